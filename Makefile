@@ -1,0 +1,47 @@
+# meterops — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_CUSTOMERS ?= 3000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := meterops.settings
+
+.PHONY: run test install migrate lint format bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --noinput
+
+# Installs, migrates, loads the demo data on the first run only, prints the logins, serves.
+run: migrate
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
+	@echo "\nmeterops: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite: lint, migrations in step with the models, unit, integration and browser tests.
+test: install
+	$(BIN)/ruff check src tests bench
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: install
+	$(BIN)/python bench/bench_sts.py
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

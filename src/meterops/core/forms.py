@@ -1,0 +1,151 @@
+from captcha.fields import CaptchaField
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from meterops.customers.models import customer_id_validator
+
+from .choices import RoleCode
+from .models import Contractor, Unit, UnitSettings, User
+from .scoping import scoped
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's class, and mark invalid fields for screen and screen reader."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid"
+                attrs["aria-invalid"] = "true"
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    """Username, password and a math captcha, as on the old HOME login (seed 000)."""
+
+    captcha = CaptchaField(
+        label=_("Hitung hasilnya"),
+        error_messages={"invalid": _("Jawaban captcha salah. Silakan hitung ulang.")},
+    )
+
+    error_messages = {
+        "invalid_login": _("Username atau password salah."),
+        "inactive": _("Akun ini tidak aktif. Hubungi admin unit Anda."),
+    }
+
+    def clean(self):
+        # A wrong captcha must not reach authenticate(): that would count as a failed login.
+        if "captcha" in self.errors:
+            return self.cleaned_data
+        return super().clean()
+
+
+class CustomerIdForm(BootstrapMixin, forms.Form):
+    customer_id = forms.CharField(
+        label=_("ID Pelanggan (IDPEL)"), max_length=20,
+        error_messages={"required": _("Masukkan IDPEL yang akan dicek.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autofocus": True,
+                                      "placeholder": "12 digit"}),
+    )
+
+    def clean_customer_id(self):
+        value = self.cleaned_data["customer_id"].replace(" ", "")
+        customer_id_validator(value)
+        return value
+
+
+class UserFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Cari"), required=False)
+    role = forms.ChoiceField(label=_("Peran"), required=False,
+                             choices=[("", _("Semua peran")), *RoleCode.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Semua")), ("active", _("Aktif")), ("inactive", _("Nonaktif"))],
+    )
+
+
+class UserForm(BootstrapMixin, forms.ModelForm):
+    """Create or edit a user; the unit and role choices are limited to the actor's reach."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Peran"), widget=forms.CheckboxSelectMultiple, required=True,
+        error_messages={"required": _("Pilih minimal satu peran.")},
+    )
+    password = forms.CharField(
+        label=_("Password awal"), widget=forms.PasswordInput(render_value=False),
+        strip=False, required=False,
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "phone", "unit", "contractor"]
+        labels = {"first_name": _("Nama depan"), "last_name": _("Nama belakang")}
+
+    def __init__(self, *args, actor: User, grantable: frozenset[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        creating = self.instance.pk is None
+        self.fields["unit"].queryset = scoped(Unit, actor)
+        self.fields["contractor"].queryset = scoped(Contractor, actor).filter(is_active=True)
+        self.fields["roles"].choices = [(c, l) for c, l in RoleCode.choices if c in grantable]
+        self.fields["password"].required = creating
+        if creating:
+            self.fields["password"].help_text = _("Minimal 8 karakter, tidak hanya angka.")
+        else:
+            del self.fields["password"]
+            self.fields["username"].disabled = True
+            self.initial["roles"] = sorted(self.instance.role_codes & grantable)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("unit")) == bool(cleaned.get("contractor")):
+            raise forms.ValidationError(_("Isi salah satu: unit ATAU vendor, tidak keduanya."))
+        return cleaned
+
+    def _post_clean(self):
+        # The service validates and saves; the model's own full_clean would run before the
+        # password and roles are set, so only the username uniqueness is checked here.
+        if self.instance.pk is None and "username" in self.cleaned_data:
+            username = self.cleaned_data["username"]
+            if User.objects.filter(username__iexact=username).exists():
+                self.add_error("username", _("Username ini sudah dipakai."))
+
+
+class PasswordResetByAdminForm(BootstrapMixin, forms.Form):
+    password1 = forms.CharField(label=_("Password baru"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("Ulangi password baru"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") != cleaned.get("password2"):
+            raise forms.ValidationError(_("Kedua password tidak sama."))
+        return cleaned
+
+
+class UnitSettingsForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = UnitSettings
+        fields = ["time_zone", "contact_phone", "contact_email", "contact_address"]
+
+
+class UnitChoiceForm(BootstrapMixin, forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoped(Unit, actor)

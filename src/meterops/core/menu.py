@@ -1,0 +1,57 @@
+"""The left menu: the HOME application's menus in the seed's order (seed 000, "Halaman Utama").
+
+An entry whose page is not built yet (its URL name does not resolve) is left out, so the menu
+never shows a dead link; a later domain only has to add its URL for its entry to appear.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import RoleCode
+
+EVERYONE: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    icon: str
+    roles: tuple[str, ...] = EVERYONE
+
+
+MENU: tuple[MenuEntry, ...] = (
+    MenuEntry(_("Dashboard"), "core:dashboard", "speedometer2"),
+    MenuEntry(_("Cek Status Terakhir"), "core:status", "search"),
+    MenuEntry(_("Pelanggan (DIL)"), "customers:customer_list", "people"),
+    MenuEntry(_("Upload"), "imports:upload_list", "upload"),
+    MenuEntry(_("Data APP Rusak"), "replacement:target_list", "exclamation-triangle"),
+    MenuEntry(_("Verifikasi APP Rusak"), "replacement:verification_list", "check2-square"),
+    MenuEntry(_("Verifikasi Ulang TO"), "replacement:reverification_list", "arrow-repeat"),
+    MenuEntry(_("Cetak PK"), "replacement:workorder_print_list", "printer"),
+    MenuEntry(_("Monitoring Cetak PK"), "replacement:workorder_list", "clipboard-data"),
+    MenuEntry(_("Distribusi PK"), "replacement:workorder_distribution", "send"),
+    MenuEntry(_("Data APP Ganti"), "replacement:replacement_list", "tools"),
+    MenuEntry(
+        _("Manajemen Pengguna"), "core:user_list", "person-gear",
+        (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
+    ),
+    MenuEntry(_("Setting"), "core:unit_settings", "gear", (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)),
+)
+
+
+def menu_for(user, current_path: str) -> list[dict]:
+    """The entries this user may open, each with its URL and whether it is the current page."""
+    entries = []
+    for entry in MENU:
+        if entry.roles and not user.has_role(*entry.roles):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url or (url != "/" and current_path.startswith(url))
+        entries.append({"label": entry.label, "url": url, "icon": entry.icon, "active": active})
+    return entries

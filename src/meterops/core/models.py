@@ -1,0 +1,232 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import Domain, RoleCode, TimeZoneName, UnitLevel
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Unit(TimeStampedModel):
+    """A node of the tree UID > UP3 > ULP. A ULP's code is the first 5 digits of its IDPELs."""
+
+    code = models.CharField(_("kode unit"), max_length=10, unique=True)
+    name = models.CharField(_("nama unit"), max_length=120)
+    level = models.CharField(_("tingkat"), max_length=20, choices=UnitLevel.choices)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("unit induk"),
+    )
+    # Materialised path of codes ("53000/53500/53551"): descendants are one prefix query.
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("unit")
+        constraints = [
+            models.CheckConstraint(
+                name="core_unit_only_region_is_root",
+                condition=Q(level=UnitLevel.REGION, parent__isnull=True)
+                | Q(parent__isnull=False) & ~Q(level=UnitLevel.REGION),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = f"{self.parent.path}/{self.code}" if self.parent_id else self.code
+        super().save(*args, **kwargs)
+
+    def settings_or_default(self) -> "UnitSettings":
+        """The unit's own settings, or its nearest ancestor's, or the defaults (unsaved)."""
+        unit = self
+        while unit is not None:
+            try:
+                return unit.settings
+            except UnitSettings.DoesNotExist:
+                unit = unit.parent
+        return UnitSettings(unit=self)
+
+
+class Contractor(TimeStampedModel):
+    """A vendor (mitra) doing field work for one or more units."""
+
+    code = models.CharField(_("kode vendor"), max_length=20, unique=True)
+    name = models.CharField(_("nama vendor"), max_length=160)
+    units = models.ManyToManyField(Unit, related_name="contractors", verbose_name=_("unit kerja"))
+    is_active = models.BooleanField(_("aktif"), default=True)
+    history = HistoricalRecords(m2m_fields=[units])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendor")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.Model):
+    """A role of the glossary; rows are created by a data migration, one per RoleCode."""
+
+    code = models.CharField(max_length=30, primary_key=True, choices=RoleCode.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("peran")
+        verbose_name_plural = _("peran")
+
+    def __str__(self) -> str:
+        return str(RoleCode(self.code).label)
+
+
+class User(AbstractUser):
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("unit")
+    )
+    contractor = models.ForeignKey(
+        Contractor, models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("vendor"),
+    )
+    roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name=_("peran"))
+    phone = models.CharField(_("no. HP"), max_length=20, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[roles])
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.CheckConstraint(
+                name="core_user_belongs_to_unit_or_contractor",
+                condition=Q(is_superuser=True)
+                | Q(unit__isnull=False, contractor__isnull=True)
+                | Q(unit__isnull=True, contractor__isnull=False),
+            ),
+        ]
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        if not hasattr(self, "_role_codes"):
+            self._role_codes = frozenset(self.roles.values_list("code", flat=True))
+        return self._role_codes
+
+    def has_role(self, *codes: str) -> bool:
+        return self.is_superuser or bool(self.role_codes.intersection(codes))
+
+    @property
+    def organisation(self) -> Unit | Contractor | None:
+        return self.unit or self.contractor
+
+    def display_time_zone(self) -> str:
+        if self.unit_id:
+            return self.unit.settings_or_default().time_zone
+        if self.contractor_id:
+            unit = self.contractor.units.order_by("path").first()
+            if unit:
+                return unit.settings_or_default().time_zone
+        return settings.TIME_ZONE
+
+
+class UnitSettings(TimeStampedModel):
+    """Parameters a unit sets for itself; a unit without a row inherits its parent's."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="settings")
+    time_zone = models.CharField(
+        _("zona waktu"), max_length=40, choices=TimeZoneName.choices, default=TimeZoneName.WIB
+    )
+    contact_phone = models.CharField(_("telepon kontak"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("email kontak"), blank=True)
+    contact_address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("setting unit")
+        verbose_name_plural = _("setting unit")
+
+    def __str__(self) -> str:
+        return f"Setting {self.unit}"
+
+
+class Process(TimeStampedModel):
+    """One customer process of any domain (a replacement target, an application, ...).
+
+    Domains open one through core.services.open_process and move it with record_event; the
+    rule "finish an open process before starting a new one" reads this table alone.
+    """
+
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="processes", verbose_name=_("pelanggan")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    kind = models.CharField(_("jenis proses"), max_length=60)
+    reference = models.CharField(_("nomor"), max_length=40, blank=True)
+    state = models.CharField(_("status"), max_length=40)
+    state_label = models.CharField(_("keterangan status"), max_length=80, blank=True)
+    is_open = models.BooleanField(_("belum tuntas"), default=True)
+    opened_at = models.DateTimeField(_("dimulai"), default=timezone.now)
+    closed_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("proses")
+        verbose_name_plural = _("proses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "domain"], condition=Q(is_open=True),
+                name="core_process_one_open_per_customer_domain",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "is_open"], name="core_process_unit_open")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}".strip()
+
+
+class ProcessEvent(models.Model):
+    """One step of a process: who moved it from which state to which, when, with what note."""
+
+    process = models.ForeignKey(
+        Process, models.CASCADE, related_name="events", null=True, blank=True
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="events", verbose_name=_("pelanggan")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    verb = models.CharField(_("kejadian"), max_length=80)
+    from_state = models.CharField(_("dari status"), max_length=40, blank=True)
+    to_state = models.CharField(_("ke status"), max_length=40, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("oleh"),
+    )
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+    note = models.TextField(_("catatan"), blank=True)
+    attachment = models.FileField(_("lampiran"), upload_to="events/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("riwayat proses")
+        verbose_name_plural = _("riwayat proses")
+        indexes = [
+            models.Index(fields=["customer", "-at"], name="core_event_customer_at"),
+            models.Index(fields=["unit", "-at"], name="core_event_unit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.at:%Y-%m-%d %H:%M}"

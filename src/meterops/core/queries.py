@@ -1,0 +1,67 @@
+"""Reads of the core domain, each starting from what the requesting user may see."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .choices import UnitLevel
+from .models import Process, ProcessEvent, Unit, User
+from .scoping import scoped
+from .services import can_manage_users
+
+
+def users_for(actor: User, *, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
+    users = scoped(User, actor).select_related("unit", "contractor").prefetch_related("roles")
+    if q:
+        users = users.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+            | Q(email__icontains=q) | Q(unit__name__icontains=q) | Q(contractor__name__icontains=q)
+        )
+    if role:
+        users = users.filter(roles__code=role)
+    if status:
+        users = users.filter(is_active=(status == "active"))
+    return users.order_by("username")
+
+
+def get_user_for(actor: User, pk: int) -> User:
+    """A user the actor may manage: outside the actor's units is 404, without the role 403."""
+    user = get_object_or_404(scoped(User, actor), pk=pk)
+    if not can_manage_users(actor):
+        raise PermissionDenied
+    return user
+
+
+def open_processes_of(customer) -> QuerySet[Process]:
+    return customer.processes.filter(is_open=True).order_by("opened_at")
+
+
+def timeline_of(customer, *, limit: int = 200) -> QuerySet[ProcessEvent]:
+    return customer.events.select_related("actor", "process").order_by("-at", "-id")[:limit]
+
+
+def dashboard_rows(user) -> list[dict]:
+    """Per service unit (ULP) the user may see: customers, users and open processes."""
+    from meterops.customers.models import Customer
+
+    units = scoped(Unit, user).filter(level=UnitLevel.SERVICE_POINT).order_by("path")
+    customers = dict(
+        scoped(Customer, user).values("unit").annotate(n=Count("pk")).values_list("unit", "n")
+    )
+    users = dict(
+        scoped(User, user).filter(unit__isnull=False, is_active=True)
+        .values("unit").annotate(n=Count("pk")).values_list("unit", "n")
+    )
+    processes = dict(
+        scoped(Process, user).filter(is_open=True)
+        .values("unit").annotate(n=Count("pk")).values_list("unit", "n")
+    )
+    return [
+        {
+            "unit": unit,
+            "customers": customers.get(unit.pk, 0),
+            "users": users.get(unit.pk, 0),
+            "open_processes": processes.get(unit.pk, 0),
+        }
+        for unit in units
+    ]

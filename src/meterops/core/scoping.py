@@ -1,0 +1,78 @@
+"""Who sees what: the one place that decides which rows a user may see.
+
+A user of a unit sees that unit and every unit below it (a UID its UP3s and ULPs, a ULP
+itself); a contractor's user sees the units the contractor works for, and below. Each scoped
+model names the path from its rows to their unit in ``SCOPE_LOOKUPS``; ``scoped()`` applies it.
+Every queryset that reaches a page, an export or the API starts here.
+"""
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+
+from .models import Unit
+
+# model label -> lookup from the model to its Unit. A new scoped model adds one line here
+# (and one factory to the scoping test matrix in tests/core/test_scoping.py).
+SCOPE_LOOKUPS: dict[str, str] = {
+    "core.Unit": "pk",
+    "core.Contractor": "units",
+    "core.UnitSettings": "unit",
+    "core.User": "unit",
+    "core.Process": "unit",
+    "core.ProcessEvent": "unit",
+    "customers.Substation": "unit",
+    "customers.Route": "unit",
+    "customers.Customer": "unit",
+    "customers.Meter": "customer__unit",
+}
+
+
+def visible_unit_ids(user) -> frozenset[int] | None:
+    """The ids of the units whose rows ``user`` may see; None means every unit (superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_visible_unit_ids", None)
+    if cached is not None:
+        return cached
+    if user.unit_id:
+        roots = [user.unit.path]
+    elif user.contractor_id and user.contractor.is_active:
+        roots = list(user.contractor.units.values_list("path", flat=True))
+    else:
+        roots = []
+    condition = Q(pk__in=[])
+    for path in roots:
+        condition |= Q(path=path) | Q(path__startswith=f"{path}/")
+    user._visible_unit_ids = frozenset(Unit.objects.filter(condition).values_list("pk", flat=True))
+    return user._visible_unit_ids
+
+
+def scoped(queryset: QuerySet | type[Model], user) -> QuerySet:
+    """Restrict ``queryset`` to the rows of the units ``user`` may see."""
+    if not isinstance(queryset, QuerySet):
+        queryset = queryset._default_manager.all()
+    model = queryset.model
+    lookup = SCOPE_LOOKUPS.get(model._meta.label)
+    if lookup is None:
+        raise LookupError(f"{model._meta.label} has no entry in core.scoping.SCOPE_LOOKUPS")
+    unit_ids = visible_unit_ids(user)
+    if unit_ids is None:
+        return queryset
+    if not unit_ids:
+        return queryset.none()
+    condition = Q(**{f"{lookup}__in": unit_ids})
+    if model._meta.label == "core.User":
+        # Contractor staff belong to no unit; they are visible where their contractor works.
+        condition |= Q(contractor__units__in=unit_ids)
+        if user.contractor_id:
+            condition |= Q(contractor_id=user.contractor_id)
+    if lookup == "units" or model._meta.label == "core.User":
+        # Both walk a many-to-many relation: one row may match through several units.
+        return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
+
+
+def scoped_models() -> list[type[Model]]:
+    return [apps.get_model(label) for label in SCOPE_LOOKUPS]

@@ -1,0 +1,217 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meterops.customers.queries import find_customer_for
+
+from . import queries, services
+from .errors import DomainError
+from .forms import (
+    CustomerIdForm,
+    LoginForm,
+    PasswordResetByAdminForm,
+    UnitChoiceForm,
+    UnitSettingsForm,
+    UserFilterForm,
+    UserForm,
+)
+from .models import UnitSettings
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("core:dashboard")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Password berhasil diganti."))
+        return super().form_valid(form)
+
+
+@login_required
+def dashboard(request):
+    rows = queries.dashboard_rows(request.user)
+    totals = {
+        key: sum(row[key] for row in rows) for key in ("customers", "users", "open_processes")
+    }
+    return render(request, "core/dashboard.html", {"rows": rows, "totals": totals})
+
+
+@login_required
+def status(request):
+    """Cek Status Terakhir: the customer's meter, open processes and timeline (seed 000)."""
+    form = CustomerIdForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        customer = find_customer_for(request.user, form.cleaned_data["customer_id"])
+        if customer is None:
+            form.add_error(
+                "customer_id",
+                _("IDPEL %(idpel)s tidak ditemukan di unit Anda.")
+                % {"idpel": form.cleaned_data["customer_id"]},
+            )
+        else:
+            context.update(
+                customer=customer,
+                meter=customer.current_meter,
+                open_processes=queries.open_processes_of(customer),
+                events=queries.timeline_of(customer),
+            )
+    return render(request, "core/status.html", context)
+
+
+def _require_user_manager(user):
+    if not services.can_manage_users(user):
+        raise PermissionDenied
+
+
+@login_required
+def user_list(request):
+    _require_user_manager(request.user)
+    form = UserFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    users = queries.users_for(request.user, **filters)
+    page = Paginator(users, 25).get_page(request.GET.get("page"))
+    return render(request, "core/user_list.html", {"form": form, "page": page})
+
+
+def _save_user_form(request, form, user=None):
+    """Hand a valid form to the service; its refusals become errors on the form."""
+    data = form.cleaned_data
+    fields = {
+        key: data.get(key)
+        for key in ("unit", "contractor", "first_name", "last_name", "email", "phone")
+    }
+    fields["roles"] = set(data["roles"])
+    try:
+        if user is None:
+            return services.create_user(
+                actor=request.user, username=data["username"], password=data["password"],
+                **fields,
+            )
+        return services.update_user(actor=request.user, user=user, **fields)
+    except ValidationError as exc:
+        target = "password" if user is None and "password" in form.fields else None
+        for message in exc.messages:
+            form.add_error(target, message)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+@login_required
+def user_create(request):
+    _require_user_manager(request.user)
+    grantable = services.grantable_roles(request.user)
+    form = UserForm(request.POST or None, actor=request.user, grantable=grantable)
+    if request.method == "POST" and form.is_valid():
+        user = _save_user_form(request, form)
+        if user is not None:
+            messages.success(request, _("Pengguna %(u)s dibuat.") % {"u": user.username})
+            return redirect("core:user_list")
+    return render(request, "core/user_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def user_edit(request, pk):
+    user = queries.get_user_for(request.user, pk)
+    grantable = services.grantable_roles(request.user)
+    form = UserForm(request.POST or None, instance=user, actor=request.user, grantable=grantable)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_user_form(request, form, user)
+        if saved is not None:
+            messages.success(request, _("Pengguna %(u)s disimpan.") % {"u": saved.username})
+            return redirect("core:user_list")
+    history = user.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request, "core/user_form.html",
+        {"form": form, "creating": False, "edited": user, "history": history,
+         "reset_form": PasswordResetByAdminForm()},
+    )
+
+
+@require_POST
+@login_required
+def user_set_active(request, pk):
+    user = queries.get_user_for(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_user_active(actor=request.user, user=user, active=active)
+        if active:
+            messages.success(request, _("Pengguna %(u)s diaktifkan.") % {"u": user.username})
+        else:
+            messages.success(request, _("Pengguna %(u)s dinonaktifkan.") % {"u": user.username})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("core:user_list")
+
+
+@require_POST
+@login_required
+def user_reset_password(request, pk):
+    user = queries.get_user_for(request.user, pk)
+    form = PasswordResetByAdminForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reset_user_password(
+                actor=request.user, user=user, password=form.cleaned_data["password1"]
+            )
+            messages.success(
+                request, _("Password %(u)s sudah direset.") % {"u": user.username}
+            )
+            return redirect("core:user_edit", pk=user.pk)
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect("core:user_edit", pk=user.pk)
+
+
+@login_required
+def unit_settings(request):
+    """Setting: the parameters of the user's unit (or a unit below it, for a UID/UP3 admin)."""
+    _require_user_manager(request.user)
+    chooser = UnitChoiceForm(request.GET or None, actor=request.user)
+    chosen = chooser.cleaned_data.get("unit") if chooser.is_valid() else None
+    unit = chosen or request.user.unit
+    if unit is None:
+        raise PermissionDenied
+    current = unit.settings_or_default()
+    form = UnitSettingsForm(
+        request.POST or None, instance=UnitSettings(unit=unit),
+        initial=model_to_dict(current, fields=UnitSettingsForm.Meta.fields),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit_settings(
+                actor=request.user, unit=unit,
+                values={f: form.cleaned_data[f] for f in UnitSettingsForm.Meta.fields},
+            )
+            messages.success(request, _("Setting %(unit)s disimpan.") % {"unit": unit})
+            return redirect(f"{request.path}?unit={unit.pk}")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    history = []
+    if current.pk and current.unit_id == unit.pk:
+        history = current.history.select_related("history_user").order_by("-history_date")[:20]
+    inherited = current.pk is None or current.unit_id != unit.pk
+    return render(
+        request, "core/unit_settings.html",
+        {"form": form, "chooser": chooser, "unit": unit, "history": history,
+         "inherited": inherited},
+    )

@@ -1,0 +1,41 @@
+"""Reads of the customer master, always scoped to what the requesting user may see."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from meterops.core.scoping import scoped
+
+from .models import Customer, Meter
+
+CURRENT_METERS = Prefetch(
+    "meters", queryset=Meter.objects.filter(removed_at__isnull=True), to_attr="current_meters"
+)
+
+
+def customers_for(user) -> QuerySet[Customer]:
+    return scoped(Customer, user).select_related("unit", "substation", "route")
+
+
+def find_customer_for(user, customer_id: str) -> Customer | None:
+    """The customer with this IDPEL if the user may see it, else None (never another unit's)."""
+    return customers_for(user).filter(customer_id=customer_id).first()
+
+
+def get_customer_for(user, pk: int) -> Customer:
+    return get_object_or_404(customers_for(user), pk=pk)
+
+
+def search_customers(user, text: str) -> QuerySet[Customer]:
+    """Search by IDPEL (exact or prefix), meter number, or name, within the user's units.
+
+    Digits search the IDPEL (a prefix lookup, on its index) and the meter number; anything
+    else the name.
+    """
+    text = " ".join(text.split())
+    customers = customers_for(user).prefetch_related(CURRENT_METERS)
+    if text.isdigit():
+        by_meter = Meter.objects.filter(meter_number=text, removed_at__isnull=True)
+        return customers.filter(
+            Q(customer_id__startswith=text) | Q(pk__in=by_meter.values("customer_id"))
+        )
+    return customers.filter(name__icontains=text)
