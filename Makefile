@@ -31,7 +31,7 @@ run: migrate
 test: install
 	$(BIN)/ruff check src tests bench
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench

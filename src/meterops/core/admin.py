@@ -23,7 +23,10 @@ class ContractorAdmin(SimpleHistoryAdmin):
 class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "get_full_name", "unit", "contractor", "is_active"]
     list_filter = ["is_active", "roles", "unit__level"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("meterops", {"fields": ("unit", "contractor", "roles", "phone")}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("meterops", {"fields": ("unit", "contractor", "roles", "phone")}),
+    )
     filter_horizontal = ["roles", "groups", "user_permissions"]
 
 

@@ -51,8 +51,13 @@ CONTRACTORS = (
 # username, first name, last name, unit code or contractor code, roles
 DEMO_USERS = (
     ("admin", "Admin", "UID Jabar", "53000", (RoleCode.ADMIN,)),
-    ("admin.majalaya", "Rina", "Kusumawati", "53550",
-     (RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.HELPDESK)),
+    (
+        "admin.majalaya",
+        "Rina",
+        "Kusumawati",
+        "53550",
+        (RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.HELPDESK),
+    ),
     ("pengawas.baleendah", "Dedi", "Supriadi", "53551", (RoleCode.SUPERVISOR,)),
     ("spvte.baleendah", "Siti", "Nurhaliza", "53551", (RoleCode.READING_APPROVER,)),
     ("vendor.cater", "Agus", "Setiawan", "CATER-MDR", (RoleCode.CONTRACTOR_ADMIN,)),
@@ -67,11 +72,15 @@ DEMO_USERS = (
 def build_region() -> dict[str, Unit]:
     """Create (or find) the demo units, contractors, settings and users; returns ULPs by code."""
     region = _unit(REGION, UnitLevel.REGION, None)
-    UnitSettings.objects.get_or_create(unit=region, defaults={
-        "time_zone": TimeZoneName.WIB, "contact_phone": "123",
-        "contact_email": "uid.jabar@example.co.id",
-        "contact_address": "Jl. Asia Afrika No. 63, Bandung",
-    })
+    UnitSettings.objects.get_or_create(
+        unit=region,
+        defaults={
+            "time_zone": TimeZoneName.WIB,
+            "contact_phone": "123",
+            "contact_email": "uid.jabar@example.co.id",
+            "contact_address": "Jl. Asia Afrika No. 63, Bandung",
+        },
+    )
     service_points = {}
     for area_spec, sp_specs in AREAS.items():
         area = _unit(area_spec, UnitLevel.AREA, region)
@@ -86,9 +95,14 @@ def build_region() -> dict[str, Unit]:
     for username, first, last, home, roles in DEMO_USERS:
         if User.objects.filter(username=username).exists():
             continue
-        user = User(username=username, first_name=first, last_name=last,
-                    email=f"{username}@example.co.id",
-                    unit=units.get(home), contractor=contractors.get(home))
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.co.id",
+            unit=units.get(home),
+            contractor=contractors.get(home),
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.roles.set(Role.objects.filter(code__in=roles))

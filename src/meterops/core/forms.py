@@ -15,7 +15,7 @@ class BootstrapMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 css = "form-check-input"
@@ -56,10 +56,12 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 
 class CustomerIdForm(BootstrapMixin, forms.Form):
     customer_id = forms.CharField(
-        label=_("ID Pelanggan (IDPEL)"), max_length=20,
+        label=_("ID Pelanggan (IDPEL)"),
+        max_length=20,
         error_messages={"required": _("Masukkan IDPEL yang akan dicek.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autofocus": True,
-                                      "placeholder": "12 digit"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autofocus": True, "placeholder": "12 digit"}
+        ),
     )
 
     def clean_customer_id(self):
@@ -70,10 +72,12 @@ class CustomerIdForm(BootstrapMixin, forms.Form):
 
 class UserFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Cari"), required=False)
-    role = forms.ChoiceField(label=_("Peran"), required=False,
-                             choices=[("", _("Semua peran")), *RoleCode.choices])
+    role = forms.ChoiceField(
+        label=_("Peran"), required=False, choices=[("", _("Semua peran")), *RoleCode.choices]
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("Semua")), ("active", _("Aktif")), ("inactive", _("Nonaktif"))],
     )
 
@@ -82,12 +86,16 @@ class UserForm(BootstrapMixin, forms.ModelForm):
     """Create or edit a user; the unit and role choices are limited to the actor's reach."""
 
     roles = forms.MultipleChoiceField(
-        label=_("Peran"), widget=forms.CheckboxSelectMultiple, required=True,
+        label=_("Peran"),
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
         error_messages={"required": _("Pilih minimal satu peran.")},
     )
     password = forms.CharField(
-        label=_("Password awal"), widget=forms.PasswordInput(render_value=False),
-        strip=False, required=False,
+        label=_("Password awal"),
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+        required=False,
     )
 
     class Meta:
@@ -100,7 +108,9 @@ class UserForm(BootstrapMixin, forms.ModelForm):
         creating = self.instance.pk is None
         self.fields["unit"].queryset = scoped(Unit, actor)
         self.fields["contractor"].queryset = scoped(Contractor, actor).filter(is_active=True)
-        self.fields["roles"].choices = [(c, l) for c, l in RoleCode.choices if c in grantable]
+        self.fields["roles"].choices = [
+            (code, label) for code, label in RoleCode.choices if code in grantable
+        ]
         self.fields["password"].required = creating
         if creating:
             self.fields["password"].help_text = _("Minimal 8 karakter, tidak hanya angka.")

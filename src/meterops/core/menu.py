@@ -35,7 +35,9 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("Distribusi PK"), "replacement:workorder_distribution", "send"),
     MenuEntry(_("Data APP Ganti"), "replacement:replacement_list", "tools"),
     MenuEntry(
-        _("Manajemen Pengguna"), "core:user_list", "person-gear",
+        _("Manajemen Pengguna"),
+        "core:user_list",
+        "person-gear",
         (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
     ),
     MenuEntry(_("Setting"), "core:unit_settings", "gear", (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)),

@@ -24,7 +24,11 @@ class Unit(TimeStampedModel):
     name = models.CharField(_("nama unit"), max_length=120)
     level = models.CharField(_("tingkat"), max_length=20, choices=UnitLevel.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("unit induk"),
     )
     # Materialised path of codes ("53000/53500/53551"): descendants are one prefix query.
@@ -52,13 +56,14 @@ class Unit(TimeStampedModel):
 
     def settings_or_default(self) -> "UnitSettings":
         """The unit's own settings, or its nearest ancestor's, or the defaults (unsaved)."""
-        unit = self
-        while unit is not None:
-            try:
-                return unit.settings
-            except UnitSettings.DoesNotExist:
-                unit = unit.parent
-        return UnitSettings(unit=self)
+        ancestors = self.path.split("/")
+        nearest = (
+            UnitSettings.objects.filter(unit__code__in=ancestors)
+            .select_related("unit")
+            .order_by("-unit__path")
+            .first()
+        )
+        return nearest or UnitSettings(unit=self)
 
 
 class Contractor(TimeStampedModel):
@@ -98,7 +103,11 @@ class User(AbstractUser):
         Unit, models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("unit")
     )
     contractor = models.ForeignKey(
-        Contractor, models.PROTECT, null=True, blank=True, related_name="users",
+        Contractor,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("vendor"),
     )
     roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name=_("peran"))
@@ -187,7 +196,8 @@ class Process(TimeStampedModel):
         verbose_name_plural = _("proses")
         constraints = [
             models.UniqueConstraint(
-                fields=["customer", "domain"], condition=Q(is_open=True),
+                fields=["customer", "domain"],
+                condition=Q(is_open=True),
                 name="core_process_one_open_per_customer_domain",
             ),
         ]
@@ -212,7 +222,11 @@ class ProcessEvent(models.Model):
     from_state = models.CharField(_("dari status"), max_length=40, blank=True)
     to_state = models.CharField(_("ke status"), max_length=40, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("oleh"),
     )
     at = models.DateTimeField(_("waktu"), default=timezone.now)

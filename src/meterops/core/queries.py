@@ -14,8 +14,12 @@ def users_for(actor: User, *, q: str = "", role: str = "", status: str = "") -> 
     users = scoped(User, actor).select_related("unit", "contractor").prefetch_related("roles")
     if q:
         users = users.filter(
-            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
-            | Q(email__icontains=q) | Q(unit__name__icontains=q) | Q(contractor__name__icontains=q)
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(unit__name__icontains=q)
+            | Q(contractor__name__icontains=q)
         )
     if role:
         users = users.filter(roles__code=role)
@@ -49,12 +53,18 @@ def dashboard_rows(user) -> list[dict]:
         scoped(Customer, user).values("unit").annotate(n=Count("pk")).values_list("unit", "n")
     )
     users = dict(
-        scoped(User, user).filter(unit__isnull=False, is_active=True)
-        .values("unit").annotate(n=Count("pk")).values_list("unit", "n")
+        scoped(User, user)
+        .filter(unit__isnull=False, is_active=True)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
     )
     processes = dict(
-        scoped(Process, user).filter(is_open=True)
-        .values("unit").annotate(n=Count("pk")).values_list("unit", "n")
+        scoped(Process, user)
+        .filter(is_open=True)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
     )
     return [
         {

@@ -41,8 +41,16 @@ def ensure_no_open_process(*, customer, domain: str | None = None) -> None:
 
 @transaction.atomic
 def open_process(
-    *, customer, domain: str, kind: str, reference: str, state: str, state_label: str = "",
-    actor: User | None, note: str = "", attachment=None,
+    *,
+    customer,
+    domain: str,
+    kind: str,
+    reference: str,
+    state: str,
+    state_label: str = "",
+    actor: User | None,
+    note: str = "",
+    attachment=None,
 ) -> Process:
     """Start a customer process after checking no other one of its domain is open."""
     # Lock the customer row so two clerks cannot open two processes at the same moment.
@@ -51,14 +59,23 @@ def open_process(
     try:
         with transaction.atomic():
             process = Process.objects.create(
-                customer=customer, unit_id=customer.unit_id, domain=domain, kind=kind,
-                reference=reference, state=state, state_label=state_label,
+                customer=customer,
+                unit_id=customer.unit_id,
+                domain=domain,
+                kind=kind,
+                reference=reference,
+                state=state,
+                state_label=state_label,
             )
     except IntegrityError:
         ensure_no_open_process(customer=customer, domain=domain)
         raise
     record_event(
-        process=process, verb=f"{domain}.{kind}.opened", to_state=state, actor=actor, note=note,
+        process=process,
+        verb=f"{domain}.opened",
+        to_state=state,
+        actor=actor,
+        note=note or f"{kind} {reference}".strip(),
         attachment=attachment,
     )
     return process
@@ -66,8 +83,15 @@ def open_process(
 
 @transaction.atomic
 def advance_process(
-    *, process: Process, to_state: str, state_label: str = "", verb: str, actor: User | None,
-    note: str = "", attachment=None, closes: bool = False,
+    *,
+    process: Process,
+    to_state: str,
+    state_label: str = "",
+    verb: str,
+    actor: User | None,
+    note: str = "",
+    attachment=None,
+    closes: bool = False,
 ) -> ProcessEvent:
     """Move a process to a new state, closing it when the domain says it is finished."""
     process = Process.objects.select_for_update().get(pk=process.pk)
@@ -77,14 +101,26 @@ def advance_process(
         process.is_open, process.closed_at = False, timezone.now()
     process.save(update_fields=["state", "state_label", "is_open", "closed_at", "updated_at"])
     return record_event(
-        process=process, verb=verb, from_state=from_state, to_state=to_state, actor=actor,
-        note=note, attachment=attachment,
+        process=process,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        note=note,
+        attachment=attachment,
     )
 
 
 def record_event(
-    *, verb: str, actor: User | None, process: Process | None = None, customer=None,
-    domain: str | None = None, from_state: str = "", to_state: str = "", note: str = "",
+    *,
+    verb: str,
+    actor: User | None,
+    process: Process | None = None,
+    customer=None,
+    domain: str | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
     attachment=None,
 ) -> ProcessEvent:
     """Write one audit event; a process supplies the customer, unit and domain itself."""
@@ -93,8 +129,15 @@ def record_event(
     if customer is None or domain is None:
         raise ValueError("record_event needs a process, or a customer and a domain")
     event = ProcessEvent(
-        process=process, customer=customer, unit_id=customer.unit_id, domain=domain, verb=verb,
-        from_state=from_state, to_state=to_state, actor=actor, note=note,
+        process=process,
+        customer=customer,
+        unit_id=customer.unit_id,
+        domain=domain,
+        verb=verb,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        note=note,
     )
     if attachment is not None:
         event.attachment = attachment
@@ -153,9 +196,17 @@ def _set_roles(user: User, codes: set[str]) -> None:
 
 @transaction.atomic
 def create_user(
-    *, actor: User, username: str, password: str, roles: set[str], unit: Unit | None = None,
-    contractor: Contractor | None = None, first_name: str = "", last_name: str = "",
-    email: str = "", phone: str = "",
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    roles: set[str],
+    unit: Unit | None = None,
+    contractor: Contractor | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
 ) -> User:
     """Create a user of the actor's unit (or of a contractor working for it)."""
     if not can_manage_users(actor):
@@ -165,8 +216,13 @@ def create_user(
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("Username %(u)s sudah dipakai.") % {"u": username})
     user = User(
-        username=username, unit=unit, contractor=contractor, first_name=first_name,
-        last_name=last_name, email=email, phone=phone,
+        username=username,
+        unit=unit,
+        contractor=contractor,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
     )
     validate_password(password, user)
     user.set_password(password)
@@ -179,9 +235,16 @@ def create_user(
 
 @transaction.atomic
 def update_user(
-    *, actor: User, user: User, roles: set[str], unit: Unit | None = None,
-    contractor: Contractor | None = None, first_name: str = "", last_name: str = "",
-    email: str = "", phone: str = "",
+    *,
+    actor: User,
+    user: User,
+    roles: set[str],
+    unit: Unit | None = None,
+    contractor: Contractor | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
 ) -> User:
     """Change a user's details, placement and roles within the actor's reach."""
     if not can_manage_users(actor):
@@ -251,6 +314,7 @@ def update_unit_settings(*, actor: User, unit: Unit, values: dict) -> UnitSettin
 
 def editable_setting_fields() -> list[str]:
     return [
-        f.name for f in UnitSettings._meta.concrete_fields
+        f.name
+        for f in UnitSettings._meta.concrete_fields
         if f.editable and f.name not in {"id", "unit", "created_at", "updated_at"}
     ]

@@ -15,7 +15,6 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/active/", views.user_set_active, name="user_set_active"),
-    path("users/<int:pk>/reset-password/", views.user_reset_password,
-         name="user_reset_password"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("settings/", views.unit_settings, name="unit_settings"),
 ]

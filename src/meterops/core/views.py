@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -99,7 +99,9 @@ def _save_user_form(request, form, user=None):
     try:
         if user is None:
             return services.create_user(
-                actor=request.user, username=data["username"], password=data["password"],
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
                 **fields,
             )
         return services.update_user(actor=request.user, user=user, **fields)
@@ -137,9 +139,15 @@ def user_edit(request, pk):
             return redirect("core:user_list")
     history = user.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
-        request, "core/user_form.html",
-        {"form": form, "creating": False, "edited": user, "history": history,
-         "reset_form": PasswordResetByAdminForm()},
+        request,
+        "core/user_form.html",
+        {
+            "form": form,
+            "creating": False,
+            "edited": user,
+            "history": history,
+            "reset_form": PasswordResetByAdminForm(),
+        },
     )
 
 
@@ -169,9 +177,7 @@ def user_reset_password(request, pk):
             services.reset_user_password(
                 actor=request.user, user=user, password=form.cleaned_data["password1"]
             )
-            messages.success(
-                request, _("Password %(u)s sudah direset.") % {"u": user.username}
-            )
+            messages.success(request, _("Password %(u)s sudah direset.") % {"u": user.username})
             return redirect("core:user_edit", pk=user.pk)
         except ValidationError as exc:
             form.add_error("password1", exc)
@@ -187,19 +193,22 @@ def unit_settings(request):
     """Setting: the parameters of the user's unit (or a unit below it, for a UID/UP3 admin)."""
     _require_user_manager(request.user)
     chooser = UnitChoiceForm(request.GET or None, actor=request.user)
-    chosen = chooser.cleaned_data.get("unit") if chooser.is_valid() else None
-    unit = chosen or request.user.unit
+    if chooser.is_bound and not chooser.is_valid():
+        raise Http404  # a unit outside the user's reach, or no unit at all
+    unit = (chooser.cleaned_data.get("unit") if chooser.is_bound else None) or request.user.unit
     if unit is None:
         raise PermissionDenied
     current = unit.settings_or_default()
     form = UnitSettingsForm(
-        request.POST or None, instance=UnitSettings(unit=unit),
+        request.POST or None,
+        instance=UnitSettings(unit=unit),
         initial=model_to_dict(current, fields=UnitSettingsForm.Meta.fields),
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_unit_settings(
-                actor=request.user, unit=unit,
+                actor=request.user,
+                unit=unit,
                 values={f: form.cleaned_data[f] for f in UnitSettingsForm.Meta.fields},
             )
             messages.success(request, _("Setting %(unit)s disimpan.") % {"unit": unit})
@@ -211,7 +220,13 @@ def unit_settings(request):
         history = current.history.select_related("history_user").order_by("-history_date")[:20]
     inherited = current.pk is None or current.unit_id != unit.pk
     return render(
-        request, "core/unit_settings.html",
-        {"form": form, "chooser": chooser, "unit": unit, "history": history,
-         "inherited": inherited},
+        request,
+        "core/unit_settings.html",
+        {
+            "form": form,
+            "chooser": chooser,
+            "unit": unit,
+            "history": history,
+            "inherited": inherited,
+        },
     )

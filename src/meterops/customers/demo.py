@@ -7,9 +7,9 @@ PostgreSQL, executemany in large batches on SQLite. Nothing goes through Model.s
 import io
 import random
 from collections.abc import Iterator
-from itertools import accumulate
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import accumulate
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -21,33 +21,136 @@ from .choices import PaymentMode
 from .models import Customer, Meter, Route, Substation
 
 FIRST_NAMES = (
-    "AGUS", "BUDI", "DEDI", "ASEP", "UJANG", "DADANG", "CECEP", "YAYAT", "ENDANG", "IWAN",
-    "HENDRA", "RUDI", "SITI", "NENG", "IMAS", "EUIS", "YANTI", "RINA", "DEWI", "NUR", "LILIS",
-    "TATI", "ENOK", "AHMAD", "MUHAMAD", "DENI", "ROHMAT", "SRI", "WATI", "AAN", "HERI", "YUDI",
-    "EMA", "IKA", "TINI", "KOKOM", "JAJANG", "MAMAN", "OMAN", "ENDAH", "FITRI", "RATNA",
+    "AGUS",
+    "BUDI",
+    "DEDI",
+    "ASEP",
+    "UJANG",
+    "DADANG",
+    "CECEP",
+    "YAYAT",
+    "ENDANG",
+    "IWAN",
+    "HENDRA",
+    "RUDI",
+    "SITI",
+    "NENG",
+    "IMAS",
+    "EUIS",
+    "YANTI",
+    "RINA",
+    "DEWI",
+    "NUR",
+    "LILIS",
+    "TATI",
+    "ENOK",
+    "AHMAD",
+    "MUHAMAD",
+    "DENI",
+    "ROHMAT",
+    "SRI",
+    "WATI",
+    "AAN",
+    "HERI",
+    "YUDI",
+    "EMA",
+    "IKA",
+    "TINI",
+    "KOKOM",
+    "JAJANG",
+    "MAMAN",
+    "OMAN",
+    "ENDAH",
+    "FITRI",
+    "RATNA",
 )
 LAST_NAMES = (
-    "SUPRIATNA", "HIDAYAT", "KURNIAWAN", "SETIAWAN", "SAEPUDIN", "NURJAMAN", "RAHMAT",
-    "HERMAWAN", "SURYADI", "SUNARYA", "PERMANA", "GUNAWAN", "RUSTANDI", "SOLIHIN", "MULYANA",
-    "SUHERMAN", "KOSASIH", "WIJAYA", "SAPUTRA", "NURHAYATI", "KOMALASARI", "MAULANA",
-    "FIRMANSYAH", "RAMDANI", "SOBARI", "JUANDA", "SUKMANA", "HARYANTO", "SUGANDA", "IRAWAN",
+    "SUPRIATNA",
+    "HIDAYAT",
+    "KURNIAWAN",
+    "SETIAWAN",
+    "SAEPUDIN",
+    "NURJAMAN",
+    "RAHMAT",
+    "HERMAWAN",
+    "SURYADI",
+    "SUNARYA",
+    "PERMANA",
+    "GUNAWAN",
+    "RUSTANDI",
+    "SOLIHIN",
+    "MULYANA",
+    "SUHERMAN",
+    "KOSASIH",
+    "WIJAYA",
+    "SAPUTRA",
+    "NURHAYATI",
+    "KOMALASARI",
+    "MAULANA",
+    "FIRMANSYAH",
+    "RAMDANI",
+    "SOBARI",
+    "JUANDA",
+    "SUKMANA",
+    "HARYANTO",
+    "SUGANDA",
+    "IRAWAN",
 )
 STREETS = (
-    "JL. RAYA LASWI", "JL. ANDIR", "JL. CIGEREUH", "JL. BOJONGSOANG", "JL. MOH. TOHA",
-    "JL. CIPARAY", "JL. RANCAEKEK", "JL. SUKAMENAK", "GG. MESJID", "JL. KAUM", "JL. PASAR",
-    "JL. SIMPANG", "JL. CIBADUYUT", "JL. SETIABUDI", "JL. GEGERKALONG", "KP. CIBODAS",
-    "KP. SUKAMAJU", "PERUM GRIYA ASRI", "PERUM BUMI ORANGE", "JL. KOLONEL MASTURI",
+    "JL. RAYA LASWI",
+    "JL. ANDIR",
+    "JL. CIGEREUH",
+    "JL. BOJONGSOANG",
+    "JL. MOH. TOHA",
+    "JL. CIPARAY",
+    "JL. RANCAEKEK",
+    "JL. SUKAMENAK",
+    "GG. MESJID",
+    "JL. KAUM",
+    "JL. PASAR",
+    "JL. SIMPANG",
+    "JL. CIBADUYUT",
+    "JL. SETIABUDI",
+    "JL. GEGERKALONG",
+    "KP. CIBODAS",
+    "KP. SUKAMAJU",
+    "PERUM GRIYA ASRI",
+    "PERUM BUMI ORANGE",
+    "JL. KOLONEL MASTURI",
 )
 # (tariff, power VA, share of customers); shares are the rough mix of a Javanese ULP.
 TARIFF_MIX = (
-    ("R1", 450, 10), ("R1", 900, 18), ("R1M", 900, 12), ("R1", 1300, 24), ("R1", 2200, 12),
-    ("R2", 3500, 5), ("R2", 4400, 2), ("R3", 6600, 1), ("B1", 1300, 4), ("B1", 2200, 3),
-    ("B2", 5500, 3), ("B2", 16500, 1), ("I1", 13200, 1), ("P1", 2200, 1), ("S2", 1300, 3),
+    ("R1", 450, 10),
+    ("R1", 900, 18),
+    ("R1M", 900, 12),
+    ("R1", 1300, 24),
+    ("R1", 2200, 12),
+    ("R2", 3500, 5),
+    ("R2", 4400, 2),
+    ("R3", 6600, 1),
+    ("B1", 1300, 4),
+    ("B1", 2200, 3),
+    ("B2", 5500, 3),
+    ("B2", 16500, 1),
+    ("I1", 13200, 1),
+    ("P1", 2200, 1),
+    ("S2", 1300, 3),
 )
-PREPAID_BRANDS = (("HEXING", "HXE110-KP"), ("ITRON", "ACE 9000"), ("STAR", "DDSY283"),
-                  ("SMART", "SMI-1"), ("CANNET", "CSM-1P"), ("ITRON", "SL7000"))
-POSTPAID_BRANDS = (("EDMI", "MK6E"), ("ITRON", "ACE 661"), ("SANXING", "SX1"),
-                   ("WASION", "DDS26"), ("MELCOINDA", "MK10E"))
+PREPAID_BRANDS = (
+    ("HEXING", "HXE110-KP"),
+    ("ITRON", "ACE 9000"),
+    ("STAR", "DDSY283"),
+    ("SMART", "SMI-1"),
+    ("CANNET", "CSM-1P"),
+    ("ITRON", "SL7000"),
+)
+POSTPAID_BRANDS = (
+    ("EDMI", "MK6E"),
+    ("ITRON", "ACE 661"),
+    ("SANXING", "SX1"),
+    ("WASION", "DDS26"),
+    ("MELCOINDA", "MK10E"),
+)
 TARIFF_CHOICES = [(tariff, power) for tariff, power, _share in TARIFF_MIX]
 TARIFF_CUMULATIVE = list(accumulate(share for *_pair, share in TARIFF_MIX))
 CUSTOMERS_PER_ROUTE = 350
@@ -55,14 +158,39 @@ CUSTOMERS_PER_SUBSTATION = 150
 PREPAID_SHARE = 0.6
 
 CUSTOMER_COLUMNS = (
-    "id", "created_at", "updated_at", "customer_id", "unit_id", "name", "address", "tariff",
-    "power_va", "payment_mode", "substation_id", "route_id", "route_sequence", "latitude",
+    "id",
+    "created_at",
+    "updated_at",
+    "customer_id",
+    "unit_id",
+    "name",
+    "address",
+    "tariff",
+    "power_va",
+    "payment_mode",
+    "substation_id",
+    "route_id",
+    "route_sequence",
+    "latitude",
     "longitude",
 )
 METER_COLUMNS = (
-    "id", "created_at", "updated_at", "customer_id", "brand", "model", "meter_number",
-    "serial_number", "manufacture_year", "phase", "supply_group", "tariff_index",
-    "key_revision", "key_type", "installed_at", "removed_at",
+    "id",
+    "created_at",
+    "updated_at",
+    "customer_id",
+    "brand",
+    "model",
+    "meter_number",
+    "serial_number",
+    "manufacture_year",
+    "phase",
+    "supply_group",
+    "tariff_index",
+    "key_revision",
+    "key_type",
+    "installed_at",
+    "removed_at",
 )
 
 
@@ -70,7 +198,9 @@ def generate_customers(*, units: dict[str, Unit], count: int, seed: int) -> int:
     """Add ``count`` demo customers, each with a current meter, spread over the ULPs."""
     rng = random.Random(seed)
     codes = sorted(units)
-    per_unit = {code: count // len(codes) + (i < count % len(codes)) for i, code in enumerate(codes)}
+    per_unit = {
+        code: count // len(codes) + (i < count % len(codes)) for i, code in enumerate(codes)
+    }
     with transaction.atomic():
         networks = {code: _network(units[code], per_unit[code]) for code in codes}
         next_customer_pk = (Customer.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
@@ -80,8 +210,9 @@ def generate_customers(*, units: dict[str, Unit], count: int, seed: int) -> int:
         for code in codes:
             start = _next_serial(code)
             for serial in range(start, start + per_unit[code]):
-                customer, meter = _customer_row(rng, units[code], networks[code], serial,
-                                                next_customer_pk, next_meter_pk, now)
+                customer, meter = _customer_row(
+                    rng, units[code], networks[code], serial, next_customer_pk, next_meter_pk, now
+                )
                 customers.append(customer)
                 meters.append(meter)
                 next_customer_pk += 1
@@ -93,8 +224,9 @@ def generate_customers(*, units: dict[str, Unit], count: int, seed: int) -> int:
 
 
 def _next_serial(unit_code: str) -> int:
-    last = (Customer.objects.filter(customer_id__startswith=unit_code)
-            .aggregate(m=Max("customer_id"))["m"])
+    last = Customer.objects.filter(customer_id__startswith=unit_code).aggregate(
+        m=Max("customer_id")
+    )["m"]
     return int(last[5:]) + 1 if last else 1
 
 
@@ -104,22 +236,45 @@ def _network(unit: Unit, customers: int) -> dict:
     wanted_routes = max(2, -(-customers // CUSTOMERS_PER_ROUTE))
     wanted_substations = max(2, -(-customers // CUSTOMERS_PER_SUBSTATION))
     Route.objects.bulk_create(
-        [Route(unit=unit, code=f"{abbreviation}{n:04d}", name=f"RBM {abbreviation} {n}")
-         for n in range(1, wanted_routes + 1)], ignore_conflicts=True,
+        [
+            Route(unit=unit, code=f"{abbreviation}{n:04d}", name=f"RBM {abbreviation} {n}")
+            for n in range(1, wanted_routes + 1)
+        ],
+        ignore_conflicts=True,
     )
     Substation.objects.bulk_create(
-        [Substation(unit=unit, code=f"{abbreviation[:2]}{n:04d}", capacity_kva=(100, 160, 200, 250)[n % 4])
-         for n in range(1, wanted_substations + 1)], ignore_conflicts=True,
+        [
+            Substation(
+                unit=unit,
+                code=f"{abbreviation[:2]}{n:04d}",
+                capacity_kva=(100, 160, 200, 250)[n % 4],
+            )
+            for n in range(1, wanted_substations + 1)
+        ],
+        ignore_conflicts=True,
     )
     routes = list(Route.objects.filter(unit=unit).order_by("code").values_list("pk", flat=True))
-    substations = list(Substation.objects.filter(unit=unit).order_by("code").values_list("pk", flat=True))
+    substations = list(
+        Substation.objects.filter(unit=unit).order_by("code").values_list("pk", flat=True)
+    )
     spec = SERVICE_POINTS[unit.code]
-    return {"routes": routes, "substations": substations, "sequence": {},
-            "centre": (spec.latitude, spec.longitude)}
+    return {
+        "routes": routes,
+        "substations": substations,
+        "sequence": {},
+        "centre": (spec.latitude, spec.longitude),
+    }
 
 
-def _customer_row(rng: random.Random, unit: Unit, network: dict, serial: int,
-                  customer_pk: int, meter_pk: int, now: datetime) -> tuple[tuple, tuple]:
+def _customer_row(
+    rng: random.Random,
+    unit: Unit,
+    network: dict,
+    serial: int,
+    customer_pk: int,
+    meter_pk: int,
+    now: datetime,
+) -> tuple[tuple, tuple]:
     tariff, power = rng.choices(TARIFF_CHOICES, cum_weights=TARIFF_CUMULATIVE)[0]
     prepaid = tariff in {"R1", "R1M", "R2", "B1", "S2"} and rng.random() < PREPAID_SHARE
     route_index = min(len(network["routes"]) - 1, (serial - 1) // CUSTOMERS_PER_ROUTE)
@@ -127,29 +282,59 @@ def _customer_row(rng: random.Random, unit: Unit, network: dict, serial: int,
     sequence = network["sequence"][route_pk] = network["sequence"].get(route_pk, 0) + 1
     lat, lon = network["centre"]
     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    address = (f"{rng.choice(STREETS)} NO. {rng.randint(1, 250)} RT {rng.randint(1, 12):02d}"
-               f"/RW {rng.randint(1, 15):02d}")
+    address = (
+        f"{rng.choice(STREETS)} NO. {rng.randint(1, 250)} RT {rng.randint(1, 12):02d}"
+        f"/RW {rng.randint(1, 15):02d}"
+    )
     customer = (
-        customer_pk, now, now, f"{unit.code}{serial:07d}", unit.pk, name, address, tariff, power,
+        customer_pk,
+        now,
+        now,
+        f"{unit.code}{serial:07d}",
+        unit.pk,
+        name,
+        address,
+        tariff,
+        power,
         PaymentMode.PREPAID.value if prepaid else PaymentMode.POSTPAID.value,
-        rng.choice(network["substations"]), route_pk, sequence,
+        rng.choice(network["substations"]),
+        route_pk,
+        sequence,
         Decimal(f"{lat + rng.uniform(-0.03, 0.03):.6f}"),
         Decimal(f"{lon + rng.uniform(-0.03, 0.03):.6f}"),
     )
     year = rng.randint(2008, 2025)
-    installed = date(year, rng.randint(1, 12), rng.randint(1, 28)) + timedelta(days=rng.randint(0, 300))
+    installed = date(year, rng.randint(1, 12), rng.randint(1, 28)) + timedelta(
+        days=rng.randint(0, 300)
+    )
     if prepaid:
         brand, model = rng.choice(PREPAID_BRANDS)
         number = f"{rng.choice((14, 32, 45, 56))}{rng.randint(0, 10**9 - 1):09d}"
-        key = (f"{600000 + int(unit.code[-3:]):06d}", f"{rng.choice((1, 2, 4, 7)):02d}",
-               1 if rng.random() < 0.7 else 2, 2)
+        key = (
+            f"{600000 + int(unit.code[-3:]):06d}",
+            f"{rng.choice((1, 2, 4, 7)):02d}",
+            1 if rng.random() < 0.7 else 2,
+            2,
+        )
     else:
         brand, model = rng.choice(POSTPAID_BRANDS)
         number = f"{rng.randint(10**7, 10**8 - 1)}"
         key = ("", "", None, None)
-    meter = (meter_pk, now, now, customer_pk, brand, model, number,
-             f"{brand[:2]}{year % 100:02d}{rng.randint(0, 10**6 - 1):06d}", year,
-             3 if power > 5500 else 1, *key, installed, None)
+    meter = (
+        meter_pk,
+        now,
+        now,
+        customer_pk,
+        brand,
+        model,
+        number,
+        f"{brand[:2]}{year % 100:02d}{rng.randint(0, 10**6 - 1):06d}",
+        year,
+        3 if power > 5500 else 1,
+        *key,
+        installed,
+        None,
+    )
     return customer, meter
 
 
@@ -161,7 +346,7 @@ def _write(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 20_000):
-            cursor.executemany(sql, rows[start:start + 20_000])
+            cursor.executemany(sql, rows[start : start + 20_000])
 
 
 def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -175,7 +360,7 @@ def _copy(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
 def _text_chunks(rows: list[tuple], size: int) -> Iterator[str]:
     for start in range(0, len(rows), size):
         buffer = io.StringIO()
-        for row in rows[start:start + size]:
+        for row in rows[start : start + size]:
             buffer.write("\t".join("\\N" if v is None else str(v) for v in row))
             buffer.write("\n")
         yield buffer.getvalue()

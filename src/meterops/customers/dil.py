@@ -94,7 +94,9 @@ def read_table(path: Path) -> tuple[list[str], list[list]]:
         workbook = CalamineWorkbook.from_path(str(path))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     else:
-        raise DilFileError(f"Jenis file {suffix or '(tanpa ekstensi)'} tidak didukung: pakai .csv atau .xlsx.")
+        raise DilFileError(
+            f"Jenis file {suffix or '(tanpa ekstensi)'} tidak didukung: pakai .csv atau .xlsx."
+        )
     if not rows:
         raise DilFileError("File kosong: tidak ada baris judul kolom.")
     header = [str(cell).strip().upper() for cell in rows[0]]
@@ -104,8 +106,11 @@ def read_table(path: Path) -> tuple[list[str], list[list]]:
     unknown = [h for h in header if h and h not in HEADERS]
     if unknown:
         raise DilFileError(
-            "Kolom tidak dikenal: " + ", ".join(unknown) + ". Kolom yang dikenal: "
-            + ", ".join(HEADERS) + "."
+            "Kolom tidak dikenal: "
+            + ", ".join(unknown)
+            + ". Kolom yang dikenal: "
+            + ", ".join(HEADERS)
+            + "."
         )
     return header, rows[1:]
 
@@ -184,8 +189,9 @@ class _RowChecker:
             return None
 
 
-def check_row(row_number: int, cells: dict[str, str], unit_codes: set[str],
-              errors: list[RowError]) -> DilRecord | None:
+def check_row(
+    row_number: int, cells: dict[str, str], unit_codes: set[str], errors: list[RowError]
+) -> DilRecord | None:
     """Convert one row of the DIL file, or add its errors and return None."""
     before = len(errors)
     check = _RowChecker(row_number, cells, errors)
@@ -193,7 +199,9 @@ def check_row(row_number: int, cells: dict[str, str], unit_codes: set[str],
     if customer_id and not (customer_id.isdigit() and len(customer_id) == 12):
         check.fail("IDPEL", f"harus 12 digit angka, bukan '{customer_id}'.")
     elif customer_id and customer_id[:5] not in unit_codes:
-        check.fail("IDPEL", f"kode unit {customer_id[:5]} bukan ULP yang dikenal (atau di luar unit Anda).")
+        check.fail(
+            "IDPEL", f"kode unit {customer_id[:5]} bukan ULP yang dikenal (atau di luar unit Anda)."
+        )
     tariff = check.text("TARIF", 10, required=True).upper()
     if tariff and tariff not in TARIFFS:
         check.fail("TARIF", f"'{tariff}' tidak dikenal; pilih salah satu: {', '.join(TARIFFS)}.")
@@ -240,7 +248,11 @@ def _check_meter(check: _RowChecker, mode) -> dict | None:
     if meter["phase"] not in (Phase.SINGLE, Phase.THREE):
         check.fail("FASA", "harus 1 atau 3.")
     if mode == PaymentMode.PREPAID:
-        for column, key in (("SGC", "supply_group"), ("TI", "tariff_index"), ("KRN", "key_revision")):
+        for column, key in (
+            ("SGC", "supply_group"),
+            ("TI", "tariff_index"),
+            ("KRN", "key_revision"),
+        ):
             if meter[key] in ("", None):
                 check.fail(column, "wajib diisi untuk meter prabayar.")
     return meter
@@ -257,14 +269,16 @@ def parse_dil(header: list[str], rows: list[list], unit_codes: set[str]) -> DilP
         record = check_row(index, cells, unit_codes, result.errors)
         customer_id = cells.get("IDPEL", "")
         if customer_id in first_row_of:
-            result.errors.append(RowError(
-                index, "IDPEL",
-                f"IDPEL {customer_id} sudah ada di baris {first_row_of[customer_id]}.",
-            ))
+            result.errors.append(
+                RowError(
+                    index,
+                    "IDPEL",
+                    f"IDPEL {customer_id} sudah ada di baris {first_row_of[customer_id]}.",
+                )
+            )
             continue
         if customer_id:
             first_row_of[customer_id] = index
         if record is not None:
             result.records.append(record)
     return result
-

@@ -6,7 +6,8 @@ from meterops.core.forms import BootstrapMixin
 
 class CustomerSearchForm(BootstrapMixin, forms.Form):
     q = forms.CharField(
-        label=_("IDPEL, no meter, atau nama"), max_length=120,
+        label=_("IDPEL, no meter, atau nama"),
+        max_length=120,
         error_messages={"required": _("Masukkan IDPEL, nomor meter, atau nama pelanggan.")},
         widget=forms.TextInput(attrs={"autofocus": True, "placeholder": _("mis. 535510000123")}),
     )

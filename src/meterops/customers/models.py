@@ -29,7 +29,9 @@ class Substation(TimeStampedModel):
         verbose_name = _("gardu")
         verbose_name_plural = _("gardu")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "code"], name="customers_substation_unique_code"),
+            models.UniqueConstraint(
+                fields=["unit", "code"], name="customers_substation_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,20 +73,36 @@ class Customer(TimeStampedModel):
         _("jenis"), max_length=10, choices=PaymentMode.choices, default=PaymentMode.POSTPAID
     )
     substation = models.ForeignKey(
-        Substation, models.SET_NULL, null=True, blank=True, related_name="customers",
+        Substation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
         verbose_name=_("gardu"),
     )
     route = models.ForeignKey(
-        Route, models.SET_NULL, null=True, blank=True, related_name="customers",
+        Route,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
         verbose_name=_("RBM"),
     )
     route_sequence = models.PositiveIntegerField(_("urutan baca"), null=True, blank=True)
     latitude = models.DecimalField(
-        _("koordinat Y"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("koordinat Y"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
     )
     longitude = models.DecimalField(
-        _("koordinat X"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("koordinat X"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
     history = HistoricalRecords()
@@ -133,7 +151,8 @@ class Meter(TimeStampedModel):
         verbose_name_plural = _("meter")
         constraints = [
             models.UniqueConstraint(
-                fields=["customer"], condition=Q(removed_at__isnull=True),
+                fields=["customer"],
+                condition=Q(removed_at__isnull=True),
                 name="customers_meter_one_current_per_customer",
             ),
         ]

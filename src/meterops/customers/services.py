@@ -13,12 +13,29 @@ from .dil import DilRecord
 from .models import Customer, Meter, Route, Substation
 
 CUSTOMER_FIELDS = [
-    "unit", "name", "address", "tariff", "power_va", "payment_mode", "substation", "route",
-    "route_sequence", "latitude", "longitude",
+    "unit",
+    "name",
+    "address",
+    "tariff",
+    "power_va",
+    "payment_mode",
+    "substation",
+    "route",
+    "route_sequence",
+    "latitude",
+    "longitude",
 ]
 METER_FIELDS = [
-    "brand", "model", "serial_number", "manufacture_year", "phase", "installed_at",
-    "supply_group", "tariff_index", "key_revision", "key_type",
+    "brand",
+    "model",
+    "serial_number",
+    "manufacture_year",
+    "phase",
+    "installed_at",
+    "supply_group",
+    "tariff_index",
+    "key_revision",
+    "key_type",
 ]
 
 
@@ -35,7 +52,7 @@ class DilImportResult:
 
 def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _ensure_codes(model, pairs: set[tuple[int, str]]) -> tuple[dict[tuple[int, str], int], int]:
@@ -43,15 +60,22 @@ def _ensure_codes(model, pairs: set[tuple[int, str]]) -> tuple[dict[tuple[int, s
     unit_ids = {unit_id for unit_id, _code in pairs}
     existing = {
         (unit_id, code): pk
-        for pk, unit_id, code in model.objects.filter(unit_id__in=unit_ids)
-        .values_list("pk", "unit_id", "code")
+        for pk, unit_id, code in model.objects.filter(unit_id__in=unit_ids).values_list(
+            "pk", "unit_id", "code"
+        )
     }
     missing = [model(unit_id=u, code=c) for u, c in pairs if (u, c) not in existing]
     model.objects.bulk_create(missing, batch_size=1000)
     if missing:
         model.history.bulk_history_create(missing)
-        existing.update({(m.unit_id, m.code): m.pk for m in model.objects.filter(
-            unit_id__in=unit_ids, code__in={m.code for m in missing})})
+        existing.update(
+            {
+                (m.unit_id, m.code): m.pk
+                for m in model.objects.filter(
+                    unit_id__in=unit_ids, code__in={m.code for m in missing}
+                )
+            }
+        )
     return existing, len(missing)
 
 
@@ -64,15 +88,20 @@ def import_customer_master(*, records: list[DilRecord], actor: User | None) -> D
     Every created or changed row gets its history record, attributed to ``actor``.
     """
     result = DilImportResult()
-    unit_ids = dict(Unit.objects.filter(
-        code__in={r.customer["customer_id"][:5] for r in records}
-    ).values_list("code", "pk"))
+    unit_ids = dict(
+        Unit.objects.filter(code__in={r.customer["customer_id"][:5] for r in records}).values_list(
+            "code", "pk"
+        )
+    )
     for record in records:
         record.customer["unit_id"] = unit_ids[record.customer["customer_id"][:5]]
-    substations, result.substations_created = _ensure_codes(Substation, {
-        (r.customer["unit_id"], r.substation_code) for r in records if r.substation_code})
-    routes, result.routes_created = _ensure_codes(Route, {
-        (r.customer["unit_id"], r.route_code) for r in records if r.route_code})
+    substations, result.substations_created = _ensure_codes(
+        Substation,
+        {(r.customer["unit_id"], r.substation_code) for r in records if r.substation_code},
+    )
+    routes, result.routes_created = _ensure_codes(
+        Route, {(r.customer["unit_id"], r.route_code) for r in records if r.route_code}
+    )
     for batch in _chunks(records, settings.IMPORT_BATCH_SIZE):
         _import_batch(batch, substations, routes, actor, result)
     return result
@@ -80,17 +109,23 @@ def import_customer_master(*, records: list[DilRecord], actor: User | None) -> D
 
 def _import_batch(batch, substations, routes, actor, result: DilImportResult) -> None:
     ids = [r.customer["customer_id"] for r in batch]
-    existing = set(Customer.objects.filter(customer_id__in=ids).values_list("customer_id", flat=True))
+    existing = set(
+        Customer.objects.filter(customer_id__in=ids).values_list("customer_id", flat=True)
+    )
     customers = []
     for r in batch:
         unit_id = r.customer["unit_id"]
-        customers.append(Customer(
-            **r.customer,
-            substation_id=substations.get((unit_id, r.substation_code)),
-            route_id=routes.get((unit_id, r.route_code)),
-        ))
+        customers.append(
+            Customer(
+                **r.customer,
+                substation_id=substations.get((unit_id, r.substation_code)),
+                route_id=routes.get((unit_id, r.route_code)),
+            )
+        )
     Customer.objects.bulk_create(
-        customers, update_conflicts=True, unique_fields=["customer_id"],
+        customers,
+        update_conflicts=True,
+        unique_fields=["customer_id"],
         update_fields=[*CUSTOMER_FIELDS, "updated_at"],
     )
     saved = {c.customer_id: c for c in Customer.objects.filter(customer_id__in=ids)}
@@ -106,8 +141,10 @@ def _import_batch(batch, substations, routes, actor, result: DilImportResult) ->
 def _import_meters(batch, saved: dict[str, Customer], actor, result: DilImportResult) -> None:
     with_meter = [r for r in batch if r.meter]
     customer_pks = [saved[r.customer["customer_id"]].pk for r in with_meter]
-    current = {m.customer_id: m for m in Meter.objects.filter(
-        customer_id__in=customer_pks, removed_at__isnull=True)}
+    current = {
+        m.customer_id: m
+        for m in Meter.objects.filter(customer_id__in=customer_pks, removed_at__isnull=True)
+    }
     to_update, to_remove, to_create = [], [], []
     today = timezone.localdate()
     for record in with_meter:
@@ -126,8 +163,11 @@ def _import_meters(batch, saved: dict[str, Customer], actor, result: DilImportRe
     Meter.objects.bulk_update(to_remove, ["removed_at"], batch_size=1000)
     Meter.objects.bulk_create(to_create, batch_size=1000)
     Meter.history.bulk_history_create(to_update + to_remove, update=True, default_user=actor)
-    created = list(Meter.objects.filter(
-        customer_id__in=[m.customer_id for m in to_create], removed_at__isnull=True))
+    created = list(
+        Meter.objects.filter(
+            customer_id__in=[m.customer_id for m in to_create], removed_at__isnull=True
+        )
+    )
     Meter.history.bulk_history_create(created, default_user=actor)
     result.meters_updated += len(to_update)
     result.meters_removed += len(to_remove)

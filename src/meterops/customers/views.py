@@ -22,6 +22,7 @@ def customer_detail(request, pk):
     meters = customer.meters.order_by("removed_at", "-installed_at")
     history = customer.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
-        request, "customers/customer_detail.html",
+        request,
+        "customers/customer_detail.html",
         {"customer": customer, "meters": meters, "history": history},
     )

@@ -10,263 +10,683 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contractor',
+            name="Contractor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='kode vendor')),
-                ('name', models.CharField(max_length=160, verbose_name='nama vendor')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="kode vendor")),
+                ("name", models.CharField(max_length=160, verbose_name="nama vendor")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
             ],
             options={
-                'verbose_name': 'vendor',
-                'verbose_name_plural': 'vendor',
-                'ordering': ['name'],
+                "verbose_name": "vendor",
+                "verbose_name_plural": "vendor",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Process',
+            name="Process",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('domain', models.CharField(choices=[('replacement', 'Ganti Meter (HOME)'), ('reading', 'Baca Meter (ACMT)'), ('fieldwork', 'Pekerjaan Lapangan'), ('prepaid', 'Layanan Prabayar'), ('keychange', 'Upgrade KRN'), ('complaints', 'Pengaduan')], max_length=20, verbose_name='domain')),
-                ('kind', models.CharField(max_length=60, verbose_name='jenis proses')),
-                ('reference', models.CharField(blank=True, max_length=40, verbose_name='nomor')),
-                ('state', models.CharField(max_length=40, verbose_name='status')),
-                ('state_label', models.CharField(blank=True, max_length=80, verbose_name='keterangan status')),
-                ('is_open', models.BooleanField(default=True, verbose_name='belum tuntas')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='dimulai')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='selesai')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "domain",
+                    models.CharField(
+                        choices=[
+                            ("replacement", "Ganti Meter (HOME)"),
+                            ("reading", "Baca Meter (ACMT)"),
+                            ("fieldwork", "Pekerjaan Lapangan"),
+                            ("prepaid", "Layanan Prabayar"),
+                            ("keychange", "Upgrade KRN"),
+                            ("complaints", "Pengaduan"),
+                        ],
+                        max_length=20,
+                        verbose_name="domain",
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60, verbose_name="jenis proses")),
+                ("reference", models.CharField(blank=True, max_length=40, verbose_name="nomor")),
+                ("state", models.CharField(max_length=40, verbose_name="status")),
+                (
+                    "state_label",
+                    models.CharField(blank=True, max_length=80, verbose_name="keterangan status"),
+                ),
+                ("is_open", models.BooleanField(default=True, verbose_name="belum tuntas")),
+                (
+                    "opened_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="dimulai"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="selesai")),
             ],
             options={
-                'verbose_name': 'proses',
-                'verbose_name_plural': 'proses',
-                'ordering': ['-opened_at'],
+                "verbose_name": "proses",
+                "verbose_name_plural": "proses",
+                "ordering": ["-opened_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProcessEvent',
+            name="ProcessEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(choices=[('replacement', 'Ganti Meter (HOME)'), ('reading', 'Baca Meter (ACMT)'), ('fieldwork', 'Pekerjaan Lapangan'), ('prepaid', 'Layanan Prabayar'), ('keychange', 'Upgrade KRN'), ('complaints', 'Pengaduan')], max_length=20, verbose_name='domain')),
-                ('verb', models.CharField(max_length=80, verbose_name='kejadian')),
-                ('from_state', models.CharField(blank=True, max_length=40, verbose_name='dari status')),
-                ('to_state', models.CharField(blank=True, max_length=40, verbose_name='ke status')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='waktu')),
-                ('note', models.TextField(blank=True, verbose_name='catatan')),
-                ('attachment', models.FileField(blank=True, upload_to='events/%Y/%m/', verbose_name='lampiran')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(
+                        choices=[
+                            ("replacement", "Ganti Meter (HOME)"),
+                            ("reading", "Baca Meter (ACMT)"),
+                            ("fieldwork", "Pekerjaan Lapangan"),
+                            ("prepaid", "Layanan Prabayar"),
+                            ("keychange", "Upgrade KRN"),
+                            ("complaints", "Pengaduan"),
+                        ],
+                        max_length=20,
+                        verbose_name="domain",
+                    ),
+                ),
+                ("verb", models.CharField(max_length=80, verbose_name="kejadian")),
+                (
+                    "from_state",
+                    models.CharField(blank=True, max_length=40, verbose_name="dari status"),
+                ),
+                ("to_state", models.CharField(blank=True, max_length=40, verbose_name="ke status")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="waktu"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="catatan")),
+                (
+                    "attachment",
+                    models.FileField(
+                        blank=True, upload_to="events/%Y/%m/", verbose_name="lampiran"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'riwayat proses',
-                'verbose_name_plural': 'riwayat proses',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "riwayat proses",
+                "verbose_name_plural": "riwayat proses",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('code', models.CharField(choices=[('admin', 'Administrator'), ('unit_admin', 'Admin Unit'), ('supervisor', 'Pengawas'), ('reading_approver', 'ADMIN_CMT / SPV TE'), ('contractor_admin', 'Admin Vendor'), ('field_officer', 'Petugas Lapangan'), ('helpdesk', 'Helpdesk'), ('call_centre', 'CSO PLN 123')], max_length=30, primary_key=True, serialize=False)),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Administrator"),
+                            ("unit_admin", "Admin Unit"),
+                            ("supervisor", "Pengawas"),
+                            ("reading_approver", "ADMIN_CMT / SPV TE"),
+                            ("contractor_admin", "Admin Vendor"),
+                            ("field_officer", "Petugas Lapangan"),
+                            ("helpdesk", "Helpdesk"),
+                            ("call_centre", "CSO PLN 123"),
+                        ],
+                        max_length=30,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'peran',
-                'verbose_name_plural': 'peran',
-                'ordering': ['code'],
+                "verbose_name": "peran",
+                "verbose_name_plural": "peran",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('code', models.CharField(max_length=10, unique=True, verbose_name='kode unit')),
-                ('name', models.CharField(max_length=120, verbose_name='nama unit')),
-                ('level', models.CharField(choices=[('region', 'UID'), ('area', 'UP3'), ('service_point', 'ULP')], max_length=20, verbose_name='tingkat')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                ("code", models.CharField(max_length=10, unique=True, verbose_name="kode unit")),
+                ("name", models.CharField(max_length=120, verbose_name="nama unit")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("region", "UID"), ("area", "UP3"), ("service_point", "ULP")],
+                        max_length=20,
+                        verbose_name="tingkat",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, editable=False, max_length=255)),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'unit',
-                'ordering': ['path'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "unit",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='UnitSettings',
+            name="UnitSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('time_zone', models.CharField(choices=[('Asia/Jakarta', 'WIB (UTC+7)'), ('Asia/Makassar', 'WITA (UTC+8)'), ('Asia/Jayapura', 'WIT (UTC+9)')], default='Asia/Jakarta', max_length=40, verbose_name='zona waktu')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='telepon kontak')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='email kontak')),
-                ('contact_address', models.CharField(blank=True, max_length=255, verbose_name='alamat kantor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        choices=[
+                            ("Asia/Jakarta", "WIB (UTC+7)"),
+                            ("Asia/Makassar", "WITA (UTC+8)"),
+                            ("Asia/Jayapura", "WIT (UTC+9)"),
+                        ],
+                        default="Asia/Jakarta",
+                        max_length=40,
+                        verbose_name="zona waktu",
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="telepon kontak"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email kontak"),
+                ),
+                (
+                    "contact_address",
+                    models.CharField(blank=True, max_length=255, verbose_name="alamat kantor"),
+                ),
             ],
             options={
-                'verbose_name': 'setting unit',
-                'verbose_name_plural': 'setting unit',
+                "verbose_name": "setting unit",
+                "verbose_name_plural": "setting unit",
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='no. HP')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('contractor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='core.contractor', verbose_name='vendor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="no. HP")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="core.contractor",
+                        verbose_name="vendor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pengguna',
-                'verbose_name_plural': 'pengguna',
-                'ordering': ['username'],
+                "verbose_name": "pengguna",
+                "verbose_name_plural": "pengguna",
+                "ordering": ["username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalContractor',
+            name="HistoricalContractor",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='diubah')),
-                ('code', models.CharField(db_index=True, max_length=20, verbose_name='kode vendor')),
-                ('name', models.CharField(max_length=160, verbose_name='nama vendor')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="dibuat"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="diubah"),
+                ),
+                (
+                    "code",
+                    models.CharField(db_index=True, max_length=20, verbose_name="kode vendor"),
+                ),
+                ("name", models.CharField(max_length=160, verbose_name="nama vendor")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical vendor',
-                'verbose_name_plural': 'historical vendor',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical vendor",
+                "verbose_name_plural": "historical vendor",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalContractor_units',
+            name="HistoricalContractor_units",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('contractor', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.contractor')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='core.historicalcontractor')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.contractor",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="core.historicalcontractor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalContractor_units',
+                "verbose_name": "HistoricalContractor_units",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalUnit',
+            name="HistoricalUnit",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='diubah')),
-                ('code', models.CharField(db_index=True, max_length=10, verbose_name='kode unit')),
-                ('name', models.CharField(max_length=120, verbose_name='nama unit')),
-                ('level', models.CharField(choices=[('region', 'UID'), ('area', 'UP3'), ('service_point', 'ULP')], max_length=20, verbose_name='tingkat')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="dibuat"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="diubah"),
+                ),
+                ("code", models.CharField(db_index=True, max_length=10, verbose_name="kode unit")),
+                ("name", models.CharField(max_length=120, verbose_name="nama unit")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("region", "UID"), ("area", "UP3"), ("service_point", "ULP")],
+                        max_length=20,
+                        verbose_name="tingkat",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, editable=False, max_length=255)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical unit',
-                'verbose_name_plural': 'historical unit',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical unit",
+                "verbose_name_plural": "historical unit",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalUnitSettings',
+            name="HistoricalUnitSettings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='diubah')),
-                ('time_zone', models.CharField(choices=[('Asia/Jakarta', 'WIB (UTC+7)'), ('Asia/Makassar', 'WITA (UTC+8)'), ('Asia/Jayapura', 'WIT (UTC+9)')], default='Asia/Jakarta', max_length=40, verbose_name='zona waktu')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='telepon kontak')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='email kontak')),
-                ('contact_address', models.CharField(blank=True, max_length=255, verbose_name='alamat kantor')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="dibuat"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="diubah"),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        choices=[
+                            ("Asia/Jakarta", "WIB (UTC+7)"),
+                            ("Asia/Makassar", "WITA (UTC+8)"),
+                            ("Asia/Jayapura", "WIT (UTC+9)"),
+                        ],
+                        default="Asia/Jakarta",
+                        max_length=40,
+                        verbose_name="zona waktu",
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="telepon kontak"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email kontak"),
+                ),
+                (
+                    "contact_address",
+                    models.CharField(blank=True, max_length=255, verbose_name="alamat kantor"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical setting unit',
-                'verbose_name_plural': 'historical setting unit',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical setting unit",
+                "verbose_name_plural": "historical setting unit",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalUser',
+            name="HistoricalUser",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(db_index=True, error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='no. HP')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('contractor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.contractor', verbose_name='vendor')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        db_index=True,
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="no. HP")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.contractor",
+                        verbose_name="vendor",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical pengguna',
-                'verbose_name_plural': 'historical pengguna',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical pengguna",
+                "verbose_name_plural": "historical pengguna",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalUser_roles',
+            name="HistoricalUser_roles",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='core.historicaluser')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="core.historicaluser",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalUser_roles',
+                "verbose_name": "HistoricalUser_roles",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

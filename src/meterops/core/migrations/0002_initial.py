@@ -6,117 +6,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('customers', '0001_initial'),
+        ("core", "0001_initial"),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='process',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='processes', to='customers.customer', verbose_name='pelanggan'),
+            model_name="process",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="processes",
+                to="customers.customer",
+                verbose_name="pelanggan",
+            ),
         ),
         migrations.AddField(
-            model_name='processevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='oleh'),
+            model_name="processevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="oleh",
+            ),
         ),
         migrations.AddField(
-            model_name='processevent',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='customers.customer', verbose_name='pelanggan'),
+            model_name="processevent",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="customers.customer",
+                verbose_name="pelanggan",
+            ),
         ),
         migrations.AddField(
-            model_name='processevent',
-            name='process',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='core.process'),
+            model_name="processevent",
+            name="process",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="events",
+                to="core.process",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaluser_roles',
-            name='role',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.role'),
+            model_name="historicaluser_roles",
+            name="role",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_tablespace="",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.role",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='roles',
-            field=models.ManyToManyField(blank=True, related_name='users', to='core.role', verbose_name='peran'),
+            model_name="user",
+            name="roles",
+            field=models.ManyToManyField(
+                blank=True, related_name="users", to="core.role", verbose_name="peran"
+            ),
         ),
         migrations.AddField(
-            model_name='unit',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.unit', verbose_name='unit induk'),
+            model_name="unit",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="core.unit",
+                verbose_name="unit induk",
+            ),
         ),
         migrations.AddField(
-            model_name='processevent',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='unit'),
+            model_name="processevent",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.AddField(
-            model_name='process',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='unit'),
+            model_name="process",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaluser',
-            name='unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.unit', verbose_name='unit'),
+            model_name="historicaluser",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.unit'),
+            model_name="historicalunitsettings",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunit',
-            name='parent',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.unit', verbose_name='unit induk'),
+            model_name="historicalunit",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.unit",
+                verbose_name="unit induk",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcontractor_units',
-            name='unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.unit'),
+            model_name="historicalcontractor_units",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_tablespace="",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="core.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='contractor',
-            name='units',
-            field=models.ManyToManyField(related_name='contractors', to='core.unit', verbose_name='unit kerja'),
+            model_name="contractor",
+            name="units",
+            field=models.ManyToManyField(
+                related_name="contractors", to="core.unit", verbose_name="unit kerja"
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='core.unit', verbose_name='unit'),
+            model_name="user",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="core.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='unit',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='settings', to='core.unit'),
+            model_name="unitsettings",
+            name="unit",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="settings", to="core.unit"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('level', 'region'), ('parent__isnull', True)), models.Q(('parent__isnull', False), models.Q(('level', 'region'), _negated=True)), _connector='OR'), name='core_unit_only_region_is_root'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("level", "region"), ("parent__isnull", True)),
+                    models.Q(
+                        ("parent__isnull", False), models.Q(("level", "region"), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="core_unit_only_region_is_root",
+            ),
         ),
         migrations.AddIndex(
-            model_name='processevent',
-            index=models.Index(fields=['customer', '-at'], name='core_event_customer_at'),
+            model_name="processevent",
+            index=models.Index(fields=["customer", "-at"], name="core_event_customer_at"),
         ),
         migrations.AddIndex(
-            model_name='processevent',
-            index=models.Index(fields=['unit', '-at'], name='core_event_unit_at'),
+            model_name="processevent",
+            index=models.Index(fields=["unit", "-at"], name="core_event_unit_at"),
         ),
         migrations.AddIndex(
-            model_name='process',
-            index=models.Index(fields=['unit', 'is_open'], name='core_process_unit_open'),
+            model_name="process",
+            index=models.Index(fields=["unit", "is_open"], name="core_process_unit_open"),
         ),
         migrations.AddConstraint(
-            model_name='process',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_open', True)), fields=('customer', 'domain'), name='core_process_one_open_per_customer_domain'),
+            model_name="process",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_open", True)),
+                fields=("customer", "domain"),
+                name="core_process_one_open_per_customer_domain",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('is_superuser', True), models.Q(('contractor__isnull', True), ('unit__isnull', False)), models.Q(('contractor__isnull', False), ('unit__isnull', True)), _connector='OR'), name='core_user_belongs_to_unit_or_contractor'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_superuser", True),
+                    models.Q(("contractor__isnull", True), ("unit__isnull", False)),
+                    models.Q(("contractor__isnull", False), ("unit__isnull", True)),
+                    _connector="OR",
+                ),
+                name="core_user_belongs_to_unit_or_contractor",
+            ),
         ),
     ]

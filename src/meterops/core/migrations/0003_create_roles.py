@@ -1,8 +1,14 @@
 from django.db import migrations
 
 ROLE_CODES = [
-    "admin", "unit_admin", "supervisor", "reading_approver", "contractor_admin",
-    "field_officer", "helpdesk", "call_centre",
+    "admin",
+    "unit_admin",
+    "supervisor",
+    "reading_approver",
+    "contractor_admin",
+    "field_officer",
+    "helpdesk",
+    "call_centre",
 ]
 
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=3000, help="jumlah pelanggan baru")
         parser.add_argument("--seed", type=int, default=2026, help="benih acak (hasil sama)")
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="lewati jika sudah ada pelanggan (dipakai make run: hanya run pertama)",
         )
 
@@ -28,12 +29,12 @@ class Command(BaseCommand):
             units = build_region()
             made = generate_customers(units=units, count=customers, seed=seed)
             elapsed = time.perf_counter() - started
-            self.stdout.write(self.style.SUCCESS(
-                f"{made:,} pelanggan demo dibuat dalam {elapsed:.1f} s."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(f"{made:,} pelanggan demo dibuat dalam {elapsed:.1f} s.")
+            )
         self.print_logins()
 
     def print_logins(self):
-        self.stdout.write("\nLogin demo (password awal semua: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nLogin demo (password awal semua: {DEMO_PASSWORD})")
         for username, roles, unit in demo_logins():
             self.stdout.write(f"  {username:<22} {roles:<45} {unit}")

@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--as", dest="username",
+            "--as",
+            dest="username",
             help="pengguna yang tercatat di riwayat; baris di luar unitnya ditolak",
         )
 
@@ -47,9 +48,11 @@ class Command(BaseCommand):
                 "Perbaiki file lalu ulangi."
             )
         result = import_customer_master(records=parsed.records, actor=actor)
-        self.stdout.write(self.style.SUCCESS(
-            f"{len(parsed.records)} baris dimuat: {result.customers_created} pelanggan baru, "
-            f"{result.customers_updated} diperbarui; meter {result.meters_created} baru, "
-            f"{result.meters_updated} diperbarui, {result.meters_removed} dibongkar; "
-            f"{result.substations_created} gardu dan {result.routes_created} RBM baru."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(parsed.records)} baris dimuat: {result.customers_created} pelanggan baru, "
+                f"{result.customers_updated} diperbarui; meter {result.meters_created} baru, "
+                f"{result.meters_updated} diperbarui, {result.meters_removed} dibongkar; "
+                f"{result.substations_created} gardu dan {result.routes_created} RBM baru."
+            )
+        )

@@ -1,0 +1,98 @@
+"""Playwright driving Debian's Chromium against the live test server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from captcha.models import CaptchaStore
+
+from tests.factories import TEST_PASSWORD
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        if os.environ.get("METEROPS_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required (apt-get install chromium) but was not found.")
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    contexts = []
+
+    def make(device=DESKTOP):
+        context = browser.new_context(base_url=live_server.url, locale="id-ID", **device)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot for the README when METEROPS_SCREENSHOTS names a folder."""
+    folder = os.environ.get("METEROPS_SCREENSHOTS")
+
+    def take(page, name):
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+    return take
+
+
+def fill_login(page, username, password=TEST_PASSWORD, *, captcha_right=True):
+    """Fill the login form, answering the math captcha from the test database."""
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    hashkey = page.get_attribute("#id_captcha_0", "value")
+    answer = CaptchaStore.objects.get(hashkey=hashkey).response
+    page.fill("#id_captcha_1", answer if captcha_right else str(int(answer) + 1))
+    page.click("button[type=submit]")
+
+
+def login(page, username):
+    fill_login(page, username)
+    page.wait_for_url("**/")
+    assert page.locator("h1").first.inner_text() == "Dashboard"
+
+
+def assert_fits_phone(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{page.url} is {width}px wide on a 390px phone"

@@ -1,0 +1,102 @@
+"""The who-sees-what matrix: for every scoped model, who sees a row of ULP sp_a.
+
+A new scoped model adds its entry to core.scoping.SCOPE_LOOKUPS and a row maker here;
+test_every_scoped_model_has_a_row_maker fails until it does.
+"""
+
+import pytest
+
+from meterops.core.models import Process, ProcessEvent, UnitSettings
+from meterops.core.scoping import SCOPE_LOOKUPS, scoped, scoped_models
+from tests.factories import (
+    ContractorFactory,
+    CustomerFactory,
+    MeterFactory,
+    RouteFactory,
+    SubstationFactory,
+    UserFactory,
+)
+
+
+def _process(unit):
+    customer = CustomerFactory(unit=unit)
+    return Process.objects.create(
+        customer=customer, unit=unit, domain="replacement", kind="uji", state="open"
+    )
+
+
+ROW_IN_UNIT = {
+    "core.Unit": lambda unit: unit,
+    "core.Contractor": lambda unit: ContractorFactory(units=[unit]),
+    "core.UnitSettings": lambda unit: UnitSettings.objects.create(unit=unit),
+    "core.User": lambda unit: UserFactory(unit=unit),
+    "core.Process": _process,
+    "core.ProcessEvent": lambda unit: ProcessEvent.objects.create(
+        customer=CustomerFactory(unit=unit), unit=unit, domain="replacement", verb="uji"
+    ),
+    "customers.Substation": lambda unit: SubstationFactory(unit=unit),
+    "customers.Route": lambda unit: RouteFactory(unit=unit),
+    "customers.Customer": lambda unit: CustomerFactory(unit=unit),
+    "customers.Meter": lambda unit: MeterFactory(customer=CustomerFactory(unit=unit)),
+}
+
+# viewer (a name in the cast) -> may see a row of sp_a?
+VIEWERS = {
+    "admin": True,  # UID: the whole region
+    "unit_admin": True,  # UP3 area_a, above sp_a
+    "area_user": True,
+    "supervisor": True,  # sp_a itself
+    "officer": True,
+    "vendor_a": True,  # contractor working for area_a
+    "outsider": False,  # ULP of the other UP3
+    "outsider_admin": False,
+    "vendor_b": False,  # contractor working only for sp_b
+}
+
+
+def test_every_scoped_model_has_a_row_maker():
+    assert set(ROW_IN_UNIT) == set(SCOPE_LOOKUPS)
+
+
+@pytest.mark.parametrize("label", sorted(SCOPE_LOOKUPS))
+@pytest.mark.parametrize("viewer", sorted(VIEWERS))
+def test_scoping_matrix(cast, label, viewer):
+    row = ROW_IN_UNIT[label](cast.sp_a)
+    model = type(row)
+    visible = scoped(model, getattr(cast, viewer)).filter(pk=row.pk).exists()
+    assert visible is VIEWERS[viewer], f"{viewer} on {label}"
+
+
+def test_sibling_ulp_user_sees_nothing_of_sp_a(cast):
+    sibling = UserFactory(unit=cast.sp_a2)
+    customer = CustomerFactory(unit=cast.sp_a)
+    assert not scoped(type(customer), sibling).filter(pk=customer.pk).exists()
+
+
+def test_inactive_user_sees_nothing(cast):
+    CustomerFactory(unit=cast.sp_a)
+    cast.supervisor.is_active = False
+    for model in scoped_models():
+        assert not scoped(model, cast.supervisor).exists(), model
+
+
+def test_inactive_contractor_loses_its_units(cast):
+    customer = CustomerFactory(unit=cast.sp_a)
+    cast.contractor_a.is_active = False
+    cast.contractor_a.save()
+    vendor = type(cast.vendor_a).objects.get(pk=cast.vendor_a.pk)
+    assert not scoped(type(customer), vendor).exists()
+
+
+def test_user_list_of_a_unit_admin_holds_contractor_staff_of_its_units(cast):
+    visible = set(scoped(type(cast.admin), cast.unit_admin).values_list("username", flat=True))
+    assert "vendor.a" in visible
+    assert "vendor.b" not in visible
+    assert "pengawas.b" not in visible
+
+
+def test_unscoped_model_is_refused(cast):
+    from meterops.core.models import Role
+
+    with pytest.raises(LookupError):
+        scoped(Role, cast.admin)

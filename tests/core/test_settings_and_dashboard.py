@@ -1,0 +1,70 @@
+from datetime import UTC, datetime
+
+from django.urls import reverse
+
+from meterops.core.choices import TimeZoneName
+from meterops.core.models import UnitSettings
+from meterops.core.services import record_event
+from tests.factories import CustomerFactory
+
+URL = reverse("core:unit_settings")
+
+
+class UnitSettingsViewTests:
+    def test_unit_admin_changes_time_zone_and_history_keeps_it(self, cast, client_for):
+        client = client_for(cast.unit_admin)
+        response = client.post(URL, {"time_zone": TimeZoneName.WITA, "contact_phone": "022-1"})
+        assert response.status_code == 302
+        saved = UnitSettings.objects.get(unit=cast.area_a)
+        assert saved.time_zone == TimeZoneName.WITA
+        assert saved.history.first().history_user == cast.unit_admin
+
+    def test_child_unit_inherits_until_it_saves_its_own(self, cast):
+        UnitSettings.objects.create(unit=cast.area_a, time_zone=TimeZoneName.WIT)
+        assert cast.sp_a.settings_or_default().time_zone == TimeZoneName.WIT
+
+    def test_invalid_choice_is_reported(self, cast, client_for):
+        response = client_for(cast.unit_admin).post(URL, {"time_zone": "Mars/Olympus"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["time_zone"]
+
+    def test_other_area_unit_is_404(self, cast, client_for):
+        response = client_for(cast.unit_admin).post(
+            f"{URL}?unit={cast.sp_b.pk}", {"time_zone": TimeZoneName.WIT}
+        )
+        assert response.status_code == 404
+        assert not UnitSettings.objects.filter(unit=cast.sp_b).exists()
+
+    def test_supervisor_gets_403(self, cast, client_for):
+        assert client_for(cast.supervisor).get(URL).status_code == 403
+
+
+class TimeZoneDisplayTests:
+    def test_times_show_in_the_unit_zone(self, cast, client_for, customer_a):
+        UnitSettings.objects.create(unit=cast.sp_a, time_zone=TimeZoneName.WITA)
+        event = record_event(customer=customer_a, domain="replacement", verb="uji", actor=None)
+        event.at = datetime(2026, 1, 5, 1, 30, tzinfo=UTC)
+        event.save()
+        page = (
+            client_for(cast.officer)
+            .get(reverse("core:status"), {"customer_id": customer_a.customer_id})
+            .content.decode()
+        )
+        assert "05-01-2026 09:30 WITA" in page
+
+
+class DashboardTests:
+    def test_counts_only_the_user_units(self, cast, client_for, django_assert_max_num_queries):
+        CustomerFactory.create_batch(3, unit=cast.sp_a)
+        CustomerFactory.create_batch(2, unit=cast.sp_b)
+        client = client_for(cast.area_user)
+        with django_assert_max_num_queries(15):
+            response = client.get(reverse("core:dashboard"))
+        assert response.context["totals"]["customers"] == 3
+        units = [row["unit"] for row in response.context["rows"]]
+        assert cast.sp_b not in units
+
+    def test_uid_admin_sees_all_units(self, cast, client_for):
+        CustomerFactory.create_batch(2, unit=cast.sp_b)
+        response = client_for(cast.admin).get(reverse("core:dashboard"))
+        assert response.context["totals"]["customers"] == 2

@@ -1,0 +1,53 @@
+from django.core.management import call_command
+
+from meterops.core.models import Unit, User
+from meterops.customers.choices import PaymentMode
+from meterops.customers.models import Customer, Meter
+
+
+def _snapshot():
+    return list(
+        Customer.objects.order_by("customer_id").values_list(
+            "customer_id", "name", "tariff", "power_va", "payment_mode"
+        )
+    )
+
+
+class SeedDemoTests:
+    def test_builds_region_users_and_customers(self, db, capsys):
+        call_command("seed_demo", "--customers", "300", "--seed", "7")
+        assert Unit.objects.filter(level="service_point").count() == 9
+        assert Unit.objects.filter(level="area").count() == 3
+        assert Customer.objects.count() == 300
+        assert Meter.objects.filter(removed_at__isnull=True).count() == 300
+        modes = set(Customer.objects.values_list("payment_mode", flat=True))
+        assert modes == {PaymentMode.PREPAID, PaymentMode.POSTPAID}
+        output = capsys.readouterr().out
+        assert "pengawas.baleendah" in output and "meterops-demo" in output
+        assert User.objects.get(username="admin").role_codes == {"admin"}
+
+    def test_every_idpel_starts_with_its_unit_code(self, db):
+        call_command("seed_demo", "--customers", "90", "--seed", "7")
+        for customer_id, unit_code in Customer.objects.values_list("customer_id", "unit__code"):
+            assert len(customer_id) == 12 and customer_id.isdigit()
+            assert customer_id[:5] == unit_code
+
+    def test_same_seed_gives_same_data(self, db, django_db_blocker):
+        call_command("seed_demo", "--customers", "50", "--seed", "11")
+        first = _snapshot()
+        Meter.objects.all().delete()
+        Customer.objects.all().delete()
+        call_command("seed_demo", "--customers", "50", "--seed", "11")
+        assert _snapshot() == first
+
+    def test_if_empty_adds_nothing_the_second_time(self, db):
+        call_command("seed_demo", "--customers", "20")
+        call_command("seed_demo", "--customers", "20", "--if-empty")
+        assert Customer.objects.count() == 20
+
+    def test_prepaid_meters_carry_sts_key_data(self, db):
+        call_command("seed_demo", "--customers", "200")
+        prepaid = Meter.objects.filter(customer__payment_mode=PaymentMode.PREPAID)
+        assert prepaid.exists()
+        assert not prepaid.filter(supply_group="").exists()
+        assert set(prepaid.values_list("key_revision", flat=True)) <= {1, 2}
