@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := meterops.settings
 
-.PHONY: run test install migrate lint format bench clean
+.PHONY: run test install migrate lint format bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+
+screenshots: install
+	DEBUG=1 METEROPS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q
