@@ -93,6 +93,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the dev server read while an import writes; a busy timeout instead of "locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
