@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "simple_history",
     "meterops.core",
     "meterops.customers",
+    "meterops.replacement",
+    "meterops.reading",
+    "meterops.prepaid",
+    "meterops.keychange",
+    "meterops.complaints",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,11 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("meterops.core.urls")),
     path("customers/", include("meterops.customers.urls")),
+    path("replacement/", include("meterops.replacement.urls")),
+    path("reading/", include("meterops.reading.urls")),
+    path("prepaid/", include("meterops.prepaid.urls")),
+    path("keychange/", include("meterops.keychange.urls")),
+    path("complaints/", include("meterops.complaints.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,12 @@
 """The who-sees-what matrix: for every scoped model, who sees a row of ULP sp_a.
 
-A new scoped model adds its entry to core.scoping.SCOPE_LOOKUPS and a row maker here;
+A domain app registers its models with core.scoping.register_scope() and adds, in
+tests/<app>/scope_rows.py, a dict ROW_IN_UNIT {"app.Model": lambda unit: <a saved row of unit>};
 test_every_scoped_model_has_a_row_maker fails until it does.
 """
+
+import importlib
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +29,7 @@ def _process(unit):
     )
 
 
-ROW_IN_UNIT = {
+CORE_ROWS = {
     "core.Unit": lambda unit: unit,
     "core.Contractor": lambda unit: ContractorFactory(units=[unit]),
     "core.UnitSettings": lambda unit: UnitSettings.objects.create(unit=unit),
@@ -39,6 +43,17 @@ ROW_IN_UNIT = {
     "customers.Customer": lambda unit: CustomerFactory(unit=unit),
     "customers.Meter": lambda unit: MeterFactory(customer=CustomerFactory(unit=unit)),
 }
+
+
+def _row_makers() -> dict:
+    makers = dict(CORE_ROWS)
+    for path in sorted(Path(__file__).parents[1].glob("*/scope_rows.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.scope_rows")
+        makers.update(module.ROW_IN_UNIT)
+    return makers
+
+
+ROW_IN_UNIT = _row_makers()
 
 # viewer (a name in the cast) -> may see a row of sp_a?
 VIEWERS = {

@@ -34,6 +34,8 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("Monitoring Cetak PK"), "replacement:workorder_list", "clipboard-data"),
     MenuEntry(_("Distribusi PK"), "replacement:workorder_distribution", "send"),
     MenuEntry(_("Data APP Ganti"), "replacement:replacement_list", "tools"),
+)
+ADMIN_MENU: tuple[MenuEntry, ...] = (
     MenuEntry(
         _("Manajemen Pengguna"),
         "core:user_list",
@@ -44,10 +46,19 @@ MENU: tuple[MenuEntry, ...] = (
 )
 
 
+# Menus of the other domains (reading, prepaid, ...), added by their AppConfig.ready() between
+# the HOME menus and the administration menus, in the order the apps are installed.
+EXTRA_MENU: list[MenuEntry] = []
+
+
+def register_menu(*entries: MenuEntry) -> None:
+    EXTRA_MENU.extend(entry for entry in entries if entry not in EXTRA_MENU)
+
+
 def menu_for(user, current_path: str) -> list[dict]:
     """The entries this user may open, each with its URL and whether it is the current page."""
     entries = []
-    for entry in MENU:
+    for entry in (*MENU, *EXTRA_MENU, *ADMIN_MENU):
         if entry.roles and not user.has_role(*entry.roles):
             continue
         try:

@@ -11,8 +11,9 @@ from django.db.models import Model, Q, QuerySet
 
 from .models import Unit
 
-# model label -> lookup from the model to its Unit. A new scoped model adds one line here
-# (and one factory to the scoping test matrix in tests/core/test_scoping.py).
+# model label -> lookup from the model to its Unit. A domain app registers its own models with
+# register_scope() in its AppConfig.ready(), and adds a row maker to tests/<app>/scope_rows.py
+# so the matrix in tests/core/test_scoping.py covers it.
 SCOPE_LOOKUPS: dict[str, str] = {
     "core.Unit": "pk",
     "core.Contractor": "units",
@@ -25,6 +26,11 @@ SCOPE_LOOKUPS: dict[str, str] = {
     "customers.Customer": "unit",
     "customers.Meter": "customer__unit",
 }
+
+
+def register_scope(label: str, lookup: str) -> None:
+    """Declare how rows of ``label`` ("app.Model") reach their unit, e.g. "customer__unit"."""
+    SCOPE_LOOKUPS[label] = lookup
 
 
 def visible_unit_ids(user) -> frozenset[int] | None:

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReadingConfig(AppConfig):
+    name = "meterops.reading"
+    label = "reading"
+    verbose_name = "Baca Meter (ACMT)"
