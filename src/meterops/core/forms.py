@@ -150,7 +150,10 @@ class PasswordResetByAdminForm(BootstrapMixin, forms.Form):
 class UnitSettingsForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = UnitSettings
-        fields = ["time_zone", "contact_phone", "contact_email", "contact_address"]
+        fields = [
+            "time_zone", "contact_phone", "contact_email", "contact_address",
+            "overdue_work_order_days",
+        ]
 
 
 class UnitChoiceForm(BootstrapMixin, forms.Form):

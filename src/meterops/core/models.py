@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -160,6 +161,10 @@ class UnitSettings(TimeStampedModel):
     contact_phone = models.CharField(_("telepon kontak"), max_length=30, blank=True)
     contact_email = models.EmailField(_("email kontak"), blank=True)
     contact_address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
+    overdue_work_order_days = models.PositiveSmallIntegerField(
+        _("PK dianggap terlambat setelah (hari)"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -1,0 +1,253 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from meterops.core.models import Process, TimeStampedModel, Unit
+
+from .choices import PhotoStage, TargetSource, TargetState, WorkOrderStatus
+
+REGISTER = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+
+
+class DamageType(models.Model):
+    """The configurable list of damage conditions (display mati, terbakar, segel rusak, ...)."""
+
+    code = models.SlugField(_("kode"), max_length=30, unique=True)
+    name = models.CharField(_("jenis kerusakan"), max_length=80)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("jenis kerusakan")
+        verbose_name_plural = _("jenis kerusakan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
+    """A broken meter on the target list (TO), and its way to a replacement or a drop."""
+
+    process = models.OneToOneField(Process, models.PROTECT, related_name="replacement_target")
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="replacement_targets",
+        verbose_name=_("pelanggan"),
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    meter = models.ForeignKey(
+        "customers.Meter", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("meter rusak"),
+    )
+    source = models.CharField(_("sumber"), max_length=12, choices=TargetSource.choices)
+    from_reading_anomaly = models.BooleanField(_("dari LBKB"), default=False)
+    programme_name = models.CharField(_("nama program"), max_length=120, blank=True)
+    damage_type = models.ForeignKey(
+        DamageType, models.PROTECT, related_name="targets", verbose_name=_("jenis kerusakan")
+    )
+    notes = models.TextField(_("keterangan"), blank=True)
+    reading_at_discovery = models.DecimalField(
+        _("stan saat ditemukan (kWh)"), null=True, blank=True, **REGISTER
+    )
+    latitude = models.DecimalField(
+        _("koordinat Y"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("koordinat X"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    reported_at = models.DateTimeField(_("tanggal lapor"), default=timezone.now)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+        verbose_name=_("pelapor"),
+    )
+    state = FSMField(
+        _("status"), default=TargetState.SUBMITTED, choices=TargetState.choices, protected=True
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state_reason = models.TextField(_("alasan"), blank=True)
+    closed_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("target ganti meter (TO)")
+        verbose_name_plural = _("target ganti meter (TO)")
+        indexes = [
+            models.Index(fields=["unit", "-reported_at", "-id"], name="replacement_tgt_unit_rep"),
+            models.Index(fields=["unit", "state", "-reported_at"], name="replacement_tgt_unit_st"),
+            models.Index(fields=["state", "-reported_at"], name="replacement_tgt_state_rep"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"TO-{self.pk:07d}" if self.pk else "TO-baru"
+
+    def has_ba_document(self) -> bool:
+        return self.documents.exists()
+
+    def can_be_dropped(self) -> bool:
+        """An LBKB target needs its scanned BA before it leaves the list (seed 000)."""
+        return not self.from_reading_anomaly or self.has_ba_document()
+
+    @transition(field=state, source=TargetState.SUBMITTED, target=TargetState.VERIFIED)
+    def verify(self, *, by) -> None:
+        self.verified_by, self.verified_at = by, timezone.now()
+
+    @transition(field=state, source=TargetState.SUBMITTED, target=TargetState.REVERIFY)
+    def send_to_reverification(self, *, reason: str) -> None:
+        self.state_reason = reason
+
+    @transition(field=state, source=TargetState.REVERIFY, target=TargetState.VERIFIED)
+    def reverify(self, *, by) -> None:
+        self.verified_by, self.verified_at = by, timezone.now()
+
+    @transition(
+        field=state, source=TargetState.REVERIFY, target=TargetState.DROPPED,
+        conditions=[can_be_dropped],
+    )
+    def drop(self, *, reason: str) -> None:
+        self.state_reason, self.closed_at = reason, timezone.now()
+
+    @transition(field=state, source=TargetState.VERIFIED, target=TargetState.PRINTED)
+    def print_work_order(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[TargetState.PRINTED, TargetState.ASSIGNED],
+        target=TargetState.ASSIGNED,
+    )
+    def assign(self) -> None:
+        pass
+
+    @transition(
+        field=state, source=[TargetState.PRINTED, TargetState.ASSIGNED],
+        target=TargetState.REPLACED,
+    )
+    def complete(self) -> None:
+        self.closed_at = timezone.now()
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"replacement/photos/{timezone.now():%Y/%m}/{filename}"
+
+
+class Photo(TimeStampedModel):
+    """A photo of the damage or the replacement, resized on upload, with EXIF time and place."""
+
+    target = models.ForeignKey(ReplacementTarget, models.CASCADE, related_name="photos")
+    stage = models.CharField(_("tahap"), max_length=10, choices=PhotoStage.choices)
+    image = models.ImageField(_("foto"), upload_to=_photo_path)
+    thumbnail = models.ImageField(upload_to=_photo_path)
+    taken_at = models.DateTimeField(_("waktu foto (EXIF)"), null=True, blank=True)
+    gps_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    gps_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["stage", "id"]
+
+
+class Document(TimeStampedModel):
+    """A scanned Berita Acara (BA) kept with the target (PDF or JPEG)."""
+
+    target = models.ForeignKey(ReplacementTarget, models.CASCADE, related_name="documents")
+    file = models.FileField(_("berkas BA"), upload_to="replacement/ba/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class WorkOrderCounter(models.Model):
+    """The last work order number used per unit and year; locked while a number is taken."""
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="replacement_counter_unit_year"),
+        ]
+
+
+class WorkOrder(TimeStampedModel):
+    """A printed work order (PK) for one target; its number never changes once given."""
+
+    target = models.OneToOneField(ReplacementTarget, models.PROTECT, related_name="work_order")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    number = models.CharField(_("nomor PK"), max_length=40, unique=True)
+    printed_at = models.DateTimeField(_("dicetak"), default=timezone.now)
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    print_count = models.PositiveIntegerField(_("jumlah cetak"), default=1)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="work_orders",
+        verbose_name=_("petugas"),
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-printed_at", "-id"]
+        verbose_name = _("perintah kerja (PK)")
+        verbose_name_plural = _("perintah kerja (PK)")
+        indexes = [models.Index(fields=["unit", "-printed_at"], name="replacement_wo_unit_printed")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def status(self, overdue_days: int) -> str:
+        """Printed, assigned, replaced, or overdue when it waits too long (Monitoring Cetak PK)."""
+        state = self.target.state
+        if state == TargetState.REPLACED:
+            return WorkOrderStatus.REPLACED
+        if timezone.now() - self.printed_at > timedelta(days=overdue_days):
+            return WorkOrderStatus.OVERDUE
+        if state == TargetState.ASSIGNED:
+            return WorkOrderStatus.ASSIGNED
+        return WorkOrderStatus.PRINTED
+
+
+class Replacement(TimeStampedModel):
+    """Data APP Ganti: the new meter put in, the old meter's final reading, who and when."""
+
+    target = models.OneToOneField(ReplacementTarget, models.PROTECT, related_name="replacement")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    old_meter = models.ForeignKey(
+        "customers.Meter", models.PROTECT, null=True, related_name="+", verbose_name=_("meter lama")
+    )
+    new_meter = models.OneToOneField(
+        "customers.Meter", models.PROTECT, related_name="installed_by_replacement",
+        verbose_name=_("meter baru"),
+    )
+    old_final_reading = models.DecimalField(_("stan akhir meter lama"), **REGISTER)
+    low_reading_reason = models.CharField(
+        _("alasan stan akhir lebih kecil"), max_length=255, blank=True
+    )
+    new_initial_reading = models.DecimalField(_("stan awal meter baru"), **REGISTER)
+    seal_numbers = models.CharField(_("nomor segel"), max_length=120, blank=True)
+    replaced_on = models.DateField(_("tanggal ganti"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("petugas")
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-replaced_on", "-id"]
+        verbose_name = _("data APP ganti")
+        verbose_name_plural = _("data APP ganti")
+        indexes = [models.Index(fields=["unit", "-replaced_on"], name="replacement_rep_unit_day")]
+

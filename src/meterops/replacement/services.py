@@ -1,0 +1,412 @@
+"""Writes of the HOME workflow (seed 000): every transition of a replacement target is here."""
+
+import zoneinfo
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from meterops.core.choices import Domain, RoleCode
+from meterops.core.errors import DomainError
+from meterops.core.models import User
+from meterops.core.scoping import scoped
+from meterops.core.services import advance_process, open_process, record_event
+from meterops.customers.models import Customer, Meter
+
+from .choices import PhotoStage, TargetSource, TargetState
+from .models import (
+    DamageType,
+    Document,
+    Photo,
+    Replacement,
+    ReplacementTarget,
+    WorkOrder,
+    WorkOrderCounter,
+)
+from .photos import check_ba_document, prepare_photo
+
+REPORTER_ROLES = (
+    RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.FIELD_OFFICER,
+    RoleCode.CONTRACTOR_ADMIN,
+)
+VERIFIER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
+PRINTER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
+DISTRIBUTOR_ROLES = (
+    RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.CONTRACTOR_ADMIN,
+)
+REPLACER_ROLES = (
+    RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.FIELD_OFFICER,
+    RoleCode.CONTRACTOR_ADMIN,
+)
+MAX_PHOTOS = 5
+
+
+class TransitionRefused(DomainError):
+    code = "transition_refused"
+
+
+def require_role(actor: User, roles: tuple[str, ...]) -> None:
+    if not actor.has_role(*roles):
+        raise TransitionRefused(_("Peran Anda tidak berhak melakukan tindakan ini."))
+
+
+def _locked(target: ReplacementTarget, actor: User) -> ReplacementTarget:
+    """Re-read the target under a row lock, within what the actor may see."""
+    locked = scoped(ReplacementTarget, actor).select_for_update().filter(pk=target.pk).first()
+    if locked is None:
+        raise TransitionRefused(_("Target tidak ditemukan di unit Anda."))
+    return locked
+
+
+def _refuse_stale(target: ReplacementTarget, action: str) -> None:
+    raise TransitionRefused(
+        _(
+            "%(ref)s tidak bisa %(action)s: statusnya sekarang %(state)s. "
+            "Muat ulang halaman untuk melihat data terbaru."
+        )
+        % {"ref": target.reference, "action": action, "state": target.get_state_display()}
+    )
+
+
+def _advance(target: ReplacementTarget, actor: User, verb: str, **event) -> None:
+    target.save()
+    advance_process(
+        process=target.process, to_state=target.state, state_label=target.get_state_display(),
+        verb=f"replacement.{verb}", actor=actor, closes=target.state in (
+            TargetState.REPLACED, TargetState.DROPPED), **event,
+    )
+
+
+def _store_photos(target: ReplacementTarget, uploads, stage: str, saved: list[str]) -> None:
+    """Check every photo before saving any; note each stored file so a failure removes it."""
+    zone = zoneinfo.ZoneInfo(target.unit.settings_or_default().time_zone)
+    prepared = [prepare_photo(upload, zone=zone) for upload in uploads]
+    photos = []
+    for item in prepared:
+        photo = Photo(target=target, stage=stage, taken_at=item.taken_at,
+                      gps_latitude=item.latitude, gps_longitude=item.longitude)
+        photo.image.save(item.image.name, item.image, save=False)
+        saved.append(photo.image.name)
+        photo.thumbnail.save(item.thumbnail.name, item.thumbnail, save=False)
+        saved.append(photo.thumbnail.name)
+        photos.append(photo)
+    Photo.objects.bulk_create(photos)
+
+
+@contextmanager
+def _files_removed_on_error():
+    """Storage is not transactional: files saved by a write that fails are deleted again."""
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            yield saved
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+
+
+def _check_photo_count(uploads, minimum: int = 1) -> None:
+    if not minimum <= len(uploads) <= MAX_PHOTOS:
+        raise TransitionRefused(
+            _("Lampirkan %(min)d sampai %(max)d foto (sekarang %(n)d).")
+            % {"min": minimum, "max": MAX_PHOTOS, "n": len(uploads)}
+        )
+
+
+@dataclass
+class DamageReport:
+    damage_type: DamageType
+    notes: str = ""
+    reading_at_discovery: Decimal | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    source: str = TargetSource.FAULT
+    programme_name: str = ""
+    from_reading_anomaly: bool = False
+
+
+def report_damage(*, actor: User, customer: Customer, report: DamageReport,
+                  photos: list) -> ReplacementTarget:
+    """Tambah Ex DG: put a broken meter on the target list, refused while one is open (seed 000)."""
+    require_role(actor, REPORTER_ROLES)
+    _check_photo_count(photos)
+    with _files_removed_on_error() as saved:
+        return _report_damage(actor, customer, report, photos, saved)
+
+
+def _report_damage(actor, customer, report: DamageReport, photos, saved) -> ReplacementTarget:
+    if not scoped(Customer, actor).filter(pk=customer.pk).exists():
+        raise TransitionRefused(_("Pelanggan tidak ditemukan di unit Anda."))
+    if not report.damage_type.is_active:
+        raise TransitionRefused(_("Jenis kerusakan ini sudah tidak dipakai."))
+    process = open_process(
+        customer=customer, domain=Domain.REPLACEMENT, kind=str(_("Target ganti meter")),
+        reference="", state=TargetState.SUBMITTED,
+        state_label=str(TargetState.SUBMITTED.label), actor=actor,
+        note=f"{TargetSource(report.source).label}: {report.damage_type}",
+    )
+    target = ReplacementTarget.objects.create(
+        process=process, customer=customer, unit_id=customer.unit_id,
+        meter=customer.meters.filter(removed_at__isnull=True).first(), reported_by=actor,
+        **vars(report),
+    )
+    process.reference = target.reference
+    process.save(update_fields=["reference"])
+    _store_photos(target, photos, PhotoStage.DAMAGE, saved)
+    return target
+
+
+@transaction.atomic
+def verify_target(*, target: ReplacementTarget, actor: User) -> ReplacementTarget:
+    """Verifikasi APP Rusak: the supervisor approves the target for a work order (seed 000)."""
+    require_role(actor, VERIFIER_ROLES)
+    target = _locked(target, actor)
+    if not can_proceed(target.verify):
+        _refuse_stale(target, _("diverifikasi"))
+    target.verify(by=actor)
+    _advance(target, actor, "verified")
+    return target
+
+
+@transaction.atomic
+def send_target_to_reverification(*, target: ReplacementTarget, actor: User,
+                                  reason: str) -> ReplacementTarget:
+    """Verifikasi APP Rusak: doubtful targets go to Verifikasi Ulang TO with a reason."""
+    require_role(actor, VERIFIER_ROLES)
+    if not reason.strip():
+        raise TransitionRefused(_("Alasan verifikasi ulang wajib diisi."))
+    target = _locked(target, actor)
+    if not can_proceed(target.send_to_reverification):
+        _refuse_stale(target, _("dikirim ke verifikasi ulang"))
+    target.send_to_reverification(reason=reason.strip())
+    _advance(target, actor, "sent_to_reverification", note=reason.strip())
+    return target
+
+
+@transaction.atomic
+def reverify_target(*, target: ReplacementTarget, actor: User) -> ReplacementTarget:
+    """Verifikasi Ulang TO: the target goes on to a work order after all (seed 000)."""
+    require_role(actor, VERIFIER_ROLES)
+    target = _locked(target, actor)
+    if not can_proceed(target.reverify):
+        _refuse_stale(target, _("dilanjutkan ke cetak PK"))
+    target.reverify(by=actor)
+    _advance(target, actor, "reverified")
+    return target
+
+
+def attach_ba_document(*, target: ReplacementTarget, actor: User, upload) -> Document:
+    """Keep a scanned BA with the target; required before an LBKB target is dropped (seed 000)."""
+    require_role(actor, VERIFIER_ROLES)
+    content_type = check_ba_document(upload)
+    with _files_removed_on_error() as saved:
+        return _attach_ba_document(target, actor, upload, content_type, saved)
+
+
+def _attach_ba_document(target, actor, upload, content_type, saved) -> Document:
+    target = _locked(target, actor)
+    if target.state != TargetState.REVERIFY:
+        _refuse_stale(target, _("diberi BA"))
+    document = Document(target=target, content_type=content_type, uploaded_by=actor)
+    document.file.save(upload.name.rsplit("/", 1)[-1][:80], upload, save=False)
+    saved.append(document.file.name)
+    document.save()
+    record_event(process=target.process, verb="replacement.ba_uploaded", actor=actor,
+                 to_state=target.state, note=upload.name, attachment=document.file.name)
+    return document
+
+
+@transaction.atomic
+def drop_target(*, target: ReplacementTarget, actor: User, reason: str) -> ReplacementTarget:
+    """Hapus dari TO: drop with a reason; an LBKB target only with its scanned BA (seed 000)."""
+    require_role(actor, VERIFIER_ROLES)
+    if not reason.strip():
+        raise TransitionRefused(_("Alasan hapus dari TO wajib diisi."))
+    target = _locked(target, actor)
+    if target.state != TargetState.REVERIFY:
+        _refuse_stale(target, _("dihapus dari TO"))
+    if not target.can_be_dropped():
+        raise TransitionRefused(
+            _("%(ref)s berasal dari LBKB: upload BA verifikasi dulu sebelum hapus dari TO.")
+            % {"ref": target.reference}
+        )
+    target.drop(reason=reason.strip())
+    _advance(target, actor, "dropped", note=reason.strip())
+    return target
+
+
+def _next_work_order_number(unit, year: int) -> str:
+    """PK/<unit>/<year>/<n>: sequential per unit and year, no gaps (the counter row is locked)."""
+    counter, _created = WorkOrderCounter.objects.get_or_create(unit=unit, year=year)
+    counter = WorkOrderCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"PK/{unit.code}/{year}/{counter.last_number:06d}"
+
+
+@transaction.atomic
+def print_work_orders(*, targets: list[ReplacementTarget], actor: User) -> list[WorkOrder]:
+    """Cetak PK: number verified targets' work orders; a reprint keeps its number and is logged."""
+    require_role(actor, PRINTER_ROLES)
+    work_orders = []
+    now = timezone.now()
+    for target in sorted(targets, key=lambda t: t.pk):
+        target = _locked(target, actor)
+        if target.state in (TargetState.PRINTED, TargetState.ASSIGNED, TargetState.REPLACED):
+            work_order = WorkOrder.objects.select_for_update().get(target=target)
+            work_order.print_count += 1
+            work_order._history_user = actor
+            work_order.save(update_fields=["print_count", "updated_at"])
+            record_event(process=target.process, verb="replacement.work_order_reprinted",
+                         actor=actor, to_state=target.state, note=work_order.number)
+        elif can_proceed(target.print_work_order):
+            local_year = timezone.localtime(now).year
+            work_order = WorkOrder(target=target, unit=target.unit, printed_by=actor,
+                                   number=_next_work_order_number(target.unit, local_year))
+            work_order._history_user = actor
+            work_order.save()
+            target.print_work_order()
+            _advance(target, actor, "work_order_printed", note=work_order.number)
+        else:
+            _refuse_stale(target, _("dicetak PK-nya"))
+        work_order.target = target
+        work_orders.append(work_order)
+    return work_orders
+
+
+def officers_for(actor: User, unit):
+    """Field officers who may take a work order of ``unit``: the unit's own or a contractor's."""
+    ancestry = unit.path.split("/")
+    officers = User.objects.filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER).filter(
+        Q(unit__code__in=ancestry)
+        | Q(contractor__is_active=True, contractor__units__code__in=ancestry)
+    )
+    if actor.contractor_id:
+        officers = officers.filter(contractor_id=actor.contractor_id)
+    return officers.distinct().order_by("username")
+
+
+@transaction.atomic
+def assign_work_orders(*, work_orders: list[WorkOrder], officer: User,
+                       actor: User) -> list[WorkOrder]:
+    """Distribusi PK: hand printed work orders to a field officer; a reassignment is logged."""
+    require_role(actor, DISTRIBUTOR_ROLES)
+    assigned = []
+    for work_order in sorted(work_orders, key=lambda w: w.pk):
+        target = _locked(work_order.target, actor)
+        if not officers_for(actor, target.unit).filter(pk=officer.pk).exists():
+            raise TransitionRefused(
+                _("%(user)s bukan petugas lapangan yang boleh menerima PK unit ini.")
+                % {"user": officer.username}
+            )
+        if not can_proceed(target.assign):
+            _refuse_stale(target, _("didistribusikan"))
+        work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+        previous = work_order.assigned_to
+        work_order.assigned_to, work_order.assigned_at = officer, timezone.now()
+        work_order._history_user = actor
+        work_order.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+        target.assign()
+        verb = "work_order_reassigned" if previous else "work_order_assigned"
+        note = f"{work_order.number} → {officer.username}"
+        if previous and previous != officer:
+            note = f"{work_order.number}: {previous.username} → {officer.username}"
+        _advance(target, actor, verb, note=note)
+        assigned.append(work_order)
+    return assigned
+
+
+@dataclass
+class NewMeter:
+    brand: str
+    meter_number: str
+    initial_reading: Decimal
+    model: str = ""
+    serial_number: str = ""
+    seal_numbers: str = ""
+
+
+def record_replacement(*, target: ReplacementTarget, actor: User, officer: User,
+                       new_meter: NewMeter, old_final_reading: Decimal, replaced_on: date,
+                       photos: list, low_reading_reason: str = "") -> Replacement:
+    """Data APP Ganti: record the new meter; closes the process and makes it current (seed 000)."""
+    require_role(actor, REPLACER_ROLES)
+    _check_photo_count(photos)
+    with _files_removed_on_error() as saved:
+        return _record_replacement(target, actor, officer, new_meter, old_final_reading,
+                                   replaced_on, photos, low_reading_reason.strip(), saved)
+
+
+def check_final_reading(target: ReplacementTarget, final: Decimal, reason: str) -> None:
+    """The old meter's final reading is not below its last known one, unless a reason is given."""
+    last_known = target.reading_at_discovery
+    if last_known is not None and final < last_known and not reason:
+        raise TransitionRefused(
+            _("Stan akhir %(final)s lebih kecil dari stan terakhir %(last)s: isi alasannya.")
+            % {"final": final, "last": last_known}
+        )
+
+
+def check_meter_not_installed_elsewhere(meter_number: str, customer: Customer) -> None:
+    """A meter number can be current at one customer only."""
+    elsewhere = (Meter.objects.filter(meter_number=meter_number, removed_at__isnull=True)
+                 .exclude(customer=customer).select_related("customer").first())
+    if elsewhere is not None:
+        raise TransitionRefused(
+            _("Meter %(no)s masih terpasang di pelanggan %(idpel)s.")
+            % {"no": meter_number, "idpel": elsewhere.customer.customer_id}
+        )
+
+
+def _record_replacement(target, actor, officer, new_meter: NewMeter, old_final_reading,
+                        replaced_on, photos, low_reading_reason, saved) -> Replacement:
+    target = _locked(target, actor)
+    if not can_proceed(target.complete):
+        _refuse_stale(target, _("dicatat penggantiannya"))
+    if replaced_on > timezone.localdate():
+        raise TransitionRefused(_("Tanggal ganti tidak boleh di masa depan."))
+    check_final_reading(target, old_final_reading, low_reading_reason)
+    check_meter_not_installed_elsewhere(new_meter.meter_number, target.customer)
+    old_meter = target.customer.meters.select_for_update().filter(removed_at__isnull=True).first()
+    if old_meter is not None:
+        old_meter.removed_at = replaced_on
+        old_meter._history_user = actor
+        old_meter.save(update_fields=["removed_at", "updated_at"])
+    meter = Meter(
+        customer=target.customer, brand=new_meter.brand.upper(), model=new_meter.model,
+        meter_number=new_meter.meter_number, serial_number=new_meter.serial_number,
+        installed_at=replaced_on,
+        **_carried_key_data(old_meter),
+    )
+    meter._history_user = actor
+    meter.full_clean()
+    meter.save()
+    replacement = Replacement.objects.create(
+        target=target, unit=target.unit, old_meter=old_meter, new_meter=meter,
+        old_final_reading=old_final_reading, low_reading_reason=low_reading_reason,
+        new_initial_reading=new_meter.initial_reading, seal_numbers=new_meter.seal_numbers,
+        replaced_on=replaced_on, officer=officer, recorded_by=actor,
+    )
+    _store_photos(target, photos[:1], PhotoStage.BEFORE, saved)
+    _store_photos(target, photos[1:], PhotoStage.AFTER, saved)
+    target.complete()
+    _advance(target, actor, "replaced",
+             note=f"{old_meter.meter_number if old_meter else '-'} → {meter.meter_number}")
+    return replacement
+
+
+def _carried_key_data(old_meter: Meter | None) -> dict:
+    """A prepaid customer's new meter keeps the supply group and tariff index of the old one."""
+    if old_meter is None or not old_meter.supply_group:
+        return {}
+    return {"supply_group": old_meter.supply_group, "tariff_index": old_meter.tariff_index,
+            "key_revision": old_meter.key_revision, "key_type": old_meter.key_type,
+            "phase": old_meter.phase}
