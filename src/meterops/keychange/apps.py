@@ -1,7 +1,45 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KeychangeConfig(AppConfig):
     name = "meterops.keychange"
     label = "keychange"
     verbose_name = "Upgrade KRN"
+
+    def ready(self) -> None:
+        from meterops.core.choices import RoleCode
+        from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.scoping import register_scope
+
+        register_scope("keychange.Campaign", "unit")
+        register_scope("keychange.CampaignTarget", "unit")
+        register_scope("keychange.KeyChangeToken", "target__unit")
+        register_scope("keychange.VendingKey", "unit")
+        planners = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
+        register_menu(
+            MenuEntry(
+                _("Kampanye KRN"),
+                "keychange:campaign_list",
+                "key",
+                (*planners, RoleCode.CONTRACTOR_ADMIN),
+            ),
+            MenuEntry(
+                _("Bank KCT"),
+                "keychange:kct_list",
+                "safe",
+                (*planners, RoleCode.CONTRACTOR_ADMIN),
+            ),
+            MenuEntry(
+                _("Konfirmasi KCT"),
+                "keychange:confirmation_list",
+                "check2-circle",
+                (RoleCode.FIELD_OFFICER,),
+            ),
+            MenuEntry(
+                _("Tampilan KRN-2 per Merk"),
+                "keychange:display_list",
+                "display",
+                (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
+            ),
+        )

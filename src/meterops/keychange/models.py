@@ -1,0 +1,287 @@
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from meterops import sts
+from meterops.core.models import Contractor, Process, TimeStampedModel, Unit
+
+from .choices import (
+    BaseDateYear,
+    Encryption,
+    FailureReason,
+    KeyGeneration,
+    TargetState,
+    VkrnCode,
+)
+
+# PLN's issuer identification number: a meter's PAN is 600727 + its 11-digit number + Luhn digit.
+PLN_IIN = "600727"
+
+
+class VendingKey(TimeStampedModel):
+    """A unit's vending key of one VKRN; its ULPs use it unless they hold their own.
+
+    The key material is written once and never shown again: pages show ``masked``, the repr
+    hides it, and the model keeps no history table (a history row would copy the secret).
+    """
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    vkrn = models.PositiveSmallIntegerField(_("VKRN"), choices=VkrnCode.choices)
+    key_revision = models.PositiveSmallIntegerField(_("KRN"))
+    algorithm = models.CharField(_("DKGA"), max_length=2, choices=KeyGeneration.choices)
+    encryption = models.CharField(_("EA"), max_length=2, choices=Encryption.choices)
+    base_date = models.PositiveSmallIntegerField(_("base date"), choices=BaseDateYear.choices)
+    key_material = models.BinaryField(editable=False)
+    is_test_key = models.BooleanField(_("kunci uji"), default=False)
+    label = models.CharField(_("keterangan"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["unit__path", "vkrn"]
+        verbose_name = _("kunci vending")
+        verbose_name_plural = _("kunci vending")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "vkrn"], name="keychange_vendingkey_one_vkrn"),
+            models.UniqueConstraint(
+                fields=["unit", "key_revision"], name="keychange_vendingkey_one_krn"
+            ),
+        ]
+
+    def __repr__(self) -> str:
+        return f"<VendingKey unit={self.unit_id} vkrn={self.vkrn} key=<hidden>>"
+
+    def __str__(self) -> str:
+        return f"VKRN {self.vkrn} ({self.unit})"
+
+    @property
+    def masked(self) -> str:
+        return f"•••••••• ({len(bytes(self.key_material))} byte)"
+
+    def key_data(self, meter) -> sts.MeterKeyData:
+        """The STS key data of ``meter`` under this key (PAN = IIN 600727 + meter number)."""
+        return sts.MeterKeyData(
+            pan=sts.Pan(PLN_IIN, meter.meter_number),
+            supply_group=meter.supply_group,
+            tariff_index=meter.tariff_index,
+            key_type=meter.key_type if meter.key_type is not None else 2,
+            key_revision=self.key_revision,
+            base_date=sts.BaseDate(self.base_date),
+        )
+
+    def codec(self, meter, cache: sts.DecoderKeyCache) -> sts.TokenCodec:
+        return cache.codec(
+            vending_key=bytes(self.key_material),
+            algorithm=sts.KeyGenerationAlgorithm(self.algorithm),
+            meter=self.key_data(meter),
+            encryption=sts.EncryptionAlgorithm(self.encryption),
+        )
+
+
+def normalise_display(text: str) -> str:
+    """Compare displays without case or spacing: "krn 02  kt 02" equals "KRN 02 KT 02"."""
+    return re.sub(r"\s+", "", text).upper()
+
+
+class DisplayExpectation(TimeStampedModel):
+    """What a meter brand shows after "04 enter" once on KRN-2 (seed 003, Lampiran I)."""
+
+    brand = models.CharField(_("merk meter"), max_length=40)
+    model_hint = models.CharField(
+        _("type meter (bila berbeda)"),
+        max_length=40,
+        blank=True,
+        help_text=_("Isi bila type ini menampilkan lain dari merk umumnya, mis. ACE 9000."),
+    )
+    expected_display = models.CharField(_("tampilan setelah 04 enter"), max_length=40)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["brand", "model_hint"]
+        verbose_name = _("tampilan KRN-2 per merk")
+        verbose_name_plural = _("tampilan KRN-2 per merk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "model_hint"], name="keychange_display_one_per_brand_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.model_hint}: {self.expected_display}".replace("  ", " ")
+
+    def matches(self, text: str) -> bool:
+        return normalise_display(text) == normalise_display(self.expected_display)
+
+
+class Campaign(TimeStampedModel):
+    """A KRN-2 upgrade campaign: prepaid meters of a unit chosen by filter, one KCT each."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    name = models.CharField(_("nama kampanye"), max_length=120)
+    contractor = models.ForeignKey(
+        Contractor,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vendor pelaksana"),
+    )
+    brand = models.CharField(_("filter merk"), max_length=40, blank=True)
+    tariff = models.CharField(_("filter tarif"), max_length=10, blank=True)
+    route = models.ForeignKey(
+        "customers.Route",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filter RBM"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    skipped_open = models.PositiveIntegerField(_("dilewati (proses belum tuntas)"), default=0)
+    skipped_invalid = models.PositiveIntegerField(_("dilewati (data meter tidak valid)"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("kampanye KRN")
+        verbose_name_plural = _("kampanye KRN")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
+    """One meter of a campaign, from its KCT in the Bank KCT to Berhasil or Gagal."""
+
+    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="targets")
+    process = models.OneToOneField(Process, models.PROTECT, related_name="keychange_target")
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="+", verbose_name=_("pelanggan")
+    )
+    meter = models.ForeignKey(
+        "customers.Meter", models.PROTECT, related_name="+", verbose_name=_("meter")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    state = FSMField(
+        _("status"), default=TargetState.GENERATED, choices=TargetState.choices, protected=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("petugas"),
+    )
+    assigned_at = models.DateTimeField(_("ditugaskan"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("waktu konfirmasi"), null=True, blank=True)
+    updated_key_at = models.DateTimeField(_("waktu update"), null=True, blank=True)
+    display_entered = models.CharField(_("tampilan 04 enter"), max_length=40, blank=True)
+    failure_reason = models.CharField(
+        _("alasan gagal"), max_length=20, choices=FailureReason.choices, blank=True
+    )
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        ordering = ["campaign", "customer__customer_id"]
+        verbose_name = _("target KCT")
+        verbose_name_plural = _("target KCT")
+        indexes = [
+            models.Index(fields=["campaign", "state"], name="keychange_target_camp_state"),
+            models.Index(fields=["assigned_to", "state"], name="keychange_target_officer"),
+            models.Index(fields=["meter", "-updated_key_at"], name="keychange_target_meter_upd"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.meter.meter_number}"
+
+    @property
+    def reference(self) -> str:
+        return f"KCT-{self.pk:07d}" if self.pk else "KCT-baru"
+
+    @transition(
+        field=state,
+        source=[TargetState.GENERATED, TargetState.ASSIGNED],
+        target=TargetState.ASSIGNED,
+    )
+    def assign(self, *, officer, when) -> None:
+        self.assigned_to, self.assigned_at = officer, when
+
+    @transition(field=state, source=TargetState.ASSIGNED, target=TargetState.SUCCEEDED)
+    def succeed(self, *, by, when, display: str) -> None:
+        self.confirmed_by, self.confirmed_at = by, when
+        self.updated_key_at, self.display_entered = when, display
+
+    @transition(field=state, source=TargetState.ASSIGNED, target=TargetState.FAILED)
+    def fail_for_new_kct(self, *, by, when, reason: str, note: str) -> None:
+        self.confirmed_by, self.confirmed_at = by, when
+        self.failure_reason, self.note = reason, note
+
+    @transition(field=state, source=TargetState.ASSIGNED, target=TargetState.CANCELLED)
+    def fail_and_close(self, *, by, when, reason: str, note: str) -> None:
+        self.confirmed_by, self.confirmed_at = by, when
+        self.failure_reason, self.note = reason, note
+
+    @transition(field=state, source=TargetState.FAILED, target=TargetState.GENERATED)
+    def regenerate(self) -> None:
+        self.assigned_to = self.assigned_at = None
+
+
+class KeyChangeToken(TimeStampedModel):
+    """A row of the Bank KCT: the token pair (4 for MISTY1) and the key data it moves between.
+
+    A pair is valid only for the meter parameters in ``from_*``; voiding is final, and a token
+    appears in the bank once, so a pair can serve neither two meters nor a second attempt.
+    """
+
+    target = models.ForeignKey(CampaignTarget, models.PROTECT, related_name="tokens")
+    token_1 = models.CharField(_("KCT 1"), max_length=20, unique=True)
+    token_2 = models.CharField(_("KCT 2"), max_length=20)
+    token_3 = models.CharField(_("KCT 3"), max_length=20, blank=True)
+    token_4 = models.CharField(_("KCT 4"), max_length=20, blank=True)
+    from_vkrn = models.PositiveSmallIntegerField(_("VKRN lama"), choices=VkrnCode.choices)
+    to_vkrn = models.PositiveSmallIntegerField(_("VKRN baru"), choices=VkrnCode.choices)
+    supply_group = models.CharField(_("SGC"), max_length=6)
+    tariff_index = models.CharField(_("TI"), max_length=2)
+    key_type = models.PositiveSmallIntegerField(_("KT"))
+    from_key_revision = models.PositiveSmallIntegerField(_("KRN lama"))
+    to_key_revision = models.PositiveSmallIntegerField(_("KRN baru"))
+    generated_at = models.DateTimeField(_("dibuat"))
+    voided_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+        verbose_name = _("KCT")
+        verbose_name_plural = _("Bank KCT")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(voided_at__isnull=True),
+                name="keychange_kct_one_live_per_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"KCT {self.target.meter.meter_number}"
+
+    @property
+    def tokens(self) -> list[str]:
+        return [t for t in (self.token_1, self.token_2, self.token_3, self.token_4) if t]
+
+    @property
+    def formatted(self) -> list[str]:
+        return [sts.format_token(t) for t in self.tokens]
+
+    def fits(self, meter) -> bool:
+        """Whether the meter still has the parameters this pair was made from."""
+        return (
+            meter.supply_group == self.supply_group
+            and meter.tariff_index == self.tariff_index
+            and meter.key_revision == self.from_key_revision
+            and (meter.key_type if meter.key_type is not None else 2) == self.key_type
+        )

@@ -1,0 +1,25 @@
+"""Rows of keychange's scoped models in a unit, for the matrix in tests/core/test_scoping.py."""
+
+from meterops.core.choices import RoleCode
+from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
+from meterops.keychange.models import KeyChangeToken, VendingKey
+from meterops.keychange.services import CampaignFilter, generate_campaign
+from tests.factories import UserFactory
+from tests.keychange.helpers import old_key_meter
+
+
+def _campaign(unit):
+    store_test_keys(unit)
+    old_key_meter(unit)
+    planner = UserFactory(unit=unit, roles=[RoleCode.UNIT_ADMIN])
+    return generate_campaign(actor=planner, unit=unit, name="uji", where=CampaignFilter())
+
+
+ROW_IN_UNIT = {
+    "keychange.Campaign": _campaign,
+    "keychange.CampaignTarget": lambda unit: _campaign(unit).targets.get(),
+    "keychange.KeyChangeToken": lambda unit: KeyChangeToken.objects.get(
+        target__campaign=_campaign(unit)
+    ),
+    "keychange.VendingKey": lambda unit: (store_test_keys(unit), VendingKey.objects.first())[1],
+}
