@@ -1,7 +1,43 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrepaidConfig(AppConfig):
     name = "meterops.prepaid"
     label = "prepaid"
     verbose_name = "Layanan Prabayar"
+
+    def ready(self) -> None:
+        from meterops.core.choices import RoleCode
+        from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.scoping import register_scope
+
+        for label, lookup in {
+            "prepaid.VendingKey": "unit",
+            "prepaid.MeterStock": "unit",
+            "prepaid.ServiceRequest": "unit",
+            "prepaid.Payment": "request__unit",
+            "prepaid.IssuedToken": "request__unit",
+            "prepaid.LoadProfileRecord": "meter__customer__unit",
+            "prepaid.NfcTransaction": "meter__customer__unit",
+        }.items():
+            register_scope(label, lookup)
+        office = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
+        register_menu(
+            MenuEntry(_("Permohonan Prabayar"), "prepaid:request_list", "lightning", office),
+            MenuEntry(_("Pelunasan"), "prepaid:payment_entry", "cash-coin", office),
+            MenuEntry(_("Aktivasi Meter"), "prepaid:activation", "cpu", office),
+            MenuEntry(_("Monitoring Token"), "prepaid:token_monitor", "key", office),
+            MenuEntry(
+                _("Pemasangan Prabayar"),
+                "prepaid:installation_list",
+                "wrench",
+                (*office, RoleCode.FIELD_OFFICER),
+            ),
+            MenuEntry(
+                _("Load Profile NFC"),
+                "prepaid:load_profile",
+                "graph-up",
+                (*office, RoleCode.HELPDESK),
+            ),
+        )

@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestKind(models.TextChoices):
+    NEW_CONNECTION = "new_connection", _("Pasang Baru (PB)")
+    TARIFF_CHANGE = "tariff_change", _("Perubahan Tarif/Daya (PD)")
+    RECONNECTION = "reconnection", _("Pasang Kembali (Paskem)")
+    MIGRATION = "migration", _("Migrasi Pascabayar ke Prabayar")
+
+
+class Product(models.TextChoices):
+    PREPAID_KEYPAD = "prepaid_keypad", _("Prabayar satu arah (keypad)")
+    PREPAID_NFC = "prepaid_nfc", _("Prabayar dua arah NFC")
+
+
+class RequestState(models.TextChoices):
+    REGISTERED = "registered", _("Menunggu pelunasan")
+    PAID = "paid", _("Lunas, menunggu aktivasi meter")
+    ACTIVATED = "activated", _("Meter diaktivasi, menunggu token")
+    TOKENS_ISSUED = "tokens_issued", _("Token terbit, menunggu PK")
+    ASSIGNED = "assigned", _("PK diterbitkan, menunggu pemasangan")
+    INSTALLED = "installed", _("Terpasang, menunggu PDL")
+    COMPLETED = "completed", _("Selesai (PDL)")
+
+
+class TokenKind(models.TextChoices):
+    KEY_CHANGE = "key_change", _("Key Change Token (KCT)")
+    CREDIT = "credit", _("Stroom awal")
+
+
+class TokenStatus(models.TextChoices):
+    ISSUED = "issued", _("Terbit")
+    ENTERED = "entered", _("Sudah dimasukkan ke meter")
+
+
+MANUAL_CHANNEL = "LOKET"

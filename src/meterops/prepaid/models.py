@@ -1,0 +1,362 @@
+from decimal import ROUND_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from meterops.core.models import Process, TimeStampedModel, Unit
+
+from .choices import Product, RequestKind, RequestState, TokenKind, TokenStatus
+
+RUPIAH = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+KWH = {"max_digits": 12, "decimal_places": 1, "validators": [MinValueValidator(Decimal(0))]}
+PERCENT = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+BASE_DATES = [(1993, "1993"), (2014, "2014"), (2035, "2035")]
+digits = RegexValidator(r"^\d+$", _("Hanya angka."))
+TAMPER = 8  # status tamper on the NFC card: 0 = normal, 8 = tamper (seed 002, Bab 3)
+
+
+class FeeSchedule(TimeStampedModel):
+    """One row of the fee table: what an application of this tariff and power costs."""
+
+    tariff = models.CharField(_("tarif"), max_length=10)
+    power_va = models.PositiveIntegerField(_("daya (VA)"))
+    connection_fee = models.DecimalField(_("biaya penyambungan (BP)"), **RUPIAH)
+    deposit = models.DecimalField(_("uang jaminan langganan (UJL)"), **RUPIAH)
+    initial_credit = models.DecimalField(_("stroom awal (Rp)"), **RUPIAH)
+    price_per_kwh = models.DecimalField(_("harga per kWh"), **RUPIAH)
+    ppj_percent = models.DecimalField(_("PPJ (%)"), default=Decimal("3"), **PERCENT)
+    ppn_percent = models.DecimalField(_("PPN atas BP (%)"), default=Decimal("0"), **PERCENT)
+    tariff_index = models.CharField(_("TI"), max_length=2, validators=[digits])
+
+    class Meta:
+        ordering = ["tariff", "power_va"]
+        verbose_name = _("tabel biaya")
+        verbose_name_plural = _("tabel biaya")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tariff", "power_va"], name="prepaid_feeschedule_one_per_tariff_power"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tariff}/{self.power_va}"
+
+
+class VendingKey(TimeStampedModel):
+    """A vending key of a supply group and key revision (key material: never shown or logged).
+
+    The current key of a unit (or its nearest ancestor) is the one tokens are vended under; a
+    meter's factory key data name a key by supply group and KRN. To be merged with the
+    keychange app's key store.
+    """
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    label = models.CharField(_("nama"), max_length=80)
+    supply_group = models.CharField(_("SGC"), max_length=6, validators=[digits])
+    key_revision = models.PositiveSmallIntegerField(_("KRN"))
+    key_type = models.PositiveSmallIntegerField(_("KT"), default=2)
+    base_date = models.PositiveSmallIntegerField(_("base date"), choices=BASE_DATES, default=2014)
+    key_hex = models.CharField(_("vending key (hex)"), max_length=64)
+    is_current = models.BooleanField(_("kunci aktif unit"), default=False)
+    is_test_key = models.BooleanField(_("kunci uji (bukan produksi)"), default=False)
+
+    class Meta:
+        ordering = ["supply_group", "key_revision"]
+        verbose_name = _("vending key")
+        verbose_name_plural = _("vending key")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supply_group", "key_revision"], name="prepaid_vendingkey_unique_sgc_krn"
+            ),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(is_current=True), name="prepaid_vendingkey_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (SGC {self.supply_group}, KRN {self.key_revision})"
+
+    def __repr__(self) -> str:
+        return f"<VendingKey {self.pk} SGC {self.supply_group} KRN {self.key_revision}>"
+
+    @property
+    def masked(self) -> str:
+        return "•" * 12
+
+
+class MeterStock(TimeStampedModel):
+    """A prepaid meter in a unit's stock, with its factory key data and whether it is NFC."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    meter_number = models.CharField(_("no meter"), max_length=13, unique=True, validators=[digits])
+    brand = models.CharField(_("merk meter"), max_length=40)
+    model = models.CharField(_("type meter"), max_length=40, blank=True)
+    serial_number = models.CharField(_("no pabrik"), max_length=30, blank=True)
+    is_nfc = models.BooleanField(_("meter dua arah NFC"), default=False)
+    supply_group = models.CharField(_("SGC pabrik"), max_length=6, validators=[digits])
+    tariff_index = models.CharField(_("TI pabrik"), max_length=2, validators=[digits])
+    key_revision = models.PositiveSmallIntegerField(_("KRN pabrik"))
+    key_type = models.PositiveSmallIntegerField(_("KT"), default=2)
+
+    class Meta:
+        ordering = ["meter_number"]
+        verbose_name = _("stok meter prabayar")
+        verbose_name_plural = _("stok meter prabayar")
+
+    def __str__(self) -> str:
+        return f"{self.brand} {self.meter_number}"
+
+
+class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
+    """An application for prepaid service (PB, PD, Paskem, Migrasi), entry to PDL (seed 002)."""
+
+    request_number = models.CharField(_("no agenda"), max_length=20, unique=True)
+    process = models.OneToOneField(Process, models.PROTECT, related_name="prepaid_request")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="prepaid_requests"
+    )
+    kind = models.CharField(_("jenis permohonan"), max_length=20, choices=RequestKind.choices)
+    product = models.CharField(_("produk"), max_length=20, choices=Product.choices)
+    product_note = models.CharField(_("catatan perubahan produk"), max_length=255, blank=True)
+    applicant_name = models.CharField(_("nama pemohon"), max_length=120)
+    address = models.CharField(_("alamat"), max_length=255)
+    phone = models.CharField(_("no. HP"), max_length=20, blank=True)
+    tariff = models.CharField(_("tarif"), max_length=10)
+    power_va = models.PositiveIntegerField(_("daya (VA)"))
+    previous_tariff = models.CharField(_("tarif lama"), max_length=10, blank=True)
+    previous_power_va = models.PositiveIntegerField(_("daya lama (VA)"), null=True, blank=True)
+    connection_fee = models.DecimalField(_("BP"), **RUPIAH)
+    connection_fee_tax = models.DecimalField(_("PPN BP"), **RUPIAH)
+    deposit = models.DecimalField(_("UJL"), **RUPIAH)
+    initial_credit = models.DecimalField(_("stroom awal (Rp)"), **RUPIAH)
+    initial_credit_kwh = models.DecimalField(_("stroom awal (kWh)"), **KWH)
+    previous_deposit = models.DecimalField(_("UJL pascabayar lama"), default=0, **RUPIAH)
+    last_postpaid_bill = models.DecimalField(_("tagihan pascabayar terakhir"), default=0, **RUPIAH)
+    tariff_index = models.CharField(_("TI"), max_length=2)
+    state = FSMField(
+        _("status"), default=RequestState.REGISTERED, choices=RequestState.choices, protected=True
+    )
+    paid_at = models.DateTimeField(_("tanggal lunas"), null=True, blank=True)
+    meter = models.ForeignKey(
+        MeterStock,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("meter"),
+    )
+    activated_at = models.DateTimeField(_("tanggal aktivasi"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("petugas pasang"),
+    )
+    installed_on = models.DateField(_("tanggal pasang"), null=True, blank=True)
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    photo = models.ImageField(_("foto pemasangan"), upload_to="prepaid/photos/%Y/%m/", blank=True)
+    report_scan = models.FileField(_("scan BA pasang"), upload_to="prepaid/ba/%Y/%m/", blank=True)
+    contract_scan = models.FileField(
+        _("scan SPJBTL"), upload_to="prepaid/spjbtl/%Y/%m/", blank=True
+    )
+    completed_at = models.DateTimeField(_("tanggal PDL"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("permohonan prabayar")
+        verbose_name_plural = _("permohonan prabayar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter"],
+                condition=~Q(state=RequestState.COMPLETED) & Q(meter__isnull=False),
+                name="prepaid_request_meter_in_one_open_request",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "state"], name="prepaid_request_unit_state")]
+
+    def __str__(self) -> str:
+        return self.request_number
+
+    # --- derived amounts -----------------------------------------------------------------
+
+    def deposit_compensation(self) -> dict:
+        """Migrasi: the old postpaid UJL pays the last postpaid bill; the rest is refunded."""
+        offset = min(self.previous_deposit, self.last_postpaid_bill)
+        return {
+            "offset": offset,
+            "refund": self.previous_deposit - offset,
+            "shortfall": self.last_postpaid_bill - offset,
+        }
+
+    @property
+    def amount_due(self) -> Decimal:
+        shortfall = self.deposit_compensation()["shortfall"] if self.is_migration else 0
+        return (
+            self.connection_fee
+            + self.connection_fee_tax
+            + self.deposit
+            + self.initial_credit
+            + shortfall
+        )
+
+    @property
+    def is_migration(self) -> bool:
+        return self.kind == RequestKind.MIGRATION
+
+    @property
+    def is_nfc(self) -> bool:
+        return self.product == Product.PREPAID_NFC
+
+    # --- transitions (called only from services.py) ------------------------------------
+
+    @transition(field=state, source=RequestState.REGISTERED, target=RequestState.PAID)
+    def pay(self, *, at) -> None:
+        self.paid_at = at
+
+    @transition(field=state, source=RequestState.PAID, target=RequestState.ACTIVATED)
+    def activate(self, *, meter: MeterStock, at) -> None:
+        self.meter, self.activated_at = meter, at
+
+    @transition(field=state, source=RequestState.ACTIVATED, target=RequestState.TOKENS_ISSUED)
+    def issue_tokens(self) -> None:
+        """The tokens are rows of IssuedToken; the transition only records they exist."""
+
+    @transition(field=state, source=RequestState.TOKENS_ISSUED, target=RequestState.ASSIGNED)
+    def assign(self, *, officer) -> None:
+        self.assigned_to = officer
+
+    @transition(field=state, source=RequestState.ASSIGNED, target=RequestState.INSTALLED)
+    def install(self, *, on, by) -> None:
+        self.installed_on, self.installed_by = on, by
+
+    @transition(field=state, source=RequestState.INSTALLED, target=RequestState.COMPLETED)
+    def complete(self, *, at) -> None:
+        self.completed_at = at
+
+
+def kwh_for(amount: Decimal, *, price_per_kwh: Decimal, ppj_percent: Decimal) -> Decimal:
+    """kWh bought with ``amount`` rupiah that include PPJ, rounded up to 0.1 (as STS does)."""
+    if price_per_kwh <= 0:
+        return Decimal(0)
+    net = amount * 100 / (100 + ppj_percent)
+    return (net / price_per_kwh).quantize(Decimal("0.1"), rounding=ROUND_UP)
+
+
+class Payment(TimeStampedModel):
+    """Pelunasan of an application: one per application, unique on the channel's reference."""
+
+    request = models.OneToOneField(ServiceRequest, models.PROTECT, related_name="payment")
+    amount = models.DecimalField(_("jumlah"), **RUPIAH)
+    channel = models.CharField(_("kanal"), max_length=30)
+    reference = models.CharField(_("referensi / no kuitansi"), max_length=60)
+    paid_at = models.DateTimeField(_("waktu bayar"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-paid_at"]
+        verbose_name = _("pelunasan")
+        verbose_name_plural = _("pelunasan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "reference"], name="prepaid_payment_unique_channel_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.reference}"
+
+
+class IssuedToken(models.Model):
+    """A token an application needs: KCTs first (in order), then the stroom awal credit."""
+
+    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="tokens")
+    sequence = models.PositiveSmallIntegerField(_("urutan"))
+    kind = models.CharField(_("jenis token"), max_length=12, choices=TokenKind.choices)
+    token = models.CharField(_("token"), max_length=20)
+    kwh = models.DecimalField(_("kWh"), null=True, blank=True, **KWH)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TokenStatus.choices, default=TokenStatus.ISSUED
+    )
+    issued_at = models.DateTimeField(_("terbit"))
+
+    class Meta:
+        ordering = ["request", "sequence"]
+        verbose_name = _("token permohonan")
+        verbose_name_plural = _("token permohonan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "sequence"], name="prepaid_token_unique_sequence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} #{self.sequence}"
+
+    def display(self) -> str:
+        return " ".join(self.token[i : i + 4] for i in range(0, 20, 4))
+
+
+class LoadProfileRecord(models.Model):
+    """One month of an NFC meter's history as its card carried it (seed 002, Tabel 3-1)."""
+
+    meter = models.ForeignKey("customers.Meter", models.PROTECT, related_name="load_profile")
+    period = models.CharField(_("BLTH"), max_length=6)
+    register_kwh = models.DecimalField(_("stand (kWh)"), max_digits=9, decimal_places=0)
+    credit_kwh = models.DecimalField(_("sisa kWh"), max_digits=9, decimal_places=0)
+    voltage = models.PositiveSmallIntegerField(_("tegangan (V)"))
+    tamper_status = models.PositiveSmallIntegerField(_("status tamper"))
+    received_at = models.DateTimeField(_("diterima"))
+
+    class Meta:
+        ordering = ["meter", "period"]
+        verbose_name = _("load profile NFC")
+        verbose_name_plural = _("load profile NFC")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter", "period"], name="prepaid_loadprofile_one_per_meter_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter} {self.period}"
+
+    @property
+    def is_tampered(self) -> bool:
+        return self.tamper_status == TAMPER
+
+
+class NfcTransaction(models.Model):
+    """An NFC top-up at a PPOB counter; it brings the card's load profile along (seed 002, 1.4)."""
+
+    meter = models.ForeignKey("customers.Meter", models.PROTECT, related_name="nfc_transactions")
+    channel = models.CharField(_("kanal"), max_length=30)
+    reference = models.CharField(_("referensi"), max_length=60)
+    at = models.DateTimeField(_("waktu transaksi"))
+    amount = models.DecimalField(_("nominal (Rp)"), **RUPIAH)
+    records_kept = models.PositiveSmallIntegerField(_("record diterima"), default=0)
+    rejections = models.TextField(_("record ditolak"), blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("transaksi prabayar dua arah NFC")
+        verbose_name_plural = _("transaksi prabayar dua arah NFC")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "reference"], name="prepaid_nfctransaction_unique_reference"
+            )
+        ]
+        indexes = [models.Index(fields=["meter", "-at"], name="prepaid_nfctx_meter_at")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.reference}"

@@ -1,0 +1,632 @@
+"""Writes of prepaid services: one function per step of an application (seed 002, Bab 2).
+
+Entry -> SIP -> Pelunasan -> Aktivasi meter -> Monitoring permohonan token -> PK ->
+realisasi (installation) -> PDL. Every step checks its rule, moves the application's state
+machine, and records the step on the customer's core.Process.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from meterops.core.choices import Domain, RoleCode
+from meterops.core.models import Process, ProcessEvent, Unit, User
+from meterops.core.scoping import scoped, visible_unit_ids
+from meterops.core.services import advance_process, open_process, record_event
+from meterops.customers.choices import PaymentMode
+from meterops.customers.models import Customer, Meter
+
+from .cards import CardRecord, read_card
+from .choices import MANUAL_CHANNEL, Product, RequestKind, RequestState, TokenStatus
+from .errors import (
+    AlreadyPaid,
+    CustomerRequired,
+    DocumentsMissing,
+    DuplicateReference,
+    FeeNotFound,
+    LoadProfileRejected,
+    MeterUnavailable,
+    NfcMismatch,
+    NotAllowed,
+    TokensNotIssued,
+    WrongAmount,
+    WrongState,
+)
+from .loadprofile_files import read_load_profile_file
+from .models import (
+    FeeSchedule,
+    IssuedToken,
+    LoadProfileRecord,
+    MeterStock,
+    NfcTransaction,
+    Payment,
+    ServiceRequest,
+    VendingKey,
+    kwh_for,
+)
+from .tokens import KeyDataUnknown, TokenMaker
+
+OFFICE_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
+FIELD_ROLES = (RoleCode.FIELD_OFFICER,)
+
+
+def require_office_role(actor: User | None) -> None:
+    """Application steps at the office are for admins, unit admins and supervisors."""
+    if actor is not None and not actor.has_role(*OFFICE_ROLES):
+        raise NotAllowed()
+
+
+def _state_label(state: str) -> str:
+    return str(RequestState(state).label)
+
+
+def _advance(request: ServiceRequest, *, verb: str, actor, note: str = "", closes=False):
+    return advance_process(
+        process=request.process,
+        to_state=request.state,
+        state_label=_state_label(request.state),
+        verb=f"prepaid.{verb}",
+        actor=actor,
+        note=note,
+        closes=closes,
+    )
+
+
+def _locked(request: ServiceRequest) -> ServiceRequest:
+    return (
+        ServiceRequest.objects.select_for_update()
+        .select_related("unit", "meter")
+        .get(pk=request.pk)
+    )
+
+
+# --- Entri permohonan ------------------------------------------------------------------
+
+
+def next_request_number(unit: Unit, today: date) -> str:
+    """No agenda: unit code, YYMMDD and a 7-digit sequence of the unit's day (seed 002, 2.1)."""
+    prefix = f"{unit.code}{today:%y%m%d}"
+    last = ServiceRequest.objects.filter(request_number__startswith=prefix).aggregate(
+        m=Max("request_number")
+    )["m"]
+    sequence = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{sequence:07d}"
+
+
+def next_customer_id(unit: Unit) -> str:
+    """A new IDPEL for a PB: the unit's 5-digit code and the next free 7-digit number."""
+    last = Customer.objects.filter(customer_id__startswith=unit.code[:5]).aggregate(
+        m=Max("customer_id")
+    )["m"]
+    return f"{unit.code[:5]}{int(last[5:]) + 1 if last else 1:07d}"
+
+
+def fees_for(*, kind: str, tariff: str, power_va: int, customer: Customer | None) -> dict:
+    """The amounts of an application from the fee table; a PD pays the BP and UJL difference."""
+    row = FeeSchedule.objects.filter(tariff=tariff, power_va=power_va).first()
+    if row is None:
+        raise FeeNotFound(
+            _("Tabel biaya untuk tarif %(t)s daya %(p)s VA belum diatur.")
+            % {"t": tariff, "p": power_va}
+        )
+    connection_fee, deposit = row.connection_fee, row.deposit
+    if kind == RequestKind.TARIFF_CHANGE and customer is not None:
+        old = FeeSchedule.objects.filter(tariff=customer.tariff, power_va=customer.power_va).first()
+        if old is not None:
+            connection_fee = max(connection_fee - old.connection_fee, Decimal(0))
+            deposit = max(deposit - old.deposit, Decimal(0))
+    tax = (connection_fee * row.ppn_percent / 100).quantize(Decimal("1"))
+    return {
+        "connection_fee": connection_fee,
+        "connection_fee_tax": tax,
+        "deposit": deposit,
+        "initial_credit": row.initial_credit,
+        "initial_credit_kwh": kwh_for(
+            row.initial_credit, price_per_kwh=row.price_per_kwh, ppj_percent=row.ppj_percent
+        ),
+        "tariff_index": row.tariff_index,
+    }
+
+
+@transaction.atomic
+def register_request(
+    *,
+    actor: User,
+    unit: Unit,
+    kind: str,
+    product: str,
+    tariff: str,
+    power_va: int,
+    applicant_name: str,
+    address: str,
+    phone: str = "",
+    customer: Customer | None = None,
+    previous_deposit: Decimal = Decimal(0),
+    last_postpaid_bill: Decimal = Decimal(0),
+) -> ServiceRequest:
+    """Entri permohonan PB/PD/Paskem/Migrasi with its product and fees (seed 002, 2.1-2.3).
+
+    A PB gets its IDPEL (and its Customer row, prepaid, no meter yet) here, as AP2T shows an
+    IDPEL before PDL; a PD/Paskem/Migrasi needs an existing customer with no open process.
+    """
+    require_office_role(actor)
+    allowed = visible_unit_ids(actor)
+    if allowed is not None and unit.pk not in allowed:
+        raise NotAllowed(_("Unit %(u)s di luar unit Anda.") % {"u": unit})
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise numbering
+    if kind == RequestKind.NEW_CONNECTION:
+        customer = Customer(
+            customer_id=next_customer_id(unit),
+            unit=unit,
+            name=applicant_name,
+            address=address,
+            tariff=tariff,
+            power_va=power_va,
+            payment_mode=PaymentMode.PREPAID,
+        )
+        customer._history_user = actor
+        customer.full_clean()
+        customer.save()
+    elif customer is None or customer.unit_id != unit.pk:
+        raise CustomerRequired(
+            _("Permohonan %(k)s memerlukan IDPEL pelanggan yang sudah ada di unit ini.")
+            % {"k": RequestKind(kind).label}
+        )
+    elif kind == RequestKind.MIGRATION and customer.payment_mode != PaymentMode.POSTPAID:
+        raise CustomerRequired(_("Migrasi hanya untuk pelanggan pascabayar."))
+    number = next_request_number(unit, timezone.localdate())
+    process = open_process(
+        customer=customer,
+        domain=Domain.PREPAID,
+        kind=str(RequestKind(kind).label),
+        reference=number,
+        state=RequestState.REGISTERED,
+        state_label=_state_label(RequestState.REGISTERED),
+        actor=actor,
+        note=f"{Product(product).label}, {tariff}/{power_va} VA",
+    )
+    request = ServiceRequest(
+        request_number=number,
+        process=process,
+        unit=unit,
+        customer=customer,
+        kind=kind,
+        product=product,
+        applicant_name=applicant_name,
+        address=address,
+        phone=phone,
+        tariff=tariff,
+        power_va=power_va,
+        previous_tariff="" if kind == RequestKind.NEW_CONNECTION else customer.tariff,
+        previous_power_va=None if kind == RequestKind.NEW_CONNECTION else customer.power_va,
+        previous_deposit=previous_deposit if kind == RequestKind.MIGRATION else 0,
+        last_postpaid_bill=last_postpaid_bill if kind == RequestKind.MIGRATION else 0,
+        **fees_for(kind=kind, tariff=tariff, power_va=power_va, customer=customer),
+    )
+    request.full_clean(exclude=["process", "customer", "unit", "state"])
+    request.save()
+    return request
+
+
+# --- Pelunasan -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_payment(
+    *,
+    request: ServiceRequest,
+    amount: Decimal,
+    channel: str,
+    reference: str,
+    actor: User | None,
+    paid_at: datetime | None = None,
+) -> tuple[Payment, bool]:
+    """Pelunasan by request number, idempotent on (channel, reference) (seed 002, 2.1 step 3).
+
+    Returns the payment and whether it is new. The same reference again for the same request
+    and amount is the same payment; anything else already paid, or a partial or wrong
+    amount, is refused with the amount due.
+    """
+    if channel == MANUAL_CHANNEL:
+        require_office_role(actor)
+    existing = Payment.objects.filter(channel=channel, reference=reference).first()
+    if existing is not None:
+        if existing.request_id == request.pk and existing.amount == amount:
+            return existing, False
+        raise DuplicateReference(
+            _("Referensi %(r)s kanal %(c)s sudah dipakai untuk pembayaran lain.")
+            % {"r": reference, "c": channel}
+        )
+    request = _locked(request)
+    if request.state != RequestState.REGISTERED:
+        raise AlreadyPaid(
+            _("Permohonan %(n)s sudah lunas; pembayaran ganda ditolak.")
+            % {"n": request.request_number}
+        )
+    if amount != request.amount_due:
+        raise WrongAmount(
+            _("Jumlah Rp %(a)s tidak sesuai. Tagihan permohonan %(n)s: Rp %(d)s.")
+            % {
+                "a": f"{amount:,.0f}",
+                "n": request.request_number,
+                "d": f"{request.amount_due:,.0f}",
+            },
+            amount_due=str(request.amount_due),
+        )
+    at = paid_at or timezone.now()
+    request.pay(at=at)
+    request.save()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                request=request,
+                amount=amount,
+                channel=channel,
+                reference=reference,
+                paid_at=at,
+                recorded_by=actor,
+            )
+    except IntegrityError as exc:
+        raise DuplicateReference(_("Pembayaran ini baru saja dicatat oleh kanal lain.")) from exc
+    _advance(request, verb="paid", actor=actor, note=f"{channel} {reference} Rp {amount:,.0f}")
+    return payment, True
+
+
+# --- Aktivasi meter --------------------------------------------------------------------
+
+
+def nfc_mismatch_message(request: ServiceRequest, stock: MeterStock) -> str:
+    """Validasi Kesesuaian Meter NFC Saat Aktivasi (seed 002, Gambar 2-13)."""
+    return _(
+        "Meter %(m)s tidak sesuai dengan pilihan produk saat permohonan (%(p)s): meter ini "
+        "%(kind)s. Gunakan meter yang sesuai, atau lanjutkan dengan mengubah produk."
+    ) % {
+        "m": stock.meter_number,
+        "p": Product(request.product).label,
+        "kind": _("meter dua arah NFC") if stock.is_nfc else _("meter prabayar satu arah"),
+    }
+
+
+@transaction.atomic
+def activate_meter(
+    *,
+    request: ServiceRequest,
+    meter_number: str,
+    actor: User,
+    change_product: bool = False,
+) -> ServiceRequest:
+    """Aktivasi meter: bind a meter of the unit's stock, checking NFC against the product.
+
+    A meter of the other kind is refused (Validasi kesesuaian meter NFC); with
+    ``change_product`` the application goes on with the meter's product, and that is recorded.
+    """
+    require_office_role(actor)
+    request = _locked(request)
+    if request.state != RequestState.PAID:
+        raise WrongState(
+            _("Permohonan %(n)s belum bisa diaktivasi (status: %(s)s).")
+            % {"n": request.request_number, "s": request.get_state_display()}
+        )
+    stock = scoped(MeterStock, actor).filter(meter_number=meter_number.strip()).first()
+    if stock is None:
+        raise MeterUnavailable(
+            _("No meter %(m)s tidak ada di stok meter prabayar unit Anda.") % {"m": meter_number}
+        )
+    installed = Meter.objects.filter(meter_number=stock.meter_number, removed_at__isnull=True)
+    if installed.exclude(customer=request.customer).exists():
+        raise MeterUnavailable(
+            _("Meter %(m)s sudah terpasang di pelanggan lain.") % {"m": stock.meter_number}
+        )
+    others = ServiceRequest.objects.filter(meter=stock).exclude(pk=request.pk)
+    if others.exclude(state=RequestState.COMPLETED).exists():
+        raise MeterUnavailable(
+            _("Meter %(m)s sudah diaktivasi untuk permohonan lain.") % {"m": stock.meter_number}
+        )
+    note = ""
+    if stock.is_nfc != request.is_nfc:
+        if not change_product:
+            raise NfcMismatch(nfc_mismatch_message(request, stock))
+        new_product = Product.PREPAID_NFC if stock.is_nfc else Product.PREPAID_KEYPAD
+        note = _("Produk diubah dari %(a)s menjadi %(b)s karena meter %(m)s.") % {
+            "a": Product(request.product).label,
+            "b": new_product.label,
+            "m": stock.meter_number,
+        }
+        request.product, request.product_note = new_product, note
+    request.activate(meter=stock, at=timezone.now())
+    request.save()
+    _advance(request, verb="activated", actor=actor, note=f"{stock} {note}".strip())
+    return request
+
+
+# --- Monitoring permohonan token -------------------------------------------------------
+
+
+def issue_tokens_for(
+    *, requests: list[ServiceRequest], actor: User | None, at: datetime | None = None
+) -> dict[str, str]:
+    """Issue the KCTs and stroom awal of activated applications, set-based (seed 002, step 5).
+
+    Returns {request number: reason} for those left waiting (unknown key data); the others
+    get their tokens, move to TOKENS_ISSUED and get one event each, in one transaction.
+    """
+    require_office_role(actor)
+    at = at or timezone.now()
+    maker = TokenMaker(list(VendingKey.objects.select_related("unit")))
+    refused, tokens, done = {}, [], []
+    with transaction.atomic():
+        locked = (
+            ServiceRequest.objects.select_for_update(of=("self",))
+            .filter(pk__in=[r.pk for r in requests], state=RequestState.ACTIVATED)
+            .select_related("unit", "meter")
+        )
+        for request in locked:
+            try:
+                drafts = maker.drafts_for(request, issued=at)
+            except KeyDataUnknown as exc:
+                refused[request.request_number] = str(exc)
+                continue
+            done.append(request)
+            tokens += [
+                IssuedToken(
+                    request=request, sequence=n, kind=d.kind, token=d.token, kwh=d.kwh, issued_at=at
+                )
+                for n, d in enumerate(drafts, start=1)
+            ]
+        IssuedToken.objects.bulk_create(tokens, batch_size=2000)
+        _move_many(done, to_state=RequestState.TOKENS_ISSUED, verb="tokens_issued", actor=actor)
+    return refused
+
+
+def _move_many(requests: list[ServiceRequest], *, to_state: str, verb: str, actor) -> None:
+    """One UPDATE for the applications and their processes, one INSERT for their events."""
+    pks = [r.pk for r in requests]
+    label = _state_label(to_state)
+    ServiceRequest.objects.filter(pk__in=pks).update(state=to_state, updated_at=timezone.now())
+    Process.objects.filter(pk__in=[r.process_id for r in requests]).update(
+        state=to_state, state_label=label, updated_at=timezone.now()
+    )
+    now = timezone.now()
+    ProcessEvent.objects.bulk_create(
+        [
+            ProcessEvent(
+                process_id=r.process_id,
+                customer_id=r.customer_id,
+                unit_id=r.unit_id,
+                domain=Domain.PREPAID,
+                verb=f"prepaid.{verb}",
+                from_state=r.state,
+                to_state=to_state,
+                actor=actor,
+                at=now,
+            )
+            for r in requests
+        ],
+        batch_size=2000,
+    )
+
+
+def issue_request_tokens(*, request: ServiceRequest, actor: User) -> ServiceRequest:
+    """The tokens of one application; refused unless it is paid and activated."""
+    if request.state in (RequestState.REGISTERED, RequestState.PAID):
+        raise WrongState(
+            _("Token belum dapat dibuat: permohonan %(n)s %(s)s.")
+            % {"n": request.request_number, "s": request.get_state_display().lower()}
+        )
+    if request.state != RequestState.ACTIVATED:
+        raise WrongState(_("Token permohonan ini sudah terbit."))
+    refused = issue_tokens_for(requests=[request], actor=actor)
+    if refused:
+        raise TokensNotIssued(refused[request.request_number])
+    request.refresh_from_db()
+    return request
+
+
+# --- PK, realisasi, PDL ----------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_work_order(*, request: ServiceRequest, officer: User, actor: User) -> ServiceRequest:
+    """Cetak PK / BA pasang: give the installation to a field officer of the unit."""
+    require_office_role(actor)
+    request = _locked(request)
+    if not can_proceed(request.assign):
+        raise WrongState(_("PK hanya dapat diterbitkan setelah token terbit."))
+    if not officer.has_role(*FIELD_ROLES) or not scoped(User, actor).filter(pk=officer.pk).exists():
+        raise NotAllowed(_("%(u)s bukan petugas lapangan unit Anda.") % {"u": officer})
+    request.assign(officer=officer)
+    request.save()
+    _advance(request, verb="work_order_assigned", actor=actor, note=officer.get_username())
+    return request
+
+
+@transaction.atomic
+def record_installation(
+    *,
+    request: ServiceRequest,
+    actor: User,
+    installed_on: date,
+    report_scan,
+    contract_scan,
+    photo=None,
+) -> ServiceRequest:
+    """Realisasi: the meter is installed, the tokens entered, BA and SPJBTL signed and scanned."""
+    request = _locked(request)
+    if request.assigned_to_id != actor.pk and not actor.has_role(*OFFICE_ROLES):
+        raise NotAllowed(_("Realisasi hanya oleh petugas yang ditugaskan atau admin unit."))
+    if not can_proceed(request.install):
+        raise WrongState(_("Realisasi memerlukan PK yang sudah diterbitkan."))
+    if not report_scan or not contract_scan:
+        raise DocumentsMissing(_("Lampirkan scan BA pasang dan SPJBTL yang sudah ditandatangani."))
+    if installed_on > timezone.localdate():
+        raise WrongState(_("Tanggal pasang tidak boleh di masa depan."))
+    request.install(on=installed_on, by=actor)
+    request.report_scan, request.contract_scan = report_scan, contract_scan
+    if photo:
+        request.photo = photo
+    request.save()
+    request.tokens.update(status=TokenStatus.ENTERED)
+    _advance(request, verb="installed", actor=actor, note=f"{installed_on:%d-%m-%Y}")
+    return request
+
+
+@transaction.atomic
+def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
+    """PDL: update the customer master (meter, tariff, power, prepaid) and close the process."""
+    require_office_role(actor)
+    request = _locked(request)
+    if not can_proceed(request.complete):
+        raise WrongState(_("PDL hanya setelah realisasi pemasangan dicatat."))
+    customer = Customer.objects.select_for_update().get(pk=request.customer_id)
+    customer.tariff, customer.power_va = request.tariff, request.power_va
+    customer.payment_mode = PaymentMode.PREPAID
+    if request.kind == RequestKind.NEW_CONNECTION:
+        customer.name, customer.address = request.applicant_name, request.address
+    customer._history_user = actor
+    customer.save()
+    stock = request.meter
+    target = (
+        VendingKey.objects.filter(unit__code__in=request.unit.path.split("/"), is_current=True)
+        .order_by("-unit__path")
+        .first()
+    )
+    for old in Meter.objects.filter(customer=customer, removed_at__isnull=True):
+        old.removed_at = request.installed_on
+        old._history_user = actor
+        old.save()
+    meter = Meter(
+        customer=customer,
+        brand=stock.brand,
+        model=stock.model,
+        meter_number=stock.meter_number,
+        serial_number=stock.serial_number,
+        supply_group=target.supply_group if target else stock.supply_group,
+        tariff_index=request.tariff_index,
+        key_revision=target.key_revision if target else stock.key_revision,
+        key_type=target.key_type if target else stock.key_type,
+        installed_at=request.installed_on,
+    )
+    meter._history_user = actor
+    meter.save()
+    request.complete(at=timezone.now())
+    request.save()
+    _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)
+    return request
+
+
+# --- Load profile NFC (seed 002, Bab 3) ------------------------------------------------
+
+LOAD_PROFILE_ROLES = (*OFFICE_ROLES, RoleCode.HELPDESK)
+
+
+def _upsert_load_profile(rows: list[tuple[int, CardRecord]], at: datetime) -> int:
+    """Store (meter id, record) rows; the same card read again updates, never duplicates."""
+    LoadProfileRecord.objects.bulk_create(
+        [
+            LoadProfileRecord(
+                meter_id=meter_id,
+                period=r.period,
+                register_kwh=r.register_kwh,
+                credit_kwh=r.credit_kwh,
+                voltage=r.voltage,
+                tamper_status=r.tamper_status,
+                received_at=at,
+            )
+            for meter_id, r in rows
+        ],
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["meter", "period"],
+        update_fields=["register_kwh", "credit_kwh", "voltage", "tamper_status", "received_at"],
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def record_nfc_transaction(
+    *,
+    meter_number: str,
+    channel: str,
+    reference: str,
+    amount: Decimal,
+    card_records: list[str],
+    at: datetime | None = None,
+) -> NfcTransaction:
+    """An NFC top-up at a PPOB with the card's load profile (seed 002, 1.2 and 1.4).
+
+    Bad records are rejected with their reason and the rest of the card is kept; the same
+    (channel, reference) again returns the transaction already stored.
+    """
+    existing = NfcTransaction.objects.filter(channel=channel, reference=reference).first()
+    if existing is not None:
+        return existing
+    meter = (
+        Meter.objects.filter(meter_number=meter_number, removed_at__isnull=True)
+        .select_related("customer")
+        .first()
+    )
+    if meter is None:
+        raise LoadProfileRejected(
+            _("No meter %(m)s tidak terpasang di pelanggan mana pun.") % {"m": meter_number}
+        )
+    at = at or timezone.now()
+    card = read_card(card_records)
+    _upsert_load_profile([(meter.pk, r) for r in card.records], at)
+    transaction_row = NfcTransaction.objects.create(
+        meter=meter,
+        channel=channel,
+        reference=reference,
+        at=at,
+        amount=amount,
+        records_kept=len(card.records),
+        rejections="\n".join(card.errors),
+    )
+    record_event(
+        verb="prepaid.nfc_transaction",
+        actor=None,
+        customer=meter.customer,
+        domain=Domain.PREPAID,
+        note=f"{channel} {reference}: {len(card.records)} record load profile",
+    )
+    return transaction_row
+
+
+@transaction.atomic
+def import_load_profiles(*, name: str, content: bytes, actor: User) -> tuple[int, list[str]]:
+    """Import the 12-month card histories of many meters from CSV/XLSX, set-based.
+
+    Returns (rows stored, errors); a row of a meter the actor may not see, a meter not
+    installed, or a month repeated in the file is rejected with its row number.
+    """
+    if not actor.has_role(*LOAD_PROFILE_ROLES):
+        raise NotAllowed()
+    parsed = read_load_profile_file(name, content)
+    errors = list(parsed.errors)
+    numbers = {meter_number for _n, meter_number, _r in parsed.rows}
+    meters = dict(
+        scoped(Meter, actor)
+        .filter(meter_number__in=numbers, removed_at__isnull=True)
+        .values_list("meter_number", "pk")
+    )
+    rows, seen = [], set()
+    for number, meter_number, record in parsed.rows:
+        meter_id = meters.get(meter_number)
+        if meter_id is None:
+            errors.append(
+                _("Baris %(n)s, kolom No Meter: meter %(m)s tidak terpasang di unit Anda.")
+                % {"n": number, "m": meter_number}
+            )
+        elif (meter_id, record.period) in seen:
+            errors.append(
+                _("Baris %(n)s: BLTH %(p)s meter %(m)s ganda di file.")
+                % {"n": number, "p": record.period, "m": meter_number}
+            )
+        else:
+            seen.add((meter_id, record.period))
+            rows.append((meter_id, record))
+    return _upsert_load_profile(rows, timezone.now()), errors

@@ -1,0 +1,115 @@
+"""Builders of the prepaid tests: fee table row, vending keys, meter stock, applications."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from meterops.prepaid import services
+from meterops.prepaid.choices import Product, RequestKind
+from meterops.prepaid.models import FeeSchedule, MeterStock, VendingKey
+
+# The published STS compliance test vending key: for tests and the demo only.
+TEST_VENDING_KEY = "abababababababab"
+
+
+def make_fee(tariff="R1T", power_va=2200, **overrides):
+    values = {
+        "connection_fee": Decimal("1650000"),
+        "deposit": Decimal("0"),
+        "initial_credit": Decimal("20000"),
+        "price_per_kwh": Decimal("1444.70"),
+        "ppj_percent": Decimal("3"),
+        "ppn_percent": Decimal("0"),
+        "tariff_index": "01",
+        **overrides,
+    }
+    return FeeSchedule.objects.create(tariff=tariff, power_va=power_va, **values)
+
+
+def make_keys(unit):
+    """A factory key (SGC 600000, KRN 1, base date 1993) and the unit's current key (KRN 2)."""
+    factory = VendingKey.objects.create(
+        unit=unit,
+        label="Kunci pabrik UJI",
+        supply_group="600000",
+        key_revision=1,
+        base_date=1993,
+        key_hex=TEST_VENDING_KEY,
+        is_test_key=True,
+    )
+    current = VendingKey.objects.create(
+        unit=unit,
+        label="Kunci unit UJI",
+        supply_group="600000",
+        key_revision=2,
+        base_date=2014,
+        key_hex="0123456789abcdef",
+        is_current=True,
+        is_test_key=True,
+    )
+    return factory, current
+
+
+def make_stock(unit, meter_number, *, is_nfc=True, **overrides):
+    values = {
+        "brand": "ITRON",
+        "model": "EM512 TYPE 710",
+        "serial_number": f"SN{meter_number}",
+        "is_nfc": is_nfc,
+        "supply_group": "600000",
+        "tariff_index": "01",
+        "key_revision": 1,
+        **overrides,
+    }
+    return MeterStock.objects.create(unit=unit, meter_number=meter_number, **values)
+
+
+def scan(name="ba.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 scan", content_type="application/pdf")
+
+
+def new_connection(cast, *, product=Product.PREPAID_NFC, actor=None):
+    return services.register_request(
+        actor=actor or cast.supervisor,
+        unit=cast.sp_a,
+        kind=RequestKind.NEW_CONNECTION,
+        product=product,
+        tariff="R1T",
+        power_va=2200,
+        applicant_name="SICILIA NFC",
+        address="DK. SELATAN NO. 12",
+    )
+
+
+def paid(cast, **kwargs):
+    request = new_connection(cast, **kwargs)
+    services.record_payment(
+        request=request,
+        amount=request.amount_due,
+        channel="LOKET",
+        reference=f"KW-{request.pk}",
+        actor=cast.supervisor,
+    )
+    request.refresh_from_db()
+    return request
+
+
+def activated(cast, meter=None, **kwargs):
+    request = paid(cast, **kwargs)
+    return services.activate_meter(
+        request=request, meter_number=(meter or cast.nfc_meter).meter_number, actor=cast.supervisor
+    )
+
+
+def installed(cast):
+    request = activated(cast)
+    services.issue_request_tokens(request=request, actor=cast.supervisor)
+    services.assign_work_order(request=request, officer=cast.officer, actor=cast.supervisor)
+    return services.record_installation(
+        request=request,
+        actor=cast.officer,
+        installed_on=date.today(),
+        report_scan=scan("ba.pdf"),
+        contract_scan=scan("spjbtl.pdf"),
+    )

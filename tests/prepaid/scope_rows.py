@@ -1,0 +1,61 @@
+"""Row makers for the scoping matrix (tests/core/test_scoping.py)."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from meterops.core.models import User
+from meterops.prepaid.models import (
+    FeeSchedule,
+    IssuedToken,
+    LoadProfileRecord,
+    NfcTransaction,
+    Payment,
+)
+from tests.factories import CustomerFactory, MeterFactory
+
+from .builders import make_fee, make_keys, make_stock, new_connection
+
+
+def _request(unit):
+    if not FeeSchedule.objects.filter(tariff="R1T", power_va=2200).exists():
+        make_fee()
+    return new_connection(SimpleNamespace(sp_a=unit, supervisor=User.objects.get(username="admin")))
+
+
+def _payment(unit):
+    return Payment.objects.create(
+        request=_request(unit), amount=1, channel="BANK", reference="R1", paid_at=timezone.now()
+    )
+
+
+def _token(unit):
+    return IssuedToken.objects.create(
+        request=_request(unit), sequence=1, kind="credit", token="1" * 20, issued_at=timezone.now()
+    )
+
+
+def _meter(unit):
+    return MeterFactory(customer=CustomerFactory(unit=unit))
+
+
+ROW_IN_UNIT = {
+    "prepaid.VendingKey": lambda unit: make_keys(unit)[1],
+    "prepaid.MeterStock": lambda unit: make_stock(unit, "32099999999"),
+    "prepaid.ServiceRequest": _request,
+    "prepaid.Payment": _payment,
+    "prepaid.IssuedToken": _token,
+    "prepaid.LoadProfileRecord": lambda unit: LoadProfileRecord.objects.create(
+        meter=_meter(unit),
+        period="202601",
+        register_kwh=1,
+        credit_kwh=1,
+        voltage=220,
+        tamper_status=0,
+        received_at=timezone.now(),
+    ),
+    "prepaid.NfcTransaction": lambda unit: NfcTransaction.objects.create(
+        meter=_meter(unit), channel="BANK", reference="N1", at=timezone.now(), amount=Decimal(1)
+    ),
+}

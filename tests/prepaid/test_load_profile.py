@@ -1,0 +1,187 @@
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from meterops.core.models import ProcessEvent
+from meterops.prepaid import services
+from meterops.prepaid.cards import monthly_consumption, read_card
+from meterops.prepaid.errors import LoadProfileRejected, NotAllowed
+from meterops.prepaid.models import LoadProfileRecord, NfcTransaction
+from tests.factories import CustomerFactory, MeterFactory
+
+# Seed 002, Tabel 3-2 "Contoh Data pada Kartu NFC": Blth, Stand, Sisa kWh, Tegangan, Status Tamper.
+SAMPLE_TABLE = [
+    ("201212", 5700, 6, 220, 8),
+    ("201211", 5210, 21, 210, 8),
+    ("201210", 4889, 16, 220, 8),
+    ("201209", 4765, 9, 210, 8),
+    ("201208", 4322, 11, 220, 8),
+    ("201207", 4011, 18, 210, 8),
+    ("201206", 3765, 34, 220, 8),
+    ("201205", 3409, 8, 210, 8),
+    ("201204", 2998, 24, 200, 8),
+    ("201203", 2553, 17, 190, 8),
+    ("201202", 2012, 48, 205, 8),
+    ("201201", 1654, 5, 200, 8),
+]
+# The same card as its fixed-width records (Tabel 3-1: 6 + 6 + 6 + 3 + 2 digits).
+SAMPLE_CARD = [f"{p}{s:06d}{c:06d}{v:03d}{t:02d}" for p, s, c, v, t in SAMPLE_TABLE]
+
+
+class ReadCardTests:
+    def test_the_seeds_sample_card_parses_to_exactly_its_table(self):
+        assert SAMPLE_CARD[0] == "20121200570000000622008"
+        reading = read_card(SAMPLE_CARD)
+        assert reading.errors == []
+        assert [
+            (r.period, int(r.register_kwh), int(r.credit_kwh), r.voltage, r.tamper_status)
+            for r in reading.records
+        ] == SAMPLE_TABLE
+
+    @pytest.mark.parametrize(
+        ("bad", "reason"),
+        [
+            ("2012120057000000062200", "panjang 22 karakter"),
+            ("20121100521000002121O08", "Tegangan berisi bukan angka pada posisi 21"),
+            ("20121300521000002121008", "bulan 13"),
+            ("20121100521000002121009", "status tamper 9"),
+        ],
+    )
+    def test_a_bad_record_is_rejected_with_its_reason_and_the_rest_kept(self, bad, reason):
+        reading = read_card([*SAMPLE_CARD[:5], bad])
+        assert len(reading.records) == 5
+        assert reading.errors == [reading.errors[0]] and "Record 6" in reading.errors[0]
+        assert reason in reading.errors[0]
+
+    def test_a_month_twice_on_the_card_is_rejected(self):
+        reading = read_card([SAMPLE_CARD[0], SAMPLE_CARD[0]])
+        assert len(reading.records) == 1
+        assert "ganda" in reading.errors[0]
+
+    def test_consumption_is_the_difference_of_stands(self):
+        used = dict(monthly_consumption(read_card(SAMPLE_CARD).records))
+        assert used["201201"] is None
+        assert used["201212"] == Decimal(490)
+
+
+@pytest.fixture
+def nfc_meter(cast):
+    customer = CustomerFactory(unit=cast.sp_a, customer_id="510010000777")
+    return MeterFactory(customer=customer, meter_number="32031017679")
+
+
+class RecordNfcTransactionTests:
+    def test_stores_the_card_per_meter_and_month(self, nfc_meter):
+        tx = services.record_nfc_transaction(
+            meter_number="32031017679",
+            channel="BSM",
+            reference="T1",
+            amount=Decimal("50000"),
+            card_records=SAMPLE_CARD,
+        )
+        assert tx.records_kept == 12 and tx.rejections == ""
+        assert LoadProfileRecord.objects.filter(meter=nfc_meter).count() == 12
+        assert ProcessEvent.objects.filter(verb="prepaid.nfc_transaction").count() == 1
+
+    def test_reading_the_same_card_again_makes_no_duplicates(self, nfc_meter):
+        for reference in ("T1", "T2"):
+            services.record_nfc_transaction(
+                meter_number="32031017679",
+                channel="BSM",
+                reference=reference,
+                amount=Decimal("50000"),
+                card_records=SAMPLE_CARD,
+            )
+        assert LoadProfileRecord.objects.count() == 12
+        assert NfcTransaction.objects.count() == 2
+
+    def test_the_same_reference_is_the_same_transaction(self, nfc_meter):
+        kwargs = dict(
+            meter_number="32031017679",
+            channel="BSM",
+            reference="T1",
+            amount=Decimal("50000"),
+            card_records=SAMPLE_CARD,
+        )
+        assert services.record_nfc_transaction(**kwargs) == services.record_nfc_transaction(
+            **kwargs
+        )
+        assert NfcTransaction.objects.count() == 1
+
+    def test_a_bad_record_is_kept_out_and_explained(self, nfc_meter):
+        tx = services.record_nfc_transaction(
+            meter_number="32031017679",
+            channel="BSM",
+            reference="T1",
+            amount=Decimal("50000"),
+            card_records=[*SAMPLE_CARD[:11], "20120100165400000520"],
+        )
+        assert tx.records_kept == 11 and "Record 12" in tx.rejections
+
+    def test_an_unknown_meter_is_refused(self, cast):
+        with pytest.raises(LoadProfileRejected):
+            services.record_nfc_transaction(
+                meter_number="99999999999",
+                channel="BSM",
+                reference="T1",
+                amount=Decimal(1),
+                card_records=SAMPLE_CARD,
+            )
+
+
+def _csv(rows):
+    lines = ["No Meter;Blth;Stand;Sisa kWh;Tegangan;Status Tamper"]
+    lines += [";".join(str(v) for v in row) for row in rows]
+    return "\n".join(lines).encode()
+
+
+class ImportLoadProfilesTests:
+    def test_imports_a_csv_and_reports_bad_rows_by_row_and_column(self, cast, nfc_meter):
+        content = _csv(
+            [("32031017679", *row) for row in SAMPLE_TABLE[:3]]
+            + [("32031017679", "201213", 1, 1, 220, 0), ("32031017679", "201201", "x", 1, 220, 0)]
+            + [("45000000000", "201201", 1, 1, 220, 0)]
+        )
+        stored, errors = services.import_load_profiles(
+            name="lp.csv", content=content, actor=cast.supervisor
+        )
+        assert stored == 3
+        assert errors == [
+            "Baris 5: bulan 13 pada BLTH 201213 di luar 01-12.",
+            "Baris 6, kolom Stand: harus berisi angka.",
+            "Baris 7, kolom No Meter: meter 45000000000 tidak terpasang di unit Anda.",
+        ]
+
+    def test_imports_an_xlsx_and_updates_months_already_stored(self, cast, nfc_meter):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["No Meter", "Blth", "Stand", "Sisa kWh", "Tegangan", "Status Tamper"])
+        for row in SAMPLE_TABLE:
+            sheet.append(["32031017679", *row])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        for _ in range(2):
+            stored, errors = services.import_load_profiles(
+                name="lp.xlsx", content=buffer.getvalue(), actor=cast.supervisor
+            )
+        assert (stored, errors) == (12, [])
+        assert LoadProfileRecord.objects.count() == 12
+
+    def test_a_missing_column_is_named(self, cast):
+        _stored, errors = services.import_load_profiles(
+            name="lp.csv", content=b"No Meter;Blth\n1;2\n", actor=cast.supervisor
+        )
+        assert errors == ["Kolom tidak ditemukan: Stand, Sisa Kwh, Tegangan, Status Tamper."]
+
+    def test_another_units_meter_is_rejected(self, cast, nfc_meter):
+        content = _csv([("32031017679", *SAMPLE_TABLE[0])])
+        stored, errors = services.import_load_profiles(
+            name="lp.csv", content=content, actor=cast.outsider
+        )
+        assert stored == 0 and "tidak terpasang di unit Anda" in errors[0]
+
+    def test_a_field_officer_may_not_import(self, cast):
+        with pytest.raises(NotAllowed):
+            services.import_load_profiles(name="lp.csv", content=b"", actor=cast.officer)
