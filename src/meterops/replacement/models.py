@@ -38,12 +38,18 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
 
     process = models.OneToOneField(Process, models.PROTECT, related_name="replacement_target")
     customer = models.ForeignKey(
-        "customers.Customer", models.PROTECT, related_name="replacement_targets",
+        "customers.Customer",
+        models.PROTECT,
+        related_name="replacement_targets",
         verbose_name=_("pelanggan"),
     )
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
     meter = models.ForeignKey(
-        "customers.Meter", models.PROTECT, null=True, blank=True, related_name="+",
+        "customers.Meter",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("meter rusak"),
     )
     source = models.CharField(_("sumber"), max_length=12, choices=TargetSource.choices)
@@ -64,7 +70,10 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
     )
     reported_at = models.DateTimeField(_("tanggal lapor"), default=timezone.now)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        related_name="+",
         verbose_name=_("pelapor"),
     )
     state = FSMField(
@@ -114,7 +123,9 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
         self.verified_by, self.verified_at = by, timezone.now()
 
     @transition(
-        field=state, source=TargetState.REVERIFY, target=TargetState.DROPPED,
+        field=state,
+        source=TargetState.REVERIFY,
+        target=TargetState.DROPPED,
         conditions=[can_be_dropped],
     )
     def drop(self, *, reason: str) -> None:
@@ -125,14 +136,16 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
         pass
 
     @transition(
-        field=state, source=[TargetState.PRINTED, TargetState.ASSIGNED],
+        field=state,
+        source=[TargetState.PRINTED, TargetState.ASSIGNED],
         target=TargetState.ASSIGNED,
     )
     def assign(self) -> None:
         pass
 
     @transition(
-        field=state, source=[TargetState.PRINTED, TargetState.ASSIGNED],
+        field=state,
+        source=[TargetState.PRINTED, TargetState.ASSIGNED],
         target=TargetState.REPLACED,
     )
     def complete(self) -> None:
@@ -182,6 +195,9 @@ class WorkOrderCounter(models.Model):
             models.UniqueConstraint(fields=["unit", "year"], name="replacement_counter_unit_year"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last_number}"
+
 
 class WorkOrder(TimeStampedModel):
     """A printed work order (PK) for one target; its number never changes once given."""
@@ -193,7 +209,11 @@ class WorkOrder(TimeStampedModel):
     printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     print_count = models.PositiveIntegerField(_("jumlah cetak"), default=1)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="work_orders",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
         verbose_name=_("petugas"),
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
@@ -229,7 +249,9 @@ class Replacement(TimeStampedModel):
         "customers.Meter", models.PROTECT, null=True, related_name="+", verbose_name=_("meter lama")
     )
     new_meter = models.OneToOneField(
-        "customers.Meter", models.PROTECT, related_name="installed_by_replacement",
+        "customers.Meter",
+        models.PROTECT,
+        related_name="installed_by_replacement",
         verbose_name=_("meter baru"),
     )
     old_final_reading = models.DecimalField(_("stan akhir meter lama"), **REGISTER)
@@ -250,4 +272,3 @@ class Replacement(TimeStampedModel):
         verbose_name = _("data APP ganti")
         verbose_name_plural = _("data APP ganti")
         indexes = [models.Index(fields=["unit", "-replaced_on"], name="replacement_rep_unit_day")]
-

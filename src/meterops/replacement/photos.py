@@ -75,7 +75,9 @@ def prepare_photo(upload, *, zone: tzinfo) -> PreparedPhoto:
     return PreparedPhoto(
         image=_jpeg(upright, PHOTO_MAX_SIDE, f"{stem}.jpg", exif),
         thumbnail=_jpeg(upright, THUMBNAIL_SIDE, f"{stem}_thumb.jpg", None),
-        taken_at=taken_at, latitude=latitude, longitude=longitude,
+        taken_at=taken_at,
+        latitude=latitude,
+        longitude=longitude,
     )
 
 
@@ -133,4 +135,3 @@ def check_ba_document(upload) -> str:
     raise FileRejected(
         _("Berkas BA %(name)s harus PDF atau JPEG hasil pindai.") % {"name": upload.name}
     )
-

@@ -33,16 +33,25 @@ from .models import (
 from .photos import check_ba_document, prepare_photo
 
 REPORTER_ROLES = (
-    RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.FIELD_OFFICER,
+    RoleCode.ADMIN,
+    RoleCode.UNIT_ADMIN,
+    RoleCode.SUPERVISOR,
+    RoleCode.FIELD_OFFICER,
     RoleCode.CONTRACTOR_ADMIN,
 )
 VERIFIER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 PRINTER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 DISTRIBUTOR_ROLES = (
-    RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.CONTRACTOR_ADMIN,
+    RoleCode.ADMIN,
+    RoleCode.UNIT_ADMIN,
+    RoleCode.SUPERVISOR,
+    RoleCode.CONTRACTOR_ADMIN,
 )
 REPLACER_ROLES = (
-    RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.FIELD_OFFICER,
+    RoleCode.ADMIN,
+    RoleCode.UNIT_ADMIN,
+    RoleCode.SUPERVISOR,
+    RoleCode.FIELD_OFFICER,
     RoleCode.CONTRACTOR_ADMIN,
 )
 MAX_PHOTOS = 5
@@ -78,9 +87,13 @@ def _refuse_stale(target: ReplacementTarget, action: str) -> None:
 def _advance(target: ReplacementTarget, actor: User, verb: str, **event) -> None:
     target.save()
     advance_process(
-        process=target.process, to_state=target.state, state_label=target.get_state_display(),
-        verb=f"replacement.{verb}", actor=actor, closes=target.state in (
-            TargetState.REPLACED, TargetState.DROPPED), **event,
+        process=target.process,
+        to_state=target.state,
+        state_label=target.get_state_display(),
+        verb=f"replacement.{verb}",
+        actor=actor,
+        closes=target.state in (TargetState.REPLACED, TargetState.DROPPED),
+        **event,
     )
 
 
@@ -90,8 +103,13 @@ def _store_photos(target: ReplacementTarget, uploads, stage: str, saved: list[st
     prepared = [prepare_photo(upload, zone=zone) for upload in uploads]
     photos = []
     for item in prepared:
-        photo = Photo(target=target, stage=stage, taken_at=item.taken_at,
-                      gps_latitude=item.latitude, gps_longitude=item.longitude)
+        photo = Photo(
+            target=target,
+            stage=stage,
+            taken_at=item.taken_at,
+            gps_latitude=item.latitude,
+            gps_longitude=item.longitude,
+        )
         photo.image.save(item.image.name, item.image, save=False)
         saved.append(photo.image.name)
         photo.thumbnail.save(item.thumbnail.name, item.thumbnail, save=False)
@@ -133,8 +151,9 @@ class DamageReport:
     from_reading_anomaly: bool = False
 
 
-def report_damage(*, actor: User, customer: Customer, report: DamageReport,
-                  photos: list) -> ReplacementTarget:
+def report_damage(
+    *, actor: User, customer: Customer, report: DamageReport, photos: list
+) -> ReplacementTarget:
     """Tambah Ex DG: put a broken meter on the target list, refused while one is open (seed 000)."""
     require_role(actor, REPORTER_ROLES)
     _check_photo_count(photos)
@@ -148,14 +167,21 @@ def _report_damage(actor, customer, report: DamageReport, photos, saved) -> Repl
     if not report.damage_type.is_active:
         raise TransitionRefused(_("Jenis kerusakan ini sudah tidak dipakai."))
     process = open_process(
-        customer=customer, domain=Domain.REPLACEMENT, kind=str(_("Target ganti meter")),
-        reference="", state=TargetState.SUBMITTED,
-        state_label=str(TargetState.SUBMITTED.label), actor=actor,
+        customer=customer,
+        domain=Domain.REPLACEMENT,
+        kind=str(_("Target ganti meter")),
+        reference="",
+        state=TargetState.SUBMITTED,
+        state_label=str(TargetState.SUBMITTED.label),
+        actor=actor,
         note=f"{TargetSource(report.source).label}: {report.damage_type}",
     )
     target = ReplacementTarget.objects.create(
-        process=process, customer=customer, unit_id=customer.unit_id,
-        meter=customer.meters.filter(removed_at__isnull=True).first(), reported_by=actor,
+        process=process,
+        customer=customer,
+        unit_id=customer.unit_id,
+        meter=customer.meters.filter(removed_at__isnull=True).first(),
+        reported_by=actor,
         **vars(report),
     )
     process.reference = target.reference
@@ -177,8 +203,9 @@ def verify_target(*, target: ReplacementTarget, actor: User) -> ReplacementTarge
 
 
 @transaction.atomic
-def send_target_to_reverification(*, target: ReplacementTarget, actor: User,
-                                  reason: str) -> ReplacementTarget:
+def send_target_to_reverification(
+    *, target: ReplacementTarget, actor: User, reason: str
+) -> ReplacementTarget:
     """Verifikasi APP Rusak: doubtful targets go to Verifikasi Ulang TO with a reason."""
     require_role(actor, VERIFIER_ROLES)
     if not reason.strip():
@@ -219,8 +246,14 @@ def _attach_ba_document(target, actor, upload, content_type, saved) -> Document:
     document.file.save(upload.name.rsplit("/", 1)[-1][:80], upload, save=False)
     saved.append(document.file.name)
     document.save()
-    record_event(process=target.process, verb="replacement.ba_uploaded", actor=actor,
-                 to_state=target.state, note=upload.name, attachment=document.file.name)
+    record_event(
+        process=target.process,
+        verb="replacement.ba_uploaded",
+        actor=actor,
+        to_state=target.state,
+        note=upload.name,
+        attachment=document.file.name,
+    )
     return document
 
 
@@ -265,12 +298,21 @@ def print_work_orders(*, targets: list[ReplacementTarget], actor: User) -> list[
             work_order.print_count += 1
             work_order._history_user = actor
             work_order.save(update_fields=["print_count", "updated_at"])
-            record_event(process=target.process, verb="replacement.work_order_reprinted",
-                         actor=actor, to_state=target.state, note=work_order.number)
+            record_event(
+                process=target.process,
+                verb="replacement.work_order_reprinted",
+                actor=actor,
+                to_state=target.state,
+                note=work_order.number,
+            )
         elif can_proceed(target.print_work_order):
             local_year = timezone.localtime(now).year
-            work_order = WorkOrder(target=target, unit=target.unit, printed_by=actor,
-                                   number=_next_work_order_number(target.unit, local_year))
+            work_order = WorkOrder(
+                target=target,
+                unit=target.unit,
+                printed_by=actor,
+                number=_next_work_order_number(target.unit, local_year),
+            )
             work_order._history_user = actor
             work_order.save()
             target.print_work_order()
@@ -295,8 +337,9 @@ def officers_for(actor: User, unit):
 
 
 @transaction.atomic
-def assign_work_orders(*, work_orders: list[WorkOrder], officer: User,
-                       actor: User) -> list[WorkOrder]:
+def assign_work_orders(
+    *, work_orders: list[WorkOrder], officer: User, actor: User
+) -> list[WorkOrder]:
     """Distribusi PK: hand printed work orders to a field officer; a reassignment is logged."""
     require_role(actor, DISTRIBUTOR_ROLES)
     assigned = []
@@ -334,15 +377,32 @@ class NewMeter:
     seal_numbers: str = ""
 
 
-def record_replacement(*, target: ReplacementTarget, actor: User, officer: User,
-                       new_meter: NewMeter, old_final_reading: Decimal, replaced_on: date,
-                       photos: list, low_reading_reason: str = "") -> Replacement:
+def record_replacement(
+    *,
+    target: ReplacementTarget,
+    actor: User,
+    officer: User,
+    new_meter: NewMeter,
+    old_final_reading: Decimal,
+    replaced_on: date,
+    photos: list,
+    low_reading_reason: str = "",
+) -> Replacement:
     """Data APP Ganti: record the new meter; closes the process and makes it current (seed 000)."""
     require_role(actor, REPLACER_ROLES)
     _check_photo_count(photos)
     with _files_removed_on_error() as saved:
-        return _record_replacement(target, actor, officer, new_meter, old_final_reading,
-                                   replaced_on, photos, low_reading_reason.strip(), saved)
+        return _record_replacement(
+            target,
+            actor,
+            officer,
+            new_meter,
+            old_final_reading,
+            replaced_on,
+            photos,
+            low_reading_reason.strip(),
+            saved,
+        )
 
 
 def check_final_reading(target: ReplacementTarget, final: Decimal, reason: str) -> None:
@@ -357,8 +417,12 @@ def check_final_reading(target: ReplacementTarget, final: Decimal, reason: str) 
 
 def check_meter_not_installed_elsewhere(meter_number: str, customer: Customer) -> None:
     """A meter number can be current at one customer only."""
-    elsewhere = (Meter.objects.filter(meter_number=meter_number, removed_at__isnull=True)
-                 .exclude(customer=customer).select_related("customer").first())
+    elsewhere = (
+        Meter.objects.filter(meter_number=meter_number, removed_at__isnull=True)
+        .exclude(customer=customer)
+        .select_related("customer")
+        .first()
+    )
     if elsewhere is not None:
         raise TransitionRefused(
             _("Meter %(no)s masih terpasang di pelanggan %(idpel)s.")
@@ -366,8 +430,17 @@ def check_meter_not_installed_elsewhere(meter_number: str, customer: Customer) -
         )
 
 
-def _record_replacement(target, actor, officer, new_meter: NewMeter, old_final_reading,
-                        replaced_on, photos, low_reading_reason, saved) -> Replacement:
+def _record_replacement(
+    target,
+    actor,
+    officer,
+    new_meter: NewMeter,
+    old_final_reading,
+    replaced_on,
+    photos,
+    low_reading_reason,
+    saved,
+) -> Replacement:
     target = _locked(target, actor)
     if not can_proceed(target.complete):
         _refuse_stale(target, _("dicatat penggantiannya"))
@@ -381,8 +454,11 @@ def _record_replacement(target, actor, officer, new_meter: NewMeter, old_final_r
         old_meter._history_user = actor
         old_meter.save(update_fields=["removed_at", "updated_at"])
     meter = Meter(
-        customer=target.customer, brand=new_meter.brand.upper(), model=new_meter.model,
-        meter_number=new_meter.meter_number, serial_number=new_meter.serial_number,
+        customer=target.customer,
+        brand=new_meter.brand.upper(),
+        model=new_meter.model,
+        meter_number=new_meter.meter_number,
+        serial_number=new_meter.serial_number,
         installed_at=replaced_on,
         **_carried_key_data(old_meter),
     )
@@ -390,16 +466,27 @@ def _record_replacement(target, actor, officer, new_meter: NewMeter, old_final_r
     meter.full_clean()
     meter.save()
     replacement = Replacement.objects.create(
-        target=target, unit=target.unit, old_meter=old_meter, new_meter=meter,
-        old_final_reading=old_final_reading, low_reading_reason=low_reading_reason,
-        new_initial_reading=new_meter.initial_reading, seal_numbers=new_meter.seal_numbers,
-        replaced_on=replaced_on, officer=officer, recorded_by=actor,
+        target=target,
+        unit=target.unit,
+        old_meter=old_meter,
+        new_meter=meter,
+        old_final_reading=old_final_reading,
+        low_reading_reason=low_reading_reason,
+        new_initial_reading=new_meter.initial_reading,
+        seal_numbers=new_meter.seal_numbers,
+        replaced_on=replaced_on,
+        officer=officer,
+        recorded_by=actor,
     )
     _store_photos(target, photos[:1], PhotoStage.BEFORE, saved)
     _store_photos(target, photos[1:], PhotoStage.AFTER, saved)
     target.complete()
-    _advance(target, actor, "replaced",
-             note=f"{old_meter.meter_number if old_meter else '-'} → {meter.meter_number}")
+    _advance(
+        target,
+        actor,
+        "replaced",
+        note=f"{old_meter.meter_number if old_meter else '-'} → {meter.meter_number}",
+    )
     return replacement
 
 
@@ -407,6 +494,10 @@ def _carried_key_data(old_meter: Meter | None) -> dict:
     """A prepaid customer's new meter keeps the supply group and tariff index of the old one."""
     if old_meter is None or not old_meter.supply_group:
         return {}
-    return {"supply_group": old_meter.supply_group, "tariff_index": old_meter.tariff_index,
-            "key_revision": old_meter.key_revision, "key_type": old_meter.key_type,
-            "phase": old_meter.phase}
+    return {
+        "supply_group": old_meter.supply_group,
+        "tariff_index": old_meter.tariff_index,
+        "key_revision": old_meter.key_revision,
+        "key_type": old_meter.key_type,
+        "phase": old_meter.phase,
+    }

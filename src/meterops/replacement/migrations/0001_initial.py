@@ -12,252 +12,777 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0004_add_overdue_work_order_days'),
-        ('customers', '0001_initial'),
+        ("core", "0004_add_overdue_work_order_days"),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DamageType',
+            name="DamageType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='kode')),
-                ('name', models.CharField(max_length=80, verbose_name='jenis kerusakan')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="kode")),
+                ("name", models.CharField(max_length=80, verbose_name="jenis kerusakan")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
             ],
             options={
-                'verbose_name': 'jenis kerusakan',
-                'verbose_name_plural': 'jenis kerusakan',
-                'ordering': ['name'],
+                "verbose_name": "jenis kerusakan",
+                "verbose_name_plural": "jenis kerusakan",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDamageType',
+            name="HistoricalDamageType",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, verbose_name='kode')),
-                ('name', models.CharField(max_length=80, verbose_name='jenis kerusakan')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktif')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, verbose_name="kode")),
+                ("name", models.CharField(max_length=80, verbose_name="jenis kerusakan")),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktif")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical jenis kerusakan',
-                'verbose_name_plural': 'historical jenis kerusakan',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical jenis kerusakan",
+                "verbose_name_plural": "historical jenis kerusakan",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ReplacementTarget',
+            name="ReplacementTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('source', models.CharField(choices=[('fault', 'Ex DG'), ('programme', 'Non Ex DG')], max_length=12, verbose_name='sumber')),
-                ('from_reading_anomaly', models.BooleanField(default=False, verbose_name='dari LBKB')),
-                ('programme_name', models.CharField(blank=True, max_length=120, verbose_name='nama program')),
-                ('notes', models.TextField(blank=True, verbose_name='keterangan')),
-                ('reading_at_discovery', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='stan saat ditemukan (kWh)')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='koordinat Y')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='koordinat X')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='tanggal lapor')),
-                ('state', django_fsm.FSMField(choices=[('submitted', 'Menunggu verifikasi'), ('reverify', 'Verifikasi ulang TO'), ('verified', 'Siap cetak PK'), ('printed', 'PK tercetak'), ('assigned', 'PK didistribusikan'), ('replaced', 'Sudah diganti'), ('dropped', 'Dihapus dari TO')], default='submitted', max_length=50, protected=True, verbose_name='status')),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('state_reason', models.TextField(blank=True, verbose_name='alasan')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='selesai')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='replacement_targets', to='customers.customer', verbose_name='pelanggan')),
-                ('damage_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='replacement.damagetype', verbose_name='jenis kerusakan')),
-                ('meter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.meter', verbose_name='meter rusak')),
-                ('process', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='replacement_target', to='core.process')),
-                ('reported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='pelapor')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='ULP')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("fault", "Ex DG"), ("programme", "Non Ex DG")],
+                        max_length=12,
+                        verbose_name="sumber",
+                    ),
+                ),
+                (
+                    "from_reading_anomaly",
+                    models.BooleanField(default=False, verbose_name="dari LBKB"),
+                ),
+                (
+                    "programme_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="nama program"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="keterangan")),
+                (
+                    "reading_at_discovery",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="stan saat ditemukan (kWh)",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="koordinat Y",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="koordinat X",
+                    ),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="tanggal lapor"
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("submitted", "Menunggu verifikasi"),
+                            ("reverify", "Verifikasi ulang TO"),
+                            ("verified", "Siap cetak PK"),
+                            ("printed", "PK tercetak"),
+                            ("assigned", "PK didistribusikan"),
+                            ("replaced", "Sudah diganti"),
+                            ("dropped", "Dihapus dari TO"),
+                        ],
+                        default="submitted",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("state_reason", models.TextField(blank=True, verbose_name="alasan")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="selesai")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replacement_targets",
+                        to="customers.customer",
+                        verbose_name="pelanggan",
+                    ),
+                ),
+                (
+                    "damage_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="replacement.damagetype",
+                        verbose_name="jenis kerusakan",
+                    ),
+                ),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.meter",
+                        verbose_name="meter rusak",
+                    ),
+                ),
+                (
+                    "process",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replacement_target",
+                        to="core.process",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pelapor",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="ULP",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'target ganti meter (TO)',
-                'verbose_name_plural': 'target ganti meter (TO)',
-                'ordering': ['-reported_at', '-id'],
+                "verbose_name": "target ganti meter (TO)",
+                "verbose_name_plural": "target ganti meter (TO)",
+                "ordering": ["-reported_at", "-id"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Replacement',
+            name="Replacement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('old_final_reading', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='stan akhir meter lama')),
-                ('low_reading_reason', models.CharField(blank=True, max_length=255, verbose_name='alasan stan akhir lebih kecil')),
-                ('new_initial_reading', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='stan awal meter baru')),
-                ('seal_numbers', models.CharField(blank=True, max_length=120, verbose_name='nomor segel')),
-                ('replaced_on', models.DateField(verbose_name='tanggal ganti')),
-                ('new_meter', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='installed_by_replacement', to='customers.meter', verbose_name='meter baru')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='petugas')),
-                ('old_meter', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.meter', verbose_name='meter lama')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit')),
-                ('target', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='replacement', to='replacement.replacementtarget')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "old_final_reading",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="stan akhir meter lama",
+                    ),
+                ),
+                (
+                    "low_reading_reason",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="alasan stan akhir lebih kecil"
+                    ),
+                ),
+                (
+                    "new_initial_reading",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="stan awal meter baru",
+                    ),
+                ),
+                (
+                    "seal_numbers",
+                    models.CharField(blank=True, max_length=120, verbose_name="nomor segel"),
+                ),
+                ("replaced_on", models.DateField(verbose_name="tanggal ganti")),
+                (
+                    "new_meter",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="installed_by_replacement",
+                        to="customers.meter",
+                        verbose_name="meter baru",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="petugas",
+                    ),
+                ),
+                (
+                    "old_meter",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.meter",
+                        verbose_name="meter lama",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                    ),
+                ),
+                (
+                    "target",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replacement",
+                        to="replacement.replacementtarget",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data APP ganti',
-                'verbose_name_plural': 'data APP ganti',
-                'ordering': ['-replaced_on', '-id'],
+                "verbose_name": "data APP ganti",
+                "verbose_name_plural": "data APP ganti",
+                "ordering": ["-replaced_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('stage', models.CharField(choices=[('damage', 'Kondisi rusak'), ('before', 'Sebelum ganti'), ('after', 'Sesudah ganti')], max_length=10, verbose_name='tahap')),
-                ('image', models.ImageField(upload_to=meterops.replacement.models._photo_path, verbose_name='foto')),
-                ('thumbnail', models.ImageField(upload_to=meterops.replacement.models._photo_path)),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='waktu foto (EXIF)')),
-                ('gps_latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('gps_longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='replacement.replacementtarget')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("damage", "Kondisi rusak"),
+                            ("before", "Sebelum ganti"),
+                            ("after", "Sesudah ganti"),
+                        ],
+                        max_length=10,
+                        verbose_name="tahap",
+                    ),
+                ),
+                (
+                    "image",
+                    models.ImageField(
+                        upload_to=meterops.replacement.models._photo_path, verbose_name="foto"
+                    ),
+                ),
+                ("thumbnail", models.ImageField(upload_to=meterops.replacement.models._photo_path)),
+                (
+                    "taken_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waktu foto (EXIF)"),
+                ),
+                (
+                    "gps_latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "gps_longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="replacement.replacementtarget",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', 'id'],
+                "ordering": ["stage", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalWorkOrder',
+            name="HistoricalWorkOrder",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='diubah')),
-                ('number', models.CharField(db_index=True, max_length=40, verbose_name='nomor PK')),
-                ('printed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='dicetak')),
-                ('print_count', models.PositiveIntegerField(default=1, verbose_name='jumlah cetak')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assigned_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='petugas')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('printed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.unit')),
-                ('target', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='replacement.replacementtarget')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="dibuat"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="diubah"),
+                ),
+                ("number", models.CharField(db_index=True, max_length=40, verbose_name="nomor PK")),
+                (
+                    "printed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="dicetak"),
+                ),
+                (
+                    "print_count",
+                    models.PositiveIntegerField(default=1, verbose_name="jumlah cetak"),
+                ),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="petugas",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "printed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.unit",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="replacement.replacementtarget",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical perintah kerja (PK)',
-                'verbose_name_plural': 'historical perintah kerja (PK)',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical perintah kerja (PK)",
+                "verbose_name_plural": "historical perintah kerja (PK)",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReplacement',
+            name="HistoricalReplacement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='diubah')),
-                ('old_final_reading', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='stan akhir meter lama')),
-                ('low_reading_reason', models.CharField(blank=True, max_length=255, verbose_name='alasan stan akhir lebih kecil')),
-                ('new_initial_reading', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='stan awal meter baru')),
-                ('seal_numbers', models.CharField(blank=True, max_length=120, verbose_name='nomor segel')),
-                ('replaced_on', models.DateField(verbose_name='tanggal ganti')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('new_meter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.meter', verbose_name='meter baru')),
-                ('officer', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='petugas')),
-                ('old_meter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='customers.meter', verbose_name='meter lama')),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.unit')),
-                ('target', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='replacement.replacementtarget')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="dibuat"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="diubah"),
+                ),
+                (
+                    "old_final_reading",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="stan akhir meter lama",
+                    ),
+                ),
+                (
+                    "low_reading_reason",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="alasan stan akhir lebih kecil"
+                    ),
+                ),
+                (
+                    "new_initial_reading",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="stan awal meter baru",
+                    ),
+                ),
+                (
+                    "seal_numbers",
+                    models.CharField(blank=True, max_length=120, verbose_name="nomor segel"),
+                ),
+                ("replaced_on", models.DateField(verbose_name="tanggal ganti")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "new_meter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.meter",
+                        verbose_name="meter baru",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="petugas",
+                    ),
+                ),
+                (
+                    "old_meter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="customers.meter",
+                        verbose_name="meter lama",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.unit",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="replacement.replacementtarget",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical data APP ganti',
-                'verbose_name_plural': 'historical data APP ganti',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical data APP ganti",
+                "verbose_name_plural": "historical data APP ganti",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('file', models.FileField(upload_to='replacement/ba/%Y/%m/', verbose_name='berkas BA')),
-                ('content_type', models.CharField(max_length=40)),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='replacement.replacementtarget')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "file",
+                    models.FileField(upload_to="replacement/ba/%Y/%m/", verbose_name="berkas BA"),
+                ),
+                ("content_type", models.CharField(max_length=40)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="replacement.replacementtarget",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WorkOrder',
+            name="WorkOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='nomor PK')),
-                ('printed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='dicetak')),
-                ('print_count', models.PositiveIntegerField(default=1, verbose_name='jumlah cetak')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_orders', to=settings.AUTH_USER_MODEL, verbose_name='petugas')),
-                ('printed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='work_order', to='replacement.replacementtarget')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                ("number", models.CharField(max_length=40, unique=True, verbose_name="nomor PK")),
+                (
+                    "printed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="dicetak"),
+                ),
+                (
+                    "print_count",
+                    models.PositiveIntegerField(default=1, verbose_name="jumlah cetak"),
+                ),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_orders",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="petugas",
+                    ),
+                ),
+                (
+                    "printed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "target",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_order",
+                        to="replacement.replacementtarget",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'perintah kerja (PK)',
-                'verbose_name_plural': 'perintah kerja (PK)',
-                'ordering': ['-printed_at', '-id'],
+                "verbose_name": "perintah kerja (PK)",
+                "verbose_name_plural": "perintah kerja (PK)",
+                "ordering": ["-printed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkOrderCounter',
+            name="WorkOrderCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.unit",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='replacementtarget',
-            index=models.Index(fields=['unit', '-reported_at', '-id'], name='replacement_tgt_unit_rep'),
+            model_name="replacementtarget",
+            index=models.Index(
+                fields=["unit", "-reported_at", "-id"], name="replacement_tgt_unit_rep"
+            ),
         ),
         migrations.AddIndex(
-            model_name='replacementtarget',
-            index=models.Index(fields=['unit', 'state', '-reported_at'], name='replacement_tgt_unit_st'),
+            model_name="replacementtarget",
+            index=models.Index(
+                fields=["unit", "state", "-reported_at"], name="replacement_tgt_unit_st"
+            ),
         ),
         migrations.AddIndex(
-            model_name='replacementtarget',
-            index=models.Index(fields=['state', '-reported_at'], name='replacement_tgt_state_rep'),
+            model_name="replacementtarget",
+            index=models.Index(fields=["state", "-reported_at"], name="replacement_tgt_state_rep"),
         ),
         migrations.AddIndex(
-            model_name='replacement',
-            index=models.Index(fields=['unit', '-replaced_on'], name='replacement_rep_unit_day'),
+            model_name="replacement",
+            index=models.Index(fields=["unit", "-replaced_on"], name="replacement_rep_unit_day"),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['unit', '-printed_at'], name='replacement_wo_unit_printed'),
+            model_name="workorder",
+            index=models.Index(fields=["unit", "-printed_at"], name="replacement_wo_unit_printed"),
         ),
         migrations.AddConstraint(
-            model_name='workordercounter',
-            constraint=models.UniqueConstraint(fields=('unit', 'year'), name='replacement_counter_unit_year'),
+            model_name="workordercounter",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "year"), name="replacement_counter_unit_year"
+            ),
         ),
     ]
