@@ -1,7 +1,48 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplaintsConfig(AppConfig):
     name = "meterops.complaints"
     label = "complaints"
     verbose_name = "Pengaduan PLN 123"
+
+    def ready(self) -> None:
+        from meterops.core.choices import RoleCode
+        from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.scoping import register_scope
+
+        for model in (
+            "TokenCall",
+            "Ticket",
+            "ReplacementToken",
+            "ProbingStep",
+            "ComplaintSettings",
+        ):
+            register_scope(f"complaints.{model}", "unit")
+        register_menu(
+            MenuEntry(
+                _("Token Tidak Bisa Masuk"),
+                "complaints:wizard",
+                "telephone",
+                (RoleCode.ADMIN, RoleCode.CALL_CENTRE),
+            ),
+            MenuEntry(
+                _("Tiket APKT"),
+                "complaints:ticket_list",
+                "ticket-detailed",
+                (
+                    RoleCode.ADMIN,
+                    RoleCode.UNIT_ADMIN,
+                    RoleCode.SUPERVISOR,
+                    RoleCode.FIELD_OFFICER,
+                    RoleCode.CALL_CENTRE,
+                ),
+            ),
+            MenuEntry(
+                _("Setting Pengaduan"),
+                "complaints:settings",
+                "sliders",
+                (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
+            ),
+        )

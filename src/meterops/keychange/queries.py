@@ -1,0 +1,117 @@
+"""Reads of the KRN-2 upgrade, each starting from what the requesting user may see."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from meterops.core.choices import RoleCode
+from meterops.core.models import User
+from meterops.core.scoping import scoped
+
+from .choices import TargetState
+from .models import Campaign, CampaignTarget, KeyChangeToken
+from .services import ASSIGNER_ROLES, PLANNER_ROLES
+
+
+def campaigns_for(user: User) -> QuerySet[Campaign]:
+    campaigns = scoped(Campaign, user).select_related("unit", "contractor", "route")
+    if user.contractor_id:
+        campaigns = campaigns.filter(contractor_id=user.contractor_id)
+    return campaigns
+
+
+def get_campaign_for(user: User, pk: int) -> Campaign:
+    campaign = get_object_or_404(campaigns_for(user), pk=pk)
+    if not user.has_role(*ASSIGNER_ROLES):
+        raise PermissionDenied
+    return campaign
+
+
+def campaign_summary(campaign: Campaign) -> dict:
+    """Targeted, done, failed by reason and remaining, in one aggregate query."""
+    counts = campaign.targets.aggregate(
+        targeted=Count("pk"),
+        done=Count("pk", filter=Q(state=TargetState.SUCCEEDED)),
+        failed=Count("pk", filter=Q(state__in=[TargetState.FAILED, TargetState.CANCELLED])),
+        assigned=Count("pk", filter=Q(state=TargetState.ASSIGNED)),
+    )
+    counts["remaining"] = counts["targeted"] - counts["done"] - counts["failed"]
+    counts["by_reason"] = list(
+        campaign.targets.exclude(failure_reason="")
+        .values("failure_reason")
+        .annotate(n=Count("pk"))
+        .order_by("failure_reason")
+    )
+    counts["by_officer"] = list(
+        campaign.targets.filter(assigned_to__isnull=False)
+        .values("assigned_to__username", "assigned_to__contractor__name")
+        .annotate(
+            n=Count("pk"),
+            done=Count("pk", filter=Q(state=TargetState.SUCCEEDED)),
+            failed=Count("pk", filter=Q(state__in=[TargetState.FAILED, TargetState.CANCELLED])),
+        )
+        .order_by("assigned_to__username")
+    )
+    return counts
+
+
+def targets_of(campaign: Campaign, *, state: str = "") -> QuerySet[CampaignTarget]:
+    targets = campaign.targets.select_related("customer", "meter", "assigned_to")
+    if state:
+        targets = targets.filter(state=state)
+    return targets.order_by("customer__customer_id")
+
+
+def bank_for(user: User, *, q: str = "", live_only: bool = True) -> QuerySet[KeyChangeToken]:
+    tokens = scoped(KeyChangeToken, user).select_related(
+        "target__customer", "target__meter", "target__campaign"
+    )
+    if user.contractor_id:
+        tokens = tokens.filter(target__campaign__contractor_id=user.contractor_id)
+    if live_only:
+        tokens = tokens.filter(voided_at__isnull=True)
+    if q:
+        tokens = tokens.filter(
+            Q(target__customer__customer_id=q) | Q(target__meter__meter_number=q)
+        )
+    return tokens.order_by("-generated_at", "-id")
+
+
+def work_of(officer: User) -> QuerySet[CampaignTarget]:
+    """The KCTs assigned to this officer and not yet confirmed (the field app's list)."""
+    return (
+        scoped(CampaignTarget, officer)
+        .filter(assigned_to=officer, state=TargetState.ASSIGNED)
+        .select_related("customer", "meter", "campaign")
+        .prefetch_related("tokens")
+        .order_by("customer__route_id", "customer__route_sequence", "customer__customer_id")
+    )
+
+
+def get_work_for(officer: User, pk: int) -> CampaignTarget:
+    target = get_object_or_404(
+        scoped(CampaignTarget, officer).select_related("customer", "meter", "campaign"), pk=pk
+    )
+    if target.assigned_to_id != officer.pk or not officer.has_role(RoleCode.FIELD_OFFICER):
+        raise PermissionDenied
+    return target
+
+
+def officers_for(user: User, campaign: Campaign) -> QuerySet[User]:
+    """Active field officers the user may hand this campaign's work to."""
+    officers = scoped(User, user).filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER)
+    if campaign.contractor_id:
+        officers = officers.filter(contractor_id=campaign.contractor_id)
+    elif not user.has_role(*PLANNER_ROLES):
+        officers = officers.none()
+    return officers.distinct().order_by("username")
+
+
+def last_key_update(meter) -> CampaignTarget | None:
+    """The confirmation that moved this meter to KRN-2, with its update time, if any."""
+    return (
+        CampaignTarget.objects.filter(meter=meter, state=TargetState.SUCCEEDED)
+        .select_related("confirmed_by")
+        .order_by("-updated_key_at")
+        .first()
+    )
