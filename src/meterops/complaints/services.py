@@ -91,7 +91,7 @@ def _require_agent(actor: User) -> None:
 
 @transaction.atomic
 def record_probing_call(*, actor: User, customer, checked: list[str], note: str = "") -> TokenCall:
-    """VKRN 41/42: the meter is not upgraded; probe as before and record the call (seed 003, 7.b)."""
+    """VKRN 41/42: not upgraded; probe as before and record the call (seed 003, 7.b)."""
     _require_agent(actor)
     meter = customer.current_meter
     call = TokenCall.objects.create(
@@ -234,7 +234,7 @@ def handle_token_call(
     purchased_at: datetime | None = None,
     note: str = "",
 ) -> Ticket:
-    """VKRN 43: record the answers and send the APKT ticket to the customer's unit (seed 003, 7.c)."""
+    """VKRN 43: record the answers, send the APKT ticket to the customer's unit (seed 003, 7.c)."""
     _require_agent(actor)
     meter = customer.current_meter
     found = examine_token(customer=customer, token=token, purchased_at=purchased_at)
