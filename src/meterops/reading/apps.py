@@ -1,7 +1,53 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReadingConfig(AppConfig):
     name = "meterops.reading"
     label = "reading"
     verbose_name = "Baca Meter (ACMT)"
+
+    def ready(self):
+        from meterops.core.choices import RoleCode as R
+        from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.scoping import register_scope
+
+        register_scope("reading.ReadingSettings", "unit")
+        register_scope("reading.ReadingDay", "unit")
+        register_scope("reading.RouteSchedule", "reading_day__unit")
+        register_scope("reading.Reading", "unit")
+        register_scope("reading.Approval", "reading_day__unit")
+        register_scope("reading.BillingPosting", "unit")
+        pln = (R.ADMIN, R.UNIT_ADMIN, R.SUPERVISOR, R.READING_APPROVER)
+        register_menu(
+            MenuEntry(
+                _("RBM & Hari Baca"),
+                "reading:reading_day_list",
+                "signpost-split",
+                (*pln, R.CONTRACTOR_ADMIN),
+            ),
+            MenuEntry(
+                _("Upload Stan Meter"),
+                "reading:upload",
+                "cloud-upload",
+                (R.ADMIN, R.CONTRACTOR_ADMIN),
+            ),
+            MenuEntry(
+                _("Verifikasi Baca Meter"),
+                "reading:verification",
+                "ui-checks",
+                (*pln, R.CONTRACTOR_ADMIN),
+            ),
+            MenuEntry(
+                _("Pengesahan Stan Meter"),
+                "reading:approval",
+                "patch-check",
+                (R.READING_APPROVER,),
+            ),
+            MenuEntry(
+                _("Rekap Baca Meter"), "reading:recap", "bar-chart", (*pln, R.CONTRACTOR_ADMIN)
+            ),
+            MenuEntry(
+                _("Setting Baca Meter"), "reading:settings", "sliders", (R.ADMIN, R.UNIT_ADMIN)
+            ),
+        )

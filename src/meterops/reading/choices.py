@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReadingState(models.TextChoices):
+    """A reading's way from the contractor to billing (seed 001, "Pengesahan Stan Meter")."""
+
+    READ = "read", _("Terbaca")
+    REREAD_REQUESTED = "reread_requested", _("Baca ulang")
+    VENDOR_VERIFIED = "vendor_verified", _("Diverifikasi vendor")
+    VERIFIED = "verified", _("Diverifikasi pengawas")
+    SENT = "sent", _("Belum disahkan")
+    APPROVED = "approved", _("Sudah disahkan")
+
+
+VERIFIED_STATES = (ReadingState.VERIFIED, ReadingState.SENT, ReadingState.APPROVED)
+SENT_STATES = (ReadingState.SENT, ReadingState.APPROVED)
+# Jam nyala above this can not be approved by ADMIN_CMT (seed 001, rule 4).
+MAX_HOURS_ON = 2000
+
+
+class ReadingFlag(models.TextChoices):
+    """Validation flags a verifier filters on; each is a boolean column of Reading."""
+
+    NEGATIVE = "flag_negative", _("Pemakaian negatif")
+    ZERO = "flag_zero", _("Pemakaian nol")
+    ABOVE_AVERAGE = "flag_above_average", _("Di atas N× rata-rata 3 bulan")
+    HOURS_ON = "flag_hours_on", _("Jam nyala > 2000")
+    OUTSIDE_WINDOW = "flag_outside_window", _("Di luar jadwal hari baca")
+    NO_PHOTO = "flag_no_photo", _("Tanpa foto")

@@ -1,0 +1,335 @@
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from meterops.core.models import TimeStampedModel, Unit
+from meterops.customers.choices import PaymentMode
+from meterops.customers.models import Customer
+
+from .choices import MAX_HOURS_ON, ReadingFlag, ReadingState
+
+period_validator = RegexValidator(
+    r"^20\d{2}(0[1-9]|1[0-2])$", _("BLTH harus berformat YYYYMM."), code="invalid_period"
+)
+
+
+def previous_period(period: str, months: int = 1) -> str:
+    """The BLTH ``months`` before ``period`` ("202601", 1 -> "202512")."""
+    index = int(period[:4]) * 12 + int(period[4:]) - 1 - months
+    return f"{index // 12:04d}{index % 12 + 1:02d}"
+
+
+class ReadingSettings(TimeStampedModel):
+    """A unit's reading parameters; a unit without a row inherits its nearest ancestor's."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="reading_settings")
+    average_factor = models.DecimalField(
+        _("batas pemakaian (× rata-rata 3 bulan)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("3.0"),
+        validators=[MinValueValidator(Decimal("1.0"))],
+    )
+    window_days = models.PositiveSmallIntegerField(
+        _("toleransi hari baca (± hari)"), default=2, validators=[MaxValueValidator(15)]
+    )
+    register_digits = models.PositiveSmallIntegerField(
+        _("jumlah digit register meter"),
+        default=6,
+        validators=[MinValueValidator(4), MaxValueValidator(9)],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("setting baca meter")
+        verbose_name_plural = _("setting baca meter")
+
+    def __str__(self) -> str:
+        return f"Setting baca meter {self.unit}"
+
+    @classmethod
+    def for_unit(cls, unit: Unit) -> "ReadingSettings":
+        """The unit's own row, or its nearest ancestor's, or the defaults (unsaved)."""
+        nearest = (
+            cls.objects.filter(unit__code__in=unit.path.split("/"))
+            .select_related("unit")
+            .order_by("-unit__path")
+            .first()
+        )
+        return nearest or cls(unit=unit)
+
+
+class AnomalyCode(models.Model):
+    """An LBKB code: what kept the reader from a normal reading (house closed, meter blurred...)."""
+
+    code = models.CharField(_("kode LBKB"), max_length=10, unique=True)
+    label = models.CharField(_("keterangan"), max_length=120)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kode kelainan (LBKB)")
+        verbose_name_plural = _("kode kelainan (LBKB)")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"
+
+
+class ReadingDay(TimeStampedModel):
+    """A reading-day group (kode kelompok hari baca): the routes a ULP reads on one day."""
+
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="reading_days", verbose_name=_("ULP")
+    )
+    code = models.CharField(_("kode hari baca"), max_length=10)
+    day_of_month = models.PositiveSmallIntegerField(
+        _("tanggal baca"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    name = models.CharField(_("nama"), max_length=80, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__path", "day_of_month", "code"]
+        verbose_name = _("hari baca")
+        verbose_name_plural = _("hari baca")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="reading_readingday_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} (tgl {self.day_of_month})"
+
+    def customers(self):
+        """The postpaid customers on the routes of this reading day."""
+        return Customer.objects.filter(
+            route__schedule__reading_day=self, payment_mode=PaymentMode.POSTPAID
+        )
+
+    def scheduled_date(self, period: str) -> date:
+        year, month = int(period[:4]), int(period[4:])
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+        return date(year, month, min(self.day_of_month, last))
+
+    def window(self, period: str, days: int, zone: str) -> tuple[datetime, datetime]:
+        """The aware [start, end) in which a reading of ``period`` is on schedule."""
+        tz = ZoneInfo(zone)
+        day = self.scheduled_date(period)
+        start = datetime.combine(day - timedelta(days=days), time.min, tzinfo=tz)
+        end = datetime.combine(day + timedelta(days=days + 1), time.min, tzinfo=tz)
+        return start, end
+
+
+class RouteSchedule(TimeStampedModel):
+    """Puts a route (RBM) in a reading-day group."""
+
+    route = models.OneToOneField(
+        "customers.Route", models.CASCADE, related_name="schedule", verbose_name=_("RBM")
+    )
+    reading_day = models.ForeignKey(
+        ReadingDay, models.PROTECT, related_name="schedules", verbose_name=_("hari baca")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("jadwal RBM")
+        verbose_name_plural = _("jadwal RBM")
+
+    def __str__(self) -> str:
+        return f"{self.route} → {self.reading_day}"
+
+
+class Approval(models.Model):
+    """One press of Sah/Setuju on a reading day (seed 001); may happen more than once."""
+
+    reading_day = models.ForeignKey(
+        ReadingDay, models.PROTECT, related_name="approvals", verbose_name=_("hari baca")
+    )
+    period = models.CharField(_("BLTH"), max_length=6, validators=[period_validator])
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("disahkan oleh")
+    )
+    approved_at = models.DateTimeField(_("waktu pengesahan"), auto_now_add=True)
+    approved_count = models.PositiveIntegerField(_("disahkan"), default=0)
+    blocked_count = models.PositiveIntegerField(_("tertahan"), default=0)
+
+    class Meta:
+        ordering = ["-approved_at"]
+        verbose_name = _("pengesahan")
+        verbose_name_plural = _("pengesahan")
+
+    def __str__(self) -> str:
+        return f"Pengesahan {self.reading_day} {self.period}"
+
+
+class BillingPosting(models.Model):
+    """The "posting 1 fungsi 2" batch an approval hands to billing (AP2T)."""
+
+    approval = models.OneToOneField(Approval, models.PROTECT, related_name="posting")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    number = models.CharField(_("nomor posting"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    line_count = models.PositiveIntegerField(_("jumlah pelanggan"), default=0)
+    taken_at = models.DateTimeField(_("diambil AP2T"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("posting 1 fungsi 2")
+        verbose_name_plural = _("posting 1 fungsi 2")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModelMixin
+    """A customer's meter reading for one period; a re-read replaces it, its history stays."""
+
+    customer = models.ForeignKey(
+        Customer, models.PROTECT, related_name="readings", verbose_name=_("pelanggan")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    reading_day = models.ForeignKey(
+        ReadingDay, models.PROTECT, related_name="readings", verbose_name=_("hari baca")
+    )
+    period = models.CharField(_("BLTH"), max_length=6, validators=[period_validator])
+    register_kwh = models.DecimalField(_("stan (kWh)"), max_digits=12, decimal_places=2)
+    read_at = models.DateTimeField(_("waktu baca"), null=True, blank=True)
+    reader = models.CharField(_("petugas baca"), max_length=80, blank=True)
+    anomaly = models.ForeignKey(
+        AnomalyCode, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="LBKB"
+    )
+    photo = models.FileField(_("foto stan"), upload_to="readings/%Y/%m/", blank=True)
+    latitude = models.DecimalField(
+        _("koordinat Y"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("koordinat X"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    # A meter replaced in the period: the old meter's final and the new meter's initial stand.
+    old_meter_final_kwh = models.DecimalField(
+        _("stan akhir meter lama"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    new_meter_initial_kwh = models.DecimalField(
+        _("stan awal meter baru"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    power_va = models.PositiveIntegerField(_("daya (VA)"))
+    is_estimate = models.BooleanField(_("taksiran"), default=False)
+    # Filled by validation.validate_readings():
+    previous_kwh = models.DecimalField(
+        _("stan lalu"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    average_kwh = models.DecimalField(
+        _("rata-rata 3 bulan"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    consumption_kwh = models.DecimalField(
+        _("pemakaian (kWh)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    hours_on = models.DecimalField(
+        _("jam nyala"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    flag_negative = models.BooleanField(default=False)
+    flag_zero = models.BooleanField(default=False)
+    flag_above_average = models.BooleanField(default=False)
+    flag_hours_on = models.BooleanField(default=False)
+    flag_outside_window = models.BooleanField(default=False)
+    flag_no_photo = models.BooleanField(default=False)
+    state = FSMField(
+        _("status"), default=ReadingState.READ, choices=ReadingState.choices, protected=True
+    )
+    reread_reason = models.CharField(_("alasan baca ulang"), max_length=255, blank=True)
+    posting = models.ForeignKey(
+        BillingPosting,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="readings",
+        verbose_name=_("posting"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "id"]
+        verbose_name = _("stan meter")
+        verbose_name_plural = _("stan meter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "period"], name="reading_reading_one_per_customer_period"
+            ),
+            models.CheckConstraint(
+                name="reading_reading_posted_only_when_approved",
+                condition=Q(posting__isnull=True) | Q(state=ReadingState.APPROVED),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["reading_day", "period", "state"], name="reading_day_period_state"
+            ),
+            models.Index(fields=["unit", "period"], name="reading_unit_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.pk}"
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.hours_on is not None and self.hours_on > MAX_HOURS_ON
+
+    def flags(self) -> list[str]:
+        return [str(flag.label) for flag in ReadingFlag if getattr(self, flag.value)]
+
+    # Transitions change memory only; services.py calls them (bulk services run the same
+    # source -> target as one UPDATE ... WHERE state = source).
+    @transition(
+        field=state,
+        source=[
+            ReadingState.READ,
+            ReadingState.REREAD_REQUESTED,
+            ReadingState.VENDOR_VERIFIED,
+            ReadingState.VERIFIED,
+            ReadingState.SENT,
+        ],
+        target=ReadingState.READ,
+    )
+    def reread(self) -> None:
+        self.reread_reason = ""
+
+    @transition(
+        field=state,
+        source=[ReadingState.READ, ReadingState.VENDOR_VERIFIED, ReadingState.VERIFIED],
+        target=ReadingState.REREAD_REQUESTED,
+    )
+    def request_reread(self, *, reason: str) -> None:
+        self.reread_reason = reason
+
+    @transition(field=state, source=ReadingState.READ, target=ReadingState.VENDOR_VERIFIED)
+    def verify_by_vendor(self) -> None:
+        pass
+
+    @transition(field=state, source=ReadingState.VENDOR_VERIFIED, target=ReadingState.VERIFIED)
+    def verify_by_supervisor(self) -> None:
+        pass
+
+    @transition(field=state, source=ReadingState.VERIFIED, target=ReadingState.SENT)
+    def send(self) -> None:
+        pass
+
+    @transition(
+        field=state,
+        source=ReadingState.SENT,
+        target=ReadingState.APPROVED,
+        conditions=[lambda r: not r.is_blocked],
+    )
+    def approve(self, *, posting: BillingPosting) -> None:
+        self.posting = posting
+
+    @transition(field=state, source=ReadingState.APPROVED, target=ReadingState.SENT)
+    def cancel_approval(self) -> None:
+        self.posting = None

@@ -1,0 +1,647 @@
+"""Writes of the reading domain (seed 001 "Pengesahan Stan Meter", seed 004 "Perekaman data kWh").
+
+State changes of many readings at once are one UPDATE ... WHERE state = <source>, followed by
+one INSERT ... SELECT into the readings' history and one into core's ProcessEvent (the
+customer's timeline on Cek Status Terakhir). A single reading goes through its FSM transition.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meterops.core.choices import Domain, RoleCode, UnitLevel
+from meterops.core.models import ProcessEvent, Unit, User
+from meterops.core.scoping import scoped, visible_unit_ids
+from meterops.core.services import record_event
+from meterops.customers.choices import PaymentMode
+from meterops.customers.models import Customer, Route
+
+from . import validation
+from .choices import MAX_HOURS_ON, SENT_STATES, ReadingState
+from .errors import (
+    ImportRejected,
+    InvalidRoute,
+    NotAllowed,
+    NothingToDo,
+    PostingTaken,
+    ReadingDayIncomplete,
+    ReadingLocked,
+)
+from .importer import ReadingRow
+from .models import (
+    AnomalyCode,
+    Approval,
+    BillingPosting,
+    Reading,
+    ReadingDay,
+    ReadingSettings,
+    RouteSchedule,
+)
+
+ROUTE_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
+SETTINGS_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
+UPLOADERS = (RoleCode.ADMIN, RoleCode.CONTRACTOR_ADMIN)
+VENDOR_VERIFIERS = (RoleCode.ADMIN, RoleCode.CONTRACTOR_ADMIN)
+SUPERVISOR_VERIFIERS = (RoleCode.ADMIN, RoleCode.SUPERVISOR)
+REREAD_REQUESTERS = (RoleCode.ADMIN, RoleCode.CONTRACTOR_ADMIN, RoleCode.SUPERVISOR)
+SENDERS = (RoleCode.ADMIN, RoleCode.CONTRACTOR_ADMIN)
+
+
+def _require_role(actor: User, *roles: str) -> None:
+    if not actor.has_role(*roles):
+        raise NotAllowed()
+
+
+def _require_unit(actor: User, unit: Unit) -> None:
+    allowed = visible_unit_ids(actor)
+    if allowed is not None and unit.pk not in allowed:
+        raise NotAllowed(_("Unit ini di luar wilayah Anda."))
+
+
+def can_approve(actor: User, reading_day: ReadingDay) -> bool:
+    """Only the reading_approver (ADMIN_CMT, SPV TE) of the reading day's own ULP (seed 001)."""
+    return actor.has_role(RoleCode.READING_APPROVER) and (
+        actor.is_superuser or actor.unit_id == reading_day.unit_id
+    )
+
+
+def _require_approver(actor: User, reading_day: ReadingDay) -> None:
+    if not can_approve(actor, reading_day):
+        raise NotAllowed(_("Hanya ADMIN_CMT (SPV TE) ULP ini yang dapat mengesahkan stan."))
+
+
+# --- Audit, set-based ----------------------------------------------------------------------
+
+
+def _audit(readings: QuerySet, *, verb: str, actor: User | None, from_state="", note="") -> None:
+    """Snapshot ``readings`` into their history and the customers' timelines (INSERT ... SELECT).
+
+    Table and column names come from the models, values are parameters.
+    """
+    subquery, params = readings.order_by().values("pk").query.sql_with_params()
+    history = Reading.history.model
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+    columns = ", ".join(
+        connection.ops.quote_name(f.column)
+        for f in history._meta.concrete_fields
+        if f.name not in own
+    )
+    now = timezone.now()
+    actor_id = actor.pk if actor else None
+    to_state_sql = connection.ops.quote_name("state")
+    history_sql = (
+        f"INSERT INTO {history._meta.db_table} ({columns}, history_date, "  # noqa: S608
+        "history_change_reason, history_type, history_user_id) "
+        f"SELECT {columns}, %s, %s, '~', %s FROM {Reading._meta.db_table} "
+        f"WHERE id IN ({subquery})"
+    )
+    event_sql = (
+        f"INSERT INTO {ProcessEvent._meta.db_table} (customer_id, unit_id, domain, verb, "  # noqa: S608
+        "from_state, to_state, actor_id, at, note, attachment) "
+        f"SELECT customer_id, unit_id, %s, %s, %s, {to_state_sql}, %s, %s, %s, '' "
+        f"FROM {Reading._meta.db_table} WHERE id IN ({subquery})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(history_sql, [now, note[:100] or verb, actor_id, *params])
+        cursor.execute(event_sql, [Domain.READING, verb, from_state, actor_id, now, note, *params])
+
+
+def _edges(method) -> tuple[list[str], str]:
+    """The sources and target the FSM declares for a transition of Reading."""
+    transitions = method._django_fsm.transitions
+    return list(transitions), next(iter(transitions.values())).target
+
+
+def _move(readings: QuerySet, *, method, verb: str, actor: User, note="", **values) -> int:
+    """Apply one FSM transition to many readings: UPDATE ... WHERE state IN (sources)."""
+    sources, target = _edges(method)
+    stamp = timezone.now()
+    count = readings.filter(state__in=sources).update(state=target, updated_at=stamp, **values)
+    if count:
+        moved = Reading.objects.filter(
+            pk__in=readings.order_by().values("pk"), state=target, updated_at=stamp
+        )
+        from_state = sources[0] if len(sources) == 1 else ""
+        _audit(moved, verb=verb, actor=actor, from_state=from_state, note=note)
+    return count
+
+
+def _save_one(reading: Reading, *, verb: str, from_state: str, actor: User, note="") -> None:
+    reading._history_user = actor
+    reading._change_reason = (note or verb)[:100]
+    reading.save()
+    record_event(
+        customer=reading.customer,
+        domain=Domain.READING,
+        verb=verb,
+        from_state=from_state,
+        to_state=reading.state,
+        actor=actor,
+        note=note,
+    )
+
+
+# --- Routes and reading days ---------------------------------------------------------------
+
+
+@transaction.atomic
+def save_reading_day(
+    *, actor: User, unit: Unit, code: str, day_of_month: int, name: str = "", reading_day=None
+) -> ReadingDay:
+    """Create or change a reading-day group (kode kelompok hari baca) of a ULP."""
+    _require_role(actor, *ROUTE_EDITORS)
+    _require_unit(actor, unit)
+    if unit.level != UnitLevel.SERVICE_POINT:
+        raise InvalidRoute(_("Hari baca hanya dibuat untuk ULP."))
+    if reading_day is None:
+        reading_day = ReadingDay(unit=unit)
+    else:
+        reading_day = ReadingDay.objects.select_for_update().get(pk=reading_day.pk)
+    reading_day.code, reading_day.day_of_month, reading_day.name = code, day_of_month, name
+    reading_day._history_user = actor
+    reading_day.full_clean()
+    reading_day.save()
+    return reading_day
+
+
+@transaction.atomic
+def schedule_route(*, actor: User, route: Route, reading_day: ReadingDay) -> RouteSchedule:
+    """Put an RBM in a reading-day group of its own ULP (moving it out of any other)."""
+    _require_role(actor, *ROUTE_EDITORS)
+    _require_unit(actor, route.unit)
+    if route.unit_id != reading_day.unit_id:
+        raise InvalidRoute(_("RBM dan hari baca harus dari ULP yang sama."))
+    schedule = RouteSchedule.objects.select_for_update().filter(route=route).first()
+    schedule = schedule or RouteSchedule(route=route)
+    schedule.reading_day = reading_day
+    schedule._history_user = actor
+    schedule.save()
+    return schedule
+
+
+@transaction.atomic
+def move_customer(*, actor: User, customer: Customer, route: Route, sequence: int) -> Customer:
+    """Put a customer at ``sequence`` of an RBM of its ULP; those at or after it shift down."""
+    _require_role(actor, *ROUTE_EDITORS)
+    _require_unit(actor, customer.unit)
+    if route.unit_id != customer.unit_id:
+        raise InvalidRoute(_("RBM tujuan harus dari ULP pelanggan."))
+    if sequence < 1:
+        raise InvalidRoute(_("Urutan baca mulai dari 1."))
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = f"{customer.route or '-'}/{customer.route_sequence or '-'}"
+    taken = Customer.objects.filter(route=route, route_sequence__gte=sequence).exclude(
+        pk=customer.pk
+    )
+    if taken.filter(route_sequence=sequence).exists():
+        taken.update(route_sequence=F("route_sequence") + 1)
+    customer.route, customer.route_sequence = route, sequence
+    customer._history_user = actor
+    customer.save(update_fields=["route", "route_sequence", "updated_at"])
+    record_event(
+        customer=customer,
+        domain=Domain.READING,
+        verb="reading.route_changed",
+        actor=actor,
+        note=_("RBM/urutan %(before)s → %(route)s/%(seq)s")
+        % {"before": before, "route": route.code, "seq": sequence},
+    )
+    return customer
+
+
+@transaction.atomic
+def update_reading_settings(*, actor: User, unit: Unit, values: dict) -> ReadingSettings:
+    """Save a unit's reading parameters (N× average, day window, register digits), audited."""
+    _require_role(actor, *SETTINGS_EDITORS)
+    _require_unit(actor, unit)
+    row = ReadingSettings.objects.select_for_update().filter(unit=unit).first()
+    if row is None:
+        inherited = ReadingSettings.for_unit(unit)
+        row = ReadingSettings(
+            unit=unit,
+            average_factor=inherited.average_factor,
+            window_days=inherited.window_days,
+            register_digits=inherited.register_digits,
+        )
+    for name, value in values.items():
+        setattr(row, name, value)
+    row._history_user = actor
+    row.full_clean()
+    row.save()
+    return row
+
+
+# --- Readings arrive -----------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    replaced: int = 0
+    reading_days: list[ReadingDay] = field(default_factory=list)
+
+
+@transaction.atomic
+def import_readings(*, actor: User, period: str, rows: list[ReadingRow]) -> ImportResult:
+    """Load an upload of readings all-or-nothing; a re-read replaces the period's reading."""
+    _require_role(actor, *UPLOADERS)
+    errors: list[tuple[int, str, str]] = []
+    ids = [row.customer_id for row in rows]
+    customers = {
+        c.customer_id: c
+        for c in scoped(Customer, actor)
+        .filter(customer_id__in=ids)
+        .select_related("route__schedule")
+    }
+    existing = {
+        customer_id: state
+        for customer_id, state in Reading.objects.select_for_update(of=("self",))
+        .filter(period=period, customer__customer_id__in=ids)
+        .values_list("customer__customer_id", "state")
+    }
+    anomalies = dict(AnomalyCode.objects.filter(is_active=True).values_list("code", "pk"))
+    seen: set[str] = set()
+    readings = []
+    for row in rows:
+        customer = customers.get(row.customer_id)
+        problem = _row_problem(row, customer, seen, existing, anomalies)
+        seen.add(row.customer_id)
+        if problem:
+            errors.append((row.row, *problem))
+            continue
+        readings.append(_reading_from_row(row, customer, period, anomalies))
+    if errors:
+        raise ImportRejected(errors)
+    started = timezone.now()
+    Reading.objects.bulk_create(
+        readings,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["customer", "period"],
+        update_fields=[*UPLOAD_FIELDS, "state", "reread_reason", "updated_at"],
+    )
+    days = ReadingDay.objects.filter(pk__in={r.reading_day_id for r in readings}).select_related(
+        "unit"
+    )
+    for reading_day in days:
+        validation.validate_readings(reading_day=reading_day, period=period)
+        _audit(
+            Reading.objects.filter(reading_day=reading_day, period=period, updated_at__gte=started),
+            verb="reading.read",
+            actor=actor,
+            note=_("Stan BLTH %(p)s diunggah") % {"p": period},
+        )
+    return ImportResult(
+        created=len(readings) - len(existing),
+        replaced=len(existing),
+        reading_days=list(days),
+    )
+
+
+UPLOAD_FIELDS = [
+    "unit",
+    "reading_day",
+    "register_kwh",
+    "read_at",
+    "reader",
+    "anomaly",
+    "photo",
+    "latitude",
+    "longitude",
+    "old_meter_final_kwh",
+    "new_meter_initial_kwh",
+    "power_va",
+    "is_estimate",
+]
+
+
+def _row_problem(row, customer, seen, existing, anomalies) -> tuple[str, str] | None:
+    if row.customer_id in seen:
+        return "IDPEL", _("IDPEL %(id)s muncul lebih dari sekali.") % {"id": row.customer_id}
+    if customer is None:
+        return "IDPEL", _("IDPEL %(id)s tidak ada di unit Anda.") % {"id": row.customer_id}
+    if customer.payment_mode != PaymentMode.POSTPAID:
+        return "IDPEL", _("Pelanggan prabayar tidak dibaca meternya.")
+    schedule = getattr(customer.route, "schedule", None) if customer.route else None
+    if schedule is None:
+        return "IDPEL", _("Pelanggan belum masuk RBM yang terjadwal di hari baca.")
+    if existing.get(row.customer_id) == ReadingState.APPROVED:
+        return "IDPEL", _("Stan BLTH ini sudah disahkan; batalkan pengesahan dulu.")
+    if row.anomaly_code and row.anomaly_code not in anomalies:
+        return "LBKB", _("Kode LBKB %(c)s tidak dikenal.") % {"c": row.anomaly_code}
+    return None
+
+
+def _reading_from_row(row: ReadingRow, customer: Customer, period: str, anomalies) -> Reading:
+    return Reading(
+        customer=customer,
+        unit_id=customer.unit_id,
+        reading_day_id=customer.route.schedule.reading_day_id,
+        period=period,
+        register_kwh=row.register_kwh,
+        read_at=row.read_at,
+        reader=row.reader,
+        anomaly_id=anomalies.get(row.anomaly_code),
+        photo=row.photo,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        old_meter_final_kwh=row.old_meter_final_kwh,
+        new_meter_initial_kwh=row.new_meter_initial_kwh,
+        power_va=customer.power_va,
+    )
+
+
+@transaction.atomic
+def submit_reading(
+    *,
+    actor: User,
+    customer: Customer,
+    period: str,
+    register_kwh: Decimal,
+    read_at,
+    reader: str = "",
+    anomaly: AnomalyCode | None = None,
+    photo=None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Reading:
+    """One reading from the field app (the mobile API calls this); a re-read replaces it."""
+    _require_role(actor, RoleCode.FIELD_OFFICER, *UPLOADERS)
+    _require_unit(actor, customer.unit)
+    row = ReadingRow(
+        row=1,
+        customer_id=customer.customer_id,
+        register_kwh=register_kwh,
+        read_at=read_at,
+        reader=reader or actor.get_full_name() or actor.username,
+        anomaly_code=anomaly.code if anomaly else "",
+        latitude=latitude,
+        longitude=longitude,
+    )
+    customer = Customer.objects.select_related("route__schedule").get(pk=customer.pk)
+    reading = Reading.objects.select_for_update().filter(customer=customer, period=period).first()
+    existing = {customer.customer_id: reading.state} if reading else {}
+    anomalies = {anomaly.code: anomaly.pk} if anomaly else {}
+    problem = _row_problem(row, customer, set(), existing, anomalies)
+    if problem:
+        raise (ReadingLocked if reading and reading.state == ReadingState.APPROVED else NotAllowed)(
+            problem[1]
+        )
+    fresh = _reading_from_row(row, customer, period, anomalies)
+    from_state = ""
+    if reading is None:
+        reading = fresh
+    else:
+        from_state = reading.state
+        for name in UPLOAD_FIELDS:
+            setattr(reading, name, getattr(fresh, name))
+        reading.reread()
+    if photo is not None:
+        reading.photo = photo
+    reading.full_clean(exclude=["customer", "unit", "reading_day", "posting", "state"])
+    _save_one(reading, verb="reading.read", from_state=from_state, actor=actor)
+    validation.validate_readings(
+        reading_day=reading.reading_day, period=period, only=Reading.objects.filter(pk=reading.pk)
+    )
+    reading.refresh_from_db()
+    return reading
+
+
+@transaction.atomic
+def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: str) -> int:
+    """Fill each unread customer of the day with an estimate: last stan + 3-month average."""
+    _require_role(actor, *UPLOADERS, RoleCode.SUPERVISOR)
+    _require_unit(actor, reading_day.unit)
+    missing = reading_day.customers().exclude(
+        Exists(Reading.objects.filter(customer=OuterRef("pk"), period=period))
+    )
+    prev = validation.previous_register(period, customer="pk")
+    average = validation.three_month_average(period, customer="pk")
+    rows = list(
+        missing.annotate(prev=prev, avg=average)
+        .filter(prev__isnull=False, avg__isnull=False)
+        .values("pk", "unit_id", "power_va", "prev", "avg")
+        .order_by()
+    )
+    started = timezone.now()
+    Reading.objects.bulk_create(
+        [
+            Reading(
+                customer_id=r["pk"],
+                unit_id=r["unit_id"],
+                reading_day=reading_day,
+                period=period,
+                register_kwh=r["prev"] + r["avg"],
+                power_va=r["power_va"],
+                is_estimate=True,
+                reader=_("taksiran"),
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
+    if rows:
+        estimates = Reading.objects.filter(
+            reading_day=reading_day, period=period, is_estimate=True, created_at__gte=started
+        )
+        validation.validate_readings(reading_day=reading_day, period=period, only=estimates)
+        _audit(
+            estimates,
+            verb="reading.estimated",
+            actor=actor,
+            note=_("Stan ditaksir dari rata-rata 3 bulan"),
+        )
+    return len(rows)
+
+
+# --- Verification and sending --------------------------------------------------------------
+
+
+@transaction.atomic
+def verify_readings_as_vendor(*, actor: User, readings: QuerySet) -> int:
+    """Admin vendor accepts read readings (first verification, issue 7 step 4)."""
+    _require_role(actor, *VENDOR_VERIFIERS)
+    return _move(
+        scoped(readings, actor),
+        method=Reading.verify_by_vendor,
+        verb="reading.vendor_verified",
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def verify_readings_as_supervisor(*, actor: User, readings: QuerySet) -> int:
+    """PLN's pengawas accepts readings the vendor verified (second verification)."""
+    _require_role(actor, *SUPERVISOR_VERIFIERS)
+    return _move(
+        scoped(readings, actor),
+        method=Reading.verify_by_supervisor,
+        verb="reading.verified",
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
+    """Send readings back to the field for re-reading, with the reason."""
+    _require_role(actor, *REREAD_REQUESTERS)
+    reason = reason.strip()
+    if not reason:
+        raise NothingToDo(_("Isi alasan baca ulang."))
+    return _move(
+        scoped(readings, actor),
+        method=Reading.request_reread,
+        verb="reading.reread_requested",
+        actor=actor,
+        note=reason,
+        reread_reason=reason[:255],
+    )
+
+
+@transaction.atomic
+def send_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> int:
+    """Kirim ke AP2T: the vendor sends a day's verified readings to be approved."""
+    _require_role(actor, *SENDERS)
+    _require_unit(actor, reading_day.unit)
+    count = _move(
+        Reading.objects.filter(reading_day=reading_day, period=period),
+        method=Reading.send,
+        verb="reading.sent",
+        actor=actor,
+    )
+    if not count:
+        raise NothingToDo(_("Tidak ada stan terverifikasi yang bisa dikirim."))
+    return count
+
+
+# --- Pengesahan (seed 001) -----------------------------------------------------------------
+
+
+def unsent_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
+    """Customers of the day without a reading filled, verified and sent (seed 001, rule 2)."""
+    sent = Reading.objects.filter(customer=OuterRef("pk"), period=period, state__in=SENT_STATES)
+    return reading_day.customers().exclude(Exists(sent))
+
+
+@dataclass
+class ApprovalResult:
+    approval: Approval
+    blocked: QuerySet
+
+
+@transaction.atomic
+def approve_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> ApprovalResult:
+    """Sah/Setuju: approve every "belum disahkan" reading of the day into posting 1 fungsi 2.
+
+    Seed 001: only once every customer of the day is read, verified and sent; jam nyala above
+    2000 stays unapproved; may be pressed again for readings sent later. One UPDATE sets the
+    rows; the reading day's row lock makes two approvers at once post each reading once.
+    """
+    _require_approver(actor, reading_day)
+    reading_day = ReadingDay.objects.select_for_update().get(pk=reading_day.pk)
+    missing = unsent_customers(reading_day, period).count()
+    if missing:
+        raise ReadingDayIncomplete(
+            _(
+                "Belum bisa disahkan: %(n)s pelanggan hari baca ini belum terisi stan, "
+                "belum diverifikasi atau belum dikirim."
+            )
+            % {"n": missing}
+        )
+    pending = Reading.objects.filter(
+        reading_day=reading_day, period=period, state=ReadingState.SENT
+    )
+    blocked = pending.filter(hours_on__gt=MAX_HOURS_ON)
+    blocked_count = blocked.count()
+    approvable = pending.exclude(hours_on__gt=MAX_HOURS_ON)
+    if not approvable.exists():
+        raise NothingToDo(
+            _("Tidak ada stan belum disahkan yang bisa disahkan (%(n)s tertahan jam nyala).")
+            % {"n": blocked_count}
+        )
+    approval = Approval.objects.create(
+        reading_day=reading_day, period=period, approved_by=actor, blocked_count=blocked_count
+    )
+    posting = BillingPosting.objects.create(
+        approval=approval,
+        unit_id=reading_day.unit_id,
+        number=f"P1F2-{reading_day.unit.code}-{period}-{reading_day.code}-{approval.pk}",
+    )
+    _sources, target = _edges(Reading.approve)
+    approval.approved_count = approvable.update(
+        state=target, posting=posting, updated_at=timezone.now()
+    )
+    approval.save(update_fields=["approved_count"])
+    _audit(
+        Reading.objects.filter(posting=posting),
+        verb="reading.approved",
+        actor=actor,
+        from_state=ReadingState.SENT,
+        note=posting.number,
+    )
+    return ApprovalResult(approval=approval, blocked=blocked)
+
+
+@transaction.atomic
+def cancel_approval(*, actor: User, reading: Reading, reason: str) -> Reading:
+    """Pembatalan pengesahan of one customer, while billing has not taken its posting."""
+    reading = (
+        Reading.objects.select_for_update(of=("self",)).select_related("posting").get(pk=reading.pk)
+    )
+    _require_approver(actor, reading.reading_day)
+    reason = reason.strip()
+    if not reason:
+        raise NothingToDo(_("Isi alasan pembatalan."))
+    if reading.state != ReadingState.APPROVED:
+        raise NothingToDo(_("Stan ini belum disahkan."))
+    if reading.posting.taken_at is not None:
+        raise PostingTaken()
+    reading.cancel_approval()
+    _save_one(
+        reading,
+        verb="reading.approval_cancelled",
+        from_state=ReadingState.APPROVED,
+        actor=actor,
+        note=reason,
+    )
+    return reading
+
+
+@transaction.atomic
+def cancel_reading_day_approval(
+    *, actor: User, reading_day: ReadingDay, period: str, reason: str
+) -> int:
+    """Pembatalan pengesahan of a whole reading day: every approval billing has not taken."""
+    _require_approver(actor, reading_day)
+    reason = reason.strip()
+    if not reason:
+        raise NothingToDo(_("Isi alasan pembatalan."))
+    ReadingDay.objects.select_for_update().get(pk=reading_day.pk)
+    count = _move(
+        Reading.objects.filter(
+            reading_day=reading_day, period=period, posting__taken_at__isnull=True
+        ),
+        method=Reading.cancel_approval,
+        verb="reading.approval_cancelled",
+        actor=actor,
+        note=reason,
+        posting=None,
+    )
+    if not count:
+        raise NothingToDo(_("Tidak ada pengesahan yang bisa dibatalkan."))
+    return count
+
+
+@transaction.atomic
+def mark_posting_taken(*, actor: User, posting: BillingPosting) -> BillingPosting:
+    """Record that billing (AP2T) took a posting; its approvals can no longer be cancelled."""
+    _require_approver(actor, posting.approval.reading_day)
+    posting = BillingPosting.objects.select_for_update().get(pk=posting.pk)
+    if posting.taken_at is None:
+        posting.taken_at = timezone.now()
+        posting.save(update_fields=["taken_at"])
+    return posting
