@@ -1,3 +1,4 @@
+import hashlib
 from decimal import ROUND_UP, Decimal
 
 from django.conf import settings
@@ -360,3 +361,28 @@ class NfcTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.reference}"
+
+
+class PaymentChannel(TimeStampedModel):
+    """A bank or PPOB allowed to post payments; it signs in with a token kept only as a digest."""
+
+    code = models.CharField(_("kode kanal"), max_length=30, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    token_digest = models.CharField(_("SHA-256 token"), max_length=64, editable=False)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kanal pembayaran")
+        verbose_name_plural = _("kanal pembayaran")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def set_token(self, token: str) -> None:
+        self.token_digest = hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def authenticate(cls, token: str) -> "PaymentChannel | None":
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        return cls.objects.filter(token_digest=digest, is_active=True).first()

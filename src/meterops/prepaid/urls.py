@@ -1,3 +1,25 @@
+from django.urls import path
+
+from . import views
+
 app_name = "prepaid"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_create, name="request_create"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/payment-slip/", views.request_slip, name="request_slip"),
+    path("requests/<int:pk>/work-order/", views.request_work_order, name="request_work_order"),
+    path("requests/<int:pk>/tokens/", views.request_issue_tokens, name="request_issue_tokens"),
+    path("requests/<int:pk>/assign/", views.request_assign, name="request_assign"),
+    path("requests/<int:pk>/installation/", views.request_install, name="request_install"),
+    path("requests/<int:pk>/complete/", views.request_complete, name="request_complete"),
+    path("payments/", views.payment_entry, name="payment_entry"),
+    path("payments/channel/", views.channel_payment, name="channel_payment"),
+    path("activations/", views.activation, name="activation"),
+    path("tokens/", views.token_monitor, name="token_monitor"),
+    path("installations/", views.installation_list, name="installation_list"),
+    path("load-profiles/", views.load_profile, name="load_profile"),
+    path("load-profiles/upload/", views.load_profile_upload, name="load_profile_upload"),
+    path("nfc-transactions/", views.nfc_transactions, name="nfc_transactions"),
+]

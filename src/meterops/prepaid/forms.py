@@ -1,0 +1,127 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meterops.core.choices import RoleCode, UnitLevel
+from meterops.core.forms import BootstrapMixin
+from meterops.core.models import Unit, User
+from meterops.core.scoping import scoped
+from meterops.customers.choices import STANDARD_POWERS_VA, TARIFFS
+
+from .choices import Product, RequestKind, RequestState
+
+
+class RequestFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("No agenda, IDPEL, atau nama"), required=False)
+    state = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Semua status")), *RequestState.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *RequestKind.choices]
+    )
+    late = forms.BooleanField(label=_("Hanya yang terlambat"), required=False)
+
+
+class RequestForm(BootstrapMixin, forms.Form):
+    """Entri permohonan: PB needs the applicant's data, the others an IDPEL."""
+
+    kind = forms.ChoiceField(label=_("Jenis permohonan"), choices=RequestKind.choices)
+    product = forms.ChoiceField(
+        label=_("Produk"), choices=Product.choices, initial=Product.PREPAID_NFC
+    )
+    unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none())
+    customer_id = forms.CharField(
+        label=_("IDPEL (PD/Paskem/Migrasi)"), max_length=12, required=False
+    )
+    applicant_name = forms.CharField(label=_("Nama pemohon"), max_length=120)
+    address = forms.CharField(label=_("Alamat"), max_length=255)
+    phone = forms.CharField(label=_("No. HP"), max_length=20, required=False)
+    tariff = forms.ChoiceField(label=_("Tarif"), choices=[(t, t) for t in TARIFFS], initial="R1")
+    power_va = forms.TypedChoiceField(
+        label=_("Daya (VA)"),
+        coerce=int,
+        choices=[(p, f"{p:,}".replace(",", ".")) for p in STANDARD_POWERS_VA],
+        initial=1300,
+    )
+    previous_deposit = forms.DecimalField(
+        label=_("UJL pascabayar lama (Migrasi, Rp)"), min_value=0, required=False
+    )
+    last_postpaid_bill = forms.DecimalField(
+        label=_("Tagihan pascabayar terakhir (Migrasi, Rp)"), min_value=0, required=False
+    )
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = scoped(Unit, actor).filter(level=UnitLevel.SERVICE_POINT)
+        self.fields["unit"].queryset = units
+        if actor.unit_id and actor.unit.level == UnitLevel.SERVICE_POINT:
+            self.fields["unit"].initial = actor.unit_id
+
+    def clean(self):
+        data = super().clean()
+        needs_customer = data.get("kind") not in (None, RequestKind.NEW_CONNECTION)
+        if needs_customer and not data.get("customer_id"):
+            self.add_error("customer_id", _("IDPEL wajib untuk PD, Paskem, dan Migrasi."))
+        return data
+
+
+class PaymentForm(BootstrapMixin, forms.Form):
+    request_number = forms.CharField(label=_("No agenda / no registrasi"), max_length=20)
+    amount = forms.DecimalField(label=_("Jumlah dibayar (Rp)"), min_value=0, decimal_places=2)
+    receipt_number = forms.CharField(label=_("No kuitansi"), max_length=60)
+
+
+class ActivationForm(BootstrapMixin, forms.Form):
+    request_number = forms.CharField(label=_("No agenda"), max_length=20)
+    meter_number = forms.CharField(label=_("No meter"), max_length=13)
+    change_product = forms.BooleanField(
+        label=_("Lanjutkan dengan produk sesuai meter (bila meter tidak sesuai)"), required=False
+    )
+
+
+class AssignForm(BootstrapMixin, forms.Form):
+    officer = forms.ModelChoiceField(label=_("Petugas pasang"), queryset=User.objects.none())
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = (
+            scoped(User, actor)
+            .filter(roles__code=RoleCode.FIELD_OFFICER, is_active=True)
+            .distinct()
+        )
+
+
+class InstallationForm(BootstrapMixin, forms.Form):
+    installed_on = forms.DateField(
+        label=_("Tanggal pasang"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    report_scan = forms.FileField(label=_("Scan BA pasang (ditandatangani)"))
+    contract_scan = forms.FileField(label=_("Scan SPJBTL (ditandatangani)"))
+    photo = forms.ImageField(label=_("Foto pemasangan"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["installed_on"].initial = timezone.localdate()
+
+
+class MeterNumberForm(BootstrapMixin, forms.Form):
+    meter_number = forms.CharField(
+        label=_("No meter"),
+        max_length=13,
+        error_messages={"required": _("Masukkan nomor meter.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "11 digit"}),
+    )
+
+
+class LoadProfileUploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File load profile (CSV/XLSX)"),
+        help_text=_("Kolom: No Meter, Blth, Stand, Sisa kWh, Tegangan, Status Tamper."),
+    )
+
+
+class TransactionFilterForm(BootstrapMixin, forms.Form):
+    meter_number = forms.CharField(label=_("No meter"), max_length=13, required=False)
+    day = forms.DateField(
+        label=_("Tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,119 @@
+"""PDFs of an application (ReportLab): the SIP payment slip and the PK with its BA pasang."""
+
+import io
+from decimal import Decimal
+
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .choices import RequestKind
+from .models import ServiceRequest
+
+STYLES = getSampleStyleSheet()
+
+
+def rupiah(amount: Decimal) -> str:
+    return "Rp " + f"{amount:,.0f}".replace(",", ".")
+
+
+def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:
+    table = Table(rows, colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _header(request: ServiceRequest, title: str) -> list:
+    return [
+        Paragraph(f"PT PLN (Persero) {request.unit.name}", STYLES["Heading3"]),
+        Paragraph(title, STYLES["Title"]),
+        _table(
+            [
+                ["No agenda", request.request_number],
+                ["Jenis permohonan", request.get_kind_display()],
+                ["Produk", request.get_product_display()],
+                ["IDPEL", request.customer.customer_id],
+                ["Nama", request.applicant_name],
+                ["Alamat", request.address],
+                ["Tarif / Daya", f"{request.tariff} / {request.power_va} VA"],
+            ]
+        ),
+        Spacer(1, 6 * mm),
+    ]
+
+
+def _render(story: list) -> bytes:
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm).build(story)
+    return buffer.getvalue()
+
+
+def payment_slip_pdf(request: ServiceRequest) -> bytes:
+    """Cetak SIP: the fees to pay at a bank or PPOB against the request number."""
+    fees = [
+        ["Biaya Penyambungan (BP)", rupiah(request.connection_fee)],
+        ["PPN atas BP", rupiah(request.connection_fee_tax)],
+        ["Uang Jaminan Langganan (UJL)", rupiah(request.deposit)],
+        [f"Stroom awal ({request.initial_credit_kwh} kWh)", rupiah(request.initial_credit)],
+    ]
+    if request.kind == RequestKind.MIGRATION:
+        comp = request.deposit_compensation()
+        fees.append(["Kekurangan kompensasi UJL pascabayar", rupiah(comp["shortfall"])])
+    fees.append(["TOTAL YANG HARUS DIBAYAR", rupiah(request.amount_due)])
+    story = _header(request, "SURAT INFORMASI PEMBAYARAN (SIP)")
+    story += [
+        _table(fees),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            "Bayar di bank / PPOB / ATM dengan menyebut nomor agenda di atas. "
+            f"Dicetak {timezone.localtime():%d-%m-%Y %H:%M}.",
+            STYLES["Normal"],
+        ),
+    ]
+    return _render(story)
+
+
+def work_order_pdf(request: ServiceRequest) -> bytes:
+    """Cetak PK and BA pasang: the meter, the tokens to enter, the officer, signatures."""
+    meter = request.meter
+    officer = request.assigned_to
+    tokens = [[f"{t.sequence}. {t.get_kind_display()}", t.display()] for t in request.tokens.all()]
+    story = _header(request, "PERINTAH KERJA (PK) PEMASANGAN")
+    story += [
+        _table(
+            [
+                ["Meter", f"{meter.brand} {meter.model} no. {meter.meter_number}"],
+                ["No pabrik", meter.serial_number or "-"],
+                ["Petugas", officer.get_full_name() or officer.get_username() if officer else "-"],
+            ]
+        ),
+        Spacer(1, 4 * mm),
+        Paragraph("Token yang dimasukkan ke meter, berurutan:", STYLES["Normal"]),
+        _table(tokens or [["-", "-"]]),
+        PageBreak(),
+    ]
+    story += _header(request, "BERITA ACARA (BA) PEMASANGAN")
+    story += [
+        Paragraph(
+            f"Pada tanggal ........ telah dipasang meter {meter.brand} no. {meter.meter_number} "
+            "beserta token di atas, dalam keadaan baik dan tersegel.",
+            STYLES["Normal"],
+        ),
+        Spacer(1, 20 * mm),
+        _table(
+            [["Pelanggan", "Petugas PLN"], ["\n\n\n(............)", "\n\n\n(............)"]],
+            widths=(85 * mm, 85 * mm),
+        ),
+    ]
+    return _render(story)

@@ -1,0 +1,170 @@
+"""Reads of prepaid services, each starting from what the requesting user may see."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from meterops.core.scoping import scoped
+from meterops.customers.models import Meter
+
+from .cards import monthly_consumption
+from .choices import RequestState
+from .models import TAMPER, LoadProfileRecord, NfcTransaction, ServiceRequest
+from .services import LOAD_PROFILE_ROLES, OFFICE_ROLES
+
+# Voltage band of a 220 V supply (SPLN: +5 % / -10 %); to become a unit setting.
+VOLTAGE_LOW, VOLTAGE_HIGH = 198, 231
+OVERDUE_DAYS = 14  # an application still open after this many days is shown as late
+
+
+def require_role(user, roles) -> None:
+    if not user.has_role(*roles):
+        raise PermissionDenied
+
+
+def requests_for(user) -> QuerySet[ServiceRequest]:
+    return scoped(ServiceRequest, user).select_related("unit", "customer", "meter", "assigned_to")
+
+
+def filter_requests(user, *, state: str = "", kind: str = "", q: str = "", late: bool = False):
+    requests = requests_for(user)
+    if state:
+        requests = requests.filter(state=state)
+    if kind:
+        requests = requests.filter(kind=kind)
+    if q:
+        requests = requests.filter(
+            Q(request_number__startswith=q)
+            | Q(customer__customer_id__startswith=q)
+            | Q(applicant_name__icontains=q)
+        )
+    if late:
+        requests = requests.exclude(state=RequestState.COMPLETED).filter(
+            created_at__lt=timezone.now() - timedelta(days=OVERDUE_DAYS)
+        )
+    return requests.order_by("-created_at")
+
+
+def state_counts(user) -> list[dict]:
+    """How many applications the user's units hold in each state, late ones apart."""
+    late_before = timezone.now() - timedelta(days=OVERDUE_DAYS)
+    counts = {
+        row["state"]: row
+        for row in requests_for(user)
+        .values("state")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(created_at__lt=late_before)))
+    }
+    return [
+        {
+            "state": state,
+            "label": label,
+            "n": counts.get(state, {}).get("n", 0),
+            "late": counts.get(state, {}).get("late", 0) if state != RequestState.COMPLETED else 0,
+        }
+        for state, label in RequestState.choices
+    ]
+
+
+def get_request_for(user, pk: int, *, roles=OFFICE_ROLES) -> ServiceRequest:
+    """An application of the user's units: another unit's is 404, without the role 403."""
+    request = get_object_or_404(requests_for(user), pk=pk)
+    require_role(user, roles)
+    return request
+
+
+def find_request_for(user, request_number: str) -> ServiceRequest | None:
+    return requests_for(user).filter(request_number=request_number.strip()).first()
+
+
+def installations_for(user) -> QuerySet[ServiceRequest]:
+    """Work orders to install: a field officer sees the ones given to him."""
+    requests = requests_for(user).filter(state__in=[RequestState.ASSIGNED, RequestState.INSTALLED])
+    if not user.has_role(*OFFICE_ROLES):
+        requests = requests.filter(assigned_to=user)
+    return requests.order_by("created_at")
+
+
+def token_queue_for(user) -> QuerySet[ServiceRequest]:
+    """Monitoring permohonan token: activated applications and those with tokens."""
+    return (
+        requests_for(user)
+        .filter(state__in=[RequestState.ACTIVATED, RequestState.TOKENS_ISSUED])
+        .prefetch_related("tokens")
+        .order_by("state", "activated_at")
+    )
+
+
+def meter_for(user, meter_number: str) -> Meter | None:
+    require_role(user, LOAD_PROFILE_ROLES)
+    return (
+        scoped(Meter, user)
+        .filter(meter_number=meter_number.strip(), removed_at__isnull=True)
+        .select_related("customer", "customer__unit")
+        .first()
+    )
+
+
+def load_profile_of(meter: Meter) -> dict:
+    """The 12 latest months of a meter with consumption, and what looks wrong."""
+    records = list(LoadProfileRecord.objects.filter(meter=meter).order_by("-period")[:12])
+    records.reverse()
+    used = dict(monthly_consumption(records))
+    rows = [
+        {
+            "record": r,
+            "used": used[r.period],
+            "tamper": r.tamper_status == TAMPER,
+            "voltage_out": not VOLTAGE_LOW <= r.voltage <= VOLTAGE_HIGH,
+        }
+        for r in records
+    ]
+    known = [row["used"] for row in rows if row["used"] is not None]
+    average = sum(known, Decimal(0)) / len(known) if known else None
+    for row in rows:
+        row["low_use"] = (
+            average is not None and row["used"] is not None and row["used"] < average / 2
+        )
+    return {
+        "rows": rows,
+        "average": average,
+        "tamper": any(row["tamper"] for row in rows),
+        "voltage_out": any(row["voltage_out"] for row in rows),
+        "low_use": any(row["low_use"] for row in rows),
+        "transactions": NfcTransaction.objects.filter(meter=meter).order_by("-at")[:20],
+    }
+
+
+def flagged_meters_for(user) -> QuerySet[Meter]:
+    """Meters of the user's units whose card shows tamper or a voltage out of band."""
+    require_role(user, LOAD_PROFILE_ROLES)
+    flagged = LoadProfileRecord.objects.filter(
+        Q(tamper_status=TAMPER) | Q(voltage__lt=VOLTAGE_LOW) | Q(voltage__gt=VOLTAGE_HIGH)
+    )
+    return (
+        scoped(Meter, user)
+        .filter(removed_at__isnull=True, pk__in=flagged.values("meter_id"))
+        .select_related("customer")
+        .annotate(
+            tampered=Count("load_profile", filter=Q(load_profile__tamper_status=TAMPER)),
+            voltage_out=Count(
+                "load_profile",
+                filter=Q(load_profile__voltage__lt=VOLTAGE_LOW)
+                | Q(load_profile__voltage__gt=VOLTAGE_HIGH),
+            ),
+        )
+        .order_by("customer__customer_id")
+    )
+
+
+def nfc_transactions_for(user, *, meter_number: str = "", day=None):
+    require_role(user, LOAD_PROFILE_ROLES)
+    rows = scoped(NfcTransaction, user).select_related("meter", "meter__customer")
+    if meter_number:
+        rows = rows.filter(meter__meter_number=meter_number)
+    if day:
+        rows = rows.filter(at__date=day)
+    return rows.order_by("-at")

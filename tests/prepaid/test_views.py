@@ -1,0 +1,325 @@
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from meterops.prepaid import services
+from meterops.prepaid.choices import RequestState
+from meterops.prepaid.models import PaymentChannel, ServiceRequest
+from tests.factories import CustomerFactory, MeterFactory
+
+from .builders import activated, installed, new_connection, paid, scan
+from .test_load_profile import SAMPLE_CARD
+
+
+class RequestListTests:
+    def test_lists_the_units_applications_with_counts(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        response = client_for(prepaid.supervisor).get(reverse("prepaid:request_list"))
+        assert response.status_code == 200
+        assert request.request_number in response.content.decode()
+        assert response.context["counts"][0]["n"] == 1
+
+    def test_outsider_sees_none_of_them(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        response = client_for(prepaid.outsider).get(reverse("prepaid:request_list"))
+        assert request.request_number not in response.content.decode()
+
+    def test_field_officer_gets_403(self, prepaid, client_for):
+        response = client_for(prepaid.officer).get(reverse("prepaid:request_list"))
+        assert response.status_code == 403
+
+
+class RequestCreateTests:
+    def test_enters_a_new_connection(self, prepaid, client_for):
+        response = client_for(prepaid.supervisor).post(
+            reverse("prepaid:request_create"),
+            {
+                "kind": "new_connection",
+                "product": "prepaid_nfc",
+                "unit": prepaid.sp_a.pk,
+                "applicant_name": "SICILIA NFC",
+                "address": "DK. SELATAN NO. 12",
+                "tariff": "R1T",
+                "power_va": 2200,
+            },
+        )
+        created = ServiceRequest.objects.get()
+        assert response.url == reverse("prepaid:request_detail", args=[created.pk])
+
+    def test_a_tariff_change_without_idpel_is_explained(self, prepaid, client_for):
+        response = client_for(prepaid.supervisor).post(
+            reverse("prepaid:request_create"),
+            {
+                "kind": "tariff_change",
+                "product": "prepaid_nfc",
+                "unit": prepaid.sp_a.pk,
+                "applicant_name": "X",
+                "address": "Y",
+                "tariff": "R1T",
+                "power_va": 2200,
+            },
+        )
+        assert "IDPEL wajib" in response.content.decode()
+
+    def test_another_units_idpel_is_not_found(self, prepaid, client_for):
+        other = CustomerFactory(unit=prepaid.sp_b)
+        response = client_for(prepaid.supervisor).post(
+            reverse("prepaid:request_create"),
+            {
+                "kind": "reconnection",
+                "product": "prepaid_nfc",
+                "unit": prepaid.sp_a.pk,
+                "customer_id": other.customer_id,
+                "applicant_name": "X",
+                "address": "Y",
+                "tariff": "R1T",
+                "power_va": 2200,
+            },
+        )
+        assert "tidak ditemukan di unit Anda" in response.content.decode()
+        assert not ServiceRequest.objects.exists()
+
+
+class RequestDetailTests:
+    def test_shows_fees_and_the_next_step(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        response = client_for(prepaid.supervisor).get(
+            reverse("prepaid:request_detail", args=[request.pk])
+        )
+        assert "Rp 1.670.000" in response.content.decode()
+
+    def test_outsider_gets_404(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        for name in ("request_detail", "request_slip"):
+            response = client_for(prepaid.outsider).get(
+                reverse(f"prepaid:{name}", args=[request.pk])
+            )
+            assert response.status_code == 404
+
+    def test_prints_the_sip_as_pdf(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        response = client_for(prepaid.supervisor).get(
+            reverse("prepaid:request_slip", args=[request.pk])
+        )
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+
+    def test_issues_tokens_assigns_and_prints_the_work_order(self, prepaid, client_for):
+        request = activated(prepaid)
+        client = client_for(prepaid.supervisor)
+        client.post(reverse("prepaid:request_issue_tokens", args=[request.pk]))
+        client.post(
+            reverse("prepaid:request_assign", args=[request.pk]), {"officer": prepaid.officer.pk}
+        )
+        request.refresh_from_db()
+        assert request.state == RequestState.ASSIGNED
+        response = client.get(reverse("prepaid:request_work_order", args=[request.pk]))
+        assert response.content.startswith(b"%PDF")
+
+    def test_the_assigned_officer_records_the_installation(self, prepaid, client_for):
+        request = activated(prepaid)
+        services.issue_request_tokens(request=request, actor=prepaid.supervisor)
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        response = client_for(prepaid.officer).post(
+            reverse("prepaid:request_install", args=[request.pk]),
+            {
+                "installed_on": date.today().isoformat(),
+                "report_scan": scan(),
+                "contract_scan": scan(),
+            },
+        )
+        assert response.status_code == 302
+        request.refresh_from_db()
+        assert request.state == RequestState.INSTALLED
+
+    def test_pdl_closes_the_application(self, prepaid, client_for):
+        request = installed(prepaid)
+        client_for(prepaid.supervisor).post(reverse("prepaid:request_complete", args=[request.pk]))
+        request.refresh_from_db()
+        assert request.state == RequestState.COMPLETED
+
+    def test_a_refused_step_shows_its_message(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        response = client_for(prepaid.supervisor).post(
+            reverse("prepaid:request_issue_tokens", args=[request.pk]), follow=True
+        )
+        assert "Token belum dapat dibuat" in response.content.decode()
+
+
+class PaymentEntryTests:
+    def test_records_a_counter_payment(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        client_for(prepaid.supervisor).post(
+            reverse("prepaid:payment_entry"),
+            {
+                "request_number": request.request_number,
+                "amount": "1670000",
+                "receipt_number": "KW-1",
+            },
+        )
+        request.refresh_from_db()
+        assert request.state == RequestState.PAID
+
+    def test_a_wrong_amount_shows_the_amount_due(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        response = client_for(prepaid.supervisor).post(
+            reverse("prepaid:payment_entry"),
+            {"request_number": request.request_number, "amount": "5000", "receipt_number": "KW-1"},
+        )
+        assert "1,670,000" in response.content.decode()
+
+    def test_outsider_cannot_find_the_request_number(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        response = client_for(prepaid.outsider).post(
+            reverse("prepaid:payment_entry"),
+            {"request_number": request.request_number, "amount": "1670000", "receipt_number": "K"},
+        )
+        assert "tidak ditemukan" in response.content.decode()
+
+
+CHANNEL_TOKEN = "kanal-uji"
+
+
+@pytest.fixture
+def bank(db):
+    channel = PaymentChannel(code="BSM", name="Bank Syariah")
+    channel.set_token(CHANNEL_TOKEN)
+    channel.save()
+    return channel
+
+
+class ChannelPaymentTests:
+    def _post(self, client, body, token=CHANNEL_TOKEN):
+        return client.post(
+            reverse("prepaid:channel_payment"),
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def test_pays_and_repeats_idempotently(self, prepaid, bank, client):
+        request = new_connection(prepaid)
+        body = {"request_number": request.request_number, "amount": "1670000", "reference": "B1"}
+        first, second = self._post(client, body), self._post(client, body)
+        assert (first.status_code, first.json()["status"]) == (201, "paid")
+        assert (second.status_code, second.json()["status"]) == (200, "already_recorded")
+
+    def test_a_partial_amount_gets_409_with_the_amount_due(self, prepaid, bank, client):
+        request = new_connection(prepaid)
+        body = {"request_number": request.request_number, "amount": 100, "reference": "B1"}
+        response = self._post(client, body)
+        assert response.status_code == 409
+        assert response.json()["amount_due"] == "1670000.00"
+
+    def test_a_wrong_token_gets_401(self, prepaid, bank, client):
+        assert self._post(client, {}, token="salah").status_code == 401
+
+    def test_a_bad_body_gets_400(self, prepaid, bank, client):
+        assert self._post(client, {"amount": "x"}).status_code == 400
+
+
+class ActivationTests:
+    def test_a_mismatch_offers_to_change_the_product(self, prepaid, client_for):
+        request = paid(prepaid)
+        client = client_for(prepaid.supervisor)
+        url = reverse("prepaid:activation")
+        data = {"request_number": request.request_number, "meter_number": "14012345678"}
+        response = client.post(url, data)
+        assert "tidak sesuai dengan pilihan produk" in response.content.decode()
+        assert response.context["mismatch"]
+        client.post(url, {**data, "change_product": "on"})
+        request.refresh_from_db()
+        assert request.state == RequestState.ACTIVATED and request.product == "prepaid_keypad"
+
+
+class TokenMonitorTests:
+    def test_issues_every_activated_application(self, prepaid, client_for):
+        request = activated(prepaid)
+        client = client_for(prepaid.supervisor)
+        client.post(reverse("prepaid:token_monitor"))
+        response = client.get(reverse("prepaid:token_monitor"))
+        assert request.request_number in response.content.decode()
+        request.refresh_from_db()
+        assert request.state == RequestState.TOKENS_ISSUED
+
+    def test_outsider_sees_no_queue(self, prepaid, client_for):
+        request = activated(prepaid)
+        response = client_for(prepaid.outsider).get(reverse("prepaid:token_monitor"))
+        assert request.request_number not in response.content.decode()
+
+
+class InstallationListTests:
+    def test_a_field_officer_sees_his_work_orders(self, prepaid, client_for):
+        request = activated(prepaid)
+        services.issue_request_tokens(request=request, actor=prepaid.supervisor)
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        response = client_for(prepaid.officer).get(reverse("prepaid:installation_list"))
+        assert request.request_number in response.content.decode()
+
+
+@pytest.fixture
+def card_meter(cast):
+    meter = MeterFactory(customer=CustomerFactory(unit=cast.sp_a), meter_number="32031017679")
+    services.record_nfc_transaction(
+        meter_number=meter.meter_number,
+        channel="BSM",
+        reference="T1",
+        amount=Decimal("50000"),
+        card_records=SAMPLE_CARD,
+    )
+    return meter
+
+
+class LoadProfileTests:
+    def test_shows_the_table_chart_and_tamper_flag(self, cast, card_meter, client_for):
+        response = client_for(cast.supervisor).get(
+            reverse("prepaid:load_profile"), {"meter_number": "32031017679"}
+        )
+        body = response.content.decode()
+        assert "<svg" in body and 'id="flag-tamper"' in body and 'id="flag-voltage"' in body
+        periods = [row["record"].period for row in response.context["profile"]["rows"]]
+        assert (periods[0], periods[-1]) == ("201201", "201212")
+
+    def test_lists_flagged_meters_without_a_meter_number(self, cast, card_meter, client_for):
+        response = client_for(cast.supervisor).get(reverse("prepaid:load_profile"))
+        assert "32031017679" in response.content.decode()
+
+    def test_outsider_does_not_find_the_meter(self, cast, card_meter, client_for):
+        response = client_for(cast.outsider).get(
+            reverse("prepaid:load_profile"), {"meter_number": "32031017679"}
+        )
+        assert "Meter tidak ditemukan" in response.content.decode()
+        assert card_meter.customer.customer_id not in response.content.decode()
+
+    def test_field_officer_gets_403(self, cast, client_for):
+        assert client_for(cast.officer).get(reverse("prepaid:load_profile")).status_code == 403
+
+    def test_transactions_list_by_meter(self, cast, card_meter, client_for):
+        client = client_for(cast.supervisor)
+        response = client.get(reverse("prepaid:nfc_transactions"), {"meter_number": "32031017679"})
+        assert "BSM T1" in response.content.decode()
+        assert (
+            "BSM"
+            not in client_for(cast.outsider)
+            .get(reverse("prepaid:nfc_transactions"))
+            .content.decode()
+        )
+
+    def test_upload_reports_rejected_rows(self, cast, card_meter, client_for):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        content = (
+            b"No Meter,Blth,Stand,Sisa kWh,Tegangan,Status Tamper\n32031017679,201301,x,1,220,0\n"
+        )
+        response = client_for(cast.supervisor).post(
+            reverse("prepaid:load_profile_upload"),
+            {"file": SimpleUploadedFile("lp.csv", content)},
+        )
+        assert "Baris 2, kolom Stand" in response.content.decode()
