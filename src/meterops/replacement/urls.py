@@ -1,3 +1,36 @@
+from django.urls import path
+
+from . import views, work_order_views
+
 app_name = "replacement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("targets/", views.target_list, name="target_list"),
+    path("targets/new/", views.target_create, name="target_create"),
+    path("targets/<int:pk>/", views.target_detail, name="target_detail"),
+    path("targets/<int:pk>/verify/", views.target_verify, name="target_verify"),
+    path(
+        "targets/<int:pk>/reverification/",
+        views.target_send_to_reverification,
+        name="target_send_to_reverification",
+    ),
+    path("targets/<int:pk>/reverify/", views.target_reverify, name="target_reverify"),
+    path("targets/<int:pk>/drop/", views.target_drop, name="target_drop"),
+    path("targets/<int:pk>/ba/", views.target_upload_ba, name="target_upload_ba"),
+    path("targets/verify/", views.targets_verify, name="targets_verify"),
+    path("verification/", views.verification_list, name="verification_list"),
+    path("reverification/", views.reverification_list, name="reverification_list"),
+    path("photos/<int:pk>/<str:size>/", views.photo_file, name="photo_file"),
+    path("documents/<int:pk>/", views.document_file, name="document_file"),
+    path("work-orders/print/", work_order_views.workorder_print_list, name="workorder_print_list"),
+    path("work-orders/print/pdf/", work_order_views.workorders_print, name="workorders_print"),
+    path("work-orders/", work_order_views.workorder_list, name="workorder_list"),
+    path("work-orders/<int:pk>/pdf/", work_order_views.workorder_pdf, name="workorder_pdf"),
+    path(
+        "work-orders/distribution/",
+        work_order_views.workorder_distribution,
+        name="workorder_distribution",
+    ),
+    path("replacements/", work_order_views.replacement_list, name="replacement_list"),
+    path("replacements/new/", work_order_views.replacement_create, name="replacement_create"),
+]

@@ -1,0 +1,1 @@
+"""PDF documents the users print: work orders, payment slips, notices (ReportLab)."""

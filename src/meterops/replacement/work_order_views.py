@@ -1,0 +1,336 @@
+"""Cetak PK, Monitoring Cetak PK, Distribusi PK, Data APP Ganti (seed 000)."""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meterops.core.errors import DomainError
+from meterops.core.excel import xlsx_response
+from meterops.core.forms import CustomerIdForm
+from meterops.core.models import User
+from meterops.documents.work_orders import render_work_orders
+
+from . import queries, services
+from .choices import TargetState, WorkOrderStatus
+from .forms import AssignForm, ReplacementForm, WorkOrderFilterForm
+from .views import _page
+
+OPEN_WORK_ORDER = (TargetState.PRINTED, TargetState.ASSIGNED)
+
+
+def _require(user, roles):
+    if not user.has_role(*roles):
+        raise PermissionDenied
+
+
+def _overdue_days(user) -> int:
+    unit = user.unit or (user.contractor.units.first() if user.contractor_id else None)
+    return unit.settings_or_default().overdue_work_order_days if unit else 14
+
+
+@login_required
+def workorder_print_list(request):
+    """Cetak PK: verified targets waiting for their work order."""
+    _require(request.user, services.PRINTER_ROLES)
+    targets = queries.targets_in_state(request.user, TargetState.VERIFIED)
+    return render(
+        request, "replacement/workorder_print_list.html", {"page": _page(request, targets, 100)}
+    )
+
+
+def _pdf_response(work_orders, filename: str) -> HttpResponse:
+    response = HttpResponse(render_work_orders(work_orders), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_POST
+@login_required
+def workorders_print(request):
+    """Print the selected targets' work orders into one PDF (a reprint keeps the numbers)."""
+    _require(request.user, services.PRINTER_ROLES)
+    ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    targets = list(queries.targets_for(request.user).filter(pk__in=ids))
+    if not targets:
+        messages.error(request, _("Pilih minimal satu target untuk dicetak PK-nya."))
+        return redirect("replacement:workorder_print_list")
+    try:
+        work_orders = services.print_work_orders(targets=targets, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("replacement:workorder_print_list")
+    work_orders = (
+        queries.work_orders_for(request.user)
+        .filter(pk__in=[w.pk for w in work_orders])
+        .order_by("number")
+    )
+    name = "pk.pdf" if len(work_orders) > 1 else f"{work_orders[0].number.replace('/', '-')}.pdf"
+    return _pdf_response(work_orders, name)
+
+
+def _with_status(work_orders, overdue_days):
+    for work_order in work_orders:
+        work_order.current_status = work_order.status(overdue_days)
+        yield work_order
+
+
+def _filter_by_status(work_orders, status: str, overdue_days: int):
+    """The derived statuses of Monitoring Cetak PK, expressed as indexed conditions."""
+    overdue_before = timezone.now() - timedelta(days=overdue_days)
+    open_ = Q(target__state__in=OPEN_WORK_ORDER)
+    conditions = {
+        WorkOrderStatus.REPLACED: Q(target__state=TargetState.REPLACED),
+        WorkOrderStatus.OVERDUE: open_ & Q(printed_at__lt=overdue_before),
+        WorkOrderStatus.ASSIGNED: Q(target__state=TargetState.ASSIGNED)
+        & Q(printed_at__gte=overdue_before),
+        WorkOrderStatus.PRINTED: Q(target__state=TargetState.PRINTED)
+        & Q(printed_at__gte=overdue_before),
+    }
+    return work_orders.filter(conditions[status]) if status else work_orders
+
+
+@login_required
+def workorder_list(request):
+    """Monitoring Cetak PK: every work order with its state; overdue ones in red."""
+    form = WorkOrderFilterForm(request.GET or None, user=request.user)
+    overdue_days = _overdue_days(request.user)
+    work_orders = queries.work_orders_for(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["unit"]:
+            work_orders = work_orders.filter(unit__path__startswith=data["unit"].path)
+        if data["q"]:
+            work_orders = work_orders.filter(
+                Q(number__icontains=data["q"])
+                | Q(target__customer__customer_id__startswith=data["q"])
+            )
+        work_orders = _filter_by_status(work_orders, data["status"], overdue_days)
+    if request.GET.get("export") == "xlsx":
+        return _export_work_orders(work_orders, overdue_days)
+    counts = _counts_per_unit(work_orders, overdue_days)
+    page = _page(request, work_orders.order_by("-printed_at", "-id"), 50)
+    page.object_list = list(_with_status(page.object_list, overdue_days))
+    return render(
+        request,
+        "replacement/workorder_list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "overdue_days": overdue_days,
+            "statuses": WorkOrderStatus.choices,
+        },
+    )
+
+
+def _counts_per_unit(work_orders, overdue_days) -> list[dict]:
+    """Work orders per unit and status; a single grouped query over the filtered rows."""
+    overdue_before = timezone.now() - timedelta(days=overdue_days)
+    rows = (
+        work_orders.order_by()
+        .values("unit__name", "target__state")
+        .annotate(late=Count("pk", filter=Q(printed_at__lt=overdue_before)), total=Count("pk"))
+    )
+    per_unit: dict[str, Counter] = {}
+    for row in rows:
+        counter = per_unit.setdefault(row["unit__name"], Counter())
+        state = row["target__state"]
+        if state == TargetState.REPLACED:
+            counter[WorkOrderStatus.REPLACED] += row["total"]
+        else:
+            counter[WorkOrderStatus.OVERDUE] += row["late"]
+            fresh = row["total"] - row["late"]
+            key = (
+                WorkOrderStatus.ASSIGNED
+                if state == TargetState.ASSIGNED
+                else WorkOrderStatus.PRINTED
+            )
+            counter[key] += fresh
+    return [
+        {
+            "unit": unit,
+            **{status: counter[status] for status in WorkOrderStatus.values},
+            "total": sum(counter.values()),
+        }
+        for unit, counter in sorted(per_unit.items())
+    ]
+
+
+def _export_work_orders(work_orders, overdue_days):
+    labels = dict(WorkOrderStatus.choices)
+    headers = [
+        "No PK",
+        "Tanggal cetak",
+        "Cetakan ke",
+        "IDPEL",
+        "Nama",
+        "ULP",
+        "No TO",
+        "Jenis kerusakan",
+        "Petugas",
+        "Status",
+    ]
+    rows = (
+        (
+            w.number,
+            w.printed_at,
+            w.print_count,
+            w.target.customer.customer_id,
+            w.target.customer.name,
+            w.unit.name,
+            w.target.reference,
+            w.target.damage_type.name,
+            w.assigned_to.username if w.assigned_to else "",
+            labels[w.status(overdue_days)],
+        )
+        for w in work_orders.order_by("-printed_at").iterator(chunk_size=2000)
+    )
+    return xlsx_response("monitoring-cetak-pk.xlsx", "Monitoring Cetak PK", headers, rows)
+
+
+@login_required
+def workorder_pdf(request, pk):
+    """Reprint one work order (same number; the reprint is counted and logged)."""
+    work_order = queries.work_orders_for(request.user).filter(pk=pk).first()
+    if work_order is None:
+        raise Http404
+    if request.method != "POST":
+        return redirect("replacement:workorder_list")
+    _require(request.user, services.PRINTER_ROLES)
+    try:
+        (work_order,) = services.print_work_orders(targets=[work_order.target], actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("replacement:workorder_list")
+    return _pdf_response([work_order], f"{work_order.number.replace('/', '-')}.pdf")
+
+
+@login_required
+def workorder_distribution(request):
+    """Distribusi PK: hand printed work orders to field officers, several at once."""
+    _require(request.user, services.DISTRIBUTOR_ROLES)
+    work_orders = (
+        queries.work_orders_for(request.user)
+        .filter(target__state__in=OPEN_WORK_ORDER)
+        .order_by("printed_at", "id")
+    )
+    page = _page(request, work_orders, 50)
+    officers = _officers(request.user, page.object_list)
+    form = AssignForm(request.POST or None, officers=officers)
+    if request.method == "POST" and form.is_valid():
+        ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+        chosen = list(work_orders.filter(pk__in=ids))
+        if not chosen:
+            messages.error(request, _("Pilih minimal satu PK untuk didistribusikan."))
+        else:
+            try:
+                services.assign_work_orders(
+                    work_orders=chosen, actor=request.user, officer=form.cleaned_data["officer"]
+                )
+                messages.success(
+                    request,
+                    _("%(n)d PK diberikan kepada %(who)s.")
+                    % {"n": len(chosen), "who": form.cleaned_data["officer"]},
+                )
+                return redirect("replacement:workorder_distribution")
+            except DomainError as exc:
+                messages.error(request, exc.message)
+    return render(request, "replacement/workorder_distribution.html", {"page": page, "form": form})
+
+
+def _officers(user, work_orders):
+    units = {w.unit for w in work_orders} or ({user.unit} if user.unit_id else set())
+    officers = User.objects.none()
+    for unit in units:
+        officers = officers | services.officers_for(user, unit)
+    return officers.distinct().order_by("username")
+
+
+@login_required
+def replacement_list(request):
+    """Data APP Ganti: every recorded replacement of the user's units."""
+    replacements = queries.replacements_for(request.user).order_by("-replaced_on", "-id")
+    query = request.GET.get("q", "").strip()
+    if query:
+        replacements = replacements.filter(
+            Q(target__customer__customer_id__startswith=query) | Q(new_meter__meter_number=query)
+        )
+    return render(
+        request,
+        "replacement/replacement_list.html",
+        {
+            "page": _page(request, replacements),
+            "q": query,
+            "can_record": request.user.has_role(*services.REPLACER_ROLES),
+        },
+    )
+
+
+@login_required
+def replacement_create(request):
+    """Tambah Baru: find the customer's open work order by IDPEL, record the new meter."""
+    _require(request.user, services.REPLACER_ROLES)
+    lookup = CustomerIdForm(request.GET or None)
+    target = None
+    if lookup.is_valid():
+        target = (
+            queries.targets_in_state(request.user, *OPEN_WORK_ORDER)
+            .filter(customer__customer_id=lookup.cleaned_data["customer_id"])
+            .first()
+        )
+        if target is None:
+            lookup.add_error(
+                "customer_id",
+                _("Tidak ada PK terbuka (sudah dicetak, belum diganti) untuk IDPEL ini."),
+            )
+    officers = services.officers_for(request.user, target.unit) if target else None
+    form = ReplacementForm(
+        request.POST or None,
+        request.FILES or None,
+        officers=officers if officers is not None else User.objects.none(),
+    )
+    if target is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_replacement(
+                target=target,
+                actor=request.user,
+                officer=data["officer"],
+                new_meter=services.NewMeter(
+                    brand=data["brand"],
+                    model=data["model"],
+                    meter_number=data["meter_number"],
+                    serial_number=data["serial_number"],
+                    initial_reading=data["initial_reading"],
+                    seal_numbers=data["seal_numbers"],
+                ),
+                old_final_reading=data["old_final_reading"],
+                replaced_on=data["replaced_on"],
+                photos=data["photos"],
+                low_reading_reason=data["low_reading_reason"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Penggantian meter %(idpel)s tersimpan; proses selesai.")
+                % {"idpel": target.customer.customer_id},
+            )
+            return redirect("replacement:target_detail", pk=target.pk)
+    if target is not None and not request.POST and getattr(target, "work_order", None):
+        form.initial["officer"] = target.work_order.assigned_to_id
+    return render(
+        request,
+        "replacement/replacement_form.html",
+        {"lookup": lookup, "target": target, "form": form},
+    )

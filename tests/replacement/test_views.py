@@ -1,0 +1,153 @@
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from meterops.replacement.choices import TargetState
+from meterops.replacement.models import ReplacementTarget
+from meterops.replacement.services import print_work_orders, verify_target
+from tests.replacement.conftest import jpeg
+
+
+@pytest.fixture
+def target(customer, make_target):
+    return make_target(customer)
+
+
+class TargetListTests:
+    def test_lists_own_targets_only(self, cast, client_for, target, make_target):
+        from tests.factories import CustomerFactory
+
+        make_target(CustomerFactory(unit=cast.sp_b), actor=cast.outsider)
+        page = client_for(cast.supervisor).get(reverse("replacement:target_list"))
+        assert [t.pk for t in page.context["page"]] == [target.pk]
+
+    def test_filters_by_state(self, cast, client_for, target):
+        client = client_for(cast.supervisor)
+        url = reverse("replacement:target_list")
+        assert len(client.get(url, {"state": "verified"}).context["page"]) == 0
+        assert len(client.get(url, {"state": "submitted"}).context["page"]) == 1
+
+    def test_bad_date_range_is_explained(self, cast, client_for, target):
+        page = client_for(cast.supervisor).get(
+            reverse("replacement:target_list"), {"date_from": "2026-05-01", "date_to": "2026-04-01"}
+        )
+        assert "Tanggal awal harus sebelum tanggal akhir" in page.content.decode()
+
+    def test_export_is_a_real_xlsx_without_formulas(self, cast, client_for, customer, make_target):
+        make_target(customer, notes='=HYPERLINK("http://x")')
+        response = client_for(cast.supervisor).get(
+            reverse("replacement:target_list"), {"export": "xlsx"}
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = list(sheet.values)
+        assert rows[0][0] == "No TO" and rows[1][1] == customer.customer_id
+        assert rows[1][-1].startswith("'=")
+
+
+class TargetCreateTests:
+    URL = reverse("replacement:target_create")
+
+    def test_lookup_fills_customer_from_dil(self, cast, client_for, customer):
+        page = client_for(cast.supervisor).get(self.URL, {"customer_id": customer.customer_id})
+        assert "45000000001" in page.content.decode()
+
+    def test_unknown_idpel_is_explained(self, cast, client_for):
+        page = client_for(cast.supervisor).get(self.URL, {"customer_id": "510019999999"})
+        assert "tidak ditemukan" in page.content.decode()
+
+    def test_posts_damage_with_photos(self, cast, client_for, customer, damage_type):
+        response = client_for(cast.supervisor).post(
+            f"{self.URL}?customer_id={customer.customer_id}",
+            {"damage_type": damage_type.pk, "notes": "display mati", "photos": [jpeg()]},
+        )
+        target = ReplacementTarget.objects.get()
+        assert response.status_code == 302 and target.photos.count() == 1
+
+    def test_missing_photo_is_reported_on_the_field(self, cast, client_for, customer, damage_type):
+        response = client_for(cast.supervisor).post(
+            f"{self.URL}?customer_id={customer.customer_id}", {"damage_type": damage_type.pk}
+        )
+        assert "Lampirkan minimal 1 foto" in response.content.decode()
+        assert not ReplacementTarget.objects.exists()
+
+    def test_open_process_refusal_is_shown(self, cast, client_for, customer, damage_type, target):
+        response = client_for(cast.supervisor).post(
+            f"{self.URL}?customer_id={customer.customer_id}",
+            {"damage_type": damage_type.pk, "photos": [jpeg()]},
+        )
+        assert "belum tuntas" in response.content.decode()
+        assert ReplacementTarget.objects.count() == 1
+
+    def test_call_centre_gets_403(self, cast, client_for):
+        from tests.factories import UserFactory
+
+        agent = UserFactory(unit=cast.sp_a, roles=["call_centre"])
+        assert client_for(agent).get(self.URL).status_code == 403
+
+
+class TargetActionTests:
+    def test_outsider_gets_404_on_detail_and_photo(self, cast, client_for, target):
+        client = client_for(cast.outsider)
+        assert client.get(reverse("replacement:target_detail", args=[target.pk])).status_code == 404
+        photo = target.photos.get()
+        assert (
+            client.get(reverse("replacement:photo_file", args=[photo.pk, "thumb"])).status_code
+            == 404
+        )
+
+    def test_photo_is_served_to_its_unit(self, cast, client_for, target):
+        photo = target.photos.get()
+        response = client_for(cast.officer).get(
+            reverse("replacement:photo_file", args=[photo.pk, "thumb"])
+        )
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+
+    def test_forged_verify_of_another_unit_target_is_404(self, cast, client_for, target):
+        response = client_for(cast.outsider).post(
+            reverse("replacement:target_verify", args=[target.pk])
+        )
+        assert response.status_code == 404
+        target.refresh_from_db()
+        assert target.state == TargetState.SUBMITTED
+
+    def test_bulk_verify(self, cast, client_for, target):
+        response = client_for(cast.supervisor).post(
+            reverse("replacement:targets_verify"), {"selected": [target.pk]}, follow=True
+        )
+        assert "1 target terverifikasi" in response.content.decode()
+
+    def test_stale_double_verify_is_told(self, cast, client_for, target):
+        client = client_for(cast.supervisor)
+        url = reverse("replacement:target_verify", args=[target.pk])
+        client.post(url)
+        response = client.post(url, follow=True)
+        assert "statusnya sekarang Siap cetak PK" in response.content.decode()
+
+    def test_get_on_a_transition_is_refused(self, cast, client_for, target):
+        url = reverse("replacement:target_verify", args=[target.pk])
+        assert client_for(cast.supervisor).get(url).status_code == 405
+
+
+class WorkOrderPrintTests:
+    def test_print_returns_pdf_with_number_and_customer(self, cast, client_for, target):
+        verify_target(target=target, actor=cast.supervisor)
+        response = client_for(cast.supervisor).post(
+            reverse("replacement:workorders_print"), {"selected": [target.pk]}
+        )
+        assert response["Content-Type"] == "application/pdf"
+        text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+        assert "PERINTAH KERJA" in text and target.customer.customer_id in text
+        assert "PK/51001/" in text
+
+    def test_monitoring_shows_counts_and_export(self, cast, client_for, target):
+        verify_target(target=target, actor=cast.supervisor)
+        print_work_orders(targets=[target], actor=cast.supervisor)
+        client = client_for(cast.area_user)
+        page = client.get(reverse("replacement:workorder_list"))
+        assert page.context["counts"][0]["printed"] == 1
+        export = client.get(reverse("replacement:workorder_list"), {"export": "xlsx"})
+        rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.values)
+        assert rows[1][0].startswith("PK/51001/")
