@@ -1,0 +1,111 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meterops.core.forms import BootstrapMixin
+
+from .choices import PowerState, TicketCause, TicketKind, TicketState
+from .models import ComplaintSettings
+
+YES_NO = [("yes", _("Ya")), ("no", _("Tidak"))]
+
+
+class LookupForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(
+        label=_("IDPEL atau no meter"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_q(self):
+        value = self.cleaned_data["q"].replace(" ", "")
+        if not value.isdigit():
+            raise forms.ValidationError(_("Masukkan IDPEL (12 digit) atau nomor meter."))
+        return value
+
+
+class ProbingForm(BootstrapMixin, forms.Form):
+    checked = forms.MultipleChoiceField(
+        label=_("Probing yang sudah dilakukan"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args, steps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checked"].choices = [(step, step) for step in steps]
+
+
+class TokenCallForm(BootstrapMixin, forms.Form):
+    """The CSO's questions for a VKRN 43 meter, in the seed's order (7.c.1-3, 7.d)."""
+
+    right_token = forms.BooleanField(
+        label=_("1. Pelanggan sudah menginput nomor token yang sesuai"),
+        error_messages={"required": _("Pastikan dulu pelanggan menginput token yang sesuai.")},
+    )
+    officer_visited = forms.ChoiceField(
+        label=_("2. Petugas sudah datang ke lokasi untuk pembaruan VKRN 43"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    power_state = forms.ChoiceField(
+        label=_("3. Kondisi listrik di lokasi pelanggan"),
+        choices=PowerState.choices,
+        widget=forms.RadioSelect,
+    )
+    remaining_kwh = forms.DecimalField(
+        label=_("Sisa kWh di meter"), required=False, min_value=0, max_digits=10, decimal_places=1
+    )
+    token = forms.CharField(
+        label=_("Nomor token yang tidak bisa masuk (20 digit)"), required=False, max_length=30
+    )
+    purchased_at = forms.DateTimeField(
+        label=_("Waktu beli token (P2APST)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%d-%m-%Y %H:%M"],
+    )
+    note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def clean_token(self):
+        return "".join(ch for ch in self.cleaned_data["token"] if ch.isdigit())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("power_state") == PowerState.ON and cleaned.get("remaining_kwh") is None:
+            self.add_error("remaining_kwh", _("Tanyakan sisa kWh di meter pelanggan."))
+        return cleaned
+
+
+class AssignTicketForm(BootstrapMixin, forms.Form):
+    officer = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+
+
+class ResolveTicketForm(BootstrapMixin, forms.Form):
+    cause = forms.ChoiceField(label=_("Penyebab"), choices=TicketCause.choices)
+    resolution = forms.CharField(label=_("Penanganan"), widget=forms.Textarea({"rows": 2}))
+
+
+class TicketFilterForm(BootstrapMixin, forms.Form):
+    state = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Jenis"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Semua status")), *TicketState.choices]
+        self.fields["kind"].choices = [("", _("Semua jenis")), *TicketKind.choices]
+
+
+class SettingsForm(BootstrapMixin, forms.ModelForm):
+    probing = forms.CharField(
+        label=_("Checklist probing VKRN 41/42 (satu pertanyaan per baris)"),
+        widget=forms.Textarea({"rows": 6}),
+    )
+
+    class Meta:
+        model = ComplaintSettings
+        fields = ["outage_sla_hours", "complaint_sla_hours"]

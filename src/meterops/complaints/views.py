@@ -1,0 +1,222 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meterops.core.choices import RoleCode
+from meterops.core.errors import DomainError
+from meterops.keychange.choices import OLD_VKRN
+from meterops.keychange.keys import key_pair_for, vkrn_of
+from meterops.keychange.queries import last_key_update
+
+from . import queries, services
+from .forms import (
+    AssignTicketForm,
+    LookupForm,
+    ProbingForm,
+    ResolveTicketForm,
+    SettingsForm,
+    TicketFilterForm,
+    TokenCallForm,
+)
+from .models import ComplaintSettings, TokenCall
+
+
+def _require_agent(user):
+    if not user.has_role(*services.CALL_CENTRE_ROLES):
+        raise PermissionDenied
+
+
+@login_required
+def wizard(request):
+    """Token Tidak Bisa Masuk: the CSO's steps of seed 003, point 7, one customer at a time."""
+    _require_agent(request.user)
+    lookup = LookupForm(request.GET or None)
+    context = {"lookup": lookup}
+    customer = None
+    if lookup.is_valid():
+        customer = queries.find_customer(request.user, lookup.cleaned_data["q"])
+        if customer is None:
+            lookup.add_error("q", _("Pelanggan tidak ditemukan di wilayah Anda."))
+    if customer is not None:
+        meter = customer.current_meter
+        vkrn = vkrn_of(meter, key_pair_for(customer.unit))
+        update = last_key_update(meter) if meter else None
+        context.update(customer=customer, meter=meter, vkrn=vkrn, update=update)
+        done = None
+        if vkrn in OLD_VKRN:
+            steps = services.probing_steps_for(customer.unit)
+            context["probing_form"], done = _wizard_probing(request, customer, steps)
+        elif vkrn is not None:
+            context["call_form"], done = _wizard_call(request, customer)
+        if done is not None:
+            return done
+    return render(request, "complaints/wizard.html", context)
+
+
+def _wizard_probing(request, customer, steps):
+    form = ProbingForm(request.POST or None, steps=steps)
+    if request.method == "POST" and form.is_valid():
+        services.record_probing_call(
+            actor=request.user,
+            customer=customer,
+            checked=form.cleaned_data["checked"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("Panggilan dicatat untuk %(c)s.") % {"c": customer.customer_id})
+        return form, redirect("complaints:wizard")
+    return form, None
+
+
+def _wizard_call(request, customer):
+    form = TokenCallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.handle_token_call(
+                actor=request.user,
+                customer=customer,
+                right_token=data["right_token"],
+                officer_visited=data["officer_visited"] == "yes",
+                power_state=data["power_state"],
+                remaining_kwh=data["remaining_kwh"],
+                token=data["token"],
+                purchased_at=data["purchased_at"],
+                note=data["note"],
+            )
+            messages.success(
+                request,
+                _("%(kind)s %(ref)s dikirim ke %(unit)s.")
+                % {"kind": ticket.get_kind_display(), "ref": ticket.reference, "unit": ticket.unit},
+            )
+            return form, redirect("complaints:ticket_detail", pk=ticket.pk)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return form, None
+
+
+@login_required
+def ticket_list(request):
+    form = TicketFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tickets = queries.tickets_for(request.user, **filters)
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/ticket_list.html",
+        {"form": form, "page": page, "now": timezone.now()},
+    )
+
+
+@login_required
+def ticket_detail(request, pk):
+    ticket = queries.get_ticket_for(request.user, pk)
+    return render(
+        request,
+        "complaints/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "call": ticket.call,
+            "events": ticket.process.events.select_related("actor"),
+            "replacements": ticket.call.replacements.all(),
+            "assign_form": AssignTicketForm(officers=queries.officers_of(request.user, ticket)),
+            "resolve_form": ResolveTicketForm(initial={"cause": ticket.suggested_cause}),
+            "is_agent": request.user.has_role(*services.CALL_CENTRE_ROLES),
+        },
+    )
+
+
+def _ticket_action(request, pk, action):
+    ticket = queries.get_ticket_for(request.user, pk)
+    try:
+        action(ticket)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("complaints:ticket_detail", pk=ticket.pk)
+
+
+@require_POST
+@login_required
+def ticket_assign(request, pk):
+    def act(ticket):
+        form = AssignTicketForm(request.POST, officers=queries.officers_of(request.user, ticket))
+        if not form.is_valid():
+            raise DomainError(_("Pilih petugas."))
+        services.assign_ticket(
+            actor=request.user, ticket=ticket, officer=form.cleaned_data["officer"]
+        )
+        messages.success(request, _("Tiket ditugaskan."))
+
+    return _ticket_action(request, pk, act)
+
+
+@require_POST
+@login_required
+def ticket_resolve(request, pk):
+    def act(ticket):
+        form = ResolveTicketForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(_("Isi penyebab dan penanganan."))
+        services.resolve_ticket(actor=request.user, ticket=ticket, **form.cleaned_data)
+        messages.success(request, _("Tiket selesai ditangani."))
+
+    return _ticket_action(request, pk, act)
+
+
+@require_POST
+@login_required
+def ticket_close(request, pk):
+    def act(ticket):
+        services.close_ticket(actor=request.user, ticket=ticket)
+        messages.success(request, _("Tiket ditutup."))
+
+    return _ticket_action(request, pk, act)
+
+
+@require_POST
+@login_required
+def call_replacement(request, pk):
+    _require_agent(request.user)
+    ticket = queries.get_ticket_for(request.user, pk)
+    call = get_object_or_404(TokenCall, pk=ticket.call_id)
+    try:
+        replacement = services.issue_replacement_token(actor=request.user, call=call)
+        messages.success(request, _("Token pengganti: %(t)s") % {"t": replacement.token})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("complaints:ticket_detail", pk=ticket.pk)
+
+
+@login_required
+def complaint_settings(request):
+    """SLA per APKT kind and the probing checklist of the user's unit."""
+    if not request.user.has_role(RoleCode.ADMIN, RoleCode.UNIT_ADMIN) or not request.user.unit:
+        raise PermissionDenied
+    unit = request.user.unit
+    current = ComplaintSettings.for_unit(unit)
+    initial = model_to_dict(current, fields=SettingsForm.Meta.fields)
+    initial["probing"] = "\n".join(services.probing_steps_for(unit))
+    form = SettingsForm(
+        request.POST or None, initial=initial, instance=ComplaintSettings(unit=unit)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_complaint_settings(
+                actor=request.user,
+                unit=unit,
+                outage_sla_hours=form.cleaned_data["outage_sla_hours"],
+                complaint_sla_hours=form.cleaned_data["complaint_sla_hours"],
+            )
+            services.save_probing_steps(
+                actor=request.user, unit=unit, lines=form.cleaned_data["probing"].splitlines()
+            )
+            messages.success(request, _("Setting pengaduan %(u)s disimpan.") % {"u": unit})
+            return redirect("complaints:settings")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "complaints/settings.html", {"form": form, "unit": unit})

@@ -1,0 +1,86 @@
+"""The campaign's Excel export and the officers' work orders (PK) as PDF."""
+
+from io import BytesIO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from meterops import sts
+
+
+def safe_cell(value):
+    """Neutralise formula injection: text starting with = + - @ is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return f"'{value}"
+    return value
+
+
+def campaign_workbook(campaign, targets) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Target KCT")
+    sheet.append(
+        ["IDPEL", "Nama", "No meter", "Merk", "Status", "Alasan gagal", "Petugas", "Waktu update"]
+    )
+    for t in targets.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                safe_cell(value)
+                for value in (
+                    t.customer.customer_id,
+                    t.customer.name,
+                    t.meter.meter_number,
+                    t.meter.brand,
+                    str(t.get_state_display()),
+                    str(t.get_failure_reason_display()) if t.failure_reason else "",
+                    t.assigned_to.username if t.assigned_to else "",
+                    timezone.localtime(t.updated_key_at).strftime("%d-%m-%Y %H:%M")
+                    if t.updated_key_at
+                    else "",
+                )
+            ]
+        )
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def work_orders_pdf(campaign, targets) -> bytes:
+    """One table per officer: where to go and which KCTs to enter, in route order."""
+    styles = getSampleStyleSheet()
+    buffer = BytesIO()
+    story = [Paragraph(f"Perintah Kerja Entry KCT — {campaign.name}", styles["Title"])]
+    by_officer: dict[str, list] = {}
+    for target in targets:
+        by_officer.setdefault(str(target.assigned_to), []).append(target)
+    for officer, rows in by_officer.items():
+        story.append(Paragraph(f"Petugas: {officer}", styles["Heading2"]))
+        data = [["IDPEL / Nama", "No meter / Merk", "KCT (input berurutan)"]]
+        for t in rows:
+            kct = next((k for k in t.tokens.all() if k.voided_at is None), None)
+            tokens = "<br/>".join(sts.format_token(x) for x in kct.tokens) if kct else "-"
+            data.append(
+                [
+                    Paragraph(f"{t.customer.customer_id}<br/>{t.customer.name}", styles["Normal"]),
+                    Paragraph(f"{t.meter.meter_number}<br/>{t.meter.brand}", styles["Normal"]),
+                    Paragraph(tokens, styles["Code"]),
+                ]
+            )
+        table = Table(data, colWidths=[150, 120, 220], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story += [table, Spacer(1, 12)]
+    if not by_officer:
+        story.append(Paragraph("Belum ada KCT yang ditugaskan.", styles["Normal"]))
+    SimpleDocTemplate(buffer, pagesize=A4, title=f"PK KCT {campaign.pk}").build(story)
+    return buffer.getvalue()

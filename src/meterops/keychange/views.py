@@ -1,0 +1,228 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meterops.core.errors import DomainError
+
+from . import exports, queries, services
+from .forms import (
+    AssignForm,
+    BankSearchForm,
+    CampaignForm,
+    ConfirmFailureForm,
+    ConfirmSuccessForm,
+    DisplayForm,
+)
+from .models import DisplayExpectation
+
+
+def _require(user, roles):
+    if not user.has_role(*roles):
+        raise PermissionDenied
+
+
+@login_required
+def campaign_list(request):
+    _require(request.user, services.ASSIGNER_ROLES)
+    page = Paginator(queries.campaigns_for(request.user), 25).get_page(request.GET.get("page"))
+    can_plan = request.user.has_role(*services.PLANNER_ROLES)
+    return render(request, "keychange/campaign_list.html", {"page": page, "can_plan": can_plan})
+
+
+@login_required
+def campaign_create(request):
+    _require(request.user, services.PLANNER_ROLES)
+    form = CampaignForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.generate_campaign(
+                actor=request.user,
+                unit=data["unit"],
+                name=data["name"],
+                contractor=data["contractor"],
+                where=services.CampaignFilter(
+                    brand=data["brand"].strip(),
+                    tariff=data["tariff"].strip().upper(),
+                    route_id=data["route"].pk if data["route"] else None,
+                ),
+            )
+            messages.success(
+                request,
+                _("Kampanye %(name)s dibuat: %(n)s KCT masuk Bank KCT.")
+                % {"name": campaign.name, "n": campaign.targets.count()},
+            )
+            return redirect("keychange:campaign_detail", pk=campaign.pk)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "keychange/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign = queries.get_campaign_for(request.user, pk)
+    state = request.GET.get("state", "")
+    targets = queries.targets_of(campaign, state=state)
+    page = Paginator(targets, 50).get_page(request.GET.get("page"))
+    officers = queries.officers_for(request.user, campaign)
+    return render(
+        request,
+        "keychange/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "summary": queries.campaign_summary(campaign),
+            "page": page,
+            "state": state,
+            "assign_form": AssignForm(officers=officers, targets=targets),
+            "can_plan": request.user.has_role(*services.PLANNER_ROLES),
+        },
+    )
+
+
+@require_POST
+@login_required
+def campaign_assign(request, pk):
+    campaign = queries.get_campaign_for(request.user, pk)
+    form = AssignForm(
+        request.POST,
+        officers=queries.officers_for(request.user, campaign),
+        targets=queries.targets_of(campaign),
+    )
+    if not form.is_valid() or not form.cleaned_data["targets"]:
+        messages.error(request, _("Pilih petugas dan minimal satu meter."))
+        return redirect("keychange:campaign_detail", pk=campaign.pk)
+    try:
+        done = services.assign_targets(
+            actor=request.user,
+            targets=form.cleaned_data["targets"],
+            officer=form.cleaned_data["officer"],
+        )
+        messages.success(
+            request,
+            _("%(n)s KCT ditugaskan ke %(o)s.")
+            % {"n": len(done), "o": form.cleaned_data["officer"]},
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("keychange:campaign_detail", pk=campaign.pk)
+
+
+@require_POST
+@login_required
+def target_regenerate(request, pk, target_pk):
+    campaign = queries.get_campaign_for(request.user, pk)
+    target = get_object_or_404(campaign.targets, pk=target_pk)
+    try:
+        services.regenerate_kct(actor=request.user, target=target)
+        messages.success(request, _("KCT baru dibuat untuk %(m)s.") % {"m": target.meter})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("keychange:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def campaign_export(request, pk):
+    campaign = queries.get_campaign_for(request.user, pk)
+    response = HttpResponse(
+        exports.campaign_workbook(campaign, queries.targets_of(campaign)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="kampanye-krn-{campaign.pk}.xlsx"'
+    return response
+
+
+@login_required
+def campaign_work_orders(request, pk):
+    campaign = queries.get_campaign_for(request.user, pk)
+    targets = queries.targets_of(campaign, state="assigned").prefetch_related("tokens")
+    response = HttpResponse(exports.work_orders_pdf(campaign, targets), "application/pdf")
+    response["Content-Disposition"] = f'inline; filename="pk-kct-{campaign.pk}.pdf"'
+    return response
+
+
+@login_required
+def kct_list(request):
+    _require(request.user, services.ASSIGNER_ROLES)
+    form = BankSearchForm(request.GET or None)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    page = Paginator(queries.bank_for(request.user, q=q), 50).get_page(request.GET.get("page"))
+    return render(request, "keychange/kct_list.html", {"form": form, "page": page})
+
+
+@login_required
+def confirmation_list(request):
+    return render(
+        request, "keychange/confirmation_list.html", {"work": queries.work_of(request.user)}
+    )
+
+
+@login_required
+def confirmation_detail(request, pk):
+    target = queries.get_work_for(request.user, pk)
+    success = ConfirmSuccessForm(request.POST if "display" in request.POST else None)
+    failure = ConfirmFailureForm(request.POST if "reason" in request.POST else None)
+    form = success if success.is_bound else failure
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form is success:
+                services.confirm_key_change(
+                    actor=request.user, target=target, display=form.cleaned_data["display"]
+                )
+                messages.success(
+                    request, _("Berhasil: meter %(m)s sudah KRN-2.") % {"m": target.meter}
+                )
+            else:
+                services.report_key_change_failure(
+                    actor=request.user, target=target, **form.cleaned_data
+                )
+                messages.warning(
+                    request, _("Gagal dicatat untuk meter %(m)s.") % {"m": target.meter}
+                )
+            return redirect("keychange:confirmation_list")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "keychange/confirmation_detail.html",
+        {
+            "target": target,
+            "kct": target.tokens.get(voided_at__isnull=True),
+            "expected": services.expected_display_for(target.meter),
+            "success": success,
+            "failure": failure,
+        },
+    )
+
+
+@login_required
+def display_list(request):
+    _require(request.user, services.KEY_ADMIN_ROLES)
+    return render(
+        request, "keychange/display_list.html", {"rows": DisplayExpectation.objects.all()}
+    )
+
+
+@login_required
+def display_edit(request, pk=None):
+    _require(request.user, services.KEY_ADMIN_ROLES)
+    row = get_object_or_404(DisplayExpectation, pk=pk) if pk else None
+    form = DisplayForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_display_expectation(
+                actor=request.user,
+                row=row,
+                brand=form.cleaned_data["brand"],
+                model_hint=form.cleaned_data["model_hint"],
+                expected=form.cleaned_data["expected_display"],
+            )
+            messages.success(request, _("Tampilan disimpan."))
+            return redirect("keychange:display_list")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "keychange/display_form.html", {"form": form, "row": row})

@@ -1,0 +1,114 @@
+"""Pages of the KRN-2 campaign: planners, vendors, officers, and outsiders."""
+
+import pytest
+from django.urls import reverse
+
+from meterops.core.choices import RoleCode
+from meterops.customers.models import Meter
+from meterops.keychange.choices import TargetState
+from meterops.keychange.models import DisplayExpectation
+from meterops.keychange.services import assign_targets
+from tests.factories import UserFactory
+from tests.keychange.helpers import campaign_with, old_key_meter, prepare_keys
+
+
+@pytest.fixture
+def campaign(cast):
+    old_key_meter(cast.sp_a, meter_number="45000000017")
+    return campaign_with(cast, [])
+
+
+class CampaignPagesTests:
+    def test_planner_creates_a_campaign_from_the_form(self, cast, client_for):
+        prepare_keys(cast)
+        old_key_meter(cast.sp_a)
+        response = client_for(cast.unit_admin).post(
+            reverse("keychange:campaign_create"),
+            {"name": "KRN ALFA", "unit": cast.area_a.pk, "brand": "hexing"},
+        )
+        assert response.status_code == 302
+        page = client_for(cast.unit_admin).get(response["Location"])
+        assert b"KRN ALFA" in page.content and b'id="sum-targeted">1<' in page.content
+
+    def test_vendor_assigns_to_its_officer(self, cast, campaign, client_for):
+        officer = UserFactory(
+            username="petugas.vendor", contractor=cast.contractor_a, roles=["field_officer"]
+        )
+        target = campaign.targets.get()
+        response = client_for(cast.vendor_a).post(
+            reverse("keychange:campaign_assign", args=[campaign.pk]),
+            {"officer": officer.pk, "targets": [target.pk]},
+        )
+        assert response.status_code == 302
+        target.refresh_from_db()
+        assert target.assigned_to == officer
+
+    def test_export_and_work_orders_download(self, cast, campaign, client_for):
+        client = client_for(cast.unit_admin)
+        export = client.get(reverse("keychange:campaign_export", args=[campaign.pk]))
+        assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+        pdf = client.get(reverse("keychange:campaign_work_orders", args=[campaign.pk]))
+        assert pdf.content.startswith(b"%PDF")
+
+    def test_outsider_gets_404(self, cast, campaign, client_for):
+        url = reverse("keychange:campaign_detail", args=[campaign.pk])
+        assert client_for(cast.outsider).get(url).status_code == 404
+        assert client_for(cast.vendor_b).get(url).status_code == 404
+
+    def test_user_without_role_gets_403(self, cast, campaign, client_for):
+        helpdesk = UserFactory(unit=cast.area_a, roles=[RoleCode.HELPDESK])
+        url = reverse("keychange:campaign_detail", args=[campaign.pk])
+        assert client_for(helpdesk).get(url).status_code == 403
+
+    def test_bank_kct_lists_the_pair(self, cast, campaign, client_for):
+        response = client_for(cast.unit_admin).get(
+            reverse("keychange:kct_list"), {"q": "45000000017"}
+        )
+        assert response.context["page"].paginator.count == 1
+
+
+class ConfirmationPagesTests:
+    @pytest.fixture
+    def target(self, cast, campaign):
+        target = campaign.targets.get()
+        assign_targets(actor=cast.unit_admin, targets=[target], officer=cast.officer)
+        return target
+
+    def test_wrong_display_is_refused_with_the_expected_one(self, cast, target, client_for):
+        url = reverse("keychange:confirmation_detail", args=[target.pk])
+        response = client_for(cast.officer).post(url, {"display": "REV 2"})
+        assert response.status_code == 200
+        assert "KRN 02 KT 02" in response.content.decode()
+        assert Meter.objects.get(pk=target.meter_id).key_revision == 1
+
+    def test_right_display_confirms(self, cast, target, client_for):
+        url = reverse("keychange:confirmation_detail", args=[target.pk])
+        response = client_for(cast.officer).post(url, {"display": "KRN 02 KT 02"})
+        assert response.status_code == 302
+        target.refresh_from_db()
+        assert target.state == TargetState.SUCCEEDED
+
+    def test_failure_form_records_reason(self, cast, target, client_for):
+        url = reverse("keychange:confirmation_detail", args=[target.pk])
+        client_for(cast.officer).post(url, {"reason": "meter_not_found", "note": "rumah kosong"})
+        target.refresh_from_db()
+        assert target.state == TargetState.CANCELLED
+
+    def test_another_users_work_is_refused(self, cast, target, client_for):
+        url = reverse("keychange:confirmation_detail", args=[target.pk])
+        assert client_for(cast.supervisor).get(url).status_code == 403
+        assert client_for(cast.outsider).get(url).status_code == 404
+
+
+class DisplayPagesTests:
+    def test_unit_admin_edits_lampiran_i(self, cast, client_for):
+        response = client_for(cast.unit_admin).post(
+            reverse("keychange:display_create"),
+            {"brand": "wasion", "model_hint": "", "expected_display": "krn2  kt2"},
+        )
+        assert response.status_code == 302
+        row = DisplayExpectation.objects.get(brand="WASION")
+        assert row.expected_display == "KRN2 KT2"
+
+    def test_supervisor_gets_403(self, cast, client_for):
+        assert client_for(cast.supervisor).get(reverse("keychange:display_list")).status_code == 403
