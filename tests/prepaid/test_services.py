@@ -166,7 +166,7 @@ class RecordPaymentTests:
                 reference="KW-1",
                 actor=prepaid.supervisor,
             )
-        assert "1,670,000" in str(caught.value.message)
+        assert "Rp 1.670.000" in str(caught.value.message)
         request.refresh_from_db()
         assert request.state == RequestState.REGISTERED and not Payment.objects.exists()
 

@@ -171,7 +171,7 @@ class PaymentEntryTests:
             reverse("prepaid:payment_entry"),
             {"request_number": request.request_number, "amount": "5000", "receipt_number": "KW-1"},
         )
-        assert "1,670,000" in response.content.decode()
+        assert "Rp 1.670.000" in response.content.decode()
 
     def test_outsider_cannot_find_the_request_number(self, prepaid, client_for):
         request = new_connection(prepaid)

@@ -93,7 +93,7 @@ class AssignForm(BootstrapMixin, forms.Form):
 
 class InstallationForm(BootstrapMixin, forms.Form):
     installed_on = forms.DateField(
-        label=_("Tanggal pasang"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal pasang"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     report_scan = forms.FileField(label=_("Scan BA pasang (ditandatangani)"))
     contract_scan = forms.FileField(label=_("Scan SPJBTL (ditandatangani)"))
@@ -123,5 +123,7 @@ class LoadProfileUploadForm(BootstrapMixin, forms.Form):
 class TransactionFilterForm(BootstrapMixin, forms.Form):
     meter_number = forms.CharField(label=_("No meter"), max_length=13, required=False)
     day = forms.DateField(
-        label=_("Tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -1,7 +1,6 @@
 """PDFs of an application (ReportLab): the SIP payment slip and the PK with its BA pasang."""
 
 import io
-from decimal import Decimal
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -12,12 +11,9 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from .choices import RequestKind
 from .models import ServiceRequest
+from .services import rupiah
 
 STYLES = getSampleStyleSheet()
-
-
-def rupiah(amount: Decimal) -> str:
-    return "Rp " + f"{amount:,.0f}".replace(",", ".")
 
 
 def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:

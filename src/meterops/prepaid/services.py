@@ -61,6 +61,10 @@ def require_office_role(actor: User | None) -> None:
         raise NotAllowed()
 
 
+def rupiah(amount: Decimal) -> str:
+    return "Rp " + f"{amount:,.0f}".replace(",", ".")
+
+
 def _state_label(state: str) -> str:
     return str(RequestState(state).label)
 
@@ -250,12 +254,8 @@ def record_payment(
         )
     if amount != request.amount_due:
         raise WrongAmount(
-            _("Jumlah Rp %(a)s tidak sesuai. Tagihan permohonan %(n)s: Rp %(d)s.")
-            % {
-                "a": f"{amount:,.0f}",
-                "n": request.request_number,
-                "d": f"{request.amount_due:,.0f}",
-            },
+            _("Jumlah %(a)s tidak sesuai. Tagihan permohonan %(n)s: %(d)s.")
+            % {"a": rupiah(amount), "n": request.request_number, "d": rupiah(request.amount_due)},
             amount_due=str(request.amount_due),
         )
     at = paid_at or timezone.now()
@@ -273,7 +273,7 @@ def record_payment(
             )
     except IntegrityError as exc:
         raise DuplicateReference(_("Pembayaran ini baru saja dicatat oleh kanal lain.")) from exc
-    _advance(request, verb="paid", actor=actor, note=f"{channel} {reference} Rp {amount:,.0f}")
+    _advance(request, verb="paid", actor=actor, note=f"{channel} {reference} {rupiah(amount)}")
     return payment, True
 
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from meterops.prepaid.pdf import rupiah as format_rupiah
+from meterops.prepaid.services import rupiah as format_rupiah
 
 register = template.Library()
 
