@@ -177,7 +177,6 @@ class BillingPosting(models.Model):
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
     number = models.CharField(_("nomor posting"), max_length=40, unique=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    line_count = models.PositiveIntegerField(_("jumlah pelanggan"), default=0)
     taken_at = models.DateTimeField(_("diambil AP2T"), null=True, blank=True)
 
     class Meta:

@@ -1,3 +1,24 @@
+from django.urls import path
+
+from . import views, views_approval
+
 app_name = "reading"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("reading-days/", views.reading_day_list, name="reading_day_list"),
+    path("routes/<int:pk>/", views.route_detail, name="route_detail"),
+    path("uploads/", views.upload, name="upload"),
+    path("verifications/", views.verification, name="verification"),
+    path("verifications/actions/", views.verification_action, name="verification_action"),
+    path("approvals/", views_approval.approval, name="approval"),
+    path("approvals/approve/", views_approval.approval_approve, name="approval_approve"),
+    path("approvals/cancel/", views_approval.approval_cancel, name="approval_cancel"),
+    path("postings/<int:pk>/file/", views_approval.posting_download, name="posting_download"),
+    path("postings/<int:pk>/taken/", views_approval.posting_taken, name="posting_taken"),
+    path("recaps/", views_approval.recap, name="recap"),
+    path("recaps/reading-days/<int:pk>/", views_approval.recap_detail, name="recap_detail"),
+    path(
+        "customers/<int:pk>/readings/", views_approval.customer_readings, name="customer_readings"
+    ),
+    path("settings/", views.reading_settings, name="settings"),
+]

@@ -1,0 +1,50 @@
+"""Files that leave meterops: the posting 1 fungsi 2 file for billing, spreadsheet cells."""
+
+from collections.abc import Iterator
+from datetime import UTC
+from decimal import Decimal
+
+from .models import BillingPosting
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def safe_cells(values: list) -> list:
+    """Neutralise spreadsheet formula injection in text cells (prefix a quote)."""
+    return [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]
+
+
+def _amount(value: Decimal | None, width: int) -> str:
+    """A signed amount in hundredths, zero-padded: +00000123450 for 1234.50."""
+    hundredths = int((value or Decimal(0)) * 100)
+    sign = "-" if hundredths < 0 else "+"
+    return f"{sign}{abs(hundredths):0{width - 1}d}"
+
+
+def posting_lines(posting: BillingPosting) -> Iterator[str]:
+    """The fixed-width file of a posting: one header, one line per reading, one trailer.
+
+    H posting number(40) BLTH(6) ULP(5) hari baca(10) created UTC(14)
+    D IDPEL(12) BLTH(6) stan(13) kWh(13) jam nyala(9) LBKB(4) taksiran(1) read at UTC(12)
+    T number of D lines(8)
+    """
+    approval = posting.approval
+    day = approval.reading_day
+    created = posting.created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+    yield (f"H{posting.number:<40}{approval.period}{day.unit.code:<5}{day.code:<10}{created}\r\n")
+    count = 0
+    readings = (
+        posting.readings.select_related("customer", "anomaly")
+        .order_by("customer__customer_id")
+        .iterator(chunk_size=2000)
+    )
+    for reading in readings:
+        count += 1
+        read_at = reading.read_at.astimezone(UTC).strftime("%Y%m%d%H%M") if reading.read_at else ""
+        yield (
+            f"D{reading.customer.customer_id}{reading.period}"
+            f"{_amount(reading.register_kwh, 13)}{_amount(reading.consumption_kwh, 13)}"
+            f"{_amount(reading.hours_on, 9)}{(reading.anomaly.code if reading.anomaly else ''):<4}"
+            f"{'Y' if reading.is_estimate else 'N'}{read_at:<12}\r\n"
+        )
+    yield f"T{count:08d}\r\n"

@@ -1,0 +1,282 @@
+"""Pages of the reading domain: thin; each calls one query or service (STYLE.md)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meterops.core.choices import RoleCode
+from meterops.core.errors import DomainError
+from meterops.core.forms import UnitChoiceForm
+from meterops.core.scoping import scoped
+from meterops.customers.models import Customer
+
+from . import importer, queries, services
+from .forms import (
+    MoveCustomerForm,
+    ReadingDayForm,
+    ReadingSettingsForm,
+    ScheduleRouteForm,
+    UploadForm,
+    VerificationFilterForm,
+    current_period,
+)
+from .models import Reading, ReadingSettings
+
+
+def _require(user, roles) -> None:
+    if not user.has_role(*roles):
+        raise PermissionDenied
+
+
+def _day_period_url(name: str, reading_day, period: str) -> str:
+    return f"{reverse(name)}?reading_day={reading_day.pk}&period={period}"
+
+
+# --- RBM & Hari Baca -----------------------------------------------------------------------
+
+
+@login_required
+def reading_day_list(request):
+    """Reading days with their routes; editors add days and move routes between them."""
+    can_edit = request.user.has_role(*services.ROUTE_EDITORS)
+    day_form = ReadingDayForm(actor=request.user, prefix="day")
+    schedule_form = ScheduleRouteForm(actor=request.user, prefix="schedule")
+    if request.method == "POST":
+        _require(request.user, services.ROUTE_EDITORS)
+        day_form, schedule_form = _save_route_forms(request, day_form, schedule_form)
+        if day_form is None:
+            return redirect("reading:reading_day_list")
+    routes = Paginator(queries.routes_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reading/reading_day_list.html",
+        {
+            "days": queries.reading_days_for(request.user),
+            "page": routes,
+            "can_edit": can_edit,
+            "day_form": day_form,
+            "schedule_form": schedule_form,
+        },
+    )
+
+
+def _save_route_forms(request, day_form, schedule_form):
+    """Save whichever of the two forms was posted; (None, None) once saved."""
+    try:
+        if "day-code" in request.POST:
+            day_form = ReadingDayForm(request.POST, actor=request.user, prefix="day")
+            if day_form.is_valid():
+                day = services.save_reading_day(actor=request.user, **day_form.cleaned_data)
+                messages.success(request, _("Hari baca %(d)s disimpan.") % {"d": day})
+                return None, None
+        else:
+            schedule_form = ScheduleRouteForm(request.POST, actor=request.user, prefix="schedule")
+            if schedule_form.is_valid():
+                schedule = services.schedule_route(actor=request.user, **schedule_form.cleaned_data)
+                messages.success(request, _("RBM %(s)s dijadwalkan.") % {"s": schedule})
+                return None, None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:  # e.g. a reading-day code already used in the ULP
+        messages.error(request, " ".join(exc.messages))
+    return day_form, schedule_form
+
+
+@login_required
+def route_detail(request, pk):
+    """An RBM's customers in reading order; editors move a customer here or reorder."""
+    route = queries.get_route_for(request.user, pk)
+    routes = queries.routes_for(request.user).filter(unit=route.unit)
+    form = MoveCustomerForm(request.POST or None, routes=routes, initial={"route": route})
+    if request.method == "POST":
+        _require(request.user, services.ROUTE_EDITORS)
+        if form.is_valid():
+            customer = (
+                scoped(Customer, request.user)
+                .filter(customer_id=form.cleaned_data["customer_id"])
+                .first()
+            )
+            if customer is None:
+                form.add_error("customer_id", _("IDPEL tidak ditemukan di unit Anda."))
+            else:
+                try:
+                    services.move_customer(
+                        actor=request.user,
+                        customer=customer,
+                        route=form.cleaned_data["route"],
+                        sequence=form.cleaned_data["sequence"],
+                    )
+                    messages.success(request, _("Pelanggan %(c)s dipindah.") % {"c": customer})
+                    return redirect("reading:route_detail", pk=route.pk)
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+    customers = Paginator(queries.route_customers(route), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reading/route_detail.html",
+        {
+            "route": route,
+            "page": customers,
+            "form": form,
+            "can_edit": request.user.has_role(*services.ROUTE_EDITORS),
+        },
+    )
+
+
+# --- Upload Stan Meter ---------------------------------------------------------------------
+
+
+@login_required
+def upload(request):
+    """Upload a CSV/XLSX of readings; all rows are saved, or none and every error is listed."""
+    _require(request.user, services.UPLOADERS)
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"period": current_period()}
+    )
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        table = importer.read_table(upload_file.name, upload_file.read())
+        rows, errors = importer.parse_rows(table, zone=request.user.display_time_zone())
+        if not errors:
+            try:
+                result = services.import_readings(
+                    actor=request.user, period=form.cleaned_data["period"], rows=rows
+                )
+                messages.success(
+                    request,
+                    _("%(n)s stan baru dan %(r)s baca ulang disimpan, sudah divalidasi.")
+                    % {"n": result.created, "r": result.replaced},
+                )
+                day = result.reading_days[0]
+                return redirect(
+                    _day_period_url("reading:verification", day, form.cleaned_data["period"])
+                )
+            except DomainError as exc:
+                errors = getattr(exc, "errors", [(0, "-", exc.message)])
+        messages.error(request, _("File ditolak; tidak ada data yang disimpan."))
+    return render(
+        request,
+        "reading/upload.html",
+        {"form": form, "errors": errors, "columns": (*importer.REQUIRED, *importer.OPTIONAL)},
+    )
+
+
+# --- Verifikasi Baca Meter -----------------------------------------------------------------
+
+
+@login_required
+def verification(request):
+    """A reading day's readings with flags; vendor and supervisor accept or send back in bulk."""
+    form = VerificationFilterForm(request.GET or None, actor=request.user)
+    context = {"form": form}
+    if form.is_valid():
+        day, period = form.cleaned_data["reading_day"], form.cleaned_data["period"]
+        readings = queries.day_readings(request.user, day, period)
+        if form.cleaned_data["state"]:
+            readings = readings.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["flag"]:
+            readings = readings.filter(**{form.cleaned_data["flag"]: True})
+        user = request.user
+        context.update(
+            reading_day=day,
+            period=period,
+            page=Paginator(readings, 100).get_page(request.GET.get("page")),
+            counts=queries.reading_day_counts(day, period),
+            can_vendor=user.has_role(*services.VENDOR_VERIFIERS),
+            can_supervise=user.has_role(*services.SUPERVISOR_VERIFIERS),
+            can_reread=user.has_role(*services.REREAD_REQUESTERS),
+        )
+    return render(request, "reading/verification.html", context)
+
+
+@require_POST
+@login_required
+def verification_action(request):
+    """Apply a bulk action to the ticked readings, or to all with the current filter."""
+    form = VerificationFilterForm(request.POST, actor=request.user)
+    if not form.is_valid():
+        raise Http404
+    day, period = form.cleaned_data["reading_day"], form.cleaned_data["period"]
+    readings = Reading.objects.filter(reading_day=day, period=period)
+    if request.POST.get("scope") == "filtered":
+        if form.cleaned_data["state"]:
+            readings = readings.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["flag"]:
+            readings = readings.filter(**{form.cleaned_data["flag"]: True})
+    else:
+        readings = readings.filter(pk__in=request.POST.getlist("reading"))
+    action = request.POST.get("action")
+    try:
+        count = _verification_count(request, action, readings, day, period)
+        messages.success(request, _("%(n)s stan diproses.") % {"n": count})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(_day_period_url("reading:verification", day, period))
+
+
+def _verification_count(request, action, readings, day, period) -> int:
+    user = request.user
+    if action == "vendor":
+        _require(user, services.VENDOR_VERIFIERS)
+        return services.verify_readings_as_vendor(actor=user, readings=readings)
+    if action == "supervisor":
+        _require(user, services.SUPERVISOR_VERIFIERS)
+        return services.verify_readings_as_supervisor(actor=user, readings=readings)
+    if action == "reread":
+        _require(user, services.REREAD_REQUESTERS)
+        reason = request.POST.get("reason", "")
+        return services.request_rereads(actor=user, readings=readings, reason=reason)
+    if action == "send":
+        _require(user, services.SENDERS)
+        return services.send_reading_day(actor=user, reading_day=day, period=period)
+    if action == "estimate":
+        _require(user, (*services.UPLOADERS, RoleCode.SUPERVISOR))
+        return services.estimate_missing_readings(actor=user, reading_day=day, period=period)
+    raise Http404
+
+
+# --- Setting Baca Meter --------------------------------------------------------------------
+
+
+@login_required
+def reading_settings(request):
+    """The unit's reading parameters, inherited from above until the unit saves its own."""
+    _require(request.user, services.SETTINGS_EDITORS)
+    chooser = UnitChoiceForm(request.GET or None, actor=request.user)
+    if chooser.is_bound and not chooser.is_valid():
+        raise Http404
+    unit = (chooser.cleaned_data.get("unit") if chooser.is_bound else None) or request.user.unit
+    if unit is None:
+        raise PermissionDenied
+    current = ReadingSettings.for_unit(unit)
+    form = ReadingSettingsForm(
+        request.POST or None,
+        instance=ReadingSettings(unit=unit),
+        initial=model_to_dict(current, fields=ReadingSettingsForm.Meta.fields),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_reading_settings(
+                actor=request.user,
+                unit=unit,
+                values={f: form.cleaned_data[f] for f in ReadingSettingsForm.Meta.fields},
+            )
+            messages.success(request, _("Setting baca meter %(u)s disimpan.") % {"u": unit})
+            return redirect(f"{request.path}?unit={unit.pk}")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    own = current.pk is not None and current.unit_id == unit.pk
+    history = current.history.select_related("history_user")[:20] if own else []
+    return render(
+        request,
+        "reading/settings.html",
+        {"form": form, "chooser": chooser, "unit": unit, "inherited": not own, "history": history},
+    )
