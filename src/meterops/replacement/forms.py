@@ -83,10 +83,14 @@ class TargetFilterForm(BootstrapMixin, forms.Form):
         empty_label=_("Semua kerusakan"),
     )
     date_from = forms.DateField(
-        label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Dari tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Sampai tanggal"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     customer_id = forms.CharField(label=_("IDPEL"), required=False, max_length=12)
 
@@ -151,7 +155,7 @@ class ReplacementForm(BootstrapMixin, forms.Form):
     replaced_on = forms.DateField(
         label=_("Tanggal ganti"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     old_final_reading = forms.DecimalField(
         label=_("Stan akhir meter lama (kWh)"), min_value=0, max_digits=12, decimal_places=2
