@@ -112,3 +112,24 @@ class DisplayPagesTests:
 
     def test_supervisor_gets_403(self, cast, client_for):
         assert client_for(cast.supervisor).get(reverse("keychange:display_list")).status_code == 403
+
+
+class MenuPagesTests:
+    @pytest.mark.parametrize(
+        "url_name",
+        [
+            "keychange:campaign_list",
+            "keychange:campaign_create",
+            "keychange:kct_list",
+            "keychange:display_list",
+            "complaints:wizard",
+            "complaints:ticket_list",
+            "complaints:settings",
+        ],
+    )
+    def test_admin_opens_each_menu_page(self, cast, client_for, url_name):
+        assert client_for(cast.admin).get(reverse(url_name)).status_code == 200
+
+    def test_officer_opens_confirmation_list(self, cast, client_for):
+        response = client_for(cast.officer).get(reverse("keychange:confirmation_list"))
+        assert "Tidak ada KCT" in response.content.decode()

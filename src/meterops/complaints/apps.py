@@ -40,7 +40,7 @@ class ComplaintsConfig(AppConfig):
                 ),
             ),
             MenuEntry(
-                _("Setting Pengaduan"),
+                _("Pengaturan Pengaduan"),
                 "complaints:settings",
                 "sliders",
                 (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),

@@ -67,6 +67,11 @@ class TokenCallForm(BootstrapMixin, forms.Form):
     )
     note = forms.CharField(label=_("Catatan"), required=False, widget=forms.Textarea({"rows": 2}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("officer_visited", "power_state"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
     def clean_token(self):
         return "".join(ch for ch in self.cleaned_data["token"] if ch.isdigit())
 

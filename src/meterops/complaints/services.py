@@ -155,6 +155,14 @@ def examine_token(*, customer, token: str = "", purchased_at: datetime | None = 
             )
     elif result.key_updated_at is None:
         result.lines.append(_("Waktu update KRN meter ini tidak tercatat di sistem."))
+    else:
+        result.lines.append(
+            _(
+                "Waktu update KRN %(at)s. Nomor token dan waktu beli belum diisi: bandingkan "
+                "dengan waktu beli token di P2APST."
+            )
+            % {"at": timezone.localtime(result.key_updated_at).strftime("%d-%m-%Y %H:%M")}
+        )
     if result.finding == TokenFinding.OLD_KEY:
         result.old_key_token = True
     if result.old_key_token:

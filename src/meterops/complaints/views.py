@@ -127,6 +127,7 @@ def ticket_detail(request, pk):
             "assign_form": AssignTicketForm(officers=queries.officers_of(request.user, ticket)),
             "resolve_form": ResolveTicketForm(initial={"cause": ticket.suggested_cause}),
             "is_agent": request.user.has_role(*services.CALL_CENTRE_ROLES),
+            "can_handle": request.user.has_role(*services.HANDLER_ROLES),
         },
     )
 
@@ -215,7 +216,7 @@ def complaint_settings(request):
             services.save_probing_steps(
                 actor=request.user, unit=unit, lines=form.cleaned_data["probing"].splitlines()
             )
-            messages.success(request, _("Setting pengaduan %(u)s disimpan.") % {"u": unit})
+            messages.success(request, _("Pengaturan pengaduan %(u)s disimpan.") % {"u": unit})
             return redirect("complaints:settings")
         except DomainError as exc:
             form.add_error(None, exc.message)
