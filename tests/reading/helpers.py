@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from meterops.core.choices import RoleCode
 from meterops.reading.choices import ReadingState
-from meterops.reading.models import Reading, ReadingDay, RouteSchedule
+from meterops.reading.models import AnomalyCode, Reading, ReadingDay, RouteSchedule
 from tests.factories import CustomerFactory, RouteFactory, UserFactory
 
 PERIOD = "202602"
@@ -48,3 +48,8 @@ def make_reading(customer, period=PERIOD, register="1000", state=ReadingState.RE
 
 def make_approver(unit, username="spvte.a"):
     return UserFactory(username=username, unit=unit, roles=[RoleCode.READING_APPROVER])
+
+
+def anomaly(code="MB", label="Meter buram"):
+    """An LBKB code; the migration's rows are gone after a flushed (transactional) test."""
+    return AnomalyCode.objects.get_or_create(code=code, defaults={"label": label})[0]

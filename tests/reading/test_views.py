@@ -12,7 +12,15 @@ from meterops.reading.choices import ReadingState
 from meterops.reading.models import Reading, ReadingDay, ReadingSettings
 from tests.factories import RouteFactory
 
-from .helpers import PERIOD, make_approver, make_customer, make_day, make_reading, make_route
+from .helpers import (
+    PERIOD,
+    anomaly,
+    make_approver,
+    make_customer,
+    make_day,
+    make_reading,
+    make_route,
+)
 
 SENT = ReadingState.SENT
 
@@ -41,11 +49,19 @@ class MenuTests:
         def labels(user):
             return {str(e["label"]) for e in menu_for(user, "/")}
 
-        assert {"Upload Stan Meter", "Verifikasi Baca Meter"} <= labels(cast.vendor_a)
+        assert {"Unggah Stan Meter", "Verifikasi Baca Meter"} <= labels(cast.vendor_a)
         assert "Pengesahan Stan Meter" not in labels(cast.vendor_a)
         assert "Pengesahan Stan Meter" in labels(approver)
-        assert "Setting Baca Meter" in labels(cast.unit_admin)
-        assert not {"Upload Stan Meter", "RBM & Hari Baca"} & labels(cast.officer)
+        assert "Parameter Baca Meter" in labels(cast.unit_admin)
+        assert not {"Unggah Stan Meter", "RBM & Hari Baca"} & labels(cast.officer)
+
+
+    def test_every_reading_menu_page_opens(self, cast, client_for, approver):
+        for user in (cast.admin, cast.unit_admin, cast.vendor_a, approver):
+            client = client_for(user)
+            for entry in menu_for(user, "/"):
+                if entry["url"].startswith("/reading/"):
+                    assert client.get(entry["url"]).status_code == 200, (user, entry["url"])
 
 
 class ReadingDayListTests:
@@ -97,6 +113,7 @@ class UploadTests:
 
     def test_vendor_uploads_and_lands_on_verification(self, cast, client_for, route):
         customer = make_customer(route)
+        anomaly("MB")
         response = self._post(
             client_for(cast.vendor_a),
             f"IDPEL,STAN,TGL_BACA,LBKB\n{customer.customer_id},1234.5,2026-02-15 08:30,MB\n",

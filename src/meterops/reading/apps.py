@@ -27,7 +27,7 @@ class ReadingConfig(AppConfig):
                 (*pln, R.CONTRACTOR_ADMIN),
             ),
             MenuEntry(
-                _("Upload Stan Meter"),
+                _("Unggah Stan Meter"),
                 "reading:upload",
                 "cloud-upload",
                 (R.ADMIN, R.CONTRACTOR_ADMIN),
@@ -48,6 +48,6 @@ class ReadingConfig(AppConfig):
                 _("Rekap Baca Meter"), "reading:recap", "bar-chart", (*pln, R.CONTRACTOR_ADMIN)
             ),
             MenuEntry(
-                _("Setting Baca Meter"), "reading:settings", "sliders", (R.ADMIN, R.UNIT_ADMIN)
+                _("Parameter Baca Meter"), "reading:settings", "sliders", (R.ADMIN, R.UNIT_ADMIN)
             ),
         )

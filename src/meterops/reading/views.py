@@ -130,7 +130,7 @@ def route_detail(request, pk):
     )
 
 
-# --- Upload Stan Meter ---------------------------------------------------------------------
+# --- Unggah Stan Meter ---------------------------------------------------------------------
 
 
 @login_required
@@ -243,7 +243,7 @@ def _verification_count(request, action, readings, day, period) -> int:
     raise Http404
 
 
-# --- Setting Baca Meter --------------------------------------------------------------------
+# --- Parameter Baca Meter --------------------------------------------------------------------
 
 
 @login_required
