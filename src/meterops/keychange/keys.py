@@ -54,9 +54,8 @@ def vkrn_of(meter, pair: KeyPair | None) -> int | None:
 def key_change_tokens_for(meter, pair: KeyPair, cache: sts.DecoderKeyCache) -> tuple[str, ...]:
     """The KCTs that move ``meter`` from the old key to the KRN-2 key (raises StsError)."""
     current = pair.old.codec(meter, cache)
-    new = pair.new.codec(meter, cache)
     change = sts.KeyChange(
-        new_key=new.decoder_key,
+        new_key=pair.new.decoder_key(meter),
         key_revision=pair.new.key_revision,
         key_type=meter.key_type if meter.key_type is not None else 2,
         tariff_index=int(meter.tariff_index),

@@ -72,6 +72,15 @@ class VendingKey(TimeStampedModel):
             base_date=sts.BaseDate(self.base_date),
         )
 
+    def decoder_key(self, meter) -> bytes:
+        """The meter's decoder key under this vending key, without preparing a cipher."""
+        return sts.derive_decoder_key(
+            vending_key=bytes(self.key_material),
+            algorithm=sts.KeyGenerationAlgorithm(self.algorithm),
+            meter=self.key_data(meter),
+            encryption=sts.EncryptionAlgorithm(self.encryption),
+        )
+
     def codec(self, meter, cache: sts.DecoderKeyCache) -> sts.TokenCodec:
         return cache.codec(
             vending_key=bytes(self.key_material),
