@@ -39,7 +39,7 @@ def test_admin_opens_every_menu_page(cast, new_page, screenshot):
     labels = [str(entry["label"]) for entry in menu_for(cast.admin, "/")]
     assert labels[:2] == ["Dashboard", "Cek Status Terakhir"]
     for label in labels:
-        page.locator("#main-menu").get_by_role("link", name=label).click()
+        page.locator("#main-menu").get_by_role("link", name=label, exact=True).click()
         expect(page.locator("#main-menu a.active")).to_have_text(re.compile(re.escape(label)))
         expect(page.locator("main h1").first).to_be_visible()
         assert "Kesalahan" not in page.content()

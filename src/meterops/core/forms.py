@@ -151,7 +151,10 @@ class UnitSettingsForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = UnitSettings
         fields = [
-            "time_zone", "contact_phone", "contact_email", "contact_address",
+            "time_zone",
+            "contact_phone",
+            "contact_email",
+            "contact_address",
             "overdue_work_order_days",
         ]
 

@@ -6,6 +6,7 @@ never shows a dead link; a later domain only has to add its URL for its entry to
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -55,16 +56,41 @@ def register_menu(*entries: MenuEntry) -> None:
     EXTRA_MENU.extend(entry for entry in entries if entry not in EXTRA_MENU)
 
 
+def _sections():
+    """Each entry with the heading it sits under: the HOME menus first, then each domain's."""
+    for entry in MENU:
+        yield entry, ""
+    for entry in EXTRA_MENU:
+        namespace = entry.url_name.split(":", 1)[0]
+        yield entry, apps.get_app_config(namespace).verbose_name
+    for entry in ADMIN_MENU:
+        yield entry, _("Administrasi")
+
+
 def menu_for(user, current_path: str) -> list[dict]:
-    """The entries this user may open, each with its URL and whether it is the current page."""
+    """The entries this user may open, with their URLs; the closest match is the current one."""
     entries = []
-    for entry in (*MENU, *EXTRA_MENU, *ADMIN_MENU):
+    for entry, section in _sections():
         if entry.roles and not user.has_role(*entry.roles):
             continue
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url or (url != "/" and current_path.startswith(url))
-        entries.append({"label": entry.label, "url": url, "icon": entry.icon, "active": active})
+        entries.append(
+            {
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "active": False,
+                "section": section,
+            }
+        )
+    matches = [
+        e
+        for e in entries
+        if current_path == e["url"] or (e["url"] != "/" and current_path.startswith(e["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return entries

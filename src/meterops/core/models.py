@@ -162,7 +162,8 @@ class UnitSettings(TimeStampedModel):
     contact_email = models.EmailField(_("email kontak"), blank=True)
     contact_address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
     overdue_work_order_days = models.PositiveSmallIntegerField(
-        _("PK dianggap terlambat setelah (hari)"), default=14,
+        _("PK dianggap terlambat setelah (hari)"),
+        default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     history = HistoricalRecords()

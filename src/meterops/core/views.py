@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from meterops.customers.queries import find_customer_for
 
 from . import queries, services
+from .dashboard import panels_for
 from .errors import DomainError
 from .forms import (
     CustomerIdForm,
@@ -47,7 +48,15 @@ def dashboard(request):
     totals = {
         key: sum(row[key] for row in rows) for key in ("customers", "users", "open_processes")
     }
-    return render(request, "core/dashboard.html", {"rows": rows, "totals": totals})
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "panels": panels_for(request.user),
+        },
+    )
 
 
 @login_required

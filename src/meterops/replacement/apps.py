@@ -7,7 +7,12 @@ class ReplacementConfig(AppConfig):
     verbose_name = "Ganti Meter (HOME)"
 
     def ready(self):
+        from meterops.core.dashboard import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
+
+        from .dashboard import home_panel
+
+        register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
 
         for label, lookup in {
             "replacement.ReplacementTarget": "unit",

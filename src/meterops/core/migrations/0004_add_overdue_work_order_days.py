@@ -5,20 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_create_roles'),
+        ("core", "0003_create_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='overdue_work_order_days',
-            field=models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='PK dianggap terlambat setelah (hari)'),
+            model_name="historicalunitsettings",
+            name="overdue_work_order_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(365),
+                ],
+                verbose_name="PK dianggap terlambat setelah (hari)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='overdue_work_order_days',
-            field=models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='PK dianggap terlambat setelah (hari)'),
+            model_name="unitsettings",
+            name="overdue_work_order_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(365),
+                ],
+                verbose_name="PK dianggap terlambat setelah (hari)",
+            ),
         ),
     ]
