@@ -15,7 +15,7 @@ def _snapshot():
 
 class SeedDemoTests:
     def test_builds_region_users_and_customers(self, db, capsys):
-        call_command("seed_demo", "--customers", "300", "--seed", "7")
+        call_command("seed_demo", "--targets", "0", "--customers", "300", "--seed", "7")
         assert Unit.objects.filter(level="service_point").count() == 9
         assert Unit.objects.filter(level="area").count() == 3
         assert Customer.objects.count() == 300
@@ -27,27 +27,35 @@ class SeedDemoTests:
         assert User.objects.get(username="admin").role_codes == {"admin"}
 
     def test_every_idpel_starts_with_its_unit_code(self, db):
-        call_command("seed_demo", "--customers", "90", "--seed", "7")
+        call_command("seed_demo", "--targets", "0", "--customers", "90", "--seed", "7")
         for customer_id, unit_code in Customer.objects.values_list("customer_id", "unit__code"):
             assert len(customer_id) == 12 and customer_id.isdigit()
             assert customer_id[:5] == unit_code
 
     def test_same_seed_gives_same_data(self, db, django_db_blocker):
-        call_command("seed_demo", "--customers", "50", "--seed", "11")
+        call_command("seed_demo", "--targets", "0", "--customers", "50", "--seed", "11")
         first = _snapshot()
         Meter.objects.all().delete()
         Customer.objects.all().delete()
-        call_command("seed_demo", "--customers", "50", "--seed", "11")
+        call_command("seed_demo", "--targets", "0", "--customers", "50", "--seed", "11")
         assert _snapshot() == first
 
     def test_if_empty_adds_nothing_the_second_time(self, db):
-        call_command("seed_demo", "--customers", "20")
-        call_command("seed_demo", "--customers", "20", "--if-empty")
+        call_command("seed_demo", "--targets", "0", "--customers", "20")
+        call_command("seed_demo", "--targets", "0", "--customers", "20", "--if-empty")
         assert Customer.objects.count() == 20
 
     def test_prepaid_meters_carry_sts_key_data(self, db):
-        call_command("seed_demo", "--customers", "200")
+        call_command("seed_demo", "--targets", "0", "--customers", "200")
         prepaid = Meter.objects.filter(customer__payment_mode=PaymentMode.PREPAID)
         assert prepaid.exists()
         assert not prepaid.filter(supply_group="").exists()
         assert set(prepaid.values_list("key_revision", flat=True)) <= {1, 2}
+
+
+def test_demo_walks_home_targets_through_every_step(db):
+    from meterops.replacement.models import ReplacementTarget
+
+    call_command("seed_demo", "--customers", "300", "--targets", "20", "--seed", "3")
+    states = set(ReplacementTarget.objects.values_list("state", flat=True))
+    assert {"submitted", "reverify", "verified", "printed", "assigned", "replaced"} <= states

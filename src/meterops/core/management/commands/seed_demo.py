@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from meterops.core.demo import DEMO_PASSWORD, build_region, demo_logins
 from meterops.customers.demo import generate_customers
 from meterops.customers.models import Customer
+from meterops.replacement.demo import generate_targets
 
 
 class Command(BaseCommand):
@@ -14,12 +15,18 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=3000, help="jumlah pelanggan baru")
         parser.add_argument("--seed", type=int, default=2026, help="benih acak (hasil sama)")
         parser.add_argument(
+            "--targets",
+            type=int,
+            default=40,
+            help="target ganti meter (HOME) demo di ULP BALEENDAH",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="lewati jika sudah ada pelanggan (dipakai make run: hanya run pertama)",
         )
 
-    def handle(self, *args, customers: int, seed: int, if_empty: bool, **options):
+    def handle(self, *args, customers: int, seed: int, targets: int, if_empty: bool, **options):
         if customers < 0:
             raise CommandError("--customers tidak boleh negatif.")
         if if_empty and Customer.objects.exists():
@@ -28,9 +35,13 @@ class Command(BaseCommand):
             started = time.perf_counter()
             units = build_region()
             made = generate_customers(units=units, count=customers, seed=seed)
+            made_targets = generate_targets(count=targets, seed=seed)
             elapsed = time.perf_counter() - started
             self.stdout.write(
-                self.style.SUCCESS(f"{made:,} pelanggan demo dibuat dalam {elapsed:.1f} s.")
+                self.style.SUCCESS(
+                    f"{made:,} pelanggan dan {made_targets} target ganti meter demo dibuat "
+                    f"dalam {elapsed:.1f} s."
+                )
             )
         self.print_logins()
 
