@@ -78,9 +78,11 @@ def read_load_profile_file(name: str, content: bytes) -> LoadProfileFile:
     return result
 
 
+LABELS = {key: header.title() for header, key in COLUMNS.items()}
+
+
 def _check_row(number: int, row: dict, result: LoadProfileFile) -> None:
-    labels = {v: k.title() for k, v in COLUMNS.items()}
-    bad = [labels[k] for k in COLUMNS.values() if not row[k].isdigit()]
+    bad = [LABELS[k] for k in COLUMNS.values() if not row[k].isdigit()]
     if bad:
         result.errors.append(f"Baris {number}, kolom {', '.join(bad)}: harus berisi angka.")
         return

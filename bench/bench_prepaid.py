@@ -1,0 +1,361 @@
+"""Benchmark of prepaid batch work on PostgreSQL: bulk token issue and load-profile ingest.
+
+Run:  .venv/bin/python bench/bench_prepaid.py [--applications 10000] [--baseline-applications 1000]
+      [--records 100000] [--baseline-records 10000] [--database-url URL]
+
+In a fresh database (created here, migrated, dropped at the end) it builds a unit, vending keys
+and N activated PB applications, each with its own meter from stock whose factory key differs
+from the unit's (so every application needs 2 KCTs and a stroom awal token), then times:
+
+1. tokens: ``services.issue_tokens_for`` on all N applications in one batch (the real path:
+   set-based UPDATEs of applications and processes, one bulk INSERT of tokens and one of
+   events), against a per-row baseline on M other applications in the same run: for each,
+   lock the row, make its tokens with the same TokenMaker, save every token with
+   ``create()``, run the FSM transition, ``save()`` and ``core.services.advance_process``;
+2. load profiles: ``services.import_load_profiles`` of a CSV of R card records (12 months of
+   R/12 installed meters, parse + check + one upsert), against a per-row baseline of
+   ``update_or_create`` for each of another meter set's records.
+
+It prints seconds, rows per second and the ratio of each pair of rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+
+def recreate_database(url: str, *, create: bool) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        if create:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def build_world():
+    """A region with one ULP, an office user, a fee row, a factory key and the unit's key."""
+    from meterops.core.choices import RoleCode, UnitLevel
+    from meterops.core.models import Role, Unit, User
+    from meterops.prepaid.models import FeeSchedule, VendingKey
+
+    region = Unit.objects.create(code="50000", name="UID BENCH", level=UnitLevel.REGION)
+    area = Unit.objects.create(code="51000", name="UP3 BENCH", level=UnitLevel.AREA, parent=region)
+    ulp = Unit.objects.create(
+        code="51001", name="ULP BENCH", level=UnitLevel.SERVICE_POINT, parent=area
+    )
+    Role.objects.get_or_create(code=RoleCode.SUPERVISOR)
+    actor = User.objects.create(username="bench", unit=ulp)
+    actor.roles.set([RoleCode.SUPERVISOR])
+    FeeSchedule.objects.create(
+        tariff="R1T",
+        power_va=2200,
+        connection_fee=Decimal("1650000"),
+        deposit=0,
+        initial_credit=Decimal("20000"),
+        price_per_kwh=Decimal("1444.70"),
+        tariff_index="01",
+    )
+    VendingKey.objects.create(
+        unit=region,
+        label="pabrik",
+        supply_group="600000",
+        key_revision=1,
+        base_date=1993,
+        key_hex="abababababababab",
+        is_test_key=True,
+    )
+    VendingKey.objects.create(
+        unit=region,
+        label="unit",
+        supply_group="600000",
+        key_revision=2,
+        base_date=2014,
+        key_hex="0123456789abcdef",
+        is_current=True,
+        is_test_key=True,
+    )
+    return ulp, actor
+
+
+def activated_applications(ulp, count: int, first: int) -> list:
+    """``count`` activated PB applications, written set-based (setup, not timed)."""
+    from django.utils import timezone
+
+    from meterops.core.models import Process
+    from meterops.customers.models import Customer
+    from meterops.prepaid.choices import Product, RequestKind, RequestState
+    from meterops.prepaid.models import MeterStock, ServiceRequest
+
+    numbers = range(first, first + count)
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(
+                customer_id=f"51001{n:07d}",
+                unit=ulp,
+                name=f"BENCH {n}",
+                tariff="R1T",
+                power_va=2200,
+                payment_mode="prepaid",
+            )
+            for n in numbers
+        ]
+    )
+    processes = Process.objects.bulk_create(
+        [
+            Process(
+                customer=c,
+                unit=ulp,
+                domain="prepaid",
+                kind="PB",
+                reference=f"B{c.customer_id}",
+                state=RequestState.ACTIVATED,
+            )
+            for c in customers
+        ]
+    )
+    stock = MeterStock.objects.bulk_create(
+        [
+            MeterStock(
+                unit=ulp,
+                meter_number=f"32{n:09d}",
+                brand="ITRON",
+                is_nfc=True,
+                supply_group="600000",
+                tariff_index="01",
+                key_revision=1,
+            )
+            for n in numbers
+        ]
+    )
+    now = timezone.now()
+    return ServiceRequest.objects.bulk_create(
+        [
+            ServiceRequest(
+                request_number=f"B{c.customer_id}",
+                process=p,
+                unit=ulp,
+                customer=c,
+                kind=RequestKind.NEW_CONNECTION,
+                product=Product.PREPAID_NFC,
+                applicant_name=c.name,
+                address="-",
+                tariff="R1T",
+                power_va=2200,
+                connection_fee=0,
+                connection_fee_tax=0,
+                deposit=0,
+                initial_credit=20000,
+                initial_credit_kwh=Decimal("13.5"),
+                tariff_index="01",
+                state=RequestState.ACTIVATED,
+                paid_at=now,
+                meter=m,
+                activated_at=now,
+            )
+            for c, p, m in zip(customers, processes, stock, strict=True)
+        ],
+        batch_size=2000,
+    )
+
+
+def naive_issue(requests, actor) -> None:
+    """The per-row way: one transaction, token INSERTs and process update per application."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from meterops.core.services import advance_process
+    from meterops.prepaid.models import IssuedToken, ServiceRequest, VendingKey
+    from meterops.prepaid.tokens import TokenMaker
+
+    maker = TokenMaker(list(VendingKey.objects.select_related("unit")))
+    for request in requests:
+        with transaction.atomic():
+            request = (
+                ServiceRequest.objects.select_for_update(of=("self",))
+                .select_related("unit", "meter", "process")
+                .get(pk=request.pk)
+            )
+            at = timezone.now()
+            for n, draft in enumerate(maker.drafts_for(request, issued=at), start=1):
+                IssuedToken.objects.create(
+                    request=request,
+                    sequence=n,
+                    kind=draft.kind,
+                    token=draft.token,
+                    kwh=draft.kwh,
+                    issued_at=at,
+                )
+            request.issue_tokens()
+            request.save()
+            advance_process(
+                process=request.process,
+                to_state=request.state,
+                verb="prepaid.tokens_issued",
+                actor=actor,
+            )
+
+
+def installed_meters(ulp, count: int, first: int) -> list[str]:
+    from meterops.customers.models import Customer, Meter
+
+    numbers = range(first, first + count)
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(
+                customer_id=f"51001{n:07d}",
+                unit=ulp,
+                name=f"LP {n}",
+                tariff="R1T",
+                power_va=2200,
+                payment_mode="prepaid",
+            )
+            for n in numbers
+        ]
+    )
+    Meter.objects.bulk_create(
+        [
+            Meter(customer=c, brand="ITRON", meter_number=f"33{n:09d}")
+            for c, n in zip(customers, numbers, strict=True)
+        ]
+    )
+    return [f"33{n:09d}" for n in numbers]
+
+
+def card_csv(meters: list[str], records: int) -> bytes:
+    lines = ["No Meter;Blth;Stand;Sisa kWh;Tegangan;Status Tamper"]
+    for i in range(records):
+        meter, month = meters[i // 12], i % 12 + 1
+        tamper = 8 if i % 97 == 0 else 0
+        lines.append(f"{meter};2025{month:02d};{1000 + 150 * month};{month * 3};220;{tamper}")
+    return "\n".join(lines).encode()
+
+
+def naive_ingest(meters: list[str], records: int) -> None:
+    from django.utils import timezone
+
+    from meterops.customers.models import Meter
+    from meterops.prepaid.models import LoadProfileRecord
+
+    now = timezone.now()
+    for i in range(records):
+        meter = Meter.objects.get(meter_number=meters[i // 12], removed_at__isnull=True)
+        month = i % 12 + 1
+        LoadProfileRecord.objects.update_or_create(
+            meter=meter,
+            period=f"2025{month:02d}",
+            defaults={
+                "register_kwh": 1000 + 150 * month,
+                "credit_kwh": month * 3,
+                "voltage": 220,
+                "tamper_status": 0,
+                "received_at": now,
+            },
+        )
+
+
+def report(label: str, count: int, seconds: float, unit: str) -> float:
+    rate = count / seconds
+    print(f"{label:<46} {count:>8,} {unit} {seconds:8.2f} s {rate:>10,.0f} {unit}/s")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=10_000)
+    parser.add_argument("--baseline-applications", type=int, default=1_000)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--baseline-records", type=int, default=10_000)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/meterops_bench_prepaid"
+    )
+    args = parser.parse_args()
+
+    recreate_database(args.database_url, create=True)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DEBUG"] = "1"  # only for the settings' dev defaults; queries are not logged
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterops.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from meterops.prepaid import services
+    from meterops.prepaid.models import IssuedToken, LoadProfileRecord
+
+    try:
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        print(f"Python {platform.python_version()}, PostgreSQL {version}, {os.cpu_count()} CPU")
+        ulp, actor = build_world()
+
+        bulk = activated_applications(ulp, args.applications, 1)
+        naive = activated_applications(ulp, args.baseline_applications, 1 + args.applications)
+        started = time.perf_counter()
+        naive_issue(naive, actor)
+        naive_rate = report(
+            "tokens, per-row baseline", len(naive), time.perf_counter() - started, "applications"
+        )
+        started = time.perf_counter()
+        refused = services.issue_tokens_for(requests=bulk, actor=actor)
+        bulk_rate = report(
+            "tokens, issue_tokens_for (one batch)",
+            len(bulk),
+            time.perf_counter() - started,
+            "applications",
+        )
+        assert not refused, refused
+        assert IssuedToken.objects.count() == 3 * (len(bulk) + len(naive))
+        print(
+            f"ratio bulk / per-row: {bulk_rate / naive_rate:.1f}x "
+            f"({3 * bulk_rate:,.0f} tokens/s incl. 2 KCTs each)"
+        )
+
+        meters = installed_meters(ulp, -(-args.records // 12), 500_000)
+        other = installed_meters(ulp, -(-args.baseline_records // 12), 700_000)
+        content = card_csv(meters, args.records)
+        started = time.perf_counter()
+        naive_ingest(other, args.baseline_records)
+        naive_rate = report(
+            "load profile, per-row update_or_create",
+            args.baseline_records,
+            time.perf_counter() - started,
+            "records",
+        )
+        started = time.perf_counter()
+        stored, errors = services.import_load_profiles(
+            name="bench.csv", content=content, actor=actor
+        )
+        bulk_rate = report(
+            "load profile, import_load_profiles (CSV)",
+            stored,
+            time.perf_counter() - started,
+            "records",
+        )
+        assert (stored, errors) == (args.records, []), errors[:3]
+        assert LoadProfileRecord.objects.count() == args.records + args.baseline_records
+        print(f"ratio bulk / per-row: {bulk_rate / naive_rate:.1f}x")
+    finally:
+        connections.close_all()
+        recreate_database(args.database_url, create=False)
+
+
+if __name__ == "__main__":
+    main()
