@@ -151,3 +151,32 @@ class WorkOrderPrintTests:
         export = client.get(reverse("replacement:workorder_list"), {"export": "xlsx"})
         rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.values)
         assert rows[1][0].startswith("PK/51001/")
+
+
+class DamageTypeTests:
+    URL = reverse("replacement:damage_type_list")
+
+    def test_admin_adds_and_retires_a_damage_type(self, cast, client_for):
+        from meterops.replacement.models import DamageType
+
+        client = client_for(cast.admin)
+        client.post(self.URL, {"name": "Terminal  meleleh"})
+        added = DamageType.objects.get(name="Terminal meleleh")
+        assert added.history.first().history_user == cast.admin
+        client.post(reverse("replacement:damage_type_set_active", args=[added.pk]), {"active": "0"})
+        added.refresh_from_db()
+        assert not added.is_active
+
+    def test_duplicate_name_is_explained(self, cast, client_for):
+        response = client_for(cast.admin).post(self.URL, {"name": "display mati / BLANK"})
+        assert "sudah ada" in response.content.decode()
+
+    def test_supervisor_gets_403(self, cast, client_for):
+        assert client_for(cast.supervisor).get(self.URL).status_code == 403
+        from meterops.replacement.models import DamageType
+
+        damage_type = DamageType.objects.first()
+        url = reverse("replacement:damage_type_set_active", args=[damage_type.pk])
+        client_for(cast.supervisor).post(url, {"active": "0"})
+        damage_type.refresh_from_db()
+        assert damage_type.is_active

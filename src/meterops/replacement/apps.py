@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReplacementConfig(AppConfig):
@@ -7,12 +8,22 @@ class ReplacementConfig(AppConfig):
     verbose_name = "Ganti Meter (HOME)"
 
     def ready(self):
+        from meterops.core.choices import RoleCode
         from meterops.core.dashboard import DashboardPanel, register_panel
+        from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
 
         from .dashboard import home_panel
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
+        register_menu(
+            MenuEntry(
+                _("Jenis Kerusakan"),
+                "replacement:damage_type_list",
+                "list-check",
+                (RoleCode.ADMIN,),
+            )
+        )
 
         for label, lookup in {
             "replacement.ReplacementTarget": "unit",

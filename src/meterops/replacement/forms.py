@@ -190,3 +190,7 @@ class ReplacementForm(BootstrapMixin, forms.Form):
         self.fields["officer"].label_from_instance = lambda user: (
             f"{user.get_full_name() or user.username} ({user.organisation})"
         )
+
+
+class DamageTypeForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Jenis kerusakan baru"), max_length=80)

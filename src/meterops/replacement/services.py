@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -501,3 +502,31 @@ def _carried_key_data(old_meter: Meter | None) -> dict:
         "key_type": old_meter.key_type,
         "phase": old_meter.phase,
     }
+
+
+@transaction.atomic
+def create_damage_type(*, actor: User, name: str) -> DamageType:
+    """Add a damage condition to the list offered in Tambah Ex DG (seed 000)."""
+    require_role(actor, (RoleCode.ADMIN,))
+    name = " ".join(name.split())
+    if DamageType.objects.filter(name__iexact=name).exists():
+        raise TransitionRefused(_("Jenis kerusakan '%(name)s' sudah ada.") % {"name": name})
+    base = slugify(name)[:24] or "kerusakan"
+    code, suffix = base, 1
+    while DamageType.objects.filter(code=code).exists():
+        suffix += 1
+        code = f"{base}-{suffix}"
+    damage_type = DamageType(code=code, name=name)
+    damage_type._history_user = actor
+    damage_type.save()
+    return damage_type
+
+
+@transaction.atomic
+def set_damage_type_active(*, actor: User, damage_type: DamageType, active: bool) -> DamageType:
+    """Retire a damage type (or bring it back); targets that used it keep it."""
+    require_role(actor, (RoleCode.ADMIN,))
+    damage_type.is_active = active
+    damage_type._history_user = actor
+    damage_type.save(update_fields=["is_active"])
+    return damage_type

@@ -33,4 +33,8 @@ urlpatterns = [
     ),
     path("replacements/", work_order_views.replacement_list, name="replacement_list"),
     path("replacements/new/", work_order_views.replacement_create, name="replacement_create"),
+    path("damage-types/", views.damage_type_list, name="damage_type_list"),
+    path(
+        "damage-types/<int:pk>/active/", views.damage_type_set_active, name="damage_type_set_active"
+    ),
 ]

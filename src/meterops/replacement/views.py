@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
@@ -19,8 +20,14 @@ from meterops.customers.queries import find_customer_for
 
 from . import queries, services
 from .choices import TargetState
-from .forms import BaDocumentForm, DamageReportForm, ReasonForm, TargetFilterForm
-from .models import Document, Photo
+from .forms import (
+    BaDocumentForm,
+    DamageReportForm,
+    DamageTypeForm,
+    ReasonForm,
+    TargetFilterForm,
+)
+from .models import DamageType, Document, Photo
 
 PAGE_SIZE = 25
 
@@ -315,3 +322,40 @@ def target_upload_ba(request, pk):
         except DomainError as exc:
             messages.error(request, exc.message)
     return _back(request, "replacement:reverification_list")
+
+
+@login_required
+def damage_type_list(request):
+    """Jenis Kerusakan: the list of damage conditions, kept by the administrator."""
+    if not request.user.has_role(RoleCode.ADMIN):
+        raise PermissionDenied
+    form = DamageTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            damage_type = services.create_damage_type(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
+            messages.success(
+                request, _("Jenis kerusakan %(name)s ditambahkan.") % {"name": damage_type.name}
+            )
+            return redirect("replacement:damage_type_list")
+        except DomainError as exc:
+            form.add_error("name", exc.message)
+    return render(
+        request,
+        "replacement/damage_type_list.html",
+        {"form": form, "damage_types": DamageType.objects.all()},
+    )
+
+
+@require_POST
+@login_required
+def damage_type_set_active(request, pk):
+    damage_type = get_object_or_404(DamageType, pk=pk)
+    try:
+        services.set_damage_type_active(
+            actor=request.user, damage_type=damage_type, active=request.POST.get("active") == "1"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("replacement:damage_type_list")
