@@ -106,12 +106,6 @@ class TargetFilterForm(BootstrapMixin, forms.Form):
         return cleaned
 
 
-class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(
-        label=_("Alasan"), max_length=500, error_messages={"required": _("Alasan wajib diisi.")}
-    )
-
-
 class BaDocumentForm(BootstrapMixin, forms.Form):
     document = forms.FileField(
         label=_("BA verifikasi (PDF/JPEG)"),

@@ -24,7 +24,6 @@ from .forms import (
     BaDocumentForm,
     DamageReportForm,
     DamageTypeForm,
-    ReasonForm,
     TargetFilterForm,
 )
 from .models import DamageType, Document, Photo
@@ -169,8 +168,6 @@ def target_detail(request, pk):
             "documents": target.documents.all(),
             "events": target.process.events.select_related("actor").order_by("-at", "-id"),
             "can_verify": user.has_role(*services.VERIFIER_ROLES),
-            "reason_form": ReasonForm(),
-            "ba_form": BaDocumentForm(),
             "work_order": getattr(target, "work_order", None),
             "replacement": getattr(target, "replacement", None),
         },
@@ -202,7 +199,6 @@ def verification_list(request):
         "replacement/verification_list.html",
         {
             "page": _page(request, targets, 50),
-            "reason_form": ReasonForm(),
         },
     )
 
@@ -250,16 +246,12 @@ def target_verify(request, pk):
 @require_POST
 @login_required
 def target_send_to_reverification(request, pk):
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Alasan verifikasi ulang wajib diisi."))
-        return _back(request, "replacement:verification_list")
     return _target_action(
         request,
         pk,
         services.send_target_to_reverification,
         _("%(ref)s dikirim ke Verifikasi Ulang TO."),
-        reason=form.cleaned_data["reason"],
+        reason=request.POST.get("reason", ""),
     )
 
 
@@ -276,8 +268,6 @@ def reverification_list(request):
         "replacement/reverification_list.html",
         {
             "page": _page(request, targets, 50),
-            "reason_form": ReasonForm(),
-            "ba_form": BaDocumentForm(),
         },
     )
 
@@ -293,16 +283,12 @@ def target_reverify(request, pk):
 @require_POST
 @login_required
 def target_drop(request, pk):
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Alasan hapus dari TO wajib diisi."))
-        return _back(request, "replacement:reverification_list")
     return _target_action(
         request,
         pk,
         services.drop_target,
         _("%(ref)s dihapus dari TO."),
-        reason=form.cleaned_data["reason"],
+        reason=request.POST.get("reason", ""),
     )
 
 
