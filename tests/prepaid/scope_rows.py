@@ -12,6 +12,7 @@ from meterops.prepaid.models import (
     LoadProfileRecord,
     NfcTransaction,
     Payment,
+    TokenSale,
 )
 from tests.factories import CustomerFactory, MeterFactory
 
@@ -57,5 +58,18 @@ ROW_IN_UNIT = {
     ),
     "prepaid.NfcTransaction": lambda unit: NfcTransaction.objects.create(
         meter=_meter(unit), channel="BANK", reference="N1", at=timezone.now(), amount=Decimal(1)
+    ),
+    "prepaid.TokenSale": lambda unit: TokenSale.objects.create(
+        meter=_meter(unit),
+        channel="BANK",
+        reference="S1",
+        amount=20000,
+        admin_fee=0,
+        street_lighting_tax=583,
+        energy_amount=19417,
+        price_per_kwh=Decimal("1444.70"),
+        kwh=Decimal("13.5"),
+        token="1" * 20,
+        sold_at=timezone.now(),
     ),
 }

@@ -323,3 +323,43 @@ class LoadProfileTests:
             {"file": SimpleUploadedFile("lp.csv", content)},
         )
         assert "Baris 2, kolom Stand" in response.content.decode()
+
+
+class TokenSaleViewTests:
+    @pytest.fixture
+    def meter(self, prepaid):
+        customer = CustomerFactory(
+            unit=prepaid.sp_a, tariff="R1T", power_va=2200, payment_mode="prepaid"
+        )
+        return MeterFactory(
+            customer=customer,
+            meter_number="32031017679",
+            supply_group="600000",
+            tariff_index="01",
+            key_revision=2,
+        )
+
+    def test_the_counter_sells_a_token_and_lists_it(self, prepaid, meter, client_for):
+        client = client_for(prepaid.supervisor)
+        data = {"meter_number": "32031017679", "amount": "100000", "reference": "KW-9"}
+        response = client.post(reverse("prepaid:token_sale"), data, follow=True)
+        body = response.content.decode()
+        assert "Token 67.3 kWh" in body or "Token 67,3 kWh" in body
+        assert "KW-9" in body
+
+    def test_outsider_sees_no_sales(self, prepaid, meter, client_for):
+        client_for(prepaid.supervisor).post(
+            reverse("prepaid:token_sale"),
+            {"meter_number": "32031017679", "amount": "100000", "reference": "KW-9"},
+        )
+        response = client_for(prepaid.outsider).get(reverse("prepaid:token_sale"))
+        assert "KW-9" not in response.content.decode()
+
+    def test_a_channel_sells_by_json(self, prepaid, meter, bank, client):
+        response = client.post(
+            reverse("prepaid:channel_token_sale"),
+            json.dumps({"meter_number": "32031017679", "amount": 100000, "reference": "B7"}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {CHANNEL_TOKEN}"},
+        )
+        assert response.status_code == 201 and len(response.json()["token"]) == 20

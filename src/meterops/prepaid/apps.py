@@ -20,6 +20,7 @@ class PrepaidConfig(AppConfig):
             "prepaid.IssuedToken": "request__unit",
             "prepaid.LoadProfileRecord": "meter__customer__unit",
             "prepaid.NfcTransaction": "meter__customer__unit",
+            "prepaid.TokenSale": "meter__customer__unit",
         }.items():
             register_scope(label, lookup)
         office = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
@@ -28,6 +29,7 @@ class PrepaidConfig(AppConfig):
             MenuEntry(_("Pelunasan"), "prepaid:payment_entry", "cash-coin", office),
             MenuEntry(_("Aktivasi Meter"), "prepaid:activation", "cpu", office),
             MenuEntry(_("Monitoring Token"), "prepaid:token_monitor", "key", office),
+            MenuEntry(_("Penjualan Token"), "prepaid:token_sale", "receipt", office),
             MenuEntry(
                 _("Pemasangan Prabayar"),
                 "prepaid:installation_list",

@@ -50,3 +50,7 @@ class DocumentsMissing(DomainError):
 
 class LoadProfileRejected(DomainError):
     code = "prepaid_load_profile_rejected"
+
+
+class VendingRefused(DomainError):
+    code = "prepaid_vending_refused"

@@ -127,3 +127,11 @@ class TransactionFilterForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class TokenSaleForm(BootstrapMixin, forms.Form):
+    meter_number = forms.CharField(
+        label=_("No meter"), max_length=13, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    amount = forms.DecimalField(label=_("Nominal (Rp)"), min_value=0, decimal_places=0)
+    reference = forms.CharField(label=_("No kuitansi"), max_length=60)

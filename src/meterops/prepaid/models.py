@@ -64,6 +64,13 @@ class VendingKey(TimeStampedModel):
     key_hex = models.CharField(_("vending key (hex)"), max_length=64)
     is_current = models.BooleanField(_("kunci aktif unit"), default=False)
     is_test_key = models.BooleanField(_("kunci uji (bukan produksi)"), default=False)
+    is_retired = models.BooleanField(
+        _("tidak berlaku lagi"),
+        default=False,
+        help_text=_(
+            "Kunci lama (mis. setelah upgrade KRN): tidak ada token baru dengan kunci ini."
+        ),
+    )
 
     class Meta:
         ordering = ["supply_group", "key_revision"]
@@ -363,6 +370,42 @@ class NfcTransaction(models.Model):
         return f"{self.channel} {self.reference}"
 
 
+class TokenSale(models.Model):
+    """A prepaid token sold for a meter: rupiah in, kWh and a 20-digit STS token out."""
+
+    meter = models.ForeignKey("customers.Meter", models.PROTECT, related_name="token_sales")
+    channel = models.CharField(_("kanal"), max_length=30)
+    reference = models.CharField(_("referensi"), max_length=60)
+    amount = models.DecimalField(_("dibayar (Rp)"), **RUPIAH)
+    admin_fee = models.DecimalField(_("biaya admin"), **RUPIAH)
+    street_lighting_tax = models.DecimalField(_("PPJ"), **RUPIAH)
+    energy_amount = models.DecimalField(_("rupiah untuk energi"), **RUPIAH)
+    price_per_kwh = models.DecimalField(_("harga per kWh"), **RUPIAH)
+    kwh = models.DecimalField(_("kWh"), **KWH)
+    token = models.CharField(_("token"), max_length=20)
+    sold_at = models.DateTimeField(_("waktu"))
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sold_at"]
+        verbose_name = _("penjualan token")
+        verbose_name_plural = _("penjualan token")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "reference"], name="prepaid_tokensale_unique_reference"
+            )
+        ]
+        indexes = [models.Index(fields=["meter", "-sold_at"], name="prepaid_sale_meter_at")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.reference}"
+
+    def display(self) -> str:
+        return " ".join(self.token[i : i + 4] for i in range(0, 20, 4))
+
+
 class PaymentChannel(TimeStampedModel):
     """A bank or PPOB allowed to post payments; it signs in with a token kept only as a digest."""
 
@@ -370,6 +413,7 @@ class PaymentChannel(TimeStampedModel):
     name = models.CharField(_("nama"), max_length=120)
     token_digest = models.CharField(_("SHA-256 token"), max_length=64, editable=False)
     is_active = models.BooleanField(_("aktif"), default=True)
+    admin_fee = models.DecimalField(_("biaya admin per token"), default=0, **RUPIAH)
 
     class Meta:
         ordering = ["code"]

@@ -13,7 +13,7 @@ from meterops.customers.models import Meter
 
 from .cards import monthly_consumption
 from .choices import RequestState
-from .models import TAMPER, LoadProfileRecord, NfcTransaction, ServiceRequest
+from .models import TAMPER, LoadProfileRecord, NfcTransaction, ServiceRequest, TokenSale
 from .services import LOAD_PROFILE_ROLES, OFFICE_ROLES
 
 # Voltage band of a 220 V supply (SPLN: +5 % / -10 %); to become a unit setting.
@@ -168,3 +168,8 @@ def nfc_transactions_for(user, *, meter_number: str = "", day=None):
     if day:
         rows = rows.filter(at__date=day)
     return rows.order_by("-at")
+
+
+def token_sales_for(user) -> QuerySet[TokenSale]:
+    require_role(user, OFFICE_ROLES)
+    return scoped(TokenSale, user).select_related("meter", "meter__customer").order_by("-sold_at")

@@ -51,8 +51,11 @@ class TokenMaker:
         self.cache = sts.DecoderKeyCache()
 
     def _meter_data(self, stock: MeterStock, key: VendingKey, tariff_index: str):
+        return self.meter_key_data(stock.meter_number, key, tariff_index)
+
+    def meter_key_data(self, meter_number: str, key: VendingKey, tariff_index: str):
         return sts.MeterKeyData(
-            pan=pan_of(stock.meter_number),
+            pan=pan_of(meter_number),
             supply_group=key.supply_group,
             tariff_index=tariff_index,
             key_type=key.key_type,
@@ -67,6 +70,11 @@ class TokenMaker:
             meter=meter,
             encryption=sts.EncryptionAlgorithm.STA,
         )
+
+    def credit(self, *, meter_number: str, key: VendingKey, tariff_index: str, kwh, issued) -> str:
+        """A stroom (credit) token for a meter on ``key`` with ``tariff_index``."""
+        codec = self._codec(key, self.meter_key_data(meter_number, key, tariff_index))
+        return sts.credit_token(codec, quantity=kwh, issued=issued)
 
     def drafts_for(self, request: ServiceRequest, *, issued: datetime) -> list[TokenDraft]:
         stock = request.meter

@@ -26,6 +26,7 @@ from .forms import (
     PaymentForm,
     RequestFilterForm,
     RequestForm,
+    TokenSaleForm,
     TransactionFilterForm,
 )
 from .models import PaymentChannel, ServiceRequest
@@ -233,6 +234,16 @@ def payment_entry(request):
     return render(request, "prepaid/payment_form.html", {"form": form})
 
 
+def _channel_of(request) -> PaymentChannel | None:
+    """The payment channel whose bearer token the request carries."""
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return PaymentChannel.authenticate(token) if token else None
+
+
+def _unauthorised() -> JsonResponse:
+    return JsonResponse({"code": "unauthorised", "message": "Token kanal tidak sah."}, status=401)
+
+
 @csrf_exempt
 @require_POST
 def channel_payment(request):
@@ -328,6 +339,71 @@ def token_monitor(request):
         return redirect("prepaid:token_monitor")
     page = Paginator(queries.token_queue_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "prepaid/token_monitor.html", {"page": page})
+
+
+@login_required
+def token_sale(request):
+    """Penjualan token at the counter: the token to hand over, and the unit's latest sales."""
+    _office(request)
+    form = TokenSaleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sale, _created = services.vend_token(
+                meter_number=data["meter_number"],
+                amount=data["amount"],
+                channel=MANUAL_CHANNEL,
+                reference=data["reference"],
+                actor=request.user,
+            )
+            messages.success(
+                request,
+                _("Token %(kwh)s kWh: %(token)s") % {"kwh": sale.kwh, "token": sale.display()},
+            )
+            return redirect("prepaid:token_sale")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    page = Paginator(queries.token_sales_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "prepaid/token_sale.html", {"form": form, "page": page})
+
+
+@csrf_exempt
+@require_POST
+def channel_token_sale(request):
+    """A token sold by a bank/PPOB: JSON in, the token out; idempotent on the reference."""
+    channel = _channel_of(request)
+    if channel is None:
+        return _unauthorised()
+    try:
+        body = json.loads(request.body)
+        meter_number, reference = str(body["meter_number"]), str(body["reference"])
+        amount = Decimal(str(body["amount"]))
+    except (ValueError, KeyError, TypeError, InvalidOperation):
+        return JsonResponse(
+            {"code": "bad_request", "message": "Isi JSON: meter_number, amount, reference."},
+            status=400,
+        )
+    try:
+        sale, created = services.vend_token(
+            meter_number=meter_number,
+            amount=amount,
+            channel=channel.code,
+            reference=reference,
+            actor=None,
+        )
+    except DomainError as exc:
+        return JsonResponse({"code": exc.code, "message": str(exc.message)}, status=409)
+    return JsonResponse(
+        {
+            "meter_number": meter_number,
+            "token": sale.token,
+            "kwh": str(sale.kwh),
+            "admin_fee": str(sale.admin_fee),
+            "ppj": str(sale.street_lighting_tax),
+            "status": "sold" if created else "already_recorded",
+        },
+        status=201 if created else 200,
+    )
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Writes of prepaid services: one function per step of an application (seed 002, Bab 2).
+"""Writes of a prepaid application: one function per step (seed 002, Bab 2).
 
 Entry -> SIP -> Pelunasan -> Aktivasi meter -> Monitoring permohonan token -> PK ->
 realisasi (installation) -> PDL. Every step checks its rule, moves the application's state
@@ -8,7 +8,7 @@ machine, and records the step on the customer's core.Process.
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,19 +17,17 @@ from django_fsm import can_proceed
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.models import Process, ProcessEvent, Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
-from meterops.core.services import advance_process, open_process, record_event
+from meterops.core.services import advance_process, open_process
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
 
-from .cards import CardRecord, read_card
-from .choices import MANUAL_CHANNEL, Product, RequestKind, RequestState, TokenStatus
-from .errors import (
+from ..choices import MANUAL_CHANNEL, Product, RequestKind, RequestState, TokenStatus
+from ..errors import (
     AlreadyPaid,
     CustomerRequired,
     DocumentsMissing,
     DuplicateReference,
     FeeNotFound,
-    LoadProfileRejected,
     MeterUnavailable,
     NfcMismatch,
     NotAllowed,
@@ -37,18 +35,16 @@ from .errors import (
     WrongAmount,
     WrongState,
 )
-from .loadprofile_files import read_load_profile_file
-from .models import (
+from ..models import (
     FeeSchedule,
     IssuedToken,
     MeterStock,
-    NfcTransaction,
     Payment,
     ServiceRequest,
     VendingKey,
     kwh_for,
 )
-from .tokens import KeyDataUnknown, TokenMaker
+from ..tokens import KeyDataUnknown, TokenMaker
 
 OFFICE_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 FIELD_ROLES = (RoleCode.FIELD_OFFICER,)
@@ -516,138 +512,3 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
     request.save()
     _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)
     return request
-
-
-# --- Load profile NFC (seed 002, Bab 3) ------------------------------------------------
-
-LOAD_PROFILE_ROLES = (*OFFICE_ROLES, RoleCode.HELPDESK)
-
-
-LOAD_PROFILE_COLUMNS = "meter_id, period, register_kwh, credit_kwh, voltage, tamper_status"
-LOAD_PROFILE_UPSERT = (
-    "INSERT INTO prepaid_loadprofilerecord ({columns}, received_at) {source} "
-    "ON CONFLICT (meter_id, period) DO UPDATE SET register_kwh = excluded.register_kwh, "
-    "credit_kwh = excluded.credit_kwh, voltage = excluded.voltage, "
-    "tamper_status = excluded.tamper_status, received_at = excluded.received_at"
-)
-UNNEST = (
-    "SELECT m, p, r, c, v, t, %s FROM unnest(%s::bigint[], %s::varchar[], %s::numeric[], "
-    "%s::numeric[], %s::int[], %s::int[]) AS u(m, p, r, c, v, t)"
-)
-UPSERT_BATCH = 2000  # SQLite: rows per statement, 7 parameters each, within its 32 766
-
-
-def _upsert_load_profile(rows: list[tuple[int, CardRecord]], at: datetime) -> int:
-    """Store (meter id, record) rows; the same card read again updates, never duplicates.
-
-    One INSERT ... ON CONFLICT DO UPDATE: on PostgreSQL over unnest() of one array per column
-    (6x faster than multi-row VALUES, which beat bulk_create's model instances), on SQLite
-    as multi-row VALUES per batch.
-    """
-    received = connection.ops.adapt_datetimefield_value(at)
-    values = [
-        (meter_id, r.period, int(r.register_kwh), int(r.credit_kwh), r.voltage, r.tamper_status)
-        for meter_id, r in rows
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            source = UNNEST
-            columns = [list(column) for column in zip(*values, strict=True)] or [[]] * 6
-            cursor.execute(
-                LOAD_PROFILE_UPSERT.format(columns=LOAD_PROFILE_COLUMNS, source=source),
-                [received, *columns],
-            )
-            return len(rows)
-        for start in range(0, len(values), UPSERT_BATCH):
-            batch = values[start : start + UPSERT_BATCH]
-            source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-            cursor.execute(
-                LOAD_PROFILE_UPSERT.format(columns=LOAD_PROFILE_COLUMNS, source=source),
-                [value for row in batch for value in (*row, received)],
-            )
-    return len(rows)
-
-
-@transaction.atomic
-def record_nfc_transaction(
-    *,
-    meter_number: str,
-    channel: str,
-    reference: str,
-    amount: Decimal,
-    card_records: list[str],
-    at: datetime | None = None,
-) -> NfcTransaction:
-    """An NFC top-up at a PPOB with the card's load profile (seed 002, 1.2 and 1.4).
-
-    Bad records are rejected with their reason and the rest of the card is kept; the same
-    (channel, reference) again returns the transaction already stored.
-    """
-    existing = NfcTransaction.objects.filter(channel=channel, reference=reference).first()
-    if existing is not None:
-        return existing
-    meter = (
-        Meter.objects.filter(meter_number=meter_number, removed_at__isnull=True)
-        .select_related("customer")
-        .first()
-    )
-    if meter is None:
-        raise LoadProfileRejected(
-            _("No meter %(m)s tidak terpasang di pelanggan mana pun.") % {"m": meter_number}
-        )
-    at = at or timezone.now()
-    card = read_card(card_records)
-    _upsert_load_profile([(meter.pk, r) for r in card.records], at)
-    transaction_row = NfcTransaction.objects.create(
-        meter=meter,
-        channel=channel,
-        reference=reference,
-        at=at,
-        amount=amount,
-        records_kept=len(card.records),
-        rejections="\n".join(card.errors),
-    )
-    record_event(
-        verb="prepaid.nfc_transaction",
-        actor=None,
-        customer=meter.customer,
-        domain=Domain.PREPAID,
-        note=f"{channel} {reference}: {len(card.records)} record load profile",
-    )
-    return transaction_row
-
-
-@transaction.atomic
-def import_load_profiles(*, name: str, content: bytes, actor: User) -> tuple[int, list[str]]:
-    """Import the 12-month card histories of many meters from CSV/XLSX, set-based.
-
-    Returns (rows stored, errors); a row of a meter the actor may not see, a meter not
-    installed, or a month repeated in the file is rejected with its row number.
-    """
-    if not actor.has_role(*LOAD_PROFILE_ROLES):
-        raise NotAllowed()
-    parsed = read_load_profile_file(name, content)
-    errors = list(parsed.errors)
-    numbers = {meter_number for _n, meter_number, _r in parsed.rows}
-    meters = dict(
-        scoped(Meter, actor)
-        .filter(meter_number__in=numbers, removed_at__isnull=True)
-        .values_list("meter_number", "pk")
-    )
-    rows, seen = [], set()
-    for number, meter_number, record in parsed.rows:
-        meter_id = meters.get(meter_number)
-        if meter_id is None:
-            errors.append(
-                _("Baris %(n)s, kolom No Meter: meter %(m)s tidak terpasang di unit Anda.")
-                % {"n": number, "m": meter_number}
-            )
-        elif (meter_id, record.period) in seen:
-            errors.append(
-                _("Baris %(n)s: BLTH %(p)s meter %(m)s ganda di file.")
-                % {"n": number, "p": record.period, "m": meter_number}
-            )
-        else:
-            seen.add((meter_id, record.period))
-            rows.append((meter_id, record))
-    return _upsert_load_profile(rows, timezone.now()), errors

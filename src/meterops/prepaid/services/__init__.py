@@ -1,0 +1,49 @@
+"""Writes of prepaid services, one function per rule of seed 002, in three modules:
+applications (Bab 2), load profiles (Bab 3) and token sales (Bab 1). Import them from here.
+"""
+
+from .applications import (
+    FIELD_ROLES,
+    OFFICE_ROLES,
+    activate_meter,
+    assign_work_order,
+    complete_request,
+    fees_for,
+    issue_request_tokens,
+    issue_tokens_for,
+    next_customer_id,
+    next_request_number,
+    nfc_mismatch_message,
+    record_installation,
+    record_payment,
+    register_request,
+    require_office_role,
+    rupiah,
+)
+from .load_profiles import LOAD_PROFILE_ROLES, import_load_profiles, record_nfc_transaction
+from .vending import MINIMUM_PURCHASE, sale_amounts, vend_token
+
+__all__ = [
+    "FIELD_ROLES",
+    "LOAD_PROFILE_ROLES",
+    "MINIMUM_PURCHASE",
+    "OFFICE_ROLES",
+    "activate_meter",
+    "assign_work_order",
+    "complete_request",
+    "fees_for",
+    "import_load_profiles",
+    "issue_request_tokens",
+    "issue_tokens_for",
+    "next_customer_id",
+    "next_request_number",
+    "nfc_mismatch_message",
+    "record_installation",
+    "record_nfc_transaction",
+    "record_payment",
+    "register_request",
+    "require_office_role",
+    "rupiah",
+    "sale_amounts",
+    "vend_token",
+]

@@ -1,0 +1,139 @@
+"""Writes of token sales: rupiah in, kWh and an STS token out (seed 002, Bab 1; P2APST).
+
+kWh = (amount - channel admin fee - PPJ) / price per kWh of the customer's tariff and power,
+where PPJ (street-lighting tax) is included in the amount: PPJ = net x p / (100 + p), rounded
+to whole rupiah. The kWh are rounded up to 0.1, as the STS token carries them.
+"""
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meterops.core.choices import Domain
+from meterops.core.models import User
+from meterops.core.scoping import scoped
+from meterops.core.services import record_event
+from meterops.customers.choices import PaymentMode
+from meterops.customers.models import Meter
+
+from ..errors import DuplicateReference, VendingRefused
+from ..models import FeeSchedule, PaymentChannel, TokenSale, VendingKey
+from ..tokens import TokenMaker
+from .applications import require_office_role, rupiah
+
+MINIMUM_PURCHASE = Decimal(20000)  # the smallest token PLN sells
+
+
+def sale_amounts(*, amount: Decimal, admin_fee: Decimal, fee: FeeSchedule) -> dict:
+    """The split of a purchase into admin fee, PPJ and energy, and the kWh it buys."""
+    net = amount - admin_fee
+    ppj = (net * fee.ppj_percent / (100 + fee.ppj_percent)).quantize(
+        Decimal("1"), rounding=ROUND_HALF_UP
+    )
+    energy = net - ppj
+    kwh = (energy / fee.price_per_kwh).quantize(Decimal("0.1"), rounding=ROUND_UP)
+    return {"street_lighting_tax": ppj, "energy_amount": energy, "kwh": kwh}
+
+
+def _key_of(meter: Meter) -> VendingKey:
+    """The vending key a meter's key data name, refusing unknown or retired keys."""
+    complete = meter.supply_group and meter.tariff_index and meter.key_revision
+    key = (
+        VendingKey.objects.filter(
+            supply_group=meter.supply_group, key_revision=meter.key_revision
+        ).first()
+        if complete
+        else None
+    )
+    if key is None:
+        raise VendingRefused(
+            _("Data kunci meter %(m)s (SGC/TI/KRN) tidak dikenal: token tidak dapat dibuat.")
+            % {"m": meter.meter_number}
+        )
+    if key.is_retired:
+        raise VendingRefused(
+            _("Kunci KRN %(k)s meter %(m)s sudah tidak berlaku: meter perlu KCT lebih dahulu.")
+            % {"k": key.key_revision, "m": meter.meter_number}
+        )
+    return key
+
+
+@transaction.atomic
+def vend_token(
+    *,
+    meter_number: str,
+    amount: Decimal,
+    channel: str,
+    reference: str,
+    actor: User | None,
+    at: datetime | None = None,
+) -> tuple[TokenSale, bool]:
+    """Sell a token for a prepaid meter, idempotent on (channel, reference).
+
+    A clerk (``actor``) sells only for meters of its units; a payment channel (no actor) for
+    any. Returns the sale and whether it is new.
+    """
+    existing = TokenSale.objects.filter(channel=channel, reference=reference).first()
+    if existing is not None:
+        if existing.meter.meter_number == meter_number and existing.amount == amount:
+            return existing, False
+        raise DuplicateReference(
+            _("Referensi %(r)s kanal %(c)s sudah dipakai untuk penjualan lain.")
+            % {"r": reference, "c": channel}
+        )
+    if actor is not None:
+        require_office_role(actor)
+    meters = Meter.objects if actor is None else scoped(Meter, actor)
+    meter = (
+        meters.filter(meter_number=meter_number, removed_at__isnull=True)
+        .select_related("customer")
+        .first()
+    )
+    if meter is None or meter.customer.payment_mode != PaymentMode.PREPAID:
+        raise VendingRefused(
+            _("Meter %(m)s bukan meter prabayar yang terpasang.") % {"m": meter_number}
+        )
+    if amount < MINIMUM_PURCHASE:
+        raise VendingRefused(_("Pembelian minimal %(min)s.") % {"min": rupiah(MINIMUM_PURCHASE)})
+    customer = meter.customer
+    fee = FeeSchedule.objects.filter(tariff=customer.tariff, power_va=customer.power_va).first()
+    if fee is None or fee.price_per_kwh <= 0:
+        raise VendingRefused(
+            _("Harga per kWh tarif %(t)s/%(p)s VA belum diatur.")
+            % {"t": customer.tariff, "p": customer.power_va}
+        )
+    key = _key_of(meter)
+    payment_channel = PaymentChannel.objects.filter(code=channel).first()
+    admin_fee = payment_channel.admin_fee if payment_channel else Decimal(0)
+    split = sale_amounts(amount=amount, admin_fee=admin_fee, fee=fee)
+    at = at or timezone.now()
+    token = TokenMaker([key]).credit(
+        meter_number=meter.meter_number,
+        key=key,
+        tariff_index=meter.tariff_index,
+        kwh=split["kwh"],
+        issued=at,
+    )
+    sale = TokenSale.objects.create(
+        meter=meter,
+        channel=channel,
+        reference=reference,
+        amount=amount,
+        admin_fee=admin_fee,
+        price_per_kwh=fee.price_per_kwh,
+        token=token,
+        sold_at=at,
+        sold_by=actor,
+        **split,
+    )
+    record_event(
+        verb="prepaid.token_sold",
+        actor=actor,
+        customer=customer,
+        domain=Domain.PREPAID,
+        note=f"{channel} {reference} {rupiah(amount)} = {split['kwh']} kWh",
+    )
+    return sale, True
