@@ -1,7 +1,9 @@
+import io
 import json
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -30,6 +32,33 @@ class RequestListTests:
     def test_field_officer_gets_403(self, prepaid, client_for):
         response = client_for(prepaid.officer).get(reverse("prepaid:request_list"))
         assert response.status_code == 403
+
+
+class RequestExportTests:
+    def test_exports_the_filtered_list_with_formulas_neutralised(self, prepaid, client_for):
+        request = services.register_request(
+            actor=prepaid.supervisor,
+            unit=prepaid.sp_a,
+            kind="new_connection",
+            product="prepaid_nfc",
+            tariff="R1T",
+            power_va=2200,
+            applicant_name="=HYPERLINK(1)",
+            address="-",
+        )
+        new_connection(prepaid)
+        response = client_for(prepaid.supervisor).get(
+            reverse("prepaid:request_export"), {"q": request.request_number}
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        rows = list(sheet.values)
+        assert len(rows) == 2
+        assert rows[1][0] == request.request_number and rows[1][2] == "'=HYPERLINK(1)"
+
+    def test_outsider_exports_nothing_of_the_unit(self, prepaid, client_for):
+        new_connection(prepaid)
+        response = client_for(prepaid.outsider).get(reverse("prepaid:request_export"))
+        assert len(list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)) == 1
 
 
 class RequestCreateTests:

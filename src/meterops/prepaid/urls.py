@@ -7,6 +7,7 @@ app_name = "prepaid"
 urlpatterns = [
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_create, name="request_create"),
+    path("requests/export/", views.request_export, name="request_export"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/payment-slip/", views.request_slip, name="request_slip"),
     path("requests/<int:pk>/work-order/", views.request_work_order, name="request_work_order"),

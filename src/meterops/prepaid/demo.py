@@ -1,0 +1,95 @@
+"""Demo data for prepaid services: a fee table, clearly labelled TEST keys, meter stock.
+
+Amounts are examples for the demo, not PLN's tariff decisions. The keys are public test keys
+(the STS compliance vending key and a made-up one): never use them for real meters.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from meterops.core.choices import UnitLevel
+from meterops.core.models import Unit
+
+from .models import FeeSchedule, MeterStock, PaymentChannel, VendingKey
+
+DEMO_FACTORY_KEY = "abababababababab"  # STS compliance test vending key (public)
+DEMO_UNIT_KEY = "0123456789abcdef"  # made up for the demo
+DEMO_CHANNEL_TOKEN = "kanal-demo"  # noqa: S105 - demo data only, printed by the command
+PRICES = {  # example price per kWh by tariff and power
+    ("R1", 900): Decimal("1352.00"),
+    ("R1", 1300): Decimal("1444.70"),
+    ("R1", 2200): Decimal("1444.70"),
+    ("R1T", 2200): Decimal("1444.70"),
+    ("R2", 3500): Decimal("1699.53"),
+    ("R2", 5500): Decimal("1699.53"),
+    ("R3", 6600): Decimal("1699.53"),
+    ("B1", 2200): Decimal("1444.70"),
+}
+METERS_PER_UNIT = 5
+
+
+@transaction.atomic
+def seed_prepaid_demo() -> dict:
+    """Idempotent: rows already there are left as they are."""
+    for (tariff, power), price in PRICES.items():
+        FeeSchedule.objects.get_or_create(
+            tariff=tariff,
+            power_va=power,
+            defaults={
+                "connection_fee": Decimal(power * 969),
+                "deposit": Decimal(0),
+                "initial_credit": Decimal(20000),
+                "price_per_kwh": price,
+                "tariff_index": "01",
+            },
+        )
+    regions = list(Unit.objects.filter(level=UnitLevel.REGION))
+    for region in regions:
+        VendingKey.objects.get_or_create(
+            supply_group="600000",
+            key_revision=1,
+            defaults={
+                "unit": region,
+                "label": "KUNCI UJI pabrik (bukan produksi)",
+                "base_date": 1993,
+                "key_hex": DEMO_FACTORY_KEY,
+                "is_test_key": True,
+            },
+        )
+        VendingKey.objects.get_or_create(
+            unit=region,
+            is_current=True,
+            defaults={
+                "label": "KUNCI UJI unit (bukan produksi)",
+                "supply_group": "600000",
+                "key_revision": 2,
+                "base_date": 2014,
+                "key_hex": DEMO_UNIT_KEY,
+                "is_test_key": True,
+            },
+        )
+    stock = []
+    for index, unit in enumerate(Unit.objects.filter(level=UnitLevel.SERVICE_POINT)):
+        for n in range(METERS_PER_UNIT * 2):
+            nfc = n < METERS_PER_UNIT
+            stock.append(
+                MeterStock(
+                    unit=unit,
+                    meter_number=f"{32 if nfc else 14}{index:04d}{n:05d}",
+                    brand="ITRON" if nfc else "HEXING",
+                    model="EM512 TYPE 710" if nfc else "HXE110-KP",
+                    is_nfc=nfc,
+                    supply_group="600000",
+                    tariff_index="01",
+                    key_revision=1,
+                )
+            )
+    MeterStock.objects.bulk_create(stock, ignore_conflicts=True)
+    channel, created = PaymentChannel.objects.get_or_create(
+        code="DEMO", defaults={"name": "Bank demo", "admin_fee": Decimal(2500)}
+    )
+    if created:
+        channel.set_token(DEMO_CHANNEL_TOKEN)
+        channel.save()
+    return {"fees": len(PRICES), "regions": len(regions), "meters": len(stock)}
