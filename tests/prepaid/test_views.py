@@ -306,6 +306,17 @@ def card_meter(cast):
     return meter
 
 
+class LoadProfileFlagsTests:
+    def test_a_month_below_the_hours_on_norm_is_flagged(self, cast, card_meter):
+        from meterops.prepaid.queries import load_profile_of
+
+        card_meter.customer.power_va = 5500  # norm 40 h x 5.5 kVA = 220 kWh a month
+        profile = load_profile_of(card_meter)
+        flagged = [row["record"].period for row in profile["rows"] if row["below_norm"]]
+        assert flagged == ["201210"]  # 4889 - 4765 = 124 kWh, the only month under 220
+        assert profile["norm"] == Decimal(220)
+
+
 class LoadProfileTests:
     def test_shows_the_table_chart_and_tamper_flag(self, cast, card_meter, client_for):
         response = client_for(cast.supervisor).get(
@@ -313,6 +324,7 @@ class LoadProfileTests:
         )
         body = response.content.decode()
         assert "<svg" in body and 'id="flag-tamper"' in body and 'id="flag-voltage"' in body
+        assert 'id="create-target"' in body
         periods = [row["record"].period for row in response.context["profile"]["rows"]]
         assert (periods[0], periods[-1]) == ("201201", "201212")
 

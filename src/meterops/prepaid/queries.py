@@ -19,6 +19,9 @@ from .services import LOAD_PROFILE_ROLES, OFFICE_ROLES
 # Voltage band of a 220 V supply (SPLN: +5 % / -10 %); to become a unit setting.
 VOLTAGE_LOW, VOLTAGE_HIGH = 198, 231
 OVERDUE_DAYS = 14  # an application still open after this many days is shown as late
+# Jam nyala (kWh / kVA) below which a month is suspicious, as P2TL targeting uses; our choice,
+# to become a unit setting with the voltage band.
+LOW_HOURS_ON = 40
 
 
 def require_role(user, roles) -> None:
@@ -124,16 +127,19 @@ def load_profile_of(meter: Meter) -> dict:
     ]
     known = [row["used"] for row in rows if row["used"] is not None]
     average = sum(known, Decimal(0)) / len(known) if known else None
+    norm = Decimal(LOW_HOURS_ON * meter.customer.power_va) / 1000
     for row in rows:
-        row["low_use"] = (
-            average is not None and row["used"] is not None and row["used"] < average / 2
-        )
+        used = row["used"]
+        row["low_use"] = average is not None and used is not None and used < average / 2
+        row["below_norm"] = used is not None and used < norm
     return {
         "rows": rows,
         "average": average,
         "tamper": any(row["tamper"] for row in rows),
         "voltage_out": any(row["voltage_out"] for row in rows),
         "low_use": any(row["low_use"] for row in rows),
+        "below_norm": any(row["below_norm"] for row in rows),
+        "norm": norm,
         "transactions": NfcTransaction.objects.filter(meter=meter).order_by("-at")[:20],
     }
 

@@ -486,6 +486,7 @@ def load_profile(request):
         flagged = queries.flagged_meters_for(request.user)
         context["flagged"] = Paginator(flagged, 25).get_page(request.GET.get("page"))
     context["low"], context["high"] = queries.VOLTAGE_LOW, queries.VOLTAGE_HIGH
+    context["hours_on"] = queries.LOW_HOURS_ON
     return render(request, "prepaid/load_profile.html", context)
 
 
