@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from meterops import sts
+from meterops.core.choices import RoleCode
 from meterops.core.errors import OpenProcessExists
 from meterops.core.models import ProcessEvent
 from meterops.customers.choices import PaymentMode
@@ -24,7 +25,7 @@ from meterops.prepaid.errors import (
 )
 from meterops.prepaid.models import Payment, ServiceRequest
 from meterops.prepaid.tokens import pan_of
-from tests.factories import CustomerFactory, MeterFactory
+from tests.factories import CustomerFactory, MeterFactory, UserFactory
 
 from .builders import (
     TEST_VENDING_KEY,
@@ -367,6 +368,31 @@ class InstallationAndPdlTests:
                 report_scan=scan(),
                 contract_scan=scan(),
             )
+
+    def test_only_the_assigned_officer_records_the_installation(self, prepaid):
+        request = services.issue_request_tokens(
+            request=activated(prepaid), actor=prepaid.supervisor
+        )
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        other = UserFactory(
+            username="petugas.lain", unit=prepaid.sp_a, roles=[RoleCode.FIELD_OFFICER]
+        )
+        with pytest.raises(NotAllowed):
+            services.record_installation(
+                request=request,
+                actor=other,
+                installed_on=date.today(),
+                report_scan=scan(),
+                contract_scan=scan(),
+            )
+        request.refresh_from_db()
+        assert request.state == RequestState.ASSIGNED
+
+    def test_a_field_officer_cannot_do_pdl(self, prepaid):
+        with pytest.raises(NotAllowed):
+            services.complete_request(request=installed(prepaid), actor=prepaid.officer)
 
     def test_installation_marks_the_tokens_entered(self, prepaid):
         request = installed(prepaid)
