@@ -24,6 +24,26 @@ class RequestListTests:
         assert request.request_number in response.content.decode()
         assert response.context["counts"][0]["n"] == 1
 
+    def test_an_area_user_sees_the_counts_per_ulp(self, prepaid, client_for):
+        new_connection(prepaid)
+        other = services.register_request(
+            actor=prepaid.unit_admin,
+            unit=prepaid.sp_a2,
+            kind="new_connection",
+            product="prepaid_keypad",
+            tariff="R1T",
+            power_va=2200,
+            applicant_name="X",
+            address="Y",
+        )
+        services.record_payment(
+            request=other, amount=other.amount_due, channel="B", reference="1", actor=None
+        )
+        response = client_for(prepaid.unit_admin).get(reverse("prepaid:request_list"))
+        by_unit = {row["unit"]: row["counts"][:2] for row in response.context["by_unit"]}
+        assert by_unit == {"ULP ALFA DUA": [0, 1], "ULP ALFA SATU": [1, 0]}
+        assert 'id="unit-counts"' in response.content.decode()
+
     def test_outsider_sees_none_of_them(self, prepaid, client_for):
         request = new_connection(prepaid)
         response = client_for(prepaid.outsider).get(reverse("prepaid:request_list"))

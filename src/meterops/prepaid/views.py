@@ -51,7 +51,12 @@ def request_list(request):
     return render(
         request,
         "prepaid/request_list.html",
-        {"form": form, "page": page, "counts": queries.state_counts(request.user)},
+        {
+            "form": form,
+            "page": page,
+            "counts": queries.state_counts(request.user),
+            "by_unit": queries.unit_state_counts(request.user),
+        },
     )
 
 
