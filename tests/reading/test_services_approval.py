@@ -58,14 +58,16 @@ class ApproveReadingDayTests:
         assert set(posting.readings.values_list("state", flat=True)) == {"approved"}
         assert posting.number.startswith(f"P1F2-51001-{PERIOD}-A-")
 
-    def test_writes_the_approval_on_each_customers_timeline(self, approver, day, readings):
-        _approve(approver, day)
-        events = ProcessEvent.objects.filter(verb="reading.approved")
-        assert events.count() == 2
-        assert {(e.from_state, e.to_state, e.actor) for e in events} == {
-            ("sent", "approved", approver)
-        }
-        assert readings[0].history.first().state == "approved"
+    def test_writes_the_approval_into_each_readings_history(self, approver, day, readings):
+        posting = _approve(approver, day).approval.posting
+        for reading in readings:
+            last = reading.history.first()
+            assert (last.state, last.history_user, last.posting_id) == (
+                "approved",
+                approver,
+                posting.pk,
+            )
+            assert last.history_change_reason == posting.number
 
     def test_refused_while_a_customer_of_the_day_is_not_sent(self, approver, day, readings):
         make_customer(readings[0].customer.route, 3)

@@ -55,7 +55,6 @@ class MenuTests:
         assert "Parameter Baca Meter" in labels(cast.unit_admin)
         assert not {"Unggah Stan Meter", "RBM & Hari Baca"} & labels(cast.officer)
 
-
     def test_every_reading_menu_page_opens(self, cast, client_for, approver):
         for user in (cast.admin, cast.unit_admin, cast.vendor_a, approver):
             client = client_for(user)

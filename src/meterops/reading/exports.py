@@ -34,7 +34,8 @@ def posting_lines(posting: BillingPosting) -> Iterator[str]:
     yield (f"H{posting.number:<40}{approval.period}{day.unit.code:<5}{day.code:<10}{created}\r\n")
     count = 0
     readings = (
-        posting.readings.select_related("customer", "anomaly")
+        posting.lines()
+        .select_related("customer", "anomaly")
         .order_by("customer__customer_id")
         .iterator(chunk_size=2000)
     )

@@ -187,23 +187,51 @@ class BillingPosting(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def lines(self):
+        """The readings this posting carries (through the reading day's index)."""
+        approval = self.approval
+        return Reading.objects.filter(
+            reading_day_id=approval.reading_day_id, period=approval.period, posting=self
+        )
+
 
 class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModelMixin
-    """A customer's meter reading for one period; a re-read replaces it, its history stays."""
+    """A customer's meter reading for one period; a re-read replaces it, its history stays.
+
+    The table holds a row per postpaid customer and month: each index costs every bulk
+    UPDATE, so the foreign keys the composite indexes below already lead with have none,
+    and no index holds a column a transition changes.
+    """
 
     customer = models.ForeignKey(
-        Customer, models.PROTECT, related_name="readings", verbose_name=_("pelanggan")
+        Customer,
+        models.PROTECT,
+        related_name="readings",
+        verbose_name=_("pelanggan"),
+        db_index=False,  # reading_reading_one_per_customer_period leads with it
     )
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"), db_index=False
+    )
     reading_day = models.ForeignKey(
-        ReadingDay, models.PROTECT, related_name="readings", verbose_name=_("hari baca")
+        ReadingDay,
+        models.PROTECT,
+        related_name="readings",
+        verbose_name=_("hari baca"),
+        db_index=False,
     )
     period = models.CharField(_("BLTH"), max_length=6, validators=[period_validator])
     register_kwh = models.DecimalField(_("stan (kWh)"), max_digits=12, decimal_places=2)
     read_at = models.DateTimeField(_("waktu baca"), null=True, blank=True)
     reader = models.CharField(_("petugas baca"), max_length=80, blank=True)
     anomaly = models.ForeignKey(
-        AnomalyCode, models.PROTECT, null=True, blank=True, related_name="+", verbose_name="LBKB"
+        AnomalyCode,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="LBKB",
+        db_index=False,  # a short reference list, never searched from this side
     )
     photo = models.FileField(_("foto stan"), upload_to="readings/%Y/%m/", blank=True)
     latitude = models.DecimalField(
@@ -251,8 +279,12 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
         blank=True,
         related_name="readings",
         verbose_name=_("posting"),
+        db_index=False,  # a posting's readings are found through its reading day: lines()
     )
-    history = HistoricalRecords()
+    # History rows are found by the reading's id; their other keys need no index.
+    history = HistoricalRecords(
+        no_db_index=["customer", "unit", "reading_day", "anomaly", "posting"]
+    )
 
     class Meta:
         ordering = ["period", "id"]
@@ -268,9 +300,9 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
             ),
         ]
         indexes = [
-            models.Index(
-                fields=["reading_day", "period", "state"], name="reading_day_period_state"
-            ),
+            # Without state (or posting): a transition then changes no indexed column, and
+            # PostgreSQL can update the row in place (HOT; see migration 0004's fillfactor).
+            models.Index(fields=["reading_day", "period"], name="reading_day_period"),
             models.Index(fields=["unit", "period"], name="reading_unit_period"),
         ]
 

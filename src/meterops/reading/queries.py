@@ -69,12 +69,22 @@ def reading_day_counts(reading_day: ReadingDay, period: str) -> dict:
     return counts
 
 
-def postings_of(reading_day: ReadingDay, period: str) -> QuerySet[BillingPosting]:
-    return (
-        BillingPosting.objects.filter(approval__reading_day=reading_day, approval__period=period)
-        .select_related("approval__approved_by")
-        .annotate(line_count=Count("readings"))
+def postings_of(reading_day: ReadingDay, period: str) -> list[BillingPosting]:
+    """The day's postings, each with ``line_count``: the readings it still carries."""
+    postings = list(
+        BillingPosting.objects.filter(
+            approval__reading_day=reading_day, approval__period=period
+        ).select_related("approval__approved_by")
     )
+    counts = dict(
+        Reading.objects.filter(reading_day=reading_day, period=period, posting__isnull=False)
+        .values("posting")
+        .annotate(n=Count("pk"))
+        .values_list("posting", "n")
+    )
+    for posting in postings:
+        posting.line_count = counts.get(posting.pk, 0)
+    return postings
 
 
 def get_posting_for(user, pk) -> BillingPosting:

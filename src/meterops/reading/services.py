@@ -1,15 +1,16 @@
 """Writes of the reading domain (seed 001 "Pengesahan Stan Meter", seed 004 "Perekaman data kWh").
 
 State changes of many readings at once are one UPDATE ... WHERE state = <source>, followed by
-one INSERT ... SELECT into the readings' history and one into core's ProcessEvent (the
-customer's timeline on Cek Status Terakhir). A single reading goes through its FSM transition.
+one INSERT ... SELECT into the readings' history; steps decided per customer (a re-read
+request, a cancellation, a route change, a field reading) also go onto the customer's timeline
+(core ProcessEvent, Cek Status Terakhir). A single reading goes through its FSM transition.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Avg, Case, Exists, F, Max, OuterRef, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,7 @@ from .models import (
     ReadingDay,
     ReadingSettings,
     RouteSchedule,
+    previous_period,
 )
 
 ROUTE_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
@@ -77,10 +79,13 @@ def _require_approver(actor: User, reading_day: ReadingDay) -> None:
 # --- Audit, set-based ----------------------------------------------------------------------
 
 
-def _audit(readings: QuerySet, *, verb: str, actor: User | None, from_state="", note="") -> None:
-    """Snapshot ``readings`` into their history and the customers' timelines (INSERT ... SELECT).
+def _audit(
+    readings: QuerySet, *, verb: str, actor: User | None, from_state="", note="", events=False
+) -> None:
+    """Snapshot ``readings`` into their history by one INSERT ... SELECT.
 
-    Table and column names come from the models, values are parameters.
+    With ``events``, also onto the customers' timelines (core ProcessEvent): for the steps
+    decided per customer. Table and column names come from the models, values are parameters.
     """
     subquery, params = readings.order_by().values("pk").query.sql_with_params()
     history = Reading.history.model
@@ -107,7 +112,9 @@ def _audit(readings: QuerySet, *, verb: str, actor: User | None, from_state="", 
     )
     with connection.cursor() as cursor:
         cursor.execute(history_sql, [now, note[:100] or verb, actor_id, *params])
-        cursor.execute(event_sql, [Domain.READING, verb, from_state, actor_id, now, note, *params])
+        if events:
+            event_params = [Domain.READING, verb, from_state, actor_id, now, note, *params]
+            cursor.execute(event_sql, event_params)
 
 
 def _edges(method) -> tuple[list[str], str]:
@@ -116,7 +123,9 @@ def _edges(method) -> tuple[list[str], str]:
     return list(transitions), next(iter(transitions.values())).target
 
 
-def _move(readings: QuerySet, *, method, verb: str, actor: User, note="", **values) -> int:
+def _move(
+    readings: QuerySet, *, method, verb: str, actor: User, note="", events=False, **values
+) -> int:
     """Apply one FSM transition to many readings: UPDATE ... WHERE state IN (sources)."""
     sources, target = _edges(method)
     stamp = timezone.now()
@@ -126,7 +135,7 @@ def _move(readings: QuerySet, *, method, verb: str, actor: User, note="", **valu
             pk__in=readings.order_by().values("pk"), state=target, updated_at=stamp
         )
         from_state = sources[0] if len(sources) == 1 else ""
-        _audit(moved, verb=verb, actor=actor, from_state=from_state, note=note)
+        _audit(moved, verb=verb, actor=actor, from_state=from_state, note=note, events=events)
     return count
 
 
@@ -419,43 +428,45 @@ def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: s
     missing = reading_day.customers().exclude(
         Exists(Reading.objects.filter(customer=OuterRef("pk"), period=period))
     )
-    prev = validation.previous_register(period, customer="pk")
-    average = validation.three_month_average(period, customer="pk")
-    rows = list(
-        missing.annotate(prev=prev, avg=average)
+    last = previous_period(period)
+    history = (
+        Reading.objects.filter(
+            customer__in=missing.values("pk"),
+            period__in=[previous_period(period, n) for n in (1, 2, 3)],
+        )
+        .values("customer_id")
+        .annotate(
+            prev=Max(Case(When(period=last, then="register_kwh"))),
+            avg=Avg("consumption_kwh"),
+        )
         .filter(prev__isnull=False, avg__isnull=False)
-        .values("pk", "unit_id", "power_va", "prev", "avg")
         .order_by()
     )
+    found = {row["customer_id"]: row for row in history}
+    customers = missing.filter(pk__in=found).values("pk", "unit_id", "power_va").order_by()
     started = timezone.now()
     Reading.objects.bulk_create(
         [
             Reading(
-                customer_id=r["pk"],
-                unit_id=r["unit_id"],
+                customer_id=c["pk"],
+                unit_id=c["unit_id"],
                 reading_day=reading_day,
                 period=period,
-                register_kwh=r["prev"] + r["avg"],
-                power_va=r["power_va"],
+                register_kwh=found[c["pk"]]["prev"] + found[c["pk"]]["avg"],
+                power_va=c["power_va"],
                 is_estimate=True,
                 reader=_("taksiran"),
             )
-            for r in rows
+            for c in customers
         ],
         batch_size=2000,
     )
-    if rows:
-        estimates = Reading.objects.filter(
-            reading_day=reading_day, period=period, is_estimate=True, created_at__gte=started
-        )
-        validation.validate_readings(reading_day=reading_day, period=period, only=estimates)
-        _audit(
-            estimates,
-            verb="reading.estimated",
-            actor=actor,
-            note=_("Stan ditaksir dari rata-rata 3 bulan"),
-        )
-    return len(rows)
+    estimates = Reading.objects.filter(
+        reading_day=reading_day, period=period, is_estimate=True, created_at__gte=started
+    )
+    validation.validate_readings(reading_day=reading_day, period=period, only=estimates)
+    _audit(estimates, verb="reading.estimated", actor=actor, note=_("Stan ditaksir"))
+    return len(found)
 
 
 # --- Verification and sending --------------------------------------------------------------
@@ -498,6 +509,7 @@ def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
         verb="reading.reread_requested",
         actor=actor,
         note=reason,
+        events=True,
         reread_reason=reason[:255],
     )
 
@@ -577,7 +589,7 @@ def approve_reading_day(*, actor: User, reading_day: ReadingDay, period: str) ->
     )
     approval.save(update_fields=["approved_count"])
     _audit(
-        Reading.objects.filter(posting=posting),
+        posting.lines(),
         verb="reading.approved",
         actor=actor,
         from_state=ReadingState.SENT,
@@ -629,6 +641,7 @@ def cancel_reading_day_approval(
         verb="reading.approval_cancelled",
         actor=actor,
         note=reason,
+        events=True,
         posting=None,
     )
     if not count:

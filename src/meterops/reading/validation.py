@@ -1,130 +1,129 @@
 """Validation of readings (issue 7 step 3, seed 004 "Perekaman data kWh meter").
 
-Each rule is one function returning a database expression, so a whole reading day or period
-is checked by a few UPDATE statements and one reading (from the mobile API) by the same SQL.
+Each rule is one function returning a SQL expression over the columns of a reading (``r``)
+and its customer's history (``h.prev``: last period's stan, ``h.avg``: the 3-month average
+consumption). ``validate_readings`` composes them into ONE ``UPDATE ... FROM`` per reading
+day, so a million readings are checked set-based, and one reading (from the field app) by
+the very same statement. Runs on PostgreSQL and SQLite (3.33+).
 """
 
 from decimal import Decimal
 
-from django.db.models import (
-    Avg,
-    BooleanField,
-    Case,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db import connection
+from django.db.models import QuerySet
 
 from .choices import MAX_HOURS_ON, ReadingState
 from .models import Reading, ReadingDay, ReadingSettings, previous_period
 
-KWH = DecimalField(max_digits=12, decimal_places=2)
 
+def consumption(register_digits: int) -> str:
+    """Stan − stan lalu; across a meter replaced in the period, or a register rolled over.
 
-def _flag(condition: Q) -> Case:
-    return Case(
-        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    A register near its top (last 10 %) now near zero (first 10 %) went round once.
+    """
+    top = 10**register_digits
+    return (
+        "(CASE WHEN h.prev IS NULL THEN NULL"
+        " WHEN r.old_meter_final_kwh IS NOT NULL AND r.new_meter_initial_kwh IS NOT NULL"
+        " THEN r.old_meter_final_kwh - h.prev + r.register_kwh - r.new_meter_initial_kwh"
+        f" WHEN h.prev >= {top * 9 // 10} AND r.register_kwh < {top // 10}"
+        f" THEN r.register_kwh + {top} - h.prev"
+        " ELSE r.register_kwh - h.prev END)"
     )
 
 
-def previous_register(period: str, *, customer: str = "customer") -> Subquery:
-    """Last period's stan of the same customer (``customer``: the outer query's reference)."""
-    last = Reading.objects.filter(customer=OuterRef(customer), period=previous_period(period))
-    return Subquery(last.values("register_kwh")[:1], output_field=KWH)
-
-
-def three_month_average(period: str, *, customer: str = "customer") -> Subquery:
-    """The customer's average consumption over the three periods before ``period``."""
-    periods = [previous_period(period, n) for n in (1, 2, 3)]
-    earlier = Reading.objects.filter(
-        customer=OuterRef(customer), period__in=periods, consumption_kwh__isnull=False
-    )
-    average = earlier.values("customer").annotate(a=Avg("consumption_kwh")).values("a")
-    return Subquery(average[:1], output_field=KWH)
-
-
-def consumption(register_digits: int) -> Case:
-    """Stan − stan lalu; across a meter replaced in the period, or a register rolled over."""
-    top = Decimal(10**register_digits)
-    # A register near its top (last 10 %) now near zero (first 10 %) went round once.
-    rolled_over = Q(previous_kwh__gte=top * Decimal("0.9"), register_kwh__lt=top * Decimal("0.1"))
-    replaced = Q(old_meter_final_kwh__isnull=False, new_meter_initial_kwh__isnull=False)
-    return Case(
-        When(previous_kwh__isnull=True, then=Value(None)),
-        When(
-            replaced,
-            then=F("old_meter_final_kwh")
-            - F("previous_kwh")
-            + F("register_kwh")
-            - F("new_meter_initial_kwh"),
-        ),
-        When(rolled_over, then=F("register_kwh") + Value(top) - F("previous_kwh")),
-        default=F("register_kwh") - F("previous_kwh"),
-        output_field=KWH,
-    )
-
-
-def hours_on() -> ExpressionWrapper:
+def hours_on(kwh: str) -> str:
     """Jam nyala = kWh ÷ contracted kVA (300 kWh on 900 VA = 333 h)."""
-    return ExpressionWrapper(F("consumption_kwh") * Value(1000) / F("power_va"), output_field=KWH)
+    return f"({kwh} * 1000.0 / r.power_va)"
 
 
-def is_negative() -> Case:
-    return _flag(Q(consumption_kwh__lt=0))
+def _flag(condition: str) -> str:
+    return f"(CASE WHEN {condition} THEN 1 ELSE 0 END = 1)"
 
 
-def is_zero() -> Case:
-    return _flag(Q(consumption_kwh=0))
+def is_negative(kwh: str) -> str:
+    return _flag(f"{kwh} < 0")
 
 
-def is_above_average(factor: Decimal) -> Case:
+def is_zero(kwh: str) -> str:
+    return _flag(f"{kwh} = 0")
+
+
+def is_above_average(kwh: str, factor: Decimal) -> str:
     """Consumption above ``factor`` × the 3-month average (factor: a unit's setting)."""
-    return _flag(Q(average_kwh__gt=0, consumption_kwh__gt=F("average_kwh") * Value(factor)))
+    return _flag(f"h.avg > 0 AND {kwh} > h.avg * {Decimal(factor):f}")
 
 
-def is_hours_on_excessive() -> Case:
-    return _flag(Q(hours_on__gt=MAX_HOURS_ON))
+def is_hours_on_excessive(hours: str) -> str:
+    return _flag(f"{hours} > {MAX_HOURS_ON}")
 
 
-def is_outside_window(start, end) -> Case:
-    """Read before ``start`` or from ``end`` on: off the reading day's schedule."""
-    return _flag(Q(read_at__lt=start) | Q(read_at__gte=end))
+def is_outside_window() -> str:
+    """Read before the window's start or from its end on (both parameters: %s, %s)."""
+    return _flag("r.read_at < %s OR r.read_at >= %s")
 
 
-def is_missing_photo() -> Case:
-    return _flag(Q(is_estimate=False, photo=""))
+def is_missing_photo() -> str:
+    return _flag("NOT r.is_estimate AND r.photo = ''")
+
+
+def history_of(reading_day: ReadingDay, period: str) -> tuple[str, list]:
+    """Per reading of the day: its id, last period's stan and the 3-month average kWh.
+
+    Correlated subqueries on the (customer, period) index: the work grows with the day's
+    readings, not with the table.
+    """
+    table = Reading._meta.db_table
+    earlier = [previous_period(period, n) for n in (1, 2, 3)]
+    sql = (
+        "SELECT d.id,"  # noqa: S608
+        f" (SELECT e.register_kwh FROM {table} e"
+        "  WHERE e.customer_id = d.customer_id AND e.period = %s) AS prev,"
+        f" (SELECT AVG(e.consumption_kwh) FROM {table} e"
+        "  WHERE e.customer_id = d.customer_id AND e.period IN (%s, %s, %s)) AS avg"
+        f" FROM {table} d WHERE d.reading_day_id = %s AND d.period = %s AND d.state <> %s"
+    )
+    if connection.vendor == "postgresql":
+        # Keeps PostgreSQL from inlining the subqueries into every rule that reads h.prev.
+        sql += " OFFSET 0"
+    params = [earlier[0], *earlier, reading_day.pk, period, ReadingState.APPROVED]
+    return sql, params
 
 
 def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | None = None) -> int:
     """Recompute consumption, jam nyala and every flag of a reading day's readings (set-based).
 
-    Approved readings are left as they are: they changed nothing since their approval.
+    Approved readings are left as they are: nothing about them may change after approval.
     """
     settings = ReadingSettings.for_unit(reading_day.unit)
     zone = reading_day.unit.settings_or_default().time_zone
     start, end = reading_day.window(period, settings.window_days, zone)
-    readings = Reading.objects.filter(reading_day=reading_day, period=period).exclude(
-        state=ReadingState.APPROVED
+    kwh = consumption(settings.register_digits)
+    hours = hours_on(kwh)
+    history_sql, history_params = history_of(reading_day, period)
+    table = Reading._meta.db_table
+    # Names come from the model and the rules' SQL from this module; values are parameters.
+    sql = (
+        f"UPDATE {table} AS r SET previous_kwh = h.prev, average_kwh = h.avg,"  # noqa: S608
+        f" consumption_kwh = {kwh}, hours_on = {hours},"
+        f" flag_negative = {is_negative(kwh)}, flag_zero = {is_zero(kwh)},"
+        f" flag_above_average = {is_above_average(kwh, settings.average_factor)},"
+        f" flag_hours_on = {is_hours_on_excessive(hours)},"
+        f" flag_outside_window = {is_outside_window()}, flag_no_photo = {is_missing_photo()}"
+        f" FROM ({history_sql}) h"
+        " WHERE r.id = h.id AND r.reading_day_id = %s AND r.period = %s"
     )
+    params = [  # in the order of their placeholders
+        connection.ops.adapt_datetimefield_value(start),
+        connection.ops.adapt_datetimefield_value(end),
+        *history_params,
+        reading_day.pk,
+        period,
+    ]
     if only is not None:
-        readings = readings.filter(pk__in=only.values("pk"))
-    count = readings.update(
-        previous_kwh=previous_register(period), average_kwh=three_month_average(period)
-    )
-    readings.update(consumption_kwh=consumption(settings.register_digits))
-    readings.update(hours_on=hours_on())
-    readings.update(
-        flag_negative=is_negative(),
-        flag_zero=is_zero(),
-        flag_above_average=is_above_average(settings.average_factor),
-        flag_hours_on=is_hours_on_excessive(),
-        flag_outside_window=is_outside_window(start, end),
-        flag_no_photo=is_missing_photo(),
-    )
-    return count
+        only_sql, only_params = only.order_by().values("pk").query.sql_with_params()
+        sql += f" AND r.id IN ({only_sql})"
+        params += list(only_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
