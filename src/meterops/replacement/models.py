@@ -94,6 +94,8 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
             models.Index(fields=["unit", "-reported_at", "-id"], name="replacement_tgt_unit_rep"),
             models.Index(fields=["unit", "state", "-reported_at"], name="replacement_tgt_unit_st"),
             models.Index(fields=["state", "-reported_at"], name="replacement_tgt_state_rep"),
+            # A region-wide list (many units) reads its first page straight off this index.
+            models.Index(fields=["-reported_at", "-id", "unit"], name="replacement_tgt_rep"),
         ]
 
     def __str__(self) -> str:

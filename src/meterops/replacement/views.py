@@ -32,7 +32,15 @@ PAGE_SIZE = 25
 
 
 def _page(request, rows, size=PAGE_SIZE):
-    return Paginator(rows, size).get_page(request.GET.get("page"))
+    """One page of a list: the page's ids first, then only those rows with their joins.
+
+    Letting OFFSET run over the joined rows made deep pages of a million targets slow
+    (docs/BENCHMARKS.md); over the bare ids it stays on the index.
+    """
+    page = Paginator(rows.values_list("pk", flat=True), size).get_page(request.GET.get("page"))
+    by_pk = rows.in_bulk(list(page.object_list))
+    page.object_list = [by_pk[pk] for pk in page.object_list]
+    return page
 
 
 def _back(request, default: str, **kwargs):
