@@ -2,9 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from meterops.core.choices import UnitLevel
 from meterops.core.demo import DEMO_PASSWORD, build_region, demo_logins
+from meterops.core.models import Unit
 from meterops.customers.demo import generate_customers
 from meterops.customers.models import Customer
+from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
+from meterops.keychange.models import VendingKey
+from meterops.prepaid.demo import seed_prepaid_demo
+from meterops.reading.demo import schedule_demo_routes
 from meterops.replacement.demo import generate_targets
 
 
@@ -36,6 +42,7 @@ class Command(BaseCommand):
             units = build_region()
             made = generate_customers(units=units, count=customers, seed=seed)
             made_targets = generate_targets(count=targets, seed=seed)
+            self.seed_domains()
             elapsed = time.perf_counter() - started
             self.stdout.write(
                 self.style.SUCCESS(
@@ -44,6 +51,18 @@ class Command(BaseCommand):
                 )
             )
         self.print_logins()
+
+    def seed_domains(self):
+        """Reading days, prepaid fee table and meter stock, and the TEST vending keys."""
+        days, routes = schedule_demo_routes()
+        prepaid = seed_prepaid_demo()
+        for region in Unit.objects.filter(level=UnitLevel.REGION):
+            if not VendingKey.objects.filter(unit=region).exists():
+                store_test_keys(region)
+        self.stdout.write(
+            f"{days} hari baca ({routes} RBM), {prepaid['meters']} meter prabayar di stok, "
+            "kunci vending UJI (bukan produksi)."
+        )
 
     def print_logins(self):
         self.stdout.write(f"\nLogin demo (password awal semua: {DEMO_PASSWORD})")
