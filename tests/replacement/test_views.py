@@ -180,3 +180,15 @@ class DamageTypeTests:
         client_for(cast.supervisor).post(url, {"active": "0"})
         damage_type.refresh_from_db()
         assert damage_type.is_active
+
+
+def test_work_order_pdf_reads_everything_in_one_query(
+    cast, customer, make_target, django_assert_num_queries
+):
+    from meterops.documents.work_orders import render_work_orders
+    from meterops.replacement.queries import work_orders_for
+
+    target = verify_target(target=make_target(customer), actor=cast.supervisor)
+    print_work_orders(targets=[target], actor=cast.supervisor)
+    with django_assert_num_queries(1):
+        render_work_orders(work_orders_for(cast.admin))

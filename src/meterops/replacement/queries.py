@@ -60,11 +60,13 @@ def targets_in_state(user, *states: str) -> QuerySet[ReplacementTarget]:
 
 
 def work_orders_for(user) -> QuerySet[WorkOrder]:
+    # The work order PDF prints the customer's gardu and RBM and the unit's parents.
     return scoped(WorkOrder, user).select_related(
-        "target__customer",
+        "target__customer__substation",
+        "target__customer__route",
         "target__damage_type",
         "target__meter",
-        "unit",
+        "unit__parent__parent",
         "assigned_to",
         "printed_by",
     )
