@@ -22,29 +22,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from benchdb import recreate_database, setup_django_on_fresh_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_keychange"
-
-
-def recreate_database(url: str, *, create: bool) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if create:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def build_fixture(count: int):
@@ -204,13 +187,7 @@ def main() -> None:
     parser.add_argument("--baseline-meters", type=int, default=2_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
-    recreate_database(args.database_url, create=True)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DEBUG"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterops.settings")
-    import django
-
-    django.setup()
+    setup_django_on_fresh_database(args.database_url)
     from django.core.management import call_command
     from django.db import connections
 

@@ -24,27 +24,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
-from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-
-def recreate_database(url: str, *, create: bool) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if create:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+from benchdb import recreate_database, setup_django_on_fresh_database
 
 
 def build_world():
@@ -285,13 +268,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    recreate_database(args.database_url, create=True)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DEBUG"] = "1"  # only for the settings' dev defaults; queries are not logged
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterops.settings")
-    import django
-
-    django.setup()
+    setup_django_on_fresh_database(args.database_url)
     from django.core.management import call_command
     from django.db import connection, connections
 

@@ -35,16 +35,10 @@ import os
 import platform
 import re
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from benchdb import recreate_database, setup_django_on_fresh_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_replacement"
 SEED = 2026
@@ -111,16 +105,6 @@ FROM (SELECT id, unit_id, state, reported_at + interval '5 days' AS printed_at
 JOIN core_unit u ON u.id = t.unit_id
 """
 RESET_SEQUENCE = "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {}))"
-
-
-def recreate_database(url: str, *, create: bool) -> None:
-    name = urlsplit(url).path.lstrip("/")
-    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        admin.execute(drop.format(sql.Identifier(name)))
-        if create:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def execute(statement: str, params=None) -> None:
@@ -280,13 +264,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
 
-    recreate_database(args.database_url, create=True)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DEBUG"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterops.settings")
-    import django
-
-    django.setup()
+    setup_django_on_fresh_database(args.database_url)
     from django.core.management import call_command
     from django.db import connection, connections
     from django.test import Client

@@ -24,30 +24,13 @@ import argparse
 import os
 import platform
 import resource
-import sys
 import time
-from pathlib import Path
 from unittest import mock
-from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from benchdb import recreate_database, setup_django_on_fresh_database
 
 TARGET_SECONDS = 120
 SEED = 2026
-
-
-def recreate_database(url: str, *, create: bool) -> None:
-    """Drop the database named in ``url`` (and create it again if asked)."""
-    name = urlsplit(url).path.lstrip("/")
-    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        admin.execute(drop.format(sql.Identifier(name)))
-        if create:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def empty_customer_tables() -> None:
@@ -105,13 +88,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    recreate_database(args.database_url, create=True)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DEBUG"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterops.settings")
-    import django
-
-    django.setup()
+    setup_django_on_fresh_database(args.database_url)
     from django.core.management import call_command
     from django.db import connection, connections
 
