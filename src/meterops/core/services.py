@@ -136,6 +136,7 @@ def record_event(
         verb=verb,
         from_state=from_state,
         to_state=to_state,
+        state_label=process.state_label if process is not None else "",
         actor=actor,
         note=note,
     )
