@@ -229,9 +229,7 @@ class ProcessEvent(models.Model):
     to_state = models.CharField(_("ke status"), max_length=40, blank=True)
     # The process's status as the users read it, at the time of the event. A database default,
     # because set-based inserts of events (reading approvals) write rows without the ORM.
-    state_label = models.CharField(
-        _("keterangan status"), max_length=80, blank=True, db_default=""
-    )
+    state_label = models.CharField(_("keterangan status"), max_length=80, blank=True, db_default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,

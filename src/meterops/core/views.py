@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from meterops.customers.queries import find_customer_for
 
 from . import queries, services
-from .dashboard import panels_for
 from .errors import DomainError
 from .forms import (
     CustomerIdForm,
@@ -25,6 +24,7 @@ from .forms import (
     UserForm,
 )
 from .models import UnitSettings
+from .panels import panels_for, status_panels_for
 
 
 class LoginView(auth_views.LoginView):
@@ -78,6 +78,7 @@ def status(request):
                 meter=customer.current_meter,
                 open_processes=queries.open_processes_of(customer),
                 events=queries.timeline_of(customer),
+                panels=status_panels_for(request.user, customer),
             )
     return render(request, "core/status.html", context)
 

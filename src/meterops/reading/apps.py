@@ -10,7 +10,12 @@ class ReadingConfig(AppConfig):
     def ready(self):
         from meterops.core.choices import RoleCode as R
         from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
+
+        from .status_panel import reading_status
+
+        register_status_panel(StatusPanel("reading/_status_panel.html", reading_status))
 
         register_scope("reading.ReadingSettings", "unit")
         register_scope("reading.ReadingDay", "unit")

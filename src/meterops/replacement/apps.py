@@ -9,8 +9,8 @@ class ReplacementConfig(AppConfig):
 
     def ready(self):
         from meterops.core.choices import RoleCode
-        from meterops.core.dashboard import DashboardPanel, register_panel
         from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
 
         from .dashboard import home_panel

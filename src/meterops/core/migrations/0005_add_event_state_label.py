@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_add_overdue_work_order_days'),
+        ("core", "0004_add_overdue_work_order_days"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='processevent',
-            name='state_label',
-            field=models.CharField(blank=True, db_default='', max_length=80, verbose_name='keterangan status'),
+            model_name="processevent",
+            name="state_label",
+            field=models.CharField(
+                blank=True, db_default="", max_length=80, verbose_name="keterangan status"
+            ),
         ),
     ]
