@@ -52,6 +52,15 @@ ADMIN_MENU: tuple[MenuEntry, ...] = (
 EXTRA_MENU: list[MenuEntry] = []
 
 
+# url name -> roles, set by the domain that owns the page, so the menu and the view agree on
+# who may open it without core repeating the domain's role lists.
+MENU_ROLES: dict[str, tuple[str, ...]] = {}
+
+
+def restrict_menu(url_name: str, roles: tuple[str, ...]) -> None:
+    MENU_ROLES[url_name] = tuple(roles)
+
+
 def register_menu(*entries: MenuEntry) -> None:
     EXTRA_MENU.extend(entry for entry in entries if entry not in EXTRA_MENU)
 
@@ -71,7 +80,8 @@ def menu_for(user, current_path: str) -> list[dict]:
     """The entries this user may open, with their URLs; the closest match is the current one."""
     entries = []
     for entry, section in _sections():
-        if entry.roles and not user.has_role(*entry.roles):
+        roles = MENU_ROLES.get(entry.url_name, entry.roles)
+        if roles and not user.has_role(*roles):
             continue
         try:
             url = reverse(entry.url_name)

@@ -9,11 +9,17 @@ class ReplacementConfig(AppConfig):
 
     def ready(self):
         from meterops.core.choices import RoleCode
-        from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
 
+        from . import services
         from .dashboard import home_panel
+
+        restrict_menu("replacement:verification_list", services.VERIFIER_ROLES)
+        restrict_menu("replacement:reverification_list", services.VERIFIER_ROLES)
+        restrict_menu("replacement:workorder_print_list", services.PRINTER_ROLES)
+        restrict_menu("replacement:workorder_distribution", services.DISTRIBUTOR_ROLES)
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
         register_menu(
