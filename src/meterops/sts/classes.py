@@ -24,6 +24,7 @@ class  subclass  fields (most significant first)
 from __future__ import annotations
 
 import enum
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Self
@@ -110,7 +111,7 @@ def _unpack_timed(fields: int) -> tuple[int, int, int]:
     return fields >> 40, (fields >> 16) & MAX_TID, fields & 0xFFFF
 
 
-class TokenFields:
+class TokenFields(ABC):
     """Common face of every token type: its class, its subclass and its 44 field bits."""
 
     token_class: ClassVar[TokenClass]
@@ -121,14 +122,14 @@ class TokenFields:
         """The 4-bit subclass number (types without a fixed one override this)."""
         return int(self.fixed_subclass)  # type: ignore[arg-type]
 
+    @abstractmethod
     def pack(self) -> int:
         """The 44 field bits."""
-        raise NotImplementedError
 
     @classmethod
+    @abstractmethod
     def unpack(cls, subclass: int, fields: int) -> Self:
         """Read the fields of ``subclass`` from 44 field bits."""
-        raise NotImplementedError
 
 
 # --- class 0 -----------------------------------------------------------------
@@ -230,8 +231,9 @@ class _TimedManagement(TokenFields):
         _check_tid(self.tid)
         _check("RND", self.rnd, 4)
 
+    @abstractmethod
     def _value_field(self) -> int:
-        raise NotImplementedError
+        """The 16-bit value this management token sets."""
 
     def pack(self) -> int:
         return _pack_timed(self.rnd, self.tid, self._value_field())
