@@ -8,6 +8,12 @@ from meterops.core.services import record_event
 from tests.factories import CustomerFactory
 
 URL = reverse("core:unit_settings")
+LIMITS = {
+    "overdue_application_days": 14,
+    "voltage_low": 198,
+    "voltage_high": 231,
+    "low_hours_on": 40,
+}
 
 
 class UnitSettingsViewTests:
@@ -19,6 +25,7 @@ class UnitSettingsViewTests:
                 "time_zone": TimeZoneName.WITA,
                 "contact_phone": "022-1",
                 "overdue_work_order_days": 10,
+                **LIMITS,
             },
         )
         assert response.status_code == 302
@@ -29,6 +36,17 @@ class UnitSettingsViewTests:
     def test_child_unit_inherits_until_it_saves_its_own(self, cast):
         UnitSettings.objects.create(unit=cast.area_a, time_zone=TimeZoneName.WIT)
         assert cast.sp_a.settings_or_default().time_zone == TimeZoneName.WIT
+
+    def test_voltage_band_must_be_ordered(self, cast, client_for):
+        data = {
+            "time_zone": TimeZoneName.WIB,
+            "overdue_work_order_days": 10,
+            **LIMITS,
+            "voltage_low": 240,
+        }
+        response = client_for(cast.unit_admin).post(URL, data)
+        assert "Batas atas tegangan harus lebih besar" in response.content.decode()
+        assert not UnitSettings.objects.filter(unit=cast.area_a).exists()
 
     def test_invalid_choice_is_reported(self, cast, client_for):
         response = client_for(cast.unit_admin).post(URL, {"time_zone": "Mars/Olympus"})

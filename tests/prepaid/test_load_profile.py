@@ -185,3 +185,41 @@ class ImportLoadProfilesTests:
     def test_a_field_officer_may_not_import(self, cast):
         with pytest.raises(NotAllowed):
             services.import_load_profiles(name="lp.csv", content=b"", actor=cast.officer)
+
+
+class UnitVoltageBandTests:
+    """The voltage band and the jam nyala minimum are the unit's settings (issue 8)."""
+
+    def _record(self, meter, period, voltage):
+        from django.utils import timezone
+
+        return LoadProfileRecord.objects.create(
+            meter=meter,
+            period=period,
+            register_kwh=Decimal(1000),
+            credit_kwh=Decimal(10),
+            voltage=voltage,
+            tamper_status=0,
+            received_at=timezone.now(),
+        )
+
+    def test_meter_page_uses_the_customer_units_band(self, cast, nfc_meter):
+        from meterops.core.models import UnitSettings
+        from meterops.prepaid.queries import load_profile_of
+
+        self._record(nfc_meter, "202601", 235)
+        assert load_profile_of(nfc_meter)["voltage_out"]
+        UnitSettings.objects.create(unit=cast.sp_a, voltage_low=190, voltage_high=240)
+        assert not load_profile_of(nfc_meter)["voltage_out"]
+
+    def test_flagged_list_follows_the_viewers_band(self, cast, nfc_meter):
+        from meterops.core.models import UnitSettings
+        from meterops.prepaid.queries import flagged_meters_for
+        from tests.factories import UserFactory
+
+        self._record(nfc_meter, "202601", 235)
+        helpdesk = UserFactory(unit=cast.sp_a, roles=["helpdesk"])
+        assert list(flagged_meters_for(helpdesk)) == [nfc_meter]
+        UnitSettings.objects.create(unit=cast.area_a, voltage_low=190, voltage_high=240)
+        helpdesk = type(helpdesk).objects.get(pk=helpdesk.pk)
+        assert list(flagged_meters_for(helpdesk)) == []

@@ -156,6 +156,10 @@ class UnitSettingsForm(BootstrapMixin, forms.ModelForm):
             "contact_email",
             "contact_address",
             "overdue_work_order_days",
+            "overdue_application_days",
+            "voltage_low",
+            "voltage_high",
+            "low_hours_on",
         ]
 
 

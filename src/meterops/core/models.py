@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -141,14 +142,21 @@ class User(AbstractUser):
     def organisation(self) -> Unit | Contractor | None:
         return self.unit or self.contractor
 
-    def display_time_zone(self) -> str:
+    def home_unit(self) -> Unit | None:
+        """The user's unit, or for a contractor's user the first unit it works for."""
         if self.unit_id:
-            return self.unit.settings_or_default().time_zone
+            return self.unit
         if self.contractor_id:
-            unit = self.contractor.units.order_by("path").first()
-            if unit:
-                return unit.settings_or_default().time_zone
-        return settings.TIME_ZONE
+            return self.contractor.units.order_by("path").first()
+        return None
+
+    def unit_settings(self) -> "UnitSettings":
+        """The parameters that apply to this user's work (defaults when it has no unit)."""
+        unit = self.home_unit()
+        return unit.settings_or_default() if unit else UnitSettings()
+
+    def display_time_zone(self) -> str:
+        return self.unit_settings().time_zone if self.home_unit() else settings.TIME_ZONE
 
 
 class UnitSettings(TimeStampedModel):
@@ -166,6 +174,26 @@ class UnitSettings(TimeStampedModel):
         default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    overdue_application_days = models.PositiveSmallIntegerField(
+        _("Permohonan prabayar dianggap terlambat setelah (hari)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    voltage_low = models.PositiveSmallIntegerField(
+        _("Batas bawah tegangan normal (V)"),
+        default=198,
+        validators=[MinValueValidator(100), MaxValueValidator(400)],
+    )
+    voltage_high = models.PositiveSmallIntegerField(
+        _("Batas atas tegangan normal (V)"),
+        default=231,
+        validators=[MinValueValidator(100), MaxValueValidator(400)],
+    )
+    low_hours_on = models.PositiveSmallIntegerField(
+        _("Jam nyala bulanan minimum wajar (jam)"),
+        default=40,
+        validators=[MaxValueValidator(720)],
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -173,7 +201,13 @@ class UnitSettings(TimeStampedModel):
         verbose_name_plural = _("setting unit")
 
     def __str__(self) -> str:
-        return f"Setting {self.unit}"
+        return f"Setting {self.unit}" if self.unit_id else "Setting bawaan"
+
+    def clean(self):
+        if self.voltage_low >= self.voltage_high:
+            raise ValidationError(
+                {"voltage_high": _("Batas atas tegangan harus lebih besar dari batas bawah.")}
+            )
 
 
 class Process(TimeStampedModel):

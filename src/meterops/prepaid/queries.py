@@ -16,12 +16,13 @@ from .choices import RequestState
 from .models import TAMPER, LoadProfileRecord, NfcTransaction, ServiceRequest, TokenSale
 from .services import LOAD_PROFILE_ROLES, OFFICE_ROLES
 
-# Voltage band of a 220 V supply (SPLN: +5 % / -10 %); to become a unit setting.
-VOLTAGE_LOW, VOLTAGE_HIGH = 198, 231
-OVERDUE_DAYS = 14  # an application still open after this many days is shown as late
-# Jam nyala (kWh / kVA) below which a month is suspicious, as P2TL targeting uses; our choice,
-# to become a unit setting with the voltage band.
-LOW_HOURS_ON = 40
+# The voltage band (default 198–231 V for 220 V, SPLN +5 %/-10 %), the jam nyala below which
+# a month is suspicious (default 40 h) and the age of a late application (default 14 days)
+# are unit settings (core.UnitSettings, page Setting).
+
+
+def _late_before(user):
+    return timezone.now() - timedelta(days=user.unit_settings().overdue_application_days)
 
 
 def require_role(user, roles) -> None:
@@ -47,14 +48,14 @@ def filter_requests(user, *, state: str = "", kind: str = "", q: str = "", late:
         )
     if late:
         requests = requests.exclude(state=RequestState.COMPLETED).filter(
-            created_at__lt=timezone.now() - timedelta(days=OVERDUE_DAYS)
+            created_at__lt=_late_before(user)
         )
     return requests.order_by("-created_at")
 
 
 def state_counts(user) -> list[dict]:
     """How many applications the user's units hold in each state, late ones apart."""
-    late_before = timezone.now() - timedelta(days=OVERDUE_DAYS)
+    late_before = _late_before(user)
     counts = {
         row["state"]: row
         for row in requests_for(user)
@@ -74,7 +75,7 @@ def state_counts(user) -> list[dict]:
 
 def unit_state_counts(user) -> list[dict]:
     """Per ULP of the user's units: applications in each state and the late ones (one query)."""
-    late_before = timezone.now() - timedelta(days=OVERDUE_DAYS)
+    late_before = _late_before(user)
     cells, late, names = {}, {}, {}
     rows = (
         requests_for(user)
@@ -136,7 +137,11 @@ def meter_for(user, meter_number: str) -> Meter | None:
 
 
 def load_profile_of(meter: Meter) -> dict:
-    """The 12 latest months of a meter with consumption, and what looks wrong."""
+    """The 12 latest months of a meter with consumption, and what looks wrong.
+
+    The limits are those of the customer's unit (Setting): voltage band, jam nyala minimum.
+    """
+    limits = meter.customer.unit.settings_or_default()
     records = list(LoadProfileRecord.objects.filter(meter=meter).order_by("-period")[:12])
     records.reverse()
     used = dict(monthly_consumption(records))
@@ -145,13 +150,13 @@ def load_profile_of(meter: Meter) -> dict:
             "record": r,
             "used": used[r.period],
             "tamper": r.tamper_status == TAMPER,
-            "voltage_out": not VOLTAGE_LOW <= r.voltage <= VOLTAGE_HIGH,
+            "voltage_out": not limits.voltage_low <= r.voltage <= limits.voltage_high,
         }
         for r in records
     ]
     known = [row["used"] for row in rows if row["used"] is not None]
     average = sum(known, Decimal(0)) / len(known) if known else None
-    norm = Decimal(LOW_HOURS_ON * meter.customer.power_va) / 1000
+    norm = Decimal(limits.low_hours_on * meter.customer.power_va) / 1000
     for row in rows:
         used = row["used"]
         row["low_use"] = average is not None and used is not None and used < average / 2
@@ -164,15 +169,18 @@ def load_profile_of(meter: Meter) -> dict:
         "low_use": any(row["low_use"] for row in rows),
         "below_norm": any(row["below_norm"] for row in rows),
         "norm": norm,
+        "limits": limits,
         "transactions": NfcTransaction.objects.filter(meter=meter).order_by("-at")[:20],
     }
 
 
 def flagged_meters_for(user) -> QuerySet[Meter]:
-    """Meters of the user's units whose card shows tamper or a voltage out of band."""
+    """Meters of the user's units whose card shows tamper or a voltage out of the user's band."""
     require_role(user, LOAD_PROFILE_ROLES)
+    limits = user.unit_settings()
+    low, high = limits.voltage_low, limits.voltage_high
     flagged = LoadProfileRecord.objects.filter(
-        Q(tamper_status=TAMPER) | Q(voltage__lt=VOLTAGE_LOW) | Q(voltage__gt=VOLTAGE_HIGH)
+        Q(tamper_status=TAMPER) | Q(voltage__lt=low) | Q(voltage__gt=high)
     )
     return (
         scoped(Meter, user)
@@ -182,8 +190,7 @@ def flagged_meters_for(user) -> QuerySet[Meter]:
             tampered=Count("load_profile", filter=Q(load_profile__tamper_status=TAMPER)),
             voltage_out=Count(
                 "load_profile",
-                filter=Q(load_profile__voltage__lt=VOLTAGE_LOW)
-                | Q(load_profile__voltage__gt=VOLTAGE_HIGH),
+                filter=Q(load_profile__voltage__lt=low) | Q(load_profile__voltage__gt=high),
             ),
         )
         .order_by("customer__customer_id")

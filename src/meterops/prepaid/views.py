@@ -490,8 +490,9 @@ def load_profile(request):
     if "meter" not in context:
         flagged = queries.flagged_meters_for(request.user)
         context["flagged"] = Paginator(flagged, 25).get_page(request.GET.get("page"))
-    context["low"], context["high"] = queries.VOLTAGE_LOW, queries.VOLTAGE_HIGH
-    context["hours_on"] = queries.LOW_HOURS_ON
+    limits = request.user.unit_settings()
+    context["low"], context["high"] = limits.voltage_low, limits.voltage_high
+    context["hours_on"] = limits.low_hours_on
     return render(request, "prepaid/load_profile.html", context)
 
 

@@ -17,8 +17,7 @@ def home_panel(user) -> dict:
     """Figures per ULP for the dashboard; a handful of grouped queries, whatever the volume."""
     now = timezone.localtime()
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    unit = user.unit or (user.contractor.units.first() if user.contractor_id else None)
-    overdue_days = unit.settings_or_default().overdue_work_order_days if unit else 14
+    overdue_days = user.unit_settings().overdue_work_order_days
     overdue_before = timezone.now() - timedelta(days=overdue_days)
     states = _by_unit(
         scoped(ReplacementTarget, user).values("unit__name", "state").annotate(n=Count("pk")),

@@ -33,8 +33,7 @@ def _require(user, roles):
 
 
 def _overdue_days(user) -> int:
-    unit = user.unit or (user.contractor.units.first() if user.contractor_id else None)
-    return unit.settings_or_default().overdue_work_order_days if unit else 14
+    return user.unit_settings().overdue_work_order_days
 
 
 @login_required
