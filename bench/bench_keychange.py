@@ -20,12 +20,10 @@ engine alone (KCTs for the same meters, no database) is printed beside it.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from types import SimpleNamespace
 
-from benchdb import recreate_database, setup_django_on_fresh_database
+from benchdb import throwaway_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_keychange"
 
@@ -187,22 +185,13 @@ def main() -> None:
     parser.add_argument("--baseline-meters", type=int, default=2_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
-    setup_django_on_fresh_database(args.database_url)
-    from django.core.management import call_command
-    from django.db import connections
-
-    try:
-        call_command("migrate", verbosity=0)
+    with throwaway_database(args.database_url):
         fixture = build_fixture(args.meters)
         real_seconds, made = real_run(fixture)
         sts_seconds = engine_only(fixture, args.meters)
         empty_campaigns()
         naive_seconds = baseline_run(fixture, args.baseline_meters)
-    finally:
-        connections.close_all()
-        recreate_database(args.database_url, create=False)
     real_rate, naive_rate = made / real_seconds, args.baseline_meters / naive_seconds
-    print(f"machine: {platform.machine()} {os.cpu_count()} CPU, Python {platform.python_version()}")
     print(
         f"campaign (set-based): {made} meters in {real_seconds:.2f} s = {real_rate:,.0f} meters/s"
     )

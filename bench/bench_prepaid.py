@@ -22,12 +22,10 @@ It prints seconds, rows per second and the ratio of each pair of rates.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from decimal import Decimal
 
-from benchdb import recreate_database, setup_django_on_fresh_database
+from benchdb import throwaway_database
 
 
 def build_world():
@@ -268,19 +266,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    setup_django_on_fresh_database(args.database_url)
-    from django.core.management import call_command
-    from django.db import connection, connections
+    with throwaway_database(args.database_url):
+        from meterops.prepaid import services
+        from meterops.prepaid.models import IssuedToken, LoadProfileRecord
 
-    from meterops.prepaid import services
-    from meterops.prepaid.models import IssuedToken, LoadProfileRecord
-
-    try:
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        print(f"Python {platform.python_version()}, PostgreSQL {version}, {os.cpu_count()} CPU")
         ulp, actor = build_world()
 
         bulk = activated_applications(ulp, args.applications, 1)
@@ -329,9 +318,6 @@ def main() -> None:
         assert (stored, errors) == (args.records, []), errors[:3]
         assert LoadProfileRecord.objects.count() == args.records + args.baseline_records
         print(f"ratio bulk / per-row: {bulk_rate / naive_rate:.1f}x")
-    finally:
-        connections.close_all()
-        recreate_database(args.database_url, create=False)
 
 
 if __name__ == "__main__":

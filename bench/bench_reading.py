@@ -24,11 +24,9 @@ in under 30 s). The database is dropped at the end.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 
-from benchdb import recreate_database, setup_django_on_fresh_database
+from benchdb import throwaway_database
 
 PERIOD = "202602"
 APPROVE_TARGET_SECONDS = 3
@@ -118,22 +116,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    setup_django_on_fresh_database(args.database_url)
-    from django.core.management import call_command
-    from django.db import connection, connections
+    with throwaway_database(args.database_url):
+        from meterops.core.choices import RoleCode, UnitLevel
+        from meterops.core.models import Role, Unit, User
 
-    from meterops.core.choices import RoleCode, UnitLevel
-    from meterops.core.models import Role, Unit, User
-
-    try:
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            pg_version = cursor.fetchone()[0]
-        print(
-            f"Python {platform.python_version()}, PostgreSQL {pg_version}, "
-            f"{os.cpu_count()} CPU, {platform.machine()}"
-        )
         region = Unit.objects.create(code="90000", name="UID BENCH", level=UnitLevel.REGION)
         area = Unit.objects.create(code="91000", name="UP3", level=UnitLevel.AREA, parent=region)
         unit = Unit.objects.create(code="91001", name="ULP BENCH", parent=area)
@@ -180,9 +166,6 @@ def main() -> None:
         )
         if args.validate_readings:
             validate(unit, args.readings + args.baseline_readings + 1, args.validate_readings)
-    finally:
-        connections.close_all()
-        recreate_database(args.database_url, create=False)
 
 
 def validate(unit, first: int, total: int) -> None:

@@ -31,14 +31,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import platform
 import re
 import statistics
 import time
 from datetime import timedelta
 
-from benchdb import recreate_database, setup_django_on_fresh_database
+from benchdb import throwaway_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_replacement"
 SEED = 2026
@@ -264,25 +262,14 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
 
-    setup_django_on_fresh_database(args.database_url)
-    from django.core.management import call_command
-    from django.db import connection, connections
-    from django.test import Client
+    with throwaway_database(args.database_url):
+        from django.test import Client
 
-    from meterops.core.demo import build_region
-    from meterops.core.models import User
-    from meterops.customers.demo import generate_customers
-    from meterops.replacement.models import ReplacementTarget
+        from meterops.core.demo import build_region
+        from meterops.core.models import User
+        from meterops.customers.demo import generate_customers
+        from meterops.replacement.models import ReplacementTarget
 
-    try:
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            pg_version = cursor.fetchone()[0]
-        print(
-            f"Python {platform.python_version()}, PostgreSQL {pg_version}, "
-            f"{os.cpu_count()} CPU, {platform.machine()}"
-        )
         started = time.perf_counter()
         units = build_region()
         generate_customers(units=units, count=args.targets, seed=SEED)
@@ -329,9 +316,6 @@ def main() -> None:
             print(f"\nNOT well under a second (indexed median > {SLOW_MS} ms): {listed}")
         else:
             print(f"\nevery indexed request: median under {SLOW_MS} ms")
-    finally:
-        connections.close_all()
-        recreate_database(args.database_url, create=False)
 
 
 if __name__ == "__main__":

@@ -21,13 +21,11 @@ process's high-water mark, reached in the larger run.  The database is dropped a
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import time
 from unittest import mock
 
-from benchdb import recreate_database, setup_django_on_fresh_database
+from benchdb import throwaway_database
 
 TARGET_SECONDS = 120
 SEED = 2026
@@ -88,22 +86,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    setup_django_on_fresh_database(args.database_url)
-    from django.core.management import call_command
-    from django.db import connection, connections
+    with throwaway_database(args.database_url):
+        from meterops.core.demo import build_region
+        from meterops.customers.models import Customer, Meter
 
-    from meterops.core.demo import build_region
-    from meterops.customers.models import Customer, Meter
-
-    try:
-        call_command("migrate", verbosity=0)
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            pg_version = cursor.fetchone()[0]
-        print(
-            f"Python {platform.python_version()}, PostgreSQL {pg_version}, "
-            f"{os.cpu_count()} CPU, {platform.machine()}"
-        )
         started = time.perf_counter()
         units = build_region()
         region_seconds = time.perf_counter() - started
@@ -126,9 +112,6 @@ def main() -> None:
             f"{verdict} {TARGET_SECONDS} s"
         )
         print(f"peak RSS: {peak_mb:,.0f} MB")
-    finally:
-        connections.close_all()
-        recreate_database(args.database_url, create=False)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """A throwaway PostgreSQL database for one benchmark run, with Django set up on it."""
 
 import os
+import platform
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,12 +25,32 @@ def recreate_database(url: str, *, create: bool) -> None:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def setup_django_on_fresh_database(url: str) -> None:
-    """Create the database anew and point Django at it (the settings read the environment)."""
+@contextmanager
+def throwaway_database(url: str) -> Iterator[None]:
+    """A new, migrated database for the run, Django pointed at it; dropped again afterwards.
+
+    Prints the machine the figures come from, so every benchmark reports it the same way.
+    """
     recreate_database(url, create=True)
     os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "1"
+    os.environ["DEBUG"] = "1"  # the settings' development defaults; queries are not logged
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterops.settings")
     import django
 
     django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    try:
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        print(
+            f"Python {platform.python_version()}, PostgreSQL {version}, "
+            f"{os.cpu_count()} CPU, {platform.machine()}"
+        )
+        yield
+    finally:
+        connections.close_all()
+        recreate_database(url, create=False)
