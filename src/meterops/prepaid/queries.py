@@ -3,11 +3,11 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
 from meterops.customers.models import Meter
 
@@ -23,11 +23,6 @@ from .services import LOAD_PROFILE_ROLES, OFFICE_ROLES
 
 def _late_before(user):
     return timezone.now() - timedelta(days=user.unit_settings().overdue_application_days)
-
-
-def require_role(user, roles) -> None:
-    if not user.has_role(*roles):
-        raise PermissionDenied
 
 
 def requests_for(user) -> QuerySet[ServiceRequest]:

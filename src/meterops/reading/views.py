@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
 from meterops.core.forms import UnitChoiceForm
+from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
 from meterops.customers.models import Customer
 
@@ -30,11 +31,6 @@ from .forms import (
 from .models import Reading, ReadingSettings
 
 
-def _require(user, roles) -> None:
-    if not user.has_role(*roles):
-        raise PermissionDenied
-
-
 def _day_period_url(name: str, reading_day, period: str) -> str:
     return f"{reverse(name)}?reading_day={reading_day.pk}&period={period}"
 
@@ -49,7 +45,7 @@ def reading_day_list(request):
     day_form = ReadingDayForm(actor=request.user, prefix="day")
     schedule_form = ScheduleRouteForm(actor=request.user, prefix="schedule")
     if request.method == "POST":
-        _require(request.user, services.ROUTE_EDITORS)
+        require_role(request.user, services.ROUTE_EDITORS)
         day_form, schedule_form = _save_route_forms(request, day_form, schedule_form)
         if day_form is None:
             return redirect("reading:reading_day_list")
@@ -96,7 +92,7 @@ def route_detail(request, pk):
     routes = queries.routes_for(request.user).filter(unit=route.unit)
     form = MoveCustomerForm(request.POST or None, routes=routes, initial={"route": route})
     if request.method == "POST":
-        _require(request.user, services.ROUTE_EDITORS)
+        require_role(request.user, services.ROUTE_EDITORS)
         if form.is_valid():
             customer = (
                 scoped(Customer, request.user)
@@ -136,7 +132,7 @@ def route_detail(request, pk):
 @login_required
 def upload(request):
     """Upload a CSV/XLSX of readings; all rows are saved, or none and every error is listed."""
-    _require(request.user, services.UPLOADERS)
+    require_role(request.user, services.UPLOADERS)
     form = UploadForm(
         request.POST or None, request.FILES or None, initial={"period": current_period()}
     )
@@ -225,20 +221,20 @@ def verification_action(request):
 def _verification_count(request, action, readings, day, period) -> int:
     user = request.user
     if action == "vendor":
-        _require(user, services.VENDOR_VERIFIERS)
+        require_role(user, services.VENDOR_VERIFIERS)
         return services.verify_readings_as_vendor(actor=user, readings=readings)
     if action == "supervisor":
-        _require(user, services.SUPERVISOR_VERIFIERS)
+        require_role(user, services.SUPERVISOR_VERIFIERS)
         return services.verify_readings_as_supervisor(actor=user, readings=readings)
     if action == "reread":
-        _require(user, services.REREAD_REQUESTERS)
+        require_role(user, services.REREAD_REQUESTERS)
         reason = request.POST.get("reason", "")
         return services.request_rereads(actor=user, readings=readings, reason=reason)
     if action == "send":
-        _require(user, services.SENDERS)
+        require_role(user, services.SENDERS)
         return services.send_reading_day(actor=user, reading_day=day, period=period)
     if action == "estimate":
-        _require(user, (*services.UPLOADERS, RoleCode.SUPERVISOR))
+        require_role(user, (*services.UPLOADERS, RoleCode.SUPERVISOR))
         return services.estimate_missing_readings(actor=user, reading_day=day, period=period)
     raise Http404
 
@@ -249,7 +245,7 @@ def _verification_count(request, action, readings, day, period) -> int:
 @login_required
 def reading_settings(request):
     """The unit's reading parameters, inherited from above until the unit saves its own."""
-    _require(request.user, services.SETTINGS_EDITORS)
+    require_role(request.user, services.SETTINGS_EDITORS)
     chooser = UnitChoiceForm(request.GET or None, actor=request.user)
     if chooser.is_bound and not chooser.is_valid():
         raise Http404

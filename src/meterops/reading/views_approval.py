@@ -15,12 +15,13 @@ from openpyxl import Workbook
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
+from meterops.core.queries import require_role
 from meterops.customers.queries import get_customer_for
 
 from . import exports, queries, services
 from .choices import MAX_HOURS_ON, ReadingState
 from .forms import DayPeriodForm, ReasonForm, RecapFilterForm, current_period
-from .views import _day_period_url, _require
+from .views import _day_period_url
 
 RECAP_ROLES = (
     RoleCode.ADMIN,
@@ -34,7 +35,7 @@ RECAP_ROLES = (
 @login_required
 def approval(request):
     """Choose a reading day; see its counts; Sah/Setuju; cancel; download postings."""
-    _require(request.user, (RoleCode.READING_APPROVER,))
+    require_role(request.user, (RoleCode.READING_APPROVER,))
     form = DayPeriodForm(request.GET or None, actor=request.user)
     context = {"form": form, "reason_form": ReasonForm()}
     if form.is_valid():
@@ -119,7 +120,7 @@ def approval_cancel(request):
 def posting_download(request, pk):
     """The posting 1 fungsi 2 file for billing, in the fixed format of docs/READING.md."""
     posting = queries.get_posting_for(request.user, pk)
-    _require(request.user, (RoleCode.READING_APPROVER,))
+    require_role(request.user, (RoleCode.READING_APPROVER,))
     response = StreamingHttpResponse(
         exports.posting_lines(posting), content_type="text/plain; charset=ascii"
     )
@@ -146,7 +147,7 @@ def posting_taken(request, pk):
 @login_required
 def recap(request):
     """Per unit and reading day of a BLTH: sudah vs belum disahkan, with drill-down."""
-    _require(request.user, RECAP_ROLES)
+    require_role(request.user, RECAP_ROLES)
     form = RecapFilterForm(request.GET or {"period": current_period()})
     rows = queries.recap_rows(request.user, form.cleaned_data["period"]) if form.is_valid() else []
     if form.is_valid() and request.GET.get("format") == "xlsx":
@@ -199,7 +200,7 @@ def _recap_workbook(rows, period: str) -> HttpResponse:
 @login_required
 def recap_detail(request, pk):
     """Drill-down: the customers of one reading day and BLTH with their reading status."""
-    _require(request.user, RECAP_ROLES)
+    require_role(request.user, RECAP_ROLES)
     day = queries.get_reading_day_for(request.user, pk)
     form = RecapFilterForm(request.GET or {"period": current_period()})
     period = form.cleaned_data["period"] if form.is_valid() else current_period()

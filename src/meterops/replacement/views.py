@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,7 @@ from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
-from meterops.core.queries import open_processes_of
+from meterops.core.queries import open_processes_of, require_role
 from meterops.core.scoping import scoped
 from meterops.customers.queries import find_customer_for
 
@@ -120,8 +119,7 @@ def _export_targets(targets):
 @login_required
 def target_create(request):
     """Tambah Ex DG: find the customer by IDPEL, then add the damage and its photos."""
-    if not request.user.has_role(*services.REPORTER_ROLES):
-        raise PermissionDenied
+    require_role(request.user, services.REPORTER_ROLES)
     lookup = CustomerIdForm(request.GET or None)
     customer = open_processes = None
     if lookup.is_valid():
@@ -199,8 +197,7 @@ def document_file(request, pk):
 @login_required
 def verification_list(request):
     """Verifikasi APP Rusak: targets waiting for the supervisor, bulk verify by selection."""
-    if not request.user.has_role(*services.VERIFIER_ROLES):
-        raise PermissionDenied
+    require_role(request.user, services.VERIFIER_ROLES)
     targets = queries.targets_in_state(request.user, TargetState.SUBMITTED)
     return render(
         request,
@@ -266,8 +263,7 @@ def target_send_to_reverification(request, pk):
 @login_required
 def reverification_list(request):
     """Verifikasi Ulang TO: go on to a work order, or drop from the target list."""
-    if not request.user.has_role(*services.VERIFIER_ROLES):
-        raise PermissionDenied
+    require_role(request.user, services.VERIFIER_ROLES)
     targets = queries.targets_in_state(request.user, TargetState.REVERIFY).prefetch_related(
         "documents"
     )
@@ -321,8 +317,7 @@ def target_upload_ba(request, pk):
 @login_required
 def damage_type_list(request):
     """Jenis Kerusakan: the list of damage conditions, kept by the administrator."""
-    if not request.user.has_role(RoleCode.ADMIN):
-        raise PermissionDenied
+    require_role(request.user, (RoleCode.ADMIN,))
     form = DamageTypeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
 from meterops.core.models import User
+from meterops.core.queries import require_role
 from meterops.documents.work_orders import render_work_orders
 
 from . import queries, services
@@ -27,11 +27,6 @@ from .views import _page
 OPEN_WORK_ORDER = (TargetState.PRINTED, TargetState.ASSIGNED)
 
 
-def _require(user, roles):
-    if not user.has_role(*roles):
-        raise PermissionDenied
-
-
 def _overdue_days(user) -> int:
     return user.unit_settings().overdue_work_order_days
 
@@ -39,7 +34,7 @@ def _overdue_days(user) -> int:
 @login_required
 def workorder_print_list(request):
     """Cetak PK: verified targets waiting for their work order."""
-    _require(request.user, services.PRINTER_ROLES)
+    require_role(request.user, services.PRINTER_ROLES)
     targets = queries.targets_in_state(request.user, TargetState.VERIFIED)
     return render(
         request, "replacement/workorder_print_list.html", {"page": _page(request, targets, 100)}
@@ -56,7 +51,7 @@ def _pdf_response(work_orders, filename: str) -> HttpResponse:
 @login_required
 def workorders_print(request):
     """Print the selected targets' work orders into one PDF (a reprint keeps the numbers)."""
-    _require(request.user, services.PRINTER_ROLES)
+    require_role(request.user, services.PRINTER_ROLES)
     ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
     targets = list(queries.targets_for(request.user).filter(pk__in=ids))
     if not targets:
@@ -204,7 +199,7 @@ def workorder_pdf(request, pk):
         raise Http404
     if request.method != "POST":
         return redirect("replacement:workorder_list")
-    _require(request.user, services.PRINTER_ROLES)
+    require_role(request.user, services.PRINTER_ROLES)
     try:
         (work_order,) = services.print_work_orders(targets=[work_order.target], actor=request.user)
     except DomainError as exc:
@@ -216,7 +211,7 @@ def workorder_pdf(request, pk):
 @login_required
 def workorder_distribution(request):
     """Distribusi PK: hand printed work orders to field officers, several at once."""
-    _require(request.user, services.DISTRIBUTOR_ROLES)
+    require_role(request.user, services.DISTRIBUTOR_ROLES)
     work_orders = (
         queries.work_orders_for(request.user)
         .filter(target__state__in=OPEN_WORK_ORDER)
@@ -277,7 +272,7 @@ def replacement_list(request):
 @login_required
 def replacement_create(request):
     """Tambah Baru: find the customer's open work order by IDPEL, record the new meter."""
-    _require(request.user, services.REPLACER_ROLES)
+    require_role(request.user, services.REPLACER_ROLES)
     lookup = CustomerIdForm(request.GET or None)
     target = None
     if lookup.is_valid():

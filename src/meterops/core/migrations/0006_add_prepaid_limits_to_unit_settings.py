@@ -5,50 +5,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_add_event_state_label'),
+        ("core", "0005_add_event_state_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='low_hours_on',
-            field=models.PositiveSmallIntegerField(default=40, validators=[django.core.validators.MaxValueValidator(720)], verbose_name='Jam nyala bulanan minimum wajar (jam)'),
+            model_name="historicalunitsettings",
+            name="low_hours_on",
+            field=models.PositiveSmallIntegerField(
+                default=40,
+                validators=[django.core.validators.MaxValueValidator(720)],
+                verbose_name="Jam nyala bulanan minimum wajar (jam)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='overdue_application_days',
-            field=models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='Permohonan prabayar dianggap terlambat setelah (hari)'),
+            model_name="historicalunitsettings",
+            name="overdue_application_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(365),
+                ],
+                verbose_name="Permohonan prabayar dianggap terlambat setelah (hari)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='voltage_high',
-            field=models.PositiveSmallIntegerField(default=231, validators=[django.core.validators.MinValueValidator(100), django.core.validators.MaxValueValidator(400)], verbose_name='Batas atas tegangan normal (V)'),
+            model_name="historicalunitsettings",
+            name="voltage_high",
+            field=models.PositiveSmallIntegerField(
+                default=231,
+                validators=[
+                    django.core.validators.MinValueValidator(100),
+                    django.core.validators.MaxValueValidator(400),
+                ],
+                verbose_name="Batas atas tegangan normal (V)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='voltage_low',
-            field=models.PositiveSmallIntegerField(default=198, validators=[django.core.validators.MinValueValidator(100), django.core.validators.MaxValueValidator(400)], verbose_name='Batas bawah tegangan normal (V)'),
+            model_name="historicalunitsettings",
+            name="voltage_low",
+            field=models.PositiveSmallIntegerField(
+                default=198,
+                validators=[
+                    django.core.validators.MinValueValidator(100),
+                    django.core.validators.MaxValueValidator(400),
+                ],
+                verbose_name="Batas bawah tegangan normal (V)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='low_hours_on',
-            field=models.PositiveSmallIntegerField(default=40, validators=[django.core.validators.MaxValueValidator(720)], verbose_name='Jam nyala bulanan minimum wajar (jam)'),
+            model_name="unitsettings",
+            name="low_hours_on",
+            field=models.PositiveSmallIntegerField(
+                default=40,
+                validators=[django.core.validators.MaxValueValidator(720)],
+                verbose_name="Jam nyala bulanan minimum wajar (jam)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='overdue_application_days',
-            field=models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)], verbose_name='Permohonan prabayar dianggap terlambat setelah (hari)'),
+            model_name="unitsettings",
+            name="overdue_application_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(365),
+                ],
+                verbose_name="Permohonan prabayar dianggap terlambat setelah (hari)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='voltage_high',
-            field=models.PositiveSmallIntegerField(default=231, validators=[django.core.validators.MinValueValidator(100), django.core.validators.MaxValueValidator(400)], verbose_name='Batas atas tegangan normal (V)'),
+            model_name="unitsettings",
+            name="voltage_high",
+            field=models.PositiveSmallIntegerField(
+                default=231,
+                validators=[
+                    django.core.validators.MinValueValidator(100),
+                    django.core.validators.MaxValueValidator(400),
+                ],
+                verbose_name="Batas atas tegangan normal (V)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='voltage_low',
-            field=models.PositiveSmallIntegerField(default=198, validators=[django.core.validators.MinValueValidator(100), django.core.validators.MaxValueValidator(400)], verbose_name='Batas bawah tegangan normal (V)'),
+            model_name="unitsettings",
+            name="voltage_low",
+            field=models.PositiveSmallIntegerField(
+                default=198,
+                validators=[
+                    django.core.validators.MinValueValidator(100),
+                    django.core.validators.MaxValueValidator(400),
+                ],
+                verbose_name="Batas bawah tegangan normal (V)",
+            ),
         ),
     ]
