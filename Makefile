@@ -13,7 +13,7 @@ export DJANGO_SETTINGS_MODULE := meterops.settings
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,redis]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "captcha",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "meterops.core",
     "meterops.customers",
     "meterops.replacement",
@@ -53,6 +55,10 @@ INSTALLED_APPS = [
     "meterops.prepaid",
     "meterops.keychange",
     "meterops.complaints",
+    "meterops.imports",
+    "meterops.fieldwork",
+    "meterops.api",
+    "meterops.mobile",
 ]
 
 MIDDLEWARE = [
@@ -181,3 +187,12 @@ LOGGING = {
 
 # Demo and import tuning.
 IMPORT_BATCH_SIZE = int(os.environ.get("IMPORT_BATCH_SIZE", "5000"))
+
+# Background jobs go through the Tasks API only; the backend is a deployment choice
+# (the database by default, RQ on Redis with METEROPS_TASKS_BACKEND=rq).
+if os.environ.get("METEROPS_TASKS_BACKEND") == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

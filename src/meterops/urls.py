@@ -11,6 +11,10 @@ urlpatterns = [
     path("prepaid/", include("meterops.prepaid.urls")),
     path("keychange/", include("meterops.keychange.urls")),
     path("complaints/", include("meterops.complaints.urls")),
+    path("imports/", include("meterops.imports.urls")),
+    path("fieldwork/", include("meterops.fieldwork.urls")),
+    path("api/", include("meterops.api.urls")),
+    path("m/", include("meterops.mobile.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]
