@@ -160,6 +160,11 @@ class UnitSettingsForm(BootstrapMixin, forms.ModelForm):
             "voltage_low",
             "voltage_high",
             "low_hours_on",
+            "audit_sample_percent",
+            "audit_sample_minimum",
+            "audit_schedule_tolerance_days",
+            "audit_accuracy_tolerance_kwh",
+            "map_tile_url",
         ]
 
 

@@ -194,6 +194,37 @@ class UnitSettings(TimeStampedModel):
         default=40,
         validators=[MaxValueValidator(720)],
     )
+    # Supervision of the contractors' field work (seed 004, fieldwork).
+    audit_sample_percent = models.DecimalField(
+        _("Sampel audit baca meter (% per RBM dan petugas)"),
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    audit_sample_minimum = models.PositiveSmallIntegerField(
+        _("Sampel audit minimal per RBM dan petugas"),
+        default=1,
+        validators=[MaxValueValidator(1000)],
+    )
+    audit_schedule_tolerance_days = models.PositiveSmallIntegerField(
+        _("Toleransi jadwal baca untuk audit (± hari)"),
+        default=1,
+        validators=[MaxValueValidator(15)],
+    )
+    audit_accuracy_tolerance_kwh = models.DecimalField(
+        _("Toleransi akurasi stan untuk audit (kWh)"),
+        max_digits=8,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0)],
+    )
+    map_tile_url = models.CharField(
+        _("URL tile peta (kosongkan bila tanpa server peta)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Contoh: https://tile.intranet/{z}/{x}/{y}.png"),
+    )
     history = HistoricalRecords()
 
     class Meta:

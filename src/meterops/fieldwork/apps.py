@@ -1,7 +1,41 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FieldworkConfig(AppConfig):
     name = "meterops.fieldwork"
     label = "fieldwork"
     verbose_name = "Pengawasan Lapangan"
+
+    def ready(self):
+        from meterops.core.menu import MenuEntry, register_menu, restrict_menu
+        from meterops.core.panels import DashboardPanel, register_panel
+        from meterops.core.scoping import register_scope
+
+        from . import services
+        from .dashboard import deadline_panel
+
+        for label, lookup in {
+            "fieldwork.AuditMonth": "unit",
+            "fieldwork.AuditSample": "audit__unit",
+            "fieldwork.Campaign": "unit",
+            "fieldwork.Arrears": "unit",
+            "fieldwork.FieldOrder": "unit",
+            "fieldwork.MoveProposal": "unit",
+        }.items():
+            register_scope(label, lookup)
+
+        register_menu(
+            MenuEntry(_("Audit Baca Meter"), "fieldwork:audit_list", "clipboard-check"),
+            MenuEntry(_("Scorecard Vendor"), "fieldwork:scorecard", "bar-chart-line"),
+            MenuEntry(_("Order Lapangan"), "fieldwork:order_list", "list-task"),
+            MenuEntry(_("Sampling Prabayar"), "fieldwork:prepaid_sampling", "lightning-charge"),
+            MenuEntry(_("Updating RBM/Gardu"), "fieldwork:route_update", "diagram-3"),
+            MenuEntry(_("Peta RBM"), "fieldwork:route_map", "geo-alt"),
+            MenuEntry(_("Penyampaian Informasi"), "fieldwork:campaign_list", "megaphone"),
+            MenuEntry(_("Penekanan Tunggakan"), "fieldwork:arrears_list", "cash-coin"),
+        )
+        for name in ("audit_list", "scorecard", "prepaid_sampling", "route_update",
+                     "arrears_list"):
+            restrict_menu(f"fieldwork:{name}", (*services.ISSUERS, *services.ARREARS_UPLOADERS))
+        register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))

@@ -1,0 +1,62 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderKind(models.TextChoices):
+    """Every kind of field order PLN gives the contractor (seed 004 §II–VI)."""
+
+    ACCURACY_CHECK = "accuracy_check", _("Cek ulang akurasi stan")
+    PREPAID_SAMPLING = "prepaid_sampling", _("Sampling prabayar")
+    SURVEY = "survey", _("Survey RBM/gardu")
+    NOTICE = "notice", _("Penyampaian informasi")
+    DISCONNECTION = "disconnection", _("Pemutusan sementara")
+    RECONNECTION = "reconnection", _("Penyambungan kembali")
+    DISMANTLING = "dismantling", _("Bongkar rampung")
+
+
+class OrderState(models.TextChoices):
+    """One state machine for every order kind: issued → assigned → done/failed → verified."""
+
+    ISSUED = "issued", _("Diterbitkan")
+    ASSIGNED = "assigned", _("Ditugaskan")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+    VERIFIED = "verified", _("Diverifikasi")
+
+
+OPEN_STATES = (OrderState.ISSUED, OrderState.ASSIGNED)
+
+
+class NoticeMaterial(models.TextChoices):
+    BROCHURE = "brochure", _("Brosur / leaflet")
+    NOTICE = "notice", _("Pemberitahuan")
+    ANNOUNCEMENT = "announcement", _("Pengumuman")
+
+
+class NoticeOutcome(models.TextChoices):
+    """The outcome codes of a notice delivery (seed 004 §V, "kolom keterangan")."""
+
+    IN_PERSON = "in_person", _("Tersampaikan langsung")
+    AT_FENCE = "at_fence", _("Rumah tutup, tersampaikan di pagar")
+    UNDER_DOOR = "under_door", _("Rumah tutup, tersampaikan di bawah pintu")
+    NEIGHBOUR = "neighbour", _("Rumah tutup, titip tetangga")
+    CLOSED_NOT_DELIVERED = "closed_not_delivered", _("Rumah tutup, tidak tersampaikan")
+    ADDRESS_NOT_FOUND = "address_not_found", _("Alamat tidak ketemu")
+    METER_DISCONNECTED = "meter_disconnected", _("kWh meter kondisi diputus")
+    METER_DISMANTLED = "meter_dismantled", _("kWh meter kondisi dibongkar")
+    NOT_YET = "not_yet", _("Belum disampaikan")
+
+
+DELIVERED_OUTCOMES = (
+    NoticeOutcome.IN_PERSON,
+    NoticeOutcome.AT_FENCE,
+    NoticeOutcome.UNDER_DOOR,
+    NoticeOutcome.NEIGHBOUR,
+)
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", _("Diusulkan")
+    VERIFIED = "verified", _("Diverifikasi")
+    APPLIED = "applied", _("Diterapkan")
+    REJECTED = "rejected", _("Ditolak")

@@ -1,0 +1,277 @@
+"""Supervision of the contractors' field work (seed 004): one order model for every kind."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from meterops.core.models import Contractor, TimeStampedModel, Unit
+
+from .choices import (
+    NoticeMaterial,
+    NoticeOutcome,
+    OrderKind,
+    OrderState,
+    ProposalState,
+)
+
+KWH = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+
+
+class AuditMonth(TimeStampedModel):
+    """A month's reading audit of one ULP: the seeded sample of the contractor's readings."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    period = models.CharField(_("BLTH"), max_length=6)
+    contractor = models.ForeignKey(
+        Contractor, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("vendor"),
+    )
+    seed = models.PositiveIntegerField(_("seed sampling"))
+    sample_percent = models.DecimalField(_("persen sampel"), max_digits=5, decimal_places=2)
+    sample_minimum = models.PositiveIntegerField(_("minimal sampel per RBM/petugas"))
+    schedule_tolerance_days = models.PositiveSmallIntegerField(_("toleransi jadwal (hari)"))
+    accuracy_tolerance_kwh = models.DecimalField(
+        _("toleransi akurasi (kWh)"), max_digits=8, decimal_places=2
+    )
+    population = models.PositiveIntegerField(_("jumlah stan"), default=0)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("oleh")
+    )
+    drawn_at = models.DateTimeField(_("waktu sampling"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-period", "unit__path"]
+        verbose_name = _("audit baca meter")
+        verbose_name_plural = _("audit baca meter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period"], name="fieldwork_auditmonth_one_per_unit_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit {self.unit} {self.period}"
+
+
+class AuditSample(models.Model):
+    """One sampled reading, with its schedule check and (later) its accuracy re-check."""
+
+    audit = models.ForeignKey(AuditMonth, models.CASCADE, related_name="samples")
+    reading = models.ForeignKey(
+        "reading.Reading", models.PROTECT, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="+", db_index=False
+    )
+    route = models.ForeignKey(
+        "customers.Route", models.PROTECT, null=True, related_name="+", db_index=False
+    )
+    reader = models.CharField(_("petugas baca"), max_length=80, blank=True)
+    register_kwh = models.DecimalField(_("stan vendor"), max_digits=12, decimal_places=2)
+    read_at = models.DateTimeField(_("waktu baca"), null=True)
+    scheduled_on = models.DateField(_("jadwal baca"), null=True)
+    deviation_days = models.IntegerField(_("selisih hari"), null=True)
+    on_schedule = models.BooleanField(_("sesuai jadwal"), null=True)
+    checked_kwh = models.DecimalField(_("stan cek ulang"), max_digits=12, decimal_places=2,
+                                      null=True)
+    accurate = models.BooleanField(_("akurat"), null=True)
+
+    class Meta:
+        ordering = ["route_id", "reader", "id"]
+        verbose_name = _("sampel audit")
+        verbose_name_plural = _("sampel audit")
+        indexes = [models.Index(fields=["audit", "route"], name="fieldwork_sample_audit_route")]
+
+    def __str__(self) -> str:
+        return f"{self.audit_id}/{self.reading_id}"
+
+
+class Campaign(TimeStampedModel):
+    """A notice campaign: what is delivered to which customers (seed 004 §V)."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    name = models.CharField(_("nama kampanye"), max_length=120)
+    material = models.CharField(_("jenis informasi"), max_length=20,
+                                choices=NoticeMaterial.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("kampanye informasi")
+        verbose_name_plural = _("kampanye informasi")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Arrears(TimeStampedModel):
+    """A customer's arrears as the billing system last reported them, and the enforcement dates."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", models.PROTECT, related_name="arrears", verbose_name=_("pelanggan")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    bills = models.PositiveSmallIntegerField(_("tunggakan (lembar)"))
+    amount = models.DecimalField(_("jumlah tunggakan (Rp)"), max_digits=14, decimal_places=2,
+                                 default=Decimal(0))
+    reported_at = models.DateTimeField(_("data per"), default=timezone.now)
+    paid_at = models.DateTimeField(_("waktu pelunasan"), null=True, blank=True)
+    disconnected_at = models.DateTimeField(_("waktu pemutusan"), null=True, blank=True)
+    reconnected_at = models.DateTimeField(_("waktu penyambungan"), null=True, blank=True)
+    notice_printed_at = models.DateTimeField(_("TUL VI-01 dicetak"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-bills", "customer_id"]
+        verbose_name = _("tunggakan")
+        verbose_name_plural = _("tunggakan")
+        indexes = [models.Index(fields=["unit", "bills"], name="fieldwork_arrears_unit_bills")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.bills} lembar"
+
+
+class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModelMixin
+    """An order to the contractor's field officer, of any kind (seed 004 §II–VI)."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="field_orders",
+        verbose_name=_("pelanggan"),
+    )
+    kind = models.CharField(_("jenis order"), max_length=20, choices=OrderKind.choices)
+    state = FSMField(_("status"), default=OrderState.ISSUED, choices=OrderState.choices,
+                     protected=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("diterbitkan")
+    )
+    issued_at = models.DateTimeField(_("tanggal terbit"), default=timezone.now)
+    due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("petugas"),
+    )
+    done_at = models.DateTimeField(_("waktu pelaksanaan"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("waktu verifikasi"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # What the officer records (each kind uses some of them).
+    register_kwh = models.DecimalField(_("stan (kWh)"), null=True, blank=True, **KWH)
+    credit_kwh = models.DecimalField(_("sisa kWh"), null=True, blank=True, **KWH)
+    photo = models.FileField(_("foto"), upload_to="fieldwork/%Y/%m/", blank=True)
+    signature = models.FileField(_("tanda tangan"), upload_to="fieldwork/sign/%Y/%m/",
+                                 blank=True)
+    initials = models.CharField(_("paraf / nama penerima"), max_length=60, blank=True)
+    outcome = models.CharField(_("keterangan"), max_length=30, choices=NoticeOutcome.choices,
+                               blank=True)
+    anomaly = models.ForeignKey(
+        "reading.AnomalyCode", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="LBKB",
+    )
+    latitude = models.DecimalField(_("koordinat Y"), max_digits=9, decimal_places=6, null=True,
+                                   blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.DecimalField(_("koordinat X"), max_digits=9, decimal_places=6,
+                                    null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    note = models.TextField(_("catatan"), blank=True)
+    # What the order is about.
+    sample = models.OneToOneField(AuditSample, models.CASCADE, null=True, blank=True,
+                                  related_name="order")
+    campaign = models.ForeignKey(Campaign, models.PROTECT, null=True, blank=True,
+                                 related_name="orders")
+    arrears = models.ForeignKey(Arrears, models.PROTECT, null=True, blank=True,
+                                related_name="orders")
+    replacement_target = models.ForeignKey(
+        "replacement.ReplacementTarget", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("target HOME"),
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("order lapangan")
+        verbose_name_plural = _("order lapangan")
+        indexes = [
+            models.Index(fields=["unit", "kind", "state"], name="fieldwork_order_unit_kind"),
+            models.Index(fields=["customer", "kind"], name="fieldwork_order_customer_kind"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "kind"],
+                condition=Q(state__in=["issued", "assigned"]),
+                name="fieldwork_order_one_open_per_customer_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"OL-{self.pk:07d}" if self.pk else "OL-baru"
+
+    def is_overdue(self, now=None) -> bool:
+        return (
+            self.due_at is not None
+            and self.state in (OrderState.ISSUED, OrderState.ASSIGNED)
+            and (now or timezone.now()) >= self.due_at
+        )
+
+    @transition(field=state, source=[OrderState.ISSUED, OrderState.ASSIGNED],
+                target=OrderState.ASSIGNED)
+    def assign(self, *, officer) -> None:
+        self.assigned_to = officer
+
+    @transition(field=state, source=OrderState.ASSIGNED, target=OrderState.DONE)
+    def complete(self, *, by, at) -> None:
+        self.recorded_by, self.done_at = by, at
+
+    @transition(field=state, source=[OrderState.ISSUED, OrderState.ASSIGNED],
+                target=OrderState.FAILED)
+    def fail(self, *, by, reason: str) -> None:
+        self.recorded_by, self.done_at, self.note = by, timezone.now(), reason
+
+    @transition(field=state, source=[OrderState.DONE, OrderState.FAILED],
+                target=OrderState.VERIFIED)
+    def verify(self, *, by) -> None:
+        self.verified_by, self.verified_at = by, timezone.now()
+
+
+class MoveProposal(TimeStampedModel):
+    """A proposal to move a customer to another route (RBM) and/or substation (seed 004 §IV)."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    customer = models.ForeignKey("customers.Customer", models.PROTECT, related_name="+",
+                                 verbose_name=_("pelanggan"))
+    survey = models.ForeignKey(FieldOrder, models.SET_NULL, null=True, blank=True,
+                               related_name="proposals")
+    from_route = models.ForeignKey("customers.Route", models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("RBM lama"))
+    to_route = models.ForeignKey("customers.Route", models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("RBM baru"))
+    to_sequence = models.PositiveIntegerField(_("urutan baca baru"), null=True, blank=True)
+    from_substation = models.ForeignKey("customers.Substation", models.PROTECT, null=True,
+                                        blank=True, related_name="+",
+                                        verbose_name=_("gardu lama"))
+    to_substation = models.ForeignKey("customers.Substation", models.PROTECT, null=True,
+                                      blank=True, related_name="+", verbose_name=_("gardu baru"))
+    state = models.CharField(_("status"), max_length=10, choices=ProposalState.choices,
+                             default=ProposalState.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("usulan pindah RBM/gardu")
+        verbose_name_plural = _("usulan pindah RBM/gardu")
