@@ -4,4 +4,9 @@ from django.apps import AppConfig
 class ImportsConfig(AppConfig):
     name = "meterops.imports"
     label = "imports"
-    verbose_name = "Upload Data"
+    verbose_name = "Upload"
+
+    def ready(self):
+        from meterops.core.scoping import register_scope
+
+        register_scope("imports.Upload", "unit")

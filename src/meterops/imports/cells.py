@@ -1,0 +1,153 @@
+"""Converting one spreadsheet cell by its column's kind; every refusal is an Indonesian reason.
+
+The rules the pipeline applies to awkward cells, by name (docs/IMPORTS.md):
+- IDPEL stored as a number lost its leading zeros: a numeric cell is padded back to 12 digits;
+  text must be exactly 12 digits.
+- Thousand separators: "1.234.567" and "1,234,567" read as 1234567 in integer columns; in decimal
+  columns, with both "." and "," the last one is the decimal mark; a single separator followed by
+  exactly three digits ("1.234") is ambiguous and refused.
+- Dates as text: YYYY-MM-DD, DD-MM-YYYY and DD/MM/YYYY are read; anything else is refused.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from .registry import Column, Kind
+
+THOUSANDS = re.compile(r"^-?\d{1,3}([.,])\d{3}(\1\d{3})*$")
+DAY_FIRST = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
+
+
+class CellError(ValueError):
+    pass
+
+
+def as_text(value) -> str:
+    """What the user typed, as text (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def convert(column: Column, value, choices: tuple[str, ...] = ()):
+    """The cell's value as the column's kind (JSON-ready: str, int, None), or CellError."""
+    text = as_text(value)
+    if text == "":
+        if column.required:
+            raise CellError("wajib diisi.")
+        return None
+    converter = CONVERTERS[column.kind]
+    result = converter(column, value, text, choices)
+    if column.minimum is not None and Decimal(str(result)) < column.minimum:
+        raise CellError(f"tidak boleh kurang dari {column.minimum}.")
+    if column.maximum is not None and Decimal(str(result)) > column.maximum:
+        raise CellError(f"tidak boleh lebih dari {column.maximum}.")
+    for validator in column.validators:
+        message = validator(result)
+        if message:
+            raise CellError(message)
+    return result
+
+
+def _text(column: Column, value, text: str, choices) -> str:
+    if column.max_length and len(text) > column.max_length:
+        raise CellError(f"terlalu panjang (maksimal {column.max_length} karakter).")
+    return text
+
+
+def _idpel(column: Column, value, text: str, choices) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 0 < value < 10**12:
+            return str(int(value)).zfill(12)
+        raise CellError(f"IDPEL harus 12 digit angka, bukan '{text}'.")
+    if not (text.isdigit() and len(text) == 12):
+        raise CellError(
+            f"IDPEL harus 12 digit angka, bukan '{text}' "
+            "(isi kolom sebagai Teks agar nol di depan tidak hilang)."
+        )
+    return text
+
+
+def _integer(column: Column, value, text: str, choices) -> int:
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(f"harus bilangan bulat, bukan '{text}'.")
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if THOUSANDS.match(text):
+        text = text.replace(".", "").replace(",", "")
+    if not re.fullmatch(r"-?\d+", text):
+        raise CellError(f"harus bilangan bulat tanpa pemisah lain, bukan '{text}'.")
+    return int(text)
+
+
+def _decimal(column: Column, value, text: str, choices) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(Decimal(repr(value)).normalize() if isinstance(value, float) else value)
+    cleaned = text.replace(" ", "")
+    if "." in cleaned and "," in cleaned:
+        mark = "." if cleaned.rfind(".") > cleaned.rfind(",") else ","
+        other = "," if mark == "." else "."
+        cleaned = cleaned.replace(other, "").replace(mark, ".")
+    elif cleaned.count(",") + cleaned.count(".") > 1:
+        if not THOUSANDS.match(cleaned):
+            raise CellError(f"bukan angka yang jelas: '{text}'.")
+        cleaned = cleaned.replace(".", "").replace(",", "")
+    elif re.fullmatch(r"-?\d{1,3}[.,]\d{3}", cleaned):
+        raise CellError(
+            f"'{text}' meragukan (pemisah ribuan atau desimal?): tulis tanpa pemisah ribuan, "
+            "pakai koma atau titik hanya untuk desimal."
+        )
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise CellError(f"harus angka, bukan '{text}'.") from None
+    if not number.is_finite():
+        raise CellError(f"harus angka, bukan '{text}'.")
+    return str(number)
+
+
+def _date(column: Column, value, text: str, choices) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]) and len(text) in (10, 19):
+            return date.fromisoformat(text[:10]).isoformat()
+        match = DAY_FIRST.match(text)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day).isoformat()
+    except ValueError:
+        pass
+    raise CellError(f"tanggal tidak dikenal '{text}': tulis YYYY-MM-DD atau DD/MM/YYYY.")
+
+
+def _choice(column: Column, value, text: str, choices) -> str:
+    by_upper = {c.upper(): c for c in choices}
+    found = by_upper.get(text.upper())
+    if found is None:
+        shown = ", ".join(choices[:20])
+        raise CellError(f"'{text}' tidak ada di daftar; pilih salah satu: {shown}.")
+    return found
+
+
+CONVERTERS = {
+    Kind.TEXT: _text,
+    Kind.IDPEL: _idpel,
+    Kind.INTEGER: _integer,
+    Kind.DECIMAL: _decimal,
+    Kind.DATE: _date,
+    Kind.CHOICE: _choice,
+}

@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from meterops.core.models import TimeStampedModel, Unit
+
+
+class UploadState(models.TextChoices):
+    UPLOADED = "uploaded", _("Diunggah")
+    CHECKING = "checking", _("Sedang diperiksa")
+    CHECKED = "checked", _("Siap diterapkan")
+    APPLYING = "applying", _("Sedang diterapkan")
+    APPLIED = "applied", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+def _upload_path(instance, filename: str) -> str:
+    return f"imports/{timezone.now():%Y/%m}/{instance.sha256[:16]}-{filename}"
+
+
+class Upload(ConcurrentTransitionMixin, TimeStampedModel):
+    """One uploaded file of one template, kept with its hash, and its way to the database."""
+
+    template_code = models.CharField(_("template"), max_length=40)
+    file = models.FileField(_("berkas"), upload_to=_upload_path, max_length=255)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    sha256 = models.CharField(_("hash SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("ukuran (byte)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("pengunggah")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    state = FSMField(
+        _("status"), default=UploadState.UPLOADED, choices=UploadState.choices, protected=True
+    )
+    error = models.TextField(_("kesalahan berkas"), blank=True)
+    total_rows = models.PositiveIntegerField(_("jumlah baris"), default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    new_rows = models.PositiveIntegerField(_("baru"), default=0)
+    changed_rows = models.PositiveIntegerField(_("berubah"), default=0)
+    unchanged_rows = models.PositiveIntegerField(_("tetap"), default=0)
+    rejected_rows = models.PositiveIntegerField(_("ditolak"), default=0)
+    batches_total = models.PositiveIntegerField(default=0)
+    batches_applied = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("upload")
+        verbose_name_plural = _("upload")
+        indexes = [models.Index(fields=["unit", "-created_at"], name="imports_upload_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.state in (UploadState.UPLOADED, UploadState.CHECKING):
+            return min(99, self.rows_checked * 100 // self.total_rows) if self.total_rows else 0
+        if self.state == UploadState.APPLYING and self.batches_total:
+            return min(99, self.batches_applied * 100 // self.batches_total)
+        return 100
+
+    def was_checked(self) -> bool:
+        return self.checked_at is not None
+
+    @transition(
+        field=state,
+        source=[UploadState.UPLOADED, UploadState.CHECKING],
+        target=UploadState.CHECKING,
+    )
+    def start_check(self) -> None:
+        self.rows_checked = 0
+
+    @transition(field=state, source=UploadState.CHECKING, target=UploadState.CHECKED)
+    def finish_check(self) -> None:
+        self.checked_at = timezone.now()
+
+    # A worker killed mid-apply leaves APPLYING; applying again resumes at the next batch.
+    @transition(
+        field=state,
+        source=[UploadState.CHECKED, UploadState.APPLYING, UploadState.FAILED],
+        target=UploadState.APPLYING,
+        conditions=[was_checked],
+    )
+    def start_apply(self, *, by) -> None:
+        self.applied_by, self.error = by, ""
+
+    @transition(field=state, source=UploadState.APPLYING, target=UploadState.APPLIED)
+    def finish_apply(self) -> None:
+        self.applied_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=[UploadState.UPLOADED, UploadState.CHECKING, UploadState.APPLYING],
+        target=UploadState.FAILED,
+    )
+    def fail(self, *, error: str) -> None:
+        self.error = error
+
+
+class UploadRow(models.Model):
+    """One data row of an upload: the staging table the domains apply from, and its verdict.
+
+    ``cells`` holds the converted cells (dates ISO, decimals as text) keyed by column header,
+    plus what the domain's classify resolved (keys starting with "_", e.g. "_target_id");
+    a rejected row keeps its cells as typed (``raw``) for the error report.
+    """
+
+    upload = models.ForeignKey(Upload, models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("baris"))
+    batch = models.PositiveIntegerField()
+    status = models.CharField(_("hasil"), max_length=10)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    cells = models.JSONField(default=dict)
+    raw = models.JSONField(default=list, blank=True)
+    error_column = models.CharField(_("kolom"), max_length=60, blank=True)
+    reason = models.TextField(_("alasan"), blank=True)
+    record_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["upload", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "row_number"], name="imports_row_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["upload", "batch", "status"], name="imports_row_batch"),
+            models.Index(fields=["upload", "status", "row_number"], name="imports_row_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}:{self.row_number} {self.status}"

@@ -1,0 +1,115 @@
+"""The staging table (imports.UploadRow) in SQL: how rows get in, and how domains read them.
+
+Rows go in with COPY on PostgreSQL and bulk_create elsewhere. A domain's apply reads its batch
+with plain SQL over ``imports_uploadrow``; ``cell(alias, header)`` is the text of one cell on
+either database, so one statement serves both.
+"""
+
+import json
+from collections.abc import Sequence
+
+from django.db import connection
+
+from .models import UploadRow
+from .registry import CheckedRow, RowStatus
+
+ROW_COLUMNS = (
+    "upload_id",
+    "row_number",
+    "batch",
+    "status",
+    "customer_id",
+    "cells",
+    "raw",
+    "error_column",
+    "reason",
+)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def cell(alias: str, header: str) -> str:
+    """SQL for the text of one staged cell (headers are code constants, never user input)."""
+    if not header.replace("_", "").isalnum():
+        raise ValueError(header)
+    if is_postgres():
+        return f"({alias}.cells->>'{header}')"
+    return f"json_extract({alias}.cells, '$.{header}')"
+
+
+def zero_padded(expression: str, width: int) -> str:
+    if is_postgres():
+        return f"lpad(({expression})::text, {width}, '0')"
+    return f"printf('%%0{width}d', {expression})"
+
+
+def stage_rows(upload_id: int, batch: int, rows: Sequence[CheckedRow]) -> None:
+    """Write one checked chunk into the staging table, set-based."""
+    if is_postgres():
+        sql = f"COPY imports_uploadrow ({', '.join(ROW_COLUMNS)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                rejected = row.status == RowStatus.REJECTED
+                copy.write_row(
+                    (
+                        upload_id,
+                        row.row_number,
+                        batch,
+                        row.status.value,
+                        row.customer_id,
+                        json.dumps(row.cells, default=str),
+                        json.dumps(row.raw if rejected else []),
+                        row.column,
+                        row.reason,
+                    )
+                )
+        return
+    UploadRow.objects.bulk_create(
+        [
+            UploadRow(
+                upload_id=upload_id,
+                row_number=row.row_number,
+                batch=batch,
+                status=row.status.value,
+                customer_id=row.customer_id,
+                cells=row.cells,
+                raw=row.raw if row.status == RowStatus.REJECTED else [],
+                error_column=row.column,
+                reason=row.reason,
+            )
+            for row in rows
+        ],
+        batch_size=2000,
+    )
+
+
+def reject_rows(*, upload, batch: int, status: str, where: str, params, column: str, reason: str):
+    """Reject the batch's rows of ``status`` matching ``where`` (SQL over alias r); apply's
+    way to say a row it could not write after all (e.g. a concurrent upload got there first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE imports_uploadrow SET status = %s, error_column = %s, reason = %s "  # noqa: S608
+            "WHERE id IN (SELECT r.id FROM imports_uploadrow r "
+            f"WHERE r.upload_id = %s AND r.batch = %s AND r.status = %s AND ({where}))",
+            [RowStatus.REJECTED.value, column, reason, upload.pk, batch, status, *params],
+        )
+        return cursor.rowcount
+
+
+def lock_customers(*, upload, batch: int) -> None:
+    """Row-lock the customers this batch writes, in id order (PostgreSQL SELECT … FOR UPDATE).
+
+    A second upload touching one of them waits here until the first one's batch commits, then
+    sees its rows; SQLite takes one writer at a time anyway.
+    """
+    if not is_postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id FROM customers_customer c WHERE c.id IN ("
+            " SELECT r.customer_id FROM imports_uploadrow r WHERE r.upload_id = %s"
+            " AND r.batch = %s AND r.status IN ('new', 'changed')) ORDER BY c.id FOR UPDATE",
+            [upload.pk, batch],
+        )
