@@ -5,12 +5,15 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from meterops.keychange.choices import Encryption, KeyGeneration, VkrnCode
+from meterops.keychange.services import store_vending_key
 from meterops.prepaid import services
 from meterops.prepaid.choices import Product, RequestKind
-from meterops.prepaid.models import FeeSchedule, MeterStock, VendingKey
+from meterops.prepaid.models import FeeSchedule, MeterStock
 
 # The published STS compliance test vending key: for tests and the demo only.
 TEST_VENDING_KEY = "abababababababab"
+UNIT_TEST_KEY = "0123456789abcdef"  # made up for the tests
 
 
 def make_fee(tariff="R1T", power_va=2200, **overrides):
@@ -28,25 +31,31 @@ def make_fee(tariff="R1T", power_va=2200, **overrides):
 
 
 def make_keys(unit):
-    """A factory key (SGC 600000, KRN 1, base date 1993) and the unit's current key (KRN 2)."""
-    factory = VendingKey.objects.create(
+    """In the one key store: the old key (VKRN 41, KRN 1, base date 1993) and the unit's
+    current key (VKRN 43, KRN 2, base date 2014), both DKGA02/STA test keys."""
+    factory = store_vending_key(
+        actor=None,
         unit=unit,
-        label="Kunci pabrik UJI",
-        supply_group="600000",
+        vkrn=VkrnCode.OLD_41,
         key_revision=1,
+        algorithm=KeyGeneration.DKGA02,
+        encryption=Encryption.STA,
         base_date=1993,
         key_hex=TEST_VENDING_KEY,
         is_test_key=True,
+        label="Kunci pabrik UJI",
     )
-    current = VendingKey.objects.create(
+    current = store_vending_key(
+        actor=None,
         unit=unit,
-        label="Kunci unit UJI",
-        supply_group="600000",
+        vkrn=VkrnCode.NEW_43,
         key_revision=2,
+        algorithm=KeyGeneration.DKGA02,
+        encryption=Encryption.STA,
         base_date=2014,
-        key_hex="0123456789abcdef",
-        is_current=True,
+        key_hex=UNIT_TEST_KEY,
         is_test_key=True,
+        label="Kunci unit UJI",
     )
     return factory, current
 

@@ -16,7 +16,7 @@ from meterops.prepaid.models import (
 )
 from tests.factories import CustomerFactory, MeterFactory
 
-from .builders import make_fee, make_keys, make_stock, new_connection
+from .builders import make_fee, make_stock, new_connection
 
 
 def _request(unit):
@@ -42,7 +42,6 @@ def _meter(unit):
 
 
 ROW_IN_UNIT = {
-    "prepaid.VendingKey": lambda unit: make_keys(unit)[1],
     "prepaid.MeterStock": lambda unit: make_stock(unit, "32099999999"),
     "prepaid.ServiceRequest": _request,
     "prepaid.Payment": _payment,

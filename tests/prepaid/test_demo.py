@@ -2,7 +2,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from meterops.prepaid.models import FeeSchedule, MeterStock, PaymentChannel, VendingKey
+from meterops.keychange.models import VendingKey
+from meterops.prepaid.models import FeeSchedule, MeterStock, PaymentChannel
 
 
 class SeedPrepaidDemoTests:

@@ -307,7 +307,7 @@ class IssueTokensTests:
         assert [t.kind for t in request.tokens.all()] == [TokenKind.CREDIT]
 
     def test_unknown_factory_key_data_leave_the_application_waiting(self, prepaid):
-        make_stock(prepaid.sp_a, "32000000003", supply_group="999999")
+        make_stock(prepaid.sp_a, "32000000003", key_revision=3)
         request = activated(prepaid, meter=type(prepaid.nfc_meter)(meter_number="32000000003"))
         with pytest.raises(TokensNotIssued) as caught:
             services.issue_request_tokens(request=request, actor=prepaid.supervisor)

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from meterops.prepaid.errors import DuplicateReference, VendingRefused
 from meterops.prepaid.models import PaymentChannel, TokenSale
 from tests.factories import CustomerFactory, MeterFactory
 
+from .builders import TEST_VENDING_KEY
 from .test_services import _codec
 
 
@@ -70,12 +72,39 @@ class VendTokenTests:
         with pytest.raises(VendingRefused, match="tidak dikenal"):
             vend(prepaid.supervisor)
 
-    def test_a_retired_key_is_refused(self, prepaid, meter):
-        prepaid.unit_key.is_retired = True
-        prepaid.unit_key.save()
+    def test_a_meter_on_the_old_key_gets_an_old_key_token(self, prepaid, meter):
+        meter.key_revision = 1
+        meter.save()
+        at = datetime(2024, 6, 1, tzinfo=UTC)  # base date 1993 still in range
+        sale, _created = services.vend_token(
+            meter_number="32031017679",
+            amount=Decimal("100000"),
+            channel="LOKET",
+            reference="LK-OLD",
+            actor=prepaid.supervisor,
+            at=at,
+        )
+        old = _codec(TEST_VENDING_KEY, "32031017679", "600000", "01", 1, 1993)
+        assert old.decode(sale.token).fields.quantity == Decimal("67.3")
+
+    def test_an_old_key_past_its_base_date_range_is_refused(self, prepaid, meter):
+        meter.key_revision = 1
+        meter.save()
         with pytest.raises(VendingRefused, match="perlu KCT"):
-            vend(prepaid.supervisor)
+            vend(prepaid.supervisor)  # now: past 2024-11-24, the end of base date 1993
         assert not TokenSale.objects.exists()
+
+    def test_after_a_krn_change_sales_use_the_new_key(self, prepaid, meter):
+        """Seed 003: once the KCT is confirmed, tokens are made with VKRN 43."""
+        meter.key_revision = 1
+        meter.save()
+        assert services.sale_key_for(meter).vkrn == 41
+        meter.key_revision = 2  # what confirm_success writes
+        meter.save()
+        assert services.sale_key_for(meter).vkrn == 43
+        sale, _created = vend(prepaid.supervisor)
+        new = _codec("0123456789abcdef", "32031017679", "600000", "01", 2, 2014)
+        assert new.decode(sale.token).fields.quantity == Decimal("67.3")
 
     def test_a_postpaid_meter_is_refused(self, prepaid, meter):
         meter.customer.payment_mode = PaymentMode.POSTPAID

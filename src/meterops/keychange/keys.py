@@ -33,6 +33,19 @@ class KeyPair:
         )
 
 
+def key_for_revision(unit: Unit, key_revision: int | None) -> VendingKey | None:
+    """The vending key a meter on ``key_revision`` of ``unit`` is served with (or None)."""
+    if key_revision is None:
+        return None
+    return vending_keys_for(unit).get(key_revision)
+
+
+def current_key_for(unit: Unit) -> VendingKey | None:
+    """The key new meters of ``unit`` get: its newest revision (KRN 2 = VKRN 43 once stored)."""
+    keys = vending_keys_for(unit)
+    return keys[max(keys)] if keys else None
+
+
 def key_pair_for(unit: Unit) -> KeyPair | None:
     keys = vending_keys_for(unit)
     if OLD_KEY_REVISION in keys and NEW_KEY_REVISION in keys:

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from meterops import sts
 from meterops.core.models import Contractor, Process, TimeStampedModel, Unit
 
+from . import crypto
 from .choices import (
     BaseDateYear,
     Encryption,
@@ -23,11 +24,20 @@ from .choices import (
 PLN_IIN = "600727"
 
 
+def pan_of(meter_number: str) -> sts.Pan:
+    """PAN of a meter: IIN 600727 for 11-digit numbers, IIN 0000 for 13-digit ones."""
+    if len(meter_number) == 13:
+        return sts.Pan("0000", meter_number)
+    return sts.Pan(PLN_IIN, meter_number)
+
+
 class VendingKey(TimeStampedModel):
     """A unit's vending key of one VKRN; its ULPs use it unless they hold their own.
 
-    The key material is written once and never shown again: pages show ``masked``, the repr
-    hides it, and the model keeps no history table (a history row would copy the secret).
+    The one key store of the project: campaigns, the call centre, application tokens and token
+    sales all read it (``keys.key_pair_for``, ``keys.key_for_revision``). The key material is
+    written once and never shown again: the column holds it sealed with AES-GCM (``crypto``),
+    pages show ``masked``, the repr hides it, and the model keeps no history table.
     """
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
@@ -36,7 +46,7 @@ class VendingKey(TimeStampedModel):
     algorithm = models.CharField(_("DKGA"), max_length=2, choices=KeyGeneration.choices)
     encryption = models.CharField(_("EA"), max_length=2, choices=Encryption.choices)
     base_date = models.PositiveSmallIntegerField(_("base date"), choices=BaseDateYear.choices)
-    key_material = models.BinaryField(editable=False)
+    key_material = models.BinaryField(editable=False)  # sealed: crypto.seal(plaintext)
     is_test_key = models.BooleanField(_("kunci uji"), default=False)
     label = models.CharField(_("keterangan"), max_length=120, blank=True)
 
@@ -57,14 +67,26 @@ class VendingKey(TimeStampedModel):
     def __str__(self) -> str:
         return f"VKRN {self.vkrn} ({self.unit})"
 
+    def set_material(self, plaintext: bytes) -> None:
+        self.key_material = crypto.seal(plaintext)
+        self._plain = bytes(plaintext)
+
+    @property
+    def material(self) -> bytes:
+        """The plaintext vending key, opened once per instance; never log or show it."""
+        plain = getattr(self, "_plain", None)
+        if plain is None:
+            plain = self._plain = crypto.open_sealed(self.key_material)
+        return plain
+
     @property
     def masked(self) -> str:
-        return f"•••••••• ({len(bytes(self.key_material))} byte)"
+        return f"•••••••• ({len(self.material)} byte)"
 
     def key_data(self, meter) -> sts.MeterKeyData:
         """The STS key data of ``meter`` under this key (PAN = IIN 600727 + meter number)."""
         return sts.MeterKeyData(
-            pan=sts.Pan(PLN_IIN, meter.meter_number),
+            pan=pan_of(meter.meter_number),
             supply_group=meter.supply_group,
             tariff_index=meter.tariff_index,
             key_type=meter.key_type if meter.key_type is not None else 2,
@@ -75,7 +97,7 @@ class VendingKey(TimeStampedModel):
     def decoder_key(self, meter) -> bytes:
         """The meter's decoder key under this vending key, without preparing a cipher."""
         return sts.derive_decoder_key(
-            vending_key=bytes(self.key_material),
+            vending_key=self.material,
             algorithm=sts.KeyGenerationAlgorithm(self.algorithm),
             meter=self.key_data(meter),
             encryption=sts.EncryptionAlgorithm(self.encryption),
@@ -83,7 +105,7 @@ class VendingKey(TimeStampedModel):
 
     def codec(self, meter, cache: sts.DecoderKeyCache) -> sts.TokenCodec:
         return cache.codec(
-            vending_key=bytes(self.key_material),
+            vending_key=self.material,
             algorithm=sts.KeyGenerationAlgorithm(self.algorithm),
             meter=self.key_data(meter),
             encryption=sts.EncryptionAlgorithm(self.encryption),

@@ -17,7 +17,7 @@ from meterops.core.services import advance_process, record_event
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
 
-from . import errors
+from . import crypto, errors
 from .choices import (
     OLD_KEY_REVISION,
     REGENERATE_REASONS,
@@ -468,7 +468,7 @@ def store_vending_key(
             "algorithm": algorithm,
             "encryption": encryption,
             "base_date": base_date,
-            "key_material": material,
+            "key_material": crypto.seal(material),
             "is_test_key": is_test_key,
             "label": label,
         },

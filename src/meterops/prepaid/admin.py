@@ -1,44 +1,13 @@
 from django import forms
 from django.contrib import admin
 
-from .models import FeeSchedule, MeterStock, PaymentChannel, VendingKey
+from .models import FeeSchedule, MeterStock, PaymentChannel
 
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(admin.ModelAdmin):
     list_display = ["tariff", "power_va", "connection_fee", "deposit", "initial_credit"]
     list_filter = ["tariff"]
-
-
-class VendingKeyForm(forms.ModelForm):
-    key_hex = forms.CharField(
-        label="Vending key (hex)",
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Tidak pernah ditampilkan kembali. Isi ulang untuk mengganti.",
-    )
-
-    class Meta:
-        model = VendingKey
-        fields = [
-            "unit",
-            "label",
-            "supply_group",
-            "key_revision",
-            "key_type",
-            "base_date",
-            "key_hex",
-            "is_current",
-            "is_test_key",
-        ]
-
-
-@admin.register(VendingKey)
-class VendingKeyAdmin(admin.ModelAdmin):
-    """Key material is write-only here: never listed, never shown back."""
-
-    form = VendingKeyForm
-    list_display = ["label", "unit", "supply_group", "key_revision", "is_current", "is_test_key"]
-    list_filter = ["is_current", "is_test_key"]
 
 
 @admin.register(MeterStock)

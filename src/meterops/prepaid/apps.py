@@ -13,7 +13,6 @@ class PrepaidConfig(AppConfig):
         from meterops.core.scoping import register_scope
 
         for label, lookup in {
-            "prepaid.VendingKey": "unit",
             "prepaid.MeterStock": "unit",
             "prepaid.ServiceRequest": "unit",
             "prepaid.Payment": "request__unit",

@@ -1,7 +1,7 @@
 """Demo data for prepaid services: a fee table, clearly labelled TEST keys, meter stock.
 
-Amounts are examples for the demo, not PLN's tariff decisions. The keys are public test keys
-(the STS compliance vending key and a made-up one): never use them for real meters.
+Amounts are examples for the demo, not PLN's tariff decisions. The keys are the key store's
+public TEST keys (keychange_test_keys): never use them for real meters.
 """
 
 from decimal import Decimal
@@ -10,11 +10,11 @@ from django.db import transaction
 
 from meterops.core.choices import UnitLevel
 from meterops.core.models import Unit
+from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
+from meterops.keychange.models import VendingKey
 
-from .models import FeeSchedule, MeterStock, PaymentChannel, VendingKey
+from .models import FeeSchedule, MeterStock, PaymentChannel
 
-DEMO_FACTORY_KEY = "abababababababab"  # STS compliance test vending key (public)
-DEMO_UNIT_KEY = "0123456789abcdef"  # made up for the demo
 DEMO_CHANNEL_TOKEN = "kanal-demo"  # noqa: S105 - demo data only, printed by the command
 PRICES = {  # example price per kWh by tariff and power
     ("R1", 900): Decimal("1352.00"),
@@ -46,29 +46,8 @@ def seed_prepaid_demo() -> dict:
         )
     regions = list(Unit.objects.filter(level=UnitLevel.REGION))
     for region in regions:
-        VendingKey.objects.get_or_create(
-            supply_group="600000",
-            key_revision=1,
-            defaults={
-                "unit": region,
-                "label": "KUNCI UJI pabrik (bukan produksi)",
-                "base_date": 1993,
-                "key_hex": DEMO_FACTORY_KEY,
-                "is_test_key": True,
-            },
-        )
-        VendingKey.objects.get_or_create(
-            unit=region,
-            is_current=True,
-            defaults={
-                "label": "KUNCI UJI unit (bukan produksi)",
-                "supply_group": "600000",
-                "key_revision": 2,
-                "base_date": 2014,
-                "key_hex": DEMO_UNIT_KEY,
-                "is_test_key": True,
-            },
-        )
+        if not VendingKey.objects.filter(unit=region).exists():
+            store_test_keys(region)
     stock = []
     for index, unit in enumerate(Unit.objects.filter(level=UnitLevel.SERVICE_POINT)):
         for n in range(METERS_PER_UNIT * 2):

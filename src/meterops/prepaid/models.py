@@ -15,7 +15,6 @@ from .choices import Product, RequestKind, RequestState, TokenKind, TokenStatus
 RUPIAH = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 KWH = {"max_digits": 12, "decimal_places": 1, "validators": [MinValueValidator(Decimal(0))]}
 PERCENT = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
-BASE_DATES = [(1993, "1993"), (2014, "2014"), (2035, "2035")]
 digits = RegexValidator(r"^\d+$", _("Hanya angka."))
 TAMPER = 8  # status tamper on the NFC card: 0 = normal, 8 = tamper (seed 002, Bab 3)
 
@@ -45,55 +44,6 @@ class FeeSchedule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.tariff}/{self.power_va}"
-
-
-class VendingKey(TimeStampedModel):
-    """A vending key of a supply group and key revision (key material: never shown or logged).
-
-    The current key of a unit (or its nearest ancestor) is the one tokens are vended under; a
-    meter's factory key data name a key by supply group and KRN. To be merged with the
-    keychange app's key store.
-    """
-
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
-    label = models.CharField(_("nama"), max_length=80)
-    supply_group = models.CharField(_("SGC"), max_length=6, validators=[digits])
-    key_revision = models.PositiveSmallIntegerField(_("KRN"))
-    key_type = models.PositiveSmallIntegerField(_("KT"), default=2)
-    base_date = models.PositiveSmallIntegerField(_("base date"), choices=BASE_DATES, default=2014)
-    key_hex = models.CharField(_("vending key (hex)"), max_length=64)
-    is_current = models.BooleanField(_("kunci aktif unit"), default=False)
-    is_test_key = models.BooleanField(_("kunci uji (bukan produksi)"), default=False)
-    is_retired = models.BooleanField(
-        _("tidak berlaku lagi"),
-        default=False,
-        help_text=_(
-            "Kunci lama (mis. setelah upgrade KRN): tidak ada token baru dengan kunci ini."
-        ),
-    )
-
-    class Meta:
-        ordering = ["supply_group", "key_revision"]
-        verbose_name = _("vending key")
-        verbose_name_plural = _("vending key")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["supply_group", "key_revision"], name="prepaid_vendingkey_unique_sgc_krn"
-            ),
-            models.UniqueConstraint(
-                fields=["unit"], condition=Q(is_current=True), name="prepaid_vendingkey_one_current"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.label} (SGC {self.supply_group}, KRN {self.key_revision})"
-
-    def __repr__(self) -> str:
-        return f"<VendingKey {self.pk} SGC {self.supply_group} KRN {self.key_revision}>"
-
-    @property
-    def masked(self) -> str:
-        return "•" * 12
 
 
 class MeterStock(TimeStampedModel):

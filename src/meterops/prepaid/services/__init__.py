@@ -21,7 +21,7 @@ from .applications import (
     rupiah,
 )
 from .load_profiles import LOAD_PROFILE_ROLES, import_load_profiles, record_nfc_transaction
-from .vending import MINIMUM_PURCHASE, sale_amounts, vend_token
+from .vending import MINIMUM_PURCHASE, sale_amounts, sale_key_for, vend_token
 
 __all__ = [
     "FIELD_ROLES",
@@ -45,5 +45,6 @@ __all__ = [
     "require_office_role",
     "rupiah",
     "sale_amounts",
+    "sale_key_for",
     "vend_token",
 ]

@@ -20,6 +20,7 @@ from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.core.services import advance_process, open_process
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
+from meterops.keychange.keys import current_key_for
 
 from ..choices import MANUAL_CHANNEL, Product, RequestKind, RequestState, TokenStatus
 from ..errors import (
@@ -41,7 +42,6 @@ from ..models import (
     MeterStock,
     Payment,
     ServiceRequest,
-    VendingKey,
     kwh_for,
 )
 from ..tokens import KeyDataUnknown, TokenMaker
@@ -352,7 +352,7 @@ def issue_tokens_for(
     """
     require_office_role(actor)
     at = at or timezone.now()
-    maker = TokenMaker(list(VendingKey.objects.select_related("unit")))
+    maker = TokenMaker()
     refused, tokens, done = {}, [], []
     with transaction.atomic():
         locked = (
@@ -485,11 +485,7 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
     customer._history_user = actor
     customer.save()
     stock = request.meter
-    target = (
-        VendingKey.objects.filter(unit__code__in=request.unit.path.split("/"), is_current=True)
-        .order_by("-unit__path")
-        .first()
-    )
+    target = current_key_for(request.unit)
     for old in Meter.objects.filter(customer=customer, removed_at__isnull=True):
         old.removed_at = request.installed_on
         old._history_user = actor
@@ -500,10 +496,10 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
         model=stock.model,
         meter_number=stock.meter_number,
         serial_number=stock.serial_number,
-        supply_group=target.supply_group if target else stock.supply_group,
+        supply_group=stock.supply_group,
         tariff_index=request.tariff_index,
         key_revision=target.key_revision if target else stock.key_revision,
-        key_type=target.key_type if target else stock.key_type,
+        key_type=stock.key_type,
         installed_at=request.installed_on,
     )
     meter._history_user = actor

@@ -12,15 +12,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meterops import sts
 from meterops.core.choices import Domain
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
+from meterops.keychange.keys import key_for_revision
+from meterops.keychange.models import VendingKey
 
 from ..errors import DuplicateReference, VendingRefused
-from ..models import FeeSchedule, PaymentChannel, TokenSale, VendingKey
+from ..models import FeeSchedule, PaymentChannel, TokenSale
 from ..tokens import TokenMaker
 from .applications import require_office_role, rupiah
 
@@ -38,25 +41,19 @@ def sale_amounts(*, amount: Decimal, admin_fee: Decimal, fee: FeeSchedule) -> di
     return {"street_lighting_tax": ppj, "energy_amount": energy, "kwh": kwh}
 
 
-def _key_of(meter: Meter) -> VendingKey:
-    """The vending key a meter's key data name, refusing unknown or retired keys."""
+def sale_key_for(meter: Meter) -> VendingKey:
+    """The key a token for ``meter`` is made with: its unit's key of the meter's KRN.
+
+    After a KRN-2 upgrade is confirmed the meter's KRN is 2, so from then on its tokens are
+    made with the new key (VKRN 43), as seed 003 requires; before, with the old one (41/42).
+    Unknown key data (no SGC, TI or KRN, or no stored key of that KRN) are refused.
+    """
     complete = meter.supply_group and meter.tariff_index and meter.key_revision
-    key = (
-        VendingKey.objects.filter(
-            supply_group=meter.supply_group, key_revision=meter.key_revision
-        ).first()
-        if complete
-        else None
-    )
+    key = key_for_revision(meter.customer.unit, meter.key_revision) if complete else None
     if key is None:
         raise VendingRefused(
             _("Data kunci meter %(m)s (SGC/TI/KRN) tidak dikenal: token tidak dapat dibuat.")
             % {"m": meter.meter_number}
-        )
-    if key.is_retired:
-        raise VendingRefused(
-            _("Kunci KRN %(k)s meter %(m)s sudah tidak berlaku: meter perlu KCT lebih dahulu.")
-            % {"k": key.key_revision, "m": meter.meter_number}
         )
     return key
 
@@ -89,7 +86,7 @@ def vend_token(
     meters = Meter.objects if actor is None else scoped(Meter, actor)
     meter = (
         meters.filter(meter_number=meter_number, removed_at__isnull=True)
-        .select_related("customer")
+        .select_related("customer__unit")
         .first()
     )
     if meter is None or meter.customer.payment_mode != PaymentMode.PREPAID:
@@ -105,18 +102,21 @@ def vend_token(
             _("Harga per kWh tarif %(t)s/%(p)s VA belum diatur.")
             % {"t": customer.tariff, "p": customer.power_va}
         )
-    key = _key_of(meter)
+    key = sale_key_for(meter)
     payment_channel = PaymentChannel.objects.filter(code=channel).first()
     admin_fee = payment_channel.admin_fee if payment_channel else Decimal(0)
     split = sale_amounts(amount=amount, admin_fee=admin_fee, fee=fee)
     at = at or timezone.now()
-    token = TokenMaker([key]).credit(
-        meter_number=meter.meter_number,
-        key=key,
-        tariff_index=meter.tariff_index,
-        kwh=split["kwh"],
-        issued=at,
-    )
+    try:
+        token = TokenMaker().credit(meter=meter, key=key, kwh=split["kwh"], issued=at)
+    except sts.TidOutOfRange:
+        raise VendingRefused(
+            _(
+                "Kunci meter %(m)s (VKRN %(v)s, base date %(b)s) sudah habis masa berlakunya: "
+                "meter perlu KCT upgrade KRN-2 lebih dahulu."
+            )
+            % {"m": meter.meter_number, "v": key.vkrn, "b": key.base_date}
+        ) from None
     sale = TokenSale.objects.create(
         meter=meter,
         channel=channel,

@@ -1,0 +1,90 @@
+"""The one key store: vending keys sealed at rest, one place for campaigns and token sales."""
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from meterops.keychange import crypto
+from meterops.keychange.keys import current_key_for, key_for_revision, key_pair_for
+from meterops.keychange.management.commands.keychange_test_keys import (
+    TEST_NEW_KEY,
+    TEST_OLD_KEY,
+    store_test_keys,
+)
+from meterops.keychange.models import VendingKey
+
+
+def raw_column(key: VendingKey) -> bytes:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key_material FROM keychange_vendingkey WHERE id = %s", [key.pk])
+        return bytes(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+class KeyStoreTests:
+    def test_the_column_never_holds_the_plaintext(self, cast):
+        store_test_keys(cast.region)
+        for key, plain in zip(
+            VendingKey.objects.order_by("vkrn"), (TEST_OLD_KEY, TEST_NEW_KEY), strict=True
+        ):
+            stored = raw_column(key)
+            assert bytes.fromhex(plain) not in stored
+            assert plain.encode() not in stored and plain.upper().encode() not in stored
+            assert stored.startswith(crypto.PREFIX)
+            assert key.material == bytes.fromhex(plain)
+
+    def test_the_same_key_seals_differently_each_time(self):
+        assert crypto.seal(b"\xab" * 8) != crypto.seal(b"\xab" * 8)
+
+    def test_a_tampered_column_does_not_open(self, cast):
+        store_test_keys(cast.region)
+        key = VendingKey.objects.first()
+        stored = bytearray(raw_column(key))
+        stored[-1] ^= 1
+        with pytest.raises(crypto.KeyDecryptionError):
+            crypto.open_sealed(bytes(stored))
+
+    def test_rotation_opens_old_seals_and_reseals_under_the_new_kek(self, cast):
+        with override_settings(METEROPS_KEY_ENCRYPTION_KEY="old-secret"):
+            store_test_keys(cast.region)
+            sealed_old = raw_column(VendingKey.objects.get(vkrn=41))
+        with override_settings(
+            METEROPS_KEY_ENCRYPTION_KEY="new-secret",
+            METEROPS_KEY_ENCRYPTION_KEY_PREVIOUS=["old-secret"],
+            DEBUG=False,
+        ):
+            from django.core.management import call_command
+
+            call_command("rotate_vending_keys")
+            resealed = raw_column(VendingKey.objects.get(vkrn=41))
+            assert resealed != sealed_old
+        with override_settings(
+            METEROPS_KEY_ENCRYPTION_KEY="new-secret",
+            METEROPS_KEY_ENCRYPTION_KEY_PREVIOUS=[],
+            DEBUG=False,
+        ):
+            assert crypto.open_sealed(resealed) == bytes.fromhex(TEST_OLD_KEY)
+            with pytest.raises(crypto.KeyDecryptionError):
+                crypto.open_sealed(sealed_old)
+
+    def test_without_a_kek_and_debug_off_nothing_is_sealed(self):
+        from django.core.exceptions import ImproperlyConfigured
+
+        with (
+            override_settings(METEROPS_KEY_ENCRYPTION_KEY="", DEBUG=False),
+            pytest.raises(ImproperlyConfigured),
+        ):
+            crypto.seal(b"\x00" * 8)
+
+    def test_the_repr_and_masked_text_hide_the_key(self, cast):
+        store_test_keys(cast.region)
+        key = VendingKey.objects.get(vkrn=41)
+        assert TEST_OLD_KEY not in repr(key) + str(key) + key.masked
+        assert key.masked.endswith("(8 byte)")
+
+    def test_one_place_answers_campaigns_and_sales(self, cast):
+        store_test_keys(cast.region)
+        pair = key_pair_for(cast.sp_a)
+        assert key_for_revision(cast.sp_a, 1) == pair.old
+        assert key_for_revision(cast.sp_a, 2) == pair.new == current_key_for(cast.sp_a)
+        assert key_for_revision(cast.sp_a, 3) is None and key_for_revision(cast.sp_a, None) is None
