@@ -32,7 +32,7 @@ def build_world():
     """A region with one ULP, an office user, a fee row, a factory key and the unit's key."""
     from meterops.core.choices import RoleCode, UnitLevel
     from meterops.core.models import Role, Unit, User
-    from meterops.prepaid.models import FeeSchedule, VendingKey
+    from meterops.prepaid.models import FeeSchedule
 
     region = Unit.objects.create(code="50000", name="UID BENCH", level=UnitLevel.REGION)
     area = Unit.objects.create(code="51000", name="UP3 BENCH", level=UnitLevel.AREA, parent=region)
@@ -51,25 +51,9 @@ def build_world():
         price_per_kwh=Decimal("1444.70"),
         tariff_index="01",
     )
-    VendingKey.objects.create(
-        unit=region,
-        label="pabrik",
-        supply_group="600000",
-        key_revision=1,
-        base_date=1993,
-        key_hex="abababababababab",
-        is_test_key=True,
-    )
-    VendingKey.objects.create(
-        unit=region,
-        label="unit",
-        supply_group="600000",
-        key_revision=2,
-        base_date=2014,
-        key_hex="0123456789abcdef",
-        is_current=True,
-        is_test_key=True,
-    )
+    from tests.prepaid.builders import make_keys
+
+    make_keys(region)
     return ulp, actor
 
 
@@ -160,10 +144,10 @@ def naive_issue(requests, actor) -> None:
     from django.utils import timezone
 
     from meterops.core.services import advance_process
-    from meterops.prepaid.models import IssuedToken, ServiceRequest, VendingKey
+    from meterops.prepaid.models import IssuedToken, ServiceRequest
     from meterops.prepaid.tokens import TokenMaker
 
-    maker = TokenMaker(list(VendingKey.objects.select_related("unit")))
+    maker = TokenMaker()
     for request in requests:
         with transaction.atomic():
             request = (
