@@ -143,12 +143,12 @@ def baseline_run(fixture, count: int) -> float:
                 actor=fixture.planner,
             )
             old = sts.derive_decoder_key(
-                vending_key=bytes(pair.old.key_material),
+                vending_key=pair.old.material,
                 algorithm=sts.KeyGenerationAlgorithm(pair.old.algorithm),
                 meter=pair.old.key_data(meter),
             )
             new = sts.derive_decoder_key(
-                vending_key=bytes(pair.new.key_material),
+                vending_key=pair.new.material,
                 algorithm=sts.KeyGenerationAlgorithm(pair.new.algorithm),
                 meter=pair.new.key_data(meter),
                 encryption=sts.EncryptionAlgorithm.STA,
