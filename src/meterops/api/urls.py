@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+"""The device API (django-ninja) under /api/; its URL namespace is "api" (api:openapi-json)."""
 
-app_name = "api"
-urlpatterns = []
+from django.urls import path
+
+from .api import api
+
+urlpatterns = [path("", api.urls)]

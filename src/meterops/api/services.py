@@ -1,0 +1,226 @@
+"""Writes of the device API: tokens, idempotent writes, resumable photo uploads (seed 000,
+"Aplikasi HOME Mode Mobile")."""
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from meterops.core.choices import RoleCode
+from meterops.core.errors import DomainError
+from meterops.core.models import User
+from meterops.core.scoping import scoped
+
+from .models import DeviceToken, IdempotentWrite, PhotoUpload, hash_token, new_raw_token
+
+TOKEN_LIFETIME = timedelta(days=int(getattr(settings, "API_TOKEN_DAYS", 30)))
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_CHUNK_BYTES = 1024 * 1024
+TOKEN_ADMIN_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.CONTRACTOR_ADMIN)
+
+
+class ApiRefused(DomainError):
+    code = "refused"
+
+
+class FieldError(DomainError):
+    """Bad input the schema cannot catch; ``field`` names the input that is wrong (422)."""
+
+    code = "invalid"
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message, field=field)
+        self.field = field
+
+
+def issue_token(*, user: User, device_name: str = "") -> tuple[DeviceToken, str]:
+    """Login of the field app: a new token for this phone; the raw value is shown only once."""
+    raw = new_raw_token()
+    token = DeviceToken.objects.create(
+        user=user,
+        device_name=device_name[:120],
+        key_hash=hash_token(raw),
+        hint=raw[:10],
+        expires_at=timezone.now() + TOKEN_LIFETIME,
+    )
+    return token, raw
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user behind a raw token, or None when unknown, expired or revoked."""
+    now = timezone.now()
+    token = (
+        DeviceToken.objects.select_related("user", "user__unit", "user__contractor")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.user.device_token = token
+    return token.user
+
+
+def tokens_for(actor: User):
+    """Tokens of the users the actor may see (contractor staff through their contractor)."""
+    return DeviceToken.objects.filter(user__in=scoped(User, actor)).select_related(
+        "user", "user__unit", "user__contractor", "revoked_by"
+    )
+
+
+@transaction.atomic
+def revoke_token(*, token: DeviceToken, actor: User) -> DeviceToken:
+    """Cabut token: the phone is logged out at its next request."""
+    if actor != token.user and not actor.has_role(*TOKEN_ADMIN_ROLES):
+        raise ApiRefused(_("Peran Anda tidak berhak mencabut token perangkat."))
+    token = DeviceToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), actor
+        token.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    return token
+
+
+def idempotent(
+    *, user: User, client_id: uuid.UUID, operation: str, write: Callable[[], tuple[int, dict]]
+) -> tuple[int, dict]:
+    """Run ``write`` once per (user, client id); a resend gets the first answer back.
+
+    The claim row and the write commit together: two copies sent at once meet on the unique
+    constraint, the second one rolls back and answers with what the first stored.
+    """
+    stored = IdempotentWrite.objects.filter(user=user, client_id=client_id).first()
+    if stored is None:
+        try:
+            with transaction.atomic():
+                claim = IdempotentWrite.objects.create(
+                    user=user, client_id=client_id, operation=operation
+                )
+                status, body = write()
+                claim.status_code, claim.response = status, body
+                claim.save(update_fields=["status_code", "response"])
+                return status, body
+        except IntegrityError:
+            stored = IdempotentWrite.objects.filter(user=user, client_id=client_id).first()
+            if stored is None:
+                raise
+    if stored.operation != operation:
+        raise FieldError(
+            "client_id",
+            _("client_id %(id)s sudah dipakai untuk %(op)s.")
+            % {"id": client_id, "op": stored.operation},
+        )
+    return stored.status_code, {**stored.response, "replayed": True}
+
+
+def _upload_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "api-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def upload_path(upload: PhotoUpload) -> Path:
+    return _upload_dir() / f"{upload.pk}.part"
+
+
+def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int) -> PhotoUpload:
+    """Begin (or find again) a chunked photo upload of ``size`` bytes, at most 10 MB."""
+    if size <= 0:
+        raise FieldError("size", _("Ukuran foto harus lebih dari 0 byte."))
+    if size > MAX_PHOTO_BYTES:
+        raise FieldError(
+            "size", _("Foto %(mb).1f MB terlalu besar; maksimal 10 MB.") % {"mb": size / 2**20}
+        )
+    name = Path(file_name).name[:100] or "foto.jpg"
+    try:
+        with transaction.atomic():
+            upload, _created = PhotoUpload.objects.get_or_create(
+                user=user, client_id=client_id, defaults={"file_name": name, "size": size}
+            )
+    except IntegrityError:
+        upload = PhotoUpload.objects.get(user=user, client_id=client_id)
+    if upload.size != size:
+        raise FieldError("size", _("Ukuran tidak sama dengan upload %(id)s.") % {"id": client_id})
+    return upload
+
+
+def append_chunk(*, upload: PhotoUpload, offset: int, data: bytes) -> PhotoUpload:
+    """Write one chunk at ``offset``; a chunk already received is accepted again unchanged."""
+    with transaction.atomic():
+        upload = PhotoUpload.objects.select_for_update().get(pk=upload.pk)
+        if upload.is_complete:
+            return upload
+        if len(data) > MAX_CHUNK_BYTES:
+            raise FieldError("body", _("Satu potongan maksimal 1 MB."))
+        if offset != upload.received:
+            raise ApiRefused(
+                _("Potongan mulai di byte %(offset)d, server menunggu byte %(received)d.")
+                % {"offset": offset, "received": upload.received},
+                received=upload.received,
+            )
+        if offset + len(data) > upload.size:
+            raise FieldError("body", _("Potongan melewati ukuran foto yang diumumkan."))
+        if not data:
+            raise FieldError("body", _("Potongan kosong."))
+        path = upload_path(upload)
+        with open(path, "r+b" if offset else "wb") as handle:
+            handle.seek(offset)
+            handle.write(data)
+            handle.truncate()
+        upload.received = offset + len(data)
+        fields = ["received", "updated_at"]
+        if upload.received == upload.size:
+            upload.content_type = _check_image(path, upload.file_name)
+            upload.completed_at = timezone.now()
+            fields += ["content_type", "completed_at"]
+        upload.save(update_fields=fields)
+        return upload
+
+
+def _check_image(path: Path, name: str) -> str:
+    """Told by its content (Pillow), not by its name: only a JPEG or PNG photo is kept."""
+    try:
+        with Image.open(path) as probe:
+            probe.verify()
+            kind = probe.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = None
+    if kind not in {"JPEG", "PNG"}:
+        path.unlink(missing_ok=True)
+        raise FieldError("file", _("Berkas %(name)s bukan foto JPEG/PNG.") % {"name": name})
+    return "image/jpeg" if kind == "JPEG" else "image/png"
+
+
+def photos_for_write(*, user: User, ids: list[int], field: str = "photo_ids") -> list[File]:
+    """The completed uploads named by a write, opened as files for the replacement services."""
+    if not ids:
+        raise FieldError(field, _("Lampirkan minimal satu foto."))
+    uploads = {u.pk: u for u in PhotoUpload.objects.filter(user=user, pk__in=ids)}
+    files = []
+    for pk in ids:
+        upload = uploads.get(pk)
+        if upload is None or not upload.is_complete:
+            raise FieldError(field, _("Foto %(id)s belum selesai diunggah.") % {"id": pk})
+        handle = open(upload_path(upload), "rb")  # noqa: SIM115 - closed by close_files()
+        files.append(File(handle, name=upload.file_name))
+    return files
+
+
+def mark_photos_used(ids: list[int]) -> None:
+    PhotoUpload.objects.filter(pk__in=ids).update(used_at=timezone.now())
+
+
+def close_files(files: list[File]) -> None:
+    for item in files:
+        item.close()
+
+
+def forget_write(*, user: User, client_id: uuid.UUID) -> None:
+    IdempotentWrite.objects.filter(user=user, client_id=client_id).delete()

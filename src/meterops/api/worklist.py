@@ -1,0 +1,96 @@
+"""The officer's work list: one list, fed by every domain that hands orders to field officers.
+
+A domain adds its orders with ``register_work_source(kind, function)``; the function takes the
+officer and returns ``WorkItem``s of the orders assigned to that officer and still open. The
+HOME work orders (PK) are the first source; fieldwork orders plug in the same way.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch
+
+from meterops.customers.models import Meter
+
+
+@dataclass
+class WorkItem:
+    kind: str
+    id: int
+    reference: str
+    title: str
+    state: str
+    state_label: str
+    version: datetime
+    assigned_at: datetime | None
+    customer: object
+    detail: dict = field(default_factory=dict)
+
+
+WORK_SOURCES: dict[str, Callable] = {}
+
+
+def register_work_source(kind: str, source: Callable) -> None:
+    WORK_SOURCES[kind] = source
+
+
+def work_list_for(user) -> list[WorkItem]:
+    items: list[WorkItem] = []
+    for source in WORK_SOURCES.values():
+        items.extend(source(user))
+    return sorted(items, key=lambda item: (item.assigned_at is None, item.assigned_at, item.id))
+
+
+CURRENT_METERS = Prefetch(
+    "target__customer__meters",
+    queryset=Meter.objects.filter(removed_at__isnull=True),
+    to_attr="current_meters",
+)
+
+
+def replacement_work_orders(user) -> list[WorkItem]:
+    """Distributed PKs of this officer whose meter is not replaced yet (seed 000, Monitoring PK)."""
+    from meterops.replacement.choices import TargetState
+    from meterops.replacement.queries import work_orders_for
+
+    work_orders = (
+        work_orders_for(user)
+        .filter(assigned_to=user, target__state=TargetState.ASSIGNED)
+        .prefetch_related(CURRENT_METERS)
+        .order_by("assigned_at", "id")[:500]
+    )
+    items = []
+    for work_order in work_orders:
+        target = work_order.target
+        customer = target.customer
+        meters = customer.current_meters
+        customer.current_meter_row = meters[0] if meters else None
+        items.append(
+            WorkItem(
+                kind="replacement",
+                id=work_order.pk,
+                reference=work_order.number,
+                title=f"Ganti meter: {target.damage_type.name}",
+                state=target.state,
+                state_label=str(target.get_state_display()),
+                version=target.updated_at,
+                assigned_at=work_order.assigned_at,
+                customer=customer,
+                detail={
+                    "target_id": target.pk,
+                    "target_reference": target.reference,
+                    "damage_type": target.damage_type.name,
+                    "notes": target.notes,
+                    "reading_at_discovery": (
+                        str(target.reading_at_discovery)
+                        if target.reading_at_discovery is not None
+                        else None
+                    ),
+                },
+            )
+        )
+    return items
+
+
+register_work_source("replacement", replacement_work_orders)

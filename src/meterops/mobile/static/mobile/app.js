@@ -1,0 +1,845 @@
+/* meterops field app (HOME mode mobile, seed 000): vanilla JS, no build step.
+ *
+ * Offline first: the work list, its customers, the damage types and the unit's contacts are
+ * kept in IndexedDB; every entry goes into the IndexedDB queue first (with its photos as
+ * compressed JPEG blobs, GPS and time) and is sent from there, with a client id the server uses
+ * to answer a resend with the first result. Nothing lives only in memory, so closing the app
+ * or restarting the phone loses nothing.
+ */
+"use strict";
+
+const API = "/api";
+const CHUNK = 256 * 1024;
+const PHOTO_SIDE = 1600;
+const STATE_LABELS = {
+  pending: "Menunggu sinyal",
+  sending: "Mengirim",
+  sent: "Terkirim",
+  failed: "Gagal",
+  conflict: "Bentrok",
+};
+const KIND_LABELS = { damage: "Data rusak", replacement: "Data ganti", assign: "Distribusi PK" };
+const TITLES = {
+  login: "Login",
+  home: "HOME Mobile",
+  work: "Pekerjaan Hari Ini",
+  status: "Cek Status APP",
+  damage: "Input Data Rusak",
+  distribute: "Distribusi PK",
+  monitoring: "Monitoring PK",
+  replace: "Input Data Ganti",
+  guide: "Panduan Aplikasi",
+  password: "Ganti Password",
+  contact: "Kontak Kami",
+  queue: "Antrian Kirim",
+};
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function localDate(date = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function showTime(iso) {
+  return iso ? new Date(iso).toLocaleString("id-ID", { dateStyle: "medium", timeStyle: "short" }) : "-";
+}
+
+/* ---- IndexedDB ----------------------------------------------------------------------- */
+
+const db = {
+  handle: null,
+  open() {
+    if (this.handle) return Promise.resolve(this.handle);
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("meterops-mobile", 1);
+      request.onupgradeneeded = () => {
+        const d = request.result;
+        d.createObjectStore("queue", { keyPath: "id" });
+        d.createObjectStore("cache", { keyPath: "key" });
+      };
+      request.onsuccess = () => resolve((this.handle = request.result));
+      request.onerror = () => reject(request.error);
+    });
+  },
+  async run(store, mode, action) {
+    const d = await this.open();
+    return new Promise((resolve, reject) => {
+      const tx = d.transaction(store, mode);
+      const request = action(tx.objectStore(store));
+      tx.oncomplete = () => resolve(request ? request.result : undefined);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  },
+  get: (store, key) => db.run(store, "readonly", (s) => s.get(key)),
+  all: (store) => db.run(store, "readonly", (s) => s.getAll()),
+  put: (store, value) => db.run(store, "readwrite", (s) => s.put(value)),
+  delete: (store, key) => db.run(store, "readwrite", (s) => s.delete(key)),
+  clear: (store) => db.run(store, "readwrite", (s) => s.clear()),
+};
+
+async function cached(key) {
+  const row = await db.get("cache", key);
+  return row ? row.value : null;
+}
+
+function cache(key, value) {
+  return db.put("cache", { key, value, at: new Date().toISOString() });
+}
+
+/* ---- API ----------------------------------------------------------------------------- */
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+const auth = {
+  get token() { return localStorage.getItem("mo.token"); },
+  get user() { return JSON.parse(localStorage.getItem("mo.user") || "null"); },
+  save(token, user) {
+    localStorage.setItem("mo.token", token);
+    localStorage.setItem("mo.user", JSON.stringify(user));
+  },
+  clear() {
+    localStorage.removeItem("mo.token");
+    localStorage.removeItem("mo.user");
+  },
+};
+
+async function api(path, { method = "GET", json, body, headers = {} } = {}) {
+  const options = { method, headers: { ...headers } };
+  if (auth.token) options.headers.Authorization = `Bearer ${auth.token}`;
+  if (json !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(json);
+  } else if (body !== undefined) {
+    options.headers["Content-Type"] = "application/octet-stream";
+    options.body = body;
+  }
+  const response = await fetch(API + path, options); // a TypeError here means no connection
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { message: text.slice(0, 200) }; }
+  if (response.status === 401 && path !== "/auth/login") {
+    auth.clear();
+    go("login");
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return { status: response.status, data };
+}
+
+function isOffline(error) {
+  return !(error instanceof ApiError) || error.status >= 500;
+}
+
+/* ---- Network status ------------------------------------------------------------------ */
+
+function showNet() {
+  const net = $("#net");
+  net.textContent = navigator.onLine ? "Online" : "Offline";
+  net.classList.toggle("offline", !navigator.onLine);
+}
+
+window.addEventListener("online", () => { showNet(); sync(); });
+window.addEventListener("offline", showNet);
+
+/* ---- Screens ------------------------------------------------------------------------- */
+
+let current = null;
+
+function go(name) {
+  if (location.hash !== `#${name}`) location.hash = name;
+  else route();
+}
+
+function route() {
+  let name = location.hash.slice(1) || "home";
+  if (!TITLES[name]) name = "home";
+  if (!auth.token) name = "login";
+  else if (name === "login") name = "home";
+  current = name;
+  for (const screen of $$(".screen")) screen.hidden = screen.id !== `screen-${name}`;
+  $("#title").textContent = TITLES[name];
+  $("#back").hidden = name === "home" || name === "login";
+  window.scrollTo(0, 0);
+  const enter = SCREENS[name];
+  if (enter) enter().catch((error) => console.error(error));
+}
+
+window.addEventListener("hashchange", route);
+$("#back").addEventListener("click", () => go("home"));
+
+const SCREENS = {
+  async home() {
+    const user = auth.user;
+    $("#who").textContent = user ? `${user.full_name} — ${user.contractor || user.unit}` : "";
+    const distributor = (document.body.dataset.distributorRoles || "").split(",");
+    const canDistribute = user && user.roles.some((role) => distributor.includes(role));
+    for (const tile of $$("[data-role=distributor]")) tile.hidden = !canDistribute;
+    const work = await cached("worklist");
+    $("#work-count").textContent = work ? String(work.items.length) : "";
+    await showQueueCount();
+  },
+  async work() {
+    await renderWork();
+    if (navigator.onLine) await fetchWork().catch(() => {});
+  },
+  async status() {},
+  async damage() { await startDamage(); },
+  async distribute() { await loadDistribution(); },
+  async monitoring() { await loadMonitoring(); },
+  async replace() { await startReplace(); },
+  async guide() {},
+  async password() {
+    $("#password-form").reset();
+    $("#password-done").hidden = true;
+    $("#password-error").textContent = "";
+  },
+  async contact() { await loadContacts(); },
+  async queue() { await renderQueue(); },
+};
+
+/* ---- Login --------------------------------------------------------------------------- */
+
+$("#login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  $("#login-error").textContent = "";
+  try {
+    const { data } = await api("/auth/login", {
+      method: "POST",
+      json: {
+        username: form.username.value.trim(),
+        password: form.password.value,
+        device_name: navigator.userAgent.slice(0, 120),
+      },
+    });
+    auth.save(data.token, data.user);
+    form.reset();
+    go("home");
+    fetchReferenceData();
+  } catch (error) {
+    $("#login-error").textContent = isOffline(error)
+      ? "Tidak ada sinyal: login butuh koneksi."
+      : error.message;
+  }
+});
+
+$("#logout").addEventListener("click", async () => {
+  const queue = await db.all("queue");
+  const unsent = queue.filter((item) => item.state !== "sent").length;
+  if (unsent && !confirm(`${unsent} data belum terkirim dan akan tetap di HP ini. Keluar?`)) return;
+  try { await api("/auth/logout", { method: "POST" }); } catch { /* the token expires anyway */ }
+  auth.clear();
+  await db.clear("cache");
+  go("login");
+});
+
+async function fetchReferenceData() {
+  try {
+    const { data } = await api("/damage-types");
+    await cache("damage-types", data);
+  } catch { /* kept from last time */ }
+  try {
+    const { data } = await api("/contacts");
+    await cache("contacts", data);
+  } catch { /* kept from last time */ }
+  await fetchWork().catch(() => {});
+}
+
+/* ---- Work list ----------------------------------------------------------------------- */
+
+async function fetchWork() {
+  const { data } = await api("/work-list");
+  await cache("worklist", data);
+  for (const item of data.items) await cache(`customer:${item.customer.customer_id}`, item.customer);
+  if (current === "work") await renderWork();
+  return data;
+}
+
+$("#work-refresh").addEventListener("click", async () => {
+  try {
+    await fetchWork();
+  } catch (error) {
+    $("#work-fetched").textContent = isOffline(error)
+      ? "Tidak ada sinyal: yang tampil daftar tersimpan."
+      : error.message;
+  }
+});
+
+async function renderWork() {
+  const work = await cached("worklist");
+  const list = $("#work-list");
+  list.replaceChildren();
+  if (!work) {
+    $("#work-fetched").textContent = "Daftar kerja belum pernah diambil.";
+    return;
+  }
+  $("#work-fetched").textContent = `Diambil ${showTime(work.generated_at)} — ${work.items.length} pekerjaan.`;
+  const done = new Set((await db.all("queue")).filter((q) => q.kind === "replacement").map((q) => q.payload.work_order_id));
+  for (const item of work.items) {
+    const c = item.customer;
+    list.append(
+      el("li", { class: "work-item", "data-id": item.id },
+        el("a", { href: item.kind === "replacement" ? `#replace` : "#work", onclick: () => sessionStorage.setItem("mo.pick", item.id) },
+          el("strong", {}, item.reference), " ",
+          el("span", { class: "state" }, done.has(item.id) ? "Sudah diinput" : item.state_label),
+          el("div", {}, item.title),
+          el("div", {}, `${c.customer_id} — ${c.name}`),
+          el("div", { class: "meta" }, `${c.address} · Meter ${c.meter_number || "-"}`)))
+    );
+  }
+}
+
+/* ---- Cek Status APP ------------------------------------------------------------------ */
+
+$("#status-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const idpel = event.target.customer_id.value.trim();
+  const out = $("#status-result");
+  $("#status-error").textContent = "";
+  out.replaceChildren();
+  if (!/^\d{12}$/.test(idpel)) {
+    $("#status-error").textContent = "IDPEL harus 12 angka.";
+    return;
+  }
+  try {
+    const { data } = await api(`/customers/${idpel}`);
+    await cache(`customer:${idpel}`, data.customer);
+    out.append(customerCard(data.customer),
+      el("h2", {}, "Proses berjalan"),
+      el("ul", { class: "list" }, data.open_processes.length
+        ? data.open_processes.map((p) => el("li", {}, el("strong", {}, p.kind), ` ${p.reference}: ${p.state_label}`, el("div", { class: "meta" }, showTime(p.opened_at))))
+        : el("li", { class: "muted" }, "Tidak ada proses berjalan.")),
+      el("h2", {}, "Riwayat terakhir"),
+      el("ul", { class: "list" }, data.events.map((e) => el("li", {}, el("div", {}, e.state_label || e.verb), el("div", { class: "meta" }, `${showTime(e.at)} ${e.note}`)))));
+  } catch (error) {
+    const local = await cached(`customer:${idpel}`);
+    if (isOffline(error) && local) {
+      out.append(el("p", { class: "muted" }, "Offline: data pelanggan tersimpan di HP."), customerCard(local));
+    } else {
+      $("#status-error").textContent = isOffline(error) ? "Tidak ada sinyal dan pelanggan belum tersimpan di HP." : error.message;
+    }
+  }
+});
+
+function customerCard(c) {
+  return el("div", { class: "card" }, el("dl", {},
+    el("dt", {}, "IDPEL"), el("dd", { class: "customer-idpel" }, c.customer_id),
+    el("dt", {}, "Nama"), el("dd", {}, c.name),
+    el("dt", {}, "Alamat"), el("dd", {}, c.address || "-"),
+    el("dt", {}, "Tarif/Daya"), el("dd", {}, `${c.tariff} / ${c.power_va} VA`),
+    el("dt", {}, "Meter"), el("dd", {}, `${c.meter_brand || "-"} ${c.meter_number || ""}`)));
+}
+
+/* ---- Steps --------------------------------------------------------------------------- */
+
+function showStep(form, step) {
+  const screen = form.closest(".screen");
+  for (const part of $$(".step", form)) part.hidden = part.dataset.step !== String(step);
+  for (const li of $$(".steps li", screen)) li.classList.toggle("active", li.dataset.step === String(step));
+  form.dataset.step = String(step);
+  window.scrollTo(0, 0);
+}
+
+function decimalOrNull(value, field, errors) {
+  const text = String(value || "").trim().replace(",", ".");
+  if (!text) return null;
+  if (!/^\d{1,10}(\.\d{1,2})?$/.test(text)) {
+    errors.push(`${field}: angka dengan paling banyak 2 desimal`);
+    return null;
+  }
+  return text;
+}
+
+/* ---- Photos: compressed on the phone ------------------------------------------------- */
+
+async function compress(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close && bitmap.close();
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
+  if (!blob) throw new Error("Foto tidak bisa dibaca.");
+  return { client_id: uuid(), name: (file.name || "foto").replace(/\.[^.]*$/, "").slice(0, 60) + ".jpg", blob, upload_id: null };
+}
+
+async function compressAll(files) {
+  const out = [];
+  for (const file of files) out.push(await compress(file));
+  return out;
+}
+
+function showThumbs(container, photos) {
+  container.replaceChildren(...photos.map((p) => el("img", { src: URL.createObjectURL(p.blob), alt: p.name })));
+}
+
+function position() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(null);
+    navigator.geolocation.getCurrentPosition(
+      (pos) => resolve({ latitude: pos.coords.latitude.toFixed(6), longitude: pos.coords.longitude.toFixed(6) }),
+      () => resolve(null),
+      { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
+  });
+}
+
+/* ---- Input Data Rusak ---------------------------------------------------------------- */
+
+let damagePhotos = [];
+
+async function startDamage() {
+  const form = $("#damage-form");
+  form.reset();
+  damagePhotos = [];
+  $("#damage-thumbs").replaceChildren();
+  $("#damage-error").textContent = "";
+  $("#damage-customer").textContent = "Isi IDPEL 12 angka.";
+  const select = $("#damage-type");
+  let types = await cached("damage-types");
+  if (!types && navigator.onLine) {
+    try { types = (await api("/damage-types")).data; await cache("damage-types", types); } catch { types = null; }
+  }
+  select.replaceChildren(el("option", { value: "" }, "— pilih —"), ...(types || []).map((t) => el("option", { value: t.code }, t.name)));
+  showStep(form, 1);
+}
+
+$("#damage-idpel").addEventListener("input", async (event) => {
+  const idpel = event.target.value.trim();
+  const box = $("#damage-customer");
+  if (!/^\d{12}$/.test(idpel)) { box.textContent = "Isi IDPEL 12 angka."; return; }
+  let customer = await cached(`customer:${idpel}`);
+  if (!customer && navigator.onLine) {
+    try { customer = (await api(`/customers/${idpel}`)).data.customer; await cache(`customer:${idpel}`, customer); } catch { customer = null; }
+  }
+  box.replaceChildren(customer ? customerCard(customer) : el("span", {}, "Pelanggan belum tersimpan di HP; diperiksa server saat terkirim."));
+});
+
+$("#damage-photos").addEventListener("change", async (event) => {
+  damagePhotos = await compressAll(Array.from(event.target.files).slice(0, 5));
+  showThumbs($("#damage-thumbs"), damagePhotos);
+});
+
+for (const button of $$("#damage-form .next")) {
+  button.addEventListener("click", () => {
+    const form = $("#damage-form");
+    const step = Number(form.dataset.step);
+    const error = $("#damage-error");
+    error.textContent = "";
+    if (step === 1 && !/^\d{12}$/.test(form.customer_id.value.trim())) { error.textContent = "IDPEL harus 12 angka."; return; }
+    if (step === 2) {
+      const errors = [];
+      if (!form.damage_type.value) errors.push("Jenis kerusakan wajib dipilih");
+      decimalOrNull(form.reading_at_discovery.value, "Stan", errors);
+      if (errors.length) { error.textContent = errors.join("; "); return; }
+    }
+    showStep(form, step + 1);
+  });
+}
+
+$("#damage-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const error = $("#damage-error");
+  if (!damagePhotos.length) { error.textContent = "Ambil minimal 1 foto."; return; }
+  const errors = [];
+  const reading = decimalOrNull(form.reading_at_discovery.value, "Stan", errors);
+  const gps = await position();
+  const item = {
+    id: uuid(),
+    kind: "damage",
+    label: `IDPEL ${form.customer_id.value.trim()}`,
+    payload: {
+      customer_id: form.customer_id.value.trim(),
+      damage_type: form.damage_type.value,
+      notes: form.notes.value.trim(),
+      reading_at_discovery: reading,
+      latitude: gps ? gps.latitude : null,
+      longitude: gps ? gps.longitude : null,
+      observed_at: new Date().toISOString(),
+    },
+    photos: damagePhotos,
+  };
+  await enqueue(item);
+  $("#damage-done").replaceChildren(
+    el("strong", {}, "Data rusak tersimpan di HP."),
+    el("div", {}, `${item.label}, ${damagePhotos.length} foto, ${gps ? `GPS ${gps.latitude}, ${gps.longitude}` : "tanpa GPS"}.`),
+    el("div", {}, navigator.onLine ? "Sedang dikirim ke server." : "Akan dikirim saat ada sinyal."));
+  damagePhotos = [];
+  showStep(form, 4);
+});
+
+$("#damage-again").addEventListener("click", (event) => { event.preventDefault(); startDamage(); });
+
+/* ---- Input Data Ganti ---------------------------------------------------------------- */
+
+let replacePhotos = { before: [], after: [] };
+
+async function startReplace() {
+  const form = $("#replace-form");
+  form.reset();
+  replacePhotos = { before: [], after: [] };
+  $("#replace-thumbs").replaceChildren();
+  $("#replace-error").textContent = "";
+  $("#replace-date").value = localDate();
+  const work = await cached("worklist");
+  const queued = new Set((await db.all("queue")).filter((q) => q.kind === "replacement").map((q) => q.payload.work_order_id));
+  const items = (work ? work.items : []).filter((i) => i.kind === "replacement" && !queued.has(i.id));
+  const select = $("#replace-wo");
+  select.replaceChildren(el("option", { value: "" }, items.length ? "— pilih PK —" : "Tidak ada PK di daftar kerja"),
+    ...items.map((i) => el("option", { value: i.id }, `${i.reference} — ${i.customer.name}`)));
+  const picked = sessionStorage.getItem("mo.pick");
+  sessionStorage.removeItem("mo.pick");
+  if (picked && items.some((i) => String(i.id) === picked)) select.value = picked;
+  showPickedOrder();
+  showStep(form, 1);
+}
+
+async function pickedOrder() {
+  const work = await cached("worklist");
+  const id = Number($("#replace-wo").value);
+  return work ? work.items.find((i) => i.id === id) : null;
+}
+
+async function showPickedOrder() {
+  const item = await pickedOrder();
+  const box = $("#replace-customer");
+  if (!item) { box.textContent = "Pilih PK dari daftar kerja."; return; }
+  box.replaceChildren(customerCard(item.customer), el("p", { class: "muted" }, `${item.title}. Stan saat ditemukan: ${item.detail.reading_at_discovery || "-"}`));
+}
+
+$("#replace-wo").addEventListener("change", showPickedOrder);
+$("#replace-before").addEventListener("change", async (event) => {
+  replacePhotos.before = await compressAll(Array.from(event.target.files).slice(0, 1));
+  showThumbs($("#replace-thumbs"), [...replacePhotos.before, ...replacePhotos.after]);
+});
+$("#replace-after").addEventListener("change", async (event) => {
+  replacePhotos.after = await compressAll(Array.from(event.target.files).slice(0, 4));
+  showThumbs($("#replace-thumbs"), [...replacePhotos.before, ...replacePhotos.after]);
+});
+
+for (const button of $$("#replace-form .next")) {
+  button.addEventListener("click", () => {
+    const form = $("#replace-form");
+    const step = Number(form.dataset.step);
+    const error = $("#replace-error");
+    error.textContent = "";
+    if (step === 1 && !form.work_order_id.value) { error.textContent = "Pilih PK dulu."; return; }
+    if (step === 2) {
+      const errors = [];
+      if (decimalOrNull(form.old_final_reading.value, "Stan akhir meter lama", errors) === null && !errors.length) errors.push("Stan akhir meter lama wajib diisi");
+      if (decimalOrNull(form.new_initial_reading.value, "Stan awal meter baru", errors) === null && !errors.length) errors.push("Stan awal meter baru wajib diisi");
+      if (!form.new_meter_brand.value.trim()) errors.push("Merk meter baru wajib diisi");
+      if (!/^[0-9A-Za-z-]{1,20}$/.test(form.new_meter_number.value.trim())) errors.push("Nomor meter baru: huruf/angka, maksimal 20");
+      if (!form.replaced_on.value) errors.push("Tanggal ganti wajib diisi");
+      if (errors.length) { error.textContent = errors.join("; "); return; }
+    }
+    showStep(form, step + 1);
+  });
+}
+
+$("#replace-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const error = $("#replace-error");
+  if (replacePhotos.before.length !== 1 || !replacePhotos.after.length) {
+    error.textContent = "Ambil 1 foto sebelum dan minimal 1 foto sesudah ganti.";
+    return;
+  }
+  const item = await pickedOrder();
+  const errors = [];
+  const entry = {
+    id: uuid(),
+    kind: "replacement",
+    label: `${item.reference} (${item.customer.customer_id})`,
+    payload: {
+      work_order_id: item.id,
+      version: item.version,
+      old_final_reading: decimalOrNull(form.old_final_reading.value, "Stan akhir", errors),
+      low_reading_reason: form.low_reading_reason.value.trim(),
+      new_meter_brand: form.new_meter_brand.value.trim(),
+      new_meter_number: form.new_meter_number.value.trim(),
+      new_meter_model: form.new_meter_model.value.trim(),
+      new_meter_serial: form.new_meter_serial.value.trim(),
+      new_initial_reading: decimalOrNull(form.new_initial_reading.value, "Stan awal", errors),
+      seal_numbers: form.seal_numbers.value.trim(),
+      replaced_on: form.replaced_on.value,
+    },
+    photos: [...replacePhotos.before, ...replacePhotos.after],
+  };
+  await enqueue(entry);
+  $("#replace-done").replaceChildren(
+    el("strong", {}, "Data ganti tersimpan di HP."),
+    el("div", {}, `${entry.label}: meter baru ${entry.payload.new_meter_number}.`),
+    el("div", {}, navigator.onLine ? "Sedang dikirim ke server." : "Akan dikirim saat ada sinyal."));
+  replacePhotos = { before: [], after: [] };
+  showStep(form, 4);
+});
+
+/* ---- Distribusi PK and Monitoring PK (need a connection) ----------------------------- */
+
+async function loadDistribution() {
+  const list = $("#distribute-list");
+  const error = $("#distribute-error");
+  error.textContent = "";
+  $("#distribute-done").hidden = true;
+  list.replaceChildren();
+  try {
+    const [{ data: orders }, { data: officers }] = await Promise.all([
+      api("/work-orders?status=printed"), api("/officers")]);
+    list.replaceChildren(...(orders.length ? orders.map((w) => el("li", {}, el("label", {},
+      el("input", { type: "checkbox", value: w.id, "aria-label": w.number }),
+      el("span", {}, el("strong", {}, w.number), el("div", {}, `${w.customer_id} — ${w.customer_name}`), el("div", { class: "meta" }, w.damage_type)))))
+      : [el("li", { class: "muted" }, "Tidak ada PK yang menunggu distribusi.")]));
+    $("#distribute-officer").replaceChildren(el("option", { value: "" }, "— pilih petugas —"),
+      ...officers.map((o) => el("option", { value: o.id }, `${o.full_name} (${o.username})`)));
+  } catch (e) {
+    error.textContent = isOffline(e) ? "Distribusi PK butuh sinyal." : e.message;
+  }
+}
+
+$("#distribute-send").addEventListener("click", async () => {
+  const ids = $$("#distribute-list input:checked").map((box) => Number(box.value));
+  const officer = Number($("#distribute-officer").value);
+  const error = $("#distribute-error");
+  error.textContent = "";
+  if (!ids.length || !officer) { error.textContent = "Pilih PK dan petugasnya."; return; }
+  try {
+    const { data } = await api("/work-orders/assign", { method: "POST", json: { client_id: uuid(), work_order_ids: ids, officer_id: officer } });
+    await loadDistribution();
+    const done = $("#distribute-done");
+    done.textContent = `${data.assigned.length} PK didistribusikan ke ${data.officer}: ${data.assigned.join(", ")}.`;
+    done.hidden = false;
+  } catch (e) {
+    error.textContent = isOffline(e) ? "Tidak ada sinyal: coba lagi nanti." : e.message;
+  }
+});
+
+let monitoringStatus = "assigned";
+
+async function loadMonitoring() {
+  for (const tab of $$("#screen-monitoring .tabs button")) tab.classList.toggle("active", tab.dataset.status === monitoringStatus);
+  const list = $("#monitoring-list");
+  $("#monitoring-error").textContent = "";
+  try {
+    const { data } = await api(`/work-orders?status=${monitoringStatus}`);
+    list.replaceChildren(...(data.length ? data.map((w) => el("li", {}, el("strong", {}, w.number), " ", el("span", { class: "state" }, w.status_label),
+      el("div", {}, `${w.customer_id} — ${w.customer_name}`), el("div", { class: "meta" }, `${w.damage_type} · ${w.assigned_to || "belum dibagi"} · cetak ${showTime(w.printed_at)}`)))
+      : [el("li", { class: "muted" }, "Tidak ada PK.")]));
+  } catch (e) {
+    list.replaceChildren();
+    $("#monitoring-error").textContent = isOffline(e) ? "Monitoring PK butuh sinyal." : e.message;
+  }
+}
+
+for (const tab of $$("#screen-monitoring .tabs button")) {
+  tab.addEventListener("click", () => { monitoringStatus = tab.dataset.status; loadMonitoring(); });
+}
+
+/* ---- Ganti Password, Kontak Kami ----------------------------------------------------- */
+
+$("#password-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const error = $("#password-error");
+  error.textContent = "";
+  if (form.new_password.value !== form.new_password2.value) { error.textContent = "Ulangan password baru tidak sama."; return; }
+  try {
+    const { data } = await api("/me/password", { method: "POST", json: { old_password: form.old_password.value, new_password: form.new_password.value } });
+    form.reset();
+    $("#password-done").textContent = data.message;
+    $("#password-done").hidden = false;
+  } catch (e) {
+    error.textContent = isOffline(e) ? "Ganti password butuh sinyal." : e.message;
+  }
+});
+
+async function loadContacts() {
+  let contacts = null;
+  try { contacts = (await api("/contacts")).data; await cache("contacts", contacts); } catch { contacts = await cached("contacts"); }
+  const card = $("#contact-card");
+  if (!contacts) { card.replaceChildren(el("p", { class: "error" }, "Kontak belum tersimpan; buka lagi saat ada sinyal.")); return; }
+  card.replaceChildren(el("h2", {}, contacts.unit || "Unit"), el("dl", {},
+    el("dt", {}, "Telepon"), el("dd", {}, contacts.phone ? el("a", { href: `tel:${contacts.phone}` }, contacts.phone) : "-"),
+    el("dt", {}, "Email"), el("dd", {}, contacts.email ? el("a", { href: `mailto:${contacts.email}` }, contacts.email) : "-"),
+    el("dt", {}, "Alamat"), el("dd", {}, contacts.address || "-")));
+}
+
+/* ---- Queue and sync ------------------------------------------------------------------ */
+
+async function enqueue(item) {
+  await db.put("queue", { ...item, state: "pending", error: "", created_at: new Date().toISOString(), result: null });
+  await showQueueCount();
+  if (navigator.onLine) sync();
+}
+
+async function showQueueCount() {
+  const queue = await db.all("queue");
+  const open = queue.filter((q) => q.state !== "sent").length;
+  $("#queue-count").textContent = open ? String(open) : "";
+}
+
+async function renderQueue() {
+  const queue = (await db.all("queue")).sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const open = queue.filter((q) => q.state !== "sent").length;
+  $("#queue-summary").textContent = queue.length
+    ? `${open} belum terkirim, ${queue.length - open} terkirim.`
+    : "Antrian kosong.";
+  $("#queue-list").replaceChildren(...queue.map((item) => el("li", { class: "queue-item", "data-kind": item.kind, "data-state": item.state },
+    el("strong", {}, KIND_LABELS[item.kind] || item.kind), " ",
+    el("span", { class: `state state-${item.state}` }, STATE_LABELS[item.state] || item.state),
+    el("div", {}, item.label),
+    el("div", { class: "meta" }, `Dibuat ${showTime(item.created_at)} · ${item.photos ? item.photos.length : 0} foto`),
+    item.result ? el("div", { class: "meta" }, item.result) : null,
+    item.error ? el("p", { class: "error" }, item.error) : null,
+    item.state === "conflict" ? conflictView(item) : null,
+    ["failed", "conflict"].includes(item.state) ? el("div", { class: "row" },
+      el("button", { type: "button", class: "secondary", onclick: () => retry(item.id) }, "Kirim ulang"),
+      el("button", { type: "button", class: "danger", onclick: () => discard(item.id) }, "Hapus")) : null)));
+}
+
+function conflictView(item) {
+  const server = item.conflict ? item.conflict.server : {};
+  return el("div", { class: "conflict" },
+    el("div", {}, el("strong", {}, "Data Anda"), el("pre", {}, JSON.stringify(item.payload, null, 1))),
+    el("div", {}, el("strong", {}, "Data di server"), el("pre", {}, JSON.stringify(server, null, 1))));
+}
+
+async function retry(id) {
+  const item = await db.get("queue", id);
+  if (!item) return;
+  if (item.state === "conflict" && item.conflict) item.payload.version = item.conflict.server.version;
+  item.state = "pending";
+  item.error = "";
+  await db.put("queue", item);
+  await renderQueue();
+  sync();
+}
+
+async function discard(id) {
+  if (!confirm("Hapus data ini dari antrian? Data tidak akan dikirim.")) return;
+  await db.delete("queue", id);
+  await renderQueue();
+  await showQueueCount();
+}
+
+$("#queue-sync").addEventListener("click", () => sync());
+
+async function uploadPhoto(item, photo) {
+  if (!photo.upload_id) {
+    const { data } = await api("/photos", { method: "POST", json: { client_id: photo.client_id, file_name: photo.name, size: photo.blob.size } });
+    photo.upload_id = data.id;
+    await db.put("queue", item);
+    if (data.complete) return data.id;
+  }
+  let { data: status } = await api(`/photos/${photo.upload_id}`);
+  while (!status.complete) {
+    const chunk = photo.blob.slice(status.received, status.received + CHUNK);
+    try {
+      status = (await api(`/photos/${photo.upload_id}/chunk?offset=${status.received}`, { method: "PUT", body: chunk })).data;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.body.received !== undefined) {
+        status = (await api(`/photos/${photo.upload_id}`)).data; // resume where the server is
+      } else {
+        throw error;
+      }
+    }
+  }
+  return photo.upload_id;
+}
+
+const ENDPOINTS = { damage: "/damage-reports", replacement: "/replacements" };
+
+function describe(item, data) {
+  if (item.kind === "damage") return `Server: ${data.reference} (${data.state_label})`;
+  if (item.kind === "replacement") return `Server: ${data.work_order} ${data.state_label}, meter ${data.new_meter_number}`;
+  return "";
+}
+
+let syncing = null;
+
+function sync() {
+  if (!syncing) syncing = runSync().finally(() => { syncing = null; });
+  return syncing;
+}
+
+async function runSync() {
+  if (!auth.token) return;
+  const queue = (await db.all("queue")).filter((q) => q.state === "pending" || q.state === "sending")
+    .sort((a, b) => a.created_at.localeCompare(b.created_at));
+  for (const item of queue) {
+    item.state = "sending";
+    await db.put("queue", item);
+    if (current === "queue") await renderQueue();
+    try {
+      const photoIds = [];
+      for (const photo of item.photos) photoIds.push(await uploadPhoto(item, photo));
+      const { data } = await api(ENDPOINTS[item.kind], { method: "POST", json: { client_id: item.id, ...item.payload, photo_ids: photoIds } });
+      item.state = "sent";
+      item.result = describe(item, data);
+      item.sent_at = new Date().toISOString();
+      for (const photo of item.photos) photo.blob = null; // the server has them; free the phone
+      item.photos = item.photos.map(({ name, upload_id }) => ({ name, upload_id }));
+    } catch (error) {
+      if (isOffline(error)) {
+        item.state = "pending";
+        await db.put("queue", item);
+        break; // no connection: stop here, the rest waits for the next "online"
+      }
+      if (error.status === 409 && error.body.code === "conflict") {
+        item.state = "conflict";
+        item.conflict = { server: error.body.server };
+      } else {
+        item.state = "failed";
+      }
+      item.error = error.message + (error.body.field ? ` (isian: ${error.body.field})` : "");
+    }
+    await db.put("queue", item);
+    if (current === "queue") await renderQueue();
+  }
+  await showQueueCount();
+  if (current === "queue") await renderQueue();
+  if (current === "work" || current === "home") route();
+}
+
+/* ---- Start --------------------------------------------------------------------------- */
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register(document.body.dataset.sw, { scope: "/m/" }).catch((e) => console.warn(e));
+}
+showNet();
+route();
+if (auth.token && navigator.onLine) sync();
+setInterval(() => { if (navigator.onLine) sync(); }, 30000);

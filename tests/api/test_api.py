@@ -1,0 +1,332 @@
+"""The device API: tokens, scoping, idempotent writes, the 409 conflict, bad input."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from meterops.api.models import DeviceToken, IdempotentWrite, PhotoUpload
+from meterops.replacement.choices import TargetState
+from meterops.replacement.models import Replacement, ReplacementTarget
+from tests.factories import TEST_PASSWORD
+
+from .conftest import jpeg_bytes, upload_photo
+
+pytestmark = pytest.mark.django_db
+
+
+def _replacement_payload(order, photo_ids, **changes):
+    payload = {
+        "client_id": str(uuid.uuid4()),
+        "work_order_id": order.pk,
+        "version": order.target.updated_at.isoformat(),
+        "new_meter_brand": "itron",
+        "new_meter_number": "56000000123",
+        "new_initial_reading": "0.00",
+        "old_final_reading": "1600.00",
+        "replaced_on": timezone.localdate().isoformat(),
+        "photo_ids": photo_ids,
+    }
+    return payload | changes
+
+
+class LoginTests:
+    def test_login_issues_a_hashed_expiring_token(self, client, cast):
+        answer = client.post(
+            "/api/auth/login",
+            {"username": "petugas.a", "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
+        assert answer.status_code == 200
+        raw = answer.json()["token"]
+        token = DeviceToken.objects.get(user=cast.officer)
+        assert token.key_hash != raw and raw not in token.key_hash
+        assert token.expires_at > timezone.now() + timedelta(days=7)
+        me = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert me.json()["username"] == "petugas.a"
+
+    def test_wrong_password_is_401(self, client, cast):
+        answer = client.post(
+            "/api/auth/login",
+            {"username": "petugas.a", "password": "salah"},
+            content_type="application/json",
+        )
+        assert answer.status_code == 401
+
+    def test_revoked_and_expired_tokens_are_refused(self, api_client, cast):
+        client = api_client(cast.officer)
+        assert client.get("/api/me").status_code == 200
+        token = DeviceToken.objects.get(user=cast.officer)
+        token.revoked_at = timezone.now()
+        token.save()
+        assert client.get("/api/me").status_code == 401
+        token.revoked_at = None
+        token.expires_at = timezone.now() - timedelta(seconds=1)
+        token.save()
+        assert client.get("/api/me").status_code == 401
+
+    def test_logout_revokes_the_token(self, api_client, cast):
+        client = api_client(cast.officer)
+        assert client.post("/api/auth/logout").status_code == 200
+        assert client.get("/api/me").status_code == 401
+
+    def test_no_token_is_401(self, client, cast):
+        assert client.get("/api/work-list").status_code == 401
+
+
+class WorkListTests:
+    def test_officer_sees_own_work_orders_with_customer(self, api_client, work_order):
+        data = api_client(work_order.assigned_to).get("/api/work-list").json()
+        [item] = data["items"]
+        assert item["kind"] == "replacement"
+        assert item["reference"] == work_order.number
+        assert item["customer"]["meter_number"] == "45000000001"
+
+    def test_officer_never_sees_another_contractors_orders(
+        self, api_client, work_order, other_contractor_order
+    ):
+        client = api_client(work_order.assigned_to)
+        numbers = [i["reference"] for i in client.get("/api/work-list").json()["items"]]
+        assert numbers == [work_order.number]
+        listed = client.get("/api/work-orders").json()
+        assert other_contractor_order.number not in [row["number"] for row in listed]
+
+    def test_contractor_admin_does_not_see_rival_contractors_orders(
+        self, api_client, cast, work_order, other_contractor_order
+    ):
+        listed = api_client(cast.vendor_a).get("/api/work-orders").json()
+        numbers = [row["number"] for row in listed]
+        assert work_order.number in numbers
+        assert other_contractor_order.number not in numbers
+
+    def test_customer_of_another_unit_is_404(self, api_client, cast, customer_b):
+        answer = api_client(cast.officer).get(f"/api/customers/{customer_b.customer_id}")
+        assert answer.status_code == 404
+
+    def test_customer_status_shows_open_process(self, api_client, cast, work_order):
+        customer = work_order.target.customer
+        data = api_client(cast.officer).get(f"/api/customers/{customer.customer_id}").json()
+        assert data["customer"]["name"] == customer.name
+        assert data["open_processes"][0]["reference"] == work_order.target.reference
+
+    def test_contacts_come_from_unit_settings(self, api_client, cast):
+        from meterops.core.models import UnitSettings
+
+        UnitSettings.objects.create(unit=cast.area_a, contact_phone="0221234567")
+        data = api_client(cast.officer).get("/api/contacts").json()
+        assert data["phone"] == "0221234567"
+
+
+class DamageReportTests:
+    def _payload(self, customer, photo_ids, **changes):
+        return {
+            "client_id": str(uuid.uuid4()),
+            "customer_id": customer.customer_id,
+            "damage_type": "display-mati",
+            "reading_at_discovery": "1200.50",
+            "latitude": "-6.914744",
+            "longitude": "107.609810",
+            "observed_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+            "photo_ids": photo_ids,
+        } | changes
+
+    def test_report_creates_target_with_phone_time_and_gps(
+        self, api_client, field_officer, customer, damage_type
+    ):
+        client = api_client(field_officer)
+        payload = self._payload(customer, [upload_photo(client)])
+        answer = client.post("/api/damage-reports", payload, content_type="application/json")
+        assert answer.status_code == 201, answer.json()
+        target = ReplacementTarget.objects.get(pk=answer.json()["id"])
+        assert target.state == TargetState.SUBMITTED
+        assert str(target.latitude) == "-6.914744"
+        assert timezone.now() - target.reported_at > timedelta(hours=1)
+        assert target.photos.count() == 1
+
+    def test_resend_returns_first_result_and_writes_once(
+        self, api_client, field_officer, customer, damage_type
+    ):
+        client = api_client(field_officer)
+        payload = self._payload(customer, [upload_photo(client)])
+        first = client.post("/api/damage-reports", payload, content_type="application/json")
+        again = client.post("/api/damage-reports", payload, content_type="application/json")
+        assert first.status_code == 201 and again.status_code == 200
+        assert again.json()["id"] == first.json()["id"]
+        assert again.json()["replayed"] is True
+        assert ReplacementTarget.objects.filter(customer=customer).count() == 1
+        assert IdempotentWrite.objects.count() == 1
+
+    def test_refused_write_is_not_stored_so_it_can_be_retried(
+        self, api_client, field_officer, customer, damage_type
+    ):
+        client = api_client(field_officer)
+        payload = self._payload(customer, [upload_photo(client)], damage_type="tidak-ada")
+        answer = client.post("/api/damage-reports", payload, content_type="application/json")
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "damage_type"
+        assert not IdempotentWrite.objects.exists()
+
+    def test_customer_of_another_unit_is_refused_naming_the_field(
+        self, api_client, field_officer, customer_b, damage_type
+    ):
+        client = api_client(field_officer)
+        payload = self._payload(customer_b, [upload_photo(client)])
+        answer = client.post("/api/damage-reports", payload, content_type="application/json")
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "customer_id"
+        assert not ReplacementTarget.objects.exists()
+
+    def test_missing_field_is_422_naming_it(self, api_client, field_officer, customer):
+        client = api_client(field_officer)
+        payload = self._payload(customer, [1])
+        del payload["customer_id"]
+        answer = client.post("/api/damage-reports", payload, content_type="application/json")
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "customer_id"
+
+    def test_wrong_type_is_422_naming_it(self, api_client, field_officer, customer):
+        client = api_client(field_officer)
+        payload = self._payload(customer, [1], reading_at_discovery="banyak")
+        answer = client.post("/api/damage-reports", payload, content_type="application/json")
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "reading_at_discovery"
+
+    def test_photo_not_uploaded_is_422(self, api_client, field_officer, customer, damage_type):
+        client = api_client(field_officer)
+        answer = client.post(
+            "/api/damage-reports", self._payload(customer, [999]), content_type="application/json"
+        )
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "photo_ids"
+
+    def test_malformed_json_is_4xx(self, api_client, field_officer):
+        client = api_client(field_officer)
+        answer = client.post("/api/damage-reports", "{nope", content_type="application/json")
+        assert 400 <= answer.status_code < 500
+
+
+class ReplacementTests:
+    def test_replacement_completes_the_work_order_once(self, api_client, work_order):
+        client = api_client(work_order.assigned_to)
+        payload = _replacement_payload(work_order, [upload_photo(client), upload_photo(client)])
+        first = client.post("/api/replacements", payload, content_type="application/json")
+        assert first.status_code == 201, first.json()
+        again = client.post("/api/replacements", payload, content_type="application/json")
+        assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+        assert Replacement.objects.count() == 1
+        work_order.target.refresh_from_db()
+        assert work_order.target.state == TargetState.REPLACED
+
+    def test_changed_record_is_409_with_both_versions(self, api_client, cast, work_order):
+        client = api_client(work_order.assigned_to)
+        payload = _replacement_payload(work_order, [upload_photo(client), upload_photo(client)])
+        # The supervisor hands the PK again after the app fetched it: the target changed.
+        from meterops.replacement.services import assign_work_orders
+
+        assign_work_orders(
+            work_orders=[work_order], officer=work_order.assigned_to, actor=cast.supervisor
+        )
+        answer = client.post("/api/replacements", payload, content_type="application/json")
+        assert answer.status_code == 409
+        body = answer.json()
+        assert body["code"] == "conflict"
+        assert body["yours"]["new_meter_number"] == "56000000123"
+        assert body["server"]["version"] != payload["version"]
+        assert not Replacement.objects.exists()
+        # With the server's version the officer can send the same entry again.
+        payload["version"] = body["server"]["version"]
+        retry = client.post("/api/replacements", payload, content_type="application/json")
+        assert retry.status_code == 201, retry.json()
+
+    def test_another_contractors_order_is_404(
+        self, api_client, work_order, other_contractor_order
+    ):
+        client = api_client(work_order.assigned_to)
+        payload = _replacement_payload(
+            other_contractor_order, [upload_photo(client), upload_photo(client)]
+        )
+        answer = client.post("/api/replacements", payload, content_type="application/json")
+        assert answer.status_code == 404
+        assert not Replacement.objects.exists()
+
+
+class PhotoUploadTests:
+    def test_chunks_resume_from_what_the_server_has(self, api_client, cast):
+        client = api_client(cast.officer)
+        data = jpeg_bytes((1200, 900))
+        start = {"client_id": str(uuid.uuid4()), "file_name": "a.jpg", "size": len(data)}
+        upload_id = client.post("/api/photos", start, content_type="application/json").json()["id"]
+        client.put(
+            f"/api/photos/{upload_id}/chunk?offset=0",
+            data[:5000],
+            content_type="application/octet-stream",
+        )
+        # The connection dropped; the app starts again with the same client id.
+        again = client.post("/api/photos", start, content_type="application/json").json()
+        assert again["id"] == upload_id and again["received"] == 5000
+        wrong = client.put(
+            f"/api/photos/{upload_id}/chunk?offset=0",
+            data[:10],
+            content_type="application/octet-stream",
+        )
+        assert wrong.status_code == 409 and wrong.json()["received"] == 5000
+        done = client.put(
+            f"/api/photos/{upload_id}/chunk?offset=5000",
+            data[5000:],
+            content_type="application/octet-stream",
+        ).json()
+        assert done["complete"] is True and done["content_type"] == "image/jpeg"
+
+    def test_non_image_is_refused_by_content(self, api_client, cast):
+        client = api_client(cast.officer)
+        data = b"%PDF-1.4 not a photo at all" * 10
+        start = {"client_id": str(uuid.uuid4()), "file_name": "foto.jpg", "size": len(data)}
+        upload_id = client.post("/api/photos", start, content_type="application/json").json()["id"]
+        answer = client.put(
+            f"/api/photos/{upload_id}/chunk?offset=0", data, content_type="application/octet-stream"
+        )
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "file"
+        assert not PhotoUpload.objects.get(pk=upload_id).is_complete
+
+    def test_oversized_photo_is_refused(self, api_client, cast):
+        client = api_client(cast.officer)
+        start = {"client_id": str(uuid.uuid4()), "file_name": "a.jpg", "size": 11 * 1024 * 1024}
+        answer = client.post("/api/photos", start, content_type="application/json")
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "size"
+
+    def test_another_users_upload_is_404(self, api_client, cast):
+        upload_id = upload_photo(api_client(cast.officer))
+        other = api_client(cast.supervisor)
+        assert other.get(f"/api/photos/{upload_id}").status_code == 404
+
+
+class DistributionTests:
+    def test_supervisor_assigns_printed_order(self, api_client, cast, customer, make_target):
+        from meterops.replacement import services as replacement
+
+        target = make_target(customer)
+        replacement.verify_target(target=target, actor=cast.supervisor)
+        [order] = replacement.print_work_orders(targets=[target], actor=cast.supervisor)
+        client = api_client(cast.supervisor)
+        printed = client.get("/api/work-orders?status=printed").json()
+        assert [row["number"] for row in printed] == [order.number]
+        officers = [o["username"] for o in client.get("/api/officers").json()]
+        assert "petugas.a" in officers
+        answer = client.post(
+            "/api/work-orders/assign",
+            {
+                "client_id": str(uuid.uuid4()),
+                "work_order_ids": [order.pk],
+                "officer_id": cast.officer.pk,
+            },
+            content_type="application/json",
+        )
+        assert answer.status_code == 200, answer.json()
+        order.refresh_from_db()
+        assert order.assigned_to == cast.officer
+
+    def test_field_officer_cannot_list_officers(self, api_client, cast):
+        assert api_client(cast.officer).get("/api/officers").status_code == 409
