@@ -530,3 +530,16 @@ def set_damage_type_active(*, actor: User, damage_type: DamageType, active: bool
     damage_type._history_user = actor
     damage_type.save(update_fields=["is_active"])
     return damage_type
+
+
+@transaction.atomic
+def report_damage_in_field(
+    *, actor: User, customer: Customer, report: DamageReport, photos: list, observed_at
+) -> ReplacementTarget:
+    """Input Data Rusak (HOME mode mobile, seed 000): a report typed on the phone, maybe offline,
+    keeps the time it was made on the phone as its report date (never later than now)."""
+    target = report_damage(actor=actor, customer=customer, report=report, photos=photos)
+    observed_at = min(observed_at, timezone.now())
+    ReplacementTarget.objects.filter(pk=target.pk).update(reported_at=observed_at)
+    target.reported_at = observed_at
+    return target
