@@ -281,9 +281,12 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
         verbose_name=_("posting"),
         db_index=False,  # a posting's readings are found through its reading day: lines()
     )
-    # History rows are found by the reading's id; their other keys need no index.
+    # History rows are found by the reading's id; their other keys need no index. Like its
+    # other keys, the history row's user is not a database constraint: checking it cost a
+    # lookup per row at COMMIT (0.6 s for a 200 000-reading approval).
     history = HistoricalRecords(
-        no_db_index=["customer", "unit", "reading_day", "anomaly", "posting"]
+        no_db_index=["customer", "unit", "reading_day", "anomaly", "posting"],
+        user_db_constraint=False,
     )
 
     class Meta:

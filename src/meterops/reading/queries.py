@@ -1,6 +1,6 @@
 """Reads of the reading domain, each starting from what the requesting user may see."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from meterops.core.scoping import scoped
@@ -9,7 +9,12 @@ from meterops.customers.models import Customer, Route
 
 from .choices import MAX_HOURS_ON, SENT_STATES, VERIFIED_STATES, ReadingState
 from .models import BillingPosting, Reading, ReadingDay
-from .services import unsent_customers
+
+
+def unsent_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
+    """Customers of the day without a reading filled, verified and sent (seed 001, rule 2)."""
+    sent = Reading.objects.filter(customer=OuterRef("pk"), period=period, state__in=SENT_STATES)
+    return reading_day.customers().exclude(Exists(sent))
 
 
 def reading_days_for(user) -> QuerySet[ReadingDay]:

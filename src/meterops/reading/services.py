@@ -1,48 +1,60 @@
 """Writes of the reading domain (seed 001 "Pengesahan Stan Meter", seed 004 "Perekaman data kWh").
 
-State changes of many readings at once are one UPDATE ... WHERE state = <source>, followed by
-one INSERT ... SELECT into the readings' history; steps decided per customer (a re-read
-request, a cancellation, a route change, a field reading) also go onto the customer's timeline
-(core ProcessEvent, Cek Status Terakhir). A single reading goes through its FSM transition.
+State changes of many readings at once go through ``bulk.move``: one UPDATE ... WHERE state IN
+<sources> and a snapshot of the moved rows into the readings' history (one statement on
+PostgreSQL); steps decided per customer (a re-read request, a cancellation, a route change, a
+field reading) also go onto the customer's timeline (core ProcessEvent, Cek Status Terakhir).
+A single reading goes through its FSM transition. Pengesahan lives in ``services_approval``;
+every public name of the domain's writes is importable from here.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Avg, Case, Exists, F, Max, OuterRef, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain, RoleCode, UnitLevel
-from meterops.core.models import ProcessEvent, Unit, User
-from meterops.core.scoping import scoped, visible_unit_ids
+from meterops.core.models import Unit, User
+from meterops.core.scoping import scoped
 from meterops.core.services import record_event
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Route
 
 from . import validation
-from .choices import MAX_HOURS_ON, SENT_STATES, ReadingState
-from .errors import (
-    ImportRejected,
-    InvalidRoute,
-    NotAllowed,
-    NothingToDo,
-    PostingTaken,
-    ReadingDayIncomplete,
-    ReadingLocked,
-)
+from .bulk import check_role, check_unit, move, save_one, snapshot
+from .choices import ReadingState
+from .errors import ImportRejected, InvalidRoute, NotAllowed, NothingToDo, ReadingLocked
 from .importer import ReadingRow
 from .models import (
     AnomalyCode,
-    Approval,
-    BillingPosting,
     Reading,
     ReadingDay,
     ReadingSettings,
     RouteSchedule,
     previous_period,
 )
+from .queries import unsent_customers
+from .services_approval import (
+    ApprovalResult,
+    approve_reading_day,
+    can_approve,
+    cancel_approval,
+    cancel_reading_day_approval,
+    mark_posting_taken,
+)
+
+__all__ = [  # the approval names are defined in services_approval, imported from here
+    "ApprovalResult",
+    "approve_reading_day",
+    "can_approve",
+    "cancel_approval",
+    "cancel_reading_day_approval",
+    "mark_posting_taken",
+    "unsent_customers",
+]
 
 ROUTE_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 SETTINGS_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
@@ -53,107 +65,6 @@ REREAD_REQUESTERS = (RoleCode.ADMIN, RoleCode.CONTRACTOR_ADMIN, RoleCode.SUPERVI
 SENDERS = (RoleCode.ADMIN, RoleCode.CONTRACTOR_ADMIN)
 
 
-def _require_role(actor: User, *roles: str) -> None:
-    if not actor.has_role(*roles):
-        raise NotAllowed()
-
-
-def _require_unit(actor: User, unit: Unit) -> None:
-    allowed = visible_unit_ids(actor)
-    if allowed is not None and unit.pk not in allowed:
-        raise NotAllowed(_("Unit ini di luar wilayah Anda."))
-
-
-def can_approve(actor: User, reading_day: ReadingDay) -> bool:
-    """Only the reading_approver (ADMIN_CMT, SPV TE) of the reading day's own ULP (seed 001)."""
-    return actor.has_role(RoleCode.READING_APPROVER) and (
-        actor.is_superuser or actor.unit_id == reading_day.unit_id
-    )
-
-
-def _require_approver(actor: User, reading_day: ReadingDay) -> None:
-    if not can_approve(actor, reading_day):
-        raise NotAllowed(_("Hanya ADMIN_CMT (SPV TE) ULP ini yang dapat mengesahkan stan."))
-
-
-# --- Audit, set-based ----------------------------------------------------------------------
-
-
-def _audit(
-    readings: QuerySet, *, verb: str, actor: User | None, from_state="", note="", events=False
-) -> None:
-    """Snapshot ``readings`` into their history by one INSERT ... SELECT.
-
-    With ``events``, also onto the customers' timelines (core ProcessEvent): for the steps
-    decided per customer. Table and column names come from the models, values are parameters.
-    """
-    subquery, params = readings.order_by().values("pk").query.sql_with_params()
-    history = Reading.history.model
-    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
-    columns = ", ".join(
-        connection.ops.quote_name(f.column)
-        for f in history._meta.concrete_fields
-        if f.name not in own
-    )
-    now = timezone.now()
-    actor_id = actor.pk if actor else None
-    to_state_sql = connection.ops.quote_name("state")
-    history_sql = (
-        f"INSERT INTO {history._meta.db_table} ({columns}, history_date, "  # noqa: S608
-        "history_change_reason, history_type, history_user_id) "
-        f"SELECT {columns}, %s, %s, '~', %s FROM {Reading._meta.db_table} "
-        f"WHERE id IN ({subquery})"
-    )
-    event_sql = (
-        f"INSERT INTO {ProcessEvent._meta.db_table} (customer_id, unit_id, domain, verb, "  # noqa: S608
-        "from_state, to_state, actor_id, at, note, attachment) "
-        f"SELECT customer_id, unit_id, %s, %s, %s, {to_state_sql}, %s, %s, %s, '' "
-        f"FROM {Reading._meta.db_table} WHERE id IN ({subquery})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(history_sql, [now, note[:100] or verb, actor_id, *params])
-        if events:
-            event_params = [Domain.READING, verb, from_state, actor_id, now, note, *params]
-            cursor.execute(event_sql, event_params)
-
-
-def _edges(method) -> tuple[list[str], str]:
-    """The sources and target the FSM declares for a transition of Reading."""
-    transitions = method._django_fsm.transitions
-    return list(transitions), next(iter(transitions.values())).target
-
-
-def _move(
-    readings: QuerySet, *, method, verb: str, actor: User, note="", events=False, **values
-) -> int:
-    """Apply one FSM transition to many readings: UPDATE ... WHERE state IN (sources)."""
-    sources, target = _edges(method)
-    stamp = timezone.now()
-    count = readings.filter(state__in=sources).update(state=target, updated_at=stamp, **values)
-    if count:
-        moved = Reading.objects.filter(
-            pk__in=readings.order_by().values("pk"), state=target, updated_at=stamp
-        )
-        from_state = sources[0] if len(sources) == 1 else ""
-        _audit(moved, verb=verb, actor=actor, from_state=from_state, note=note, events=events)
-    return count
-
-
-def _save_one(reading: Reading, *, verb: str, from_state: str, actor: User, note="") -> None:
-    reading._history_user = actor
-    reading._change_reason = (note or verb)[:100]
-    reading.save()
-    record_event(
-        customer=reading.customer,
-        domain=Domain.READING,
-        verb=verb,
-        from_state=from_state,
-        to_state=reading.state,
-        actor=actor,
-        note=note,
-    )
-
-
 # --- Routes and reading days ---------------------------------------------------------------
 
 
@@ -162,8 +73,8 @@ def save_reading_day(
     *, actor: User, unit: Unit, code: str, day_of_month: int, name: str = "", reading_day=None
 ) -> ReadingDay:
     """Create or change a reading-day group (kode kelompok hari baca) of a ULP."""
-    _require_role(actor, *ROUTE_EDITORS)
-    _require_unit(actor, unit)
+    check_role(actor, *ROUTE_EDITORS)
+    check_unit(actor, unit)
     if unit.level != UnitLevel.SERVICE_POINT:
         raise InvalidRoute(_("Hari baca hanya dibuat untuk ULP."))
     if reading_day is None:
@@ -180,8 +91,8 @@ def save_reading_day(
 @transaction.atomic
 def schedule_route(*, actor: User, route: Route, reading_day: ReadingDay) -> RouteSchedule:
     """Put an RBM in a reading-day group of its own ULP (moving it out of any other)."""
-    _require_role(actor, *ROUTE_EDITORS)
-    _require_unit(actor, route.unit)
+    check_role(actor, *ROUTE_EDITORS)
+    check_unit(actor, route.unit)
     if route.unit_id != reading_day.unit_id:
         raise InvalidRoute(_("RBM dan hari baca harus dari ULP yang sama."))
     schedule = RouteSchedule.objects.select_for_update().filter(route=route).first()
@@ -195,8 +106,8 @@ def schedule_route(*, actor: User, route: Route, reading_day: ReadingDay) -> Rou
 @transaction.atomic
 def move_customer(*, actor: User, customer: Customer, route: Route, sequence: int) -> Customer:
     """Put a customer at ``sequence`` of an RBM of its ULP; those at or after it shift down."""
-    _require_role(actor, *ROUTE_EDITORS)
-    _require_unit(actor, customer.unit)
+    check_role(actor, *ROUTE_EDITORS)
+    check_unit(actor, customer.unit)
     if route.unit_id != customer.unit_id:
         raise InvalidRoute(_("RBM tujuan harus dari ULP pelanggan."))
     if sequence < 1:
@@ -225,8 +136,8 @@ def move_customer(*, actor: User, customer: Customer, route: Route, sequence: in
 @transaction.atomic
 def update_reading_settings(*, actor: User, unit: Unit, values: dict) -> ReadingSettings:
     """Save a unit's reading parameters (N× average, day window, register digits), audited."""
-    _require_role(actor, *SETTINGS_EDITORS)
-    _require_unit(actor, unit)
+    check_role(actor, *SETTINGS_EDITORS)
+    check_unit(actor, unit)
     row = ReadingSettings.objects.select_for_update().filter(unit=unit).first()
     if row is None:
         inherited = ReadingSettings.for_unit(unit)
@@ -257,7 +168,7 @@ class ImportResult:
 @transaction.atomic
 def import_readings(*, actor: User, period: str, rows: list[ReadingRow]) -> ImportResult:
     """Load an upload of readings all-or-nothing; a re-read replaces the period's reading."""
-    _require_role(actor, *UPLOADERS)
+    check_role(actor, *UPLOADERS)
     errors: list[tuple[int, str, str]] = []
     ids = [row.customer_id for row in rows]
     customers = {
@@ -298,7 +209,7 @@ def import_readings(*, actor: User, period: str, rows: list[ReadingRow]) -> Impo
     )
     for reading_day in days:
         validation.validate_readings(reading_day=reading_day, period=period)
-        _audit(
+        snapshot(
             Reading.objects.filter(reading_day=reading_day, period=period, updated_at__gte=started),
             verb="reading.read",
             actor=actor,
@@ -379,8 +290,8 @@ def submit_reading(
     longitude: Decimal | None = None,
 ) -> Reading:
     """One reading from the field app (the mobile API calls this); a re-read replaces it."""
-    _require_role(actor, RoleCode.FIELD_OFFICER, *UPLOADERS)
-    _require_unit(actor, customer.unit)
+    check_role(actor, RoleCode.FIELD_OFFICER, *UPLOADERS)
+    check_unit(actor, customer.unit)
     row = ReadingRow(
         row=1,
         customer_id=customer.customer_id,
@@ -412,7 +323,7 @@ def submit_reading(
     if photo is not None:
         reading.photo = photo
     reading.full_clean(exclude=["customer", "unit", "reading_day", "posting", "state"])
-    _save_one(reading, verb="reading.read", from_state=from_state, actor=actor)
+    save_one(reading, verb="reading.read", from_state=from_state, actor=actor)
     validation.validate_readings(
         reading_day=reading.reading_day, period=period, only=Reading.objects.filter(pk=reading.pk)
     )
@@ -423,8 +334,8 @@ def submit_reading(
 @transaction.atomic
 def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: str) -> int:
     """Fill each unread customer of the day with an estimate: last stan + 3-month average."""
-    _require_role(actor, *UPLOADERS, RoleCode.SUPERVISOR)
-    _require_unit(actor, reading_day.unit)
+    check_role(actor, *UPLOADERS, RoleCode.SUPERVISOR)
+    check_unit(actor, reading_day.unit)
     missing = reading_day.customers().exclude(
         Exists(Reading.objects.filter(customer=OuterRef("pk"), period=period))
     )
@@ -465,7 +376,7 @@ def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: s
         reading_day=reading_day, period=period, is_estimate=True, created_at__gte=started
     )
     validation.validate_readings(reading_day=reading_day, period=period, only=estimates)
-    _audit(estimates, verb="reading.estimated", actor=actor, note=_("Stan ditaksir"))
+    snapshot(estimates, verb="reading.estimated", actor=actor, note=_("Stan ditaksir"))
     return len(found)
 
 
@@ -475,8 +386,8 @@ def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: s
 @transaction.atomic
 def verify_readings_as_vendor(*, actor: User, readings: QuerySet) -> int:
     """Admin vendor accepts read readings (first verification, issue 7 step 4)."""
-    _require_role(actor, *VENDOR_VERIFIERS)
-    return _move(
+    check_role(actor, *VENDOR_VERIFIERS)
+    return move(
         scoped(readings, actor),
         method=Reading.verify_by_vendor,
         verb="reading.vendor_verified",
@@ -487,8 +398,8 @@ def verify_readings_as_vendor(*, actor: User, readings: QuerySet) -> int:
 @transaction.atomic
 def verify_readings_as_supervisor(*, actor: User, readings: QuerySet) -> int:
     """PLN's pengawas accepts readings the vendor verified (second verification)."""
-    _require_role(actor, *SUPERVISOR_VERIFIERS)
-    return _move(
+    check_role(actor, *SUPERVISOR_VERIFIERS)
+    return move(
         scoped(readings, actor),
         method=Reading.verify_by_supervisor,
         verb="reading.verified",
@@ -499,11 +410,11 @@ def verify_readings_as_supervisor(*, actor: User, readings: QuerySet) -> int:
 @transaction.atomic
 def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
     """Send readings back to the field for re-reading, with the reason."""
-    _require_role(actor, *REREAD_REQUESTERS)
+    check_role(actor, *REREAD_REQUESTERS)
     reason = reason.strip()
     if not reason:
         raise NothingToDo(_("Isi alasan baca ulang."))
-    return _move(
+    return move(
         scoped(readings, actor),
         method=Reading.request_reread,
         verb="reading.reread_requested",
@@ -517,9 +428,9 @@ def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
 @transaction.atomic
 def send_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> int:
     """Kirim ke AP2T: the vendor sends a day's verified readings to be approved."""
-    _require_role(actor, *SENDERS)
-    _require_unit(actor, reading_day.unit)
-    count = _move(
+    check_role(actor, *SENDERS)
+    check_unit(actor, reading_day.unit)
+    count = move(
         Reading.objects.filter(reading_day=reading_day, period=period),
         method=Reading.send,
         verb="reading.sent",
@@ -528,133 +439,3 @@ def send_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> in
     if not count:
         raise NothingToDo(_("Tidak ada stan terverifikasi yang bisa dikirim."))
     return count
-
-
-# --- Pengesahan (seed 001) -----------------------------------------------------------------
-
-
-def unsent_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
-    """Customers of the day without a reading filled, verified and sent (seed 001, rule 2)."""
-    sent = Reading.objects.filter(customer=OuterRef("pk"), period=period, state__in=SENT_STATES)
-    return reading_day.customers().exclude(Exists(sent))
-
-
-@dataclass
-class ApprovalResult:
-    approval: Approval
-    blocked: QuerySet
-
-
-@transaction.atomic
-def approve_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> ApprovalResult:
-    """Sah/Setuju: approve every "belum disahkan" reading of the day into posting 1 fungsi 2.
-
-    Seed 001: only once every customer of the day is read, verified and sent; jam nyala above
-    2000 stays unapproved; may be pressed again for readings sent later. One UPDATE sets the
-    rows; the reading day's row lock makes two approvers at once post each reading once.
-    """
-    _require_approver(actor, reading_day)
-    reading_day = ReadingDay.objects.select_for_update().get(pk=reading_day.pk)
-    missing = unsent_customers(reading_day, period).count()
-    if missing:
-        raise ReadingDayIncomplete(
-            _(
-                "Belum bisa disahkan: %(n)s pelanggan hari baca ini belum terisi stan, "
-                "belum diverifikasi atau belum dikirim."
-            )
-            % {"n": missing}
-        )
-    pending = Reading.objects.filter(
-        reading_day=reading_day, period=period, state=ReadingState.SENT
-    )
-    blocked = pending.filter(hours_on__gt=MAX_HOURS_ON)
-    blocked_count = blocked.count()
-    approvable = pending.exclude(hours_on__gt=MAX_HOURS_ON)
-    if not approvable.exists():
-        raise NothingToDo(
-            _("Tidak ada stan belum disahkan yang bisa disahkan (%(n)s tertahan jam nyala).")
-            % {"n": blocked_count}
-        )
-    approval = Approval.objects.create(
-        reading_day=reading_day, period=period, approved_by=actor, blocked_count=blocked_count
-    )
-    posting = BillingPosting.objects.create(
-        approval=approval,
-        unit_id=reading_day.unit_id,
-        number=f"P1F2-{reading_day.unit.code}-{period}-{reading_day.code}-{approval.pk}",
-    )
-    _sources, target = _edges(Reading.approve)
-    approval.approved_count = approvable.update(
-        state=target, posting=posting, updated_at=timezone.now()
-    )
-    approval.save(update_fields=["approved_count"])
-    _audit(
-        posting.lines(),
-        verb="reading.approved",
-        actor=actor,
-        from_state=ReadingState.SENT,
-        note=posting.number,
-    )
-    return ApprovalResult(approval=approval, blocked=blocked)
-
-
-@transaction.atomic
-def cancel_approval(*, actor: User, reading: Reading, reason: str) -> Reading:
-    """Pembatalan pengesahan of one customer, while billing has not taken its posting."""
-    reading = (
-        Reading.objects.select_for_update(of=("self",)).select_related("posting").get(pk=reading.pk)
-    )
-    _require_approver(actor, reading.reading_day)
-    reason = reason.strip()
-    if not reason:
-        raise NothingToDo(_("Isi alasan pembatalan."))
-    if reading.state != ReadingState.APPROVED:
-        raise NothingToDo(_("Stan ini belum disahkan."))
-    if reading.posting.taken_at is not None:
-        raise PostingTaken()
-    reading.cancel_approval()
-    _save_one(
-        reading,
-        verb="reading.approval_cancelled",
-        from_state=ReadingState.APPROVED,
-        actor=actor,
-        note=reason,
-    )
-    return reading
-
-
-@transaction.atomic
-def cancel_reading_day_approval(
-    *, actor: User, reading_day: ReadingDay, period: str, reason: str
-) -> int:
-    """Pembatalan pengesahan of a whole reading day: every approval billing has not taken."""
-    _require_approver(actor, reading_day)
-    reason = reason.strip()
-    if not reason:
-        raise NothingToDo(_("Isi alasan pembatalan."))
-    ReadingDay.objects.select_for_update().get(pk=reading_day.pk)
-    count = _move(
-        Reading.objects.filter(
-            reading_day=reading_day, period=period, posting__taken_at__isnull=True
-        ),
-        method=Reading.cancel_approval,
-        verb="reading.approval_cancelled",
-        actor=actor,
-        note=reason,
-        events=True,
-        posting=None,
-    )
-    if not count:
-        raise NothingToDo(_("Tidak ada pengesahan yang bisa dibatalkan."))
-    return count
-
-
-@transaction.atomic
-def mark_posting_taken(*, actor: User, posting: BillingPosting) -> BillingPosting:
-    """Record that billing (AP2T) took a posting; its approvals can no longer be cancelled."""
-    _require_approver(actor, posting.approval.reading_day)
-    posting = BillingPosting.objects.select_for_update().get(pk=posting.pk)
-    if posting.taken_at is None:
-        posting.taken_at = timezone.now()
-        posting.save(update_fields=["taken_at"])
-    return posting

@@ -9,9 +9,10 @@ the very same statement. Runs on PostgreSQL and SQLite (3.33+).
 
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from .bulk import without_jit
 from .choices import MAX_HOURS_ON, ReadingState
 from .models import Reading, ReadingDay, ReadingSettings, previous_period
 
@@ -124,6 +125,7 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
         only_sql, only_params = only.order_by().values("pk").query.sql_with_params()
         sql += f" AND r.id IN ({only_sql})"
         params += list(only_params)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        without_jit(cursor)
         cursor.execute(sql, params)
         return cursor.rowcount
