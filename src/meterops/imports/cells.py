@@ -66,10 +66,10 @@ def _idpel(column: Column, value, text: str, choices) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if float(value).is_integer() and 0 < value < 10**12:
             return str(int(value)).zfill(12)
-        raise CellError(f"IDPEL harus 12 digit angka, bukan '{text}'.")
+        raise CellError(f"harus 12 digit angka, bukan '{text}'.")
     if not (text.isdigit() and len(text) == 12):
         raise CellError(
-            f"IDPEL harus 12 digit angka, bukan '{text}' "
+            f"harus 12 digit angka, bukan '{text}' "
             "(isi kolom sebagai Teks agar nol di depan tidak hilang)."
         )
     return text

@@ -28,14 +28,23 @@ class Upload(ConcurrentTransitionMixin, TimeStampedModel):
     original_name = models.CharField(_("nama berkas"), max_length=255)
     sha256 = models.CharField(_("hash SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("ukuran (byte)"))
+    # Both empty for a file loaded by an operator on the command line (manage.py import_dil).
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("pengunggah")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pengunggah"),
     )
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
     state = FSMField(
         _("status"), default=UploadState.UPLOADED, choices=UploadState.choices, protected=True
     )
     error = models.TextField(_("kesalahan berkas"), blank=True)
+    header = models.JSONField(_("judul kolom berkas"), default=list, blank=True)
     total_rows = models.PositiveIntegerField(_("jumlah baris"), default=0)
     rows_checked = models.PositiveIntegerField(default=0)
     new_rows = models.PositiveIntegerField(_("baru"), default=0)

@@ -104,6 +104,10 @@ class ImportTemplate:
     description: str = ""
 
     @property
+    def url_name(self) -> str:
+        return "template_" + self.code.replace("-", "_")
+
+    @property
     def headers(self) -> tuple[str, ...]:
         return tuple(c.header for c in self.columns)
 
@@ -116,7 +120,17 @@ TEMPLATES: dict[str, ImportTemplate] = {}
 
 def register_template(template: ImportTemplate) -> None:
     """Call from the domain's AppConfig.ready(); the Upload menu lists templates in this order."""
+    from meterops.core.menu import MenuEntry, register_menu
+
     TEMPLATES[template.code] = template
+    register_menu(
+        MenuEntry(
+            template.title,
+            f"imports:{template.url_name}",
+            "file-earmark-arrow-up",
+            tuple(template.roles),
+        )
+    )
 
 
 def get_template(code: str) -> ImportTemplate:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from meterops.core.choices import UnitLevel
 from meterops.core.errors import DomainError
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
@@ -25,6 +26,8 @@ from .cells import CellError, as_text, convert
 from .models import Upload, UploadRow, UploadState
 from .reader import FileRefused, check_size, header_of, read_rows, sniff
 from .registry import CheckedRow, ImportTemplate, RowStatus, Scope, get_template
+
+REPORT_HEADERS = ("BARIS_ASAL", "ALASAN_DITOLAK")
 
 
 class UploadRefused(DomainError):
@@ -85,6 +88,26 @@ def create_upload(*, actor: User, template: ImportTemplate, upload_file) -> Uplo
     return upload
 
 
+@transaction.atomic
+def create_upload_from_path(*, template: ImportTemplate, path: Path, actor: User | None) -> Upload:
+    """An operator's file from the command line (manage.py import_dil): no role check, the
+    actor (if any) only sets the scope and the history's user."""
+    with open(path, "rb") as handle:
+        upload_file = File(handle, name=path.name)
+        check_size(upload_file.size)
+        upload = Upload(
+            template_code=template.code,
+            original_name=path.name[:255],
+            sha256=_sha256(upload_file),
+            size=upload_file.size,
+            uploaded_by=actor,
+            unit=actor.home_unit() if actor is not None else None,
+        )
+        upload.file.save(path.name, upload_file, save=False)
+    upload.save()
+    return upload
+
+
 def check_upload(*, upload_id: int) -> Upload:
     """Read and check every row, stage it with its verdict; a bad file fails with its reason."""
     upload = Upload.objects.get(pk=upload_id)
@@ -114,6 +137,7 @@ def _check_rows(upload: Upload, template: ImportTemplate) -> None:
     rows = read_rows(path, kind)
     header = header_of(next(rows, []))
     _check_header(template, header)
+    Upload.objects.filter(pk=upload.pk).update(header=header)
     actor = upload.uploaded_by
     choices = {c.header: c.choice_values() for c in template.columns if c.choices}
     seen_keys: dict[tuple, int] = {}
@@ -147,15 +171,17 @@ def _check_header(template: ImportTemplate, header: list[str]) -> None:
             "Pakai template yang diunduh dari halaman ini."
         )
     missing = [c.header for c in template.columns if c.required and c.header not in header]
-    unknown = [h for h in header if h and h not in template.headers]
+    # The error report's own columns may come back with the corrected rows.
+    unknown = [h for h in header if h and h not in template.headers and h not in REPORT_HEADERS]
     if missing or unknown:
         parts = []
         if missing:
-            parts.append("kolom wajib tidak ada: " + ", ".join(missing))
+            parts.append("Kolom wajib tidak ada di baris judul: " + ", ".join(missing) + ".")
         if unknown:
-            parts.append("kolom tidak dikenal: " + ", ".join(unknown))
+            parts.append("Kolom tidak dikenal (salah nama?): " + ", ".join(unknown) + ".")
         raise FileRefused(
-            f"Bukan template {template.title} ({'; '.join(parts)}). Kolom yang benar: "
+            " ".join(parts)
+            + f" Ini bukan template {template.title}; kolom yang benar: "
             + ", ".join(template.headers)
             + ". Unduh template lalu salin data ke dalamnya."
         )
@@ -195,9 +221,8 @@ def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> Non
     """The scope rule: unknown IDPELs and those of another unit are rejected the same way."""
     if template.scope == Scope.CUSTOMER:
         ids = {r.cells["IDPEL"] for r in rows}
-        found = dict(
-            scoped(Customer, actor).filter(customer_id__in=ids).values_list("customer_id", "pk")
-        )
+        customers = Customer.objects.all() if actor is None else scoped(Customer, actor)
+        found = dict(customers.filter(customer_id__in=ids).values_list("customer_id", "pk"))
         for row in rows:
             row.customer_id = found.get(row.cells["IDPEL"])
             if row.customer_id is None:
@@ -207,8 +232,10 @@ def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> Non
                     "(tidak dikenal atau milik unit lain).",
                 )
     elif template.scope == Scope.UNIT_CODE:
-        visible = visible_unit_ids(actor)
-        units = Unit.objects.all() if visible is None else Unit.objects.filter(pk__in=visible)
+        visible = None if actor is None else visible_unit_ids(actor)
+        units = Unit.objects.filter(level=UnitLevel.SERVICE_POINT)
+        if visible is not None:
+            units = units.filter(pk__in=visible)
         codes = set(units.values_list("code", flat=True))
         for row in rows:
             if row.cells["IDPEL"][:5] not in codes:

@@ -12,9 +12,15 @@ class ReplacementConfig(AppConfig):
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
+        from meterops.imports.registry import register_template
 
         from . import services
+        from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
         from .dashboard import home_panel
+        from .uploads import TO_EX_DG, TO_NON_EX_DG
+
+        for template in (TO_EX_DG, TO_NON_EX_DG, PEREMAJAAN_KUMULATIF):
+            register_template(template)
 
         restrict_menu("replacement:verification_list", services.VERIFIER_ROLES)
         restrict_menu("replacement:reverification_list", services.VERIFIER_ROLES)
@@ -22,6 +28,14 @@ class ReplacementConfig(AppConfig):
         restrict_menu("replacement:workorder_distribution", services.DISTRIBUTOR_ROLES)
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
+        register_menu(
+            MenuEntry(
+                _("Konflik Peremajaan"),
+                "replacement:billing_list",
+                "exclamation-diamond",
+                BILLING_REVIEW_ROLES,
+            )
+        )
         register_menu(
             MenuEntry(
                 _("Jenis Kerusakan"),
@@ -37,5 +51,6 @@ class ReplacementConfig(AppConfig):
             "replacement.Document": "target__unit",
             "replacement.WorkOrder": "unit",
             "replacement.Replacement": "unit",
+            "replacement.BillingReplacement": "unit",
         }.items():
             register_scope(label, lookup)

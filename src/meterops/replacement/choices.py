@@ -35,3 +35,12 @@ class WorkOrderStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Didistribusikan")
     REPLACED = "replaced", _("Sudah diganti")
     OVERDUE = "overdue", _("Terlambat")
+
+
+class BillingOutcome(models.TextChoices):
+    """What one row of the billing H+1 export (Peremajaan Kumulatif) did (seed 000)."""
+
+    METER_UPDATED = "meter_updated", _("Meter pelanggan diperbarui")
+    COMPLETED = "completed", _("TO diselesaikan")
+    CONFIRMED = "confirmed", _("Dikonfirmasi billing")
+    CONFLICT = "conflict", _("Konflik dengan data lapangan")

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from meterops.core.models import Process, TimeStampedModel, Unit
 
-from .choices import PhotoStage, TargetSource, TargetState, WorkOrderStatus
+from .choices import BillingOutcome, PhotoStage, TargetSource, TargetState, WorkOrderStatus
 
 REGISTER = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 
@@ -267,6 +267,8 @@ class Replacement(TimeStampedModel):
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("petugas")
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # Set when the billing system's H+1 export (Peremajaan Kumulatif) reports the same new meter.
+    billing_confirmed_at = models.DateTimeField(_("dikonfirmasi billing"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -274,3 +276,46 @@ class Replacement(TimeStampedModel):
         verbose_name = _("data APP ganti")
         verbose_name_plural = _("data APP ganti")
         indexes = [models.Index(fields=["unit", "-replaced_on"], name="replacement_rep_unit_day")]
+
+
+class BillingReplacement(TimeStampedModel):
+    """One row of the billing system's "Monitoring Ganti Meter H+1" export (Peremajaan
+    Kumulatif) and what it did; a conflict with the field's data waits here for review."""
+
+    row_key = models.CharField(_("no agenda"), max_length=40, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="+", verbose_name=_("pelanggan")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    replaced_on = models.DateField(_("tanggal ganti"))
+    old_meter_number = models.CharField(_("no meter lama"), max_length=20, blank=True)
+    new_meter_brand = models.CharField(_("merk meter baru"), max_length=40)
+    new_meter_model = models.CharField(_("type meter baru"), max_length=40, blank=True)
+    new_meter_number = models.CharField(_("no meter baru"), max_length=20)
+    old_final_reading = models.DecimalField(_("stan cabut"), **REGISTER)
+    new_initial_reading = models.DecimalField(_("stan pasang"), **REGISTER)
+    outcome = models.CharField(_("hasil"), max_length=16, choices=BillingOutcome.choices)
+    conflict_reason = models.TextField(_("konflik"), blank=True)
+    target = models.ForeignKey(
+        ReplacementTarget, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replacement = models.ForeignKey(
+        Replacement, models.PROTECT, null=True, blank=True, related_name="billing_rows"
+    )
+    upload_id = models.BigIntegerField(_("upload"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("ditinjau"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.TextField(_("catatan tinjauan"), blank=True)
+
+    class Meta:
+        ordering = ["-replaced_on", "-id"]
+        verbose_name = _("data peremajaan billing")
+        verbose_name_plural = _("data peremajaan billing")
+        indexes = [
+            models.Index(fields=["unit", "outcome", "-replaced_on"], name="replacement_bill_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row_key} {self.customer_id}"

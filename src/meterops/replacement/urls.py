@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views, work_order_views
+from . import billing_views, views, work_order_views
 
 app_name = "replacement"
 
 urlpatterns = [
+    path("billing/", billing_views.billing_list, name="billing_list"),
+    path("billing/<int:pk>/", billing_views.billing_detail, name="billing_detail"),
+    path("billing/<int:pk>/resolve/", billing_views.billing_resolve, name="billing_resolve"),
     path("targets/", views.target_list, name="target_list"),
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),

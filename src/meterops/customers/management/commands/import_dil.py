@@ -2,17 +2,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from meterops.core.choices import UnitLevel
-from meterops.core.models import Unit, User
-from meterops.core.scoping import scoped
-from meterops.customers.dil import DilFileError, parse_dil, read_table
-from meterops.customers.services import import_customer_master
+from meterops.core.models import User
+from meterops.customers.uploads import DIL_UPLOAD
+from meterops.imports import services
+from meterops.imports.models import UploadRow, UploadState
+from meterops.imports.reader import FileRefused
+from meterops.imports.registry import RowStatus
 
 MAX_ERRORS_SHOWN = 50
 
 
 class Command(BaseCommand):
-    help = "Muat data induk pelanggan (DIL) dari file .csv atau .xlsx, sekaligus (set-based)."
+    help = (
+        "Muat data induk pelanggan (DIL) dari file .csv atau .xlsx lewat jalur upload yang sama "
+        "dengan menu Upload; file dengan satu baris salah pun tidak disimpan sama sekali."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -26,33 +30,34 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"File {file} tidak ditemukan.")
         actor = None
-        units = Unit.objects.filter(level=UnitLevel.SERVICE_POINT)
         if username:
             actor = User.objects.filter(username=username, is_active=True).first()
             if actor is None:
                 raise CommandError(f"Pengguna {username} tidak ada atau tidak aktif.")
-            units = scoped(units, actor)
         try:
-            header, rows = read_table(file)
-        except DilFileError as exc:
+            upload = services.create_upload_from_path(template=DIL_UPLOAD, path=file, actor=actor)
+        except FileRefused as exc:
             raise CommandError(str(exc)) from exc
-        parsed = parse_dil(header, rows, set(units.values_list("code", flat=True)))
-        if parsed.errors:
-            for error in parsed.errors[:MAX_ERRORS_SHOWN]:
-                self.stderr.write(str(error))
-            more = len(parsed.errors) - MAX_ERRORS_SHOWN
+        upload = services.check_upload(upload_id=upload.pk)
+        if upload.state == UploadState.FAILED:
+            raise CommandError(upload.error)
+        if upload.rejected_rows:
+            rejected = UploadRow.objects.filter(upload=upload, status=RowStatus.REJECTED)
+            for row in rejected.order_by("row_number")[:MAX_ERRORS_SHOWN]:
+                self.stderr.write(f"Baris {row.row_number}, kolom {row.error_column}: {row.reason}")
+            more = upload.rejected_rows - MAX_ERRORS_SHOWN
             if more > 0:
-                self.stderr.write(f"... dan {more} kesalahan lain.")
+                self.stderr.write(f"... dan {more} baris salah lain.")
             raise CommandError(
-                f"{len(parsed.errors)} kesalahan ditemukan; tidak ada data yang disimpan. "
-                "Perbaiki file lalu ulangi."
+                f"{upload.rejected_rows} baris salah ditemukan; tidak ada data yang disimpan "
+                f"(upload #{upload.pk}). Perbaiki file lalu ulangi."
             )
-        result = import_customer_master(records=parsed.records, actor=actor)
+        upload.start_apply(by=actor)
+        upload.save()
+        upload = services.apply_upload(upload_id=upload.pk)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(parsed.records)} baris dimuat: {result.customers_created} pelanggan baru, "
-                f"{result.customers_updated} diperbarui; meter {result.meters_created} baru, "
-                f"{result.meters_updated} diperbarui, {result.meters_removed} dibongkar; "
-                f"{result.substations_created} gardu dan {result.routes_created} RBM baru."
+                f"Upload #{upload.pk}: {upload.total_rows} baris; {upload.new_rows} pelanggan "
+                f"baru, {upload.changed_rows} diperbarui, {upload.unchanged_rows} tetap."
             )
         )

@@ -1,0 +1,179 @@
+"""Upload pages (seed 000, menu Upload): template download, upload, progress, preview, apply,
+history. Thin: the pipeline is in services.py, the background work in tasks.py."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from meterops.core.excel import XLSX_CONTENT_TYPE
+from meterops.core.forms import BootstrapMixin
+from meterops.core.queries import require_role
+from meterops.core.scoping import scoped
+
+from . import services, tasks
+from .models import Upload, UploadRow, UploadState
+from .reader import FileRefused, check_size, max_upload_bytes
+from .registry import TEMPLATES, RowStatus, get_template, templates_for
+from .workbooks import error_report_bytes, template_bytes
+
+PREVIEW_ROWS = 50
+RECORD_PAGE = 100
+
+
+class UploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label="Berkas (.xlsx atau .csv)")
+
+
+def _template_or_404(code: str):
+    if code not in TEMPLATES:
+        raise Http404
+    return get_template(code)
+
+
+@login_required
+def upload_list(request):
+    """Riwayat upload: every upload the user may see, newest first, with the templates above."""
+    uploads = scoped(Upload, request.user).select_related("uploaded_by", "unit")
+    code = request.GET.get("template", "")
+    if code in TEMPLATES:
+        uploads = uploads.filter(template_code=code)
+    page = Paginator(uploads, 25).get_page(request.GET.get("page"))
+    for upload in page:
+        template = TEMPLATES.get(upload.template_code)
+        upload.template_title = template.title if template else upload.template_code
+    return render(
+        request,
+        "imports/upload_list.html",
+        {"page": page, "templates": templates_for(request.user)},
+    )
+
+
+@login_required
+def template_page(request, code: str):
+    template = _template_or_404(code)
+    require_role(request.user, template.roles)
+    if request.method == "POST":
+        return _receive(request, template)
+    recent = (
+        scoped(Upload, request.user).filter(template_code=code).select_related("uploaded_by")[:10]
+    )
+    return render(
+        request,
+        "imports/template_page.html",
+        {
+            "template": template,
+            "form": UploadForm(),
+            "recent": recent,
+            "max_mb": max_upload_bytes() // 1048576,
+        },
+    )
+
+
+def _receive(request, template):
+    # Refused before Django reads the body: a too-big file never reaches the disk.
+    try:
+        check_size(int(request.META.get("CONTENT_LENGTH") or 0))
+    except FileRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(f"imports:{template.url_name}")
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Pilih berkas .xlsx atau .csv untuk diunggah.")
+        return redirect(f"imports:{template.url_name}")
+    try:
+        upload = services.create_upload(
+            actor=request.user, template=template, upload_file=form.cleaned_data["file"]
+        )
+    except (services.UploadRefused, FileRefused) as exc:
+        messages.error(request, str(exc))
+        return redirect(f"imports:{template.url_name}")
+    transaction.on_commit(lambda: tasks.check_upload_task.enqueue(upload.pk))
+    return redirect("imports:upload_detail", pk=upload.pk)
+
+
+@login_required
+def template_download(request, code: str):
+    template = _template_or_404(code)
+    require_role(request.user, template.roles)
+    response = HttpResponse(template_bytes(template), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="template-{template.code}.xlsx"'
+    return response
+
+
+def _upload_for(request, pk: int) -> Upload:
+    return get_object_or_404(scoped(Upload, request.user).select_related("uploaded_by"), pk=pk)
+
+
+def _context(request, upload: Upload) -> dict:
+    template = get_template(upload.template_code)
+    context = {"upload": upload, "template": template}
+    if upload.state in (UploadState.CHECKED, UploadState.APPLIED, UploadState.APPLYING) or (
+        upload.state == UploadState.FAILED and upload.was_checked()
+    ):
+        context["rejected"] = UploadRow.objects.filter(
+            upload=upload, status=RowStatus.REJECTED
+        ).order_by("row_number")[:PREVIEW_ROWS]
+    if upload.state == UploadState.APPLIED and template.record_url:
+        rows = (
+            UploadRow.objects.filter(upload=upload, record_id__isnull=False)
+            .order_by("row_number")
+            .values_list("row_number", "status", "record_id")
+        )
+        page = Paginator(rows, RECORD_PAGE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["records"] = [
+            (number, status, template.record_url(pk), template.record_label(pk))
+            for number, status, pk in page.object_list
+        ]
+    context["can_apply"] = request.user.has_role(*template.roles)
+    return context
+
+
+@login_required
+def upload_detail(request, pk: int):
+    upload = _upload_for(request, pk)
+    return render(request, "imports/upload_detail.html", _context(request, upload))
+
+
+@login_required
+def upload_progress(request, pk: int):
+    """The htmx poll: the progress bar while the worker runs; the whole page when it is done."""
+    upload = _upload_for(request, pk)
+    if upload.state in (UploadState.UPLOADED, UploadState.CHECKING, UploadState.APPLYING):
+        return render(request, "imports/_progress.html", {"upload": upload})
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def upload_apply(request, pk: int):
+    upload = _upload_for(request, pk)
+    try:
+        upload = services.start_apply(upload=upload, actor=request.user)
+    except services.UploadRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:upload_detail", pk=pk)
+    transaction.on_commit(lambda: tasks.apply_upload_task.enqueue(upload.pk))
+    return redirect("imports:upload_detail", pk=pk)
+
+
+@login_required
+def upload_errors(request, pk: int):
+    upload = _upload_for(request, pk)
+    template = get_template(upload.template_code)
+    response = HttpResponse(error_report_bytes(upload, template), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ditolak-upload-{upload.pk}.xlsx"'
+    return response
+
+
+@login_required
+def upload_file(request, pk: int):
+    upload = _upload_for(request, pk)
+    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)
