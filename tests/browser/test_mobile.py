@@ -1,0 +1,214 @@
+"""The field app on a phone: log in, fetch the work list, work offline, close the app, come
+back online and see every entry arrive on the server exactly once."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from meterops.api.models import IdempotentWrite
+from meterops.core.choices import RoleCode
+from meterops.core.models import UnitSettings
+from meterops.replacement import services as replacement
+from meterops.replacement.choices import TargetState
+from meterops.replacement.models import DamageType, Replacement, ReplacementTarget
+from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.conftest import build_cast
+from tests.factories import TEST_PASSWORD, CustomerFactory, MeterFactory, UserFactory
+from tests.replacement.conftest import jpeg
+
+GUIDE = Path(__file__).resolve().parents[2] / "src/meterops/mobile/static/mobile/guide"
+PHONE_WITH_GPS = {
+    **PHONE,
+    "permissions": ["geolocation"],
+    "geolocation": {"latitude": -6.914744, "longitude": 107.60981},
+}
+
+
+@pytest.fixture
+def field(transactional_db):
+    cast = build_cast()
+    damage_type, _ = DamageType.objects.get_or_create(
+        code="display-mati", defaults={"name": "Display mati / blank"}
+    )
+    UnitSettings.objects.create(
+        unit=cast.area_a, contact_phone="022-123456", contact_address="Jl. Asia Afrika 1"
+    )
+    cast.officer = UserFactory(
+        username="petugas.vendor",
+        first_name="Ujang",
+        contractor=cast.contractor_a,
+        roles=[RoleCode.FIELD_OFFICER],
+    )
+    cast.broken = CustomerFactory(unit=cast.sp_a, name="ASEP SUNANDAR", customer_id="510010000777")
+    MeterFactory(customer=cast.broken, meter_number="45000000777")
+    target = replacement.report_damage(
+        actor=cast.supervisor,
+        customer=cast.broken,
+        report=replacement.DamageReport(damage_type=damage_type),
+        photos=[jpeg()],
+    )
+    replacement.verify_target(target=target, actor=cast.supervisor)
+    [order] = replacement.print_work_orders(targets=[target], actor=cast.supervisor)
+    replacement.assign_work_orders(work_orders=[order], officer=cast.officer, actor=cast.supervisor)
+    cast.order = order
+    cast.new_customer = CustomerFactory(
+        unit=cast.sp_a, name="DEDI MULYADI", customer_id="510010000888"
+    )
+    MeterFactory(customer=cast.new_customer, meter_number="45000000888")
+    return cast
+
+
+def _photo(name):
+    upload = jpeg(name)
+    upload.seek(0)
+    return {"name": name, "mimeType": "image/jpeg", "buffer": upload.read()}
+
+
+def _guide(page, name):
+    """Refresh Panduan Aplikasi's screenshots when METEROPS_MOBILE_GUIDE is set."""
+    if os.environ.get("METEROPS_MOBILE_GUIDE"):
+        page.screenshot(path=str(GUIDE / f"{name}.png"))
+
+
+def test_offline_entries_arrive_once_after_reopening(field, new_page):
+    page = new_page(PHONE_WITH_GPS)
+    context = page.context
+    page.goto("/m/")
+    expect(page.locator("#screen-login")).to_be_visible()
+    _guide(page, "01-login")
+    page.fill("#login-username", "petugas.vendor")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    expect(page.locator("#who")).to_contain_text("Ujang")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    assert_fits_phone(page)
+
+    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
+    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    expect(page.locator(".work-item")).to_have_count(1)
+    expect(page.locator(".work-item")).to_contain_text(field.order.number)
+    _guide(page, "03-worklist")
+    page.locator("#back").tap()
+    expect(page.locator("#work-count")).to_have_text("1")
+    _guide(page, "02-home")
+    # The damage types are on the phone before the signal goes.
+    page.get_by_role("link", name="Input Data Rusak").tap()
+    expect(page.locator("#damage-type")).to_contain_text("Display mati / blank")
+    page.locator("#back").tap()
+
+    context.set_offline(True)
+    expect(page.locator("#net")).to_have_text("Offline")
+
+    page.get_by_role("link", name="Input Data Rusak").tap()
+    page.fill("#damage-idpel", "510010000888")
+    page.locator("#damage-form .step[data-step='1'] .next").tap()
+    page.select_option("#damage-type", label="Display mati / blank")
+    page.fill("#damage-reading", "2100.5")
+    page.fill("#damage-notes", "Display mati, segel utuh")
+    page.locator("#damage-form .step[data-step='2'] .next").tap()
+    page.set_input_files("#damage-photos", [_photo("rusak.jpg")])
+    expect(page.locator("#damage-thumbs img")).to_have_count(1)
+    _guide(page, "04-rusak")
+    page.get_by_role("button", name="Simpan data rusak").tap()
+    expect(page.locator("#damage-done")).to_contain_text("tersimpan di HP")
+    expect(page.locator("#damage-done")).to_contain_text("GPS -6.914744")
+
+    page.locator("#back").tap()
+    page.get_by_role("link", name="Input Data Ganti").tap()
+    page.select_option("#replace-wo", str(field.order.pk))
+    expect(page.locator("#replace-customer")).to_contain_text("ASEP SUNANDAR")
+    page.locator("#replace-form .step[data-step='1'] .next").tap()
+    page.fill("#replace-old-reading", "1750")
+    page.fill("#replace-brand", "Itron")
+    page.fill("#replace-number", "56000000999")
+    page.fill("#replace-new-reading", "0")
+    _guide(page, "05-ganti")
+    page.locator("#replace-form .step[data-step='2'] .next").tap()
+    page.set_input_files("#replace-before", [_photo("sebelum.jpg")])
+    page.set_input_files("#replace-after", [_photo("sesudah.jpg")])
+    expect(page.locator("#replace-thumbs img")).to_have_count(2)
+    page.get_by_role("button", name="Simpan data ganti").tap()
+    expect(page.locator("#replace-done")).to_contain_text("tersimpan di HP")
+
+    page.locator("#back").tap()
+    page.get_by_role("link", name="Antrian Kirim").tap()
+    expect(page.locator(".queue-item[data-state='pending']")).to_have_count(2)
+    _guide(page, "06-antrian")
+    assert_fits_phone(page)
+    assert not ReplacementTarget.objects.filter(customer=field.new_customer).exists()
+
+    # The officer closes the app while still offline and opens it again.
+    page.close()
+    page = context.new_page()
+    page.goto("/m/#queue")
+    expect(page.locator(".queue-item")).to_have_count(2)
+    expect(page.locator(".queue-item[data-state='pending']")).to_have_count(2)
+
+    context.set_offline(False)
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(2, timeout=30_000)
+    page.get_by_role("button", name="Kirim sekarang").tap()
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(2)
+
+    reported = ReplacementTarget.objects.get(customer=field.new_customer)
+    assert reported.photos.count() == 1
+    assert str(reported.latitude) == "-6.914744"
+    assert reported.reported_by == field.officer
+    assert Replacement.objects.filter(target=field.order.target).count() == 1
+    field.order.target.refresh_from_db()
+    assert field.order.target.state == TargetState.REPLACED
+    assert IdempotentWrite.objects.filter(user=field.officer).count() == 2
+
+
+def test_every_screen_of_the_seed_fits_a_phone(field, new_page):
+    page = new_page(PHONE)
+    page.goto("/m/")
+    page.fill("#login-username", "petugas.vendor")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    # The seed's menus in its order; a field officer does not distribute PKs.
+    expect(page.locator(".tiles .tile:visible")).to_have_count(9)
+    hrefs = page.eval_on_selector_all(
+        ".tiles .tile", "tiles => tiles.filter(t => !t.hidden).map(t => t.getAttribute('href'))"
+    )
+    assert hrefs == [
+        "#work",
+        "#status",
+        "#damage",
+        "#monitoring",
+        "#replace",
+        "#guide",
+        "#password",
+        "#contact",
+        "#queue",
+    ]
+    page.get_by_role("link", name="Cek Status APP").tap()
+    page.fill("#screen-status input[name=customer_id]", "510010000777")
+    page.get_by_role("button", name="Cek Status").tap()
+    expect(page.locator("#status-result")).to_contain_text("PK didistribusikan")
+    assert_fits_phone(page)
+    page.goto("/m/#contact")
+    expect(page.locator("#contact-card")).to_contain_text("022-123456")
+    page.goto("/m/#guide")
+    expect(page.locator(".guide img")).to_have_count(6)
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('.guide img')).every(i => i.naturalWidth > 0)"
+    )
+    assert_fits_phone(page)
+    page.goto("/m/#monitoring")
+    expect(page.locator("#monitoring-list li")).to_contain_text(field.order.number)
+    page.goto("/m/#password")
+    page.fill("input[name=old_password]", TEST_PASSWORD)
+    page.fill("input[name=new_password]", "Baru-rahasia-2026")
+    page.fill("input[name=new_password2]", "Baru-rahasia-2026")
+    page.get_by_role("button", name="Ganti Password").tap()
+    expect(page.locator("#password-done")).to_contain_text("berhasil")
+    field.officer.refresh_from_db()
+    assert field.officer.check_password("Baru-rahasia-2026")
+    manifest = page.request.get("/m/manifest.webmanifest").json()
+    assert manifest["display"] == "standalone"
+    icon = page.request.get(manifest["icons"][1]["src"])
+    assert icon.body()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert io.BytesIO(icon.body()).getbuffer().nbytes > 500
