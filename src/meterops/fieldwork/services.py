@@ -6,6 +6,7 @@ and every write that matters is one atomic service with an audit event on the cu
 timeline (Cek Status Terakhir).
 """
 
+import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -123,8 +124,8 @@ def stratum_sample(ids: list[int], *, percent: Decimal, minimum: int, seed: int,
     """
     if not ids:
         return []
-    wanted = -(-len(ids) * Decimal(percent) // 100)  # ceil
-    size = min(len(ids), max(int(wanted), minimum))
+    wanted = math.ceil(len(ids) * Decimal(percent) / 100)
+    size = min(len(ids), max(wanted, minimum))
     return random.Random(f"{seed}:{stratum}").sample(sorted(ids), size)
 
 
@@ -273,7 +274,7 @@ def _complete(order: FieldOrder, actor: User, at: datetime, verb: str, note: str
         _refuse_stale(order, _("dicatat selesai"))
     from_state = order.state
     order.complete(by=actor, at=at)
-    order.full_clean(exclude=["photo", "signature"])
+    order.full_clean(exclude=["photo", "signature", "state"])
     order.save()
     _event(order, actor, verb, from_state, note)
 

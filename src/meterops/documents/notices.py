@@ -1,0 +1,129 @@
+"""Notices to customers (seed 004): TUL VI-01 (pemberitahuan pemutusan sementara, two sheets:
+the customer's and the officer's, where the stand and the date of disconnection are written) and
+TUL II-04 (pemberitahuan for a closed house met during reading). One A4 page per sheet."""
+
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from .work_orders import _unit_lines
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 18 * mm
+LINE = 6 * mm
+
+
+def _rupiah(amount: Decimal) -> str:
+    return "Rp " + f"{amount:,.0f}".replace(",", ".")
+
+
+def _header(canvas: Canvas, unit, title: str, form: str, sheet: str = "") -> float:
+    top = PAGE_HEIGHT - MARGIN
+    canvas.setFont("Helvetica-Bold", 10)
+    for index, line in enumerate(_unit_lines(unit)):
+        canvas.drawString(MARGIN, top - index * 4.5 * mm, line)
+    canvas.setFont("Helvetica", 9)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, form)
+    if sheet:
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, top - 4.5 * mm, sheet)
+    y = top - 30 * mm
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawCentredString(PAGE_WIDTH / 2, y, title)
+    return y - 10 * mm
+
+
+def _rows(canvas: Canvas, y: float, rows: list[tuple[str, str]]) -> float:
+    for label, value in rows:
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(MARGIN, y, label)
+        canvas.drawString(MARGIN + 45 * mm, y, f": {value}")
+        y -= LINE
+    return y
+
+
+def _paragraph(canvas: Canvas, y: float, lines: list[str]) -> float:
+    canvas.setFont("Helvetica", 10)
+    for line in lines:
+        canvas.drawString(MARGIN, y, line)
+        y -= 5 * mm
+    return y
+
+
+def _signature(canvas: Canvas, y: float, left: str, right: str, right_name: str) -> None:
+    width = (PAGE_WIDTH - 2 * MARGIN) / 2
+    canvas.setFont("Helvetica", 10)
+    canvas.drawCentredString(MARGIN + width / 2, y, left)
+    canvas.drawCentredString(MARGIN + width * 1.5, y, right)
+    canvas.line(MARGIN + 10 * mm, y - 25 * mm, MARGIN + width - 10 * mm, y - 25 * mm)
+    canvas.line(MARGIN + width + 10 * mm, y - 25 * mm, PAGE_WIDTH - MARGIN - 10 * mm,
+                y - 25 * mm)
+    canvas.drawCentredString(MARGIN + width * 1.5, y - 30 * mm, right_name)
+
+
+def render_disconnection_notices(arrears: Iterable, *, signer: str, signer_title: str) -> bytes:
+    """TUL VI-01 for each arrears row: the customer's sheet and the officer's second sheet."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle("TUL VI-01 Pemberitahuan Pemutusan Sementara")
+    canvas.setAuthor("meterops")
+    printed = timezone.localtime(timezone.now())
+    for a in arrears:
+        for sheet in ("Lembar 1: untuk pelanggan", "Lembar 2: untuk petugas"):
+            c = a.customer
+            y = _header(canvas, a.unit, "PEMBERITAHUAN PEMUTUSAN SEMENTARA", "TUL VI-01", sheet)
+            y = _rows(canvas, y, [
+                ("IDPEL", c.customer_id), ("Nama", c.name), ("Alamat", c.address or "-"),
+                ("Tarif / Daya", f"{c.tariff} / {c.power_va} VA"),
+                ("Tunggakan", f"{a.bills} lembar"), ("Jumlah", _rupiah(a.amount)),
+            ])
+            y = _paragraph(canvas, y - 4 * mm, [
+                "Dengan ini kami beritahukan bahwa sampai tanggal pemberitahuan ini rekening",
+                "listrik Saudara belum dilunasi. Sambungan listrik Saudara akan diputus sementara",
+                "(MCB di-OFF-kan dan disegel). Penyambungan kembali paling lambat H+1 setelah",
+                "pelunasan. Abaikan pemberitahuan ini bila tunggakan telah dilunasi.",
+            ])
+            if sheet.startswith("Lembar 2"):
+                y = _rows(canvas, y - 4 * mm, [
+                    ("Stan kWh saat putus", "...................... kWh"),
+                    ("Tanggal pemutusan", "...... - ...... - ............"),
+                ])
+            canvas.setFont("Helvetica", 9)
+            canvas.drawString(MARGIN, y - 2 * mm, f"Dicetak {printed:%d-%m-%Y %H:%M} "
+                                                  f"{printed.tzname()}")
+            _signature(canvas, y - 14 * mm, "Pelanggan / penerima", signer_title, signer)
+            canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def render_closed_house_notices(readings: Iterable, *, period: str) -> bytes:
+    """TUL II-04 for each closed house met during reading of ``period`` (seed 004 §II)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle("TUL II-04 Pemberitahuan Rumah Tutup")
+    canvas.setAuthor("meterops")
+    for r in readings:
+        c = r.customer
+        y = _header(canvas, r.unit, "PEMBERITAHUAN", "TUL II-04")
+        read_at = timezone.localtime(r.read_at) if r.read_at else None
+        y = _rows(canvas, y, [
+            ("IDPEL", c.customer_id), ("Nama", c.name), ("Alamat", c.address or "-"),
+            ("RBM / urutan", f"{c.route or '-'} / {c.route_sequence or '-'}"),
+            ("BLTH", period),
+            ("Waktu kunjungan", f"{read_at:%d-%m-%Y %H:%M}" if read_at else "-"),
+            ("Keterangan", str(r.anomaly) if r.anomaly_id else "Rumah tutup"),
+        ])
+        y = _paragraph(canvas, y - 4 * mm, [
+            "Petugas baca meter PLN telah datang untuk mencatat stan kWh meter Saudara,",
+            "namun rumah dalam keadaan tertutup. Mohon catat angka stan meter dan laporkan",
+            "ke kantor PLN terdekat atau PLN 123 agar rekening Saudara sesuai pemakaian.",
+        ])
+        _signature(canvas, y - 14 * mm, "", "Petugas baca meter", r.reader or "")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

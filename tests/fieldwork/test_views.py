@@ -1,0 +1,165 @@
+"""Pages of fieldwork: each renders for its roles, refuses others, and scopes its rows."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from meterops.fieldwork import services
+from meterops.fieldwork.choices import OrderKind, OrderState
+from meterops.fieldwork.models import Arrears, FieldOrder
+from tests.factories import CustomerFactory
+from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
+from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading, make_route
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "fieldwork:audit_list", "fieldwork:scorecard", "fieldwork:order_list",
+    "fieldwork:prepaid_sampling", "fieldwork:route_update", "fieldwork:route_map",
+    "fieldwork:campaign_list", "fieldwork:arrears_list",
+]
+
+
+def _xlsx(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("tunggakan.xlsx", buffer.getvalue())
+
+
+class PagesTests:
+    @pytest.mark.parametrize("name", PAGES)
+    def test_supervisor_opens_every_page(self, cast, client_for, name):
+        assert client_for(cast.supervisor).get(reverse(name)).status_code == 200
+
+    def test_officer_is_refused_supervisor_pages(self, cast, client_for):
+        client = client_for(cast.officer)
+        assert client.get(reverse("fieldwork:audit_list")).status_code == 403
+        assert client.get(reverse("fieldwork:order_list")).status_code == 200
+
+    def test_menu_lists_fieldwork_in_indonesian(self, cast, client_for):
+        html = client_for(cast.supervisor).get(reverse("core:dashboard")).content.decode()
+        assert "Audit Baca Meter" in html and "Penekanan Tunggakan" in html
+        assert 'id="fieldwork-panel"' in html
+
+
+class AuditViewTests:
+    def test_draw_then_scorecard_and_export(self, cast, client_for):
+        day = make_day(cast.sp_a)
+        route = make_route(day)
+        for i in range(4):
+            make_reading(make_customer(route, sequence=i + 1), reader="ANA")
+        client = client_for(cast.supervisor)
+        response = client.post(reverse("fieldwork:audit_list"),
+                               {"unit": cast.sp_a.pk, "period": PERIOD, "seed": 3})
+        assert response.status_code == 302
+        detail = client.get(response.url)
+        assert b"sampel dari 4 stan" in detail.content
+        page = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD})
+        assert b"ANA" in page.content and b'id="trend-chart"' in page.content
+        export = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD, "export": "xlsx"})
+        assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+    def test_outsider_gets_404_on_audit(self, cast, client_for):
+        day = make_day(cast.sp_a)
+        make_reading(make_customer(make_route(day)))
+        audit = services.draw_audit_sample(actor=cast.supervisor, unit=cast.sp_a, period=PERIOD)
+        url = reverse("fieldwork:audit_detail", args=[audit.pk])
+        assert client_for(cast.outsider).get(url).status_code == 404
+
+
+class ArrearsViewTests:
+    def test_upload_xlsx(self, cast, client_for):
+        customer = CustomerFactory(unit=cast.sp_a)
+        client = client_for(cast.supervisor)
+        client.post(reverse("fieldwork:arrears_upload"),
+                    {"file": _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
+                                    [customer.customer_id, 3, 450000]])})
+        assert Arrears.objects.get().bills == 3
+
+    def test_bad_column_named_in_error(self, cast, client_for):
+        client = client_for(cast.supervisor)
+        response = client.post(reverse("fieldwork:arrears_upload"),
+                               {"file": _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
+                                               ["123", "dua", 1]])}, follow=True)
+        assert "Baris 2 kolom IDPEL" in response.content.decode()
+        assert not Arrears.objects.exists()
+
+    def test_print_tul_vi01_pdf(self, cast, client_for):
+        a = arrears(CustomerFactory(unit=cast.sp_a), bills=2)
+        response = client_for(cast.supervisor).post(
+            reverse("fieldwork:arrears_action"), {"action": "print", "selected": [a.pk]})
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+
+    def test_tul_ii04_for_closed_houses(self, cast, client_for):
+        from tests.reading.helpers import anomaly
+
+        day = make_day(cast.sp_a)
+        make_reading(make_customer(make_route(day)), anomaly=anomaly("RK", "Rumah kosong"))
+        response = client_for(cast.supervisor).get(reverse("fieldwork:closed_house_notices"),
+                                                   {"period": PERIOD})
+        assert response["Content-Type"] == "application/pdf"
+
+    def test_disconnection_refused_when_paid_shows_message(self, cast, client_for):
+        order = disconnection_order(cast)
+        services.record_payment(actor=cast.supervisor, customer=order.customer)
+        order.refresh_from_db()
+        assert order.state == OrderState.FAILED
+        response = client_for(cast.officer).get(reverse("fieldwork:order_detail",
+                                                        args=[order.pk]))
+        assert b"Simpan Hasil" not in response.content
+
+    def test_officer_records_disconnection(self, cast, client_for):
+        order = disconnection_order(cast)
+        response = client_for(cast.officer).post(
+            reverse("fieldwork:order_detail", args=[order.pk]),
+            {"register_kwh": "1234.5", "photo": jpeg()})
+        assert response.status_code == 302
+        order.refresh_from_db()
+        assert order.state == OrderState.DONE and order.register_kwh == Decimal("1234.5")
+
+
+class RouteMapViewTests:
+    def test_points_in_reading_order_with_latest_state(self, cast, client_for):
+        day = make_day(cast.sp_a)
+        route = make_route(day, code="51354BKC")
+        second = make_customer(route, sequence=2, latitude=Decimal("-7.6"),
+                               longitude=Decimal("112.7"))
+        make_customer(route, sequence=1, latitude=Decimal("-7.61"), longitude=Decimal("112.71"))
+        make_reading(second)
+        response = client_for(cast.supervisor).get(reverse("fieldwork:route_map"),
+                                                   {"route": route.pk})
+        points = response.context["points"]
+        assert [p["seq"] for p in points] == [1, 2]
+        assert points[1]["state"] == "read" and points[0]["state"] == ""
+        assert response.context["tile_url"] == ""
+
+    def test_outsider_cannot_pick_another_units_route(self, cast, client_for):
+        route = make_route(make_day(cast.sp_a))
+        response = client_for(cast.outsider).get(reverse("fieldwork:route_map"),
+                                                 {"route": route.pk})
+        assert response.context["route"] is None
+
+
+class OrderViewTests:
+    def test_outsider_gets_404_on_order(self, cast, client_for):
+        order = disconnection_order(cast)
+        url = reverse("fieldwork:order_detail", args=[order.pk])
+        assert client_for(cast.outsider).get(url).status_code == 404
+
+    def test_assign_from_list(self, cast, client_for):
+        customer = CustomerFactory(unit=cast.sp_a)
+        FieldOrder.objects.create(unit=cast.sp_a, customer=customer, kind=OrderKind.NOTICE,
+                                  issued_by=cast.supervisor)
+        order = FieldOrder.objects.get()
+        client_for(cast.supervisor).post(reverse("fieldwork:orders_assign"),
+                                         {"officer": cast.officer.pk, "selected": [order.pk]})
+        order.refresh_from_db()
+        assert order.assigned_to == cast.officer
