@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain, RoleCode
 from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, Scope
-from meterops.imports.staging import cell, reject_rows, zero_padded
+from meterops.imports.staging import cell, is_postgres, reject_rows, zero_padded
 
 from .choices import TargetSource, TargetState
 from .models import DamageType, ReplacementTarget
@@ -254,7 +254,8 @@ def _apply_changed(cursor, upload, batch, actor, now, note) -> None:
         f"longitude = CAST({cell('r', 'KOORDINAT_X')} AS numeric), updated_at = %s "
         "FROM imports_uploadrow AS r WHERE r.upload_id = %s AND r.batch = %s "
         f"AND r.status = 'changed' AND t.id = {target_id} AND t.state = %s "
-        "RETURNING t.id",
+        # SQLite's RETURNING sees only the updated table, by its own name.
+        f"RETURNING {'t.id' if is_postgres() else 'id'}",
         [now, upload.pk, batch, TargetState.SUBMITTED],
     )
     updated = [pk for (pk,) in cursor.fetchall()]

@@ -1,0 +1,75 @@
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from meterops.imports import services
+from meterops.imports.models import Upload
+from meterops.imports.registry import get_template
+from meterops.replacement.models import DamageType
+from tests.factories import CustomerFactory, MeterFactory
+
+TO_HEADERS = [
+    "IDPEL",
+    "JENIS_KERUSAKAN",
+    "STAN_SAAT_DITEMUKAN",
+    "KOORDINAT_X",
+    "KOORDINAT_Y",
+    "KETERANGAN",
+]
+
+
+def xlsx(rows, headers=TO_HEADERS, name="to.xlsx", fill=None) -> SimpleUploadedFile:
+    """A real .xlsx with ``headers`` and ``rows``; ``fill(sheet)`` may touch cells afterwards."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    if headers:
+        sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    if fill:
+        fill(sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def csv_file(rows, headers=TO_HEADERS, name="to.csv", delimiter=";") -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode())
+
+
+def checked(user, code: str, upload_file) -> Upload:
+    upload = services.create_upload(
+        actor=user, template=get_template(code), upload_file=upload_file
+    )
+    return services.check_upload(upload_id=upload.pk)
+
+
+def applied(user, code: str, upload_file) -> Upload:
+    upload = checked(user, code, upload_file)
+    services.start_apply(upload=upload, actor=user)
+    return services.apply_upload(upload_id=upload.pk)
+
+
+@pytest.fixture
+def damage_type(db):
+    damage_type, _created = DamageType.objects.get_or_create(
+        code="display-mati", defaults={"name": "Display mati / blank"}
+    )
+    DamageType.objects.get_or_create(code="terbakar", defaults={"name": "Terbakar"})
+    return damage_type
+
+
+@pytest.fixture
+def customers(cast):
+    """Three customers of ULP ALFA SATU with a current meter each."""
+    made = [CustomerFactory(unit=cast.sp_a) for _ in range(3)]
+    for customer in made:
+        MeterFactory(customer=customer)
+    return made
