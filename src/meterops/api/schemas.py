@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator
@@ -234,3 +234,33 @@ class UploadOut(Schema):
     received: int
     complete: bool
     content_type: str
+
+
+class OrderOutcomeIn(Schema):
+    """What the officer found at a fieldwork order; which fields count depends on its kind."""
+
+    client_id: uuid.UUID
+    version: datetime
+    result: Literal["done", "failed"]
+    reason: Text(500) = ""
+    register_kwh: Register | None = None
+    credit_kwh: Register | None = None
+    anomaly_code: Text(10) = ""
+    notice_outcome: Text(30) = ""
+    initials: Text(60) = ""
+    route_code: Text(20) = ""
+    substation_code: Text(20) = ""
+    sequence: int | None = Field(None, ge=1, le=MAX_ID)
+    note: Text(2000) = ""
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    photo_ids: list[Id] = Field(default_factory=list, max_length=2)
+
+
+class OrderOutcomeOut(Schema):
+    id: int
+    reference: str
+    kind: str
+    state: str
+    state_label: str
+    replayed: bool = False

@@ -94,3 +94,52 @@ def replacement_work_orders(user) -> list[WorkItem]:
 
 
 register_work_source("replacement", replacement_work_orders)
+
+
+def field_orders(user) -> list[WorkItem]:
+    """Fieldwork orders (seed 004: accuracy checks, prepaid sampling, notices, disconnection,
+    reconnection, dismantling, surveys) assigned to this officer and still open."""
+    from meterops.core.scoping import scoped
+    from meterops.fieldwork.choices import OrderState
+    from meterops.fieldwork.models import FieldOrder
+
+    orders = (
+        scoped(FieldOrder, user)
+        .filter(assigned_to=user, state=OrderState.ASSIGNED)
+        .select_related("customer")
+        .prefetch_related(
+            Prefetch(
+                "customer__meters",
+                queryset=Meter.objects.filter(removed_at__isnull=True),
+                to_attr="current_meters",
+            )
+        )
+        .order_by("due_at", "id")[:500]
+    )
+    items = []
+    for order in orders:
+        customer = order.customer
+        meters = customer.current_meters
+        customer.current_meter_row = meters[0] if meters else None
+        items.append(
+            WorkItem(
+                kind=f"fieldwork.{order.kind}",
+                id=order.pk,
+                reference=order.reference,
+                title=str(order.get_kind_display()),
+                state=order.state,
+                state_label=str(order.get_state_display()),
+                version=order.updated_at,
+                assigned_at=order.issued_at,
+                customer=customer,
+                detail={
+                    "order_kind": order.kind,
+                    "due_at": order.due_at.isoformat() if order.due_at else None,
+                    "note": order.note,
+                },
+            )
+        )
+    return items
+
+
+register_work_source("fieldwork", field_orders)
