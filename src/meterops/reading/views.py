@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
-from meterops.core.forms import UnitChoiceForm
 from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
+from meterops.core.views import unit_parameters_page
 from meterops.customers.models import Customer
 
 from . import importer, queries, services
@@ -246,33 +245,15 @@ def _verification_count(request, action, readings, day, period) -> int:
 def reading_settings(request):
     """The unit's reading parameters, inherited from above until the unit saves its own."""
     require_role(request.user, services.SETTINGS_EDITORS)
-    chooser = UnitChoiceForm(request.GET or None, actor=request.user)
-    if chooser.is_bound and not chooser.is_valid():
-        raise Http404
-    unit = (chooser.cleaned_data.get("unit") if chooser.is_bound else None) or request.user.unit
-    if unit is None:
-        raise PermissionDenied
-    current = ReadingSettings.for_unit(unit)
-    form = ReadingSettingsForm(
-        request.POST or None,
-        instance=ReadingSettings(unit=unit),
-        initial=model_to_dict(current, fields=ReadingSettingsForm.Meta.fields),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_reading_settings(
-                actor=request.user,
-                unit=unit,
-                values={f: form.cleaned_data[f] for f in ReadingSettingsForm.Meta.fields},
-            )
-            messages.success(request, _("Setting baca meter %(u)s disimpan.") % {"u": unit})
-            return redirect(f"{request.path}?unit={unit.pk}")
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-    own = current.pk is not None and current.unit_id == unit.pk
-    history = current.history.select_related("history_user")[:20] if own else []
-    return render(
+    return unit_parameters_page(
         request,
-        "reading/settings.html",
-        {"form": form, "chooser": chooser, "unit": unit, "inherited": not own, "history": history},
+        title=_("Parameter Baca Meter"),
+        form_class=ReadingSettingsForm,
+        current_for=ReadingSettings.for_unit,
+        save=services.update_reading_settings,
+        summary=lambda row: (
+            _("%(f)s× rata-rata · ±%(w)s hari · %(d)s digit")
+            % {"f": row.average_factor, "w": row.window_days, "d": row.register_digits}
+        ),
+        saved=_("Setting baca meter %(unit)s disimpan."),
     )
