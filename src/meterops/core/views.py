@@ -23,7 +23,6 @@ from .forms import (
     UserFilterForm,
     UserForm,
 )
-from .models import UnitSettings
 from .panels import panels_for, status_panels_for
 
 
@@ -202,37 +201,54 @@ def user_reset_password(request, pk):
 def unit_settings(request):
     """Setting: the parameters of the user's unit (or a unit below it, for a UID/UP3 admin)."""
     _require_user_manager(request.user)
+    return unit_parameters_page(
+        request,
+        title=_("Setting Unit"),
+        form_class=UnitSettingsForm,
+        current_for=lambda unit: unit.settings_or_default(),
+        save=services.update_unit_settings,
+        summary=lambda row: row.get_time_zone_display(),
+        saved=_("Setting %(unit)s disimpan."),
+    )
+
+
+def unit_parameters_page(request, *, title, form_class, current_for, save, summary, saved):
+    """The one page for a unit's parameters: core Setting and every domain's Parameter page.
+
+    The caller checks the role. ``current_for(unit)`` is the unit's own row or the one it
+    inherits; ``save(actor=, unit=, values=)`` is the domain's service; ``summary(row)`` is
+    what a history line shows; ``saved`` the success message (``%(unit)s``).
+    """
     chooser = UnitChoiceForm(request.GET or None, actor=request.user)
     if chooser.is_bound and not chooser.is_valid():
         raise Http404  # a unit outside the user's reach, or no unit at all
     unit = (chooser.cleaned_data.get("unit") if chooser.is_bound else None) or request.user.unit
     if unit is None:
         raise PermissionDenied
-    current = unit.settings_or_default()
-    form = UnitSettingsForm(
+    current = current_for(unit)
+    fields = form_class.Meta.fields
+    form = form_class(
         request.POST or None,
-        instance=UnitSettings(unit=unit),
-        initial=model_to_dict(current, fields=UnitSettingsForm.Meta.fields),
+        instance=form_class.Meta.model(unit=unit),
+        initial=model_to_dict(current, fields=fields),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_unit_settings(
-                actor=request.user,
-                unit=unit,
-                values={f: form.cleaned_data[f] for f in UnitSettingsForm.Meta.fields},
-            )
-            messages.success(request, _("Setting %(unit)s disimpan.") % {"unit": unit})
+            save(actor=request.user, unit=unit, values={f: form.cleaned_data[f] for f in fields})
+            messages.success(request, saved % {"unit": unit})
             return redirect(f"{request.path}?unit={unit.pk}")
         except DomainError as exc:
             form.add_error(None, exc.message)
-    history = []
-    if current.pk and current.unit_id == unit.pk:
-        history = current.history.select_related("history_user").order_by("-history_date")[:20]
     inherited = current.pk is None or current.unit_id != unit.pk
+    history = []
+    if not inherited:
+        rows = current.history.select_related("history_user").order_by("-history_date")[:20]
+        history = [(row.history_date, row.history_user, summary(row)) for row in rows]
     return render(
         request,
         "core/unit_settings.html",
         {
+            "title": title,
             "form": form,
             "chooser": chooser,
             "unit": unit,

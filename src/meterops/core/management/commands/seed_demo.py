@@ -10,7 +10,7 @@ from meterops.customers.models import Customer
 from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
 from meterops.keychange.models import VendingKey
 from meterops.prepaid.demo import seed_prepaid_demo
-from meterops.reading.demo import schedule_demo_routes
+from meterops.reading.demo import generate_demo_readings, schedule_demo_routes
 from meterops.replacement.demo import generate_targets
 
 
@@ -53,14 +53,16 @@ class Command(BaseCommand):
         self.print_logins()
 
     def seed_domains(self):
-        """Reading days, prepaid fee table and meter stock, and the TEST vending keys."""
+        """Reading days and readings, prepaid fee table and meter stock, TEST vending keys."""
         days, routes = schedule_demo_routes()
+        readings = generate_demo_readings()
         prepaid = seed_prepaid_demo()
         for region in Unit.objects.filter(level=UnitLevel.REGION):
             if not VendingKey.objects.filter(unit=region).exists():
                 store_test_keys(region)
         self.stdout.write(
-            f"{days} hari baca ({routes} RBM), {prepaid['meters']} meter prabayar di stok, "
+            f"{days} hari baca ({routes} RBM), {readings} stan meter, "
+            f"{prepaid['meters']} meter prabayar di stok, "
             "kunci vending UJI (bukan produksi)."
         )
 
