@@ -1,0 +1,171 @@
+"""Fieldwork in a real browser on a 390 px phone: an audit month from sampling to scorecard,
+an arrears case from notice to disconnection, payment and reconnection, and the route map."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+from meterops.core.choices import RoleCode
+from meterops.fieldwork.choices import OrderKind, OrderState
+from meterops.fieldwork.models import Arrears, FieldOrder
+from tests.browser.conftest import PHONE, assert_fits_phone, login
+from tests.conftest import build_cast
+from tests.factories import CustomerFactory, UserFactory
+from tests.fieldwork.helpers import jpeg
+from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading, make_route
+
+
+def _file(upload):
+    upload.seek(0)
+    return {"name": upload.name, "mimeType": upload.content_type, "buffer": upload.read()}
+
+
+@pytest.fixture
+def cast(transactional_db):
+    cast = build_cast()
+    cast.field_officer = UserFactory(username="petugas.vendor", first_name="Ujang",
+                                     contractor=cast.contractor_a,
+                                     roles=[RoleCode.FIELD_OFFICER])
+    return cast
+
+
+def _open(page, path, menu_label):
+    """Every page is in the menu: check the entry, then go there."""
+    expect(page.locator("#main-menu a", has_text=menu_label)).to_have_count(1)
+    page.goto(path)
+    assert_fits_phone(page)
+
+
+def _record_order(page, order_pk, register):
+    page.goto(f"/fieldwork/orders/{order_pk}/")
+    page.fill("#id_register_kwh", register)
+    page.set_input_files("#id_photo", _file(jpeg()))
+    page.get_by_role("button", name="Simpan Hasil").click()
+    expect(page.locator(".alert-success")).to_contain_text("tersimpan")
+    assert_fits_phone(page)
+
+
+def test_audit_month_from_sampling_to_scorecard(cast, new_page):
+    day = make_day(cast.sp_a)
+    route = make_route(day, code="51354BKC")
+    for i in range(3):
+        make_reading(make_customer(route, sequence=i + 1), register="1000", reader="ANA")
+    supervisor = new_page(PHONE)
+    login(supervisor, "pengawas.a")
+    _open(supervisor, "/fieldwork/audits/", "Audit Baca Meter")
+    supervisor.select_option("#id_unit", label="ULP ALFA SATU")
+    supervisor.fill("#id_period", PERIOD)
+    supervisor.fill("#id_seed", "7")
+    supervisor.get_by_role("button", name="Ambil Sampel").click()
+    expect(supervisor.locator("#audit-summary")).to_contain_text("dari 3 stan")
+    assert_fits_phone(supervisor)
+    supervisor.locator("#issue-accuracy").click()
+    expect(supervisor.locator(".alert-success")).to_contain_text("order cek ulang akurasi")
+    order = FieldOrder.objects.get(kind=OrderKind.ACCURACY_CHECK)
+
+    _open(supervisor, "/fieldwork/orders/", "Order Lapangan")
+    supervisor.select_option("#id_officer", label="petugas.a")
+    supervisor.locator(f"input[name=selected][value='{order.pk}']").check()
+    supervisor.locator("#assign-button").click()
+    expect(supervisor.locator(".alert-success")).to_contain_text("1 order ditugaskan")
+
+    officer = new_page(PHONE)
+    login(officer, "petugas.a")
+    _record_order(officer, order.pk, "1100")  # 100 kWh off: inaccurate
+    expect(officer.locator("#order-register")).to_contain_text("tidak akurat")
+
+    supervisor.goto(f"/fieldwork/orders/{order.pk}/")
+    supervisor.locator("#verify-button").click()
+    expect(supervisor.locator("#order-state")).to_have_text("Diverifikasi")
+    order.refresh_from_db()
+    order.sample.reading.refresh_from_db()
+    assert order.sample.reading.state == "reread_requested"
+
+    _open(supervisor, f"/fieldwork/scorecard/?period={PERIOD}", "Scorecard Vendor")
+    row = supervisor.locator("#scorecard-reader tbody tr").first
+    expect(row).to_contain_text("ANA")
+    expect(row.locator("td").nth(4)).to_have_text("0,0")
+    expect(supervisor.locator("#trend-chart circle")).not_to_have_count(0)
+
+
+def _xlsx(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return {"name": "tunggakan.xlsx", "mimeType": "application/octet-stream",
+            "buffer": buffer.getvalue()}
+
+
+def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_page):
+    customer = CustomerFactory(unit=cast.sp_a, customer_id="510010000321", name="SITI")
+    supervisor = new_page(PHONE)
+    login(supervisor, "pengawas.a")
+    _open(supervisor, "/fieldwork/arrears/", "Penekanan Tunggakan")
+    supervisor.set_input_files("#id_file", _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
+                                                  [customer.customer_id, 2, 310000]]))
+    supervisor.locator("#arrears-upload button").click()
+    expect(supervisor.locator(".alert-success")).to_contain_text("1 baru")
+    supervisor.locator("input[name=selected]").first.check()
+    with supervisor.expect_popup() as popup:
+        supervisor.locator("#print-tul-vi01").click()
+    assert popup.value is not None
+    supervisor.locator("input[name=selected]").first.check()
+    supervisor.locator("#issue-disconnection").click()
+    expect(supervisor.locator(".alert-success")).to_contain_text("1 order pemutusan")
+    assert Arrears.objects.get().notice_printed_at is not None
+    order = FieldOrder.objects.get(kind=OrderKind.DISCONNECTION)
+
+    supervisor.goto("/fieldwork/orders/?kind=disconnection")
+    supervisor.select_option("#id_officer", label="petugas.a")
+    supervisor.locator(f"input[name=selected][value='{order.pk}']").check()
+    supervisor.locator("#assign-button").click()
+
+    officer = new_page(PHONE)
+    login(officer, "petugas.a")
+    _record_order(officer, order.pk, "4321")
+    expect(officer.locator("#order-state")).to_have_text("Selesai")
+
+    supervisor.goto("/fieldwork/arrears/")
+    supervisor.fill("#id_customer_id", customer.customer_id)
+    supervisor.locator("#payment-form button").click()
+    expect(supervisor.locator(".alert-success")).to_contain_text("Pelunasan")
+    reconnection = FieldOrder.objects.get(kind=OrderKind.RECONNECTION)
+    supervisor.goto("/")
+    expect(supervisor.locator("#fieldwork-due")).to_contain_text(reconnection.reference)
+    assert_fits_phone(supervisor)
+
+    supervisor.goto("/fieldwork/orders/?kind=reconnection")
+    supervisor.select_option("#id_officer", label="petugas.a")
+    supervisor.locator(f"input[name=selected][value='{reconnection.pk}']").check()
+    supervisor.locator("#assign-button").click()
+    _record_order(officer, reconnection.pk, "4322")
+    reconnection.refresh_from_db()
+    assert reconnection.state == OrderState.DONE
+    assert reconnection.register_kwh == Decimal("4322")
+    assert Arrears.objects.get().reconnected_at is not None
+
+
+def test_route_map_without_tile_server(cast, new_page):
+    day = make_day(cast.sp_a)
+    route = make_route(day, code="51354BKC")
+    first = make_customer(route, sequence=1, latitude=Decimal("-7.650"),
+                          longitude=Decimal("112.690"))
+    make_customer(route, sequence=2, latitude=Decimal("-7.652"), longitude=Decimal("112.695"))
+    make_customer(route, sequence=3)  # no coordinates: listed, not drawn
+    make_reading(first)
+    page = new_page(PHONE)
+    login(page, "pengawas.a")
+    _open(page, "/fieldwork/route-map/", "Peta RBM")
+    page.select_option("#id_route", label="51354BKC")
+    page.get_by_role("button", name="Tampilkan").click()
+    expect(page.locator("#route-map")).to_have_attribute("data-ready", "2")
+    expect(page.locator("#route-map path.route-point")).to_have_count(2)
+    expect(page.locator("#route-map path.route-state-read")).to_have_count(1)
+    expect(page.locator("#route-map .leaflet-tile")).to_have_count(0)
+    expect(page.locator("#route-points-table tbody tr")).to_have_count(3)
+    assert_fits_phone(page)
