@@ -1,6 +1,11 @@
-"""A KRN-2 campaign clicked through: generate, assign, a wrong display refused, then Berhasil."""
+"""A KRN-2 campaign clicked through: generated in the background (db_worker), assigned, a wrong
+display refused then Berhasil, a second meter confirmed by the 0 kWh test token, and the
+dashboard per unit and contractor on a phone."""
+
+import re
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, assert_fits_phone, login
@@ -13,10 +18,17 @@ def cast(transactional_db):
     cast = build_cast()
     prepare_keys(cast)
     old_key_meter(cast.sp_a, meter_number="45012345678")
+    old_key_meter(cast.sp_a, meter_number="45012345686")
     return cast
 
 
-def test_campaign_from_generation_to_confirmation(cast, new_page):
+ZERO_TOKEN = re.compile(r"^\d{4}( \d{4}){4}$")
+
+
+def test_campaign_from_generation_to_confirmation(cast, new_page, settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
     page = new_page()
     login(page, "admin.alfa")
     page.locator("#main-menu").get_by_role("link", name="Kampanye KRN").click()
@@ -24,11 +36,16 @@ def test_campaign_from_generation_to_confirmation(cast, new_page):
     page.fill("#id_name", "KRN-2 ALFA")
     page.select_option("#id_unit", label="UP3 ALFA")
     page.get_by_role("button", name="Buat KCT").click()
-    expect(page.locator(".alert-success")).to_contain_text("1 KCT masuk Bank KCT")
+    expect(page.locator(".alert-success")).to_contain_text("KCT untuk 2 meter dibuat di latar")
+    expect(page.locator("#generation-progress")).to_contain_text("0 / 2 meter")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    expect(page.locator("#sum-targeted")).to_have_text("2")  # the page polls and reloads
+    expect(page.locator("#generation-progress")).to_have_count(0)
     page.get_by_label("Pilih 45012345678").check()
+    page.get_by_label("Pilih 45012345686").check()
     page.select_option("#id_officer", label="petugas.a")
     page.get_by_role("button", name="Tugaskan").click()
-    expect(page.locator(".alert-success")).to_contain_text("1 KCT ditugaskan")
+    expect(page.locator(".alert-success")).to_contain_text("2 KCT ditugaskan")
 
     phone = new_page(PHONE)
     login(phone, "petugas.a")
@@ -44,5 +61,22 @@ def test_campaign_from_generation_to_confirmation(cast, new_page):
     phone.get_by_role("button", name="Konfirmasi Berhasil").click()
     expect(phone.locator(".alert-success")).to_contain_text("sudah KRN-2")
 
+    phone.get_by_role("link", name="45012345686").click()
+    phone.get_by_role("button", name="Buat token uji 0 kWh").click()
+    expect(phone.locator("#zero-token-value")).to_have_text(ZERO_TOKEN)
+    assert_fits_phone(phone)
+    phone.get_by_label("Diterima (sisa kWh tidak berubah)").check()
+    phone.get_by_role("button", name="Konfirmasi dengan token uji").click()
+    expect(phone.locator(".alert-success")).to_contain_text("45012345686")
+
     page.reload()
-    expect(page.locator("#sum-done")).to_have_text("1")
+    expect(page.locator("#sum-done")).to_have_text("2")
+
+    board = new_page(PHONE)
+    login(board, "admin.alfa")
+    board.get_by_role("button", name="Buka menu").click()
+    board.locator("#main-menu").get_by_role("link", name="Dashboard KRN").click()
+    expect(board.locator("#by-unit tbody tr")).to_have_count(1)
+    expect(board.locator("#by-unit tbody tr td").last).to_have_text("100")
+    expect(board.locator("svg rect.bar-done")).to_have_count(2)
+    assert_fits_phone(board)

@@ -133,3 +133,66 @@ class MenuPagesTests:
     def test_officer_opens_confirmation_list(self, cast, client_for):
         response = client_for(cast.officer).get(reverse("keychange:confirmation_list"))
         assert "Tidak ada KCT" in response.content.decode()
+
+
+class DashboardTests:
+    @pytest.fixture
+    def worked(self, cast, campaign):
+        """A second campaign (vendor A): one Berhasil, one Gagal; the first one's target open."""
+        from meterops.keychange.services import confirm_key_change, report_key_change_failure
+
+        prepare_keys(cast)
+        old_key_meter(cast.sp_a, meter_number="46100000001")  # off the factory's 45… sequence
+        old_key_meter(cast.sp_a, meter_number="46100000002")
+        more = campaign_with(cast, [])
+        first, second = more.targets.all()
+        assign_targets(actor=cast.unit_admin, targets=[first, second], officer=cast.officer)
+        confirm_key_change(actor=cast.officer, target=first, display="KRN 02 KT 02")
+        report_key_change_failure(actor=cast.officer, target=second, reason="customer_refused")
+        return more
+
+    def test_per_unit_and_per_contractor(self, cast, worked, client_for):
+        response = client_for(cast.unit_admin).get(reverse("keychange:dashboard"))
+        (unit,) = response.context["by_unit"]
+        assert (unit["targeted"], unit["done"], unit["failed"], unit["remaining"]) == (3, 1, 1, 1)
+        assert unit["failed_customer_refused"] == 1 and unit["percent"] == 33
+        contractors = {row["name"]: row for row in response.context["by_contractor"]}
+        assert list(contractors) == [cast.contractor_a.name]  # both campaigns are vendor A's
+        assert contractors[cast.contractor_a.name]["targeted"] == 3
+        assert b"<svg" in response.content and b'class="bar-done"' in response.content
+
+    def test_a_contractor_sees_only_its_campaigns(self, cast, worked, client_for):
+        response = client_for(cast.vendor_a).get(reverse("keychange:dashboard"))
+        assert [r["targeted"] for r in response.context["by_contractor"]] == [3]
+        worked.contractor = None
+        worked.save()
+        response = client_for(cast.vendor_a).get(reverse("keychange:dashboard"))
+        assert [r["targeted"] for r in response.context["by_contractor"]] == [1]
+
+    def test_another_units_user_sees_nothing(self, cast, worked, client_for):
+        other = UserFactory(unit=cast.sp_b, roles=[RoleCode.UNIT_ADMIN])
+        response = client_for(other).get(reverse("keychange:dashboard"))
+        assert response.context["by_unit"] == [] and response.context["by_contractor"] == []
+
+    def test_export(self, cast, worked, client_for):
+        response = client_for(cast.unit_admin).get(
+            reverse("keychange:dashboard"), {"export": "xlsx"}
+        )
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+class ZeroTokenPageTests:
+    def test_officer_makes_the_token_and_confirms_with_the_meters_answer(
+        self, cast, campaign, client_for
+    ):
+        target = campaign.targets.get()
+        assign_targets(actor=cast.unit_admin, targets=[target], officer=cast.officer)
+        client = client_for(cast.officer)
+        url = reverse("keychange:confirmation_detail", args=[target.pk])
+        client.post(url, {"make_zero_token": "1"})
+        page = client.get(url)
+        assert b'id="zero-token-value"' in page.content
+        response = client.post(url, {"answer": "accepted"})
+        assert response.status_code == 302
+        target.refresh_from_db()
+        assert target.state == TargetState.SUCCEEDED and target.proof == "test_token"

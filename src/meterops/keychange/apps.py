@@ -25,6 +25,12 @@ class KeychangeConfig(AppConfig):
                 (*planners, RoleCode.CONTRACTOR_ADMIN),
             ),
             MenuEntry(
+                _("Dashboard KRN"),
+                "keychange:dashboard",
+                "bar-chart",
+                (*planners, RoleCode.CONTRACTOR_ADMIN),
+            ),
+            MenuEntry(
                 _("Bank KCT"),
                 "keychange:kct_list",
                 "safe",

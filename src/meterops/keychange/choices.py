@@ -55,3 +55,27 @@ class FailureReason(models.TextChoices):
 
 # A failure for these reasons asks for a new KCT; the others close the target.
 REGENERATE_REASONS = (FailureReason.INVALID, FailureReason.PARAMETERS_CHANGED)
+
+
+class GenerationStatus(models.TextChoices):
+    """The background job that fills a campaign's Bank KCT (Tasks API)."""
+
+    QUEUED = "queued", _("Menunggu antrian")
+    RUNNING = "running", _("Sedang dibuat")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class Proof(models.TextChoices):
+    """What the officer's confirmation rests on."""
+
+    DISPLAY = "display", _("Tampilan 04 enter (Lampiran I)")
+    TEST_TOKEN = "test_token", _("Token uji 0 kWh dengan kunci baru")
+
+
+class ZeroTokenAnswer(models.TextChoices):
+    """What the meter answers to the zero-value test token made with the KRN-2 key."""
+
+    ACCEPTED = "accepted", _("Diterima (sisa kWh tidak berubah)")
+    USED = "used", _("Ditolak: token sudah pernah dipakai")
+    INVALID = "invalid", _("Ditolak: token salah / invalid")

@@ -6,7 +6,7 @@ from meterops.core.models import Contractor, Unit
 from meterops.core.scoping import scoped
 from meterops.customers.models import Route
 
-from .choices import FailureReason
+from .choices import FailureReason, ZeroTokenAnswer
 from .models import DisplayExpectation
 
 
@@ -44,6 +44,14 @@ class ConfirmSuccessForm(BootstrapMixin, forms.Form):
         label=_("Tampilan meter setelah menekan 04 enter"),
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class ZeroTokenForm(BootstrapMixin, forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Jawaban meter setelah token uji dimasukkan"),
+        choices=ZeroTokenAnswer.choices,
+        widget=forms.RadioSelect,
     )
 
 

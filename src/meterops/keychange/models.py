@@ -15,7 +15,9 @@ from .choices import (
     BaseDateYear,
     Encryption,
     FailureReason,
+    GenerationStatus,
     KeyGeneration,
+    Proof,
     TargetState,
     VkrnCode,
 )
@@ -173,6 +175,17 @@ class Campaign(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     skipped_open = models.PositiveIntegerField(_("dilewati (proses belum tuntas)"), default=0)
     skipped_invalid = models.PositiveIntegerField(_("dilewati (data meter tidak valid)"), default=0)
+    generation_status = models.CharField(
+        _("pembuatan KCT"),
+        max_length=10,
+        choices=GenerationStatus.choices,
+        default=GenerationStatus.DONE,
+    )
+    meters_total = models.PositiveIntegerField(_("meter terpilih"), default=0)
+    meters_processed = models.PositiveIntegerField(_("meter diproses"), default=0)
+    task_id = models.CharField(_("ID tugas latar"), max_length=64, blank=True)
+    generation_error = models.TextField(_("kesalahan pembuatan"), blank=True)
+    generation_finished_at = models.DateTimeField(_("selesai dibuat"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -181,6 +194,16 @@ class Campaign(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def generation_percent(self) -> int:
+        if not self.meters_total:
+            return 100 if self.generation_status == GenerationStatus.DONE else 0
+        return min(100, self.meters_processed * 100 // self.meters_total)
+
+    @property
+    def is_generating(self) -> bool:
+        return self.generation_status in (GenerationStatus.QUEUED, GenerationStatus.RUNNING)
 
 
 class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
@@ -216,6 +239,9 @@ class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
     failure_reason = models.CharField(
         _("alasan gagal"), max_length=20, choices=FailureReason.choices, blank=True
     )
+    proof = models.CharField(
+        _("bukti konfirmasi"), max_length=12, choices=Proof.choices, blank=True
+    )
     note = models.TextField(_("catatan"), blank=True)
 
     class Meta:
@@ -244,14 +270,14 @@ class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
         self.assigned_to, self.assigned_at = officer, when
 
     @transition(field=state, source=TargetState.ASSIGNED, target=TargetState.SUCCEEDED)
-    def succeed(self, *, by, when, display: str) -> None:
+    def succeed(self, *, by, when, display: str, proof: str = Proof.DISPLAY) -> None:
         self.confirmed_by, self.confirmed_at = by, when
-        self.updated_key_at, self.display_entered = when, display
+        self.updated_key_at, self.display_entered, self.proof = when, display, proof
 
     @transition(field=state, source=TargetState.ASSIGNED, target=TargetState.FAILED)
-    def fail_for_new_kct(self, *, by, when, reason: str, note: str) -> None:
+    def fail_for_new_kct(self, *, by, when, reason: str, note: str, proof: str = "") -> None:
         self.confirmed_by, self.confirmed_at = by, when
-        self.failure_reason, self.note = reason, note
+        self.failure_reason, self.note, self.proof = reason, note, proof
 
     @transition(field=state, source=TargetState.ASSIGNED, target=TargetState.CANCELLED)
     def fail_and_close(self, *, by, when, reason: str, note: str) -> None:
@@ -284,6 +310,8 @@ class KeyChangeToken(TimeStampedModel):
     to_key_revision = models.PositiveSmallIntegerField(_("KRN baru"))
     generated_at = models.DateTimeField(_("dibuat"))
     voided_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    test_token = models.CharField(_("token uji 0 kWh (kunci baru)"), max_length=20, blank=True)
+    test_token_at = models.DateTimeField(_("token uji dibuat"), null=True, blank=True)
 
     class Meta:
         ordering = ["-generated_at", "-id"]
@@ -307,6 +335,10 @@ class KeyChangeToken(TimeStampedModel):
     @property
     def formatted(self) -> list[str]:
         return [sts.format_token(t) for t in self.tokens]
+
+    @property
+    def formatted_test_token(self) -> str:
+        return sts.format_token(self.test_token) if self.test_token else ""
 
     def fits(self, meter) -> bool:
         """Whether the meter still has the parameters this pair was made from."""

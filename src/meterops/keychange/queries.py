@@ -3,12 +3,13 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from meterops.core.choices import RoleCode
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 
-from .choices import TargetState
+from .choices import FailureReason, TargetState
 from .models import Campaign, CampaignTarget, KeyChangeToken
 from .services import ASSIGNER_ROLES, PLANNER_ROLES
 
@@ -53,6 +54,76 @@ def campaign_summary(campaign: Campaign) -> dict:
         .order_by("assigned_to__username")
     )
     return counts
+
+
+GROUPS = {
+    "unit": ("unit__code", "unit__name"),
+    "contractor": ("campaign__contractor__code", "campaign__contractor__name"),
+}
+PROGRESS_HEADERS = [
+    "Kelompok",
+    "Nama",
+    "Target",
+    "Berhasil",
+    "Gagal",
+    *[str(label) for _value, label in FailureReason.choices],
+    "Sisa",
+    "Progres (%)",
+]
+
+
+def progress_by(user: User, group: str) -> list[dict]:
+    """Targeted, done, failed (by reason) and remaining per unit or per contractor, one query.
+
+    Counts every target of the campaigns the user sees (a contractor: its own campaigns);
+    ``remaining`` is what is neither Berhasil nor closed or waiting as Gagal.
+    """
+    code, name = GROUPS[group]
+    targets = scoped(CampaignTarget, user)
+    if user.contractor_id:
+        targets = targets.filter(campaign__contractor_id=user.contractor_id)
+    failed = Q(state__in=[TargetState.FAILED, TargetState.CANCELLED])
+    rows = list(
+        targets.values(code, name)
+        .annotate(
+            targeted=Count("pk"),
+            done=Count("pk", filter=Q(state=TargetState.SUCCEEDED)),
+            failed=Count("pk", filter=failed),
+            **{
+                f"failed_{value}": Count("pk", filter=failed & Q(failure_reason=value))
+                for value, _label in FailureReason.choices
+            },
+        )
+        .order_by(code)
+    )
+    for row in rows:
+        row["code"] = row.pop(code) or "-"
+        row["name"] = row.pop(name) or _("Tanpa vendor")
+        row["remaining"] = row["targeted"] - row["done"] - row["failed"]
+        row["percent"] = row["done"] * 100 // row["targeted"] if row["targeted"] else 0
+        row["reasons"] = [row[f"failed_{value}"] for value, _label in FailureReason.choices]
+        row["reason_list"] = [
+            (label, row[f"failed_{value}"])
+            for value, label in FailureReason.choices
+            if row[f"failed_{value}"]
+        ]
+    return rows
+
+
+def progress_table(by_unit: list[dict], by_contractor: list[dict]):
+    """Rows of the dashboard export: units first, then contractors."""
+    for kind, rows in (("Unit", by_unit), ("Vendor", by_contractor)):
+        for row in rows:
+            yield [
+                kind,
+                f"{row['code']} {row['name']}",
+                row["targeted"],
+                row["done"],
+                row["failed"],
+                *row["reasons"],
+                row["remaining"],
+                row["percent"],
+            ]
 
 
 def targets_of(campaign: Campaign, *, state: str = "") -> QuerySet[CampaignTarget]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -22,7 +22,10 @@ from .choices import (
     OLD_KEY_REVISION,
     REGENERATE_REASONS,
     FailureReason,
+    GenerationStatus,
+    Proof,
     TargetState,
+    ZeroTokenAnswer,
 )
 from .keys import KeyPair, key_change_tokens_for, key_pair_for
 from .models import Campaign, CampaignTarget, DisplayExpectation, KeyChangeToken, VendingKey
@@ -59,6 +62,117 @@ def eligible_meters(*, unit: Unit, where: CampaignFilter):
 
 
 @transaction.atomic
+def plan_campaign(
+    *,
+    actor: User,
+    unit: Unit,
+    name: str,
+    where: CampaignFilter,
+    contractor: Contractor | None = None,
+) -> Campaign:
+    """Create a campaign of old-key meters chosen by filter, its KCTs still to make (seed 003).
+
+    Refused without the unit's key pair or without a meter to target. The Bank KCT is filled by
+    ``fill_campaign``, run in the background by ``tasks.generate_campaign_task``.
+    """
+    if not actor.has_role(*PLANNER_ROLES):
+        raise errors.NotAllowed()
+    if key_pair_for(unit) is None:
+        raise errors.VendingKeyMissing()
+    candidates = eligible_meters(unit=unit, where=where)
+    total = candidates.count()
+    free = candidates.filter(~Exists(_busy())).count()
+    if not free:
+        raise errors.NothingToTarget()
+    return Campaign.objects.create(
+        unit=unit,
+        name=name,
+        contractor=contractor,
+        brand=where.brand,
+        tariff=where.tariff,
+        route_id=where.route_id,
+        created_by=actor,
+        skipped_open=total - free,
+        generation_status=GenerationStatus.QUEUED,
+        meters_total=free,
+    )
+
+
+def _busy():
+    return Process.objects.filter(
+        customer_id=OuterRef("customer_id"), domain=Domain.KEYCHANGE, is_open=True
+    )
+
+
+def fill_campaign(*, campaign_id: int) -> Campaign:
+    """Put one KCT pair per chosen meter into the Bank KCT, one transaction per batch of 2 000.
+
+    Progress (``meters_processed``) is saved after every batch so the campaign page can show it;
+    a meter that got a target in an earlier run is skipped (its process is open), so running the
+    job again after a failure continues where it stopped. A failure marks the campaign FAILED
+    with the reason; the batches already committed stay valid (each target is complete).
+    """
+    campaign = Campaign.objects.select_related("unit", "created_by").get(pk=campaign_id)
+    if campaign.generation_status == GenerationStatus.DONE:
+        return campaign
+    Campaign.objects.filter(pk=campaign.pk).update(generation_status=GenerationStatus.RUNNING)
+    try:
+        pair = key_pair_for(campaign.unit)
+        if pair is None:
+            raise errors.VendingKeyMissing()
+        where = CampaignFilter(campaign.brand, campaign.tariff, campaign.route_id)
+        rows = list(
+            eligible_meters(unit=campaign.unit, where=where)
+            .filter(~Exists(_busy()))
+            .order_by("customer__customer_id")
+            .values(
+                "id",
+                "meter_number",
+                "supply_group",
+                "tariff_index",
+                "key_type",
+                "customer_id",
+                "customer__unit_id",
+            )
+        )
+        cache = sts.DecoderKeyCache(maxsize=BATCH * 2)
+        processed = campaign.meters_processed
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            with transaction.atomic():
+                invalid = _bank_batch(campaign, pair, batch, cache, campaign.created_by)
+                processed += len(batch)
+                Campaign.objects.filter(pk=campaign.pk).update(
+                    meters_processed=processed,
+                    skipped_invalid=F("skipped_invalid") + invalid,
+                    updated_at=timezone.now(),
+                )
+        Campaign.objects.filter(pk=campaign.pk).update(
+            generation_status=GenerationStatus.DONE,
+            meters_total=max(processed, campaign.meters_total),
+            meters_processed=processed,
+            generation_finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        message = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
+        Campaign.objects.filter(pk=campaign.pk).update(
+            generation_status=GenerationStatus.FAILED, generation_error=str(message)[:2000]
+        )
+        raise
+    campaign.refresh_from_db()
+    return campaign
+
+
+def start_campaign_generation(*, campaign: Campaign) -> Campaign:
+    """Queue the Bank KCT job of a planned campaign on the Tasks API (any backend)."""
+    from .tasks import generate_campaign_task
+
+    result = generate_campaign_task.enqueue(campaign.pk)
+    Campaign.objects.filter(pk=campaign.pk, task_id="").update(task_id=str(result.id)[:64])
+    campaign.refresh_from_db()
+    return campaign
+
+
 def generate_campaign(
     *,
     actor: User,
@@ -67,50 +181,11 @@ def generate_campaign(
     where: CampaignFilter,
     contractor: Contractor | None = None,
 ) -> Campaign:
-    """Select old-key meters by filter and put one KCT pair each into the Bank KCT (seed 003)."""
-    if not actor.has_role(*PLANNER_ROLES):
-        raise errors.NotAllowed()
-    pair = key_pair_for(unit)
-    if pair is None:
-        raise errors.VendingKeyMissing()
-    candidates = eligible_meters(unit=unit, where=where)
-    busy = Process.objects.filter(
-        customer_id=OuterRef("customer_id"), domain=Domain.KEYCHANGE, is_open=True
+    """Plan a campaign and fill its Bank KCT at once, in this process (tests, benchmarks)."""
+    campaign = plan_campaign(
+        actor=actor, unit=unit, name=name, where=where, contractor=contractor
     )
-    total = candidates.count()
-    rows = list(
-        candidates.filter(~Exists(busy))
-        .order_by("customer__customer_id")
-        .values(
-            "id",
-            "meter_number",
-            "supply_group",
-            "tariff_index",
-            "key_type",
-            "customer_id",
-            "customer__unit_id",
-        )
-    )
-    if not rows:
-        raise errors.NothingToTarget()
-    campaign = Campaign.objects.create(
-        unit=unit,
-        name=name,
-        contractor=contractor,
-        brand=where.brand,
-        tariff=where.tariff,
-        route_id=where.route_id,
-        created_by=actor,
-        skipped_open=total - len(rows),
-    )
-    cache = sts.DecoderKeyCache(maxsize=BATCH * 2)
-    invalid = 0
-    for start in range(0, len(rows), BATCH):
-        invalid += _bank_batch(campaign, pair, rows[start : start + BATCH], cache, actor)
-    if invalid:
-        campaign.skipped_invalid = invalid
-        campaign.save(update_fields=["skipped_invalid", "updated_at"])
-    return campaign
+    return fill_campaign(campaign_id=campaign.pk)
 
 
 def _bank_batch(campaign, pair: KeyPair, rows: list[dict], cache, actor) -> int:
@@ -299,6 +374,103 @@ def confirm_key_change(*, actor: User, target: CampaignTarget, display: str) -> 
             "display": display.strip(),
         },
         closes=True,
+    )
+    return target
+
+
+def zero_token_proves_new_key(answer: str) -> bool:
+    """Whether the meter's answer to the zero-value test token proves it holds the KRN-2 key.
+
+    Beyond seed 003 (issue #9, point 3), against its "human error" of point 5b: a meter decodes
+    a token only under the key it holds, so a 0 kWh credit token made with VKRN 43 passes on a
+    meter that took the KCT (accepted, or refused as already used when entered twice) and is
+    refused as invalid by a meter still on VKRN 41/42. ``sts.VirtualMeter`` shows each answer
+    (tests/keychange/test_zero_token.py). The credit does not change: nothing is sold.
+    """
+    answer = ZeroTokenAnswer(answer)
+    return answer in (ZeroTokenAnswer.ACCEPTED, ZeroTokenAnswer.USED)
+
+
+@transaction.atomic
+def issue_zero_token(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
+    """Make the 0 kWh test credit token of an assigned target with the new key (issue #9, 3).
+
+    For the meter's parameters the live KCT pair moves it to; made once per pair (asking again
+    shows the same token). Refused unless the target is assigned to the actor and the pair
+    still fits the meter.
+    """
+    target = _locked(target)
+    _require_assignee(target, actor)
+    if target.state != TargetState.ASSIGNED:
+        raise errors.WrongState()
+    kct = KeyChangeToken.objects.select_for_update().get(target=target, voided_at__isnull=True)
+    if kct.test_token:
+        return kct
+    meter = Meter.objects.get(pk=target.meter_id)
+    if not kct.fits(meter):
+        raise errors.ParametersChanged()
+    pair = key_pair_for(target.unit)
+    if pair is None:
+        raise errors.VendingKeyMissing()
+    now = timezone.now()
+    after_kct = SimpleNamespace(
+        meter_number=meter.meter_number,
+        supply_group=kct.supply_group,
+        tariff_index=kct.tariff_index,
+        key_type=kct.key_type,
+    )
+    codec = pair.new.codec(after_kct, sts.DecoderKeyCache(maxsize=2))
+    kct.test_token = sts.credit_token(codec, quantity=0, issued=now)
+    kct.test_token_at = now
+    kct.save(update_fields=["test_token", "test_token_at", "updated_at"])
+    record_event(
+        process=target.process,
+        verb="keychange.test_token_issued",
+        actor=actor,
+        note=_("Token uji 0 kWh dengan VKRN %(v)s dibuat") % {"v": pair.new.vkrn},
+    )
+    return kct
+
+
+@transaction.atomic
+def confirm_by_zero_token(*, actor: User, target: CampaignTarget, answer: str) -> CampaignTarget:
+    """Berhasil or Gagal from the meter's answer to the test token (``zero_token_proves_new_key``).
+
+    Accepted (or refused as used): Berhasil, the meter moves to the new key. Refused as invalid:
+    Gagal "KCT ditolak meter", waiting for a new pair. Needs the test token made first.
+    """
+    target = _locked(target)
+    _require_assignee(target, actor)
+    if target.state != TargetState.ASSIGNED:
+        raise errors.WrongState()
+    kct = _live_token(target)
+    if not kct.test_token:
+        raise errors.KeyChangeError(_("Buat dan masukkan token uji 0 kWh lebih dahulu."))
+    meter = Meter.objects.select_for_update().get(pk=target.meter_id)
+    if not kct.fits(meter):
+        raise errors.ParametersChanged()
+    answer = ZeroTokenAnswer(answer)
+    now = timezone.now()
+    said = _("token uji 0 kWh: %(a)s") % {"a": answer.label}
+    if zero_token_proves_new_key(answer):
+        target.succeed(by=actor, when=now, display=str(answer.label)[:40], proof=Proof.TEST_TOKEN)
+        target.save()
+        apply_new_key(meter=meter, kct=kct, actor=actor)
+        verb, label, closes = "keychange.succeeded", TargetState.SUCCEEDED.label, True
+    else:
+        target.fail_for_new_kct(
+            by=actor, when=now, reason=FailureReason.INVALID, note=str(said), proof=Proof.TEST_TOKEN
+        )
+        target.save()
+        verb, label, closes = "keychange.failed", TargetState.FAILED.label, False
+    advance_process(
+        process=target.process,
+        to_state=target.state,
+        state_label=str(label),
+        verb=verb,
+        actor=actor,
+        note=f"KRN {kct.from_key_revision} → {kct.to_key_revision}, {said}",
+        closes=closes,
     )
     return target
 

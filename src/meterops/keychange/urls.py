@@ -7,7 +7,9 @@ app_name = "keychange"
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/dashboard/", views.campaign_dashboard, name="dashboard"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/progress/", views.campaign_progress, name="campaign_progress"),
     path("campaigns/<int:pk>/assign/", views.campaign_assign, name="campaign_assign"),
     path("campaigns/<int:pk>/export/", views.campaign_export, name="campaign_export"),
     path(

@@ -2,14 +2,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
+from meterops.core.excel import xlsx_response
 
 from . import exports, queries, services
+from .chart import progress_chart
+from .choices import ZeroTokenAnswer
 from .forms import (
     AssignForm,
     BankSearchForm,
@@ -17,6 +20,7 @@ from .forms import (
     ConfirmFailureForm,
     ConfirmSuccessForm,
     DisplayForm,
+    ZeroTokenForm,
 )
 from .models import DisplayExpectation
 
@@ -41,7 +45,7 @@ def campaign_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            campaign = services.generate_campaign(
+            campaign = services.plan_campaign(
                 actor=request.user,
                 unit=data["unit"],
                 name=data["name"],
@@ -52,10 +56,11 @@ def campaign_create(request):
                     route_id=data["route"].pk if data["route"] else None,
                 ),
             )
+            campaign = services.start_campaign_generation(campaign=campaign)
             messages.success(
                 request,
-                _("Kampanye %(name)s dibuat: %(n)s KCT masuk Bank KCT.")
-                % {"name": campaign.name, "n": campaign.targets.count()},
+                _("Kampanye %(name)s dibuat: KCT untuk %(n)s meter dibuat di latar.")
+                % {"name": campaign.name, "n": campaign.meters_total},
             )
             return redirect("keychange:campaign_detail", pk=campaign.pk)
         except DomainError as exc:
@@ -80,6 +85,47 @@ def campaign_detail(request, pk):
             "state": state,
             "assign_form": AssignForm(officers=officers, targets=targets),
             "can_plan": request.user.has_role(*services.PLANNER_ROLES),
+        },
+    )
+
+
+@login_required
+def campaign_progress(request, pk):
+    """The background job's progress, polled by the campaign page."""
+    campaign = queries.get_campaign_for(request.user, pk)
+    return JsonResponse(
+        {
+            "status": campaign.generation_status,
+            "label": str(campaign.get_generation_status_display()),
+            "processed": campaign.meters_processed,
+            "total": campaign.meters_total,
+            "percent": campaign.generation_percent,
+            "targets": campaign.targets.count(),
+        }
+    )
+
+
+@login_required
+def campaign_dashboard(request):
+    """Progress of every campaign the user sees, per unit and per contractor (issue #9, 5)."""
+    _require(request.user, services.ASSIGNER_ROLES)
+    by_unit = queries.progress_by(request.user, "unit")
+    by_contractor = queries.progress_by(request.user, "contractor")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "dashboard-kampanye-krn.xlsx",
+            _("Progres KRN-2"),
+            queries.PROGRESS_HEADERS,
+            queries.progress_table(by_unit, by_contractor),
+        )
+    return render(
+        request,
+        "keychange/dashboard.html",
+        {
+            "by_unit": by_unit,
+            "by_contractor": by_contractor,
+            "unit_chart": progress_chart(by_unit),
+            "contractor_chart": progress_chart(by_contractor),
         },
     )
 
@@ -166,10 +212,31 @@ def confirmation_detail(request, pk):
     target = queries.get_work_for(request.user, pk)
     success = ConfirmSuccessForm(request.POST if "display" in request.POST else None)
     failure = ConfirmFailureForm(request.POST if "reason" in request.POST else None)
-    form = success if success.is_bound else failure
+    zero = ZeroTokenForm(request.POST if "answer" in request.POST else None)
+    form = success if success.is_bound else zero if zero.is_bound else failure
+    if request.method == "POST" and "make_zero_token" in request.POST:
+        try:
+            services.issue_zero_token(actor=request.user, target=target)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("keychange:confirmation_detail", pk=target.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            if form is success:
+            if form is zero:
+                done = services.confirm_by_zero_token(
+                    actor=request.user, target=target, answer=form.cleaned_data["answer"]
+                )
+                if done.state == "succeeded":
+                    messages.success(
+                        request, _("Berhasil: meter %(m)s sudah KRN-2.") % {"m": target.meter}
+                    )
+                else:
+                    messages.warning(
+                        request,
+                        _("Gagal dicatat untuk meter %(m)s: token uji ditolak, KCT belum masuk.")
+                        % {"m": target.meter},
+                    )
+            elif form is success:
                 services.confirm_key_change(
                     actor=request.user, target=target, display=form.cleaned_data["display"]
                 )
@@ -195,6 +262,11 @@ def confirmation_detail(request, pk):
             "expected": services.expected_display_for(target.meter),
             "success": success,
             "failure": failure,
+            "zero": zero,
+            "proofs": [
+                (label, services.zero_token_proves_new_key(value))
+                for value, label in ZeroTokenAnswer.choices
+            ],
         },
     )
 

@@ -1,0 +1,12 @@
+"""Background work of the KRN-2 campaigns, through the Tasks API only (any configured backend)."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def generate_campaign_task(campaign_id: int) -> int:
+    """Fill a planned campaign's Bank KCT; returns the number of targets made."""
+    campaign = services.fill_campaign(campaign_id=campaign_id)
+    return campaign.targets.count()
