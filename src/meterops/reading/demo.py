@@ -105,7 +105,7 @@ def _insert(day: ReadingDay, period: str, *, months_ago: int, anomaly_id) -> int
     odd = "c.id %% 97 = 0" if last else "1 = 0"
     spike = "c.id %% 89 = 0" if last else "1 = 0"
     register = (
-        f"(1000 + (c.id * 37) % 5000 + {use} * {3 - months_ago}"
+        f"(1000 + (c.id * 37) %% 5000 + {use} * {3 - months_ago}"
         f" + CASE WHEN {odd} THEN -{use} WHEN {spike} THEN c.power_va * 5 / 2 ELSE 0 END)"
     )
     skip = "c.id %% 10 <> 0" if last and day.code == "E" else "1 = 1"
