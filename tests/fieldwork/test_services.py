@@ -76,6 +76,31 @@ class DrawAuditSampleTests:
         assert sample.deviation_days == 3 and sample.on_schedule is False
 
 
+    def test_stored_schedule_check_matches_the_rule_across_local_midnight(self, cast):
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        day = make_day(cast.sp_a, day_of_month=15)
+        route = make_route(day)
+        utc = ZoneInfo("UTC")
+        times = [datetime(2026, 2, 13, 17, 30, tzinfo=utc),  # 14 Feb 00:30 WIB: -1
+                 datetime(2026, 2, 13, 16, 30, tzinfo=utc),  # 13 Feb 23:30 WIB: -2
+                 datetime(2026, 2, 16, 16, 59, tzinfo=utc),  # 16 Feb 23:59 WIB: +1
+                 datetime(2026, 2, 16, 17, 0, tzinfo=utc)]  # 17 Feb 00:00 WIB: +2
+        for i, read_at in enumerate(times):
+            make_reading(make_customer(route, sequence=i + 1), read_at=read_at, reader="ANA")
+        cast.sp_a.settings_or_default()
+        from meterops.core.models import UnitSettings
+
+        UnitSettings.objects.create(unit=cast.sp_a, audit_sample_percent=100)
+        samples = _audit(cast).samples.order_by("read_at")
+        assert [s.deviation_days for s in samples] == [-2, -1, 1, 2]
+        assert [s.on_schedule for s in samples] == [False, True, True, False]
+        for s in samples:
+            assert s.deviation_days == services.schedule_deviation(
+                read_at=s.read_at, scheduled_on=s.scheduled_on, zone="Asia/Jakarta")
+
+
 class AccuracyCheckTests:
     def _order(self, cast):
         _readings(cast.sp_a, routes=1, per_route=1, readers=("ANA",))
