@@ -21,10 +21,13 @@ install: $(STAMP)
 migrate: install
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --noinput
 
-# Installs, migrates, loads the demo data on the first run only, prints the logins, serves.
+# Installs, migrates, loads the demo data on the first run only, prints the logins, serves;
+# a background worker (uploads, campaigns) runs alongside and stops with the server on Ctrl+C.
 run: migrate
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
 	@echo "\nmeterops: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@DEBUG=$${DEBUG-1} $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: lint, migrations in step with the models, unit, integration and browser tests.
