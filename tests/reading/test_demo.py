@@ -57,7 +57,7 @@ class DemoReadingsTests:
     def test_blocked_customer_stays_unapproved_and_nothing_is_added_twice(self, cast):
         make_approver(cast.sp_a)
         self._region(cast, per_route=100)
-        older, last = demo_periods()
+        _older, last = demo_periods()
         blocked = Reading.objects.filter(period=last, reading_day__code="A", flag_hours_on=True)
         assert blocked.exists()
         assert set(blocked.values_list("state", flat=True)) == {ReadingState.SENT}

@@ -4,7 +4,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from meterops.core.menu import menu_for
@@ -14,7 +13,6 @@ from tests.factories import RouteFactory
 
 from .helpers import (
     PERIOD,
-    anomaly,
     make_approver,
     make_customer,
     make_day,
@@ -106,37 +104,15 @@ class RouteDetailTests:
 
 
 class UploadTests:
-    def _post(self, client, content, name="stan.csv"):
-        upload = SimpleUploadedFile(name, content.encode())
-        return client.post("/reading/uploads/", {"period": PERIOD, "file": upload})
-
-    def test_vendor_uploads_and_lands_on_verification(self, cast, client_for, route):
-        customer = make_customer(route)
-        anomaly("MB")
-        response = self._post(
-            client_for(cast.vendor_a),
-            f"IDPEL,STAN,TGL_BACA,LBKB\n{customer.customer_id},1234.5,2026-02-15 08:30,MB\n",
-        )
+    def test_old_upload_address_lands_on_the_pipeline_page(self, cast, client_for):
+        response = client_for(cast.vendor_a).get("/reading/uploads/")
         assert response.status_code == 302
-        assert "/reading/verifications/" in response["Location"]
-        assert Reading.objects.get().anomaly.code == "MB"
-
-    def test_errors_are_listed_with_row_and_column_and_nothing_is_saved(
-        self, cast, client_for, route
-    ):
-        customer = make_customer(route)
-        response = self._post(
-            client_for(cast.vendor_a),
-            f"IDPEL,STAN,TGL_BACA\n{customer.customer_id},1,2026-02-15 08:30\n123,x,2026-02-15\n",
-        )
-        assert response.status_code == 200
-        content = response.content.decode()
-        assert "IDPEL harus 12 digit angka." in content
-        assert "bukan angka" in content
-        assert not Reading.objects.exists()
+        assert response["Location"] == "/imports/stan-meter/"
+        assert client_for(cast.vendor_a).get("/imports/stan-meter/").status_code == 200
 
     def test_supervisor_gets_403(self, cast, client_for):
         assert client_for(cast.supervisor).get("/reading/uploads/").status_code == 403
+        assert client_for(cast.supervisor).get("/imports/stan-meter/").status_code == 403
 
 
 class VerificationTests:

@@ -12,8 +12,12 @@ class ReadingConfig(AppConfig):
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
+        from meterops.imports.registry import register_template
 
         from .status_panel import reading_status
+        from .uploads import READING_UPLOAD
+
+        register_template(READING_UPLOAD)  # menu Upload: Unggah Stan Meter
 
         register_status_panel(StatusPanel("reading/_status_panel.html", reading_status))
 
@@ -30,12 +34,6 @@ class ReadingConfig(AppConfig):
                 "reading:reading_day_list",
                 "signpost-split",
                 (*pln, R.CONTRACTOR_ADMIN),
-            ),
-            MenuEntry(
-                _("Unggah Stan Meter"),
-                "reading:upload",
-                "cloud-upload",
-                (R.ADMIN, R.CONTRACTOR_ADMIN),
             ),
             MenuEntry(
                 _("Verifikasi Baca Meter"),

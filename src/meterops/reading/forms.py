@@ -62,20 +62,6 @@ class MoveCustomerForm(BootstrapMixin, forms.Form):
         self.fields["route"].queryset = routes
 
 
-class UploadForm(BootstrapMixin, forms.Form):
-    period = PeriodField()
-    file = forms.FileField(
-        label=_("File stan (CSV atau XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xls,.ods"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx", ".xls", ".ods")):
-            raise forms.ValidationError(_("Hanya file CSV atau Excel (XLSX)."))
-        return upload
-
-
 class DayPeriodForm(BootstrapMixin, forms.Form):
     """Choose a reading day and a BLTH (Pengesahan, Verifikasi)."""
 

@@ -150,3 +150,17 @@ def _parse_row(number: int, values: dict, tz: ZoneInfo):
         **parsed,
     )
     return row, []
+
+
+def parse_read_at(value, zone: str) -> datetime:
+    """TGL_BACA as an aware time; a time without zone is the unit's local time."""
+    return _datetime(value, ZoneInfo(zone))
+
+
+def check_read_at(value) -> str | None:
+    """A Column validator for the upload pipeline: the message, or None when readable."""
+    try:
+        _datetime(value, ZoneInfo("UTC"))
+    except ValueError as exc:
+        return str(exc)
+    return None

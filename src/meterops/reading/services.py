@@ -168,6 +168,27 @@ class ImportResult:
 @transaction.atomic
 def import_readings(*, actor: User, period: str, rows: list[ReadingRow]) -> ImportResult:
     """Load an upload of readings all-or-nothing; a re-read replaces the period's reading."""
+    readings, existing, errors = _check_rows(actor, period, rows)
+    if errors:
+        raise ImportRejected(errors)
+    return _write_readings(actor, period, readings, existing)
+
+
+@transaction.atomic
+def write_reading_rows(
+    *, actor: User, period: str, rows: list[ReadingRow]
+) -> tuple[ImportResult, list[tuple[int, str, str]]]:
+    """The upload pipeline's apply (reading.uploads): write the rows the upload rules accept
+    now, and return (row, column, reason) of those they refuse (e.g. approved meanwhile)."""
+    readings, existing, errors = _check_rows(actor, period, rows)
+    refused = {row for row, _column, _reason in errors}
+    kept = {row.customer_id for row in rows if row.row not in refused}
+    existing = {key: state for key, state in existing.items() if key in kept}
+    return _write_readings(actor, period, readings, existing), errors
+
+
+def _check_rows(actor: User, period: str, rows: list[ReadingRow]):
+    """The upload rules for every row (reading_row_problem), the existing readings locked."""
     check_role(actor, *UPLOADERS)
     errors: list[tuple[int, str, str]] = []
     ids = [row.customer_id for row in rows]
@@ -188,14 +209,16 @@ def import_readings(*, actor: User, period: str, rows: list[ReadingRow]) -> Impo
     readings = []
     for row in rows:
         customer = customers.get(row.customer_id)
-        problem = _row_problem(row, customer, seen, existing, anomalies)
+        problem = reading_row_problem(row, customer, seen, existing, anomalies)
         seen.add(row.customer_id)
         if problem:
             errors.append((row.row, *problem))
             continue
         readings.append(_reading_from_row(row, customer, period, anomalies))
-    if errors:
-        raise ImportRejected(errors)
+    return readings, existing, errors
+
+
+def _write_readings(actor: User, period: str, readings: list[Reading], existing) -> ImportResult:
     started = timezone.now()
     Reading.objects.bulk_create(
         readings,
@@ -239,7 +262,9 @@ UPLOAD_FIELDS = [
 ]
 
 
-def _row_problem(row, customer, seen, existing, anomalies) -> tuple[str, str] | None:
+def reading_row_problem(row, customer, seen, existing, anomalies) -> tuple[str, str] | None:
+    """The upload rules of one row (seed 004): known IDPEL of the unit, once, postpaid, on a
+    scheduled RBM, not approved yet, a known LBKB code; (column, reason) or None."""
     if row.customer_id in seen:
         return "IDPEL", _("IDPEL %(id)s muncul lebih dari sekali.") % {"id": row.customer_id}
     if customer is None:
@@ -306,7 +331,7 @@ def submit_reading(
     reading = Reading.objects.select_for_update().filter(customer=customer, period=period).first()
     existing = {customer.customer_id: reading.state} if reading else {}
     anomalies = {anomaly.code: anomaly.pk} if anomaly else {}
-    problem = _row_problem(row, customer, set(), existing, anomalies)
+    problem = reading_row_problem(row, customer, set(), existing, anomalies)
     if problem:
         raise (ReadingLocked if reading and reading.state == ReadingState.APPROVED else NotAllowed)(
             problem[1]

@@ -17,15 +17,13 @@ from meterops.core.scoping import scoped
 from meterops.core.views import unit_parameters_page
 from meterops.customers.models import Customer
 
-from . import importer, queries, services
+from . import queries, services
 from .forms import (
     MoveCustomerForm,
     ReadingDayForm,
     ReadingSettingsForm,
     ScheduleRouteForm,
-    UploadForm,
     VerificationFilterForm,
-    current_period,
 )
 from .models import Reading, ReadingSettings
 
@@ -130,38 +128,10 @@ def route_detail(request, pk):
 
 @login_required
 def upload(request):
-    """Upload a CSV/XLSX of readings; all rows are saved, or none and every error is listed."""
+    """Unggah Stan Meter lives on the shared upload pipeline (reading.uploads); old links land
+    on its page."""
     require_role(request.user, services.UPLOADERS)
-    form = UploadForm(
-        request.POST or None, request.FILES or None, initial={"period": current_period()}
-    )
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
-        table = importer.read_table(upload_file.name, upload_file.read())
-        rows, errors = importer.parse_rows(table, zone=request.user.display_time_zone())
-        if not errors:
-            try:
-                result = services.import_readings(
-                    actor=request.user, period=form.cleaned_data["period"], rows=rows
-                )
-                messages.success(
-                    request,
-                    _("%(n)s stan baru dan %(r)s baca ulang disimpan, sudah divalidasi.")
-                    % {"n": result.created, "r": result.replaced},
-                )
-                day = result.reading_days[0]
-                return redirect(
-                    _day_period_url("reading:verification", day, form.cleaned_data["period"])
-                )
-            except DomainError as exc:
-                errors = getattr(exc, "errors", [(0, "-", exc.message)])
-        messages.error(request, _("File ditolak; tidak ada data yang disimpan."))
-    return render(
-        request,
-        "reading/upload.html",
-        {"form": form, "errors": errors, "columns": (*importer.REQUIRED, *importer.OPTIONAL)},
-    )
+    return redirect("imports:template_stan_meter")
 
 
 # --- Verifikasi Baca Meter -----------------------------------------------------------------
