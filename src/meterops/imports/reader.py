@@ -131,12 +131,16 @@ def read_rows(path: Path, kind: str) -> Iterator[list]:
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        first_row, first_column = sheet.start or (0, 0)
+        rows = sheet.iter_rows()
     except CalamineError as exc:
         raise FileRefused(f"Berkas .xlsx tidak bisa dibaca: {exc}") from None
-    yield from rows
+    # iter_rows starts at the first used cell; keep row numbers and columns as Excel shows them.
+    yield from ([] for _ in range(first_row))
+    padding = [None] * first_column
+    for row in rows:
+        yield padding + row if first_column else row
 
 
 def _read_csv(path: Path) -> Iterator[list]:
