@@ -1,8 +1,10 @@
-"""A reading day clicked through: upload, verification, sending, approval, cancellation, recap."""
+"""A reading day clicked through: upload (on the shared pipeline, its worker run in-process),
+verification, sending, approval, cancellation, recap."""
 
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from meterops.reading.choices import ReadingState
@@ -44,11 +46,16 @@ def cast(transactional_db):
 
 
 CSV = (
-    "IDPEL;STAN;TGL_BACA;PETUGAS;LBKB;FOTO\n"
-    "510010000001;1120;2026-02-15 08:00;UJANG;;1.jpg\n"
-    "510010000002;1090;2026-02-15 08:10;UJANG;;2.jpg\n"
-    "510010000003;2000;2026-02-15 08:20;UJANG;MB;3.jpg\n"
+    "BLTH;IDPEL;STAN;TGL_BACA;PETUGAS;LBKB;FOTO\n"
+    f"{PERIOD};510010000001;1120;2026-02-15 08:00;UJANG;;1.jpg\n"
+    f"{PERIOD};510010000002;1090;2026-02-15 08:10;UJANG;;2.jpg\n"
+    f"{PERIOD};510010000003;2000;2026-02-15 08:20;UJANG;MB;3.jpg\n"
 )
+
+
+def _run_worker():
+    """The upload's check and apply tasks, as the db_worker would run them."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def _verify_all(page, button):
@@ -61,12 +68,17 @@ def test_reading_day_from_upload_to_recap(cast, new_page):
     vendor = new_page()
     login(vendor, "vendor.a")
     vendor.locator("#main-menu").get_by_role("link", name="Unggah Stan Meter").click()
-    vendor.fill("#id_period", PERIOD)
     vendor.set_input_files(
-        "#id_file", {"name": "stan.csv", "mimeType": "text/csv", "buffer": CSV.encode()}
+        "#upload-form input[type=file]",
+        {"name": "stan.csv", "mimeType": "text/csv", "buffer": CSV.encode()},
     )
-    vendor.get_by_role("button", name="Unggah").click()
-    expect(vendor.locator(".alert-success")).to_contain_text("3 stan baru")
+    vendor.locator("#upload-form").get_by_role("button", name="Unggah").click()
+    expect(vendor.locator("#upload-facts")).to_be_visible()
+    _run_worker()
+    vendor.reload()
+    vendor.get_by_role("button", name="Terapkan 3 baris").click()
+    _run_worker()
+    vendor.goto(f"/reading/verifications/?reading_day={cast.day.pk}&period={PERIOD}")
     expect(vendor.locator("#reading-table")).to_contain_text("Jam nyala > 2000")
     _verify_all(vendor, "Setujui (Admin Vendor)")
 
