@@ -223,3 +223,67 @@ class UnitVoltageBandTests:
         UnitSettings.objects.create(unit=cast.area_a, voltage_low=190, voltage_high=240)
         helpdesk = type(helpdesk).objects.get(pk=helpdesk.pk)
         assert list(flagged_meters_for(helpdesk)) == []
+
+
+class FlaggedLowConsumptionTests:
+    """The flagged-meter list uses the meter page's rule (services.consumption_flags)."""
+
+    @staticmethod
+    def _months(meter, stands):
+        from django.utils import timezone
+
+        from meterops.prepaid.models import LoadProfileRecord
+
+        LoadProfileRecord.objects.bulk_create(
+            [
+                LoadProfileRecord(
+                    meter=meter,
+                    period=f"2025{month:02d}",
+                    register_kwh=stand,
+                    credit_kwh=50,
+                    voltage=220,
+                    tamper_status=0,
+                    received_at=timezone.now(),
+                )
+                for month, stand in enumerate(stands, start=1)
+            ]
+        )
+
+    def test_a_month_far_below_the_history_flags_the_meter(self, cast, nfc_meter):
+        from meterops.prepaid.queries import flagged_meters_for
+
+        # 300 kWh a month, then 100: under half the average (250) -> flagged
+        self._months(nfc_meter, [1000, 1300, 1600, 1900, 2000])
+        (flagged,) = flagged_meters_for(cast.supervisor)
+        assert flagged == nfc_meter
+        assert (flagged.low_use, flagged.tampered, flagged.voltage_out) == (1, 0, 0)
+
+    def test_a_steady_meter_is_not_flagged(self, cast, nfc_meter):
+        from meterops.prepaid.queries import flagged_meters_for
+
+        self._months(nfc_meter, [1000, 1300, 1600, 1900, 2200])
+        assert flagged_meters_for(cast.supervisor) == []
+
+    def test_just_at_half_the_average_is_not_low(self):
+        from decimal import Decimal
+        from types import SimpleNamespace
+
+        from meterops.prepaid.services import consumption_flags
+
+        months = [
+            SimpleNamespace(period=p, register_kwh=Decimal(k))
+            for p, k in (("202501", 0), ("202502", 300), ("202503", 600), ("202504", 800))
+        ]
+        # used 300, 300, 200: average 266.67, half 133.3 -> 200 is not low; 199 would be
+        flags = consumption_flags(months, power_va=1300, hours_on=40)
+        assert [m["low_use"] for m in flags["months"].values()] == [False, False, False, False]
+        months[-1].register_kwh = Decimal(650)  # used 50 < half of 216.67
+        flags = consumption_flags(months, power_va=1300, hours_on=40)
+        assert flags["months"]["202504"]["low_use"] is True
+        assert flags["months"]["202504"]["below_norm"] is True  # 50 < 40 h x 1.3 kVA = 52
+
+    def test_another_units_user_sees_none(self, cast, nfc_meter):
+        from meterops.prepaid.queries import flagged_meters_for
+
+        self._months(nfc_meter, [1000, 1300, 1600, 1900, 2000])
+        assert flagged_meters_for(cast.outsider) == []

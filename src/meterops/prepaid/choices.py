@@ -22,6 +22,19 @@ class RequestState(models.TextChoices):
     ASSIGNED = "assigned", _("PK diterbitkan, menunggu pemasangan")
     INSTALLED = "installed", _("Terpasang, menunggu PDL")
     COMPLETED = "completed", _("Selesai (PDL)")
+    CANCELLED = "cancelled", _("Dibatalkan")
+
+
+# Closed applications: they hold no meter and no open process.
+CLOSED_STATES = (RequestState.COMPLETED, RequestState.CANCELLED)
+# An application may be cancelled until it is installed in the field; then only PDL remains.
+CANCELLABLE_STATES = (
+    RequestState.REGISTERED,
+    RequestState.PAID,
+    RequestState.ACTIVATED,
+    RequestState.TOKENS_ISSUED,
+    RequestState.ASSIGNED,
+)
 
 
 class TokenKind(models.TextChoices):
@@ -32,6 +45,7 @@ class TokenKind(models.TextChoices):
 class TokenStatus(models.TextChoices):
     ISSUED = "issued", _("Terbit")
     ENTERED = "entered", _("Sudah dimasukkan ke meter")
+    VOIDED = "voided", _("Batal (permohonan dibatalkan)")
 
 
 MANUAL_CHANNEL = "LOKET"

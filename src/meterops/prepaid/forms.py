@@ -135,3 +135,13 @@ class TokenSaleForm(BootstrapMixin, forms.Form):
     )
     amount = forms.DecimalField(label=_("Nominal (Rp)"), min_value=0, decimal_places=0)
     reference = forms.CharField(label=_("No kuitansi"), max_length=60)
+
+
+class CancelForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan batal"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Wajib, minimal 10 karakter; tercatat di riwayat permohonan."),
+    )

@@ -10,7 +10,15 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from meterops.core.models import Process, TimeStampedModel, Unit
 
-from .choices import Product, RequestKind, RequestState, TokenKind, TokenStatus
+from .choices import (
+    CANCELLABLE_STATES,
+    CLOSED_STATES,
+    Product,
+    RequestKind,
+    RequestState,
+    TokenKind,
+    TokenStatus,
+)
 
 RUPIAH = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 KWH = {"max_digits": 12, "decimal_places": 1, "validators": [MinValueValidator(Decimal(0))]}
@@ -108,6 +116,15 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
         related_name="requests",
         verbose_name=_("meter"),
     )
+    kept_meter = models.ForeignKey(
+        "customers.Meter",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meter terpasang yang dipertahankan"),
+        help_text=_("PD: meter prabayar pelanggan tetap dipakai, tidak diambil dari stok."),
+    )
     activated_at = models.DateTimeField(_("tanggal aktivasi"), null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -127,6 +144,11 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
         _("scan SPJBTL"), upload_to="prepaid/spjbtl/%Y/%m/", blank=True
     )
     completed_at = models.DateTimeField(_("tanggal PDL"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("tanggal batal"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(_("alasan batal"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -135,7 +157,7 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["meter"],
-                condition=~Q(state=RequestState.COMPLETED) & Q(meter__isnull=False),
+                condition=~Q(state__in=CLOSED_STATES) & Q(meter__isnull=False),
                 name="prepaid_request_meter_in_one_open_request",
             )
         ]
@@ -174,15 +196,24 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
     def is_nfc(self) -> bool:
         return self.product == Product.PREPAID_NFC
 
+    @property
+    def bound_meter(self):
+        """The meter the application works on: from stock, or (PD) the one kept in place."""
+        return self.meter or self.kept_meter
+
     # --- transitions (called only from services.py) ------------------------------------
+
+    @transition(field=state, source=list(CANCELLABLE_STATES), target=RequestState.CANCELLED)
+    def cancel(self, *, by, at, reason: str) -> None:
+        self.cancelled_by, self.cancelled_at, self.cancel_reason = by, at, reason
 
     @transition(field=state, source=RequestState.REGISTERED, target=RequestState.PAID)
     def pay(self, *, at) -> None:
         self.paid_at = at
 
     @transition(field=state, source=RequestState.PAID, target=RequestState.ACTIVATED)
-    def activate(self, *, meter: MeterStock, at) -> None:
-        self.meter, self.activated_at = meter, at
+    def activate(self, *, meter: MeterStock | None, at, kept_meter=None) -> None:
+        self.meter, self.kept_meter, self.activated_at = meter, kept_meter, at
 
     @transition(field=state, source=RequestState.ACTIVATED, target=RequestState.TOKENS_ISSUED)
     def issue_tokens(self) -> None:

@@ -1,7 +1,11 @@
 """Reads of prepaid services, each starting from what the requesting user may see."""
 
+from collections import deque
 from datetime import timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,10 +15,9 @@ from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
 from meterops.customers.models import Meter
 
-from .cards import monthly_consumption
 from .choices import RequestState
 from .models import TAMPER, LoadProfileRecord, NfcTransaction, ServiceRequest, TokenSale
-from .services import LOAD_PROFILE_ROLES, OFFICE_ROLES
+from .services import HISTORY_MONTHS, LOAD_PROFILE_ROLES, OFFICE_ROLES, consumption_flags
 
 # The voltage band (default 198–231 V for 220 V, SPLN +5 %/-10 %), the jam nyala below which
 # a month is suspicious (default 40 h) and the age of a late application (default 14 days)
@@ -137,25 +140,23 @@ def load_profile_of(meter: Meter) -> dict:
     The limits are those of the customer's unit (Setting): voltage band, jam nyala minimum.
     """
     limits = meter.customer.unit.settings_or_default()
-    records = list(LoadProfileRecord.objects.filter(meter=meter).order_by("-period")[:12])
+    records = list(
+        LoadProfileRecord.objects.filter(meter=meter).order_by("-period")[:HISTORY_MONTHS]
+    )
     records.reverse()
-    used = dict(monthly_consumption(records))
+    flags = consumption_flags(
+        records, power_va=meter.customer.power_va, hours_on=limits.low_hours_on
+    )
     rows = [
         {
             "record": r,
-            "used": used[r.period],
+            **flags["months"][r.period],
             "tamper": r.tamper_status == TAMPER,
             "voltage_out": not limits.voltage_low <= r.voltage <= limits.voltage_high,
         }
         for r in records
     ]
-    known = [row["used"] for row in rows if row["used"] is not None]
-    average = sum(known, Decimal(0)) / len(known) if known else None
-    norm = Decimal(limits.low_hours_on * meter.customer.power_va) / 1000
-    for row in rows:
-        used = row["used"]
-        row["low_use"] = average is not None and used is not None and used < average / 2
-        row["below_norm"] = used is not None and used < norm
+    average, norm = flags["average"], flags["norm"]
     return {
         "rows": rows,
         "average": average,
@@ -169,27 +170,61 @@ def load_profile_of(meter: Meter) -> dict:
     }
 
 
-def flagged_meters_for(user) -> QuerySet[Meter]:
-    """Meters of the user's units whose card shows tamper or a voltage out of the user's band."""
+class _Month(NamedTuple):
+    period: str
+    register_kwh: Decimal
+    voltage: int
+    tamper_status: int
+
+
+def flagged_meters_for(user) -> list[Meter]:
+    """Installed meters of the user's units whose latest 12 card months show tamper, a voltage
+    out of the user's band, or consumption far below history or norm (``consumption_flags``).
+
+    One streamed query over the load profiles in (meter, month) order, one for the meters
+    flagged; each meter carries ``tampered``, ``voltage_out``, ``low_use`` and ``below_norm``
+    (months counted). The band and the jam nyala norm are the viewer's unit settings.
+    """
     require_role(user, LOAD_PROFILE_ROLES)
     limits = user.unit_settings()
     low, high = limits.voltage_low, limits.voltage_high
-    flagged = LoadProfileRecord.objects.filter(
-        Q(tamper_status=TAMPER) | Q(voltage__lt=low) | Q(voltage__gt=high)
-    )
-    return (
-        scoped(Meter, user)
-        .filter(removed_at__isnull=True, pk__in=flagged.values("meter_id"))
-        .select_related("customer")
-        .annotate(
-            tampered=Count("load_profile", filter=Q(load_profile__tamper_status=TAMPER)),
-            voltage_out=Count(
-                "load_profile",
-                filter=Q(load_profile__voltage__lt=low) | Q(load_profile__voltage__gt=high),
-            ),
+    rows = (
+        LoadProfileRecord.objects.filter(
+            meter__in=scoped(Meter, user).filter(removed_at__isnull=True)
         )
+        .order_by("meter_id", "period")
+        .values_list(
+            "meter_id",
+            "period",
+            "register_kwh",
+            "voltage",
+            "tamper_status",
+            "meter__customer__power_va",
+        )
+    )
+    found: dict[int, dict] = {}
+    for meter_id, group in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        latest = deque(group, maxlen=HISTORY_MONTHS)
+        months = [_Month(*row[1:5]) for row in latest]
+        power_va = latest[-1][5] or 0
+        flags = consumption_flags(months, power_va=power_va, hours_on=limits.low_hours_on)
+        counts = {
+            "tampered": sum(m.tamper_status == TAMPER for m in months),
+            "voltage_out": sum(not low <= m.voltage <= high for m in months),
+            "low_use": sum(f["low_use"] for f in flags["months"].values()),
+            "below_norm": sum(f["below_norm"] for f in flags["months"].values()),
+        }
+        if any(counts.values()):
+            found[meter_id] = counts
+    meters = list(
+        Meter.objects.filter(pk__in=list(found))
+        .select_related("customer")
         .order_by("customer__customer_id")
     )
+    for meter in meters:
+        for name, value in found[meter.pk].items():
+            setattr(meter, name, value)
+    return meters
 
 
 def nfc_transactions_for(user, *, meter_number: str = "", day=None):

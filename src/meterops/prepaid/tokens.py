@@ -64,7 +64,7 @@ class TokenMaker:
         return sts.credit_token(key.codec(meter, self.cache), quantity=kwh, issued=issued)
 
     def drafts_for(self, request: ServiceRequest, *, issued: datetime) -> list[TokenDraft]:
-        stock = request.meter
+        stock = request.bound_meter  # from stock, or the PD meter kept in place
         target = self.current_key(request.unit)
         if target is None:
             raise KeyDataUnknown(

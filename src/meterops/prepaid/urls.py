@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/<int:pk>/assign/", views.request_assign, name="request_assign"),
     path("requests/<int:pk>/installation/", views.request_install, name="request_install"),
     path("requests/<int:pk>/complete/", views.request_complete, name="request_complete"),
+    path("requests/<int:pk>/cancel/", views.request_cancel, name="request_cancel"),
     path("payments/", views.payment_entry, name="payment_entry"),
     path("payments/channel/", views.channel_payment, name="channel_payment"),
     path("activations/", views.activation, name="activation"),

@@ -17,10 +17,11 @@ from meterops.customers.queries import find_customer_for
 
 from . import pdf, queries, services
 from .chart import load_profile_chart
-from .choices import MANUAL_CHANNEL, RequestState
+from .choices import CANCELLABLE_STATES, MANUAL_CHANNEL, RequestState
 from .forms import (
     ActivationForm,
     AssignForm,
+    CancelForm,
     InstallationForm,
     LoadProfileUploadForm,
     MeterNumberForm,
@@ -99,7 +100,7 @@ def request_export(request):
             r.power_va,
             r.amount_due,
             r.get_state_display(),
-            r.meter.meter_number if r.meter else "",
+            r.bound_meter.meter_number if r.bound_meter else "",
             r.created_at,
             r.paid_at,
             r.activated_at,
@@ -159,6 +160,7 @@ def request_detail(request, pk):
         "events": obj.process.events.select_related("actor").order_by("-at", "-id"),
         "is_office": request.user.has_role(*OFFICE_ROLES),
         "compensation": obj.deposit_compensation() if obj.is_migration else None,
+        "cancellable": obj.state in CANCELLABLE_STATES,
     }
     if obj.state == RequestState.TOKENS_ISSUED:
         context["assign_form"] = AssignForm(actor=request.user)
@@ -195,6 +197,29 @@ def _run(request, obj, action, success: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("prepaid:request_detail", pk=obj.pk)
+
+
+@login_required
+def request_cancel(request, pk):
+    """Batalkan permohonan: the reason, what it releases, then the cancellation."""
+    obj = queries.get_request_for(request.user, pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_request(
+                request=obj, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(
+                request, _("Permohonan %(n)s dibatalkan.") % {"n": obj.request_number}
+            )
+            return redirect("prepaid:request_detail", pk=obj.pk)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "prepaid/request_cancel.html",
+        {"obj": obj, "form": form, "cancellable": obj.state in CANCELLABLE_STATES},
+    )
 
 
 @require_POST

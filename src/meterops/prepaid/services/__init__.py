@@ -7,10 +7,13 @@ from .applications import (
     OFFICE_ROLES,
     activate_meter,
     assign_work_order,
+    cancel_request,
     complete_request,
     fees_for,
+    is_nfc_meter,
     issue_request_tokens,
     issue_tokens_for,
+    may_keep_installed_meter,
     next_customer_id,
     next_request_number,
     nfc_mismatch_message,
@@ -20,21 +23,32 @@ from .applications import (
     require_office_role,
     rupiah,
 )
-from .load_profiles import LOAD_PROFILE_ROLES, import_load_profiles, record_nfc_transaction
+from .load_profiles import (
+    HISTORY_MONTHS,
+    LOAD_PROFILE_ROLES,
+    consumption_flags,
+    import_load_profiles,
+    record_nfc_transaction,
+)
 from .vending import MINIMUM_PURCHASE, sale_amounts, sale_key_for, vend_token
 
 __all__ = [
     "FIELD_ROLES",
+    "HISTORY_MONTHS",
     "LOAD_PROFILE_ROLES",
     "MINIMUM_PURCHASE",
     "OFFICE_ROLES",
     "activate_meter",
     "assign_work_order",
+    "cancel_request",
     "complete_request",
+    "consumption_flags",
     "fees_for",
     "import_load_profiles",
+    "is_nfc_meter",
     "issue_request_tokens",
     "issue_tokens_for",
+    "may_keep_installed_meter",
     "next_customer_id",
     "next_request_number",
     "nfc_mismatch_message",

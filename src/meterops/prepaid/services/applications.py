@@ -22,7 +22,14 @@ from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
 from meterops.keychange.keys import current_key_for
 
-from ..choices import MANUAL_CHANNEL, Product, RequestKind, RequestState, TokenStatus
+from ..choices import (
+    CLOSED_STATES,
+    MANUAL_CHANNEL,
+    Product,
+    RequestKind,
+    RequestState,
+    TokenStatus,
+)
 from ..errors import (
     AlreadyPaid,
     CustomerRequired,
@@ -275,16 +282,79 @@ def record_payment(
 # --- Aktivasi meter --------------------------------------------------------------------
 
 
-def nfc_mismatch_message(request: ServiceRequest, stock: MeterStock) -> str:
+def is_nfc_meter(meter_number: str) -> bool:
+    """Whether a meter is a two-way NFC meter: read from the prepaid stock it came from.
+
+    customers.Meter has no NFC attribute yet (the customers app is shared; asked for in the
+    report of issue #8); a meter that never went through the prepaid stock counts as keypad.
+    """
+    return MeterStock.objects.filter(meter_number=meter_number, is_nfc=True).exists()
+
+
+def nfc_mismatch_message(request: ServiceRequest, stock) -> str:
     """Validasi Kesesuaian Meter NFC Saat Aktivasi (seed 002, Gambar 2-13)."""
+    nfc = stock.is_nfc if isinstance(stock, MeterStock) else is_nfc_meter(stock.meter_number)
     return _(
         "Meter %(m)s tidak sesuai dengan pilihan produk saat permohonan (%(p)s): meter ini "
         "%(kind)s. Gunakan meter yang sesuai, atau lanjutkan dengan mengubah produk."
     ) % {
         "m": stock.meter_number,
         "p": Product(request.product).label,
-        "kind": _("meter dua arah NFC") if stock.is_nfc else _("meter prabayar satu arah"),
+        "kind": _("meter dua arah NFC") if nfc else _("meter prabayar satu arah"),
     }
+
+
+def may_keep_installed_meter(request: ServiceRequest) -> bool:
+    """Whether the application may keep the customer's installed meter instead of stock.
+
+    Seed 002 Bab 2: every kind goes through "Aktivasi Meter" with a meter number, and the
+    tokens are followed by "setting KCT dll": for a PD (2.2) of a customer already on prepaid
+    the installed prepaid meter stays and gets KCTs for the new tariff index, or is replaced
+    from stock. A PB (2.1) has no meter; a Paskem (2.3, after dismantling) gets a meter from
+    stock; a Migrasi (1.5 step 5, "memasang Meter Prabayar dua Arah") replaces the postpaid
+    meter, which cannot take tokens, with a prepaid one from stock.
+    """
+    return (
+        request.kind == RequestKind.TARIFF_CHANGE
+        and request.customer.payment_mode == PaymentMode.PREPAID
+    )
+
+
+def _meter_for_activation(request: ServiceRequest, meter_number: str, actor: User):
+    """(stock meter, kept meter) for the number given, by ``may_keep_installed_meter``."""
+    installed = (
+        Meter.objects.filter(
+            customer=request.customer, meter_number=meter_number, removed_at__isnull=True
+        )
+        .select_for_update()
+        .first()
+    )
+    if installed is not None:
+        if not may_keep_installed_meter(request):
+            raise MeterUnavailable(
+                _(
+                    "%(k)s memerlukan meter prabayar dari stok: meter %(m)s yang terpasang "
+                    "tidak dapat dipertahankan."
+                )
+                % {"k": RequestKind(request.kind).label, "m": meter_number}
+            )
+        return None, installed
+    stock = scoped(MeterStock, actor).filter(meter_number=meter_number).first()
+    if stock is None:
+        raise MeterUnavailable(
+            _("No meter %(m)s tidak ada di stok meter prabayar unit Anda.") % {"m": meter_number}
+        )
+    taken = Meter.objects.filter(meter_number=stock.meter_number, removed_at__isnull=True)
+    if taken.exclude(customer=request.customer).exists():
+        raise MeterUnavailable(
+            _("Meter %(m)s sudah terpasang di pelanggan lain.") % {"m": stock.meter_number}
+        )
+    others = ServiceRequest.objects.filter(meter=stock).exclude(pk=request.pk)
+    if others.exclude(state__in=CLOSED_STATES).exists():
+        raise MeterUnavailable(
+            _("Meter %(m)s sudah diaktivasi untuk permohonan lain.") % {"m": stock.meter_number}
+        )
+    return stock, None
 
 
 @transaction.atomic
@@ -295,7 +365,8 @@ def activate_meter(
     actor: User,
     change_product: bool = False,
 ) -> ServiceRequest:
-    """Aktivasi meter: bind a meter of the unit's stock, checking NFC against the product.
+    """Aktivasi meter: bind a meter of the unit's stock (or, for a PD, keep the installed one,
+    ``may_keep_installed_meter``), checking NFC against the product (seed 002, 2.1 step 4).
 
     A meter of the other kind is refused (Validasi kesesuaian meter NFC); with
     ``change_product`` the application goes on with the meter's product, and that is recorded.
@@ -307,35 +378,63 @@ def activate_meter(
             _("Permohonan %(n)s belum bisa diaktivasi (status: %(s)s).")
             % {"n": request.request_number, "s": request.get_state_display()}
         )
-    stock = scoped(MeterStock, actor).filter(meter_number=meter_number.strip()).first()
-    if stock is None:
-        raise MeterUnavailable(
-            _("No meter %(m)s tidak ada di stok meter prabayar unit Anda.") % {"m": meter_number}
-        )
-    installed = Meter.objects.filter(meter_number=stock.meter_number, removed_at__isnull=True)
-    if installed.exclude(customer=request.customer).exists():
-        raise MeterUnavailable(
-            _("Meter %(m)s sudah terpasang di pelanggan lain.") % {"m": stock.meter_number}
-        )
-    others = ServiceRequest.objects.filter(meter=stock).exclude(pk=request.pk)
-    if others.exclude(state=RequestState.COMPLETED).exists():
-        raise MeterUnavailable(
-            _("Meter %(m)s sudah diaktivasi untuk permohonan lain.") % {"m": stock.meter_number}
-        )
+    stock, kept = _meter_for_activation(request, meter_number.strip(), actor)
+    meter = stock or kept
+    meter_is_nfc = stock.is_nfc if stock else is_nfc_meter(kept.meter_number)
     note = ""
-    if stock.is_nfc != request.is_nfc:
+    if meter_is_nfc != request.is_nfc:
         if not change_product:
-            raise NfcMismatch(nfc_mismatch_message(request, stock))
-        new_product = Product.PREPAID_NFC if stock.is_nfc else Product.PREPAID_KEYPAD
+            raise NfcMismatch(nfc_mismatch_message(request, meter))
+        new_product = Product.PREPAID_NFC if meter_is_nfc else Product.PREPAID_KEYPAD
         note = _("Produk diubah dari %(a)s menjadi %(b)s karena meter %(m)s.") % {
             "a": Product(request.product).label,
             "b": new_product.label,
-            "m": stock.meter_number,
+            "m": meter.meter_number,
         }
         request.product, request.product_note = new_product, note
-    request.activate(meter=stock, at=timezone.now())
+    request.activate(meter=stock, kept_meter=kept, at=timezone.now())
     request.save()
-    _advance(request, verb="activated", actor=actor, note=f"{stock} {note}".strip())
+    kept_note = _("meter terpasang dipertahankan") if kept else ""
+    summary = " ".join(part for part in (str(meter), kept_note, note) if part)
+    _advance(request, verb="activated", actor=actor, note=summary)
+    return request
+
+
+# --- Pembatalan ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cancel_request(*, request: ServiceRequest, actor: User, reason: str) -> ServiceRequest:
+    """Cancel an application before its installation, with the reason (beyond seed 002).
+
+    AP2T lets the unit cancel ("batal") an application that will not go on; here: office roles
+    only, any state up to "PK diterbitkan" (an installed meter needs PDL or a dismantling
+    instead), a reason of at least 10 characters. The bound stock meter is released for another
+    application (the one-open-application constraint ignores cancelled ones), issued tokens
+    are voided, the process is closed with the reason, and a paid application is marked for
+    refund in the event.
+    """
+    require_office_role(actor)
+    reason = " ".join((reason or "").split())
+    if len(reason) < 10:
+        raise WrongState(_("Alasan batal wajib diisi (minimal 10 karakter)."))
+    request = _locked(request)
+    if not can_proceed(request.cancel):
+        raise WrongState(
+            _("Permohonan %(n)s tidak dapat dibatalkan: %(s)s.")
+            % {"n": request.request_number, "s": request.get_state_display().lower()}
+        )
+    was_paid = request.paid_at is not None
+    released = request.meter.meter_number if request.meter_id else ""
+    request.cancel(by=actor, at=timezone.now(), reason=reason)
+    request.save()
+    request.tokens.update(status=TokenStatus.VOIDED)
+    parts = [reason]
+    if released:
+        parts.append(_("meter %(m)s kembali ke stok") % {"m": released})
+    if was_paid:
+        parts.append(_("pembayaran %(a)s perlu dikembalikan") % {"a": rupiah(request.amount_due)})
+    _advance(request, verb="cancelled", actor=actor, note="; ".join(parts), closes=True)
     return request
 
 
@@ -484,8 +583,18 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
         customer.name, customer.address = request.applicant_name, request.address
     customer._history_user = actor
     customer.save()
-    stock = request.meter
     target = current_key_for(request.unit)
+    if request.kept_meter_id:
+        meter = Meter.objects.select_for_update().get(pk=request.kept_meter_id)
+        meter.tariff_index = request.tariff_index
+        meter.key_revision = target.key_revision if target else meter.key_revision
+        meter._history_user = actor
+        meter.save()
+        request.complete(at=timezone.now())
+        request.save()
+        _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)
+        return request
+    stock = request.meter
     for old in Meter.objects.filter(customer=customer, removed_at__isnull=True):
         old.removed_at = request.installed_on
         old._history_user = actor

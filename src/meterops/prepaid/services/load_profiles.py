@@ -13,13 +13,40 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event
 from meterops.customers.models import Meter
 
-from ..cards import CardRecord, read_card
+from ..cards import CardRecord, monthly_consumption, read_card
 from ..errors import LoadProfileRejected, NotAllowed
 from ..loadprofile_files import read_load_profile_file
 from ..models import NfcTransaction
 from .applications import OFFICE_ROLES
 
 LOAD_PROFILE_ROLES = (*OFFICE_ROLES, RoleCode.HELPDESK)
+HISTORY_MONTHS = 12  # the card carries 12 months; flags look at the latest 12 stored
+
+
+def consumption_flags(records, *, power_va: int, hours_on: int) -> dict:
+    """Months whose consumption is far below the customer's history or the tariff's norm.
+
+    Issue #8 on seed 002 Bab 3 (Informasi Load Profile, "PLN dapat Menentukan Pemakaian
+    Tenaga Listrik"): the kWh of a month is the Stand difference with the month before
+    (``cards.monthly_consumption``; unknown when that month is missing). A month is
+    ``low_use`` when it is under half the average of the known months of ``records``, and
+    ``below_norm`` when it is under the jam nyala norm ``hours_on`` x power (kVA), a unit
+    setting (default 40 h). Either is a possible theft: the page offers an inspection target.
+    The meter page and the flagged-meter list both use this one rule.
+    """
+    used = dict(monthly_consumption(records))
+    known = [kwh for kwh in used.values() if kwh is not None]
+    average = sum(known, Decimal(0)) / len(known) if known else None
+    norm = Decimal(hours_on * power_va) / 1000
+    months = {
+        period: {
+            "used": kwh,
+            "low_use": average is not None and kwh is not None and kwh < average / 2,
+            "below_norm": kwh is not None and kwh < norm,
+        }
+        for period, kwh in used.items()
+    }
+    return {"months": months, "average": average, "norm": norm}
 
 
 LOAD_PROFILE_COLUMNS = "meter_id, period, register_kwh, credit_kwh, voltage, tamper_status"
