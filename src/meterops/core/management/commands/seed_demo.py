@@ -7,6 +7,7 @@ from meterops.core.demo import DEMO_PASSWORD, build_region, demo_logins
 from meterops.core.models import Unit
 from meterops.customers.demo import generate_customers
 from meterops.customers.models import Customer
+from meterops.fieldwork.demo import seed_fieldwork_demo
 from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
 from meterops.keychange.models import VendingKey
 from meterops.prepaid.demo import seed_prepaid_demo
@@ -60,10 +61,12 @@ class Command(BaseCommand):
         for region in Unit.objects.filter(level=UnitLevel.REGION):
             if not VendingKey.objects.filter(unit=region).exists():
                 store_test_keys(region)
+        fieldwork = seed_fieldwork_demo()
         self.stdout.write(
             f"{days} hari baca ({routes} RBM), {readings} stan meter, "
             f"{prepaid['meters']} meter prabayar di stok, "
-            "kunci vending UJI (bukan produksi)."
+            "kunci vending UJI (bukan produksi), "
+            f"{fieldwork['orders']} order pekerjaan lapangan."
         )
 
     def print_logins(self):

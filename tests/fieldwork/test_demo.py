@@ -1,0 +1,17 @@
+import pytest
+from django.core.management import call_command
+
+from meterops.fieldwork.choices import OrderKind
+from meterops.fieldwork.models import Arrears, AuditMonth, FieldOrder
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_fieldwork_through_the_services():
+    call_command("seed_demo", "--customers", "400", "--targets", "0", "--seed", "5")
+    assert AuditMonth.objects.count() == 1
+    kinds = set(FieldOrder.objects.values_list("kind", flat=True))
+    assert {OrderKind.ACCURACY_CHECK, OrderKind.DISCONNECTION, OrderKind.NOTICE} <= kinds
+    assert FieldOrder.objects.filter(kind=OrderKind.RECONNECTION, due_at__isnull=False).exists()
+    assert Arrears.objects.filter(paid_at__isnull=False).exists()
+    call_command("seed_demo", "--customers", "0", "--targets", "0")
+    assert AuditMonth.objects.count() == 1
