@@ -11,8 +11,8 @@ Then, one after the other in this process:
 - baseline: day B approved row by row through the ORM, as the obvious implementation
   would: each reading locked, its FSM transition, ``save()`` (which writes its history row)
   and ``record_event`` for the customer's timeline;
-- the real path: ``services.approve_reading_day`` on day A (one UPDATE, history and events
-  by INSERT ... SELECT).
+- the real path: ``services.approve_reading_day`` on day A (one data-modifying statement:
+  the UPDATE, and the history rows inserted from its RETURNING).
 
 Both are reported as readings/s and their ratio. The requirement: 200 000 readings in
 under 3 s, and 50× the row-by-row rate. With ``--validate-readings N`` (0 to skip) it then
