@@ -97,3 +97,28 @@ def test_load_profile_of_a_meter_after_an_nfc_transaction_on_a_phone(cast, new_p
     expect(page.locator("#load-profile-chart svg rect")).to_have_count(12)
     assert_fits_phone(page)
     screenshot(page, "prepaid-load-profile-phone")
+
+
+def test_cancel_an_activated_application_on_a_phone_releases_its_meter(cast, new_page):
+    from meterops.prepaid.models import MeterStock
+    from tests.prepaid.builders import activated
+
+    request = activated(cast, meter=MeterStock.objects.get(meter_number="32031017679"))
+    phone = new_page(PHONE)
+    login(phone, "pengawas.a")
+    phone.get_by_role("button", name="Buka menu").click()
+    phone.locator("#main-menu").get_by_role("link", name="Permohonan Prabayar").click()
+    phone.get_by_role("link", name=request.request_number).click()
+    phone.locator("#cancel-link").click()
+    expect(phone.locator("#cancel-effects")).to_contain_text("32031017679 kembali ke stok")
+    expect(phone.locator("#cancel-effects")).to_contain_text("perlu dikembalikan")
+    assert_fits_phone(phone)
+    phone.fill("#id_reason", "batal")
+    phone.get_by_role("button", name="Batalkan permohonan").click()
+    expect(phone.locator("form[novalidate]")).to_contain_text("minimal 10")
+    phone.fill("#id_reason", "Pemohon membatalkan, pindah rumah")
+    phone.get_by_role("button", name="Batalkan permohonan").click()
+    expect(phone.locator("#request-state")).to_have_text("Dibatalkan")
+    expect(phone.locator("#cancel-note")).to_contain_text("pindah rumah")
+    expect(phone.locator("#timeline")).to_contain_text("kembali ke stok")
+    expect(phone.locator("#cancel-link")).to_have_count(0)

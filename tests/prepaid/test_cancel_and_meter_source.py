@@ -190,6 +190,9 @@ class MeterSourceTests:
         services.assign_work_order(
             request=request, officer=prepaid.officer, actor=prepaid.supervisor
         )
+        from meterops.documents.prepaid_applications import work_order_pdf
+
+        assert work_order_pdf(request).startswith(b"%PDF")  # the PK names the kept meter
         services.record_installation(
             request=request,
             actor=prepaid.officer,

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 from meterops.customers.queries import find_customer_for
+from meterops.documents import prepaid_applications as pdf
 
-from . import pdf, queries, services
+from . import queries, services
 from .chart import load_profile_chart
 from .choices import CANCELLABLE_STATES, MANUAL_CHANNEL, RequestState
 from .forms import (

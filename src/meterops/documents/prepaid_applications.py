@@ -1,6 +1,9 @@
-"""PDFs of an application (ReportLab): the SIP payment slip and the PK with its BA pasang."""
+"""PDFs of a prepaid application (seed 002, Bab 2): the SIP payment slip (Cetak SIP) and the
+PK with its BA pasang (Cetak PK / BA). ReportLab; the application is read through its
+attributes only, so this module does not import the prepaid app."""
 
 import io
+from decimal import Decimal
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -9,11 +12,11 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .choices import RequestKind
-from .models import ServiceRequest
-from .services import rupiah
-
 STYLES = getSampleStyleSheet()
+
+
+def rupiah(amount: Decimal) -> str:
+    return "Rp " + f"{amount:,.0f}".replace(",", ".")
 
 
 def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:
@@ -30,7 +33,7 @@ def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:
     return table
 
 
-def _header(request: ServiceRequest, title: str) -> list:
+def _header(request, title: str) -> list:
     return [
         Paragraph(f"PT PLN (Persero) {request.unit.name}", STYLES["Heading3"]),
         Paragraph(title, STYLES["Title"]),
@@ -55,7 +58,7 @@ def _render(story: list) -> bytes:
     return buffer.getvalue()
 
 
-def payment_slip_pdf(request: ServiceRequest) -> bytes:
+def payment_slip_pdf(request) -> bytes:
     """Cetak SIP: the fees to pay at a bank or PPOB against the request number."""
     fees = [
         ["Biaya Penyambungan (BP)", rupiah(request.connection_fee)],
@@ -63,7 +66,7 @@ def payment_slip_pdf(request: ServiceRequest) -> bytes:
         ["Uang Jaminan Langganan (UJL)", rupiah(request.deposit)],
         [f"Stroom awal ({request.initial_credit_kwh} kWh)", rupiah(request.initial_credit)],
     ]
-    if request.kind == RequestKind.MIGRATION:
+    if request.is_migration:
         comp = request.deposit_compensation()
         fees.append(["Kekurangan kompensasi UJL pascabayar", rupiah(comp["shortfall"])])
     fees.append(["TOTAL YANG HARUS DIBAYAR", rupiah(request.amount_due)])
@@ -80,9 +83,9 @@ def payment_slip_pdf(request: ServiceRequest) -> bytes:
     return _render(story)
 
 
-def work_order_pdf(request: ServiceRequest) -> bytes:
+def work_order_pdf(request) -> bytes:
     """Cetak PK and BA pasang: the meter, the tokens to enter, the officer, signatures."""
-    meter = request.meter
+    meter = request.bound_meter  # from stock, or the PD meter kept in place
     officer = request.assigned_to
     tokens = [[f"{t.sequence}. {t.get_kind_display()}", t.display()] for t in request.tokens.all()]
     story = _header(request, "PERINTAH KERJA (PK) PEMASANGAN")
@@ -90,7 +93,7 @@ def work_order_pdf(request: ServiceRequest) -> bytes:
         _table(
             [
                 ["Meter", f"{meter.brand} {meter.model} no. {meter.meter_number}"],
-                ["No pabrik", meter.serial_number or "-"],
+                ["No pabrik", getattr(meter, "serial_number", "") or "-"],
                 ["Petugas", officer.get_full_name() or officer.get_username() if officer else "-"],
             ]
         ),
