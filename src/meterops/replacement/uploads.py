@@ -177,6 +177,12 @@ def _apply_new(cursor, upload, batch, actor, source, now, token, note) -> None:
             batch,
         ],
     )
+    # Every statement below starts from the batch's staged rows and reaches each process
+    # through the one-open-process-per-customer index, never by scanning core_process.
+    own = (
+        "JOIN core_process p ON p.customer_id = r.customer_id AND p.domain = %s AND p.is_open "
+        f"WHERE {rows} AND p.reference = %s"
+    )
     cursor.execute(
         "INSERT INTO replacement_replacementtarget (created_at, updated_at, process_id, "  # noqa: S608
         "customer_id, unit_id, meter_id, source, from_reading_anomaly, programme_name, "
@@ -190,8 +196,7 @@ def _apply_new(cursor, upload, batch, actor, source, now, token, note) -> None:
         f"CAST({cell('r', 'STAN_SAAT_DITEMUKAN')} AS numeric), "
         f"CAST({cell('r', 'KOORDINAT_Y')} AS numeric), "
         f"CAST({cell('r', 'KOORDINAT_X')} AS numeric), %s, %s, %s, '' "
-        "FROM core_process p JOIN imports_uploadrow r ON r.customer_id = p.customer_id "
-        f"WHERE p.reference = %s AND p.is_open AND p.domain = %s AND {rows}",
+        f"FROM imports_uploadrow r {own}",
         [
             now,
             now,
@@ -199,32 +204,31 @@ def _apply_new(cursor, upload, batch, actor, source, now, token, note) -> None:
             now,
             actor.pk,
             TargetState.SUBMITTED,
-            token,
             Domain.REPLACEMENT,
             upload.pk,
             batch,
+            token,
         ],
     )
     cursor.execute(
-        "INSERT INTO core_processevent (process_id, customer_id, unit_id, domain, verb, "
+        "INSERT INTO core_processevent (process_id, customer_id, unit_id, domain, verb, "  # noqa: S608
         "from_state, to_state, state_label, actor_id, at, note, attachment) "
         "SELECT p.id, p.customer_id, p.unit_id, p.domain, %s, '', p.state, p.state_label, %s, "
-        "%s, %s, '' FROM core_process p WHERE p.reference = %s AND p.is_open AND p.domain = %s",
-        ["replacement.opened", actor.pk, now, note, token, Domain.REPLACEMENT],
+        f"%s, %s, '' FROM imports_uploadrow r {own}",
+        ["replacement.opened", actor.pk, now, note, Domain.REPLACEMENT, upload.pk, batch, token],
     )
     cursor.execute(
-        "UPDATE imports_uploadrow SET record_id = ("
-        "SELECT t.id FROM replacement_replacementtarget t JOIN core_process p "
-        "ON p.id = t.process_id WHERE p.reference = %s AND p.is_open AND p.domain = %s "
-        "AND t.customer_id = imports_uploadrow.customer_id) "
-        "WHERE upload_id = %s AND batch = %s AND status = 'new'",
-        [token, Domain.REPLACEMENT, upload.pk, batch],
+        "UPDATE imports_uploadrow AS u SET record_id = t.id "
+        "FROM core_process p JOIN replacement_replacementtarget t ON t.process_id = p.id "
+        "WHERE p.customer_id = u.customer_id AND p.domain = %s AND p.is_open "
+        "AND p.reference = %s AND u.upload_id = %s AND u.batch = %s AND u.status = 'new'",
+        [Domain.REPLACEMENT, token, upload.pk, batch],
     )
     cursor.execute(
         f"UPDATE core_process SET reference = 'TO-' || {zero_padded('t.id', 7)} "  # noqa: S608
-        "FROM replacement_replacementtarget t WHERE t.process_id = core_process.id "
-        "AND core_process.reference = %s AND core_process.domain = %s",
-        [token, Domain.REPLACEMENT],
+        "FROM imports_uploadrow r JOIN replacement_replacementtarget t ON t.id = r.record_id "
+        f"WHERE {rows} AND core_process.id = t.process_id AND core_process.reference = %s",
+        [upload.pk, batch, token],
     )
     reject_rows(
         upload=upload,
