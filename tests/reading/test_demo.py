@@ -74,3 +74,12 @@ class DemoReadingsTests:
 
     def test_periods_are_the_two_months_before_today(self):
         assert demo_periods(date(2026, 1, 20)) == ("202511", "202512")
+
+    def test_whole_reading_days_up_to_the_customer_limit(self, cast, monkeypatch):
+        from meterops.reading import demo
+
+        monkeypatch.setattr(demo, "MAX_DEMO_READING_CUSTOMERS", 50)
+        self._region(cast)  # five days of 40 customers
+        days = set(Reading.objects.values_list("reading_day__code", flat=True))
+        assert days == {"A"}
+        assert Reading.objects.count() == 80  # both months of day A's 40 customers
