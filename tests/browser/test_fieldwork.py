@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from meterops.core.choices import RoleCode
 from meterops.fieldwork.choices import OrderKind, OrderState
 from meterops.fieldwork.models import Arrears, FieldOrder
+from meterops.imports import services as import_services
+from meterops.imports.models import Upload
 from tests.browser.conftest import PHONE, assert_fits_phone, login
 from tests.conftest import build_cast
 from tests.factories import CustomerFactory, UserFactory
@@ -106,10 +108,20 @@ def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_pag
     supervisor = new_page(PHONE)
     login(supervisor, "pengawas.a")
     _open(supervisor, "/fieldwork/arrears/", "Penekanan Tunggakan")
-    supervisor.set_input_files("#id_file", _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
-                                                  [customer.customer_id, 2, 310000]]))
-    supervisor.locator("#arrears-upload button").click()
-    expect(supervisor.locator(".alert-success")).to_contain_text("1 baru")
+    supervisor.locator("#arrears-upload-link").click()
+    supervisor.set_input_files("#upload-form input[type=file]",
+                               _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
+                                      [customer.customer_id, 2, 310000]]))
+    supervisor.locator("#upload-form button").click()
+    supervisor.wait_for_url("**/imports/uploads/*/")
+    upload = Upload.objects.get()
+    import_services.check_upload(upload_id=upload.pk)  # the worker's job, run here
+    supervisor.reload()
+    supervisor.locator("#apply-form button").click()
+    import_services.apply_upload(upload_id=upload.pk)
+    assert Arrears.objects.get().bills == 2
+    supervisor.goto("/fieldwork/arrears/")
+    assert_fits_phone(supervisor)
     supervisor.locator("input[name=selected]").first.check()
     with supervisor.expect_popup() as popup:
         supervisor.locator("#print-tul-vi01").click()

@@ -1,16 +1,13 @@
 """Pages of fieldwork: each renders for its roles, refuses others, and scopes its rows."""
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
 
 from meterops.fieldwork import services
 from meterops.fieldwork.choices import OrderKind, OrderState
-from meterops.fieldwork.models import Arrears, FieldOrder
+from meterops.fieldwork.models import FieldOrder
 from tests.factories import CustomerFactory
 from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
 from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading, make_route
@@ -22,15 +19,6 @@ PAGES = [
     "fieldwork:prepaid_sampling", "fieldwork:route_update", "fieldwork:route_map",
     "fieldwork:campaign_list", "fieldwork:arrears_list",
 ]
-
-
-def _xlsx(rows):
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return SimpleUploadedFile("tunggakan.xlsx", buffer.getvalue())
 
 
 class PagesTests:
@@ -75,21 +63,9 @@ class AuditViewTests:
 
 
 class ArrearsViewTests:
-    def test_upload_xlsx(self, cast, client_for):
-        customer = CustomerFactory(unit=cast.sp_a)
-        client = client_for(cast.supervisor)
-        client.post(reverse("fieldwork:arrears_upload"),
-                    {"file": _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
-                                    [customer.customer_id, 3, 450000]])})
-        assert Arrears.objects.get().bills == 3
-
-    def test_bad_column_named_in_error(self, cast, client_for):
-        client = client_for(cast.supervisor)
-        response = client.post(reverse("fieldwork:arrears_upload"),
-                               {"file": _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
-                                               ["123", "dua", 1]])}, follow=True)
-        assert "Baris 2 kolom IDPEL" in response.content.decode()
-        assert not Arrears.objects.exists()
+    def test_page_links_to_the_upload_pipeline(self, cast, client_for):
+        html = client_for(cast.supervisor).get(reverse("fieldwork:arrears_list")).content
+        assert reverse("imports:template_tunggakan").encode() in html
 
     def test_print_tul_vi01_pdf(self, cast, client_for):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=2)

@@ -39,3 +39,9 @@ class FieldworkConfig(AppConfig):
                      "arrears_list"):
             restrict_menu(f"fieldwork:{name}", (*services.ISSUERS, *services.ARREARS_UPLOADERS))
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
+
+        from meterops.imports.registry import register_template
+
+        from .uploads import ARREARS_UPLOAD
+
+        register_template(ARREARS_UPLOAD)  # menu Upload: Unggah Tunggakan

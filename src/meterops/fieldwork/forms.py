@@ -135,11 +135,6 @@ class CampaignForm(BootstrapMixin, forms.Form):
         return data
 
 
-class ArrearsUploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(
-        label=_("Berkas tunggakan dari AP2T (.xlsx atau .csv: IDPEL, LEMBAR, JUMLAH)"))
-
-
 class PaymentForm(BootstrapMixin, forms.Form):
     customer_id = forms.CharField(label=_("IDPEL"), max_length=12)
 

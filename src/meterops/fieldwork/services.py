@@ -754,31 +754,38 @@ def apply_arrears_batch(*, actor: User, rows: list[ArrearsRow]) -> dict:
                           % {"n": r.row, "id": r.customer_id})
     if errors:
         raise BatchRejected(" ".join(errors[:20]), errors=errors)
+    return write_arrears_rows(
+        actor=actor, rows={customers[r.customer_id]: (r.bills, r.amount) for r in rows}
+    )
+
+
+def write_arrears_rows(*, actor: User, rows: dict[int, tuple[int, Decimal]]) -> dict:
+    """Write checked arrears (customer pk -> (lembar, jumlah)) set-based: one bulk INSERT for
+    new rows, one bulk UPDATE for changed ones; payments (lembar back to 0) are recorded.
+    Called inside a transaction by apply_arrears_batch and by the Upload pipeline's apply."""
     now = timezone.now()
-    by_pk = {customers[r.customer_id]: r for r in rows}
     existing = {a.customer_id: a for a in Arrears.objects.select_for_update().filter(
-        customer_id__in=by_pk)}
-    units = dict(Customer.objects.filter(pk__in=by_pk).values_list("pk", "unit_id"))
+        customer_id__in=rows)}
+    units = dict(Customer.objects.filter(pk__in=rows).values_list("pk", "unit_id"))
     new, changed, paid = [], [], []
-    for pk, r in by_pk.items():
+    for pk, (bills, amount) in rows.items():
         a = existing.get(pk)
         if a is None:
-            if r.bills:
-                new.append(Arrears(customer_id=pk, unit_id=units[pk], bills=r.bills,
-                                   amount=r.amount, reported_at=now))
+            if bills:
+                new.append(Arrears(customer_id=pk, unit_id=units[pk], bills=bills,
+                                   amount=amount, reported_at=now))
             continue
-        if a.bills and not r.bills and a.paid_at is None:
+        if a.bills and not bills and a.paid_at is None:
             paid.append(pk)
-        elif r.bills and a.paid_at is not None and not a.bills:
+        elif bills and a.paid_at is not None and not a.bills:
             a.paid_at = None  # new arrears after an earlier payment
-        a.bills, a.amount, a.reported_at = r.bills, r.amount, now
+        a.bills, a.amount, a.reported_at = bills, amount, now
         changed.append(a)
     Arrears.objects.bulk_create(new, batch_size=2000)
     Arrears.objects.bulk_update(changed, ["bills", "amount", "reported_at", "paid_at"],
                                 batch_size=2000)
-    for pk in paid:
-        record_payment(actor=actor, customer=Customer.objects.get(pk=pk), paid_at=now,
-                       _checked=True)
+    for customer in Customer.objects.filter(pk__in=paid):
+        record_payment(actor=actor, customer=customer, paid_at=now, _checked=True)
     return {"created": len(new), "updated": len(changed), "paid": len(paid)}
 
 

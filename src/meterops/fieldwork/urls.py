@@ -22,7 +22,6 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("arrears/", views.arrears_list, name="arrears_list"),
-    path("arrears/upload/", views.arrears_upload, name="arrears_upload"),
     path("arrears/action/", views.arrears_action, name="arrears_action"),
     path("arrears/tul-ii-04/", views.closed_house_notices, name="closed_house_notices"),
 ]

@@ -21,7 +21,6 @@ from meterops.documents.notices import render_closed_house_notices, render_disco
 from meterops.reading.models import Reading
 
 from . import forms, queries, services
-from .arrears_file import parse_arrears_file
 from .choices import OPEN_STATES, OrderKind, OrderState, ProposalState
 from .models import Arrears, FieldOrder
 
@@ -485,29 +484,9 @@ def arrears_list(request):
             today=today, zone=zone)
     return render(request, "fieldwork/arrears_list.html", {
         "page": page, "minimum": minimum, "q": request.GET.get("q", ""),
-        "upload_form": forms.ArrearsUploadForm(), "payment_form": forms.PaymentForm(),
+        "payment_form": forms.PaymentForm(),
         "period_form": forms.PeriodForm(initial={"period": _current_period()}),
     })
-
-
-@require_POST
-@login_required
-def arrears_upload(request):
-    require_role(request.user, services.ARREARS_UPLOADERS)
-    form = forms.ArrearsUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Pilih berkas tunggakan."))
-        return redirect("fieldwork:arrears_list")
-    try:
-        rows = parse_arrears_file(form.cleaned_data["file"])
-        result = services.apply_arrears_batch(actor=request.user, rows=rows)
-        messages.success(request, _("Tunggakan diunggah: %(c)d baru, %(u)d diperbarui, "
-                                    "%(p)d lunas.") % {"c": result["created"],
-                                                       "u": result["updated"],
-                                                       "p": result["paid"]})
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("fieldwork:arrears_list")
 
 
 @require_POST

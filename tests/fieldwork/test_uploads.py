@@ -1,0 +1,39 @@
+"""Unggah Tunggakan through the shared Upload pipeline (docs/IMPORTS.md, seed 004 §VI)."""
+
+from decimal import Decimal
+
+from meterops.fieldwork import services
+from meterops.fieldwork.choices import OrderKind
+from meterops.fieldwork.models import Arrears, FieldOrder
+from meterops.imports.models import UploadRow, UploadState
+from tests.factories import CustomerFactory
+from tests.fieldwork.helpers import disconnection_order, jpeg
+from tests.imports.conftest import applied, checked, csv_file
+
+HEADERS = ["IDPEL", "LEMBAR", "JUMLAH"]
+
+
+class ArrearsUploadTests:
+    def test_rows_become_arrears_linked_to_their_rows(self, cast):
+        a, b = CustomerFactory(unit=cast.sp_a), CustomerFactory(unit=cast.sp_a)
+        rows = [[a.customer_id, "2", "310000"], [b.customer_id, "0", "0"]]
+        upload = applied(cast.supervisor, "tunggakan", csv_file(rows, headers=HEADERS))
+        assert upload.state == UploadState.APPLIED
+        arrears = Arrears.objects.get()
+        assert (arrears.customer, arrears.bills, arrears.amount) == (a, 2, Decimal(310000))
+        assert UploadRow.objects.get(upload=upload, status="new").record_id == arrears.pk
+
+    def test_other_units_customer_is_rejected_in_the_preview(self, cast, customer_b):
+        upload = checked(cast.supervisor, "tunggakan",
+                         csv_file([[customer_b.customer_id, "3", "1"]], headers=HEADERS))
+        assert upload.rejected_rows == 1
+
+    def test_zero_lembar_after_disconnection_orders_reconnection(self, cast):
+        order = disconnection_order(cast)
+        services.record_disconnection(actor=cast.officer, order=order,
+                                      register_kwh=Decimal(10), photo=jpeg())
+        rows = [[order.customer.customer_id, "0", "0"]]
+        upload = applied(cast.supervisor, "tunggakan", csv_file(rows, headers=HEADERS))
+        assert upload.changed_rows == 1
+        assert Arrears.objects.get().paid_at is not None
+        assert FieldOrder.objects.filter(kind=OrderKind.RECONNECTION).count() == 1
