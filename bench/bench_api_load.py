@@ -1,0 +1,350 @@
+"""Load benchmark of the field app's API: 200 officers syncing a day's work (gunicorn + PostgreSQL).
+
+Run:  flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_api_load.py
+      [--officers 200] [--seconds 25] [--workers 4] [--customers 20000]
+      [--database-url postgres://postgres@127.0.0.1:5432/meterops_bench_api]
+
+In a fresh database (dropped and created here, migrated, demo region built) it writes the demo
+customers, then 2 × ``--officers`` field officers of one contractor, each with a device token and
+5 distributed work orders (targets, processes and PKs inserted set-based), and 40 customers of
+its own for new damage reports.  Then twice, on loopback only, against gunicorn on this
+database: once with 1 worker (the baseline), once with ``--workers`` workers, each run with its
+own half of the officers (a run's replacements are done once).  Each simulated officer (locust,
+library mode) syncs its day like the app's queue does, pausing 2–8 s (the officer, the radio):
+
+    GET /api/work-list; a damage report (one photo: POST /api/photos + one PUT chunk, then
+    POST /api/damage-reports); for each PK: GET /api/customers/{idpel}, two photos,
+    POST /api/replacements (the first one sent twice: the idempotent replay); two more damage
+    reports; then it polls the work list until the run ends.
+
+Printed per run and per request: count, failures, median, p95, requests/s; then the ratios of
+the N-worker run to the 1-worker run.  The database is dropped at the end.
+"""
+
+# locust patches the standard library for gevent: it must be imported before anything else.
+from locust import HttpUser, between, events, task  # isort: skip
+from locust.env import Environment  # isort: skip
+
+import argparse
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import gevent
+from PIL import Image
+
+from benchdb import throwaway_database
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_api"
+ROOT = Path(__file__).resolve().parents[1]
+PORT = 8763
+SEED = 2026
+ORDERS_PER_OFFICER = 5
+REPORTS_PER_OFFICER = 3
+SPARE_CUSTOMERS = 40
+
+STAGE = """
+CREATE TEMP TABLE bench_target AS
+SELECT c.n, c.id AS customer_id, c.unit_id, m.id AS meter_id,
+       now() - interval '3 days' AS reported_at
+FROM (SELECT row_number() OVER (ORDER BY id) AS n, id, unit_id
+      FROM customers_customer ORDER BY id LIMIT %(count)s) c
+LEFT JOIN customers_meter m ON m.customer_id = c.id AND m.removed_at IS NULL
+"""
+INSERT_PROCESSES = """
+INSERT INTO core_process (id, created_at, updated_at, customer_id, unit_id, domain, kind,
+                          reference, state, state_label, is_open, opened_at)
+SELECT n, reported_at, reported_at, customer_id, unit_id, 'replacement', 'Target ganti meter',
+       'TO-' || lpad(n::text, 7, '0'), 'assigned', 'PK didistribusikan', true, reported_at
+FROM bench_target
+"""
+INSERT_TARGETS = """
+INSERT INTO replacement_replacementtarget (
+    id, created_at, updated_at, process_id, customer_id, unit_id, meter_id, source,
+    from_reading_anomaly, programme_name, damage_type_id, notes, reading_at_discovery,
+    reported_at, state, state_reason)
+SELECT n, reported_at, reported_at, n, customer_id, unit_id, meter_id, 'fault', false, '',
+       (SELECT min(id) FROM replacement_damagetype), 'Display mati', 100.5, reported_at,
+       'assigned', ''
+FROM bench_target
+"""
+INSERT_WORK_ORDERS = """
+INSERT INTO replacement_workorder (created_at, updated_at, target_id, unit_id, number,
+                                   printed_at, printed_by_id, print_count, assigned_to_id,
+                                   assigned_at)
+SELECT t.reported_at, t.reported_at, t.n, t.unit_id, 'PK/BENCH/' || lpad(t.n::text, 7, '0'),
+       t.reported_at, %(printer)s, 1, (%(officers)s::bigint[])[1 + (t.n - 1) / %(per)s],
+       t.reported_at
+FROM bench_target t
+"""
+RESET_SEQUENCE = "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {}))"
+
+
+def execute(statement: str, params=None) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def seed(officer_count: int) -> list[dict]:
+    """Officers with a token, their PKs (set-based) and spare customers for damage reports."""
+    from django.contrib.auth.hashers import make_password
+
+    from meterops.api.services import issue_token
+    from meterops.core.choices import RoleCode
+    from meterops.core.models import Contractor, Role, Unit, User
+    from meterops.customers.models import Customer
+
+    units = list(Unit.objects.filter(level="service_point"))
+    contractor = Contractor.objects.create(code="VND-LOAD", name="PT Beban Uji")
+    contractor.units.set(units)
+    password = make_password("bench-only-password")
+    officers = User.objects.bulk_create(
+        [
+            User(username=f"petugas.load{i:03d}", contractor=contractor, password=password)
+            for i in range(officer_count)
+        ]
+    )
+    role = Role.objects.get(code=RoleCode.FIELD_OFFICER)
+    User.roles.through.objects.bulk_create(
+        [User.roles.through(user_id=o.pk, role_id=role.pk) for o in officers]
+    )
+    targets = officer_count * ORDERS_PER_OFFICER
+    execute(STAGE, {"count": targets})
+    execute(INSERT_PROCESSES)
+    execute(INSERT_TARGETS)
+    printer = User.objects.get(username="admin").pk
+    execute(
+        INSERT_WORK_ORDERS,
+        {"printer": printer, "officers": [o.pk for o in officers], "per": ORDERS_PER_OFFICER},
+    )
+    execute("DROP TABLE bench_target")
+    for table in ("core_process", "replacement_replacementtarget", "replacement_workorder"):
+        execute(RESET_SEQUENCE.format(table), [table])
+    spare = list(
+        Customer.objects.order_by("id").values_list("customer_id", flat=True)[
+            targets : targets + officer_count * SPARE_CUSTOMERS
+        ]
+    )
+    execute("VACUUM ANALYZE")
+    return [
+        {
+            "token": issue_token(user=officer, device_name="bench")[1],
+            "spare": spare[i * SPARE_CUSTOMERS : (i + 1) * SPARE_CUSTOMERS],
+        }
+        for i, officer in enumerate(officers)
+    ]
+
+
+def photo_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.effect_noise((640, 480), 40).convert("RGB").save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+PHOTO = photo_bytes()
+
+
+def make_officer_class(pool: list[dict]):
+    class Officer(HttpUser):
+        """One phone syncing its day, then polling the work list."""
+
+        wait_time = between(2.0, 8.0)
+
+        def on_start(self):
+            self.account = pool.pop()
+            self.client.headers["Authorization"] = f"Bearer {self.account['token']}"
+            self.day = self.plan()
+
+        def plan(self):
+            """The app's queue after a day: a damage report, each PK's replacement (one sent
+            twice), the other damage reports; then polling for new work."""
+            work = self.client.get("/api/work-list", name="/api/work-list").json()["items"]
+            reports = self.account["spare"][:REPORTS_PER_OFFICER]
+            yield from self.damage_report(reports[0])
+            for number, item in enumerate(work):
+                yield lambda item=item: self.client.get(
+                    f"/api/customers/{item['customer']['customer_id']}", name="/api/customers/{id}"
+                )
+                photos = []
+                for _ in range(2):
+                    yield lambda photos=photos: photos.append(self.upload())
+                payload = {
+                    "client_id": str(uuid.uuid4()),
+                    "work_order_id": item["id"],
+                    "version": item["version"],
+                    "new_meter_brand": "ITRON",
+                    "new_meter_number": f"9{item['id']:010d}",
+                    "new_initial_reading": "0",
+                    "old_final_reading": "200.5",
+                    "replaced_on": time.strftime("%Y-%m-%d"),
+                    "photo_ids": photos,
+                }
+                yield lambda payload=payload: self.write("/api/replacements", payload)
+                if number == 0:
+                    yield lambda payload=payload: self.write(
+                        "/api/replacements", payload, resend=True
+                    )
+            for customer_id in reports[1:]:
+                yield from self.damage_report(customer_id)
+            while True:
+                yield self.work_list
+
+        def damage_report(self, customer_id):
+            photos = []
+            yield lambda: photos.append(self.upload())
+            payload = {
+                "client_id": str(uuid.uuid4()),
+                "customer_id": customer_id,
+                "damage_type": "display-mati",
+                "reading_at_discovery": "512.25",
+                "latitude": "-6.914744",
+                "longitude": "107.609810",
+                "photo_ids": photos,
+            }
+            yield lambda: self.write("/api/damage-reports", payload)
+
+        def work_list(self):
+            self.client.get("/api/work-list", name="/api/work-list")
+
+        def upload(self) -> int:
+            start = {"client_id": str(uuid.uuid4()), "file_name": "foto.jpg", "size": len(PHOTO)}
+            upload = self.client.post("/api/photos", json=start, name="/api/photos").json()
+            self.client.put(
+                f"/api/photos/{upload['id']}/chunk?offset=0",
+                data=PHOTO,
+                headers={"Content-Type": "application/octet-stream"},
+                name="/api/photos/{id}/chunk",
+            )
+            return upload["id"]
+
+        def write(self, path: str, payload: dict, resend: bool = False):
+            expected = 200 if resend else 201
+            name = f"{path} (resend)" if resend else path
+            with self.client.post(path, json=payload, name=name, catch_response=True) as answer:
+                if answer.status_code != expected:
+                    answer.failure(f"{answer.status_code}: {answer.text[:200]}")
+
+        @task
+        def next_step(self):
+            next(self.day)()
+
+    return Officer
+
+
+def start_gunicorn(workers: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "meterops.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/health", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def run(label: str, workers: int, pool: list[dict], seconds: int) -> dict:
+    load_before = os.getloadavg()[0]
+    server = start_gunicorn(workers)
+    try:
+        env = Environment(
+            user_classes=[make_officer_class(pool)], events=events, host=f"http://127.0.0.1:{PORT}"
+        )
+        runner = env.create_local_runner()
+        users = len(pool)
+        runner.start(users, spawn_rate=max(users // 5, 1))
+        gevent.spawn_later(seconds, runner.quit)
+        runner.greenlet.join()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    print(
+        f"\n{label}: {users} officers, {seconds} s, gunicorn {workers} worker(s); "
+        f"machine load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
+    print(f"  {'request':<30} {'count':>7} {'fail':>5} {'median':>8} {'p95':>8} {'req/s':>7}")
+    entries = [*sorted(env.stats.entries.values(), key=lambda e: e.name), env.stats.total]
+    for entry in entries:
+        print(
+            f"  {entry.name:<30} {entry.num_requests:>7} {entry.num_failures:>5} "
+            f"{entry.median_response_time:>6.0f}ms "
+            f"{entry.get_response_time_percentile(0.95):>6.0f}ms {entry.total_rps:>7.1f}"
+        )
+    for error in list(env.stats.errors.values())[:5]:
+        print(f"  error ×{error.occurrences}: {error.method} {error.name}: {error.error}"[:300])
+    total = env.stats.total
+    return {
+        "p95": total.get_response_time_percentile(0.95),
+        "rps": total.total_rps,
+        "failures": total.num_failures,
+        "requests": total.num_requests,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--officers", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    random.seed(SEED)
+
+    with throwaway_database(args.database_url):
+        os.environ["MEDIA_ROOT"] = str(ROOT / "var" / "bench-api-media")
+        from django.db import connections
+
+        from meterops.core.demo import build_region
+        from meterops.customers.demo import generate_customers
+        from meterops.replacement.models import DamageType
+
+        started = time.perf_counter()
+        units = build_region()
+        generate_customers(units=units, count=args.customers, seed=SEED)
+        DamageType.objects.get_or_create(code="display-mati", defaults={"name": "Display mati"})
+        accounts = seed(2 * args.officers)
+        connections.close_all()
+        print(
+            f"{args.customers:,} customers, {2 * args.officers} officers with "
+            f"{ORDERS_PER_OFFICER} PKs each: {time.perf_counter() - started:.1f} s"
+        )
+        baseline = run("baseline", 1, accounts[: args.officers], args.seconds)
+        scaled = run("scaled", args.workers, accounts[args.officers :], args.seconds)
+        print(
+            f"\nratio {args.workers} workers / 1 worker: throughput "
+            f"{scaled['rps'] / baseline['rps']:.2f}x, p95 {baseline['p95'] / scaled['p95']:.2f}x "
+            f"lower; failures {baseline['failures']} / {scaled['failures']}"
+        )
+        if baseline["failures"] or scaled["failures"]:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
