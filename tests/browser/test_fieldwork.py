@@ -181,3 +181,60 @@ def test_route_map_without_tile_server(cast, new_page):
     expect(page.locator("#route-map .leaflet-tile")).to_have_count(0)
     expect(page.locator("#route-points-table tbody tr")).to_have_count(3)
     assert_fits_phone(page)
+
+
+def test_prepaid_anomaly_to_home_target_and_other_pages_on_a_phone(cast, new_page):
+    from meterops.replacement.models import DamageType, ReplacementTarget
+    from tests.factories import SubstationFactory
+    from tests.reading.helpers import anomaly
+
+    DamageType.objects.get_or_create(code="display-mati", defaults={"name": "Display mati"})
+    anomaly("MR", "Meter rusak / mati")
+    prepaid = CustomerFactory(unit=cast.sp_a, payment_mode="prepaid", customer_id="510010000555")
+    route = make_route(make_day(cast.sp_a), code="RBM-A")
+    main, odd = SubstationFactory(unit=cast.sp_a), SubstationFactory(unit=cast.sp_a)
+    for i in range(2):
+        make_customer(route, sequence=i + 1, substation=main)
+    make_customer(route, sequence=3, substation=odd, customer_id="510010000999")
+
+    supervisor = new_page(PHONE)
+    login(supervisor, "pengawas.a")
+    _open(supervisor, "/fieldwork/prepaid-sampling/", "Sampling Prabayar")
+    supervisor.fill("#id_customer_ids", prepaid.customer_id)
+    supervisor.get_by_role("button", name="Terbitkan").click()
+    expect(supervisor.locator(".alert-success")).to_contain_text("1 order")
+    order = FieldOrder.objects.get(kind=OrderKind.PREPAID_SAMPLING)
+    supervisor.goto("/fieldwork/orders/?kind=prepaid_sampling")
+    supervisor.select_option("#id_officer", label="petugas.a")
+    supervisor.locator(f"input[name=selected][value='{order.pk}']").check()
+    supervisor.locator("#assign-button").click()
+
+    officer = new_page(PHONE)
+    login(officer, "petugas.a")
+    officer.goto(f"/fieldwork/orders/{order.pk}/")
+    officer.fill("#id_credit_kwh", "12.5")
+    officer.set_input_files("#id_photo", _file(jpeg()))
+    officer.select_option("#id_anomaly", label="MR Meter rusak / mati")
+    officer.fill("#id_latitude", "-6.9")
+    officer.fill("#id_longitude", "107.6")
+    officer.get_by_role("button", name="Simpan Hasil").click()
+    expect(officer.locator(".alert-success")).to_contain_text("tersimpan")
+    assert_fits_phone(officer)
+
+    supervisor.goto(f"/fieldwork/orders/{order.pk}/")
+    supervisor.locator("#to-target-form button").click()
+    expect(supervisor.locator("#target-link")).to_contain_text("TO-")
+    assert ReplacementTarget.objects.get().customer == prepaid
+
+    _open(supervisor, "/fieldwork/route-update/", "Updating RBM/Gardu")
+    expect(supervisor.locator("#mismatch-table")).to_contain_text("510010000999")
+    _open(supervisor, "/fieldwork/campaigns/", "Penyampaian Informasi")
+    supervisor.select_option("#id_unit", label="ULP ALFA SATU")
+    supervisor.fill("#id_name", "Pengumuman padam")
+    supervisor.select_option("#id_material", label="Pengumuman")
+    supervisor.select_option("#id_route", label="RBM-A")
+    supervisor.get_by_role("button", name="Buat Kampanye").click()
+    expect(supervisor.locator("#campaign-table")).to_contain_text("0/3")
+    supervisor.get_by_role("link", name="Pengumuman padam").click()
+    expect(supervisor.locator("#campaign-orders tbody tr")).to_have_count(3)
+    assert_fits_phone(supervisor)
