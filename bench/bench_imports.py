@@ -75,10 +75,30 @@ def worker(upload_id: int) -> None:
     import django
 
     django.setup()
+    from collections import defaultdict
+
+    from django.db import connection
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[" ".join(sql.split()[:4])[:60]] += time.perf_counter() - began
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(timed):
+        _check_and_apply(upload_id, started)
+    for statement, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"    {seconds:6.2f} s  {statement}")
+
+
+def _check_and_apply(upload_id: int, started: float) -> None:
     from meterops.imports import services
     from meterops.imports.models import Upload
 
-    started = time.perf_counter()
     upload = services.check_upload(upload_id=upload_id)
     checked = time.perf_counter() - started
     services.start_apply(upload=upload, actor=upload.uploaded_by)

@@ -36,8 +36,10 @@ def as_text(value) -> str:
     return str(value).strip()
 
 
-def convert(column: Column, value, choices: tuple[str, ...] = ()):
-    """The cell's value as the column's kind (JSON-ready: str, int, None), or CellError."""
+def convert(column: Column, value, choices: dict[str, str] | None = None):
+    """The cell's value as the column's kind (JSON-ready: str, int, None), or CellError.
+
+    ``choices`` maps each allowed value in upper case to its spelling (CHOICE columns)."""
     text = as_text(value)
     if text == "":
         if column.required:
@@ -135,10 +137,9 @@ def _date(column: Column, value, text: str, choices) -> str:
 
 
 def _choice(column: Column, value, text: str, choices) -> str:
-    by_upper = {c.upper(): c for c in choices}
-    found = by_upper.get(text.upper())
+    found = choices.get(text.upper())
     if found is None:
-        shown = ", ".join(choices[:20])
+        shown = ", ".join(list(choices.values())[:20])
         raise CellError(f"'{text}' tidak ada di daftar; pilih salah satu: {shown}.")
     return found
 

@@ -22,7 +22,7 @@ from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.customers.models import Customer
 
 from . import staging
-from .cells import CellError, as_text, convert
+from .cells import CellError, convert
 from .models import Upload, UploadRow, UploadState
 from .reader import FileRefused, check_size, header_of, read_rows, sniff
 from .registry import CheckedRow, ImportTemplate, RowStatus, Scope, get_template
@@ -139,16 +139,19 @@ def _check_rows(upload: Upload, template: ImportTemplate) -> None:
     _check_header(template, header)
     Upload.objects.filter(pk=upload.pk).update(header=header)
     actor = upload.uploaded_by
-    choices = {c.header: c.choice_values() for c in template.columns if c.choices}
+    choices = {
+        c.header: {v.upper(): v for v in c.choice_values()} for c in template.columns if c.choices
+    }
     seen_keys: dict[tuple, int] = {}
     positions = [(c, header.index(c.header)) for c in template.columns if c.header in header]
     chunk: list[CheckedRow] = []
     batch = total = 0
+    size = batch_size()
     for number, raw in enumerate(rows, start=2):
-        if not any(as_text(v) for v in raw):
+        if _blank(raw):
             continue
         chunk.append(_convert_row(template, positions, choices, seen_keys, number, raw))
-        if len(chunk) >= batch_size():
+        if len(chunk) >= size:
             _finish_chunk(upload, template, actor, batch, chunk)
             total += len(chunk)
             batch, chunk = batch + 1, []
@@ -162,6 +165,10 @@ def _check_rows(upload: Upload, template: ImportTemplate) -> None:
     Upload.objects.filter(pk=upload.pk).update(
         rows_checked=total, total_rows=total, batches_total=batch
     )
+
+
+def _blank(raw: list) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in raw)
 
 
 def _check_header(template: ImportTemplate, header: list[str]) -> None:
@@ -191,11 +198,11 @@ def _check_header(template: ImportTemplate, header: list[str]) -> None:
 
 
 def _convert_row(template, positions, choices, seen_keys, number: int, raw: list) -> CheckedRow:
-    row = CheckedRow(row_number=number, cells={}, raw=[as_text(v) for v in raw])
+    row = CheckedRow(row_number=number, cells={}, raw=raw)  # as typed; text only if rejected
     for column, index in positions:
         value = raw[index] if index < len(raw) else None
         try:
-            row.cells[column.header] = convert(column, value, choices.get(column.header, ()))
+            row.cells[column.header] = convert(column, value, choices.get(column.header, {}))
         except CellError as exc:
             row.cells[column.header] = None
             row.reject(column.header, str(exc))

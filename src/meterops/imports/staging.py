@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from .cells import as_text
 from .models import UploadRow
 from .registry import CheckedRow, RowStatus
 
@@ -60,7 +61,7 @@ def stage_rows(upload_id: int, batch: int, rows: Sequence[CheckedRow]) -> None:
                         row.status.value,
                         row.customer_id,
                         json.dumps(row.cells, default=str),
-                        json.dumps(row.raw if rejected else []),
+                        json.dumps([as_text(v) for v in row.raw] if rejected else []),
                         row.column,
                         row.reason,
                     )
@@ -75,7 +76,7 @@ def stage_rows(upload_id: int, batch: int, rows: Sequence[CheckedRow]) -> None:
                 status=row.status.value,
                 customer_id=row.customer_id,
                 cells=row.cells,
-                raw=row.raw if row.status == RowStatus.REJECTED else [],
+                raw=[as_text(v) for v in row.raw] if row.status == RowStatus.REJECTED else [],
                 error_column=row.column,
                 reason=row.reason,
             )
