@@ -212,3 +212,39 @@ def test_every_screen_of_the_seed_fits_a_phone(field, new_page):
     icon = page.request.get(manifest["icons"][1]["src"])
     assert icon.body()[:8] == b"\x89PNG\r\n\x1a\n"
     assert io.BytesIO(icon.body()).getbuffer().nbytes > 500
+
+
+def test_fieldwork_order_outcome_from_the_work_list(field, new_page):
+    from meterops.fieldwork.choices import OrderKind, OrderState
+    from meterops.fieldwork.models import FieldOrder
+    from meterops.fieldwork.services import assign_orders
+
+    order = FieldOrder.objects.create(
+        unit=field.sp_a,
+        customer=field.new_customer,
+        kind=OrderKind.NOTICE,
+        issued_by=field.supervisor,
+    )
+    assign_orders(
+        actor=field.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=field.officer
+    )
+    page = new_page(PHONE)
+    page.goto("/m/")
+    page.fill("#login-username", "petugas.vendor")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
+    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    expect(page.locator(".work-item")).to_have_count(2)
+    page.locator(".work-item", has_text=order.reference).locator("a").tap()
+    expect(page.locator("#order-customer")).to_contain_text("DEDI MULYADI")
+    page.get_by_text("Gagal", exact=True).tap()
+    page.fill("#order-reason", "Alamat tidak ketemu")
+    page.get_by_role("button", name="Simpan hasil order").tap()
+    expect(page.locator("#order-done")).to_contain_text("tersimpan di HP")
+    assert_fits_phone(page)
+    page.goto("/m/#queue")
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1)
+    order.refresh_from_db()
+    assert order.state == OrderState.FAILED
+    assert order.note == "Alamat tidak ketemu"

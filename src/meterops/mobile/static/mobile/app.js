@@ -18,7 +18,8 @@ const STATE_LABELS = {
   failed: "Gagal",
   conflict: "Bentrok",
 };
-const KIND_LABELS = { damage: "Data rusak", replacement: "Data ganti", assign: "Distribusi PK" };
+const KIND_LABELS = { damage: "Data rusak", replacement: "Data ganti", order: "Hasil order" };
+const REGISTER_KINDS = ["accuracy_check", "disconnection", "reconnection", "dismantling"];
 const TITLES = {
   login: "Login",
   home: "HOME Mobile",
@@ -32,6 +33,7 @@ const TITLES = {
   password: "Ganti Password",
   contact: "Kontak Kami",
   queue: "Antrian Kirim",
+  order: "Hasil Order",
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -226,6 +228,7 @@ const SCREENS = {
   },
   async contact() { await loadContacts(); },
   async queue() { await renderQueue(); },
+  async order() { await startOrder(); },
 };
 
 /* ---- Login --------------------------------------------------------------------------- */
@@ -305,12 +308,12 @@ async function renderWork() {
     return;
   }
   $("#work-fetched").textContent = `Diambil ${showTime(work.generated_at)} — ${work.items.length} pekerjaan.`;
-  const done = new Set((await db.all("queue")).filter((q) => q.kind === "replacement").map((q) => q.payload.work_order_id));
+  const done = new Set((await db.all("queue")).map((q) => (q.kind === "order" ? q.payload.order_id : q.payload.work_order_id)));
   for (const item of work.items) {
     const c = item.customer;
     list.append(
       el("li", { class: "work-item", "data-id": item.id },
-        el("a", { href: item.kind === "replacement" ? `#replace` : "#work", onclick: () => sessionStorage.setItem("mo.pick", item.id) },
+        el("a", { href: item.kind === "replacement" ? "#replace" : "#order", onclick: () => sessionStorage.setItem("mo.pick", `${item.kind}:${item.id}`) },
           el("strong", {}, item.reference), " ",
           el("span", { class: "state" }, done.has(item.id) ? "Sudah diinput" : item.state_label),
           el("div", {}, item.title),
@@ -520,7 +523,7 @@ async function startReplace() {
   const select = $("#replace-wo");
   select.replaceChildren(el("option", { value: "" }, items.length ? "— pilih PK —" : "Tidak ada PK di daftar kerja"),
     ...items.map((i) => el("option", { value: i.id }, `${i.reference} — ${i.customer.name}`)));
-  const picked = sessionStorage.getItem("mo.pick");
+  const picked = (sessionStorage.getItem("mo.pick") || "").replace("replacement:", "");
   sessionStorage.removeItem("mo.pick");
   if (picked && items.some((i) => String(i.id) === picked)) select.value = picked;
   showPickedOrder();
@@ -606,6 +609,91 @@ $("#replace-form").addEventListener("submit", async (event) => {
     el("div", {}, navigator.onLine ? "Sedang dikirim ke server." : "Akan dikirim saat ada sinyal."));
   replacePhotos = { before: [], after: [] };
   showStep(form, 4);
+});
+
+/* ---- Fieldwork orders: their outcome ------------------------------------------------ */
+
+let orderItem = null;
+let orderPhotos = [];
+
+async function startOrder() {
+  const form = $("#order-form");
+  form.reset();
+  orderPhotos = [];
+  $("#order-thumbs").replaceChildren();
+  $("#order-error").textContent = "";
+  $("#order-done").hidden = true;
+  const picked = sessionStorage.getItem("mo.pick") || "";
+  const work = await cached("worklist");
+  orderItem = work ? work.items.find((i) => `${i.kind}:${i.id}` === picked && i.kind.startsWith("fieldwork.")) : null;
+  form.hidden = !orderItem;
+  const box = $("#order-customer");
+  if (!orderItem) { box.textContent = "Pilih order dari daftar kerja."; return; }
+  box.replaceChildren(el("strong", {}, `${orderItem.reference} — ${orderItem.title}`), customerCard(orderItem.customer));
+  showOrderFields();
+}
+
+function showOrderFields() {
+  if (!orderItem) return;
+  const kind = orderItem.detail.order_kind;
+  const failed = $("#order-form").result.value === "failed";
+  const show = {
+    failed,
+    register: !failed && REGISTER_KINDS.includes(kind),
+    credit: !failed && kind === "prepaid_sampling",
+    notice: !failed && kind === "notice",
+    survey: !failed && kind === "survey",
+    photo: !failed && kind !== "survey",
+  };
+  for (const part of $$("#order-form [data-when]")) part.hidden = !show[part.dataset.when];
+}
+
+for (const radio of $$("#order-form input[name=result]")) radio.addEventListener("change", showOrderFields);
+$("#order-photo").addEventListener("change", async (event) => {
+  orderPhotos = await compressAll(Array.from(event.target.files).slice(0, 1));
+  showThumbs($("#order-thumbs"), orderPhotos);
+});
+
+$("#order-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const error = $("#order-error");
+  error.textContent = "";
+  const kind = orderItem.detail.order_kind;
+  const failed = form.result.value === "failed";
+  const errors = [];
+  const payload = { order_id: orderItem.id, version: orderItem.version, result: form.result.value };
+  if (failed) {
+    payload.reason = form.reason.value.trim();
+    if (!payload.reason) errors.push("Alasan gagal wajib diisi");
+  } else {
+    if (REGISTER_KINDS.includes(kind)) {
+      payload.register_kwh = decimalOrNull(form.register_kwh.value, "Stan", errors);
+      if (payload.register_kwh === null && !errors.length) errors.push("Stan wajib diisi");
+    }
+    if (kind === "prepaid_sampling") {
+      payload.credit_kwh = decimalOrNull(form.credit_kwh.value, "Sisa kWh", errors);
+      if (payload.credit_kwh === null && !errors.length) errors.push("Sisa kWh wajib diisi");
+    }
+    if (kind === "notice") {
+      payload.notice_outcome = form.notice_outcome.value;
+      payload.initials = form.initials.value.trim();
+    }
+    if (kind === "survey") {
+      payload.route_code = form.route_code.value.trim();
+      payload.substation_code = form.substation_code.value.trim();
+      payload.note = form.note.value.trim();
+    }
+    if (kind !== "survey" && !orderPhotos.length) errors.push("Ambil fotonya");
+  }
+  if (errors.length) { error.textContent = errors.join("; "); return; }
+  const gps = await position();
+  if (gps) Object.assign(payload, gps);
+  await enqueue({ id: uuid(), kind: "order", label: `${orderItem.reference} (${orderItem.customer.customer_id})`, payload, photos: failed ? [] : orderPhotos });
+  const done = $("#order-done");
+  done.textContent = `Hasil ${orderItem.reference} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
+  done.hidden = false;
+  orderPhotos = [];
 });
 
 /* ---- Distribusi PK and Monitoring PK (need a connection) ----------------------------- */
@@ -700,7 +788,8 @@ async function loadContacts() {
 /* ---- Queue and sync ------------------------------------------------------------------ */
 
 async function enqueue(item) {
-  await db.put("queue", { ...item, state: "pending", error: "", created_at: new Date().toISOString(), result: null });
+  const user = auth.user ? auth.user.id : null;
+  await db.put("queue", { ...item, user, state: "pending", error: "", created_at: new Date().toISOString(), result: null });
   await showQueueCount();
   if (navigator.onLine) sync();
 }
@@ -780,11 +869,16 @@ async function uploadPhoto(item, photo) {
   return photo.upload_id;
 }
 
-const ENDPOINTS = { damage: "/damage-reports", replacement: "/replacements" };
+const ENDPOINTS = {
+  damage: () => "/damage-reports",
+  replacement: () => "/replacements",
+  order: (payload) => `/field-orders/${payload.order_id}/outcome`,
+};
 
 function describe(item, data) {
   if (item.kind === "damage") return `Server: ${data.reference} (${data.state_label})`;
   if (item.kind === "replacement") return `Server: ${data.work_order} ${data.state_label}, meter ${data.new_meter_number}`;
+  if (item.kind === "order") return `Server: ${data.reference} ${data.state_label}`;
   return "";
 }
 
@@ -797,7 +891,9 @@ function sync() {
 
 async function runSync() {
   if (!auth.token) return;
-  const queue = (await db.all("queue")).filter((q) => q.state === "pending" || q.state === "sending")
+  const me = auth.user ? auth.user.id : null;
+  // An entry is sent only with the token of the officer who made it.
+  const queue = (await db.all("queue")).filter((q) => q.user === me && (q.state === "pending" || q.state === "sending"))
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
   for (const item of queue) {
     item.state = "sending";
@@ -806,7 +902,7 @@ async function runSync() {
     try {
       const photoIds = [];
       for (const photo of item.photos) photoIds.push(await uploadPhoto(item, photo));
-      const { data } = await api(ENDPOINTS[item.kind], { method: "POST", json: { client_id: item.id, ...item.payload, photo_ids: photoIds } });
+      const { data } = await api(ENDPOINTS[item.kind](item.payload), { method: "POST", json: { client_id: item.id, ...item.payload, photo_ids: photoIds } });
       item.state = "sent";
       item.result = describe(item, data);
       item.sent_at = new Date().toISOString();
