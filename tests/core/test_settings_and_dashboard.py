@@ -13,6 +13,10 @@ LIMITS = {
     "voltage_low": 198,
     "voltage_high": 231,
     "low_hours_on": 40,
+    "audit_sample_percent": 5,
+    "audit_sample_minimum": 1,
+    "audit_schedule_tolerance_days": 1,
+    "audit_accuracy_tolerance_kwh": 5,
 }
 
 
