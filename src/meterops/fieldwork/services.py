@@ -222,6 +222,26 @@ def _issue(*, actor: User, customers: QuerySet, kind: str, verb: str, note: str,
     return len(created)
 
 
+def _issue_for_arrears(*, actor: User, arrears: QuerySet, kind: str, note: str) -> int:
+    """One order of ``kind`` per arrears row (linked to it), set-based like ``_issue``."""
+    open_ids = FieldOrder.objects.filter(
+        customer__in=arrears.values("customer_id"), kind=kind, state__in=OPEN_STATES
+    ).values("customer_id")
+    rows = list(arrears.exclude(customer_id__in=open_ids).values_list("pk", "customer_id",
+                                                                       "unit_id"))
+    if not rows:
+        return 0
+    now = timezone.now()
+    FieldOrder.objects.bulk_create(
+        [FieldOrder(customer_id=c, unit_id=u, kind=kind, issued_by=actor, issued_at=now,
+                    arrears_id=a) for a, c, u in rows],
+        batch_size=2000,
+    )
+    _events_for(FieldOrder.objects.filter(kind=kind, issued_at=now, issued_by=actor),
+                actor, "order_issued", note)
+    return len(rows)
+
+
 # --- The one state machine: assignment, failure, verification -----------------------------
 
 
@@ -631,10 +651,13 @@ def decide_move_proposals(*, actor: User, proposals: QuerySet, accept: bool) -> 
     ids = list(chosen.values_list("pk", flat=True))
     MoveProposal.objects.filter(pk__in=ids).update(state=target, verified_by=actor,
                                                    updated_at=timezone.now())
-    for p in MoveProposal.objects.filter(pk__in=ids).select_related("customer"):
-        record_event(customer=p.customer, domain=Domain.FIELDWORK,
+    now = timezone.now()
+    ProcessEvent.objects.bulk_create([
+        ProcessEvent(customer_id=c, unit_id=u, domain=Domain.FIELDWORK,
                      verb=f"fieldwork.move_{target}", from_state=ProposalState.PROPOSED,
-                     to_state=target, actor=actor)
+                     to_state=target, actor=actor, at=now)
+        for c, u in MoveProposal.objects.filter(pk__in=ids).values_list("customer_id", "unit_id")
+    ])
     return len(ids)
 
 
@@ -795,17 +818,24 @@ def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> lis
     _require_role(actor, ISSUERS)
     chosen = list(scoped(arrears, actor).select_related("customer", "unit")
                   .filter(paid_at__isnull=True, bills__gte=DISCONNECTION_NOTICE_BILLS))
-    refused = [a for a in scoped(arrears, actor) if not needs_disconnection_notice(a.bills)]
+    refused = scoped(arrears, actor).filter(
+        Q(bills__lt=DISCONNECTION_NOTICE_BILLS) | Q(paid_at__isnull=False)
+    ).select_related("customer")
+    refused = [a for a in refused if not needs_disconnection_notice(a.bills) or a.paid_at]
     if refused:
-        raise FieldworkError(_("TUL VI-01 hanya untuk tunggakan 2 lembar atau lebih: %(ids)s.")
+        raise FieldworkError(_("TUL VI-01 hanya untuk tunggakan 2 lembar atau lebih yang belum "
+                               "lunas: %(ids)s.")
                              % {"ids": ", ".join(a.customer.customer_id for a in refused[:10])})
     now = timezone.now()
     Arrears.objects.filter(pk__in=[a.pk for a in chosen]).update(notice_printed_at=now)
+    ProcessEvent.objects.bulk_create([
+        ProcessEvent(customer_id=a.customer_id, unit_id=a.unit_id, domain=Domain.FIELDWORK,
+                     verb="fieldwork.tul_vi01_printed", actor=actor, at=now,
+                     note=_("TUL VI-01, %(n)d lembar") % {"n": a.bills})
+        for a in chosen
+    ], batch_size=2000)
     for a in chosen:
         a.notice_printed_at = now
-        record_event(customer=a.customer, domain=Domain.FIELDWORK,
-                     verb="fieldwork.tul_vi01_printed", actor=actor,
-                     note=_("TUL VI-01, %(n)d lembar") % {"n": a.bills})
     return chosen
 
 
@@ -819,12 +849,9 @@ def issue_disconnection_orders(*, actor: User, arrears: QuerySet) -> int:
     if low:
         raise FieldworkError(_("Tidak bisa diputus (kurang dari 2 lembar atau sudah lunas): "
                                "%(ids)s.") % {"ids": ", ".join(low[:10])})
-    count = 0
-    for a in arrears.filter(disconnected_at__isnull=True).select_related("customer"):
-        count += _issue(actor=actor, customers=Customer.objects.filter(pk=a.customer_id),
-                        kind=OrderKind.DISCONNECTION, verb="order_issued",
-                        note=_("%(n)d lembar") % {"n": a.bills}, arrears=a)
-    return count
+    return _issue_for_arrears(actor=actor, arrears=arrears.filter(disconnected_at__isnull=True),
+                              kind=OrderKind.DISCONNECTION,
+                              note=str(OrderKind.DISCONNECTION.label))
 
 
 @transaction.atomic
@@ -915,8 +942,8 @@ def dismantling_candidates(arrears: QuerySet, *, today: date, zone: str) -> list
 def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
     """Order bongkar rampung for customers >= 3 lembar, 60 days after disconnection."""
     _require_role(actor, ISSUERS)
-    count = 0
-    for a in scoped(arrears, actor).select_related("customer", "unit"):
+    arrears = scoped(arrears, actor)
+    for a in arrears.select_related("customer", "unit"):
         zone = _zone(a.unit)
         today = timezone.localtime(timezone.now(), ZoneInfo(zone)).date()
         if not dismantling_eligible(bills=a.bills, disconnected_at=a.disconnected_at,
@@ -924,10 +951,8 @@ def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
             raise FieldworkError(_("Pelanggan %(id)s belum memenuhi syarat bongkar rampung "
                                    "(>= 3 lembar dan 60 hari sejak pemutusan).")
                                  % {"id": a.customer.customer_id})
-        count += _issue(actor=actor, customers=Customer.objects.filter(pk=a.customer_id),
-                        kind=OrderKind.DISMANTLING, verb="order_issued",
-                        note=str(OrderKind.DISMANTLING.label), arrears=a)
-    return count
+    return _issue_for_arrears(actor=actor, arrears=arrears, kind=OrderKind.DISMANTLING,
+                              note=str(OrderKind.DISMANTLING.label))
 
 
 @transaction.atomic
