@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from meterops.fieldwork import services
 from meterops.fieldwork.choices import OrderKind, OrderState
-from meterops.fieldwork.models import FieldOrder
+from meterops.fieldwork.models import Arrears, FieldOrder
 from tests.factories import CustomerFactory
 from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
 from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading, make_route
@@ -100,6 +100,32 @@ class ArrearsViewTests:
         assert response.status_code == 302
         order.refresh_from_db()
         assert order.state == OrderState.DONE and order.register_kwh == Decimal("1234.5")
+
+
+class DisconnectionDateTests:
+    def test_officer_records_the_date_in_local_time(self, cast, client_for):
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        order = disconnection_order(cast)
+        client_for(cast.officer).post(
+            reverse("fieldwork:order_detail", args=[order.pk]),
+            {"register_kwh": "10", "photo": jpeg(), "at": "2026-01-05T08:30"})
+        order.refresh_from_db()
+        assert order.done_at == datetime(2026, 1, 5, 8, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+        assert Arrears.objects.get().disconnected_at == order.done_at
+
+
+class CampaignProgressTests:
+    def test_progress_per_unit(self, cast, client_for):
+        from meterops.customers.models import Customer
+
+        CustomerFactory(unit=cast.sp_a)
+        services.create_campaign(actor=cast.supervisor, unit=cast.sp_a, name="Brosur",
+                                 material="brochure", customers=Customer.objects.all())
+        response = client_for(cast.supervisor).get(reverse("fieldwork:campaign_list"))
+        assert response.context["by_unit"] == [
+            {"unit__name": "ULP ALFA SATU", "total": 1, "done": 0, "delivered": 0}]
 
 
 class RouteMapViewTests:

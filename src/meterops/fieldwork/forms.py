@@ -68,7 +68,11 @@ class RegisterPhotoForm(BootstrapMixin, forms.Form):
 
 
 class DisconnectionForm(RegisterPhotoForm):
-    pass
+    at = forms.DateTimeField(
+        label=_("Waktu pemutusan (kosongkan: sekarang)"), required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
 
 class PrepaidSamplingForm(BootstrapMixin, forms.Form):

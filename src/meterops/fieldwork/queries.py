@@ -131,6 +131,22 @@ def campaigns_for(user) -> list[dict]:
     return list(campaigns)
 
 
+def campaign_progress_by_unit(user) -> list[dict]:
+    """Notice orders per ULP: total, done and delivered (seed 004 §V, progress per unit)."""
+    from .choices import DELIVERED_OUTCOMES, OrderState
+
+    return list(
+        scoped(FieldOrder, user).filter(kind=OrderKind.NOTICE)
+        .values("unit__name")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(state__in=[OrderState.DONE, OrderState.VERIFIED])),
+            delivered=Count("pk", filter=Q(outcome__in=DELIVERED_OUTCOMES)),
+        )
+        .order_by("unit__name")
+    )
+
+
 def arrears_for(user, *, minimum: int = 0, q: str = "") -> QuerySet[Arrears]:
     rows = scoped(Arrears, user).select_related("customer", "unit")
     if minimum:

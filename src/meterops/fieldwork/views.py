@@ -441,6 +441,7 @@ def campaign_list(request):
                 messages.error(request, exc.message)
     return render(request, "fieldwork/campaign_list.html", {
         "form": form, "campaigns": queries.campaigns_for(request.user),
+        "by_unit": queries.campaign_progress_by_unit(request.user),
     })
 
 
