@@ -369,6 +369,15 @@ class DismantlingTests:
         assert services.issue_dismantling_orders(actor=cast.supervisor,
                                                  arrears=self._arrears(cast, 60)) == 1
 
+    def test_dashboard_lists_day_60_not_day_59(self, cast):
+        from meterops.fieldwork.dashboard import deadline_panel
+
+        self._arrears(cast, 59)
+        day_60 = self._arrears(cast, 60).get()
+        listed = deadline_panel(cast.supervisor)["dismantling"]
+        assert [a.pk for a in listed] == [day_60.pk]
+        assert deadline_panel(cast.outsider)["dismantling"] == []
+
     def test_two_bills_refused_even_late(self, cast):
         with pytest.raises(services.FieldworkError):
             services.issue_dismantling_orders(actor=cast.supervisor,

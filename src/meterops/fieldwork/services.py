@@ -931,7 +931,10 @@ def record_reconnection(*, actor: User, order: FieldOrder, register_kwh: Decimal
 
 def dismantling_candidates(arrears: QuerySet, *, today: date, zone: str) -> list[Arrears]:
     """The arrears eligible for bongkar rampung today (a cheap pre-filter, then the rule)."""
-    rows = arrears.filter(bills__gte=DISMANTLING_BILLS, disconnected_at__isnull=False,
+    # Eligible means cut before the local start of (today - 59 days), which is before
+    # now - 59 days in any zone: a safe pre-filter in SQL, the rule decides.
+    latest = timezone.now() - timedelta(days=DISMANTLING_DAYS - 1)
+    rows = arrears.filter(bills__gte=DISMANTLING_BILLS, disconnected_at__lte=latest,
                           paid_at__isnull=True).select_related("customer")
     return [a for a in rows if dismantling_eligible(
         bills=a.bills, disconnected_at=a.disconnected_at, reconnected_at=a.reconnected_at,

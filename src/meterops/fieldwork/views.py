@@ -320,9 +320,11 @@ def route_update(request):
     """Updating RBM/Gardu: mismatches, surveys, proposals, apply, kWh per RBM per gardu."""
     require_role(request.user, SUPERVISORS)
     customers = scoped(Customer, request.user)
-    unit_id = request.GET.get("unit")
-    if unit_id and unit_id.isdigit():
-        customers = customers.filter(unit_id=int(unit_id))
+    unit_form = forms.ScorecardFilterForm(
+        {"period": request.GET.get("period") or _current_period(),
+         "unit": request.GET.get("unit", "")}, user=request.user)
+    if unit_form.is_valid() and unit_form.cleaned_data["unit"]:
+        customers = customers.filter(unit=unit_form.cleaned_data["unit"])
     mismatches = services.route_substation_mismatches(customers)
     period_form = forms.PeriodForm(request.GET or {"period": _current_period()})
     period = period_form.cleaned_data["period"] if period_form.is_valid() else _current_period()
@@ -333,6 +335,7 @@ def route_update(request):
                                  key=lambda u: u.path)
     return render(request, "fieldwork/route_update.html", {
         "mismatches": mismatches, "report": report, "period": period, "period_form": period_form,
+        "unit_form": unit_form,
         "proposals": proposals[:200], "apply_units": units_with_verified,
     })
 
