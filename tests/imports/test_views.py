@@ -33,7 +33,7 @@ def run_worker() -> None:
 class TemplateWorkbookTests:
     def test_template_has_notes_lists_instructions_and_an_example(self, cast, damage_type):
         workbook = openpyxl.load_workbook(io.BytesIO(template_bytes(get_template("to-ex-dg"))))
-        assert workbook.sheetnames == ["Petunjuk", "Data", "Daftar"]
+        assert workbook.sheetnames == ["Data", "Petunjuk", "Daftar"]
         data = workbook["Data"]
         assert [c.value for c in data[1]] == list(get_template("to-ex-dg").headers)
         assert "12 digit" in data["A1"].comment.text

@@ -71,8 +71,9 @@ def template_bytes(template: ImportTemplate) -> bytes:
             validation.add(f"{letter}2:{letter}{LIST_ROWS + 1}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
-    _instructions(workbook.create_sheet("Petunjuk", 0), template)
-    workbook.active = 1
+    # The data sheet stays first: the pipeline reads the first sheet of an uploaded workbook.
+    _instructions(workbook.create_sheet("Petunjuk", 1), template)
+    workbook.active = 0
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -87,7 +88,8 @@ def _instructions(sheet, template: ImportTemplate) -> None:
         sheet.append([safe_cell(template.description)])
     sheet.append([])
     general = (
-        "Isi data pada sheet Data mulai baris 2; baris 2 adalah contoh, hapus atau timpa.",
+        "Isi data pada sheet Data (sheet pertama) mulai baris 2; baris 2 adalah contoh, hapus "
+        "atau timpa. Jangan memindahkan sheet Data dari urutan pertama.",
         f"Simpan sebagai .xlsx (atau .csv); ukuran maksimal {max_upload_bytes() // 1048576} MB.",
         "Baris yang salah tidak menggagalkan baris lain: setelah diperiksa Anda melihat "
         "ringkasan dan dapat mengunduh laporan kesalahan untuk diperbaiki lalu diunggah lagi.",
