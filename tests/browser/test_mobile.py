@@ -248,3 +248,41 @@ def test_fieldwork_order_outcome_from_the_work_list(field, new_page):
     order.refresh_from_db()
     assert order.state == OrderState.FAILED
     assert order.note == "Alamat tidak ketemu"
+
+
+def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, new_page):
+    page = new_page(PHONE)
+    page.goto("/m/")
+    page.fill("#login-username", "petugas.vendor")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
+    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    expect(page.locator(".work-item")).to_have_count(1)
+    # The supervisor hands the PK out again after the phone fetched it.
+    replacement.assign_work_orders(
+        work_orders=[field.order], officer=field.officer, actor=field.supervisor
+    )
+    page.locator(".work-item a").tap()
+    expect(page.locator("#replace-customer")).to_contain_text("ASEP SUNANDAR")
+    page.locator("#replace-form .step[data-step='1'] .next").tap()
+    page.fill("#replace-old-reading", "1750")
+    page.fill("#replace-brand", "Itron")
+    page.fill("#replace-number", "56000000998")
+    page.fill("#replace-new-reading", "0")
+    page.locator("#replace-form .step[data-step='2'] .next").tap()
+    page.set_input_files("#replace-before", [_photo("sebelum.jpg")])
+    page.set_input_files("#replace-after", [_photo("sesudah.jpg")])
+    expect(page.locator("#replace-thumbs img")).to_have_count(2)
+    page.get_by_role("button", name="Simpan data ganti").tap()
+    expect(page.locator("#replace-done")).to_contain_text("tersimpan di HP")
+    page.goto("/m/#queue")
+    item = page.locator(".queue-item[data-state='conflict']")
+    expect(item).to_have_count(1)
+    expect(item.locator(".conflict")).to_contain_text("Data Anda")
+    expect(item.locator(".conflict")).to_contain_text("Data di server")
+    expect(item.locator(".conflict")).to_contain_text("56000000998")
+    assert not Replacement.objects.exists()
+    item.get_by_role("button", name="Kirim ulang").tap()
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1)
+    assert Replacement.objects.get().new_meter.meter_number == "56000000998"
