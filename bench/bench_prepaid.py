@@ -51,9 +51,22 @@ def build_world():
         price_per_kwh=Decimal("1444.70"),
         tariff_index="01",
     )
-    from tests.prepaid.builders import make_keys
+    from meterops.keychange.services import store_vending_key
 
-    make_keys(region)
+    keys = ((41, 1, 1993, "ab" * 8), (43, 2, 2014, "0123456789abcdef"))  # TEST keys
+    for vkrn, krn, base_date, key_hex in keys:
+        store_vending_key(
+            actor=None,
+            unit=region,
+            vkrn=vkrn,
+            key_revision=krn,
+            algorithm="02",
+            encryption="07",
+            base_date=base_date,
+            key_hex=key_hex,
+            is_test_key=True,
+            label="bench",
+        )
     return ulp, actor
 
 
