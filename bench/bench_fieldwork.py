@@ -38,11 +38,11 @@ def build_unit(region, code: str, count: int):
     from meterops.customers.models import Customer, Route
     from meterops.reading.models import Reading, ReadingDay, RouteSchedule
 
-    unit = Unit.objects.create(code=code, name=f"ULP {code}", level="service_point",
-                               parent=region)
+    unit = Unit.objects.create(code=code, name=f"ULP {code}", level="service_point", parent=region)
     day = ReadingDay.objects.create(unit=unit, code="A", day_of_month=15)
     routes = Route.objects.bulk_create(
-        [Route(unit=unit, code=f"RBM{code}{n:03d}") for n in range(ROUTES)])
+        [Route(unit=unit, code=f"RBM{code}{n:03d}") for n in range(ROUTES)]
+    )
     RouteSchedule.objects.bulk_create([RouteSchedule(route=r, reading_day=day) for r in routes])
     first_route = routes[0].pk
     with connection.cursor() as cursor:
@@ -78,10 +78,14 @@ def naive_audit(unit, actor, seed: int) -> dict:
 
     settings = unit.settings_or_default()
     audit = AuditMonth.objects.create(
-        unit=unit, period=PERIOD, seed=seed, sample_percent=settings.audit_sample_percent,
+        unit=unit,
+        period=PERIOD,
+        seed=seed,
+        sample_percent=settings.audit_sample_percent,
         sample_minimum=settings.audit_sample_minimum,
         schedule_tolerance_days=settings.audit_schedule_tolerance_days,
-        accuracy_tolerance_kwh=settings.audit_accuracy_tolerance_kwh, drawn_by=actor,
+        accuracy_tolerance_kwh=settings.audit_accuracy_tolerance_kwh,
+        drawn_by=actor,
     )
     strata = defaultdict(list)
     for reading in Reading.objects.filter(unit=unit, period=PERIOD).select_related(
@@ -93,13 +97,19 @@ def naive_audit(unit, actor, seed: int) -> dict:
         size = max(1, -(-len(readings) * 5 // 100))
         for reading in rng.sample(readings, size):
             scheduled = reading.reading_day.scheduled_date(PERIOD)
-            deviation = schedule_deviation(read_at=reading.read_at, scheduled_on=scheduled,
-                                           zone=settings.time_zone)
+            deviation = schedule_deviation(
+                read_at=reading.read_at, scheduled_on=scheduled, zone=settings.time_zone
+            )
             AuditSample.objects.create(
-                audit=audit, reading=reading, customer=reading.customer,
-                route_id=reading.customer.route_id, reader=reading.reader,
-                register_kwh=reading.register_kwh, read_at=reading.read_at,
-                scheduled_on=scheduled, deviation_days=deviation,
+                audit=audit,
+                reading=reading,
+                customer=reading.customer,
+                route_id=reading.customer.route_id,
+                reader=reading.reader,
+                register_kwh=reading.register_kwh,
+                read_at=reading.read_at,
+                scheduled_on=scheduled,
+                deviation_days=deviation,
                 on_schedule=is_on_schedule(deviation_days=deviation, tolerance_days=1),
             )
     cards = {"reader": Counter(), "route": Counter()}
@@ -113,8 +123,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--readings", type=int, default=1_000_000)
     parser.add_argument("--baseline-readings", type=int, default=20_000)
-    parser.add_argument("--database-url",
-                        default="postgres://postgres@127.0.0.1:5432/meterops_bench_fieldwork")
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/meterops_bench_fieldwork"
+    )
     args = parser.parse_args()
     with throwaway_database(args.database_url):
         from meterops.core.choices import RoleCode
@@ -125,8 +136,10 @@ def main() -> None:
         started = time.perf_counter()
         unit_a = build_unit(region, "90001", args.readings)
         unit_b = build_unit(region, "90002", args.baseline_readings)
-        print(f"built {args.readings + args.baseline_readings:,} readings in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"built {args.readings + args.baseline_readings:,} readings in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         actor = User.objects.create(username="bench", unit=region)
         actor.roles.set(Role.objects.filter(code=RoleCode.SUPERVISOR))
 
@@ -134,8 +147,10 @@ def main() -> None:
         naive_audit(unit_b, actor, seed=1)
         baseline = time.perf_counter() - started
         baseline_rate = args.baseline_readings / baseline
-        print(f"baseline (ORM per stratum, INSERT per sample): {args.baseline_readings:,} "
-              f"readings in {baseline:.2f} s = {baseline_rate:,.0f} readings/s")
+        print(
+            f"baseline (ORM per stratum, INSERT per sample): {args.baseline_readings:,} "
+            f"readings in {baseline:.2f} s = {baseline_rate:,.0f} readings/s"
+        )
 
         started = time.perf_counter()
         audit = services.draw_audit_sample(actor=actor, unit=unit_a, period=PERIOD, seed=1)
@@ -146,12 +161,18 @@ def main() -> None:
         scored = time.perf_counter() - started
         total = drawn + scored
         rate = args.readings / total
-        print(f"draw_audit_sample: {audit.samples.count():,} samples of {audit.population:,} "
-              f"readings in {drawn:.2f} s")
-        print(f"scorecards + 6-month trend: {len(cards['route'])} routes, "
-              f"{len(cards['reader'])} readers, {len(points)} months in {scored:.2f} s")
-        print(f"real path: {args.readings:,} readings in {total:.2f} s = {rate:,.0f} readings/s"
-              f"; ratio {rate / baseline_rate:.1f}x the baseline")
+        print(
+            f"draw_audit_sample: {audit.samples.count():,} samples of {audit.population:,} "
+            f"readings in {drawn:.2f} s"
+        )
+        print(
+            f"scorecards + 6-month trend: {len(cards['route'])} routes, "
+            f"{len(cards['reader'])} readers, {len(points)} months in {scored:.2f} s"
+        )
+        print(
+            f"real path: {args.readings:,} readings in {total:.2f} s = {rate:,.0f} readings/s"
+            f"; ratio {rate / baseline_rate:.1f}x the baseline"
+        )
 
 
 if __name__ == "__main__":

@@ -28,9 +28,12 @@ def _file(upload):
 @pytest.fixture
 def cast(transactional_db):
     cast = build_cast()
-    cast.field_officer = UserFactory(username="petugas.vendor", first_name="Ujang",
-                                     contractor=cast.contractor_a,
-                                     roles=[RoleCode.FIELD_OFFICER])
+    cast.field_officer = UserFactory(
+        username="petugas.vendor",
+        first_name="Ujang",
+        contractor=cast.contractor_a,
+        roles=[RoleCode.FIELD_OFFICER],
+    )
     return cast
 
 
@@ -99,8 +102,11 @@ def _xlsx(rows):
         book.active.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    return {"name": "tunggakan.xlsx", "mimeType": "application/octet-stream",
-            "buffer": buffer.getvalue()}
+    return {
+        "name": "tunggakan.xlsx",
+        "mimeType": "application/octet-stream",
+        "buffer": buffer.getvalue(),
+    }
 
 
 def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_page):
@@ -109,9 +115,10 @@ def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_pag
     login(supervisor, "pengawas.a")
     _open(supervisor, "/fieldwork/arrears/", "Penekanan Tunggakan")
     supervisor.locator("#arrears-upload-link").click()
-    supervisor.set_input_files("#upload-form input[type=file]",
-                               _xlsx([["IDPEL", "LEMBAR", "JUMLAH"],
-                                      [customer.customer_id, 2, 310000]]))
+    supervisor.set_input_files(
+        "#upload-form input[type=file]",
+        _xlsx([["IDPEL", "LEMBAR", "JUMLAH"], [customer.customer_id, 2, 310000]]),
+    )
     supervisor.locator("#upload-form button").click()
     supervisor.wait_for_url("**/imports/uploads/*/")
     upload = Upload.objects.get()
@@ -165,8 +172,9 @@ def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_pag
 def test_route_map_without_tile_server(cast, new_page):
     day = make_day(cast.sp_a)
     route = make_route(day, code="51354BKC")
-    first = make_customer(route, sequence=1, latitude=Decimal("-7.650"),
-                          longitude=Decimal("112.690"))
+    first = make_customer(
+        route, sequence=1, latitude=Decimal("-7.650"), longitude=Decimal("112.690")
+    )
     make_customer(route, sequence=2, latitude=Decimal("-7.652"), longitude=Decimal("112.695"))
     make_customer(route, sequence=3)  # no coordinates: listed, not drawn
     make_reading(first)

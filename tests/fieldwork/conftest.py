@@ -11,5 +11,6 @@ def officer_a(cast):
 
 @pytest.fixture
 def vendor_officer(cast):
-    return UserFactory(username="petugas.vendor.a", contractor=cast.contractor_a,
-                       roles=[RoleCode.FIELD_OFFICER])
+    return UserFactory(
+        username="petugas.vendor.a", contractor=cast.contractor_a, roles=[RoleCode.FIELD_OFFICER]
+    )

@@ -19,19 +19,20 @@ def jpeg(name="foto.jpg"):
 
 
 def arrears(customer, bills=2, amount="250000", **kwargs) -> Arrears:
-    return Arrears.objects.create(customer=customer, unit=customer.unit, bills=bills,
-                                  amount=Decimal(amount), **kwargs)
+    return Arrears.objects.create(
+        customer=customer, unit=customer.unit, bills=bills, amount=Decimal(amount), **kwargs
+    )
 
 
 def disconnection_order(cast, customer=None, bills=2) -> FieldOrder:
     customer = customer or CustomerFactory(unit=cast.sp_a)
     a = arrears(customer, bills=bills)
-    services.issue_disconnection_orders(actor=cast.supervisor,
-                                        arrears=Arrears.objects.filter(pk=a.pk))
+    services.issue_disconnection_orders(
+        actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
+    )
     order = FieldOrder.objects.get(arrears=a, kind=OrderKind.DISCONNECTION)
-    services.assign_orders(actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk),
-                           officer=cast.officer)
+    services.assign_orders(
+        actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=cast.officer
+    )
     order.refresh_from_db()
     return order
-
-

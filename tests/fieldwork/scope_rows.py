@@ -19,8 +19,13 @@ _periods = iter(range(1, 10_000))
 def _audit(unit):
     year = 2000 + next(_periods)
     return AuditMonth.objects.create(
-        unit=unit, period=f"{year}01", seed=1, sample_percent=Decimal(5), sample_minimum=1,
-        schedule_tolerance_days=1, accuracy_tolerance_kwh=Decimal(5),
+        unit=unit,
+        period=f"{year}01",
+        seed=1,
+        sample_percent=Decimal(5),
+        sample_minimum=1,
+        schedule_tolerance_days=1,
+        accuracy_tolerance_kwh=Decimal(5),
         drawn_by=UserFactory(unit=unit),
     )
 
@@ -29,25 +34,31 @@ def _sample(unit):
     day = make_day(unit, code=f"S{next(_periods)}")
     reading = make_reading(make_customer(make_route(day)))
     return AuditSample.objects.create(
-        audit=_audit(unit), reading=reading, customer=reading.customer,
+        audit=_audit(unit),
+        reading=reading,
+        customer=reading.customer,
         register_kwh=reading.register_kwh,
     )
 
 
 def _order(unit):
     customer = CustomerFactory(unit=unit)
-    return FieldOrder.objects.create(unit=unit, customer=customer, kind="notice",
-                                     issued_by=UserFactory(unit=unit))
+    return FieldOrder.objects.create(
+        unit=unit, customer=customer, kind="notice", issued_by=UserFactory(unit=unit)
+    )
 
 
 ROW_IN_UNIT = {
     "fieldwork.AuditMonth": _audit,
     "fieldwork.AuditSample": _sample,
     "fieldwork.Campaign": lambda unit: Campaign.objects.create(
-        unit=unit, name="Brosur", material="brochure", created_by=UserFactory(unit=unit)),
+        unit=unit, name="Brosur", material="brochure", created_by=UserFactory(unit=unit)
+    ),
     "fieldwork.Arrears": lambda unit: Arrears.objects.create(
-        customer=CustomerFactory(unit=unit), unit=unit, bills=2),
+        customer=CustomerFactory(unit=unit), unit=unit, bills=2
+    ),
     "fieldwork.FieldOrder": _order,
     "fieldwork.MoveProposal": lambda unit: MoveProposal.objects.create(
-        unit=unit, customer=CustomerFactory(unit=unit), proposed_by=UserFactory(unit=unit)),
+        unit=unit, customer=CustomerFactory(unit=unit), proposed_by=UserFactory(unit=unit)
+    ),
 }

@@ -26,14 +26,16 @@ def _readings(unit, routes=2, per_route=20, readers=("ANA", "BUDI")):
         route = make_route(day)
         for i in range(per_route):
             customer = make_customer(route, sequence=i + 1)
-            made.append(make_reading(customer, register=str(1000 + i),
-                                     reader=readers[i % len(readers)]))
+            made.append(
+                make_reading(customer, register=str(1000 + i), reader=readers[i % len(readers)])
+            )
     return made
 
 
 def _audit(cast, seed=42):
-    return services.draw_audit_sample(actor=cast.supervisor, unit=cast.sp_a, period=PERIOD,
-                                      seed=seed)
+    return services.draw_audit_sample(
+        actor=cast.supervisor, unit=cast.sp_a, period=PERIOD, seed=seed
+    )
 
 
 class DrawAuditSampleTests:
@@ -70,11 +72,9 @@ class DrawAuditSampleTests:
     def test_reading_off_schedule_is_flagged(self, cast):
         day = make_day(cast.sp_a, day_of_month=15)
         customer = make_customer(make_route(day))
-        make_reading(customer, read_at=timezone.make_aware(
-            timezone.datetime(2026, 2, 18, 9, 0)))
+        make_reading(customer, read_at=timezone.make_aware(timezone.datetime(2026, 2, 18, 9, 0)))
         sample = _audit(cast).samples.get()
         assert sample.deviation_days == 3 and sample.on_schedule is False
-
 
     def test_stored_schedule_check_matches_the_rule_across_local_midnight(self, cast):
         from datetime import datetime
@@ -83,10 +83,12 @@ class DrawAuditSampleTests:
         day = make_day(cast.sp_a, day_of_month=15)
         route = make_route(day)
         utc = ZoneInfo("UTC")
-        times = [datetime(2026, 2, 13, 17, 30, tzinfo=utc),  # 14 Feb 00:30 WIB: -1
-                 datetime(2026, 2, 13, 16, 30, tzinfo=utc),  # 13 Feb 23:30 WIB: -2
-                 datetime(2026, 2, 16, 16, 59, tzinfo=utc),  # 16 Feb 23:59 WIB: +1
-                 datetime(2026, 2, 16, 17, 0, tzinfo=utc)]  # 17 Feb 00:00 WIB: +2
+        times = [
+            datetime(2026, 2, 13, 17, 30, tzinfo=utc),  # 14 Feb 00:30 WIB: -1
+            datetime(2026, 2, 13, 16, 30, tzinfo=utc),  # 13 Feb 23:30 WIB: -2
+            datetime(2026, 2, 16, 16, 59, tzinfo=utc),  # 16 Feb 23:59 WIB: +1
+            datetime(2026, 2, 16, 17, 0, tzinfo=utc),
+        ]  # 17 Feb 00:00 WIB: +2
         for i, read_at in enumerate(times):
             make_reading(make_customer(route, sequence=i + 1), read_at=read_at, reader="ANA")
         cast.sp_a.settings_or_default()
@@ -98,7 +100,8 @@ class DrawAuditSampleTests:
         assert [s.on_schedule for s in samples] == [False, True, True, False]
         for s in samples:
             assert s.deviation_days == services.schedule_deviation(
-                read_at=s.read_at, scheduled_on=s.scheduled_on, zone="Asia/Jakarta")
+                read_at=s.read_at, scheduled_on=s.scheduled_on, zone="Asia/Jakarta"
+            )
 
 
 class AccuracyCheckTests:
@@ -107,22 +110,25 @@ class AccuracyCheckTests:
         audit = _audit(cast)
         assert services.issue_accuracy_orders(actor=cast.supervisor, audit=audit) == 1
         order = FieldOrder.objects.get(kind=OrderKind.ACCURACY_CHECK)
-        services.assign_orders(actor=cast.supervisor, orders=FieldOrder.objects.all(),
-                               officer=cast.officer)
+        services.assign_orders(
+            actor=cast.supervisor, orders=FieldOrder.objects.all(), officer=cast.officer
+        )
         order.refresh_from_db()
         return order
 
     def test_accurate_within_tolerance(self, cast):
         order = self._order(cast)
-        services.record_accuracy_check(actor=cast.officer, order=order,
-                                       register_kwh=Decimal("1005"), photo=jpeg())
+        services.record_accuracy_check(
+            actor=cast.officer, order=order, register_kwh=Decimal("1005"), photo=jpeg()
+        )
         order.refresh_from_db()
         assert order.state == OrderState.DONE and order.sample.accurate is True
 
     def test_inaccurate_goes_back_to_reading_correction_on_verification(self, cast):
         order = self._order(cast)
-        services.record_accuracy_check(actor=cast.officer, order=order,
-                                       register_kwh=Decimal("1100"), photo=jpeg())
+        services.record_accuracy_check(
+            actor=cast.officer, order=order, register_kwh=Decimal("1100"), photo=jpeg()
+        )
         services.verify_order(actor=cast.supervisor, order=order)
         order.refresh_from_db()
         assert order.state == OrderState.VERIFIED and order.sample.accurate is False
@@ -133,21 +139,24 @@ class AccuracyCheckTests:
     def test_photo_is_required(self, cast):
         order = self._order(cast)
         with pytest.raises(services.FieldworkError):
-            services.record_accuracy_check(actor=cast.officer, order=order,
-                                           register_kwh=Decimal("1000"), photo=None)
+            services.record_accuracy_check(
+                actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=None
+            )
 
     def test_record_before_assignment_is_refused(self, cast):
         _readings(cast.sp_a, routes=1, per_route=1, readers=("ANA",))
         services.issue_accuracy_orders(actor=cast.supervisor, audit=_audit(cast))
         order = FieldOrder.objects.get()
         with pytest.raises(services.FieldworkError):
-            services.record_accuracy_check(actor=cast.officer, order=order,
-                                           register_kwh=Decimal("1000"), photo=jpeg())
+            services.record_accuracy_check(
+                actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=jpeg()
+            )
 
     def test_scorecard_figures(self, cast):
         order = self._order(cast)
-        services.record_accuracy_check(actor=cast.officer, order=order,
-                                       register_kwh=Decimal("1000"), photo=jpeg())
+        services.record_accuracy_check(
+            actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=jpeg()
+        )
         cards = queries.scorecards(cast.supervisor, PERIOD)
         assert cards["reader"][0]["accuracy_pct"] == Decimal("100.0")
         assert cards["contractor"][0]["name"] == cast.contractor_a.name
@@ -158,39 +167,58 @@ class AccuracyCheckTests:
 class PrepaidSamplingTests:
     def _order(self, cast):
         customer = CustomerFactory(unit=cast.sp_a, payment_mode="prepaid")
-        services.issue_prepaid_sampling_orders(actor=cast.supervisor,
-                                               customers=type(customer).objects.all())
-        services.assign_orders(actor=cast.supervisor, orders=FieldOrder.objects.all(),
-                               officer=cast.officer)
+        services.issue_prepaid_sampling_orders(
+            actor=cast.supervisor, customers=type(customer).objects.all()
+        )
+        services.assign_orders(
+            actor=cast.supervisor, orders=FieldOrder.objects.all(), officer=cast.officer
+        )
         return FieldOrder.objects.get()
 
     def test_postpaid_customers_are_not_sampled(self, cast):
         CustomerFactory(unit=cast.sp_a)
         from meterops.customers.models import Customer
 
-        assert services.issue_prepaid_sampling_orders(
-            actor=cast.supervisor, customers=Customer.objects.all()) == 0
+        assert (
+            services.issue_prepaid_sampling_orders(
+                actor=cast.supervisor, customers=Customer.objects.all()
+            )
+            == 0
+        )
 
     def test_coordinates_required(self, cast):
         with pytest.raises(services.FieldworkError):
             services.record_prepaid_sampling(
-                actor=cast.officer, order=self._order(cast), credit_kwh=Decimal(12),
-                photo=jpeg(), anomaly=None, latitude=None, longitude=None)
+                actor=cast.officer,
+                order=self._order(cast),
+                credit_kwh=Decimal(12),
+                photo=jpeg(),
+                anomaly=None,
+                latitude=None,
+                longitude=None,
+            )
 
     def test_anomaly_becomes_home_target_in_one_action(self, cast):
         order = services.record_prepaid_sampling(
-            actor=cast.officer, order=self._order(cast), credit_kwh=Decimal(12), photo=jpeg(),
-            anomaly=anomaly("MR", "Meter rusak"), latitude=Decimal("-6.9"),
-            longitude=Decimal("107.6"))
+            actor=cast.officer,
+            order=self._order(cast),
+            credit_kwh=Decimal(12),
+            photo=jpeg(),
+            anomaly=anomaly("MR", "Meter rusak"),
+            latitude=Decimal("-6.9"),
+            longitude=Decimal("107.6"),
+        )
         damage = DamageType.objects.get_or_create(code="mati", defaults={"name": "Mati"})[0]
-        order = services.anomaly_to_replacement_target(actor=cast.supervisor, order=order,
-                                                       damage_type=damage)
+        order = services.anomaly_to_replacement_target(
+            actor=cast.supervisor, order=order, damage_type=damage
+        )
         target = ReplacementTarget.objects.get()
         assert order.replacement_target == target
         assert target.source == "fault" and target.from_reading_anomaly
         with pytest.raises(services.FieldworkError):
-            services.anomaly_to_replacement_target(actor=cast.supervisor, order=order,
-                                                   damage_type=damage)
+            services.anomaly_to_replacement_target(
+                actor=cast.supervisor, order=order, damage_type=damage
+            )
 
 
 class RouteUpdateTests:
@@ -205,17 +233,26 @@ class RouteUpdateTests:
 
         rows = services.route_substation_mismatches(Customer.objects.filter(unit=cast.sp_a))
         assert [r["customer"] for r in rows] == [stray]
-        services.issue_survey_orders(actor=cast.supervisor,
-                                     customers=Customer.objects.filter(pk=stray.pk))
+        services.issue_survey_orders(
+            actor=cast.supervisor, customers=Customer.objects.filter(pk=stray.pk)
+        )
         order = FieldOrder.objects.get(kind=OrderKind.SURVEY)
-        services.assign_orders(actor=cast.supervisor, orders=FieldOrder.objects.all(),
-                               officer=cast.officer)
-        services.record_survey(actor=cast.officer, order=order, route=other_route,
-                               substation=None, sequence=4, note="di gang sebelah")
+        services.assign_orders(
+            actor=cast.supervisor, orders=FieldOrder.objects.all(), officer=cast.officer
+        )
+        services.record_survey(
+            actor=cast.officer,
+            order=order,
+            route=other_route,
+            substation=None,
+            sequence=4,
+            note="di gang sebelah",
+        )
         proposal = MoveProposal.objects.get()
         assert services.apply_move_proposals(actor=cast.supervisor, unit=cast.sp_a) == 0
-        services.decide_move_proposals(actor=cast.supervisor,
-                                       proposals=MoveProposal.objects.all(), accept=True)
+        services.decide_move_proposals(
+            actor=cast.supervisor, proposals=MoveProposal.objects.all(), accept=True
+        )
         assert services.apply_move_proposals(actor=cast.supervisor, unit=cast.sp_a) == 1
         stray.refresh_from_db()
         proposal.refresh_from_db()
@@ -227,8 +264,9 @@ class RouteUpdateTests:
         route = make_route(day)
         gardu = SubstationFactory(unit=cast.sp_a)
         for i in range(2):
-            make_reading(make_customer(route, sequence=i, substation=gardu),
-                         consumption_kwh=Decimal("150"))
+            make_reading(
+                make_customer(route, sequence=i, substation=gardu), consumption_kwh=Decimal("150")
+            )
         from meterops.reading.models import Reading
 
         [row] = services.kwh_per_route_substation(Reading.objects.all())
@@ -241,17 +279,28 @@ class NoticeTests:
         from meterops.customers.models import Customer
 
         campaign = services.create_campaign(
-            actor=cast.supervisor, unit=cast.sp_a, name="Brosur tarif",
-            material=NoticeMaterial.BROCHURE, customers=Customer.objects.all())
+            actor=cast.supervisor,
+            unit=cast.sp_a,
+            name="Brosur tarif",
+            material=NoticeMaterial.BROCHURE,
+            customers=Customer.objects.all(),
+        )
         assert campaign.orders.count() == 2
-        services.assign_orders(actor=cast.supervisor, orders=campaign.orders.all(),
-                               officer=cast.officer)
+        services.assign_orders(
+            actor=cast.supervisor, orders=campaign.orders.all(), officer=cast.officer
+        )
         order = campaign.orders.get(customer=customers[0])
         with pytest.raises(services.FieldworkError):
-            services.record_notice(actor=cast.officer, order=order,
-                                   outcome=NoticeOutcome.IN_PERSON, photo=jpeg())
-        services.record_notice(actor=cast.officer, order=order, outcome=NoticeOutcome.IN_PERSON,
-                               photo=jpeg(), initials="AS")
+            services.record_notice(
+                actor=cast.officer, order=order, outcome=NoticeOutcome.IN_PERSON, photo=jpeg()
+            )
+        services.record_notice(
+            actor=cast.officer,
+            order=order,
+            outcome=NoticeOutcome.IN_PERSON,
+            photo=jpeg(),
+            initials="AS",
+        )
         [row] = queries.campaigns_for(cast.supervisor)
         assert (row.total, row.done, row.delivered) == (2, 1, 1)
         assert queries.campaigns_for(cast.outsider) == []
@@ -260,8 +309,10 @@ class NoticeTests:
 class ArrearsBatchTests:
     def test_bad_row_changes_nothing(self, cast):
         customer = CustomerFactory(unit=cast.sp_a)
-        rows = [services.ArrearsRow(2, customer.customer_id, 3, Decimal(1)),
-                services.ArrearsRow(3, "999999999999", 2, Decimal(1))]
+        rows = [
+            services.ArrearsRow(2, customer.customer_id, 3, Decimal(1)),
+            services.ArrearsRow(3, "999999999999", 2, Decimal(1)),
+        ]
         with pytest.raises(services.BatchRejected) as caught:
             services.apply_arrears_batch(actor=cast.supervisor, rows=rows)
         assert "Baris 3" in str(caught.value.message)
@@ -285,17 +336,20 @@ class DisconnectionTests:
     def test_one_bill_gets_no_disconnection_order(self, cast):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=1)
         with pytest.raises(services.FieldworkError):
-            services.issue_disconnection_orders(actor=cast.supervisor,
-                                                arrears=Arrears.objects.filter(pk=a.pk))
+            services.issue_disconnection_orders(
+                actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
+            )
         with pytest.raises(services.FieldworkError):
-            services.mark_disconnection_notices_printed(actor=cast.supervisor,
-                                                        arrears=Arrears.objects.all())
+            services.mark_disconnection_notices_printed(
+                actor=cast.supervisor, arrears=Arrears.objects.all()
+            )
 
     def test_two_bills_get_notice_and_order(self, cast):
         order = disconnection_order(cast, bills=2)
         assert order.kind == OrderKind.DISCONNECTION and order.state == OrderState.ASSIGNED
-        printed = services.mark_disconnection_notices_printed(actor=cast.supervisor,
-                                                              arrears=Arrears.objects.all())
+        printed = services.mark_disconnection_notices_printed(
+            actor=cast.supervisor, arrears=Arrears.objects.all()
+        )
         assert printed[0].notice_printed_at is not None
 
     def test_payment_one_second_before_refuses_the_disconnection(self, cast):
@@ -303,8 +357,9 @@ class DisconnectionTests:
         cut = timezone.now() - timedelta(minutes=5)
         Arrears.objects.filter(pk=order.arrears_id).update(paid_at=cut - timedelta(seconds=1))
         with pytest.raises(services.AlreadyPaid):
-            services.record_disconnection(actor=cast.officer, order=order,
-                                          register_kwh=Decimal(500), photo=jpeg(), at=cut)
+            services.record_disconnection(
+                actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg(), at=cut
+            )
         order.refresh_from_db()
         assert order.state == OrderState.ASSIGNED
 
@@ -312,27 +367,33 @@ class DisconnectionTests:
         order = disconnection_order(cast)
         cut = timezone.now() - timedelta(minutes=5)
         Arrears.objects.filter(pk=order.arrears_id).update(paid_at=cut + timedelta(seconds=1))
-        services.record_disconnection(actor=cast.officer, order=order,
-                                      register_kwh=Decimal(500), photo=jpeg(), at=cut)
+        services.record_disconnection(
+            actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg(), at=cut
+        )
         order.refresh_from_db()
         assert order.state == OrderState.DONE and order.done_at == cut
 
     def test_payment_after_disconnection_orders_reconnection_due_h_plus_one(self, cast):
         order = disconnection_order(cast)
-        services.record_disconnection(actor=cast.officer, order=order,
-                                      register_kwh=Decimal(500), photo=jpeg())
+        services.record_disconnection(
+            actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg()
+        )
         services.record_payment(actor=cast.supervisor, customer=order.customer)
         arrears_row = Arrears.objects.get()
         reconnection = FieldOrder.objects.get(kind=OrderKind.RECONNECTION)
         assert reconnection.due_at == services.reconnection_due(
-            paid_at=arrears_row.paid_at, zone="Asia/Jakarta")
+            paid_at=arrears_row.paid_at, zone="Asia/Jakarta"
+        )
         assert not reconnection.is_overdue()
         assert reconnection.is_overdue(reconnection.due_at)
-        services.assign_orders(actor=cast.supervisor,
-                               orders=FieldOrder.objects.filter(pk=reconnection.pk),
-                               officer=cast.officer)
-        services.record_reconnection(actor=cast.officer, order=reconnection,
-                                     register_kwh=Decimal(501), photo=jpeg())
+        services.assign_orders(
+            actor=cast.supervisor,
+            orders=FieldOrder.objects.filter(pk=reconnection.pk),
+            officer=cast.officer,
+        )
+        services.record_reconnection(
+            actor=cast.officer, order=reconnection, register_kwh=Decimal(501), photo=jpeg()
+        )
         assert Arrears.objects.get().reconnected_at is not None
         verbs = set(ProcessEvent.objects.values_list("verb", flat=True))
         assert {"fieldwork.disconnected", "fieldwork.paid", "fieldwork.reconnected"} <= verbs
@@ -347,27 +408,36 @@ class DisconnectionTests:
     def test_officer_of_another_unit_cannot_record(self, cast):
         order = disconnection_order(cast)
         with pytest.raises(services.FieldworkError):
-            services.record_disconnection(actor=cast.outsider, order=order,
-                                          register_kwh=Decimal(1), photo=jpeg())
+            services.record_disconnection(
+                actor=cast.outsider, order=order, register_kwh=Decimal(1), photo=jpeg()
+            )
 
 
 class DismantlingTests:
     def _arrears(self, cast, days, bills=3):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=bills)
         local_today = timezone.localtime(timezone.now()).date()
-        cut = timezone.make_aware(timezone.datetime.combine(
-            local_today - timedelta(days=days), timezone.datetime.min.time()).replace(hour=10))
+        cut = timezone.make_aware(
+            timezone.datetime.combine(
+                local_today - timedelta(days=days), timezone.datetime.min.time()
+            ).replace(hour=10)
+        )
         Arrears.objects.filter(pk=a.pk).update(disconnected_at=cut)
         return Arrears.objects.filter(pk=a.pk)
 
     def test_day_59_refused(self, cast):
         with pytest.raises(services.FieldworkError):
-            services.issue_dismantling_orders(actor=cast.supervisor,
-                                              arrears=self._arrears(cast, 59))
+            services.issue_dismantling_orders(
+                actor=cast.supervisor, arrears=self._arrears(cast, 59)
+            )
 
     def test_day_60_ordered(self, cast):
-        assert services.issue_dismantling_orders(actor=cast.supervisor,
-                                                 arrears=self._arrears(cast, 60)) == 1
+        assert (
+            services.issue_dismantling_orders(
+                actor=cast.supervisor, arrears=self._arrears(cast, 60)
+            )
+            == 1
+        )
 
     def test_dashboard_lists_day_60_not_day_59(self, cast):
         from meterops.fieldwork.dashboard import deadline_panel
@@ -380,8 +450,9 @@ class DismantlingTests:
 
     def test_two_bills_refused_even_late(self, cast):
         with pytest.raises(services.FieldworkError):
-            services.issue_dismantling_orders(actor=cast.supervisor,
-                                              arrears=self._arrears(cast, 90, bills=2))
+            services.issue_dismantling_orders(
+                actor=cast.supervisor, arrears=self._arrears(cast, 90, bills=2)
+            )
 
 
 class OrderStateMachineTests:
@@ -407,5 +478,6 @@ class OrderStateMachineTests:
         far = UserFactory(unit=cast.sp_b, roles=[RoleCode.FIELD_OFFICER])
         order = disconnection_order(cast)
         with pytest.raises(services.FieldworkError):
-            services.assign_orders(actor=cast.supervisor,
-                                   orders=FieldOrder.objects.filter(pk=order.pk), officer=far)
+            services.assign_orders(
+                actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=far
+            )

@@ -24,14 +24,18 @@ class ArrearsUploadTests:
         assert UploadRow.objects.get(upload=upload, status="new").record_id == arrears.pk
 
     def test_other_units_customer_is_rejected_in_the_preview(self, cast, customer_b):
-        upload = checked(cast.supervisor, "tunggakan",
-                         csv_file([[customer_b.customer_id, "3", "1"]], headers=HEADERS))
+        upload = checked(
+            cast.supervisor,
+            "tunggakan",
+            csv_file([[customer_b.customer_id, "3", "1"]], headers=HEADERS),
+        )
         assert upload.rejected_rows == 1
 
     def test_zero_lembar_after_disconnection_orders_reconnection(self, cast):
         order = disconnection_order(cast)
-        services.record_disconnection(actor=cast.officer, order=order,
-                                      register_kwh=Decimal(10), photo=jpeg())
+        services.record_disconnection(
+            actor=cast.officer, order=order, register_kwh=Decimal(10), photo=jpeg()
+        )
         rows = [[order.customer.customer_id, "0", "0"]]
         upload = applied(cast.supervisor, "tunggakan", csv_file(rows, headers=HEADERS))
         assert upload.changed_rows == 1

@@ -15,9 +15,14 @@ from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading,
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "fieldwork:audit_list", "fieldwork:scorecard", "fieldwork:order_list",
-    "fieldwork:prepaid_sampling", "fieldwork:route_update", "fieldwork:route_map",
-    "fieldwork:campaign_list", "fieldwork:arrears_list",
+    "fieldwork:audit_list",
+    "fieldwork:scorecard",
+    "fieldwork:order_list",
+    "fieldwork:prepaid_sampling",
+    "fieldwork:route_update",
+    "fieldwork:route_map",
+    "fieldwork:campaign_list",
+    "fieldwork:arrears_list",
 ]
 
 
@@ -44,8 +49,9 @@ class AuditViewTests:
         for i in range(4):
             make_reading(make_customer(route, sequence=i + 1), reader="ANA")
         client = client_for(cast.supervisor)
-        response = client.post(reverse("fieldwork:audit_list"),
-                               {"unit": cast.sp_a.pk, "period": PERIOD, "seed": 3})
+        response = client.post(
+            reverse("fieldwork:audit_list"), {"unit": cast.sp_a.pk, "period": PERIOD, "seed": 3}
+        )
         assert response.status_code == 302
         detail = client.get(response.url)
         assert b"sampel dari 4 stan" in detail.content
@@ -70,7 +76,8 @@ class ArrearsViewTests:
     def test_print_tul_vi01_pdf(self, cast, client_for):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=2)
         response = client_for(cast.supervisor).post(
-            reverse("fieldwork:arrears_action"), {"action": "print", "selected": [a.pk]})
+            reverse("fieldwork:arrears_action"), {"action": "print", "selected": [a.pk]}
+        )
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
 
@@ -79,8 +86,9 @@ class ArrearsViewTests:
 
         day = make_day(cast.sp_a)
         make_reading(make_customer(make_route(day)), anomaly=anomaly("RK", "Rumah kosong"))
-        response = client_for(cast.supervisor).get(reverse("fieldwork:closed_house_notices"),
-                                                   {"period": PERIOD})
+        response = client_for(cast.supervisor).get(
+            reverse("fieldwork:closed_house_notices"), {"period": PERIOD}
+        )
         assert response["Content-Type"] == "application/pdf"
 
     def test_disconnection_refused_when_paid_shows_message(self, cast, client_for):
@@ -88,15 +96,15 @@ class ArrearsViewTests:
         services.record_payment(actor=cast.supervisor, customer=order.customer)
         order.refresh_from_db()
         assert order.state == OrderState.FAILED
-        response = client_for(cast.officer).get(reverse("fieldwork:order_detail",
-                                                        args=[order.pk]))
+        response = client_for(cast.officer).get(reverse("fieldwork:order_detail", args=[order.pk]))
         assert b"Simpan Hasil" not in response.content
 
     def test_officer_records_disconnection(self, cast, client_for):
         order = disconnection_order(cast)
         response = client_for(cast.officer).post(
             reverse("fieldwork:order_detail", args=[order.pk]),
-            {"register_kwh": "1234.5", "photo": jpeg()})
+            {"register_kwh": "1234.5", "photo": jpeg()},
+        )
         assert response.status_code == 302
         order.refresh_from_db()
         assert order.state == OrderState.DONE and order.register_kwh == Decimal("1234.5")
@@ -110,7 +118,8 @@ class DisconnectionDateTests:
         order = disconnection_order(cast)
         client_for(cast.officer).post(
             reverse("fieldwork:order_detail", args=[order.pk]),
-            {"register_kwh": "10", "photo": jpeg(), "at": "2026-01-05T08:30"})
+            {"register_kwh": "10", "photo": jpeg(), "at": "2026-01-05T08:30"},
+        )
         order.refresh_from_db()
         assert order.done_at == datetime(2026, 1, 5, 8, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
         assert Arrears.objects.get().disconnected_at == order.done_at
@@ -121,23 +130,31 @@ class CampaignProgressTests:
         from meterops.customers.models import Customer
 
         CustomerFactory(unit=cast.sp_a)
-        services.create_campaign(actor=cast.supervisor, unit=cast.sp_a, name="Brosur",
-                                 material="brochure", customers=Customer.objects.all())
+        services.create_campaign(
+            actor=cast.supervisor,
+            unit=cast.sp_a,
+            name="Brosur",
+            material="brochure",
+            customers=Customer.objects.all(),
+        )
         response = client_for(cast.supervisor).get(reverse("fieldwork:campaign_list"))
         assert response.context["by_unit"] == [
-            {"unit__name": "ULP ALFA SATU", "total": 1, "done": 0, "delivered": 0}]
+            {"unit__name": "ULP ALFA SATU", "total": 1, "done": 0, "delivered": 0}
+        ]
 
 
 class RouteMapViewTests:
     def test_points_in_reading_order_with_latest_state(self, cast, client_for):
         day = make_day(cast.sp_a)
         route = make_route(day, code="51354BKC")
-        second = make_customer(route, sequence=2, latitude=Decimal("-7.6"),
-                               longitude=Decimal("112.7"))
+        second = make_customer(
+            route, sequence=2, latitude=Decimal("-7.6"), longitude=Decimal("112.7")
+        )
         make_customer(route, sequence=1, latitude=Decimal("-7.61"), longitude=Decimal("112.71"))
         make_reading(second)
-        response = client_for(cast.supervisor).get(reverse("fieldwork:route_map"),
-                                                   {"route": route.pk})
+        response = client_for(cast.supervisor).get(
+            reverse("fieldwork:route_map"), {"route": route.pk}
+        )
         points = response.context["points"]
         assert [p["seq"] for p in points] == [1, 2]
         assert points[1]["state"] == "read" and points[0]["state"] == ""
@@ -145,8 +162,9 @@ class RouteMapViewTests:
 
     def test_outsider_cannot_pick_another_units_route(self, cast, client_for):
         route = make_route(make_day(cast.sp_a))
-        response = client_for(cast.outsider).get(reverse("fieldwork:route_map"),
-                                                 {"route": route.pk})
+        response = client_for(cast.outsider).get(
+            reverse("fieldwork:route_map"), {"route": route.pk}
+        )
         assert response.context["route"] is None
 
 
@@ -158,10 +176,12 @@ class OrderViewTests:
 
     def test_assign_from_list(self, cast, client_for):
         customer = CustomerFactory(unit=cast.sp_a)
-        FieldOrder.objects.create(unit=cast.sp_a, customer=customer, kind=OrderKind.NOTICE,
-                                  issued_by=cast.supervisor)
+        FieldOrder.objects.create(
+            unit=cast.sp_a, customer=customer, kind=OrderKind.NOTICE, issued_by=cast.supervisor
+        )
         order = FieldOrder.objects.get()
-        client_for(cast.supervisor).post(reverse("fieldwork:orders_assign"),
-                                         {"officer": cast.officer.pk, "selected": [order.pk]})
+        client_for(cast.supervisor).post(
+            reverse("fieldwork:orders_assign"), {"officer": cast.officer.pk, "selected": [order.pk]}
+        )
         order.refresh_from_db()
         assert order.assigned_to == cast.officer

@@ -60,8 +60,7 @@ def _signature(canvas: Canvas, y: float, left: str, right: str, right_name: str)
     canvas.drawCentredString(MARGIN + width / 2, y, left)
     canvas.drawCentredString(MARGIN + width * 1.5, y, right)
     canvas.line(MARGIN + 10 * mm, y - 25 * mm, MARGIN + width - 10 * mm, y - 25 * mm)
-    canvas.line(MARGIN + width + 10 * mm, y - 25 * mm, PAGE_WIDTH - MARGIN - 10 * mm,
-                y - 25 * mm)
+    canvas.line(MARGIN + width + 10 * mm, y - 25 * mm, PAGE_WIDTH - MARGIN - 10 * mm, y - 25 * mm)
     canvas.drawCentredString(MARGIN + width * 1.5, y - 30 * mm, right_name)
 
 
@@ -76,25 +75,42 @@ def render_disconnection_notices(arrears: Iterable, *, signer: str, signer_title
         for sheet in ("Lembar 1: untuk pelanggan", "Lembar 2: untuk petugas"):
             c = a.customer
             y = _header(canvas, a.unit, "PEMBERITAHUAN PEMUTUSAN SEMENTARA", "TUL VI-01", sheet)
-            y = _rows(canvas, y, [
-                ("IDPEL", c.customer_id), ("Nama", c.name), ("Alamat", c.address or "-"),
-                ("Tarif / Daya", f"{c.tariff} / {c.power_va} VA"),
-                ("Tunggakan", f"{a.bills} lembar"), ("Jumlah", _rupiah(a.amount)),
-            ])
-            y = _paragraph(canvas, y - 4 * mm, [
-                "Dengan ini kami beritahukan bahwa sampai tanggal pemberitahuan ini rekening",
-                "listrik Saudara belum dilunasi. Sambungan listrik Saudara akan diputus sementara",
-                "(MCB di-OFF-kan dan disegel). Penyambungan kembali paling lambat H+1 setelah",
-                "pelunasan. Abaikan pemberitahuan ini bila tunggakan telah dilunasi.",
-            ])
+            y = _rows(
+                canvas,
+                y,
+                [
+                    ("IDPEL", c.customer_id),
+                    ("Nama", c.name),
+                    ("Alamat", c.address or "-"),
+                    ("Tarif / Daya", f"{c.tariff} / {c.power_va} VA"),
+                    ("Tunggakan", f"{a.bills} lembar"),
+                    ("Jumlah", _rupiah(a.amount)),
+                ],
+            )
+            y = _paragraph(
+                canvas,
+                y - 4 * mm,
+                [
+                    "Dengan ini kami beritahukan bahwa sampai tanggal pemberitahuan ini",
+                    "rekening listrik Saudara belum dilunasi. Sambungan listrik Saudara",
+                    "akan diputus sementara (MCB di-OFF-kan dan disegel). Penyambungan",
+                    "kembali paling lambat H+1 setelah pelunasan. Abaikan pemberitahuan",
+                    "ini bila tunggakan telah dilunasi.",
+                ],
+            )
             if sheet.startswith("Lembar 2"):
-                y = _rows(canvas, y - 4 * mm, [
-                    ("Stan kWh saat putus", "...................... kWh"),
-                    ("Tanggal pemutusan", "...... - ...... - ............"),
-                ])
+                y = _rows(
+                    canvas,
+                    y - 4 * mm,
+                    [
+                        ("Stan kWh saat putus", "...................... kWh"),
+                        ("Tanggal pemutusan", "...... - ...... - ............"),
+                    ],
+                )
             canvas.setFont("Helvetica", 9)
-            canvas.drawString(MARGIN, y - 2 * mm, f"Dicetak {printed:%d-%m-%Y %H:%M} "
-                                                  f"{printed.tzname()}")
+            canvas.drawString(
+                MARGIN, y - 2 * mm, f"Dicetak {printed:%d-%m-%Y %H:%M} {printed.tzname()}"
+            )
             _signature(canvas, y - 14 * mm, "Pelanggan / penerima", signer_title, signer)
             canvas.showPage()
     canvas.save()
@@ -111,18 +127,28 @@ def render_closed_house_notices(readings: Iterable, *, period: str) -> bytes:
         c = r.customer
         y = _header(canvas, r.unit, "PEMBERITAHUAN", "TUL II-04")
         read_at = timezone.localtime(r.read_at) if r.read_at else None
-        y = _rows(canvas, y, [
-            ("IDPEL", c.customer_id), ("Nama", c.name), ("Alamat", c.address or "-"),
-            ("RBM / urutan", f"{c.route or '-'} / {c.route_sequence or '-'}"),
-            ("BLTH", period),
-            ("Waktu kunjungan", f"{read_at:%d-%m-%Y %H:%M}" if read_at else "-"),
-            ("Keterangan", str(r.anomaly) if r.anomaly_id else "Rumah tutup"),
-        ])
-        y = _paragraph(canvas, y - 4 * mm, [
-            "Petugas baca meter PLN telah datang untuk mencatat stan kWh meter Saudara,",
-            "namun rumah dalam keadaan tertutup. Mohon catat angka stan meter dan laporkan",
-            "ke kantor PLN terdekat atau PLN 123 agar rekening Saudara sesuai pemakaian.",
-        ])
+        y = _rows(
+            canvas,
+            y,
+            [
+                ("IDPEL", c.customer_id),
+                ("Nama", c.name),
+                ("Alamat", c.address or "-"),
+                ("RBM / urutan", f"{c.route or '-'} / {c.route_sequence or '-'}"),
+                ("BLTH", period),
+                ("Waktu kunjungan", f"{read_at:%d-%m-%Y %H:%M}" if read_at else "-"),
+                ("Keterangan", str(r.anomaly) if r.anomaly_id else "Rumah tutup"),
+            ],
+        )
+        y = _paragraph(
+            canvas,
+            y - 4 * mm,
+            [
+                "Petugas baca meter PLN telah datang untuk mencatat stan kWh meter Saudara,",
+                "namun rumah dalam keadaan tertutup. Mohon catat angka stan meter dan laporkan",
+                "ke kantor PLN terdekat atau PLN 123 agar rekening Saudara sesuai pemakaian.",
+            ],
+        )
         _signature(canvas, y - 14 * mm, "", "Petugas baca meter", r.reader or "")
         canvas.showPage()
     canvas.save()

@@ -35,8 +35,7 @@ class FieldworkConfig(AppConfig):
             MenuEntry(_("Penyampaian Informasi"), "fieldwork:campaign_list", "megaphone"),
             MenuEntry(_("Penekanan Tunggakan"), "fieldwork:arrears_list", "cash-coin"),
         )
-        for name in ("audit_list", "scorecard", "prepaid_sampling", "route_update",
-                     "arrears_list"):
+        for name in ("audit_list", "scorecard", "prepaid_sampling", "route_update", "arrears_list"):
             restrict_menu(f"fieldwork:{name}", (*services.ISSUERS, *services.ARREARS_UPLOADERS))
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
 

@@ -15,19 +15,22 @@ from .services import dismantling_candidates
 def deadline_panel(user) -> dict:
     now = timezone.now()
     orders = scoped(FieldOrder, user).filter(state__in=OPEN_STATES)
-    due = (orders.filter(due_at__isnull=False).select_related("customer", "assigned_to")
-           .order_by("due_at")[:20])
+    due = (
+        orders.filter(due_at__isnull=False)
+        .select_related("customer", "assigned_to")
+        .order_by("due_at")[:20]
+    )
     zone = user.display_time_zone()
     today = timezone.localtime(now, ZoneInfo(zone)).date()
     candidates = dismantling_candidates(scoped(Arrears, user), today=today, zone=zone)
-    open_dismantling = set(orders.filter(kind=OrderKind.DISMANTLING)
-                           .values_list("customer_id", flat=True))
+    open_dismantling = set(
+        orders.filter(kind=OrderKind.DISMANTLING).values_list("customer_id", flat=True)
+    )
     return {
         "due": [{"order": o, "overdue": o.is_overdue(now)} for o in due],
         "overdue_count": orders.filter(due_at__lte=now).count(),
         "open_by_kind": [
-            (OrderKind(k).label, n) for k, n in sorted(
-                _count_by_kind(orders).items())
+            (OrderKind(k).label, n) for k, n in sorted(_count_by_kind(orders).items())
         ],
         "dismantling": [a for a in candidates if a.customer_id not in open_dismantling][:20],
     }
@@ -36,5 +39,4 @@ def deadline_panel(user) -> dict:
 def _count_by_kind(orders) -> dict:
     from django.db.models import Count
 
-    return dict(orders.values("kind").annotate(n=Count("pk")).values_list("kind", "n")
-                .order_by())
+    return dict(orders.values("kind").annotate(n=Count("pk")).values_list("kind", "n").order_by())

@@ -42,17 +42,24 @@ def seed_fieldwork_demo() -> dict:
     if not (unit and supervisor and officer) or AuditMonth.objects.filter(unit=unit).exists():
         return {"audits": 0, "orders": 0}
     made = {"audits": 0}
-    period = (Reading.objects.filter(unit=unit).order_by("-period")
-              .values_list("period", flat=True).first())
+    period = (
+        Reading.objects.filter(unit=unit)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
     if period:
         audit = services.draw_audit_sample(actor=supervisor, unit=unit, period=period)
         services.issue_accuracy_orders(actor=supervisor, audit=audit)
         checks = FieldOrder.objects.filter(kind=OrderKind.ACCURACY_CHECK, sample__audit=audit)
         for n, order in enumerate(_assign(checks, officer, supervisor)[:8]):
             off = Decimal(0) if n % 4 else Decimal(40)  # one in four inaccurate
-            services.record_accuracy_check(actor=officer, order=order,
-                                           register_kwh=order.sample.register_kwh + off,
-                                           photo=_photo(f"cek{n}.jpg"))
+            services.record_accuracy_check(
+                actor=officer,
+                order=order,
+                register_kwh=order.sample.register_kwh + off,
+                photo=_photo(f"cek{n}.jpg"),
+            )
         made["audits"] = 1
     _arrears(unit, supervisor, officer)
     postpaid = Customer.objects.filter(unit=unit, payment_mode=PaymentMode.POSTPAID)
@@ -61,38 +68,55 @@ def seed_fieldwork_demo() -> dict:
         _campaign(unit, supervisor, officer, listed)
     prepaid = Customer.objects.filter(unit=unit, payment_mode=PaymentMode.PREPAID)
     services.issue_prepaid_sampling_orders(
-        actor=supervisor, customers=Customer.objects.filter(
-            pk__in=prepaid.order_by("pk")[:5].values("pk")))
+        actor=supervisor,
+        customers=Customer.objects.filter(pk__in=prepaid.order_by("pk")[:5].values("pk")),
+    )
     made["orders"] = FieldOrder.objects.filter(unit=unit).count()
     return made
 
 
 def _campaign(unit, supervisor, officer, listed) -> None:
     campaign = services.create_campaign(
-        actor=supervisor, unit=unit, name="Brosur Listrik Aman", material=NoticeMaterial.BROCHURE,
-        customers=listed)
+        actor=supervisor,
+        unit=unit,
+        name="Brosur Listrik Aman",
+        material=NoticeMaterial.BROCHURE,
+        customers=listed,
+    )
     notices = _assign(campaign.orders.all(), officer, supervisor)
     for n, order in enumerate(notices[:6]):
-        outcome = [NoticeOutcome.IN_PERSON, NoticeOutcome.UNDER_DOOR,
-                   NoticeOutcome.ADDRESS_NOT_FOUND][n % 3]
-        services.record_notice(actor=officer, order=order, outcome=outcome,
-                               photo=_photo(f"info{n}.jpg"), initials="AS")
+        outcome = [
+            NoticeOutcome.IN_PERSON,
+            NoticeOutcome.UNDER_DOOR,
+            NoticeOutcome.ADDRESS_NOT_FOUND,
+        ][n % 3]
+        services.record_notice(
+            actor=officer, order=order, outcome=outcome, photo=_photo(f"info{n}.jpg"), initials="AS"
+        )
 
 
 def _arrears(unit, supervisor, officer) -> None:
-    customers = list(Customer.objects.filter(unit=unit, payment_mode=PaymentMode.POSTPAID)
-                     .order_by("pk")[:12])
-    rows = [services.ArrearsRow(n + 2, c.customer_id, (n % 4) + 1, Decimal(150_000 * (n % 4 + 1)))
-            for n, c in enumerate(customers)]
+    customers = list(
+        Customer.objects.filter(unit=unit, payment_mode=PaymentMode.POSTPAID).order_by("pk")[:12]
+    )
+    rows = [
+        services.ArrearsRow(n + 2, c.customer_id, (n % 4) + 1, Decimal(150_000 * (n % 4 + 1)))
+        for n, c in enumerate(customers)
+    ]
     services.apply_arrears_batch(actor=supervisor, rows=rows)
     two_plus = Arrears.objects.filter(unit=unit, bills__gte=2).order_by("pk")
     services.mark_disconnection_notices_printed(actor=supervisor, arrears=two_plus)
     services.issue_disconnection_orders(actor=supervisor, arrears=two_plus)
-    orders = _assign(FieldOrder.objects.filter(unit=unit, kind=OrderKind.DISCONNECTION),
-                     officer, supervisor)
+    orders = _assign(
+        FieldOrder.objects.filter(unit=unit, kind=OrderKind.DISCONNECTION), officer, supervisor
+    )
     for n, order in enumerate(orders[:4]):
-        services.record_disconnection(actor=officer, order=order, register_kwh=Decimal(5000 + n),
-                                      photo=_photo(f"putus{n}.jpg"))
+        services.record_disconnection(
+            actor=officer,
+            order=order,
+            register_kwh=Decimal(5000 + n),
+            photo=_photo(f"putus{n}.jpg"),
+        )
     # One paid after its disconnection: its reconnection order is due at H+1.
     if orders:
         services.record_payment(actor=supervisor, customer=orders[0].customer)
@@ -100,4 +124,5 @@ def _arrears(unit, supervisor, officer) -> None:
     old = Arrears.objects.filter(unit=unit, bills__gte=3, disconnected_at__isnull=False).first()
     if old is not None:
         Arrears.objects.filter(pk=old.pk).update(
-            disconnected_at=timezone.now() - timedelta(days=61))
+            disconnected_at=timezone.now() - timedelta(days=61)
+        )

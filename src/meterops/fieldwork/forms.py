@@ -41,10 +41,10 @@ def customers_from(user, ids: list[str]):
 
 class DrawSampleForm(BootstrapMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none())
-    period = forms.CharField(label=_("BLTH (YYYYMM)"), max_length=6,
-                             validators=[period_validator])
-    seed = forms.IntegerField(label=_("Seed (kosongkan: otomatis)"), required=False, min_value=0,
-                              max_value=2**31 - 1)
+    period = forms.CharField(label=_("BLTH (YYYYMM)"), max_length=6, validators=[period_validator])
+    seed = forms.IntegerField(
+        label=_("Seed (kosongkan: otomatis)"), required=False, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +53,9 @@ class DrawSampleForm(BootstrapMixin, forms.Form):
 
 class ScorecardFilterForm(BootstrapMixin, forms.Form):
     period = forms.CharField(label=_("BLTH"), max_length=6, validators=[period_validator])
-    unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none(), required=False,
-                                  empty_label=_("Semua ULP"))
+    unit = forms.ModelChoiceField(
+        label=_("ULP"), queryset=Unit.objects.none(), required=False, empty_label=_("Semua ULP")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,29 +63,45 @@ class ScorecardFilterForm(BootstrapMixin, forms.Form):
 
 
 class RegisterPhotoForm(BootstrapMixin, forms.Form):
-    register_kwh = forms.DecimalField(label=_("Stan kWh"), min_value=0, max_digits=12,
-                                      decimal_places=2)
+    register_kwh = forms.DecimalField(
+        label=_("Stan kWh"), min_value=0, max_digits=12, decimal_places=2
+    )
     photo = forms.ImageField(label=_("Foto kWh meter"))
 
 
 class DisconnectionForm(RegisterPhotoForm):
     at = forms.DateTimeField(
-        label=_("Waktu pemutusan (kosongkan: sekarang)"), required=False,
+        label=_("Waktu pemutusan (kosongkan: sekarang)"),
+        required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
 class PrepaidSamplingForm(BootstrapMixin, forms.Form):
-    credit_kwh = forms.DecimalField(label=_("Sisa kWh (token)"), min_value=0, max_digits=12,
-                                    decimal_places=2)
+    credit_kwh = forms.DecimalField(
+        label=_("Sisa kWh (token)"), min_value=0, max_digits=12, decimal_places=2
+    )
     photo = forms.ImageField(label=_("Foto sisa token"))
-    anomaly = forms.ModelChoiceField(label=_("Kelainan APP (LBKB)"), required=False,
-                                     queryset=AnomalyCode.objects.filter(is_active=True))
-    latitude = forms.DecimalField(label=_("Koordinat Y (lintang)"), min_value=-90, max_value=90,
-                                  decimal_places=6, max_digits=9)
-    longitude = forms.DecimalField(label=_("Koordinat X (bujur)"), min_value=-180,
-                                   max_value=180, decimal_places=6, max_digits=9)
+    anomaly = forms.ModelChoiceField(
+        label=_("Kelainan APP (LBKB)"),
+        required=False,
+        queryset=AnomalyCode.objects.filter(is_active=True),
+    )
+    latitude = forms.DecimalField(
+        label=_("Koordinat Y (lintang)"),
+        min_value=-90,
+        max_value=90,
+        decimal_places=6,
+        max_digits=9,
+    )
+    longitude = forms.DecimalField(
+        label=_("Koordinat X (bujur)"),
+        min_value=-180,
+        max_value=180,
+        decimal_places=6,
+        max_digits=9,
+    )
 
 
 class NoticeForm(BootstrapMixin, forms.Form):
@@ -98,11 +115,13 @@ class NoticeForm(BootstrapMixin, forms.Form):
 
 
 class SurveyForm(BootstrapMixin, forms.Form):
-    route = forms.ModelChoiceField(label=_("RBM hasil survey"), queryset=Route.objects.none(),
-                                   required=False)
+    route = forms.ModelChoiceField(
+        label=_("RBM hasil survey"), queryset=Route.objects.none(), required=False
+    )
     sequence = forms.IntegerField(label=_("Urutan baca"), min_value=1, required=False)
-    substation = forms.ModelChoiceField(label=_("Gardu hasil survey"),
-                                        queryset=Substation.objects.none(), required=False)
+    substation = forms.ModelChoiceField(
+        label=_("Gardu hasil survey"), queryset=Substation.objects.none(), required=False
+    )
     note = forms.CharField(label=_("Catatan"), required=False, max_length=500)
 
     def __init__(self, *args, unit, **kwargs):
@@ -123,8 +142,9 @@ class CampaignForm(BootstrapMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none())
     name = forms.CharField(label=_("Nama kampanye"), max_length=120)
     material = forms.ChoiceField(label=_("Jenis informasi"), choices=NoticeMaterial.choices)
-    route = forms.ModelChoiceField(label=_("Semua pelanggan RBM"), required=False,
-                                   queryset=Route.objects.none())
+    route = forms.ModelChoiceField(
+        label=_("Semua pelanggan RBM"), required=False, queryset=Route.objects.none()
+    )
     customer_ids = IdpelListField(label=_("atau daftar IDPEL"), required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -29,7 +29,11 @@ class AuditMonth(TimeStampedModel):
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
     period = models.CharField(_("BLTH"), max_length=6)
     contractor = models.ForeignKey(
-        Contractor, models.PROTECT, null=True, blank=True, related_name="+",
+        Contractor,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("vendor"),
     )
     seed = models.PositiveIntegerField(_("seed sampling"))
@@ -63,9 +67,7 @@ class AuditSample(models.Model):
     """One sampled reading, with its schedule check and (later) its accuracy re-check."""
 
     audit = models.ForeignKey(AuditMonth, models.CASCADE, related_name="samples")
-    reading = models.ForeignKey(
-        "reading.Reading", models.PROTECT, related_name="+", db_index=False
-    )
+    reading = models.ForeignKey("reading.Reading", models.PROTECT, related_name="+", db_index=False)
     customer = models.ForeignKey(
         "customers.Customer", models.PROTECT, related_name="+", db_index=False
     )
@@ -78,8 +80,9 @@ class AuditSample(models.Model):
     scheduled_on = models.DateField(_("jadwal baca"), null=True)
     deviation_days = models.IntegerField(_("selisih hari"), null=True)
     on_schedule = models.BooleanField(_("sesuai jadwal"), null=True)
-    checked_kwh = models.DecimalField(_("stan cek ulang"), max_digits=12, decimal_places=2,
-                                      null=True)
+    checked_kwh = models.DecimalField(
+        _("stan cek ulang"), max_digits=12, decimal_places=2, null=True
+    )
     accurate = models.BooleanField(_("akurat"), null=True)
 
     class Meta:
@@ -97,8 +100,7 @@ class Campaign(TimeStampedModel):
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
     name = models.CharField(_("nama kampanye"), max_length=120)
-    material = models.CharField(_("jenis informasi"), max_length=20,
-                                choices=NoticeMaterial.choices)
+    material = models.CharField(_("jenis informasi"), max_length=20, choices=NoticeMaterial.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
     class Meta:
@@ -118,8 +120,9 @@ class Arrears(TimeStampedModel):
     )
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
     bills = models.PositiveSmallIntegerField(_("tunggakan (lembar)"))
-    amount = models.DecimalField(_("jumlah tunggakan (Rp)"), max_digits=14, decimal_places=2,
-                                 default=Decimal(0))
+    amount = models.DecimalField(
+        _("jumlah tunggakan (Rp)"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
     reported_at = models.DateTimeField(_("data per"), default=timezone.now)
     paid_at = models.DateTimeField(_("waktu pelunasan"), null=True, blank=True)
     disconnected_at = models.DateTimeField(_("waktu pemutusan"), null=True, blank=True)
@@ -141,19 +144,26 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
     customer = models.ForeignKey(
-        "customers.Customer", models.PROTECT, related_name="field_orders",
+        "customers.Customer",
+        models.PROTECT,
+        related_name="field_orders",
         verbose_name=_("pelanggan"),
     )
     kind = models.CharField(_("jenis order"), max_length=20, choices=OrderKind.choices)
-    state = FSMField(_("status"), default=OrderState.ISSUED, choices=OrderState.choices,
-                     protected=True)
+    state = FSMField(
+        _("status"), default=OrderState.ISSUED, choices=OrderState.choices, protected=True
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("diterbitkan")
     )
     issued_at = models.DateTimeField(_("tanggal terbit"), default=timezone.now)
     due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("petugas"),
     )
     done_at = models.DateTimeField(_("waktu pelaksanaan"), null=True, blank=True)
@@ -168,31 +178,52 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     register_kwh = models.DecimalField(_("stan (kWh)"), null=True, blank=True, **KWH)
     credit_kwh = models.DecimalField(_("sisa kWh"), null=True, blank=True, **KWH)
     photo = models.FileField(_("foto"), upload_to="fieldwork/%Y/%m/", blank=True)
-    signature = models.FileField(_("tanda tangan"), upload_to="fieldwork/sign/%Y/%m/",
-                                 blank=True)
+    signature = models.FileField(_("tanda tangan"), upload_to="fieldwork/sign/%Y/%m/", blank=True)
     initials = models.CharField(_("paraf / nama penerima"), max_length=60, blank=True)
-    outcome = models.CharField(_("keterangan"), max_length=30, choices=NoticeOutcome.choices,
-                               blank=True)
+    outcome = models.CharField(
+        _("keterangan"), max_length=30, choices=NoticeOutcome.choices, blank=True
+    )
     anomaly = models.ForeignKey(
-        "reading.AnomalyCode", models.PROTECT, null=True, blank=True, related_name="+",
+        "reading.AnomalyCode",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="LBKB",
     )
-    latitude = models.DecimalField(_("koordinat Y"), max_digits=9, decimal_places=6, null=True,
-                                   blank=True,
-                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.DecimalField(_("koordinat X"), max_digits=9, decimal_places=6,
-                                    null=True, blank=True,
-                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    latitude = models.DecimalField(
+        _("koordinat Y"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("koordinat X"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     note = models.TextField(_("catatan"), blank=True)
     # What the order is about.
-    sample = models.OneToOneField(AuditSample, models.CASCADE, null=True, blank=True,
-                                  related_name="order")
-    campaign = models.ForeignKey(Campaign, models.PROTECT, null=True, blank=True,
-                                 related_name="orders")
-    arrears = models.ForeignKey(Arrears, models.PROTECT, null=True, blank=True,
-                                related_name="orders")
+    sample = models.OneToOneField(
+        AuditSample, models.CASCADE, null=True, blank=True, related_name="order"
+    )
+    campaign = models.ForeignKey(
+        Campaign, models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    arrears = models.ForeignKey(
+        Arrears, models.PROTECT, null=True, blank=True, related_name="orders"
+    )
     replacement_target = models.ForeignKey(
-        "replacement.ReplacementTarget", models.PROTECT, null=True, blank=True, related_name="+",
+        "replacement.ReplacementTarget",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("target HOME"),
     )
 
@@ -226,8 +257,9 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
             and (now or timezone.now()) >= self.due_at
         )
 
-    @transition(field=state, source=[OrderState.ISSUED, OrderState.ASSIGNED],
-                target=OrderState.ASSIGNED)
+    @transition(
+        field=state, source=[OrderState.ISSUED, OrderState.ASSIGNED], target=OrderState.ASSIGNED
+    )
     def assign(self, *, officer) -> None:
         self.assigned_to = officer
 
@@ -235,13 +267,15 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     def complete(self, *, by, at) -> None:
         self.recorded_by, self.done_at = by, at
 
-    @transition(field=state, source=[OrderState.ISSUED, OrderState.ASSIGNED],
-                target=OrderState.FAILED)
+    @transition(
+        field=state, source=[OrderState.ISSUED, OrderState.ASSIGNED], target=OrderState.FAILED
+    )
     def fail(self, *, by, reason: str) -> None:
         self.recorded_by, self.done_at, self.note = by, timezone.now(), reason
 
-    @transition(field=state, source=[OrderState.DONE, OrderState.FAILED],
-                target=OrderState.VERIFIED)
+    @transition(
+        field=state, source=[OrderState.DONE, OrderState.FAILED], target=OrderState.VERIFIED
+    )
     def verify(self, *, by) -> None:
         self.verified_by, self.verified_at = by, timezone.now()
 
@@ -250,25 +284,52 @@ class MoveProposal(TimeStampedModel):
     """A proposal to move a customer to another route (RBM) and/or substation (seed 004 §IV)."""
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
-    customer = models.ForeignKey("customers.Customer", models.PROTECT, related_name="+",
-                                 verbose_name=_("pelanggan"))
-    survey = models.ForeignKey(FieldOrder, models.SET_NULL, null=True, blank=True,
-                               related_name="proposals")
-    from_route = models.ForeignKey("customers.Route", models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("RBM lama"))
-    to_route = models.ForeignKey("customers.Route", models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("RBM baru"))
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="+", verbose_name=_("pelanggan")
+    )
+    survey = models.ForeignKey(
+        FieldOrder, models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
+    from_route = models.ForeignKey(
+        "customers.Route",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("RBM lama"),
+    )
+    to_route = models.ForeignKey(
+        "customers.Route",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("RBM baru"),
+    )
     to_sequence = models.PositiveIntegerField(_("urutan baca baru"), null=True, blank=True)
-    from_substation = models.ForeignKey("customers.Substation", models.PROTECT, null=True,
-                                        blank=True, related_name="+",
-                                        verbose_name=_("gardu lama"))
-    to_substation = models.ForeignKey("customers.Substation", models.PROTECT, null=True,
-                                      blank=True, related_name="+", verbose_name=_("gardu baru"))
-    state = models.CharField(_("status"), max_length=10, choices=ProposalState.choices,
-                             default=ProposalState.PROPOSED)
+    from_substation = models.ForeignKey(
+        "customers.Substation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gardu lama"),
+    )
+    to_substation = models.ForeignKey(
+        "customers.Substation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gardu baru"),
+    )
+    state = models.CharField(
+        _("status"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED
+    )
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                    blank=True, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -28,8 +28,9 @@ def get_audit_for(user, pk: int) -> AuditMonth:
 
 def orders_for(user, *, kind: str = "", state: str = "") -> QuerySet[FieldOrder]:
     orders = scoped(FieldOrder, user).select_related("customer", "assigned_to", "unit")
-    if user.has_role("field_officer") and not user.has_role("supervisor", "admin",
-                                                             "contractor_admin", "unit_admin"):
+    if user.has_role("field_officer") and not user.has_role(
+        "supervisor", "admin", "contractor_admin", "unit_admin"
+    ):
         orders = orders.filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
     if kind:
         orders = orders.filter(kind=kind)
@@ -40,8 +41,9 @@ def orders_for(user, *, kind: str = "", state: str = "") -> QuerySet[FieldOrder]
 
 def get_order_for(user, pk: int) -> FieldOrder:
     return get_object_or_404(
-        orders_for(user).select_related("sample", "sample__audit", "arrears", "campaign",
-                                        "anomaly", "replacement_target"),
+        orders_for(user).select_related(
+            "sample", "sample__audit", "arrears", "campaign", "anomaly", "replacement_target"
+        ),
         pk=pk,
     )
 
@@ -76,9 +78,7 @@ def scorecards(user, period: str, unit_id: int | None = None) -> dict[str, list[
         samples = samples.filter(audit__unit_id=unit_id)
     result = {}
     for name, (key, _label) in GROUPS.items():
-        result[name] = [
-            _rates({**row, "name": row[key] or "-"}) for row in _figures(samples, key)
-        ]
+        result[name] = [_rates({**row, "name": row[key] or "-"}) for row in _figures(samples, key)]
     return result
 
 
@@ -88,11 +88,23 @@ def trend(user, period: str, unit_id: int | None = None, months: int = 6) -> lis
     samples = scoped(AuditSample, user).filter(audit__period__in=periods)
     if unit_id:
         samples = samples.filter(audit__unit_id=unit_id)
-    found = {row["audit__period"]: _rates(dict(row))
-             for row in _figures(samples, "audit__period")}
-    return [found.get(p, _rates({"audit__period": p, "sampled": 0, "scheduled": 0,
-                                 "on_schedule": 0, "checked": 0, "accurate": 0}))
-            for p in periods]
+    found = {row["audit__period"]: _rates(dict(row)) for row in _figures(samples, "audit__period")}
+    return [
+        found.get(
+            p,
+            _rates(
+                {
+                    "audit__period": p,
+                    "sampled": 0,
+                    "scheduled": 0,
+                    "on_schedule": 0,
+                    "checked": 0,
+                    "accurate": 0,
+                }
+            ),
+        )
+        for p in periods
+    ]
 
 
 def trend_chart(points: list[dict], width: int = 360, height: int = 160) -> dict:
@@ -106,16 +118,23 @@ def trend_chart(points: list[dict], width: int = 360, height: int = 160) -> dict
 
     series = {}
     for key in ("schedule_pct", "accuracy_pct"):
-        coords = [(round(left + i * step, 1), y(p[key])) for i, p in enumerate(points)
-                  if p[key] is not None]
+        coords = [
+            (round(left + i * step, 1), y(p[key]))
+            for i, p in enumerate(points)
+            if p[key] is not None
+        ]
         series[key] = {"points": " ".join(f"{x},{yy}" for x, yy in coords), "dots": coords}
     return {
-        "width": width, "height": height, "left": left, "top": top,
-        "bottom": top + inner_h, "right": left + inner_w,
-        "labels": [(round(left + i * step, 1), p["audit__period"]) for i, p in
-                   enumerate(points)],
+        "width": width,
+        "height": height,
+        "left": left,
+        "top": top,
+        "bottom": top + inner_h,
+        "right": left + inner_w,
+        "labels": [(round(left + i * step, 1), p["audit__period"]) for i, p in enumerate(points)],
         "grid": [(y(v), v) for v in (0, 50, 100)],
-        "schedule": series["schedule_pct"], "accuracy": series["accuracy_pct"],
+        "schedule": series["schedule_pct"],
+        "accuracy": series["accuracy_pct"],
     }
 
 
@@ -123,10 +142,16 @@ def campaigns_for(user) -> list[dict]:
     """Each campaign with its progress: orders by outcome, delivered share."""
     from .choices import DELIVERED_OUTCOMES, OrderState
 
-    campaigns = scoped(Campaign, user).select_related("unit").annotate(
-        total=Count("orders"),
-        done=Count("orders", filter=Q(orders__state__in=[OrderState.DONE, OrderState.VERIFIED])),
-        delivered=Count("orders", filter=Q(orders__outcome__in=DELIVERED_OUTCOMES)),
+    campaigns = (
+        scoped(Campaign, user)
+        .select_related("unit")
+        .annotate(
+            total=Count("orders"),
+            done=Count(
+                "orders", filter=Q(orders__state__in=[OrderState.DONE, OrderState.VERIFIED])
+            ),
+            delivered=Count("orders", filter=Q(orders__outcome__in=DELIVERED_OUTCOMES)),
+        )
     )
     return list(campaigns)
 
@@ -136,7 +161,8 @@ def campaign_progress_by_unit(user) -> list[dict]:
     from .choices import DELIVERED_OUTCOMES, OrderState
 
     return list(
-        scoped(FieldOrder, user).filter(kind=OrderKind.NOTICE)
+        scoped(FieldOrder, user)
+        .filter(kind=OrderKind.NOTICE)
         .values("unit__name")
         .annotate(
             total=Count("pk"),
@@ -158,7 +184,8 @@ def arrears_for(user, *, minimum: int = 0, q: str = "") -> QuerySet[Arrears]:
 
 def proposals_for(user) -> QuerySet[MoveProposal]:
     return scoped(MoveProposal, user).select_related(
-        "customer", "from_route", "to_route", "from_substation", "to_substation")
+        "customer", "from_route", "to_route", "from_substation", "to_substation"
+    )
 
 
 def open_disconnection_orders(user) -> QuerySet[FieldOrder]:

@@ -48,20 +48,28 @@ def _selected(request, queryset):
 def audit_list(request):
     """Audit Baca Meter: draw a month's sample per ULP; the audits drawn so far."""
     require_role(request.user, SUPERVISORS)
-    form = forms.DrawSampleForm(request.POST or None, user=request.user,
-                                initial={"period": _current_period()})
+    form = forms.DrawSampleForm(
+        request.POST or None, user=request.user, initial={"period": _current_period()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             audit = services.draw_audit_sample(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Sampel %(n)d stan dari %(p)d diambil (seed %(s)d).")
-                             % {"n": audit.samples.count(), "p": audit.population,
-                                "s": audit.seed})
+            messages.success(
+                request,
+                _("Sampel %(n)d stan dari %(p)d diambil (seed %(s)d).")
+                % {"n": audit.samples.count(), "p": audit.population, "s": audit.seed},
+            )
             return redirect("fieldwork:audit_detail", pk=audit.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-    return render(request, "fieldwork/audit_list.html", {
-        "form": form, "page": _page(request, queries.audits_for(request.user)),
-    })
+    return render(
+        request,
+        "fieldwork/audit_list.html",
+        {
+            "form": form,
+            "page": _page(request, queries.audits_for(request.user)),
+        },
+    )
 
 
 @login_required
@@ -69,12 +77,19 @@ def audit_detail(request, pk):
     require_role(request.user, SUPERVISORS)
     audit = queries.get_audit_for(request.user, pk)
     samples = audit.samples.select_related("customer", "route", "order").order_by(
-        "route__code", "reader", "id")
+        "route__code", "reader", "id"
+    )
     cards = queries.scorecards(request.user, audit.period, audit.unit_id)
-    return render(request, "fieldwork/audit_detail.html", {
-        "audit": audit, "page": _page(request, samples), "cards": cards,
-        "pending_orders": audit.samples.filter(order__isnull=True).count(),
-    })
+    return render(
+        request,
+        "fieldwork/audit_detail.html",
+        {
+            "audit": audit,
+            "page": _page(request, samples),
+            "cards": cards,
+            "pending_orders": audit.samples.filter(order__isnull=True).count(),
+        },
+    )
 
 
 @require_POST
@@ -106,20 +121,46 @@ def scorecard(request):
     points = queries.trend(request.user, period, unit_id)
     if request.GET.get("export") == "xlsx":
         rows = [
-            (str(queries.GROUPS[group][1]), row["name"], row["sampled"], row["on_schedule"],
-             row["schedule_pct"], row["checked"], row["accurate"], row["accuracy_pct"])
-            for group, group_rows in cards.items() for row in group_rows
+            (
+                str(queries.GROUPS[group][1]),
+                row["name"],
+                row["sampled"],
+                row["on_schedule"],
+                row["schedule_pct"],
+                row["checked"],
+                row["accurate"],
+                row["accuracy_pct"],
+            )
+            for group, group_rows in cards.items()
+            for row in group_rows
         ]
         return xlsx_response(
-            f"scorecard_{period}.xlsx", f"Scorecard {period}",
-            ["Kelompok", "Nama", "Sampel", "Sesuai jadwal", "% jadwal", "Dicek ulang",
-             "Akurat", "% akurat"], rows,
+            f"scorecard_{period}.xlsx",
+            f"Scorecard {period}",
+            [
+                "Kelompok",
+                "Nama",
+                "Sampel",
+                "Sesuai jadwal",
+                "% jadwal",
+                "Dicek ulang",
+                "Akurat",
+                "% akurat",
+            ],
+            rows,
         )
-    return render(request, "fieldwork/scorecard.html", {
-        "form": form, "period": period, "cards": cards, "points": points,
-        "chart": queries.trend_chart(points),
-        "groups": [(key, label, cards[key]) for key, (_k, label) in queries.GROUPS.items()],
-    })
+    return render(
+        request,
+        "fieldwork/scorecard.html",
+        {
+            "form": form,
+            "period": period,
+            "cards": cards,
+            "points": points,
+            "chart": queries.trend_chart(points),
+            "groups": [(key, label, cards[key]) for key, (_k, label) in queries.GROUPS.items()],
+        },
+    )
 
 
 # --- Orders of every kind -----------------------------------------------------------------
@@ -129,16 +170,31 @@ def scorecard(request):
 def order_list(request):
     """Order Lapangan: every order of the user's units; the officer sees their own."""
     kind, state = request.GET.get("kind", ""), request.GET.get("state", "")
-    orders = queries.orders_for(request.user, kind=kind if kind in OrderKind.values else "",
-                                state=state if state in OrderState.values else "")
+    orders = queries.orders_for(
+        request.user,
+        kind=kind if kind in OrderKind.values else "",
+        state=state if state in OrderState.values else "",
+    )
     can_assign = request.user.has_role(*services.ASSIGNERS)
     unit = request.user.home_unit()
-    assign_form = forms.AssignForm(officers=services.officers_for(request.user, unit)) \
-        if can_assign and unit else None
-    return render(request, "fieldwork/order_list.html", {
-        "page": _page(request, orders), "kinds": OrderKind.choices, "states": OrderState.choices,
-        "kind": kind, "state": state, "assign_form": assign_form, "now": timezone.now(),
-    })
+    assign_form = (
+        forms.AssignForm(officers=services.officers_for(request.user, unit))
+        if can_assign and unit
+        else None
+    )
+    return render(
+        request,
+        "fieldwork/order_list.html",
+        {
+            "page": _page(request, orders),
+            "kinds": OrderKind.choices,
+            "states": OrderState.choices,
+            "kind": kind,
+            "state": state,
+            "assign_form": assign_form,
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_POST
@@ -150,7 +206,8 @@ def orders_assign(request):
     if form.is_valid():
         try:
             n = services.assign_orders(
-                actor=request.user, orders=_selected(request, FieldOrder.objects.all()),
+                actor=request.user,
+                orders=_selected(request, FieldOrder.objects.all()),
                 officer=form.cleaned_data["officer"],
             )
             messages.success(request, _("%(n)d order ditugaskan.") % {"n": n})
@@ -208,16 +265,22 @@ def order_detail(request, pk):
     from meterops.replacement.models import DamageType
 
     zone = ZoneInfo(request.user.display_time_zone())
-    return render(request, "fieldwork/order_detail.html", {
-        "order": order, "form": form, "fail_form": forms.FailForm(),
-        "can_record": order.state in OPEN_STATES
-        and request.user.has_role(*services.RECORDERS),
-        "can_verify": order.state in (OrderState.DONE, OrderState.FAILED)
-        and request.user.has_role(*services.VERIFIERS),
-        "damage_types": DamageType.objects.filter(is_active=True),
-        "overdue": order.is_overdue(), "zone": zone,
-        "events": order.customer.events.filter(verb__startswith="fieldwork.")[:20],
-    })
+    return render(
+        request,
+        "fieldwork/order_detail.html",
+        {
+            "order": order,
+            "form": form,
+            "fail_form": forms.FailForm(),
+            "can_record": order.state in OPEN_STATES and request.user.has_role(*services.RECORDERS),
+            "can_verify": order.state in (OrderState.DONE, OrderState.FAILED)
+            and request.user.has_role(*services.VERIFIERS),
+            "damage_types": DamageType.objects.filter(is_active=True),
+            "overdue": order.is_overdue(),
+            "zone": zone,
+            "events": order.customer.events.filter(verb__startswith="fieldwork.")[:20],
+        },
+    )
 
 
 @require_POST
@@ -254,13 +317,17 @@ def order_to_target(request, pk):
     from meterops.replacement.models import DamageType
 
     order = queries.get_order_for(request.user, pk)
-    damage_type = get_object_or_404(DamageType, pk=request.POST.get("damage_type") or 0,
-                                    is_active=True)
+    damage_type = get_object_or_404(
+        DamageType, pk=request.POST.get("damage_type") or 0, is_active=True
+    )
     try:
         order = services.anomaly_to_replacement_target(
-            actor=request.user, order=order, damage_type=damage_type)
-        messages.success(request, _("Target %(ref)s dibuat di HOME.")
-                         % {"ref": order.replacement_target.reference})
+            actor=request.user, order=order, damage_type=damage_type
+        )
+        messages.success(
+            request,
+            _("Target %(ref)s dibuat di HOME.") % {"ref": order.replacement_target.reference},
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("fieldwork:order_detail", pk=order.pk)
@@ -281,16 +348,18 @@ def order_photo(request, pk, field):
 def _issue_from_list(request, service, label):
     form = forms.IssueOrdersForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        customers, missing = forms.customers_from(request.user,
-                                                  form.cleaned_data["customer_ids"])
+        customers, missing = forms.customers_from(request.user, form.cleaned_data["customer_ids"])
         if missing:
-            messages.error(request, _("IDPEL tidak ditemukan di unit Anda: %(ids)s")
-                           % {"ids": ", ".join(missing[:10])})
+            messages.error(
+                request,
+                _("IDPEL tidak ditemukan di unit Anda: %(ids)s") % {"ids": ", ".join(missing[:10])},
+            )
         else:
             try:
                 n = service(actor=request.user, customers=customers)
-                messages.success(request, _("%(n)d order %(label)s diterbitkan.")
-                                 % {"n": n, "label": label})
+                messages.success(
+                    request, _("%(n)d order %(label)s diterbitkan.") % {"n": n, "label": label}
+                )
                 return None, True
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -301,15 +370,22 @@ def _issue_from_list(request, service, label):
 def prepaid_sampling(request):
     """Sampling Prabayar: PLN lists prepaid customers to check (seed 004 §III)."""
     require_role(request.user, SUPERVISORS)
-    form, done = _issue_from_list(request, services.issue_prepaid_sampling_orders,
-                                  OrderKind.PREPAID_SAMPLING.label)
+    form, done = _issue_from_list(
+        request, services.issue_prepaid_sampling_orders, OrderKind.PREPAID_SAMPLING.label
+    )
     if done:
         return redirect("fieldwork:prepaid_sampling")
     orders = queries.orders_for(request.user, kind=OrderKind.PREPAID_SAMPLING).select_related(
-        "anomaly", "replacement_target")
-    return render(request, "fieldwork/prepaid_sampling.html", {
-        "form": form, "page": _page(request, orders),
-    })
+        "anomaly", "replacement_target"
+    )
+    return render(
+        request,
+        "fieldwork/prepaid_sampling.html",
+        {
+            "form": form,
+            "page": _page(request, orders),
+        },
+    )
 
 
 # --- 3. Route and substation updating; the route map --------------------------------------
@@ -321,23 +397,35 @@ def route_update(request):
     require_role(request.user, SUPERVISORS)
     customers = scoped(Customer, request.user)
     unit_form = forms.ScorecardFilterForm(
-        {"period": request.GET.get("period") or _current_period(),
-         "unit": request.GET.get("unit", "")}, user=request.user)
+        {
+            "period": request.GET.get("period") or _current_period(),
+            "unit": request.GET.get("unit", ""),
+        },
+        user=request.user,
+    )
     if unit_form.is_valid() and unit_form.cleaned_data["unit"]:
         customers = customers.filter(unit=unit_form.cleaned_data["unit"])
     mismatches = services.route_substation_mismatches(customers)
     period_form = forms.PeriodForm(request.GET or {"period": _current_period()})
     period = period_form.cleaned_data["period"] if period_form.is_valid() else _current_period()
-    report = services.kwh_per_route_substation(
-        scoped(Reading, request.user).filter(period=period))
+    report = services.kwh_per_route_substation(scoped(Reading, request.user).filter(period=period))
     proposals = queries.proposals_for(request.user).exclude(state=ProposalState.APPLIED)
-    units_with_verified = sorted({p.unit for p in proposals if p.state == ProposalState.VERIFIED},
-                                 key=lambda u: u.path)
-    return render(request, "fieldwork/route_update.html", {
-        "mismatches": mismatches, "report": report, "period": period, "period_form": period_form,
-        "unit_form": unit_form,
-        "proposals": proposals[:200], "apply_units": units_with_verified,
-    })
+    units_with_verified = sorted(
+        {p.unit for p in proposals if p.state == ProposalState.VERIFIED}, key=lambda u: u.path
+    )
+    return render(
+        request,
+        "fieldwork/route_update.html",
+        {
+            "mismatches": mismatches,
+            "report": report,
+            "period": period,
+            "period_form": period_form,
+            "unit_form": unit_form,
+            "proposals": proposals[:200],
+            "apply_units": units_with_verified,
+        },
+    )
 
 
 @require_POST
@@ -348,8 +436,9 @@ def route_update_action(request):
     try:
         if action == "survey":
             ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
-            n = services.issue_survey_orders(actor=request.user,
-                                             customers=Customer.objects.filter(pk__in=ids))
+            n = services.issue_survey_orders(
+                actor=request.user, customers=Customer.objects.filter(pk__in=ids)
+            )
             messages.success(request, _("%(n)d order survey diterbitkan.") % {"n": n})
         elif action in ("accept", "reject"):
             n = services.decide_move_proposals(
@@ -378,25 +467,43 @@ def route_map(request):
         route = form.cleaned_data["route"]
         points = _route_points(route)
     settings = request.user.unit_settings()
-    return render(request, "fieldwork/route_map.html", {
-        "form": form, "route": route, "points": points,
-        "points_json": json.dumps(points), "tile_url": settings.map_tile_url,
-        "located": sum(1 for p in points if p["lat"] is not None),
-    })
+    return render(
+        request,
+        "fieldwork/route_map.html",
+        {
+            "form": form,
+            "route": route,
+            "points": points,
+            "points_json": json.dumps(points),
+            "tile_url": settings.map_tile_url,
+            "located": sum(1 for p in points if p["lat"] is not None),
+        },
+    )
 
 
 STATE_COLOURS = {
-    "read": "#0d6efd", "reread_requested": "#dc3545", "vendor_verified": "#6f42c1",
-    "verified": "#20c997", "sent": "#fd7e14", "approved": "#198754", "": "#6c757d",
+    "read": "#0d6efd",
+    "reread_requested": "#dc3545",
+    "vendor_verified": "#6f42c1",
+    "verified": "#20c997",
+    "sent": "#fd7e14",
+    "approved": "#198754",
+    "": "#6c757d",
 }
 
 
 def _route_points(route: Route) -> list[dict]:
-    customers = list(route.customers.order_by("route_sequence", "customer_id").values(
-        "pk", "customer_id", "name", "route_sequence", "latitude", "longitude"))
+    customers = list(
+        route.customers.order_by("route_sequence", "customer_id").values(
+            "pk", "customer_id", "name", "route_sequence", "latitude", "longitude"
+        )
+    )
     latest = {}
-    for r in (Reading.objects.filter(customer__route=route).order_by("customer_id", "-period")
-              .values("customer_id", "period", "state", "register_kwh")):
+    for r in (
+        Reading.objects.filter(customer__route=route)
+        .order_by("customer_id", "-period")
+        .values("customer_id", "period", "state", "register_kwh")
+    ):
         latest.setdefault(r["customer_id"], r)
     from meterops.reading.choices import ReadingState
 
@@ -405,13 +512,19 @@ def _route_points(route: Route) -> list[dict]:
     for c in customers:
         r = latest.get(c["pk"], {})
         state = r.get("state", "")
-        points.append({
-            "seq": c["route_sequence"], "idpel": c["customer_id"], "name": c["name"],
-            "lat": float(c["latitude"]) if c["latitude"] is not None else None,
-            "lng": float(c["longitude"]) if c["longitude"] is not None else None,
-            "state": state, "state_label": str(labels.get(state, _("Belum dibaca"))),
-            "period": r.get("period", ""), "colour": STATE_COLOURS.get(state, "#6c757d"),
-        })
+        points.append(
+            {
+                "seq": c["route_sequence"],
+                "idpel": c["customer_id"],
+                "name": c["name"],
+                "lat": float(c["latitude"]) if c["latitude"] is not None else None,
+                "lng": float(c["longitude"]) if c["longitude"] is not None else None,
+                "state": state,
+                "state_label": str(labels.get(state, _("Belum dibaca"))),
+                "period": r.get("period", ""),
+                "colour": STATE_COLOURS.get(state, "#6c757d"),
+            }
+        )
     return points
 
 
@@ -430,22 +543,34 @@ def campaign_list(request):
         else:
             customers, missing = forms.customers_from(request.user, data["customer_ids"])
             if missing:
-                messages.error(request, _("IDPEL tidak ditemukan di unit Anda: %(ids)s")
-                               % {"ids": ", ".join(missing[:10])})
+                messages.error(
+                    request,
+                    _("IDPEL tidak ditemukan di unit Anda: %(ids)s")
+                    % {"ids": ", ".join(missing[:10])},
+                )
                 customers = None
         if customers is not None:
             try:
                 campaign = services.create_campaign(
-                    actor=request.user, unit=data["unit"], name=data["name"],
-                    material=data["material"], customers=customers)
+                    actor=request.user,
+                    unit=data["unit"],
+                    name=data["name"],
+                    material=data["material"],
+                    customers=customers,
+                )
                 messages.success(request, _("Kampanye %(n)s dibuat.") % {"n": campaign.name})
                 return redirect("fieldwork:campaign_list")
             except DomainError as exc:
                 messages.error(request, exc.message)
-    return render(request, "fieldwork/campaign_list.html", {
-        "form": form, "campaigns": queries.campaigns_for(request.user),
-        "by_unit": queries.campaign_progress_by_unit(request.user),
-    })
+    return render(
+        request,
+        "fieldwork/campaign_list.html",
+        {
+            "form": form,
+            "campaigns": queries.campaigns_for(request.user),
+            "by_unit": queries.campaign_progress_by_unit(request.user),
+        },
+    )
 
 
 @login_required
@@ -457,11 +582,21 @@ def campaign_detail(request, pk):
     from django.db.models import Count
 
     outcomes = orders.values("outcome").annotate(n=Count("pk")).order_by("outcome")
-    return render(request, "fieldwork/campaign_detail.html", {
-        "campaign": campaign, "page": _page(request, orders), "outcomes": [
-            (dict(services.NoticeOutcome.choices).get(o["outcome"], _("Belum disampaikan")),
-             o["n"]) for o in outcomes],
-    })
+    return render(
+        request,
+        "fieldwork/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "page": _page(request, orders),
+            "outcomes": [
+                (
+                    dict(services.NoticeOutcome.choices).get(o["outcome"], _("Belum disampaikan")),
+                    o["n"],
+                )
+                for o in outcomes
+            ],
+        },
+    )
 
 
 # --- 5. Arrears enforcement ---------------------------------------------------------------
@@ -478,19 +613,28 @@ def arrears_list(request):
     today = timezone.localtime(timezone.now(), ZoneInfo(zone)).date()
     page = _page(request, rows)
     open_orders = {}
-    for o in FieldOrder.objects.filter(arrears__in=[a.pk for a in page],
-                                       state__in=OPEN_STATES):
+    for o in FieldOrder.objects.filter(arrears__in=[a.pk for a in page], state__in=OPEN_STATES):
         open_orders.setdefault(o.arrears_id, []).append(o)
     for a in page:
         a.open_orders = open_orders.get(a.pk, [])
         a.eligible_dismantling = services.dismantling_eligible(
-            bills=a.bills, disconnected_at=a.disconnected_at, reconnected_at=a.reconnected_at,
-            today=today, zone=zone)
-    return render(request, "fieldwork/arrears_list.html", {
-        "page": page, "minimum": minimum, "q": request.GET.get("q", ""),
-        "payment_form": forms.PaymentForm(),
-        "period_form": forms.PeriodForm(initial={"period": _current_period()}),
-    })
+            bills=a.bills,
+            disconnected_at=a.disconnected_at,
+            reconnected_at=a.reconnected_at,
+            today=today,
+            zone=zone,
+        )
+    return render(
+        request,
+        "fieldwork/arrears_list.html",
+        {
+            "page": page,
+            "minimum": minimum,
+            "q": request.GET.get("q", ""),
+            "payment_form": forms.PaymentForm(),
+            "period_form": forms.PeriodForm(initial={"period": _current_period()}),
+        },
+    )
 
 
 @require_POST
@@ -501,13 +645,15 @@ def arrears_action(request):
     chosen = _selected(request, Arrears.objects.all())
     try:
         if action == "print":
-            printed = services.mark_disconnection_notices_printed(actor=request.user,
-                                                                  arrears=chosen)
+            printed = services.mark_disconnection_notices_printed(
+                actor=request.user, arrears=chosen
+            )
             if not printed:
                 raise DomainError(_("Pilih pelanggan dengan tunggakan 2 lembar atau lebih."))
             manager = request.user.get_full_name() or request.user.username
-            pdf = render_disconnection_notices(printed, signer=manager,
-                                               signer_title=_("Manajer / Pejabat yang Ditunjuk"))
+            pdf = render_disconnection_notices(
+                printed, signer=manager, signer_title=_("Manajer / Pejabat yang Ditunjuk")
+            )
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = 'inline; filename="TUL_VI-01.pdf"'
             return response
@@ -519,8 +665,11 @@ def arrears_action(request):
             messages.success(request, _("%(n)d order bongkar rampung diterbitkan.") % {"n": n})
         elif action == "pay":
             form = forms.PaymentForm(request.POST)
-            customer = scoped(Customer, request.user).filter(
-                customer_id=form.data.get("customer_id", "").strip()).first()
+            customer = (
+                scoped(Customer, request.user)
+                .filter(customer_id=form.data.get("customer_id", "").strip())
+                .first()
+            )
             if customer is None:
                 raise DomainError(_("IDPEL tidak ditemukan di unit Anda."))
             services.record_payment(actor=request.user, customer=customer)
@@ -545,7 +694,8 @@ def closed_house_notices(request):
     if not readings:
         messages.error(request, _("Tidak ada rumah tutup pada BLTH %(p)s.") % {"p": period})
         return redirect("fieldwork:arrears_list")
-    response = HttpResponse(render_closed_house_notices(readings, period=period),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        render_closed_house_notices(readings, period=period), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="TUL_II-04_{period}.pdf"'
     return response

@@ -10,191 +10,701 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0007_add_fieldwork_audit_settings'),
-        ('customers', '0001_initial'),
-        ('reading', '0004_tune_reading_table_for_bulk_updates'),
-        ('replacement', '0003_add_region_list_index'),
+        ("core", "0007_add_fieldwork_audit_settings"),
+        ("customers", "0001_initial"),
+        ("reading", "0004_tune_reading_table_for_bulk_updates"),
+        ("replacement", "0003_add_region_list_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Arrears',
+            name="Arrears",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('bills', models.PositiveSmallIntegerField(verbose_name='tunggakan (lembar)')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='jumlah tunggakan (Rp)')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='data per')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='waktu pelunasan')),
-                ('disconnected_at', models.DateTimeField(blank=True, null=True, verbose_name='waktu pemutusan')),
-                ('reconnected_at', models.DateTimeField(blank=True, null=True, verbose_name='waktu penyambungan')),
-                ('notice_printed_at', models.DateTimeField(blank=True, null=True, verbose_name='TUL VI-01 dicetak')),
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='arrears', to='customers.customer', verbose_name='pelanggan')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='ULP')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                ("bills", models.PositiveSmallIntegerField(verbose_name="tunggakan (lembar)")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="jumlah tunggakan (Rp)",
+                    ),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="data per"
+                    ),
+                ),
+                (
+                    "paid_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waktu pelunasan"),
+                ),
+                (
+                    "disconnected_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waktu pemutusan"),
+                ),
+                (
+                    "reconnected_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waktu penyambungan"),
+                ),
+                (
+                    "notice_printed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="TUL VI-01 dicetak"),
+                ),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="arrears",
+                        to="customers.customer",
+                        verbose_name="pelanggan",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="ULP",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tunggakan',
-                'verbose_name_plural': 'tunggakan',
-                'ordering': ['-bills', 'customer_id'],
+                "verbose_name": "tunggakan",
+                "verbose_name_plural": "tunggakan",
+                "ordering": ["-bills", "customer_id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditMonth',
+            name="AuditMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('period', models.CharField(max_length=6, verbose_name='BLTH')),
-                ('seed', models.PositiveIntegerField(verbose_name='seed sampling')),
-                ('sample_percent', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='persen sampel')),
-                ('sample_minimum', models.PositiveIntegerField(verbose_name='minimal sampel per RBM/petugas')),
-                ('schedule_tolerance_days', models.PositiveSmallIntegerField(verbose_name='toleransi jadwal (hari)')),
-                ('accuracy_tolerance_kwh', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='toleransi akurasi (kWh)')),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='jumlah stan')),
-                ('drawn_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='waktu sampling')),
-                ('contractor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.contractor', verbose_name='vendor')),
-                ('drawn_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='oleh')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='ULP')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                ("period", models.CharField(max_length=6, verbose_name="BLTH")),
+                ("seed", models.PositiveIntegerField(verbose_name="seed sampling")),
+                (
+                    "sample_percent",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=5, verbose_name="persen sampel"
+                    ),
+                ),
+                (
+                    "sample_minimum",
+                    models.PositiveIntegerField(verbose_name="minimal sampel per RBM/petugas"),
+                ),
+                (
+                    "schedule_tolerance_days",
+                    models.PositiveSmallIntegerField(verbose_name="toleransi jadwal (hari)"),
+                ),
+                (
+                    "accuracy_tolerance_kwh",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=8, verbose_name="toleransi akurasi (kWh)"
+                    ),
+                ),
+                ("population", models.PositiveIntegerField(default=0, verbose_name="jumlah stan")),
+                (
+                    "drawn_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="waktu sampling"
+                    ),
+                ),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.contractor",
+                        verbose_name="vendor",
+                    ),
+                ),
+                (
+                    "drawn_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="oleh",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="ULP",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit baca meter',
-                'verbose_name_plural': 'audit baca meter',
-                'ordering': ['-period', 'unit__path'],
+                "verbose_name": "audit baca meter",
+                "verbose_name_plural": "audit baca meter",
+                "ordering": ["-period", "unit__path"],
             },
         ),
         migrations.CreateModel(
-            name='AuditSample',
+            name="AuditSample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reader', models.CharField(blank=True, max_length=80, verbose_name='petugas baca')),
-                ('register_kwh', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='stan vendor')),
-                ('read_at', models.DateTimeField(null=True, verbose_name='waktu baca')),
-                ('scheduled_on', models.DateField(null=True, verbose_name='jadwal baca')),
-                ('deviation_days', models.IntegerField(null=True, verbose_name='selisih hari')),
-                ('on_schedule', models.BooleanField(null=True, verbose_name='sesuai jadwal')),
-                ('checked_kwh', models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='stan cek ulang')),
-                ('accurate', models.BooleanField(null=True, verbose_name='akurat')),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='samples', to='fieldwork.auditmonth')),
-                ('customer', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer')),
-                ('reading', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reading.reading')),
-                ('route', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.route')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reader",
+                    models.CharField(blank=True, max_length=80, verbose_name="petugas baca"),
+                ),
+                (
+                    "register_kwh",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="stan vendor"
+                    ),
+                ),
+                ("read_at", models.DateTimeField(null=True, verbose_name="waktu baca")),
+                ("scheduled_on", models.DateField(null=True, verbose_name="jadwal baca")),
+                ("deviation_days", models.IntegerField(null=True, verbose_name="selisih hari")),
+                ("on_schedule", models.BooleanField(null=True, verbose_name="sesuai jadwal")),
+                (
+                    "checked_kwh",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, null=True, verbose_name="stan cek ulang"
+                    ),
+                ),
+                ("accurate", models.BooleanField(null=True, verbose_name="akurat")),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="samples",
+                        to="fieldwork.auditmonth",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "reading",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reading.reading",
+                    ),
+                ),
+                (
+                    "route",
+                    models.ForeignKey(
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.route",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sampel audit',
-                'verbose_name_plural': 'sampel audit',
-                'ordering': ['route_id', 'reader', 'id'],
+                "verbose_name": "sampel audit",
+                "verbose_name_plural": "sampel audit",
+                "ordering": ["route_id", "reader", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('name', models.CharField(max_length=120, verbose_name='nama kampanye')),
-                ('material', models.CharField(choices=[('brochure', 'Brosur / leaflet'), ('notice', 'Pemberitahuan'), ('announcement', 'Pengumuman')], max_length=20, verbose_name='jenis informasi')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='ULP')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                ("name", models.CharField(max_length=120, verbose_name="nama kampanye")),
+                (
+                    "material",
+                    models.CharField(
+                        choices=[
+                            ("brochure", "Brosur / leaflet"),
+                            ("notice", "Pemberitahuan"),
+                            ("announcement", "Pengumuman"),
+                        ],
+                        max_length=20,
+                        verbose_name="jenis informasi",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="ULP",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kampanye informasi',
-                'verbose_name_plural': 'kampanye informasi',
-                'ordering': ['-created_at'],
+                "verbose_name": "kampanye informasi",
+                "verbose_name_plural": "kampanye informasi",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='FieldOrder',
+            name="FieldOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('kind', models.CharField(choices=[('accuracy_check', 'Cek ulang akurasi stan'), ('prepaid_sampling', 'Sampling prabayar'), ('survey', 'Survey RBM/gardu'), ('notice', 'Penyampaian informasi'), ('disconnection', 'Pemutusan sementara'), ('reconnection', 'Penyambungan kembali'), ('dismantling', 'Bongkar rampung')], max_length=20, verbose_name='jenis order')),
-                ('state', django_fsm.FSMField(choices=[('issued', 'Diterbitkan'), ('assigned', 'Ditugaskan'), ('done', 'Selesai'), ('failed', 'Gagal'), ('verified', 'Diverifikasi')], default='issued', max_length=50, protected=True, verbose_name='status')),
-                ('issued_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='tanggal terbit')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='batas waktu')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='waktu pelaksanaan')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='waktu verifikasi')),
-                ('register_kwh', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='stan (kWh)')),
-                ('credit_kwh', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='sisa kWh')),
-                ('photo', models.FileField(blank=True, upload_to='fieldwork/%Y/%m/', verbose_name='foto')),
-                ('signature', models.FileField(blank=True, upload_to='fieldwork/sign/%Y/%m/', verbose_name='tanda tangan')),
-                ('initials', models.CharField(blank=True, max_length=60, verbose_name='paraf / nama penerima')),
-                ('outcome', models.CharField(blank=True, choices=[('in_person', 'Tersampaikan langsung'), ('at_fence', 'Rumah tutup, tersampaikan di pagar'), ('under_door', 'Rumah tutup, tersampaikan di bawah pintu'), ('neighbour', 'Rumah tutup, titip tetangga'), ('closed_not_delivered', 'Rumah tutup, tidak tersampaikan'), ('address_not_found', 'Alamat tidak ketemu'), ('meter_disconnected', 'kWh meter kondisi diputus'), ('meter_dismantled', 'kWh meter kondisi dibongkar'), ('not_yet', 'Belum disampaikan')], max_length=30, verbose_name='keterangan')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='koordinat Y')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='koordinat X')),
-                ('note', models.TextField(blank=True, verbose_name='catatan')),
-                ('anomaly', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reading.anomalycode', verbose_name='LBKB')),
-                ('arrears', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='fieldwork.arrears')),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='petugas')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='fieldwork.campaign')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='field_orders', to='customers.customer', verbose_name='pelanggan')),
-                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='diterbitkan')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replacement_target', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='replacement.replacementtarget', verbose_name='target HOME')),
-                ('sample', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='order', to='fieldwork.auditsample')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='ULP')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("accuracy_check", "Cek ulang akurasi stan"),
+                            ("prepaid_sampling", "Sampling prabayar"),
+                            ("survey", "Survey RBM/gardu"),
+                            ("notice", "Penyampaian informasi"),
+                            ("disconnection", "Pemutusan sementara"),
+                            ("reconnection", "Penyambungan kembali"),
+                            ("dismantling", "Bongkar rampung"),
+                        ],
+                        max_length=20,
+                        verbose_name="jenis order",
+                    ),
+                ),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("issued", "Diterbitkan"),
+                            ("assigned", "Ditugaskan"),
+                            ("done", "Selesai"),
+                            ("failed", "Gagal"),
+                            ("verified", "Diverifikasi"),
+                        ],
+                        default="issued",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "issued_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="tanggal terbit"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="batas waktu")),
+                (
+                    "done_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waktu pelaksanaan"),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waktu verifikasi"),
+                ),
+                (
+                    "register_kwh",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="stan (kWh)",
+                    ),
+                ),
+                (
+                    "credit_kwh",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                        verbose_name="sisa kWh",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.FileField(blank=True, upload_to="fieldwork/%Y/%m/", verbose_name="foto"),
+                ),
+                (
+                    "signature",
+                    models.FileField(
+                        blank=True, upload_to="fieldwork/sign/%Y/%m/", verbose_name="tanda tangan"
+                    ),
+                ),
+                (
+                    "initials",
+                    models.CharField(
+                        blank=True, max_length=60, verbose_name="paraf / nama penerima"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("in_person", "Tersampaikan langsung"),
+                            ("at_fence", "Rumah tutup, tersampaikan di pagar"),
+                            ("under_door", "Rumah tutup, tersampaikan di bawah pintu"),
+                            ("neighbour", "Rumah tutup, titip tetangga"),
+                            ("closed_not_delivered", "Rumah tutup, tidak tersampaikan"),
+                            ("address_not_found", "Alamat tidak ketemu"),
+                            ("meter_disconnected", "kWh meter kondisi diputus"),
+                            ("meter_dismantled", "kWh meter kondisi dibongkar"),
+                            ("not_yet", "Belum disampaikan"),
+                        ],
+                        max_length=30,
+                        verbose_name="keterangan",
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="koordinat Y",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="koordinat X",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="catatan")),
+                (
+                    "anomaly",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reading.anomalycode",
+                        verbose_name="LBKB",
+                    ),
+                ),
+                (
+                    "arrears",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="fieldwork.arrears",
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="petugas",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="fieldwork.campaign",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="field_orders",
+                        to="customers.customer",
+                        verbose_name="pelanggan",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="diterbitkan",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replacement_target",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="replacement.replacementtarget",
+                        verbose_name="target HOME",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="order",
+                        to="fieldwork.auditsample",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="ULP",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order lapangan',
-                'verbose_name_plural': 'order lapangan',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "order lapangan",
+                "verbose_name_plural": "order lapangan",
+                "ordering": ["-issued_at", "-id"],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='MoveProposal',
+            name="MoveProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('to_sequence', models.PositiveIntegerField(blank=True, null=True, verbose_name='urutan baca baru')),
-                ('state', models.CharField(choices=[('proposed', 'Diusulkan'), ('verified', 'Diverifikasi'), ('applied', 'Diterapkan'), ('rejected', 'Ditolak')], default='proposed', max_length=10, verbose_name='status')),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='pelanggan')),
-                ('from_route', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.route', verbose_name='RBM lama')),
-                ('from_substation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.substation', verbose_name='gardu lama')),
-                ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('survey', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposals', to='fieldwork.fieldorder')),
-                ('to_route', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.route', verbose_name='RBM baru')),
-                ('to_substation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.substation', verbose_name='gardu baru')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.unit', verbose_name='ULP')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "to_sequence",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="urutan baca baru"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Diusulkan"),
+                            ("verified", "Diverifikasi"),
+                            ("applied", "Diterapkan"),
+                            ("rejected", "Ditolak"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="pelanggan",
+                    ),
+                ),
+                (
+                    "from_route",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.route",
+                        verbose_name="RBM lama",
+                    ),
+                ),
+                (
+                    "from_substation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.substation",
+                        verbose_name="gardu lama",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="proposals",
+                        to="fieldwork.fieldorder",
+                    ),
+                ),
+                (
+                    "to_route",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.route",
+                        verbose_name="RBM baru",
+                    ),
+                ),
+                (
+                    "to_substation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.substation",
+                        verbose_name="gardu baru",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="ULP",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'usulan pindah RBM/gardu',
-                'verbose_name_plural': 'usulan pindah RBM/gardu',
-                'ordering': ['-created_at'],
+                "verbose_name": "usulan pindah RBM/gardu",
+                "verbose_name_plural": "usulan pindah RBM/gardu",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='arrears',
-            index=models.Index(fields=['unit', 'bills'], name='fieldwork_arrears_unit_bills'),
+            model_name="arrears",
+            index=models.Index(fields=["unit", "bills"], name="fieldwork_arrears_unit_bills"),
         ),
         migrations.AddConstraint(
-            model_name='auditmonth',
-            constraint=models.UniqueConstraint(fields=('unit', 'period'), name='fieldwork_auditmonth_one_per_unit_period'),
+            model_name="auditmonth",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "period"), name="fieldwork_auditmonth_one_per_unit_period"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditsample',
-            index=models.Index(fields=['audit', 'route'], name='fieldwork_sample_audit_route'),
+            model_name="auditsample",
+            index=models.Index(fields=["audit", "route"], name="fieldwork_sample_audit_route"),
         ),
         migrations.AddIndex(
-            model_name='fieldorder',
-            index=models.Index(fields=['unit', 'kind', 'state'], name='fieldwork_order_unit_kind'),
+            model_name="fieldorder",
+            index=models.Index(fields=["unit", "kind", "state"], name="fieldwork_order_unit_kind"),
         ),
         migrations.AddIndex(
-            model_name='fieldorder',
-            index=models.Index(fields=['customer', 'kind'], name='fieldwork_order_customer_kind'),
+            model_name="fieldorder",
+            index=models.Index(fields=["customer", "kind"], name="fieldwork_order_customer_kind"),
         ),
         migrations.AddConstraint(
-            model_name='fieldorder',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['issued', 'assigned'])), fields=('customer', 'kind'), name='fieldwork_order_one_open_per_customer_kind'),
+            model_name="fieldorder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["issued", "assigned"])),
+                fields=("customer", "kind"),
+                name="fieldwork_order_one_open_per_customer_kind",
+            ),
         ),
     ]
