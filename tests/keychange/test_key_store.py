@@ -88,3 +88,26 @@ class KeyStoreTests:
         assert key_for_revision(cast.sp_a, 1) == pair.old
         assert key_for_revision(cast.sp_a, 2) == pair.new == current_key_for(cast.sp_a)
         assert key_for_revision(cast.sp_a, 3) is None and key_for_revision(cast.sp_a, None) is None
+
+
+@pytest.mark.django_db
+class KeyAdminTests:
+    def test_the_admin_form_seals_the_key_and_checks_its_length(self, cast):
+        from meterops.keychange.admin import VendingKeyForm
+
+        data = {
+            "unit": cast.region.pk,
+            "vkrn": 41,
+            "key_revision": 1,
+            "algorithm": "02",
+            "encryption": "07",
+            "base_date": 1993,
+            "label": "UJI",
+        }
+        short = VendingKeyForm({**data, "key_hex": "abab"})
+        assert not short.is_valid() and "8 byte" in str(short.errors)
+        form = VendingKeyForm({**data, "key_hex": TEST_OLD_KEY})
+        assert form.is_valid(), form.errors
+        key = form.save()
+        assert bytes.fromhex(TEST_OLD_KEY) not in raw_column(key)
+        assert VendingKey.objects.get(pk=key.pk).material == bytes.fromhex(TEST_OLD_KEY)

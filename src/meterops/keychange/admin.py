@@ -1,0 +1,57 @@
+"""The vending keys in the admin: key material is write-only and sealed before it is saved."""
+
+from django import forms
+from django.contrib import admin
+
+from .models import VendingKey
+
+
+class VendingKeyForm(forms.ModelForm):
+    key_hex = forms.CharField(
+        label="Vending key (hex)",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Tidak pernah ditampilkan kembali; disimpan terenkripsi. Isi untuk mengganti.",
+    )
+
+    class Meta:
+        model = VendingKey
+        fields = [
+            "unit",
+            "vkrn",
+            "key_revision",
+            "algorithm",
+            "encryption",
+            "base_date",
+            "is_test_key",
+            "label",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("key_hex") or "").replace(" ", "")
+        if not text and not self.instance.pk:
+            self.add_error("key_hex", "Vending key wajib diisi untuk kunci baru.")
+        if text:
+            length = 8 if data.get("algorithm") == "02" else 20
+            try:
+                material = bytes.fromhex(text)
+            except ValueError:
+                self.add_error("key_hex", "Kunci vending harus heksadesimal.")
+                return data
+            if len(material) != length:
+                self.add_error(
+                    "key_hex", f"Kunci vending DKGA{data.get('algorithm')} harus {length} byte."
+                )
+            else:
+                self.instance.set_material(material)
+        return data
+
+
+@admin.register(VendingKey)
+class VendingKeyAdmin(admin.ModelAdmin):
+    """Key material is never listed nor shown back; the column holds it sealed (crypto.py)."""
+
+    form = VendingKeyForm
+    list_display = ["unit", "vkrn", "key_revision", "algorithm", "base_date", "is_test_key"]
+    list_filter = ["vkrn", "is_test_key"]
