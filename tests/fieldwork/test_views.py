@@ -185,3 +185,34 @@ class OrderViewTests:
         )
         order.refresh_from_db()
         assert order.assigned_to == cast.officer
+
+
+class OrderDetailEveryKindTests:
+    @pytest.mark.parametrize("kind", [k for k in OrderKind.values if k != "accuracy_check"])
+    def test_officer_sees_the_record_form_of_every_kind(self, cast, client_for, kind):
+        customer = CustomerFactory(unit=cast.sp_a)
+        order = FieldOrder.objects.create(
+            unit=cast.sp_a, customer=customer, kind=kind, issued_by=cast.supervisor
+        )
+        services.assign_orders(
+            actor=cast.supervisor,
+            orders=FieldOrder.objects.filter(pk=order.pk),
+            officer=cast.officer,
+        )
+        response = client_for(cast.officer).get(reverse("fieldwork:order_detail", args=[order.pk]))
+        assert response.status_code == 200
+        assert b'id="record-form"' in response.content
+
+
+class TileServerTests:
+    def test_map_uses_the_configured_tile_server(self, cast, client_for):
+        from meterops.core.models import UnitSettings
+
+        UnitSettings.objects.create(
+            unit=cast.sp_a, map_tile_url="https://tiles.local/{z}/{x}/{y}.png"
+        )
+        route = make_route(make_day(cast.sp_a))
+        response = client_for(cast.supervisor).get(
+            reverse("fieldwork:route_map"), {"route": route.pk}
+        )
+        assert b'data-tile-url="https://tiles.local/{z}/{x}/{y}.png"' in response.content
