@@ -216,3 +216,13 @@ class TileServerTests:
             reverse("fieldwork:route_map"), {"route": route.pk}
         )
         assert b'data-tile-url="https://tiles.local/{z}/{x}/{y}.png"' in response.content
+
+
+class StatusPanelTests:
+    def test_cek_status_shows_arrears_and_orders(self, cast, client_for):
+        order = disconnection_order(cast)
+        response = client_for(cast.supervisor).get(
+            reverse("core:status"), {"customer_id": order.customer.customer_id}
+        )
+        html = response.content.decode()
+        assert 'id="fieldwork-status-arrears"' in html and order.reference in html

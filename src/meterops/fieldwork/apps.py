@@ -9,11 +9,16 @@ class FieldworkConfig(AppConfig):
 
     def ready(self):
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
-        from meterops.core.panels import DashboardPanel, register_panel
+        from meterops.core.panels import (
+            DashboardPanel,
+            StatusPanel,
+            register_panel,
+            register_status_panel,
+        )
         from meterops.core.scoping import register_scope
 
         from . import services
-        from .dashboard import deadline_panel
+        from .dashboard import customer_status, deadline_panel
 
         for label, lookup in {
             "fieldwork.AuditMonth": "unit",
@@ -38,6 +43,7 @@ class FieldworkConfig(AppConfig):
         for name in ("audit_list", "scorecard", "prepaid_sampling", "route_update", "arrears_list"):
             restrict_menu(f"fieldwork:{name}", (*services.ISSUERS, *services.ARREARS_UPLOADERS))
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
+        register_status_panel(StatusPanel("fieldwork/_status_panel.html", customer_status))
 
         from meterops.imports.registry import register_template
 

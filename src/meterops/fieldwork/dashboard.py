@@ -40,3 +40,18 @@ def _count_by_kind(orders) -> dict:
     from django.db.models import Count
 
     return dict(orders.values("kind").annotate(n=Count("pk")).values_list("kind", "n").order_by())
+
+
+def customer_status(user, customer) -> dict:
+    """The fieldwork block of Cek Status Terakhir: arrears and the customer's recent orders."""
+    orders = (
+        scoped(FieldOrder, user)
+        .filter(customer=customer)
+        .select_related("assigned_to")
+        .order_by("-issued_at", "-id")[:10]
+    )
+    return {
+        "arrears": scoped(Arrears, user).filter(customer=customer).first(),
+        "orders": list(orders),
+        "now": timezone.now(),
+    }
