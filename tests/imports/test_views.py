@@ -135,3 +135,25 @@ class UploadPagesTests:
         officer = client_for(cast.officer)
         assert officer.get("/imports/to-ex-dg/").status_code == 403
         assert officer.get("/imports/peremajaan-kumulatif/template.xlsx").status_code == 403
+
+
+class TemplateRoundTripTests:
+    def test_the_downloaded_template_filled_in_is_accepted(self, cast, damage_type):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from meterops.imports.services import check_upload, create_upload
+
+        customer = CustomerFactory(unit=cast.sp_a)
+        workbook = openpyxl.load_workbook(io.BytesIO(template_bytes(get_template("to-ex-dg"))))
+        sheet = workbook["Data"]
+        sheet["A2"], sheet["B2"] = customer.customer_id, damage_type.name
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        upload = create_upload(
+            actor=cast.supervisor,
+            template=get_template("to-ex-dg"),
+            upload_file=SimpleUploadedFile("isi.xlsx", buffer.getvalue()),
+        )
+        upload = check_upload(upload_id=upload.pk)
+        reasons = list(upload.rows.values_list("error_column", "reason"))
+        assert (upload.state, upload.new_rows, upload.rejected_rows) == ("checked", 1, 0), reasons

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from .registry import Column, Kind
 
+ESCAPED = ("=", "+", "-", "@")
 THOUSANDS = re.compile(r"^-?\d{1,3}([.,])\d{3}(\1\d{3})*$")
 DAY_FIRST = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
 
@@ -41,6 +42,10 @@ def convert(column: Column, value, choices: dict[str, str] | None = None):
 
     ``choices`` maps each allowed value in upper case to its spelling (CHOICE columns)."""
     text = as_text(value)
+    if text[:1] == "'" and text[1:2] in ESCAPED:
+        # Our own escape against formula injection (core.excel.safe_cell) coming back in a
+        # corrected error report: "'-6.9" is the text -6.9.
+        text = value = text[1:]
     if text == "":
         if column.required:
             raise CellError("wajib diisi.")

@@ -50,6 +50,8 @@ def template_bytes(template: ImportTemplate) -> bytes:
             for row in range(2, LIST_ROWS + 2):
                 sheet.cell(row=row, column=index).number_format = "@"
         example = column.example
+        if column.kind == Kind.DECIMAL and example != "":
+            example = float(example)  # a number cell, never the text "'-6.9"
         values = column.choice_values() if column.choices else ()
         if values and not example:
             example = values[0]
