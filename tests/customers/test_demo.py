@@ -1,4 +1,5 @@
 from django.core.management import call_command
+from django.db import transaction
 
 from meterops.core.models import Unit, User
 from meterops.customers.choices import PaymentMode
@@ -11,6 +12,21 @@ def _snapshot():
             "customer_id", "name", "tariff", "power_va", "payment_mode"
         )
     )
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _seed_and_snapshot(seed):
+    """Seed inside a transaction that is rolled back, so a second seed starts from empty."""
+    try:
+        with transaction.atomic():
+            call_command("seed_demo", "--targets", "0", "--customers", "50", "--seed", str(seed))
+            snapshot = _snapshot()
+            raise _RolledBack
+    except _RolledBack:
+        return snapshot
 
 
 class SeedDemoTests:
@@ -32,13 +48,11 @@ class SeedDemoTests:
             assert len(customer_id) == 12 and customer_id.isdigit()
             assert customer_id[:5] == unit_code
 
-    def test_same_seed_gives_same_data(self, db, django_db_blocker):
-        call_command("seed_demo", "--targets", "0", "--customers", "50", "--seed", "11")
-        first = _snapshot()
-        Meter.objects.all().delete()
-        Customer.objects.all().delete()
-        call_command("seed_demo", "--targets", "0", "--customers", "50", "--seed", "11")
-        assert _snapshot() == first
+    def test_same_seed_gives_same_data(self, db):
+        first = _seed_and_snapshot(11)
+        assert Customer.objects.count() == 0
+        assert _seed_and_snapshot(11) == first
+        assert _seed_and_snapshot(12) != first
 
     def test_if_empty_adds_nothing_the_second_time(self, db):
         call_command("seed_demo", "--targets", "0", "--customers", "20")
