@@ -4,6 +4,7 @@ template download, upload, progress, preview, error report, apply, history."""
 import io
 
 import openpyxl
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 
@@ -30,6 +31,11 @@ def run_worker() -> None:
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
+# The database worker closes the connections between tasks, as in production: the tests that
+# run it work on a committed (transactional) database.
+WORKER_DB = pytest.mark.django_db(transaction=True)
+
+
 class TemplateWorkbookTests:
     def test_template_has_notes_lists_instructions_and_an_example(self, cast, damage_type):
         workbook = openpyxl.load_workbook(io.BytesIO(template_bytes(get_template("to-ex-dg"))))
@@ -46,6 +52,7 @@ class TemplateWorkbookTests:
         )
         assert "Petunjuk pengisian" in workbook["Petunjuk"]["A1"].value
 
+    @WORKER_DB
     def test_written_workbooks_neutralise_formula_injection(
         self, cast, client_for, django_capture_on_commit_callbacks
     ):
@@ -70,6 +77,7 @@ class TemplateWorkbookTests:
 
 
 class UploadPagesTests:
+    @WORKER_DB
     def test_upload_check_preview_apply_history(
         self, cast, client_for, damage_type, django_capture_on_commit_callbacks
     ):
@@ -155,5 +163,4 @@ class TemplateRoundTripTests:
             upload_file=SimpleUploadedFile("isi.xlsx", buffer.getvalue()),
         )
         upload = check_upload(upload_id=upload.pk)
-        reasons = list(upload.rows.values_list("error_column", "reason"))
-        assert (upload.state, upload.new_rows, upload.rejected_rows) == ("checked", 1, 0), reasons
+        assert (upload.state, upload.new_rows, upload.rejected_rows) == ("checked", 1, 0)
