@@ -330,3 +330,31 @@ class DistributionTests:
 
     def test_field_officer_cannot_list_officers(self, api_client, cast):
         assert api_client(cast.officer).get("/api/officers").status_code == 409
+
+
+class PhotoReuseTests:
+    def test_photo_used_by_one_write_is_refused_by_another(
+        self, api_client, field_officer, customer, damage_type, django_capture_on_commit_callbacks
+    ):
+        from meterops.api.services import upload_path
+
+        client = api_client(field_officer)
+        photo_id = upload_photo(client)
+        payload = {
+            "client_id": str(uuid.uuid4()),
+            "customer_id": customer.customer_id,
+            "damage_type": "display-mati",
+            "photo_ids": [photo_id],
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.post("/api/damage-reports", payload, content_type="application/json")
+        assert first.status_code == 201
+        # The target keeps its own copy; the uploaded bytes are gone once the write committed.
+        assert not upload_path(PhotoUpload.objects.get(pk=photo_id)).exists()
+        again = client.post(
+            "/api/damage-reports",
+            payload | {"client_id": str(uuid.uuid4())},
+            content_type="application/json",
+        )
+        assert again.status_code == 422 and again.json()["field"] == "photo_ids"
+        assert PhotoUpload.objects.get(pk=photo_id).used_at is not None

@@ -193,9 +193,10 @@ def test_every_screen_of_the_seed_fits_a_phone(field, new_page):
     expect(page.locator("#contact-card")).to_contain_text("022-123456")
     page.goto("/m/#guide")
     expect(page.locator(".guide img")).to_have_count(6)
-    assert page.evaluate(
-        "Array.from(document.querySelectorAll('.guide img')).every(i => i.naturalWidth > 0)"
-    )
+    for image in page.locator(".guide img").all():  # loaded lazily, as the officer scrolls
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("i => i.naturalWidth") > 300
     assert_fits_phone(page)
     page.goto("/m/#monitoring")
     expect(page.locator("#monitoring-list li")).to_contain_text(field.order.number)
@@ -259,6 +260,7 @@ def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, ne
     page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
     page.get_by_role("button", name="Ambil daftar kerja").tap()
     expect(page.locator(".work-item")).to_have_count(1)
+    page.wait_for_load_state("networkidle")  # no fetch of the work list still on its way
     # The supervisor hands the PK out again after the phone fetched it.
     replacement.assign_work_orders(
         work_orders=[field.order], officer=field.officer, actor=field.supervisor
@@ -278,11 +280,11 @@ def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, ne
     expect(page.locator("#replace-done")).to_contain_text("tersimpan di HP")
     page.goto("/m/#queue")
     item = page.locator(".queue-item[data-state='conflict']")
-    expect(item).to_have_count(1)
+    expect(item).to_have_count(1, timeout=30_000)  # after the photos' upload
     expect(item.locator(".conflict")).to_contain_text("Data Anda")
     expect(item.locator(".conflict")).to_contain_text("Data di server")
     expect(item.locator(".conflict")).to_contain_text("56000000998")
     assert not Replacement.objects.exists()
     item.get_by_role("button", name="Kirim ulang").tap()
-    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1)
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1, timeout=30_000)
     assert Replacement.objects.get().new_meter.meter_number == "56000000998"

@@ -208,13 +208,23 @@ def photos_for_write(*, user: User, ids: list[int], field: str = "photo_ids") ->
         upload = uploads.get(pk)
         if upload is None or not upload.is_complete:
             raise FieldError(field, _("Foto %(id)s belum selesai diunggah.") % {"id": pk})
+        if upload.used_at is not None:
+            raise FieldError(field, _("Foto %(id)s sudah dipakai di data lain.") % {"id": pk})
         handle = open(upload_path(upload), "rb")  # noqa: SIM115 - closed by close_files()
         files.append(File(handle, name=upload.file_name))
     return files
 
 
 def mark_photos_used(ids: list[int]) -> None:
+    """The services stored their own copies: the uploaded bytes go once the write commits."""
+    uploads = list(PhotoUpload.objects.filter(pk__in=ids))
     PhotoUpload.objects.filter(pk__in=ids).update(used_at=timezone.now())
+
+    def remove():
+        for upload in uploads:
+            upload_path(upload).unlink(missing_ok=True)
+
+    transaction.on_commit(remove)
 
 
 def close_files(files: list[File]) -> None:
