@@ -48,6 +48,15 @@ class CampaignJobTests:
         fill_campaign(campaign_id=campaign.pk)
         assert campaign.targets.count() == 3
 
+    def test_a_running_or_done_campaign_is_not_run_twice(self, cast):
+        campaign = planned(cast)
+        Campaign.objects.filter(pk=campaign.pk).update(generation_status=GenerationStatus.RUNNING)
+        assert fill_campaign(campaign_id=campaign.pk).targets.count() == 0
+        Campaign.objects.filter(pk=campaign.pk).update(generation_status=GenerationStatus.QUEUED)
+        fill_campaign(campaign_id=campaign.pk)
+        fill_campaign(campaign_id=campaign.pk)  # done: nothing more
+        assert campaign.targets.count() == 3
+
     def test_a_failing_job_is_marked_failed_with_the_reason(self, cast):
         campaign = planned(cast)
         from meterops.keychange.models import VendingKey

@@ -107,15 +107,20 @@ def _busy():
 def fill_campaign(*, campaign_id: int) -> Campaign:
     """Put one KCT pair per chosen meter into the Bank KCT, one transaction per batch of 2 000.
 
-    Progress (``meters_processed``) is saved after every batch so the campaign page can show it;
+    Only one run at a time: the job claims the campaign by moving it from queued (or failed) to
+    running in one UPDATE, so a second delivery of the task does nothing. Progress
+    (``meters_processed``) is saved after every batch so the campaign page can show it;
     a meter that got a target in an earlier run is skipped (its process is open), so running the
     job again after a failure continues where it stopped. A failure marks the campaign FAILED
     with the reason; the batches already committed stay valid (each target is complete).
     """
+    claimed = Campaign.objects.filter(
+        pk=campaign_id,
+        generation_status__in=[GenerationStatus.QUEUED, GenerationStatus.FAILED],
+    ).update(generation_status=GenerationStatus.RUNNING, generation_error="")
     campaign = Campaign.objects.select_related("unit", "created_by").get(pk=campaign_id)
-    if campaign.generation_status == GenerationStatus.DONE:
+    if not claimed:  # done already, or another worker is running it
         return campaign
-    Campaign.objects.filter(pk=campaign.pk).update(generation_status=GenerationStatus.RUNNING)
     try:
         pair = key_pair_for(campaign.unit)
         if pair is None:
