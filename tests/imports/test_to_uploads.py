@@ -162,3 +162,16 @@ class ToExDgUploadTests:
     def test_a_role_without_the_template_cannot_upload(self, cast, customers, damage_type):
         with pytest.raises(services.UploadRefused):
             checked(cast.officer, "to-ex-dg", xlsx([_row(customers[0], damage_type)]))
+
+
+class SheetLayoutTests:
+    def test_a_table_starting_in_column_b_keeps_its_row_numbers(self, cast, customers, damage_type):
+        def shift(sheet):
+            sheet.insert_cols(1)
+
+        rows = [[customers[0].customer_id, damage_type.name], ["51001", damage_type.name]]
+        upload = checked(
+            cast.supervisor, "to-ex-dg", xlsx(rows, headers=TO_HEADERS[:2], fill=shift)
+        )
+        assert (upload.new_rows, upload.rejected_rows) == (1, 1)
+        assert UploadRow.objects.get(upload=upload, status="rejected").row_number == 3
