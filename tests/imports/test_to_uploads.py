@@ -175,3 +175,19 @@ class SheetLayoutTests:
         )
         assert (upload.new_rows, upload.rejected_rows) == (1, 1)
         assert UploadRow.objects.get(upload=upload, status="rejected").row_number == 3
+
+
+class ReferenceTests:
+    def test_process_reference_matches_the_target_beyond_seven_digits(
+        self, cast, customers, damage_type
+    ):
+        from django.db import connection
+
+        from meterops.imports.staging import zero_padded
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {zero_padded('%s', 7)}, {zero_padded('%s', 7)}", [5, 123456789])
+            assert cursor.fetchone() == ("0000005", "123456789")
+        applied(cast.supervisor, "to-ex-dg", xlsx([_row(customers[0], damage_type)]))
+        target = ReplacementTarget.objects.get()
+        assert target.process.reference == target.reference == f"TO-{target.pk:07d}"

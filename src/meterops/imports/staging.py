@@ -41,8 +41,9 @@ def cell(alias: str, header: str) -> str:
 
 
 def zero_padded(expression: str, width: int) -> str:
+    """At least ``width`` digits, like Python's f"{n:0{width}d}" (lpad alone would cut)."""
     if is_postgres():
-        return f"lpad(({expression})::text, {width}, '0')"
+        return f"to_char(({expression}), 'FM{'9' * (19 - width)}{'0' * width}')"
     return f"printf('%%0{width}d', {expression})"
 
 
