@@ -288,3 +288,38 @@ def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, ne
     item.get_by_role("button", name="Kirim ulang").tap()
     expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1, timeout=30_000)
     assert Replacement.objects.get().new_meter.meter_number == "56000000998"
+
+
+def test_supervisor_distributes_a_printed_pk_from_the_phone(field, new_page):
+    damage_type = DamageType.objects.get(code="display-mati")
+    target = replacement.report_damage(
+        actor=field.supervisor,
+        customer=field.new_customer,
+        report=replacement.DamageReport(damage_type=damage_type),
+        photos=[jpeg()],
+    )
+    replacement.verify_target(target=target, actor=field.supervisor)
+    [order] = replacement.print_work_orders(targets=[target], actor=field.supervisor)
+    page = new_page(PHONE)
+    page.goto("/m/")
+    page.fill("#login-username", "pengawas.a")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_role("link", name="Distribusi PK").tap()
+    page.get_by_role("checkbox", name=order.number).check()
+    # An officer the unit may not use (here: one of another unit) is refused, naming the field.
+    page.eval_on_selector(
+        "#distribute-officer",
+        "(s, pk) => { s.add(new Option('x', pk)); s.value = pk; }",
+        str(field.outsider.pk),
+    )
+    page.get_by_role("button", name="Distribusikan PK").tap()
+    expect(page.locator("#distribute-error")).to_contain_text("Petugas tidak ditemukan")
+    page.select_option("#distribute-officer", label="Ujang (petugas.vendor)")
+    page.get_by_role("button", name="Distribusikan PK").tap()
+    expect(page.locator("#distribute-done")).to_contain_text("1 PK didistribusikan")
+    assert_fits_phone(page)
+    order.refresh_from_db()
+    assert order.assigned_to == field.officer
+    page.goto("/m/#monitoring")
+    expect(page.locator("#monitoring-list")).to_contain_text(order.number)

@@ -456,7 +456,8 @@ def assign(request, payload: s.AssignIn):
                 _("PK %(ids)s tidak ditemukan di unit Anda.")
                 % {"ids": ", ".join(map(str, sorted(missing)))},
             )
-        officer = scoped(replacement.User, user).filter(pk=payload.officer_id).first()
+        # The unit's own officers and its contractors' (a contractor of the UP3 works the ULP).
+        officer = replacement.officers_for(user, rows[0].unit).filter(pk=payload.officer_id).first()
         if officer is None:
             raise services.FieldError("officer_id", _("Petugas tidak ditemukan."))
         done = replacement.assign_work_orders(work_orders=rows, officer=officer, actor=user)
