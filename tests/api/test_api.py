@@ -358,3 +358,23 @@ class PhotoReuseTests:
         )
         assert again.status_code == 422 and again.json()["field"] == "photo_ids"
         assert PhotoUpload.objects.get(pk=photo_id).used_at is not None
+
+
+class PurgeTests:
+    def test_stale_uploads_and_old_answers_go(self, api_client, cast):
+        from datetime import timedelta as days
+
+        from django.core.management import call_command
+
+        from meterops.api.services import upload_path
+
+        client = api_client(cast.officer)
+        fresh = upload_photo(client)
+        stale = upload_photo(client)
+        PhotoUpload.objects.filter(pk=stale).update(updated_at=timezone.now() - days(days=8))
+        IdempotentWrite.objects.create(user=cast.officer, client_id=uuid.uuid4(), operation="x")
+        IdempotentWrite.objects.update(created_at=timezone.now() - days(days=61))
+        call_command("purge_device_data")
+        assert list(PhotoUpload.objects.values_list("pk", flat=True)) == [fresh]
+        assert not upload_path(PhotoUpload(pk=stale)).exists()
+        assert not IdempotentWrite.objects.exists()

@@ -234,3 +234,18 @@ def close_files(files: list[File]) -> None:
 
 def forget_write(*, user: User, client_id: uuid.UUID) -> None:
     IdempotentWrite.objects.filter(user=user, client_id=client_id).delete()
+
+
+def purge_stale(*, upload_days: int = 7, write_days: int = 60) -> dict:
+    """Forget unfinished or used photo uploads after ``upload_days`` and stored write answers
+    after ``write_days`` (longer than a token lives, so no phone can still resend them)."""
+    now = timezone.now()
+    uploads = PhotoUpload.objects.filter(updated_at__lt=now - timedelta(days=upload_days))
+    for pk in uploads.values_list("pk", flat=True).iterator():
+        (_upload_dir() / f"{pk}.part").unlink(missing_ok=True)
+    removed_uploads, _ = uploads.delete()
+    removed_writes, _ = IdempotentWrite.objects.filter(
+        created_at__lt=now - timedelta(days=write_days)
+    ).delete()
+    DeviceToken.objects.filter(expires_at__lt=now - timedelta(days=write_days)).delete()
+    return {"uploads": removed_uploads, "writes": removed_writes}
