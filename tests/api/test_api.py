@@ -378,3 +378,31 @@ class PurgeTests:
         assert list(PhotoUpload.objects.values_list("pk", flat=True)) == [fresh]
         assert not upload_path(PhotoUpload(pk=stale)).exists()
         assert not IdempotentWrite.objects.exists()
+
+
+class WorkListQueryTests:
+    def test_query_count_does_not_grow_with_the_orders(
+        self, api_client, cast, work_order, make_target, django_assert_num_queries
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from meterops.replacement import services as replacement
+        from tests.factories import CustomerFactory, MeterFactory
+
+        client = api_client(work_order.assigned_to)
+        client.get("/api/work-list")  # the token's last_used_at is written on first use
+        with CaptureQueriesContext(connection) as one:
+            client.get("/api/work-list")
+        for n in range(3):
+            other = CustomerFactory(unit=cast.sp_a)
+            MeterFactory(customer=other, meter_number=f"4600000000{n}")
+            target = make_target(other)
+            replacement.verify_target(target=target, actor=cast.supervisor)
+            [order] = replacement.print_work_orders(targets=[target], actor=cast.supervisor)
+            replacement.assign_work_orders(
+                work_orders=[order], officer=work_order.assigned_to, actor=cast.supervisor
+            )
+        with django_assert_num_queries(len(one.captured_queries)):
+            items = client.get("/api/work-list").json()["items"]
+        assert len(items) == 4

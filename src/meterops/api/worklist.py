@@ -51,11 +51,13 @@ CURRENT_METERS = Prefetch(
 
 def replacement_work_orders(user) -> list[WorkItem]:
     """Distributed PKs of this officer whose meter is not replaced yet (seed 000, Monitoring PK)."""
+    from meterops.core.scoping import scoped
     from meterops.replacement.choices import TargetState
-    from meterops.replacement.queries import work_orders_for
+    from meterops.replacement.models import WorkOrder
 
     work_orders = (
-        work_orders_for(user)
+        scoped(WorkOrder, user)
+        .select_related("target__customer", "target__damage_type")
         .filter(assigned_to=user, target__state=TargetState.ASSIGNED)
         .prefetch_related(CURRENT_METERS)
         .order_by("assigned_at", "id")[:500]
