@@ -406,3 +406,24 @@ class WorkListQueryTests:
         with django_assert_num_queries(len(one.captured_queries)):
             items = client.get("/api/work-list").json()["items"]
         assert len(items) == 4
+
+
+class LockoutTests:
+    def test_repeated_bad_logins_lock_out_without_server_error(self, client, cast):
+        answers = [
+            client.post(
+                "/api/auth/login",
+                {"username": "petugas.a", "password": "salah"},
+                content_type="application/json",
+            ).status_code
+            for _ in range(6)
+        ]
+        assert answers[0] == 401
+        assert answers[-1] == 429
+        locked = client.post(
+            "/api/auth/login",
+            {"username": "petugas.a", "password": TEST_PASSWORD},
+            content_type="application/json",
+        )
+        assert locked.status_code == 429
+        assert not DeviceToken.objects.exists()

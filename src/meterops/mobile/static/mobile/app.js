@@ -150,7 +150,7 @@ async function api(path, { method = "GET", json, body, headers = {} } = {}) {
   const response = await fetch(API + path, options); // a TypeError here means no connection
   const text = await response.text();
   let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = { message: text.slice(0, 200) }; }
+  try { data = text ? JSON.parse(text) : null; } catch { data = { message: `Server menjawab HTTP ${response.status}.` }; }
   if (response.status === 401 && path !== "/auth/login") {
     auth.clear();
     go("login");
@@ -253,7 +253,9 @@ $("#login-form").addEventListener("submit", async (event) => {
   } catch (error) {
     $("#login-error").textContent = isOffline(error)
       ? "Tidak ada sinyal: login butuh koneksi."
-      : error.message;
+      : error.status === 429
+        ? "Terlalu banyak login gagal: akun dikunci sementara. Coba lagi nanti atau hubungi admin."
+        : error.message;
   }
 });
 
