@@ -3,9 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
-from meterops.fieldwork import services
+from meterops.core.menu import menu_for
+from meterops.fieldwork import services, services_arrears, services_audits, services_notices
 from meterops.fieldwork.choices import OrderKind, OrderState
 from meterops.fieldwork.models import Arrears, FieldOrder
 from tests.factories import CustomerFactory
@@ -15,8 +17,8 @@ from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading,
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "fieldwork:audit_list",
-    "fieldwork:scorecard",
+    "reading:audit_list",
+    "reading:scorecard",
     "fieldwork:order_list",
     "fieldwork:prepaid_sampling",
     "fieldwork:route_update",
@@ -33,13 +35,20 @@ class PagesTests:
 
     def test_officer_is_refused_supervisor_pages(self, cast, client_for):
         client = client_for(cast.officer)
-        assert client.get(reverse("fieldwork:audit_list")).status_code == 403
+        assert client.get(reverse("reading:audit_list")).status_code == 403
         assert client.get(reverse("fieldwork:order_list")).status_code == 200
 
     def test_menu_lists_fieldwork_in_indonesian(self, cast, client_for):
         html = client_for(cast.supervisor).get(reverse("core:dashboard")).content.decode()
         assert "Audit Baca Meter" in html and "Penekanan Tunggakan" in html
         assert 'id="fieldwork-panel"' in html
+
+    def test_reading_supervision_sits_in_the_reading_menu_section(self, cast):
+        sections = {e["label"]: e["section"] for e in menu_for(cast.supervisor, "/")}
+        reading = apps.get_app_config("reading").verbose_name
+        assert sections["Audit Baca Meter"] == reading
+        assert sections["Scorecard Vendor"] == reading
+        assert sections["Order Lapangan"] == apps.get_app_config("fieldwork").verbose_name
 
 
 class AuditViewTests:
@@ -50,21 +59,23 @@ class AuditViewTests:
             make_reading(make_customer(route, sequence=i + 1), reader="ANA")
         client = client_for(cast.supervisor)
         response = client.post(
-            reverse("fieldwork:audit_list"), {"unit": cast.sp_a.pk, "period": PERIOD, "seed": 3}
+            reverse("reading:audit_list"), {"unit": cast.sp_a.pk, "period": PERIOD, "seed": 3}
         )
         assert response.status_code == 302
         detail = client.get(response.url)
         assert b"sampel dari 4 stan" in detail.content
-        page = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD})
+        page = client.get(reverse("reading:scorecard"), {"period": PERIOD})
         assert b"ANA" in page.content and b'id="trend-chart"' in page.content
-        export = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD, "export": "xlsx"})
+        export = client.get(reverse("reading:scorecard"), {"period": PERIOD, "export": "xlsx"})
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
 
     def test_outsider_gets_404_on_audit(self, cast, client_for):
         day = make_day(cast.sp_a)
         make_reading(make_customer(make_route(day)))
-        audit = services.draw_audit_sample(actor=cast.supervisor, unit=cast.sp_a, period=PERIOD)
-        url = reverse("fieldwork:audit_detail", args=[audit.pk])
+        audit = services_audits.draw_audit_sample(
+            actor=cast.supervisor, unit=cast.sp_a, period=PERIOD
+        )
+        url = reverse("reading:audit_detail", args=[audit.pk])
         assert client_for(cast.outsider).get(url).status_code == 404
 
 
@@ -93,7 +104,7 @@ class ArrearsViewTests:
 
     def test_disconnection_refused_when_paid_shows_message(self, cast, client_for):
         order = disconnection_order(cast)
-        services.record_payment(actor=cast.supervisor, customer=order.customer)
+        services_arrears.record_payment(actor=cast.supervisor, customer=order.customer)
         order.refresh_from_db()
         assert order.state == OrderState.FAILED
         response = client_for(cast.officer).get(reverse("fieldwork:order_detail", args=[order.pk]))
@@ -130,7 +141,7 @@ class CampaignProgressTests:
         from meterops.customers.models import Customer
 
         CustomerFactory(unit=cast.sp_a)
-        services.create_campaign(
+        services_notices.create_campaign(
             actor=cast.supervisor,
             unit=cast.sp_a,
             name="Brosur",

@@ -534,6 +534,13 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
     """Call the fieldwork service of the order's kind with what the officer sent."""
     from meterops.customers.models import Route, Substation
     from meterops.fieldwork import services as fieldwork
+    from meterops.fieldwork import (
+        services_arrears,
+        services_audits,
+        services_notices,
+        services_prepaid_sampling,
+        services_routes,
+    )
     from meterops.fieldwork.choices import OrderKind
     from meterops.reading.models import AnomalyCode
 
@@ -554,10 +561,10 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
         if photo is None:
             raise services.FieldError("photo_ids", _("Foto wajib dilampirkan."))
         record = {
-            OrderKind.ACCURACY_CHECK: fieldwork.record_accuracy_check,
-            OrderKind.DISCONNECTION: fieldwork.record_disconnection,
-            OrderKind.RECONNECTION: fieldwork.record_reconnection,
-            OrderKind.DISMANTLING: fieldwork.record_dismantling,
+            OrderKind.ACCURACY_CHECK: services_audits.record_accuracy_check,
+            OrderKind.DISCONNECTION: services_arrears.record_disconnection,
+            OrderKind.RECONNECTION: services_arrears.record_reconnection,
+            OrderKind.DISMANTLING: services_arrears.record_dismantling,
         }[kind]
         return record(actor=user, order=order, register_kwh=payload.register_kwh, photo=photo)
     if kind == OrderKind.PREPAID_SAMPLING:
@@ -568,7 +575,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
             anomaly = AnomalyCode.objects.filter(code=payload.anomaly_code).first()
             if anomaly is None:
                 raise services.FieldError("anomaly_code", _("Kode LBKB tidak dikenal."))
-        return fieldwork.record_prepaid_sampling(
+        return services_prepaid_sampling.record_prepaid_sampling(
             actor=user,
             order=order,
             credit_kwh=payload.credit_kwh,
@@ -578,7 +585,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
             longitude=payload.longitude,
         )
     if kind == OrderKind.NOTICE:
-        return fieldwork.record_notice(
+        return services_notices.record_notice(
             actor=user,
             order=order,
             outcome=payload.notice_outcome,
@@ -595,7 +602,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
         substation = scoped(Substation, user).filter(code=payload.substation_code).first()
         if substation is None:
             raise services.FieldError("substation_code", _("Gardu tidak ditemukan."))
-    return fieldwork.record_survey(
+    return services_routes.record_survey(
         actor=user,
         order=order,
         route=route,

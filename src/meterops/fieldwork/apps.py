@@ -31,8 +31,6 @@ class FieldworkConfig(AppConfig):
             register_scope(label, lookup)
 
         register_menu(
-            MenuEntry(_("Audit Baca Meter"), "fieldwork:audit_list", "clipboard-check"),
-            MenuEntry(_("Scorecard Vendor"), "fieldwork:scorecard", "bar-chart-line"),
             MenuEntry(_("Order Lapangan"), "fieldwork:order_list", "list-task"),
             MenuEntry(_("Sampling Prabayar"), "fieldwork:prepaid_sampling", "lightning-charge"),
             MenuEntry(_("Updating RBM/Gardu"), "fieldwork:route_update", "diagram-3"),
@@ -40,8 +38,11 @@ class FieldworkConfig(AppConfig):
             MenuEntry(_("Penyampaian Informasi"), "fieldwork:campaign_list", "megaphone"),
             MenuEntry(_("Penekanan Tunggakan"), "fieldwork:arrears_list", "cash-coin"),
         )
-        for name in ("audit_list", "scorecard", "prepaid_sampling", "route_update", "arrears_list"):
-            restrict_menu(f"fieldwork:{name}", (*services.ISSUERS, *services.ARREARS_UPLOADERS))
+        # The menu shows a page to the roles its view lets in. Audit Baca Meter and Scorecard
+        # Vendor are pages of reading/ (views_supervision), registered there.
+        for name in ("prepaid_sampling", "route_update"):
+            restrict_menu(f"fieldwork:{name}", services.ISSUERS)
+        restrict_menu("fieldwork:arrears_list", services.ARREARS_UPLOADERS)
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
         register_status_panel(StatusPanel("fieldwork/_status_panel.html", customer_status))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_approval
+from . import views, views_approval, views_supervision
 
 app_name = "reading"
 
@@ -21,4 +21,12 @@ urlpatterns = [
         "customers/<int:pk>/readings/", views_approval.customer_readings, name="customer_readings"
     ),
     path("settings/", views.reading_settings, name="settings"),
+    path("audits/", views_supervision.audit_list, name="audit_list"),
+    path("audits/<int:pk>/", views_supervision.audit_detail, name="audit_detail"),
+    path(
+        "audits/<int:pk>/orders/",
+        views_supervision.audit_issue_orders,
+        name="audit_issue_orders",
+    ),
+    path("scorecard/", views_supervision.scorecard, name="scorecard"),
 ]

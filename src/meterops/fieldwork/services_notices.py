@@ -1,0 +1,86 @@
+"""Notices to customers: campaigns and their notice orders (seed 004 §V), and the closed
+houses met during reading where TUL II-04 is left (§II).
+"""
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meterops.core.models import Unit, User
+from meterops.core.scoping import scoped
+from meterops.reading.models import Reading
+
+from .choices import NoticeMaterial, NoticeOutcome, OrderKind
+from .models import Campaign, FieldOrder
+from .services import (
+    ISSUERS,
+    FieldworkError,
+    _check_recorder,
+    _complete,
+    _issue,
+    _locked,
+    _photo,
+    _require_photo,
+    _require_role,
+    _require_unit,
+)
+
+CLOSED_HOUSE_CODES = ("RK", "PT")  # LBKB codes of a closed house: TUL II-04 is left there
+
+
+@transaction.atomic
+def create_campaign(
+    *, actor: User, unit: Unit, name: str, material: str, customers: QuerySet
+) -> Campaign:
+    """A campaign (what is delivered) and one notice order per listed customer."""
+    _require_role(actor, ISSUERS)
+    _require_unit(actor, unit)
+    name = name.strip()
+    if not name:
+        raise FieldworkError(_("Isi nama kampanye."))
+    if material not in NoticeMaterial.values:
+        raise FieldworkError(_("Jenis informasi tidak dikenal."))
+    customers = scoped(customers, actor).filter(unit__path__startswith=unit.path)
+    if not customers.exists():
+        raise FieldworkError(_("Daftar pelanggan kampanye kosong."))
+    campaign = Campaign.objects.create(unit=unit, name=name, material=material, created_by=actor)
+    _issue(
+        actor=actor,
+        customers=customers,
+        kind=OrderKind.NOTICE,
+        verb="order_issued",
+        note=name,
+        campaign=campaign,
+    )
+    return campaign
+
+
+@transaction.atomic
+def record_notice(
+    *, actor: User, order: FieldOrder, outcome: str, photo=None, signature=None, initials: str = ""
+) -> FieldOrder:
+    """One outcome code per customer, the photo and the signature or initials (seed 004 §V)."""
+    order = _locked(order, actor, OrderKind.NOTICE)
+    _check_recorder(actor, order)
+    if outcome not in NoticeOutcome.values or outcome == NoticeOutcome.NOT_YET:
+        raise FieldworkError(_("Pilih keterangan hasil penyampaian."))
+    _require_photo(photo)
+    initials = initials.strip()
+    if outcome == NoticeOutcome.IN_PERSON and signature is None and not initials:
+        raise FieldworkError(_("Diterima langsung: isi paraf/nama penerima atau tanda tangan."))
+    order.outcome, order.initials = outcome, initials
+    order.photo = _photo(photo, order.unit, f"info_{order.customer.customer_id}")
+    if signature is not None:
+        order.signature = _photo(signature, order.unit, f"ttd_{order.customer.customer_id}")
+    _complete(order, actor, timezone.now(), "notice_recorded", NoticeOutcome(outcome).label)
+    return order
+
+
+def closed_house_readings(readings: QuerySet, period: str) -> QuerySet[Reading]:
+    """Rumah tutup met during reading: where TUL II-04 is left (seed 004 §II)."""
+    return (
+        readings.filter(period=period, anomaly__code__in=CLOSED_HOUSE_CODES)
+        .select_related("customer", "customer__route", "anomaly", "unit")
+        .order_by("customer__route__code", "customer__route_sequence")
+    )

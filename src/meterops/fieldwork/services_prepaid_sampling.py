@@ -1,0 +1,113 @@
+"""Prepaid sampling (seed 004 §III): sampling orders for prepaid customers, the recorded
+sisa token, and an anomaly turned into a meter-replacement target in one action.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meterops.core.models import User
+from meterops.core.scoping import scoped
+from meterops.customers.choices import PaymentMode
+from meterops.reading.models import AnomalyCode
+
+from .choices import OrderKind, OrderState
+from .models import FieldOrder
+from .services import (
+    ISSUERS,
+    FieldworkError,
+    _check_recorder,
+    _complete,
+    _event,
+    _issue,
+    _locked,
+    _photo,
+    _require_photo,
+    _require_role,
+)
+
+
+@transaction.atomic
+def issue_prepaid_sampling_orders(*, actor: User, customers: QuerySet) -> int:
+    """PLN picks prepaid customers to check; one sampling order each."""
+    _require_role(actor, ISSUERS)
+    customers = scoped(customers, actor).filter(payment_mode=PaymentMode.PREPAID)
+    return _issue(
+        actor=actor,
+        customers=customers,
+        kind=OrderKind.PREPAID_SAMPLING,
+        verb="order_issued",
+        note=str(OrderKind.PREPAID_SAMPLING.label),
+    )
+
+
+@transaction.atomic
+def record_prepaid_sampling(
+    *,
+    actor: User,
+    order: FieldOrder,
+    credit_kwh: Decimal,
+    photo,
+    anomaly: AnomalyCode | None,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+) -> FieldOrder:
+    """Sisa token, its photo, the LBKB anomaly and the meter's coordinates (seed 004 §III)."""
+    order = _locked(order, actor, OrderKind.PREPAID_SAMPLING)
+    _check_recorder(actor, order)
+    _require_photo(photo)
+    if latitude is None or longitude is None:
+        raise FieldworkError(_("Koordinat APP (X dan Y) wajib diisi."))
+    order.credit_kwh, order.anomaly = credit_kwh, anomaly
+    order.latitude, order.longitude = latitude, longitude
+    order.photo = _photo(photo, order.unit, f"token_{order.customer.customer_id}")
+    _complete(
+        order, actor, timezone.now(), "prepaid_sampled", f"LBKB {anomaly.code}" if anomaly else ""
+    )
+    return order
+
+
+@transaction.atomic
+def anomaly_to_replacement_target(*, actor: User, order: FieldOrder, damage_type) -> FieldOrder:
+    """One action: a prepaid sampling anomaly becomes an Ex DG target in HOME (seed 000)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meterops.replacement.choices import TargetSource
+    from meterops.replacement.services import DamageReport, report_damage
+
+    order = _locked(order, actor, OrderKind.PREPAID_SAMPLING)
+    if order.state not in (OrderState.DONE, OrderState.VERIFIED) or order.anomaly_id is None:
+        raise FieldworkError(
+            _(
+                "Hanya sampling prabayar yang selesai dengan LBKB yang dapat "
+                "dijadikan target ganti meter."
+            )
+        )
+    if order.replacement_target_id:
+        raise FieldworkError(
+            _("Order ini sudah menjadi target %(ref)s.")
+            % {"ref": order.replacement_target.reference}
+        )
+    with order.photo.open("rb") as f:
+        photo = SimpleUploadedFile(order.photo.name.rsplit("/", 1)[-1], f.read(), "image/jpeg")
+    target = report_damage(
+        actor=actor,
+        customer=order.customer,
+        report=DamageReport(
+            damage_type=damage_type,
+            source=TargetSource.FAULT,
+            from_reading_anomaly=True,
+            notes=_("Dari sampling prabayar %(ref)s, LBKB %(code)s")
+            % {"ref": order.reference, "code": order.anomaly},
+            latitude=order.latitude,
+            longitude=order.longitude,
+        ),
+        photos=[photo],
+    )
+    order.replacement_target = target
+    order.save(update_fields=["replacement_target", "updated_at"])
+    _event(order, actor, "anomaly_to_target", order.state, target.reference)
+    return order

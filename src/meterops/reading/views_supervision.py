@@ -1,0 +1,146 @@
+"""Reading supervision pages (seed 004 §I, "Pengawasan Baca Meter"): Audit Baca Meter and
+Scorecard Vendor. They live in ``reading`` so they sit in the Baca Meter (ACMT) menu section;
+the rules and reads stay in ``fieldwork`` (``services_audits``, ``queries``)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meterops.core.errors import DomainError
+from meterops.core.excel import xlsx_response
+from meterops.core.queries import require_role
+from meterops.fieldwork import forms, queries, services_audits
+from meterops.fieldwork.services import ISSUERS as SUPERVISORS
+
+PAGE_SIZE = 25
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _current_period() -> str:
+    return timezone.localdate().strftime("%Y%m")
+
+
+@login_required
+def audit_list(request):
+    """Audit Baca Meter: draw a month's sample per ULP; the audits drawn so far."""
+    require_role(request.user, SUPERVISORS)
+    form = forms.DrawSampleForm(
+        request.POST or None, user=request.user, initial={"period": _current_period()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services_audits.draw_audit_sample(actor=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                _("Sampel %(n)d stan dari %(p)d diambil (seed %(s)d).")
+                % {"n": audit.samples.count(), "p": audit.population, "s": audit.seed},
+            )
+            return redirect("reading:audit_detail", pk=audit.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "reading/supervision/audit_list.html",
+        {
+            "form": form,
+            "page": _page(request, queries.audits_for(request.user)),
+        },
+    )
+
+
+@login_required
+def audit_detail(request, pk):
+    require_role(request.user, SUPERVISORS)
+    audit = queries.get_audit_for(request.user, pk)
+    samples = audit.samples.select_related("customer", "route", "order").order_by(
+        "route__code", "reader", "id"
+    )
+    cards = queries.scorecards(request.user, audit.period, audit.unit_id)
+    return render(
+        request,
+        "reading/supervision/audit_detail.html",
+        {
+            "audit": audit,
+            "page": _page(request, samples),
+            "cards": cards,
+            "pending_orders": audit.samples.filter(order__isnull=True).count(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def audit_issue_orders(request, pk):
+    audit = queries.get_audit_for(request.user, pk)
+    try:
+        n = services_audits.issue_accuracy_orders(actor=request.user, audit=audit)
+        messages.success(request, _("%(n)d order cek ulang akurasi diterbitkan.") % {"n": n})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("reading:audit_detail", pk=audit.pk)
+
+
+@login_required
+def scorecard(request):
+    """Scorecard per vendor, petugas and RBM with the 6-month trend; Excel for the KPI."""
+    require_role(request.user, SUPERVISORS)
+    latest = queries.audits_for(request.user).order_by("-period").first()
+    form = forms.ScorecardFilterForm(
+        request.GET or {"period": latest.period if latest else _current_period()},
+        user=request.user,
+    )
+    period, unit_id = _current_period(), None
+    if form.is_valid():
+        period = form.cleaned_data["period"]
+        unit_id = form.cleaned_data["unit"].pk if form.cleaned_data["unit"] else None
+    cards = queries.scorecards(request.user, period, unit_id)
+    points = queries.trend(request.user, period, unit_id)
+    if request.GET.get("export") == "xlsx":
+        rows = [
+            (
+                str(queries.GROUPS[group][1]),
+                row["name"],
+                row["sampled"],
+                row["on_schedule"],
+                row["schedule_pct"],
+                row["checked"],
+                row["accurate"],
+                row["accuracy_pct"],
+            )
+            for group, group_rows in cards.items()
+            for row in group_rows
+        ]
+        return xlsx_response(
+            f"scorecard_{period}.xlsx",
+            f"Scorecard {period}",
+            [
+                "Kelompok",
+                "Nama",
+                "Sampel",
+                "Sesuai jadwal",
+                "% jadwal",
+                "Dicek ulang",
+                "Akurat",
+                "% akurat",
+            ],
+            rows,
+        )
+    return render(
+        request,
+        "reading/supervision/scorecard.html",
+        {
+            "form": form,
+            "period": period,
+            "cards": cards,
+            "points": points,
+            "chart": queries.trend_chart(points),
+            "groups": [(key, label, cards[key]) for key, (_k, label) in queries.GROUPS.items()],
+        },
+    )
