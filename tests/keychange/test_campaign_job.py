@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meterops.keychange.choices import GenerationStatus
 from meterops.keychange.models import Campaign
-from meterops.keychange.services import (
+from meterops.keychange.services_campaign import (
     CampaignFilter,
     fill_campaign,
     plan_campaign,
@@ -14,9 +14,7 @@ from meterops.keychange.services import (
 )
 from tests.keychange.helpers import old_key_meter, prepare_keys
 
-DATABASE_QUEUE = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 def planned(cast, n=3):

@@ -1,262 +1,43 @@
-"""Writes of the KRN-2 upgrade (seed 003): campaigns, the Bank KCT, assignment, confirmation."""
+"""Writes of the KRN-2 upgrade (seed 003): a campaign target's life after the Bank KCT.
+
+The target's state machine (generated → assigned → confirmed / failed → regenerated ...) is
+driven from here: assignment, confirmation by the 04 display or the zero token, failure
+reports, KCT regeneration, and the key store (vending keys, Lampiran I displays). Making a
+campaign and filling its Bank KCT (the background job) is ``services_campaign``.
+"""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
-from meterops.core.models import Contractor, Process, ProcessEvent, Unit, User
+from meterops.core.models import Unit, User
 from meterops.core.services import advance_process, record_event
-from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
 
 from . import crypto, errors
 from .choices import (
-    OLD_KEY_REVISION,
     REGENERATE_REASONS,
     FailureReason,
-    GenerationStatus,
     Proof,
     TargetState,
     ZeroTokenAnswer,
 )
 from .keys import KeyPair, key_change_tokens_for, key_pair_for
-from .models import Campaign, CampaignTarget, DisplayExpectation, KeyChangeToken, VendingKey
+from .models import CampaignTarget, DisplayExpectation, KeyChangeToken, VendingKey
 
 PLANNER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 ASSIGNER_ROLES = (*PLANNER_ROLES, RoleCode.CONTRACTOR_ADMIN)
 KEY_ADMIN_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
 PROCESS_KIND = "Upgrade KRN-2 (KCT)"
-BATCH = 2000
 
 
-@dataclass(frozen=True)
-class CampaignFilter:
-    brand: str = ""
-    tariff: str = ""
-    route_id: int | None = None
-
-
-def eligible_meters(*, unit: Unit, where: CampaignFilter):
-    """Current prepaid meters of ``unit`` and below still on the old key (VKRN 41/42)."""
-    meters = Meter.objects.filter(
-        removed_at__isnull=True,
-        customer__payment_mode=PaymentMode.PREPAID,
-        key_revision=OLD_KEY_REVISION,
-        customer__unit__path__startswith=unit.path,
-    )
-    if where.brand:
-        meters = meters.filter(brand__iexact=where.brand)
-    if where.tariff:
-        meters = meters.filter(customer__tariff=where.tariff)
-    if where.route_id:
-        meters = meters.filter(customer__route_id=where.route_id)
-    return meters
-
-
-@transaction.atomic
-def plan_campaign(
-    *,
-    actor: User,
-    unit: Unit,
-    name: str,
-    where: CampaignFilter,
-    contractor: Contractor | None = None,
-) -> Campaign:
-    """Create a campaign of old-key meters chosen by filter, its KCTs still to make (seed 003).
-
-    Refused without the unit's key pair or without a meter to target. The Bank KCT is filled by
-    ``fill_campaign``, run in the background by ``tasks.generate_campaign_task``.
-    """
-    if not actor.has_role(*PLANNER_ROLES):
-        raise errors.NotAllowed()
-    if key_pair_for(unit) is None:
-        raise errors.VendingKeyMissing()
-    candidates = eligible_meters(unit=unit, where=where)
-    total = candidates.count()
-    free = candidates.filter(~Exists(_busy())).count()
-    if not free:
-        raise errors.NothingToTarget()
-    return Campaign.objects.create(
-        unit=unit,
-        name=name,
-        contractor=contractor,
-        brand=where.brand,
-        tariff=where.tariff,
-        route_id=where.route_id,
-        created_by=actor,
-        skipped_open=total - free,
-        generation_status=GenerationStatus.QUEUED,
-        meters_total=free,
-    )
-
-
-def _busy():
-    return Process.objects.filter(
-        customer_id=OuterRef("customer_id"), domain=Domain.KEYCHANGE, is_open=True
-    )
-
-
-def fill_campaign(*, campaign_id: int) -> Campaign:
-    """Put one KCT pair per chosen meter into the Bank KCT, one transaction per batch of 2 000.
-
-    Only one run at a time: the job claims the campaign by moving it from queued (or failed) to
-    running in one UPDATE, so a second delivery of the task does nothing. Progress
-    (``meters_processed``) is saved after every batch so the campaign page can show it;
-    a meter that got a target in an earlier run is skipped (its process is open), so running the
-    job again after a failure continues where it stopped. A failure marks the campaign FAILED
-    with the reason; the batches already committed stay valid (each target is complete).
-    """
-    claimed = Campaign.objects.filter(
-        pk=campaign_id,
-        generation_status__in=[GenerationStatus.QUEUED, GenerationStatus.FAILED],
-    ).update(generation_status=GenerationStatus.RUNNING, generation_error="")
-    campaign = Campaign.objects.select_related("unit", "created_by").get(pk=campaign_id)
-    if not claimed:  # done already, or another worker is running it
-        return campaign
-    try:
-        pair = key_pair_for(campaign.unit)
-        if pair is None:
-            raise errors.VendingKeyMissing()
-        where = CampaignFilter(campaign.brand, campaign.tariff, campaign.route_id)
-        rows = list(
-            eligible_meters(unit=campaign.unit, where=where)
-            .filter(~Exists(_busy()))
-            .order_by("customer__customer_id")
-            .values(
-                "id",
-                "meter_number",
-                "supply_group",
-                "tariff_index",
-                "key_type",
-                "customer_id",
-                "customer__unit_id",
-            )
-        )
-        cache = sts.DecoderKeyCache(maxsize=BATCH * 2)
-        processed = campaign.meters_processed
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            with transaction.atomic():
-                invalid = _bank_batch(campaign, pair, batch, cache, campaign.created_by)
-                processed += len(batch)
-                Campaign.objects.filter(pk=campaign.pk).update(
-                    meters_processed=processed,
-                    skipped_invalid=F("skipped_invalid") + invalid,
-                    updated_at=timezone.now(),
-                )
-        Campaign.objects.filter(pk=campaign.pk).update(
-            generation_status=GenerationStatus.DONE,
-            meters_total=max(processed, campaign.meters_total),
-            meters_processed=processed,
-            generation_finished_at=timezone.now(),
-        )
-    except Exception as exc:
-        message = getattr(exc, "message", "") or f"{type(exc).__name__}: {exc}"
-        Campaign.objects.filter(pk=campaign.pk).update(
-            generation_status=GenerationStatus.FAILED, generation_error=str(message)[:2000]
-        )
-        raise
-    campaign.refresh_from_db()
-    return campaign
-
-
-def start_campaign_generation(*, campaign: Campaign) -> Campaign:
-    """Queue the Bank KCT job of a planned campaign on the Tasks API (any backend)."""
-    from .tasks import generate_campaign_task
-
-    result = generate_campaign_task.enqueue(campaign.pk)
-    Campaign.objects.filter(pk=campaign.pk, task_id="").update(task_id=str(result.id)[:64])
-    campaign.refresh_from_db()
-    return campaign
-
-
-def generate_campaign(
-    *,
-    actor: User,
-    unit: Unit,
-    name: str,
-    where: CampaignFilter,
-    contractor: Contractor | None = None,
-) -> Campaign:
-    """Plan a campaign and fill its Bank KCT at once, in this process (tests, benchmarks)."""
-    campaign = plan_campaign(
-        actor=actor, unit=unit, name=name, where=where, contractor=contractor
-    )
-    return fill_campaign(campaign_id=campaign.pk)
-
-
-def _bank_batch(campaign, pair: KeyPair, rows: list[dict], cache, actor) -> int:
-    """KCTs for one batch of meters, then four bulk inserts: processes, events, targets, KCTs."""
-    now = timezone.now()
-    made = []
-    for row in rows:
-        meter = SimpleNamespace(**row)
-        try:
-            made.append((row, key_change_tokens_for(meter, pair, cache)))
-        except sts.StsError:
-            continue
-    label = str(TargetState.GENERATED.label)
-    processes = Process.objects.bulk_create(
-        [
-            Process(
-                customer_id=row["customer_id"],
-                unit_id=row["customer__unit_id"],
-                domain=Domain.KEYCHANGE,
-                kind=PROCESS_KIND,
-                reference=f"KRN-{campaign.pk}/{row['meter_number']}",
-                state=TargetState.GENERATED,
-                state_label=label,
-                opened_at=now,
-            )
-            for row, _tokens in made
-        ]
-    )
-    ProcessEvent.objects.bulk_create(
-        [
-            ProcessEvent(
-                process=process,
-                customer_id=process.customer_id,
-                unit_id=process.unit_id,
-                domain=Domain.KEYCHANGE,
-                verb="keychange.opened",
-                to_state=TargetState.GENERATED,
-                actor=actor,
-                at=now,
-                note=_("KCT dibuat di Bank KCT, kampanye %(name)s") % {"name": campaign.name},
-            )
-            for process in processes
-        ]
-    )
-    targets = CampaignTarget.objects.bulk_create(
-        [
-            CampaignTarget(
-                campaign=campaign,
-                process=process,
-                customer_id=row["customer_id"],
-                meter_id=row["id"],
-                unit_id=row["customer__unit_id"],
-            )
-            for process, (row, _tokens) in zip(processes, made, strict=True)
-        ]
-    )
-    KeyChangeToken.objects.bulk_create(
-        [
-            _bank_row(target, row, tokens, pair, now)
-            for target, (row, tokens) in zip(targets, made, strict=True)
-        ]
-    )
-    return len(rows) - len(made)
-
-
-def _bank_row(target, row: dict, tokens: tuple[str, ...], pair: KeyPair, now) -> KeyChangeToken:
+def _kct_row(target, row: dict, tokens: tuple[str, ...], pair: KeyPair, now) -> KeyChangeToken:
     padded = (*tokens, "", "")[:4]
     return KeyChangeToken(
         target=target,
@@ -579,7 +360,7 @@ def regenerate_kct(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
         "tariff_index": meter.tariff_index,
         "key_type": meter.key_type,
     }
-    kct = _bank_row(target, row, tokens, pair, now)
+    kct = _kct_row(target, row, tokens, pair, now)
     kct.save()
     target.regenerate()
     target.save()
