@@ -1,4 +1,7 @@
-"""Pages of the supervision of contractors' field work (seed 004). Thin: parse, call, render."""
+"""Pages of the supervision of contractors' field work (seed 004): orders of every kind and
+prepaid sampling (§III). Thin: parse, call, render. The other sections' pages are beside this
+module (views_routes §IV, views_notices §V, views_arrears §VI); Audit Baca Meter and Scorecard
+Vendor (§I) are in reading/views_supervision.py."""
 
 from zoneinfo import ZoneInfo
 
