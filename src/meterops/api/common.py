@@ -1,0 +1,46 @@
+"""Pieces every part of the device API shares: the error responses and the JSON of a user or
+customer."""
+
+import zoneinfo
+from datetime import datetime
+
+from django.utils import timezone
+
+from . import schemas as s
+
+ERRORS = {401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 422: s.ErrorOut}
+
+
+def user_out(user) -> dict:
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.get_full_name() or user.username,
+        "roles": sorted(user.role_codes),
+        "unit": user.unit.name if user.unit_id else "",
+        "contractor": user.contractor.name if user.contractor_id else "",
+    }
+
+
+def customer_out(customer) -> dict:
+    meter = getattr(customer, "current_meter_row", None)
+    if meter is None and not hasattr(customer, "current_meter_row"):
+        meter = customer.current_meter
+    return {
+        "id": customer.pk,
+        "customer_id": customer.customer_id,
+        "name": customer.name,
+        "address": customer.address,
+        "tariff": customer.tariff,
+        "power_va": customer.power_va,
+        "latitude": customer.latitude,
+        "longitude": customer.longitude,
+        "meter_number": meter.meter_number if meter else None,
+        "meter_brand": meter.brand if meter else None,
+    }
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment, zoneinfo.ZoneInfo("UTC"))
+    return moment

@@ -1,0 +1,155 @@
+"""Fieldwork orders (seed 004) on the officer's work list: the outcome endpoint."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.responses import Status
+
+from meterops.core.scoping import scoped
+
+from . import schemas as s
+from . import services
+from .common import ERRORS, aware
+
+router = Router()
+
+
+def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
+    """Call the fieldwork service of the order's kind with what the officer sent."""
+    from meterops.customers.models import Route, Substation
+    from meterops.fieldwork import services as fieldwork
+    from meterops.fieldwork import (
+        services_arrears,
+        services_audits,
+        services_notices,
+        services_prepaid_sampling,
+        services_routes,
+    )
+    from meterops.fieldwork.choices import OrderKind
+    from meterops.reading.models import AnomalyCode
+
+    if payload.result == "failed":
+        if not payload.reason:
+            raise services.FieldError("reason", _("Isi alasan order gagal."))
+        return fieldwork.fail_order(actor=user, order=order, reason=payload.reason)
+    photo = photos[0] if photos else None
+    kind = order.kind
+    if kind in (
+        OrderKind.ACCURACY_CHECK,
+        OrderKind.DISCONNECTION,
+        OrderKind.RECONNECTION,
+        OrderKind.DISMANTLING,
+    ):
+        if payload.register_kwh is None:
+            raise services.FieldError("register_kwh", _("Stan (kWh) wajib diisi."))
+        if photo is None:
+            raise services.FieldError("photo_ids", _("Foto wajib dilampirkan."))
+        record = {
+            OrderKind.ACCURACY_CHECK: services_audits.record_accuracy_check,
+            OrderKind.DISCONNECTION: services_arrears.record_disconnection,
+            OrderKind.RECONNECTION: services_arrears.record_reconnection,
+            OrderKind.DISMANTLING: services_arrears.record_dismantling,
+        }[kind]
+        return record(actor=user, order=order, register_kwh=payload.register_kwh, photo=photo)
+    if kind == OrderKind.PREPAID_SAMPLING:
+        if payload.credit_kwh is None:
+            raise services.FieldError("credit_kwh", _("Sisa kWh wajib diisi."))
+        anomaly = None
+        if payload.anomaly_code:
+            anomaly = AnomalyCode.objects.filter(code=payload.anomaly_code).first()
+            if anomaly is None:
+                raise services.FieldError("anomaly_code", _("Kode LBKB tidak dikenal."))
+        return services_prepaid_sampling.record_prepaid_sampling(
+            actor=user,
+            order=order,
+            credit_kwh=payload.credit_kwh,
+            photo=photo,
+            anomaly=anomaly,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+        )
+    if kind == OrderKind.NOTICE:
+        return services_notices.record_notice(
+            actor=user,
+            order=order,
+            outcome=payload.notice_outcome,
+            photo=photo,
+            signature=photos[1] if len(photos) > 1 else None,
+            initials=payload.initials,
+        )
+    route = substation = None
+    if payload.route_code:
+        route = scoped(Route, user).filter(code=payload.route_code).first()
+        if route is None:
+            raise services.FieldError("route_code", _("RBM tidak ditemukan di unit Anda."))
+    if payload.substation_code:
+        substation = scoped(Substation, user).filter(code=payload.substation_code).first()
+        if substation is None:
+            raise services.FieldError("substation_code", _("Gardu tidak ditemukan."))
+    return services_routes.record_survey(
+        actor=user,
+        order=order,
+        route=route,
+        substation=substation,
+        sequence=payload.sequence,
+        note=payload.note,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+    )
+
+
+@router.post(
+    "/field-orders/{order_id}/outcome",
+    response={201: s.OrderOutcomeOut, 200: s.OrderOutcomeOut, **ERRORS, 409: s.ConflictOut},
+    tags=["pekerjaan"],
+)
+def field_order_outcome(request, order_id: int, payload: s.OrderOutcomeIn):
+    """The outcome of a fieldwork order from the work list (done with its values, or failed
+    with a reason). ``version`` is the item's ``version``: a changed order answers 409."""
+    from meterops.fieldwork.models import FieldOrder
+
+    user = request.user
+    if not 1 <= order_id <= s.MAX_ID:
+        raise Http404
+
+    def write():
+        order = get_object_or_404(scoped(FieldOrder, user), pk=order_id, assigned_to=user)
+        if abs((order.updated_at - aware(payload.version)).total_seconds()) > 0.001:
+            return 409, {
+                "code": "conflict",
+                "message": _("%(ref)s sudah berubah di server (%(state)s).")
+                % {"ref": order.reference, "state": order.get_state_display()},
+                "yours": payload.model_dump(mode="json"),
+                "server": {
+                    "id": order.pk,
+                    "reference": order.reference,
+                    "state": order.state,
+                    "state_label": str(order.get_state_display()),
+                    "version": order.updated_at.isoformat(),
+                },
+            }
+        files = (
+            services.photos_for_write(user=user, ids=payload.photo_ids)
+            if (payload.photo_ids)
+            else []
+        )
+        try:
+            order = _record_order(user, order, payload, files)
+        finally:
+            services.close_files(files)
+        services.mark_photos_used(payload.photo_ids)
+        return 201, {
+            "id": order.pk,
+            "reference": order.reference,
+            "kind": order.kind,
+            "state": order.state,
+            "state_label": str(order.get_state_display()),
+        }
+
+    status, body = services.idempotent(
+        user=user, client_id=payload.client_id, operation="field_order_outcome", write=write
+    )
+    if status == 409:
+        services.forget_write(user=user, client_id=payload.client_id)
+    return Status(200 if body.get("replayed") and status == 201 else status, body)
