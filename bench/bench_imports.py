@@ -90,7 +90,17 @@ def worker(upload_id: int) -> None:
 
     started = time.perf_counter()
     with connection.execute_wrapper(timed):
-        _check_and_apply(upload_id, started)
+        if os.environ.get("BENCH_PROFILE"):  # cProfile of the worker, for finding the time
+            import cProfile
+
+            cProfile.runctx(
+                "_check_and_apply(upload_id, started)",
+                globals(),
+                {"upload_id": upload_id, "started": started},
+                os.environ["BENCH_PROFILE"],
+            )
+        else:
+            _check_and_apply(upload_id, started)
     for statement, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:8]:
         print(f"    {seconds:6.2f} s  {statement}")
 

@@ -126,7 +126,8 @@ class RealWorkerKilledTests:
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO core_process%%'"
+                        " AND wait_event_type = 'Lock'"
+                        " AND query LIKE '%%INSERT INTO core_process%%'"
                     )
                     if cursor.fetchone()[0]:
                         break

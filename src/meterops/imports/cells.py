@@ -157,3 +157,62 @@ CONVERTERS = {
     Kind.DATE: _date,
     Kind.CHOICE: _choice,
 }
+
+
+def compile_converter(column: Column, choices: dict[str, str] | None = None):
+    """``convert`` for one column as a function of the cell alone, with a fast path for the
+    cells big files are made of (12-digit text IDPEL, a listed choice, a number in a decimal
+    column, plain text); every other cell goes through ``convert`` and its rules unchanged."""
+    choices = choices or {}
+
+    def slow(value):
+        return convert(column, value, choices)
+
+    if column.validators:
+        return slow
+    low, high = column.minimum, column.maximum
+    if column.kind == Kind.IDPEL:
+
+        def idpel(value):
+            if type(value) is str and len(value) == 12 and value.isdigit():
+                return value
+            return slow(value)
+
+        return idpel
+    if column.kind == Kind.CHOICE:
+
+        def choice(value):
+            if type(value) is str:
+                found = choices.get(value.upper())
+                if found is not None:
+                    return found
+            return slow(value)
+
+        return choice
+    if column.kind == Kind.DECIMAL:
+
+        def decimal(value):
+            # A finite float (x - x is NaN for NaN and infinities) inside the bounds; float and
+            # Decimal compare exactly. Anything else takes the full rules and their messages.
+            if (
+                type(value) is float
+                and value - value == 0.0
+                and (low is None or value >= low)
+                and (high is None or value <= high)
+            ):
+                return str(Decimal(repr(value)).normalize())
+            return slow(value)
+
+        return decimal
+    if column.kind == Kind.TEXT and low is None and high is None:
+        limit = column.max_length
+
+        def text(value):
+            if type(value) is str:
+                stripped = value.strip()
+                if stripped and stripped[0] != "'" and (not limit or len(stripped) <= limit):
+                    return stripped
+            return slow(value)
+
+        return text
+    return slow

@@ -65,6 +65,9 @@ class CheckedRow:
     cells: dict[str, Any]
     raw: list[str]
     customer_id: int | None = None  # customers.Customer pk, set by the scope rule
+    # The record this row will create, when classify reserves its id ahead (PostgreSQL
+    # sequences); staged as UploadRow.record_id. Apply clears it on a row it rejects.
+    record_id: int | None = None
     status: RowStatus = RowStatus.NEW
     column: str = ""
     reason: str = ""

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from meterops.core.choices import UnitLevel
@@ -22,7 +23,7 @@ from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.customers.models import Customer
 
 from . import staging
-from .cells import CellError, convert
+from .cells import CellError, compile_converter
 from .models import Upload, UploadRow, UploadState
 from .reader import FileRefused, check_size, header_of, read_rows, sniff
 from .registry import CheckedRow, ImportTemplate, RowStatus, Scope, get_template
@@ -143,14 +144,18 @@ def _check_rows(upload: Upload, template: ImportTemplate) -> None:
         c.header: {v.upper(): v for v in c.choice_values()} for c in template.columns if c.choices
     }
     seen_keys: dict[tuple, int] = {}
-    positions = [(c, header.index(c.header)) for c in template.columns if c.header in header]
+    converters = [
+        (c.header, header.index(c.header), compile_converter(c, choices.get(c.header)))
+        for c in template.columns
+        if c.header in header
+    ]
     chunk: list[CheckedRow] = []
     batch = total = 0
     size = batch_size()
     for number, raw in enumerate(rows, start=2):
         if _blank(raw):
             continue
-        chunk.append(_convert_row(template, positions, choices, seen_keys, number, raw))
+        chunk.append(_convert_row(template, converters, seen_keys, number, raw))
         if len(chunk) >= size:
             _finish_chunk(upload, template, actor, batch, chunk)
             total += len(chunk)
@@ -197,17 +202,18 @@ def _check_header(template: ImportTemplate, header: list[str]) -> None:
         raise FileRefused("Kolom muncul lebih dari sekali: " + ", ".join(repeated) + ".")
 
 
-def _convert_row(template, positions, choices, seen_keys, number: int, raw: list) -> CheckedRow:
+def _convert_row(template, converters, seen_keys, number: int, raw: list) -> CheckedRow:
     row = CheckedRow(row_number=number, cells={}, raw=raw)  # as typed; text only if rejected
-    for column, index in positions:
-        value = raw[index] if index < len(raw) else None
+    cells = row.cells
+    width = len(raw)
+    for header, index, converter in converters:
         try:
-            row.cells[column.header] = convert(column, value, choices.get(column.header, {}))
+            cells[header] = converter(raw[index] if index < width else None)
         except CellError as exc:
-            row.cells[column.header] = None
-            row.reject(column.header, str(exc))
+            cells[header] = None
+            row.reject(header, str(exc))
     if row.ok:
-        key = tuple(row.cells.get(h) for h in template.key_columns)
+        key = tuple(cells.get(h) for h in template.key_columns)
         first = seen_keys.setdefault(key, number)
         if first != number:
             row.reject(
@@ -221,13 +227,16 @@ def _finish_chunk(upload, template: ImportTemplate, actor, batch: int, chunk) ->
     _apply_scope(template, actor, [r for r in chunk if r.ok])
     template.classify([r for r in chunk if r.ok], actor=actor, template=template)
     with transaction.atomic():
+        staging.relax_commit()
         staging.stage_rows(upload.pk, batch, chunk)
 
 
 def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> None:
     """The scope rule: unknown IDPELs and those of another unit are rejected the same way."""
     if template.scope == Scope.CUSTOMER:
-        ids = {r.cells["IDPEL"] for r in rows}
+        ids = list({r.cells["IDPEL"] for r in rows})
+        if staging.is_postgres():  # one array parameter instead of thousands of placeholders
+            ids = RawSQL("SELECT unnest(%s::text[])", [ids])
         customers = Customer.objects.all() if actor is None else scoped(Customer, actor)
         found = dict(customers.filter(customer_id__in=ids).values_list("customer_id", "pk"))
         for row in rows:
@@ -315,6 +324,7 @@ def _apply_batch(upload: Upload, template: ImportTemplate, actor, batch: int) ->
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.batches_applied > batch:
             return  # another worker applied it meanwhile
+        staging.relax_commit()
         staging.lock_customers(upload=upload, batch=batch)
         template.apply(upload=upload, batch=batch, actor=actor)
         Upload.objects.filter(pk=upload.pk).update(batches_applied=batch + 1)

@@ -10,6 +10,7 @@ Applied set-based: INSERT … SELECT from the staging table, one statement per t
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,10 +106,13 @@ def _classifier(source: str):
     def classify(rows, *, actor, template) -> None:
         """New target, unchanged, changed (still waiting for verification) or rejected."""
         damage_ids = dict(DamageType.objects.filter(is_active=True).values_list("name", "pk"))
+        customer_ids = [r.customer_id for r in rows]
+        if is_postgres():  # one array parameter instead of thousands of placeholders
+            customer_ids = RawSQL("SELECT unnest(%s::bigint[])", [customer_ids])
         open_targets = {
             t.customer_id: t
             for t in ReplacementTarget.objects.filter(
-                customer_id__in=[r.customer_id for r in rows], process__is_open=True
+                customer_id__in=customer_ids, process__is_open=True
             )
         }
         for row in rows:
@@ -139,8 +143,25 @@ def _classifier(source: str):
                     _("%(ref)s sudah berstatus %(state)s; datanya tidak bisa diubah lewat upload.")
                     % {"ref": target.reference, "state": target.get_state_display()},
                 )
+        if is_postgres():
+            _reserve_target_ids([r for r in rows if r.status == RowStatus.NEW])
 
     return classify
+
+
+def _reserve_target_ids(rows) -> None:
+    """Take the new rows' target ids from the sequence now (one query per chunk), so apply
+    writes process, target, event and the row's link in one statement (PostgreSQL)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('replacement_replacementtarget', 'id')) "
+            "FROM generate_series(1, %s)",
+            [len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.record_id = pk
 
 
 def _applier(source: str, title: str):
@@ -150,10 +171,90 @@ def _applier(source: str, title: str):
         token = f"IMPORT-{upload.pk}-{batch}"
         note = f"Upload {title} #{upload.pk}"
         with connection.cursor() as cursor:
-            _apply_new(cursor, upload, batch, actor, source, now, token, note)
+            if is_postgres():
+                _apply_new_postgres(cursor, upload, batch, actor, source, now, note)
+            else:
+                _apply_new(cursor, upload, batch, actor, source, now, token, note)
             _apply_changed(cursor, upload, batch, actor, now, note)
 
     return apply
+
+
+NOT_CREATED = (
+    "Tidak dibuat: pelanggan sudah punya proses ganti meter yang terbuka "
+    "(dibuat oleh upload atau petugas lain saat berkas ini diterapkan)."
+)
+
+
+def _apply_new_postgres(cursor, upload, batch, actor, source, now, note) -> None:
+    """The batch's new rows in one statement: processes, targets, events and the rejects.
+
+    Each new row came out of the check with its target id already taken from the sequence
+    (``record_id``, see ``_reserve_target_ids``), so the process gets its TO reference and the
+    staged row its link without a second pass; the process ids come from their sequence in the
+    same statement. A customer who already has an open replacement process (opened by a
+    concurrent upload or an officer after the check) is rejected with its reason. One opened
+    by a writer still in flight makes the INSERT wait for it (one-open-process index); if that
+    writer commits, this batch fails whole and applying again rejects the row.
+    """
+    process_seq = "pg_get_serial_sequence('core_process', 'id')"
+    target_seq = "pg_get_serial_sequence('replacement_replacementtarget', 'id')"
+    cursor.execute(
+        "WITH src AS MATERIALIZED ("  # noqa: S608
+        " SELECT r.id AS row_id, r.record_id IS NULL AS unlinked,"
+        f" COALESCE(r.record_id, nextval({target_seq})) AS target_id,"
+        f" nextval({process_seq}) AS process_id, r.customer_id, c.unit_id, r.cells,"
+        " EXISTS (SELECT 1 FROM core_process p WHERE p.customer_id = r.customer_id"
+        "  AND p.domain = %(domain)s AND p.is_open) AS taken"
+        " FROM imports_uploadrow r JOIN customers_customer c ON c.id = r.customer_id"
+        " WHERE r.upload_id = %(upload)s AND r.batch = %(batch)s AND r.status = 'new'"
+        " ORDER BY r.row_number),"
+        " made AS ("
+        " INSERT INTO core_process (id, created_at, updated_at, customer_id, unit_id, domain,"
+        " kind, reference, state, state_label, is_open, opened_at)"
+        " SELECT process_id, %(now)s, %(now)s, customer_id, unit_id, %(domain)s, %(kind)s,"
+        f" 'TO-' || {zero_padded('target_id', 7)}, %(state)s, %(label)s, TRUE, %(now)s"
+        " FROM src WHERE NOT taken),"
+        " targets AS ("
+        " INSERT INTO replacement_replacementtarget (id, created_at, updated_at, process_id,"
+        " customer_id, unit_id, meter_id, source, from_reading_anomaly, programme_name,"
+        " damage_type_id, notes, reading_at_discovery, latitude, longitude, reported_at,"
+        " reported_by_id, state, state_reason)"
+        " SELECT target_id, %(now)s, %(now)s, process_id, customer_id, unit_id,"
+        " (SELECT m.id FROM customers_meter m WHERE m.customer_id = src.customer_id"
+        "  AND m.removed_at IS NULL),"
+        f" %(source)s, FALSE, COALESCE({cell('src', 'NAMA_PROGRAM')}, ''),"
+        f" CAST({cell('src', '_damage_type_id')} AS bigint),"
+        f" COALESCE({cell('src', 'KETERANGAN')}, ''),"
+        f" CAST({cell('src', 'STAN_SAAT_DITEMUKAN')} AS numeric),"
+        f" CAST({cell('src', 'KOORDINAT_Y')} AS numeric),"
+        f" CAST({cell('src', 'KOORDINAT_X')} AS numeric),"
+        " %(now)s, %(actor)s, %(state)s, '' FROM src WHERE NOT taken),"
+        " events AS ("
+        " INSERT INTO core_processevent (process_id, customer_id, unit_id, domain, verb,"
+        " from_state, to_state, state_label, actor_id, at, note, attachment)"
+        " SELECT process_id, customer_id, unit_id, %(domain)s, 'replacement.opened', '',"
+        " %(state)s, %(label)s, %(actor)s, %(now)s, %(note)s, '' FROM src WHERE NOT taken),"
+        # Rows staged without a reserved id (checked before ids were reserved) get their link.
+        " linked AS (UPDATE imports_uploadrow u SET record_id = src.target_id FROM src"
+        " WHERE u.id = src.row_id AND src.unlinked AND NOT src.taken)"
+        " UPDATE imports_uploadrow u SET status = 'rejected', record_id = NULL,"
+        " error_column = 'IDPEL', reason = %(reason)s FROM src"
+        " WHERE u.id = src.row_id AND src.taken",
+        {
+            "upload": upload.pk,
+            "batch": batch,
+            "now": now,
+            "domain": Domain.REPLACEMENT,
+            "kind": str(_("Target ganti meter")),
+            "state": TargetState.SUBMITTED,
+            "label": str(TargetState.SUBMITTED.label),
+            "source": source,
+            "actor": actor.pk,
+            "note": note,
+            "reason": str(_(NOT_CREATED)),
+        },
+    )
 
 
 def _apply_new(cursor, upload, batch, actor, source, now, token, note) -> None:
@@ -237,12 +338,7 @@ def _apply_new(cursor, upload, batch, actor, source, now, token, note) -> None:
         where="r.record_id IS NULL",
         params=[],
         column="IDPEL",
-        reason=str(
-            _(
-                "Tidak dibuat: pelanggan sudah punya proses ganti meter yang terbuka "
-                "(dibuat oleh upload atau petugas lain saat berkas ini diterapkan)."
-            )
-        ),
+        reason=str(_(NOT_CREATED)),
     )
 
 
