@@ -93,3 +93,44 @@ def test_upload_template_check_preview_apply_history(cast, new_page, screenshot,
     expect(history.locator("[data-state=applied]")).to_have_count(1)
     if device is PHONE:
         assert_fits_phone(page)
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_billing_conflict_reviewed_from_konflik_peremajaan(cast, new_page, device):
+    from datetime import date
+    from decimal import Decimal
+
+    from meterops.replacement.choices import BillingOutcome
+    from meterops.replacement.models import BillingReplacement
+
+    customer = cast.customers[0]
+    BillingReplacement.objects.create(
+        row_key="AGD-0001",
+        customer=customer,
+        unit=cast.sp_a,
+        replaced_on=date(2026, 11, 20),
+        new_meter_brand="ITRON",
+        new_meter_number="45000000001",
+        old_final_reading=Decimal("1200.5"),
+        new_initial_reading=Decimal("0"),
+        outcome=BillingOutcome.CONFLICT,
+        conflict_reason="Lapangan memasang meter 45000000999, billing mencatat 45000000001.",
+    )
+    page = new_page(device)
+    login(page, "pengawas.a")
+    _open_menu(page, "Konflik Peremajaan", device)
+    expect(page.locator("main")).to_contain_text("AGD-0001")
+    if device is PHONE:
+        assert_fits_phone(page)
+    page.get_by_role("link", name="AGD-0001").click()
+    expect(page.locator("main")).to_contain_text("45000000999")
+    # The browser refuses an empty note before it is sent; the service refuses it too.
+    expect(page.locator("textarea[name=note]")).to_have_attribute("required", "")
+    page.locator("textarea[name=note]").fill("Meter lapangan benar; billing dikoreksi via AP2T.")
+    page.locator("button[type=submit]", has_text="Tandai sudah ditinjau").click()
+    expect(page.locator(".alert")).to_contain_text("sudah ditinjau")
+    page.get_by_role("link", name="Kembali ke Konflik Peremajaan").click()
+    expect(page.locator("main")).not_to_contain_text("AGD-0001")
+    row = BillingReplacement.objects.get(row_key="AGD-0001")
+    assert row.resolved_by.username == "pengawas.a"
+    assert row.resolution_note.startswith("Meter lapangan benar")
