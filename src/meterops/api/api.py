@@ -208,3 +208,4 @@ def damage_types(request):
 api.add_router("", home_router)
 api.add_router("", photos_router)
 api.add_router("", fieldwork_router)
+api.add_router("", "meterops.api.routes_keychange.router")
