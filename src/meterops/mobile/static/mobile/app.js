@@ -18,7 +18,7 @@ const STATE_LABELS = {
   failed: "Gagal",
   conflict: "Bentrok",
 };
-const KIND_LABELS = { damage: "Data rusak", replacement: "Data ganti", order: "Hasil order" };
+const KIND_LABELS = { damage: "Data rusak", replacement: "Data ganti", order: "Hasil order", kct: "Hasil KCT" };
 const REGISTER_KINDS = ["accuracy_check", "disconnection", "reconnection", "dismantling"];
 const TITLES = {
   login: "Login",
@@ -34,6 +34,7 @@ const TITLES = {
   contact: "Kontak Kami",
   queue: "Antrian Kirim",
   order: "Hasil Order",
+  kct: "Ganti Kunci KCT",
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -229,6 +230,7 @@ const SCREENS = {
   async contact() { await loadContacts(); },
   async queue() { await renderQueue(); },
   async order() { await startOrder(); },
+  async kct() { await startKct(); },
 };
 
 /* ---- Login --------------------------------------------------------------------------- */
@@ -301,6 +303,25 @@ $("#work-refresh").addEventListener("click", async () => {
   }
 });
 
+function screenOf(item) {
+  if (item.kind === "replacement") return "#replace";
+  if (item.kind === "keychange") return "#kct";
+  return "#order";
+}
+
+/* One key per work-list item and per queued entry, so ids of different kinds never mix. */
+function workKey(item) {
+  if (item.kind === "replacement") return `replacement:${item.id}`;
+  if (item.kind === "keychange") return `kct:${item.id}`;
+  return `order:${item.id}`;
+}
+
+function queuedKey(q) {
+  if (q.kind === "order") return `order:${q.payload.order_id}`;
+  if (q.kind === "kct") return `kct:${q.payload.target_id}`;
+  return `replacement:${q.payload.work_order_id}`;
+}
+
 async function renderWork() {
   const work = await cached("worklist");
   const list = $("#work-list");
@@ -310,14 +331,14 @@ async function renderWork() {
     return;
   }
   $("#work-fetched").textContent = `Diambil ${showTime(work.generated_at)} — ${work.items.length} pekerjaan.`;
-  const done = new Set((await db.all("queue")).map((q) => (q.kind === "order" ? q.payload.order_id : q.payload.work_order_id)));
+  const done = new Set((await db.all("queue")).map(queuedKey));
   for (const item of work.items) {
     const c = item.customer;
     list.append(
       el("li", { class: "work-item", "data-id": item.id },
-        el("a", { href: item.kind === "replacement" ? "#replace" : "#order", onclick: () => sessionStorage.setItem("mo.pick", `${item.kind}:${item.id}`) },
+        el("a", { href: screenOf(item), onclick: () => sessionStorage.setItem("mo.pick", `${item.kind}:${item.id}`) },
           el("strong", {}, item.reference), " ",
-          el("span", { class: "state" }, done.has(item.id) ? "Sudah diinput" : item.state_label),
+          el("span", { class: "state" }, done.has(workKey(item)) ? "Sudah diinput" : item.state_label),
           el("div", {}, item.title),
           el("div", {}, `${c.customer_id} — ${c.name}`),
           el("div", { class: "meta" }, `${c.address} · Meter ${c.meter_number || "-"}`)))
@@ -698,6 +719,104 @@ $("#order-form").addEventListener("submit", async (event) => {
   orderPhotos = [];
 });
 
+/* ---- KRN-2 key change (KCT, seed 003): the pair to enter and what the meter showed ------ */
+
+let kctItem = null;
+
+async function startKct() {
+  const form = $("#kct-form");
+  form.reset();
+  $("#kct-error").textContent = "";
+  $("#kct-zero-error").textContent = "";
+  $("#kct-done").hidden = true;
+  const picked = sessionStorage.getItem("mo.pick") || "";
+  const work = await cached("worklist");
+  kctItem = work ? work.items.find((i) => `${i.kind}:${i.id}` === picked && i.kind === "keychange") : null;
+  $("#kct-body").hidden = !kctItem;
+  const box = $("#kct-customer");
+  if (!kctItem) { box.textContent = "Pilih target KCT dari daftar kerja."; return; }
+  const d = kctItem.detail;
+  box.replaceChildren(
+    el("strong", {}, `${kctItem.reference} — ${d.campaign}`),
+    customerCard(kctItem.customer),
+    el("div", { class: "meta" }, `Meter ${d.meter_number} · ${d.meter_brand} ${d.meter_model || ""} · KRN ${d.from_key_revision ?? "-"} → ${d.to_key_revision ?? "-"}`));
+  $("#kct-tokens").replaceChildren(...d.tokens.map((token, i) => el("li", { "data-token": i + 1 }, token)));
+  $("#kct-expected").textContent = d.expected_display || "(belum ada di tabel merk — hubungi admin unit, atau pakai token uji 0 kWh)";
+  const test = d.test_token || (await cached(`kct-test:${kctItem.id}`)) || "";
+  showTestToken(test);
+  showKctFields();
+}
+
+function showTestToken(token) {
+  const box = $("#kct-test-token");
+  box.textContent = token ? `Token uji: ${token}` : "";
+  box.hidden = !token;
+}
+
+function showKctFields() {
+  const form = $("#kct-form");
+  const result = form.result.value;
+  for (const part of $$("#kct-form [data-when]")) part.hidden = part.dataset.when !== result;
+  for (const part of $$("#kct-form [data-when-reason]")) part.hidden = part.dataset.whenReason !== form.reason.value;
+}
+
+for (const radio of $$("#kct-form input[name=result]")) radio.addEventListener("change", showKctFields);
+$("#kct-reason").addEventListener("change", showKctFields);
+
+$("#kct-zero-ask").addEventListener("click", async () => {
+  const error = $("#kct-zero-error");
+  error.textContent = "";
+  if (!kctItem) return;
+  try {
+    const { data } = await api(`/kct-targets/${kctItem.id}/zero-token`, { method: "POST" });
+    await cache(`kct-test:${kctItem.id}`, data.formatted);
+    showTestToken(data.formatted);
+  } catch (e) {
+    error.textContent = isOffline(e)
+      ? "Token uji butuh sinyal. Tanpa sinyal, isi tampilan 04 enter atau simpan Gagal."
+      : e.message;
+  }
+});
+
+$("#kct-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const error = $("#kct-error");
+  error.textContent = "";
+  if (!kctItem) return;
+  const result = form.result.value;
+  const payload = { target_id: kctItem.id, version: kctItem.version, result };
+  const errors = [];
+  if (result === "display") {
+    payload.display = form.display.value.trim();
+    if (!payload.display) errors.push("Tampilan 04 enter wajib diisi");
+    const expected = kctItem.detail.expected_display;
+    const squash = (text) => text.replace(/\s+/g, "").toUpperCase();
+    if (payload.display && expected && squash(payload.display) !== squash(expected)) {
+      errors.push(`Tampilan harus "${expected}". Bila meter tidak menampilkannya, KCT belum masuk: pilih Gagal`);
+    }
+  } else if (result === "zero_token") {
+    payload.zero_token_answer = form.zero_token_answer.value;
+    if ($("#kct-test-token").hidden) errors.push("Minta token uji 0 kWh dulu (butuh sinyal)");
+    if (!payload.zero_token_answer) errors.push("Pilih jawaban meter atas token uji");
+  } else {
+    payload.reason = form.reason.value;
+    payload.note = form.note.value.trim();
+    if (!payload.reason) errors.push("Alasan gagal wajib dipilih");
+    if (payload.reason === "parameters_changed") {
+      payload.supply_group = form.supply_group.value.trim();
+      payload.tariff_index = form.tariff_index.value.trim();
+      if (payload.supply_group && !/^\d{6}$/.test(payload.supply_group)) errors.push("SGC harus 6 angka");
+      if (payload.tariff_index && !/^\d{2}$/.test(payload.tariff_index)) errors.push("TI harus 2 angka");
+    }
+  }
+  if (errors.length) { error.textContent = errors.join("; "); return; }
+  await enqueue({ id: uuid(), kind: "kct", label: `${kctItem.reference} (${kctItem.customer.customer_id})`, payload, photos: [] });
+  const done = $("#kct-done");
+  done.textContent = `Hasil ${kctItem.reference} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
+  done.hidden = false;
+});
+
 /* ---- Distribusi PK and Monitoring PK (need a connection) ----------------------------- */
 
 async function loadDistribution() {
@@ -875,12 +994,14 @@ const ENDPOINTS = {
   damage: () => "/damage-reports",
   replacement: () => "/replacements",
   order: (payload) => `/field-orders/${payload.order_id}/outcome`,
+  kct: (payload) => `/kct-targets/${payload.target_id}/outcome`,
 };
 
 function describe(item, data) {
   if (item.kind === "damage") return `Server: ${data.reference} (${data.state_label})`;
   if (item.kind === "replacement") return `Server: ${data.work_order} ${data.state_label}, meter ${data.new_meter_number}`;
   if (item.kind === "order") return `Server: ${data.reference} ${data.state_label}`;
+  if (item.kind === "kct") return `Server: ${data.reference} ${data.state_label}`;
   return "";
 }
 
