@@ -118,7 +118,7 @@ class KctOutcomeTests:
         client = api_client(kct_officer)
         answer, payload = outcome(client, target, result="display", display="KRN 01 KT 02")
         assert answer.status_code == 409
-        assert answer.json()["code"] != "conflict"
+        assert answer.json()["code"] == "display_mismatch"
         assert "KRN 02 KT 02" in answer.json()["message"]
         target.refresh_from_db()
         assert target.state == TargetState.ASSIGNED
