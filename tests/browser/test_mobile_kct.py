@@ -143,3 +143,30 @@ def test_kct_changed_on_the_server_shows_a_conflict(field, new_page):
     expect(page.locator(".queue-item[data-kind='kct'][data-state='sent']")).to_have_count(1)
     target.refresh_from_db()
     assert target.state == TargetState.SUCCEEDED
+
+
+def test_kct_confirmed_by_the_zero_token(field, new_page):
+    page = new_page(PHONE)
+    _open_target(page)
+    page.get_by_text("Token uji 0 kWh", exact=True).tap()
+    page.get_by_role("button", name="Simpan hasil KCT").tap()
+    expect(page.locator("#kct-error")).to_contain_text("Minta token uji 0 kWh dulu")
+    page.get_by_role("button", name="Minta token uji 0 kWh").tap()
+    shown = page.locator("#kct-test-token")
+    expect(shown).to_contain_text("Token uji: ")
+    kct = field.target.tokens.get(voided_at__isnull=True)
+    kct.refresh_from_db()
+    assert TOKEN.match(kct.formatted_test_token)
+    expect(shown).to_have_text(f"Token uji: {kct.formatted_test_token}")
+    assert_fits_phone(page)
+    page.get_by_text("Diterima (sisa kWh tidak berubah)").tap()
+    page.get_by_role("button", name="Simpan hasil KCT").tap()
+    expect(page.locator("#kct-done")).to_contain_text("tersimpan di HP")
+    page.locator("#back").tap()
+    page.get_by_role("link", name="Antrian Kirim").tap()
+    expect(page.locator(".queue-item[data-kind='kct'][data-state='sent']")).to_have_count(
+        1, timeout=30_000
+    )
+    target = CampaignTarget.objects.get(pk=field.target.pk)
+    assert target.state == TargetState.SUCCEEDED
+    assert target.proof == Proof.TEST_TOKEN
