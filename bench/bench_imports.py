@@ -11,8 +11,9 @@ each (IDPEL, JENIS_KERUSAKAN, STAN_SAAT_DITEMUKAN, KOORDINAT_X, KOORDINAT_Y, KET
 1. Pipeline, end to end, in a separate worker process as in production: keep the file with its
    hash (``create_upload``), check it (calamine, cell conversion, scope rule, classify, COPY into
    the staging table) and apply it (``start_apply`` + ``apply_upload``: per batch one
-   INSERT … SELECT into core_process, replacement_replacementtarget and core_processevent, and
-   UPDATE … FROM for the links). Wall time, rows/s and the worker's peak RSS (ru_maxrss).
+   statement whose data-modifying CTEs insert core_process, replacement_replacementtarget and
+   core_processevent with the target ids the check reserved). Wall time, rows/s and the
+   worker's peak RSS (ru_maxrss).
 2. Baseline, in this process on the first ``--baseline-rows`` rows of the same file (the full
    file would take too long): django-import-export's documented ModelResource import with
    ``use_bulk=True`` (plus its documented speed-ups ``force_init_instance`` and
