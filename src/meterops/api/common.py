@@ -5,6 +5,7 @@ import zoneinfo
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import schemas as s
 
@@ -44,3 +45,30 @@ def aware(moment: datetime | None) -> datetime | None:
     if moment is not None and timezone.is_naive(moment):
         return timezone.make_aware(moment, zoneinfo.ZoneInfo("UTC"))
     return moment
+
+
+def changed_since(record, version: datetime) -> bool:
+    """The record was written after the app fetched it (``version`` is its ``updated_at`` then)."""
+    return abs((record.updated_at - aware(version)).total_seconds()) > 0.001
+
+
+def conflict(record, payload, *, reference: str, server: dict | None = None) -> tuple[int, dict]:
+    """The 409 answer: the officer's entry and the server's record, side by side."""
+    state = record.get_state_display()
+    server = server or {
+        "id": record.pk,
+        "reference": reference,
+        "state": record.state,
+        "state_label": str(state),
+        "version": record.updated_at.isoformat(),
+    }
+    message = _("%(ref)s sudah berubah di server (%(state)s) sejak daftar kerja diambil.") % {
+        "ref": reference,
+        "state": state,
+    }
+    return 409, {
+        "code": "conflict",
+        "message": message,
+        "yours": payload.model_dump(mode="json"),
+        "server": server,
+    }

@@ -10,7 +10,7 @@ from meterops.core.scoping import scoped
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, aware
+from .common import ERRORS, changed_since, conflict
 
 router = Router()
 
@@ -115,20 +115,8 @@ def field_order_outcome(request, order_id: int, payload: s.OrderOutcomeIn):
 
     def write():
         order = get_object_or_404(scoped(FieldOrder, user), pk=order_id, assigned_to=user)
-        if abs((order.updated_at - aware(payload.version)).total_seconds()) > 0.001:
-            return 409, {
-                "code": "conflict",
-                "message": _("%(ref)s sudah berubah di server (%(state)s).")
-                % {"ref": order.reference, "state": order.get_state_display()},
-                "yours": payload.model_dump(mode="json"),
-                "server": {
-                    "id": order.pk,
-                    "reference": order.reference,
-                    "state": order.state,
-                    "state_label": str(order.get_state_display()),
-                    "version": order.updated_at.isoformat(),
-                },
-            }
+        if changed_since(order, payload.version):
+            return conflict(order, payload, reference=order.reference)
         files = (
             services.photos_for_write(user=user, ids=payload.photo_ids)
             if (payload.photo_ids)

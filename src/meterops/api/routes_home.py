@@ -16,7 +16,7 @@ from meterops.replacement.queries import work_orders_for
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, aware
+from .common import ERRORS, aware, changed_since, conflict
 
 router = Router()
 
@@ -158,21 +158,13 @@ def replacement_entry(request, payload: s.ReplacementIn):
     def write():
         work_order = get_object_or_404(_visible_work_orders(user), pk=payload.work_order_id)
         target = work_order.target
-        if abs((target.updated_at - aware(payload.version)).total_seconds()) > 0.001:
+        if changed_since(target, payload.version):
             server = {
                 **_target_out(target),
                 "work_order": work_order.number,
                 "assigned_to": work_order.assigned_to.username if work_order.assigned_to else None,
             }
-            return 409, {
-                "code": "conflict",
-                "message": _(
-                    "%(ref)s sudah berubah di server (%(state)s) sejak daftar kerja diambil."
-                )
-                % {"ref": work_order.number, "state": target.get_state_display()},
-                "yours": payload.model_dump(mode="json"),
-                "server": server,
-            }
+            return conflict(target, payload, reference=work_order.number, server=server)
         files = services.photos_for_write(user=user, ids=payload.photo_ids)
         try:
             result = replacement.record_replacement(

@@ -21,7 +21,7 @@ from meterops.core.scoping import scoped
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, aware
+from .common import ERRORS, changed_since, conflict
 
 router = Router()
 
@@ -113,20 +113,8 @@ def kct_target_outcome(request, target_id: int, payload: KctOutcomeIn):
 
     def write():
         target = _target(user, target_id)
-        if abs((target.updated_at - aware(payload.version)).total_seconds()) > 0.001:
-            return 409, {
-                "code": "conflict",
-                "message": _("%(ref)s sudah berubah di server (%(state)s).")
-                % {"ref": target.reference, "state": target.get_state_display()},
-                "yours": payload.model_dump(mode="json"),
-                "server": {
-                    "id": target.pk,
-                    "reference": target.reference,
-                    "state": target.state,
-                    "state_label": str(target.get_state_display()),
-                    "version": target.updated_at.isoformat(),
-                },
-            }
+        if changed_since(target, payload.version):
+            return conflict(target, payload, reference=target.reference)
         target = _record(user, target, payload)
         return 201, {
             "id": target.pk,
