@@ -46,6 +46,30 @@ class LoginTests:
         me = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert me.json()["username"] == "petugas.a"
 
+    def test_a_password_change_ends_the_other_phones_tokens(self, client, cast):
+        def login(device):
+            answer = client.post(
+                "/api/auth/login",
+                {"username": "petugas.a", "password": TEST_PASSWORD, "device_name": device},
+                content_type="application/json",
+            )
+            return {"HTTP_AUTHORIZATION": f"Bearer {answer.json()['token']}"}
+
+        this_phone, other_phone = login("HP 1"), login("HP 2")
+        changed = client.post(
+            "/api/me/password",
+            {"old_password": TEST_PASSWORD, "new_password": "Meteran-Baru-2026"},
+            content_type="application/json",
+            **this_phone,
+        )
+        assert changed.status_code == 200
+        assert client.get("/api/me", **this_phone).status_code == 200
+        assert client.get("/api/me", **other_phone).status_code == 401
+        cast.officer.refresh_from_db()
+        cast.officer.set_password("Lagi-Baru-2026!")  # changed on the web
+        cast.officer.save()
+        assert client.get("/api/me", **this_phone).status_code == 401
+
     def test_wrong_password_is_401(self, client, cast):
         answer = client.post(
             "/api/auth/login",

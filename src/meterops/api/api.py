@@ -142,6 +142,7 @@ def change_password(request, payload: s.PasswordIn):
         raise services.FieldError("new_password", " ".join(exc.messages)) from exc
     user.set_password(payload.new_password)
     user.save(update_fields=["password"])
+    services.keep_token_after_password_change(token=user.device_token)
     return {"message": _("Password berhasil diganti.")}
 
 

@@ -40,6 +40,9 @@ class DeviceToken(TimeStampedModel):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The user's password fingerprint when the token was issued, as Django keeps for sessions:
+    # a password change (on the web or another phone) ends the user's other tokens.
+    auth_hash = models.CharField(max_length=128, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

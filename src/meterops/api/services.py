@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -49,6 +50,7 @@ def issue_token(*, user: User, device_name: str = "") -> tuple[DeviceToken, str]
         key_hash=hash_token(raw),
         hint=raw[:10],
         expires_at=timezone.now() + TOKEN_LIFETIME,
+        auth_hash=user.get_session_auth_hash(),
     )
     return token, raw
 
@@ -63,10 +65,18 @@ def user_for_token(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    if not constant_time_compare(token.auth_hash, token.user.get_session_auth_hash()):
+        return None  # the password changed since this phone logged in
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.user.device_token = token
     return token.user
+
+
+def keep_token_after_password_change(*, token: DeviceToken) -> None:
+    """The phone that changed the password stays logged in; every other token of the user ends."""
+    token.auth_hash = token.user.get_session_auth_hash()
+    token.save(update_fields=["auth_hash", "updated_at"])
 
 
 def tokens_for(actor: User):
