@@ -147,24 +147,13 @@ def field_orders(user) -> list[WorkItem]:
 register_work_source("fieldwork", field_orders)
 
 
-def _display_for(meter, expectations) -> str:
-    """``keychange.services.expected_display_for`` over rows read once for the whole list."""
-    rows = [
-        row
-        for row in expectations
-        if row.brand.upper() == (meter.brand or "").upper()
-        and (not row.model_hint or row.model_hint.upper() in (meter.model or "").upper())
-    ]
-    rows.sort(key=lambda row: len(row.model_hint), reverse=True)
-    return rows[0].expected_display if rows else ""
-
-
 def keychange_targets(user) -> list[WorkItem]:
     """KRN-2 key-change targets (seed 003) assigned to this officer and not confirmed yet: the
     KCT pair to enter on the meter and what the meter shows after "04 enter" (Lampiran I)."""
     from meterops.core.scoping import scoped
     from meterops.keychange.choices import TargetState
     from meterops.keychange.models import CampaignTarget, DisplayExpectation, KeyChangeToken
+    from meterops.keychange.services import pick_display_expectation
 
     targets = list(
         scoped(CampaignTarget, user)
@@ -207,7 +196,9 @@ def keychange_targets(user) -> list[WorkItem]:
                     "tokens": kct.formatted if kct else [],
                     "from_key_revision": kct.from_key_revision if kct else None,
                     "to_key_revision": kct.to_key_revision if kct else None,
-                    "expected_display": _display_for(meter, expectations),
+                    "expected_display": getattr(
+                        pick_display_expectation(meter, expectations), "expected_display", ""
+                    ),
                     "test_token": kct.formatted_test_token if kct else "",
                 },
             )

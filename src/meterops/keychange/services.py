@@ -102,13 +102,22 @@ def assign_targets(
 
 def expected_display_for(meter) -> DisplayExpectation | None:
     """The Lampiran I row of the meter: its brand and type if listed, else its brand."""
-    rows = [
+    return pick_display_expectation(
+        meter, DisplayExpectation.objects.filter(brand__iexact=meter.brand)
+    )
+
+
+def pick_display_expectation(meter, rows) -> DisplayExpectation | None:
+    """Among Lampiran I rows (seed 003), the one for the meter: the longest matching type hint
+    of its brand, else the brand's row without a hint."""
+    brand, model = (meter.brand or "").upper(), (meter.model or "").upper()
+    matching = [
         row
-        for row in DisplayExpectation.objects.filter(brand__iexact=meter.brand)
-        if not row.model_hint or row.model_hint.upper() in (meter.model or "").upper()
+        for row in rows
+        if row.brand.upper() == brand and (not row.model_hint or row.model_hint.upper() in model)
     ]
-    rows.sort(key=lambda row: len(row.model_hint), reverse=True)
-    return rows[0] if rows else None
+    matching.sort(key=lambda row: len(row.model_hint), reverse=True)
+    return matching[0] if matching else None
 
 
 def _require_assignee(target: CampaignTarget, actor: User) -> None:
