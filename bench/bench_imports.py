@@ -9,11 +9,12 @@ In a fresh database (dropped and created here, migrated, demo region built) it w
 each (IDPEL, JENIS_KERUSAKAN, STAN_SAAT_DITEMUKAN, KOORDINAT_X, KOORDINAT_Y, KETERANGAN).
 
 1. Pipeline, end to end, in a separate worker process as in production: keep the file with its
-   hash (``create_upload``), check it (calamine, cell conversion, scope rule, classify, COPY into
-   the staging table) and apply it (``start_apply`` + ``apply_upload``: per batch one
-   statement whose data-modifying CTEs insert core_process, replacement_replacementtarget and
-   core_processevent with the target ids the check reserved). Wall time, rows/s and the
-   worker's peak RSS (ru_maxrss).
+   hash (``create_upload``), check it (calamine and column-wise cell conversion in the worker's
+   main thread; scope rule, classify and COPY into the staging table on two writer threads with
+   their own connections) and apply it (``start_apply`` + ``apply_upload``: two threads claim
+   the batches; per batch one statement whose data-modifying CTEs insert core_process,
+   replacement_replacementtarget and core_processevent with the target ids the check
+   reserved). Wall time, rows/s and the worker's peak RSS (ru_maxrss).
 2. Baseline, in this process on the first ``--baseline-rows`` rows of the same file (the full
    file would take too long): django-import-export's documented ModelResource import with
    ``use_bulk=True`` (plus its documented speed-ups ``force_init_instance`` and
@@ -102,6 +103,7 @@ def worker(upload_id: int) -> None:
             )
         else:
             _check_and_apply(upload_id, started)
+    print("  statements on the main thread's connection (the worker threads have their own):")
     for statement, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:8]:
         print(f"    {seconds:6.2f} s  {statement}")
 
@@ -112,6 +114,7 @@ def _check_and_apply(upload_id: int, started: float) -> None:
 
     upload = services.check_upload(upload_id=upload_id)
     checked = time.perf_counter() - started
+    print(f"  (apply workers: {services.apply_workers()})")
     services.start_apply(upload=upload, actor=upload.uploaded_by)
     upload = services.apply_upload(upload_id=upload_id)
     upload = Upload.objects.get(pk=upload_id)

@@ -193,6 +193,8 @@ LOGGING = {
 
 # Demo and import tuning.
 IMPORT_BATCH_SIZE = int(os.environ.get("IMPORT_BATCH_SIZE", "5000"))
+# Apply workers per upload (threads, each its own connection; PostgreSQL only).
+IMPORT_APPLY_WORKERS = int(os.environ.get("IMPORT_APPLY_WORKERS", "2"))
 
 # Background jobs go through the Tasks API only; the backend is a deployment choice
 # (the database by default, RQ on Redis with METEROPS_TASKS_BACKEND=rq).

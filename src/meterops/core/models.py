@@ -251,7 +251,10 @@ class Process(TimeStampedModel):
     customer = models.ForeignKey(
         "customers.Customer", models.PROTECT, related_name="processes", verbose_name=_("pelanggan")
     )
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    # Indexed by core_process_unit_open (unit, is_open).
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="+", db_index=False, verbose_name=_("unit")
+    )
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
     kind = models.CharField(_("jenis proses"), max_length=60)
     reference = models.CharField(_("nomor"), max_length=40, blank=True)
@@ -279,15 +282,34 @@ class Process(TimeStampedModel):
 
 
 class ProcessEvent(models.Model):
-    """One step of a process: who moved it from which state to which, when, with what note."""
+    """One step of a process: who moved it from which state to which, when, with what note.
+
+    The audit log: append-only, its references without database constraints (as
+    django-simple-history keeps its history rows) because every event is written beside the
+    row it records, whose own keys the database checks; the checks cost a quarter of a
+    500,000-row upload (docs/ARCHITECTURE.md). Django still protects and cascades them.
+    """
 
     process = models.ForeignKey(
-        Process, models.CASCADE, related_name="events", null=True, blank=True
+        Process, models.CASCADE, related_name="events", null=True, blank=True, db_constraint=False
     )
+    # customer and unit are indexed by core_event_customer_at and core_event_unit_at.
     customer = models.ForeignKey(
-        "customers.Customer", models.PROTECT, related_name="events", verbose_name=_("pelanggan")
+        "customers.Customer",
+        models.PROTECT,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("pelanggan"),
     )
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("unit"),
+    )
     domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
     verb = models.CharField(_("kejadian"), max_length=80)
     from_state = models.CharField(_("dari status"), max_length=40, blank=True)
@@ -301,6 +323,7 @@ class ProcessEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
         verbose_name=_("oleh"),
     )
     at = models.DateTimeField(_("waktu"), default=timezone.now)

@@ -9,6 +9,7 @@ The rules the pipeline applies to awkward cells, by name (docs/IMPORTS.md):
 - Dates as text: YYYY-MM-DD, DD-MM-YYYY and DD/MM/YYYY are read; anything else is refused.
 """
 
+import math
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -96,9 +97,19 @@ def _integer(column: Column, value, text: str, choices) -> int:
     return int(text)
 
 
+def float_text(value: float) -> str:
+    """A finite float as the shortest plain decimal text: 12345.6, 100, 0.00001 (no exponent)."""
+    text = repr(value)
+    if "e" in text:
+        return format(Decimal(text), "f")
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _decimal(column: Column, value, text: str, choices) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellError(f"harus angka, bukan '{text}'.")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(Decimal(repr(value)).normalize() if isinstance(value, float) else value)
+        return float_text(value) if isinstance(value, float) else str(value)
     cleaned = text.replace(" ", "")
     if "." in cleaned and "," in cleaned:
         mark = "." if cleaned.rfind(".") > cleaned.rfind(",") else ","
@@ -190,17 +201,15 @@ def compile_converter(column: Column, choices: dict[str, str] | None = None):
 
         return choice
     if column.kind == Kind.DECIMAL:
+        # Float bounds: a float strictly inside the nearest floats of the bounds is inside the
+        # bounds (no float lies between a bound and its nearest float). NaN and infinities
+        # fail both comparisons; boundary values and all else take the full rules.
+        above = -math.inf if low is None else float(low)
+        below = math.inf if high is None else float(high)
 
         def decimal(value):
-            # A finite float (x - x is NaN for NaN and infinities) inside the bounds; float and
-            # Decimal compare exactly. Anything else takes the full rules and their messages.
-            if (
-                type(value) is float
-                and value - value == 0.0
-                and (low is None or value >= low)
-                and (high is None or value <= high)
-            ):
-                return str(Decimal(repr(value)).normalize())
+            if type(value) is float and above < value < below:
+                return float_text(value)
             return slow(value)
 
         return decimal

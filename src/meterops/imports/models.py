@@ -122,7 +122,8 @@ class UploadRow(models.Model):
     a rejected row keeps its cells as typed (``raw``) for the error report.
     """
 
-    upload = models.ForeignKey(Upload, models.CASCADE, related_name="rows")
+    # Indexed by imports_row_unique (upload, row_number).
+    upload = models.ForeignKey(Upload, models.CASCADE, related_name="rows", db_index=False)
     row_number = models.PositiveIntegerField(_("baris"))
     batch = models.PositiveIntegerField()
     status = models.CharField(_("hasil"), max_length=10)
@@ -145,3 +146,24 @@ class UploadRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.upload_id}:{self.row_number} {self.status}"
+
+
+class UploadBatch(models.Model):
+    """One batch of an upload's rows, applied in one transaction; ``applied_at`` is its done mark.
+
+    Apply workers claim the next batch not applied (row lock, skipping batches another worker
+    holds), so two of them share an upload and a killed one leaves only whole batches.
+    """
+
+    upload = models.ForeignKey(Upload, models.CASCADE, related_name="batches", db_index=False)
+    number = models.PositiveIntegerField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["upload", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "number"], name="imports_batch_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}:{self.number}"

@@ -7,13 +7,15 @@ transaction per batch and resumes after the last committed batch.
 """
 
 import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Count
-from django.db.models.expressions import RawSQL
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from meterops.core.choices import UnitLevel
@@ -24,7 +26,7 @@ from meterops.customers.models import Customer
 
 from . import staging
 from .cells import CellError, compile_converter
-from .models import Upload, UploadRow, UploadState
+from .models import Upload, UploadBatch, UploadRow, UploadState
 from .reader import FileRefused, check_size, header_of, read_rows, sniff
 from .registry import CheckedRow, ImportTemplate, RowStatus, Scope, get_template
 
@@ -115,6 +117,7 @@ def check_upload(*, upload_id: int) -> Upload:
     upload.start_check()
     upload.save()
     UploadRow.objects.filter(upload=upload).delete()
+    UploadBatch.objects.filter(upload=upload).delete()
     template = get_template(upload.template_code)
     try:
         _check_rows(upload, template)
@@ -139,41 +142,49 @@ def _check_rows(upload: Upload, template: ImportTemplate) -> None:
     header = header_of(next(rows, []))
     _check_header(template, header)
     Upload.objects.filter(pk=upload.pk).update(header=header)
-    actor = upload.uploaded_by
     choices = {
         c.header: {v.upper(): v for v in c.choice_values()} for c in template.columns if c.choices
     }
-    seen_keys: dict[tuple, int] = {}
     converters = [
         (c.header, header.index(c.header), compile_converter(c, choices.get(c.header)))
         for c in template.columns
         if c.header in header
     ]
-    chunk: list[CheckedRow] = []
+    seen_keys: dict[tuple, int] = {}
     batch = total = 0
-    size = batch_size()
-    for number, raw in enumerate(rows, start=2):
-        if _blank(raw):
-            continue
-        chunk.append(_convert_row(template, converters, seen_keys, number, raw))
-        if len(chunk) >= size:
-            _finish_chunk(upload, template, actor, batch, chunk)
+    with ChunkWriter(upload, template) as writer:
+        for numbered in _numbered_chunks(rows, batch_size()):
+            chunk = _convert_chunk(template, converters, seen_keys, numbered)
             total += len(chunk)
-            batch, chunk = batch + 1, []
-            Upload.objects.filter(pk=upload.pk).update(rows_checked=total)
-    if chunk:
-        _finish_chunk(upload, template, actor, batch, chunk)
-        total += len(chunk)
-        batch += 1
+            writer.write(batch, chunk, checked=total)
+            batch += 1
     if total == 0:
         raise FileRefused("Sheet pertama kosong: tidak ada baris data di bawah baris judul kolom.")
     Upload.objects.filter(pk=upload.pk).update(
         rows_checked=total, total_rows=total, batches_total=batch
     )
+    UploadBatch.objects.bulk_create(UploadBatch(upload=upload, number=n) for n in range(batch))
+    staging.refresh_statistics()
+
+
+def _numbered_chunks(rows, size: int):
+    """The data rows with their Excel row numbers, blank rows left out, ``size`` at a time."""
+    chunk = []
+    for number, raw in enumerate(rows, start=2):
+        if not _blank(raw):
+            chunk.append((number, raw))
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
 
 
 def _blank(raw: list) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in raw)
+    for value in raw:
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return False
+    return True
 
 
 def _check_header(template: ImportTemplate, header: list[str]) -> None:
@@ -202,41 +213,106 @@ def _check_header(template: ImportTemplate, header: list[str]) -> None:
         raise FileRefused("Kolom muncul lebih dari sekali: " + ", ".join(repeated) + ".")
 
 
-def _convert_row(template, converters, seen_keys, number: int, raw: list) -> CheckedRow:
-    row = CheckedRow(row_number=number, cells={}, raw=raw)  # as typed; text only if rejected
-    cells = row.cells
-    width = len(raw)
+def _convert_chunk(template, converters, seen_keys, numbered) -> list[CheckedRow]:
+    """Convert a chunk column by column (a comprehension per column while its cells are
+    clean), then mark each row's first bad cell and every repeated key."""
+    raws = [raw for _, raw in numbered]
+    errors: dict[int, tuple[str, str]] = {}  # row index -> first bad cell (column order)
+    headers, columns = [], []
     for header, index, converter in converters:
         try:
-            cells[header] = converter(raw[index] if index < width else None)
+            values = [converter(raw[index]) for raw in raws]
+        except (CellError, IndexError):
+            values = _convert_cells(header, index, converter, raws, errors)
+        headers.append(header)
+        columns.append(values)
+    rows = [
+        CheckedRow(row_number=number, cells=dict(zip(headers, values, strict=True)), raw=raw)
+        for (number, raw), values in zip(numbered, zip(*columns, strict=True), strict=True)
+    ]
+    for index, (header, reason) in errors.items():
+        rows[index].reject(header, reason)
+    for row in rows:
+        if row.ok:
+            key = tuple(row.cells.get(h) for h in template.key_columns)
+            first = seen_keys.setdefault(key, row.row_number)
+            if first != row.row_number:
+                row.reject(
+                    template.key_columns[0],
+                    f"duplikat: {', '.join(str(k) for k in key)} sudah ada di baris {first}.",
+                )
+    return rows
+
+
+def _convert_cells(header, index, converter, raws, errors) -> list:
+    values = []
+    for position, raw in enumerate(raws):
+        try:
+            values.append(converter(raw[index] if index < len(raw) else None))
         except CellError as exc:
-            cells[header] = None
-            row.reject(header, str(exc))
-    if row.ok:
-        key = tuple(cells.get(h) for h in template.key_columns)
-        first = seen_keys.setdefault(key, number)
-        if first != number:
-            row.reject(
-                template.key_columns[0],
-                f"duplikat: {', '.join(str(k) for k in key)} sudah ada di baris {first}.",
+            values.append(None)
+            errors.setdefault(position, (header, str(exc)))
+    return values
+
+
+def _close_connection() -> None:
+    connection.close()  # the calling thread's own (connections are per thread)
+
+
+class ChunkWriter:
+    """Scope rule, classify and staging of converted chunks on worker threads, each with its
+    own connection, while the caller converts the next chunk (PostgreSQL, outside a caller's
+    transaction); inline otherwise. A few chunks wait at most, so memory stays flat.
+    """
+
+    def __init__(self, upload: Upload, template: ImportTemplate):
+        self.upload, self.template, self.actor = upload, template, upload.uploaded_by
+        self.workers = apply_workers()
+        self.pool = ThreadPoolExecutor(self.workers) if _threads_allowed() else None
+        self.pending = []
+
+    def __enter__(self):
+        return self
+
+    def write(self, batch: int, chunk: list[CheckedRow], *, checked: int) -> None:
+        if self.pool is None:
+            self._finish(batch, chunk, checked)
+            return
+        self.pending.append(self.pool.submit(self._finish, batch, chunk, checked))
+        while len(self.pending) > self.workers + 1:
+            self.pending.pop(0).result()
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if self.pool is None:
+            return
+        everyone = threading.Barrier(self.workers)  # one close per thread, each its own
+
+        def close() -> None:
+            everyone.wait()
+            _close_connection()
+
+        self.pending += [self.pool.submit(close) for _ in range(self.workers)]
+        self.pool.shutdown(wait=True)  # nothing is still writing when the caller cleans up
+        if exc_type is None:
+            for future in self.pending:
+                future.result()  # the first chunk that failed, raised here
+
+    def _finish(self, batch: int, chunk: list[CheckedRow], checked: int) -> None:
+        upload, template, actor = self.upload, self.template, self.actor
+        _apply_scope(template, actor, [r for r in chunk if r.ok])
+        template.classify([r for r in chunk if r.ok], actor=actor, template=template)
+        with transaction.atomic():
+            staging.relax_commit()
+            staging.stage_rows(upload.pk, batch, chunk)
+            Upload.objects.filter(pk=upload.pk).update(
+                rows_checked=Greatest(F("rows_checked"), checked)
             )
-    return row
-
-
-def _finish_chunk(upload, template: ImportTemplate, actor, batch: int, chunk) -> None:
-    _apply_scope(template, actor, [r for r in chunk if r.ok])
-    template.classify([r for r in chunk if r.ok], actor=actor, template=template)
-    with transaction.atomic():
-        staging.relax_commit()
-        staging.stage_rows(upload.pk, batch, chunk)
 
 
 def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> None:
     """The scope rule: unknown IDPELs and those of another unit are rejected the same way."""
     if template.scope == Scope.CUSTOMER:
-        ids = list({r.cells["IDPEL"] for r in rows})
-        if staging.is_postgres():  # one array parameter instead of thousands of placeholders
-            ids = RawSQL("SELECT unnest(%s::text[])", [ids])
+        ids = staging.many({r.cells["IDPEL"] for r in rows}, "text")
         customers = Customer.objects.all() if actor is None else scoped(Customer, actor)
         found = dict(customers.filter(customer_id__in=ids).values_list("customer_id", "pk"))
         for row in rows:
@@ -296,22 +372,21 @@ def start_apply(*, upload: Upload, actor: User) -> Upload:
 
 
 def apply_upload(*, upload_id: int) -> Upload:
-    """Apply every batch not applied yet, each in its own transaction with its progress mark.
+    """Apply every batch not applied yet, each in its own transaction with its done mark.
 
     Killed half-way, a batch is all there or not at all (its transaction), and running this
-    again starts at the first batch not marked applied: nothing is written twice.
+    again applies only the batches not marked: nothing is written twice.
     """
     upload = Upload.objects.get(pk=upload_id)
     template = get_template(upload.template_code)
     actor = upload.applied_by or upload.uploaded_by
     try:
-        for batch in range(upload.batches_applied, upload.batches_total):
-            _apply_batch(upload, template, actor, batch)
-    except Exception as exc:
+        _apply_batches(upload, template, actor)
+    except BatchFailed as failed:
         upload.refresh_from_db()
-        upload.fail(error=f"Gagal di batch {upload.batches_applied + 1}: {exc}")
+        upload.fail(error=f"Gagal di batch {failed.number + 1}: {failed.__cause__}")
         upload.save()
-        raise
+        raise failed.__cause__ from None
     upload.refresh_from_db()
     _recount(upload)
     upload.finish_apply()
@@ -319,12 +394,66 @@ def apply_upload(*, upload_id: int) -> Upload:
     return upload
 
 
-def _apply_batch(upload: Upload, template: ImportTemplate, actor, batch: int) -> None:
-    with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.batches_applied > batch:
-            return  # another worker applied it meanwhile
-        staging.relax_commit()
-        staging.lock_customers(upload=upload, batch=batch)
-        template.apply(upload=upload, batch=batch, actor=actor)
-        Upload.objects.filter(pk=upload.pk).update(batches_applied=batch + 1)
+class BatchFailed(Exception):
+    def __init__(self, number: int):
+        super().__init__(number)
+        self.number = number
+
+
+def _threads_allowed() -> bool:
+    """Check and apply use more connections on PostgreSQL, unless called inside a caller's
+    transaction, whose rows other connections could not see."""
+    return staging.is_postgres() and not connection.in_atomic_block
+
+
+def apply_workers() -> int:
+    """Workers sharing the batches: one core each for the database's work."""
+    return max(1, settings.IMPORT_APPLY_WORKERS) if _threads_allowed() else 1
+
+
+def _apply_batches(upload: Upload, template: ImportTemplate, actor) -> None:
+    workers = apply_workers()
+    if workers == 1:
+        _claim_and_apply(upload, template, actor, threading.Event())
+        return
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            _claim_and_apply(upload, template, actor, stop)
+        except BaseException:
+            stop.set()  # the other workers finish their batch and stop
+            raise
+        finally:
+            _close_connection()
+
+    with ThreadPoolExecutor(workers, thread_name_prefix=f"upload-{upload.pk}") as pool:
+        futures = [pool.submit(work) for _ in range(workers)]
+    for future in futures:
+        future.result()  # the first failure, with its batch number
+
+
+def _claim_and_apply(upload: Upload, template: ImportTemplate, actor, stop) -> None:
+    while not stop.is_set():
+        with transaction.atomic():
+            batch = (
+                UploadBatch.objects.select_for_update(skip_locked=True)
+                .filter(upload=upload, applied_at__isnull=True)
+                .order_by("number")
+                .first()
+            )
+            if batch is None:
+                return
+            try:
+                _apply_batch(upload, template, actor, batch)
+            except Exception as exc:
+                raise BatchFailed(batch.number) from exc
+
+
+def _apply_batch(upload: Upload, template: ImportTemplate, actor, batch: UploadBatch) -> None:
+    staging.relax_commit()
+    staging.lock_customers(upload=upload, batch=batch.number)
+    template.apply(upload=upload, batch=batch.number, actor=actor)
+    UploadBatch.objects.filter(pk=batch.pk).update(applied_at=timezone.now())
+    # Last, so the upload's row lock is held only for the commit.
+    Upload.objects.filter(pk=upload.pk).update(batches_applied=F("batches_applied") + 1)

@@ -5,10 +5,11 @@ with plain SQL over ``imports_uploadrow``; ``cell(alias, header)`` is the text o
 either database, so one statement serves both.
 """
 
-import json
 from collections.abc import Sequence
 
+import orjson
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from .cells import as_text
 from .models import UploadRow
@@ -63,6 +64,27 @@ def relax_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off; SET LOCAL jit = off")
 
 
+def many(values, db_type: str):
+    """The right-hand side of ``__in`` for thousands of keys (ids, IDPELs): on PostgreSQL one
+    text parameter the server splits (psycopg would adapt an array in Python, key by key)."""
+    values = [str(v) for v in values]
+    if db_type not in ("bigint", "text") or any("," in v for v in values):
+        raise ValueError("keys must be plain ids or codes")
+    if not is_postgres():
+        return values
+    sql = f"SELECT unnest(string_to_array(%s, ','))::{db_type}"  # db_type: one of two
+    return RawSQL(sql, [",".join(values)])  # noqa: S611
+
+
+def refresh_statistics() -> None:
+    """ANALYZE the staging table after a check (PostgreSQL): it may have grown by hundreds of
+    thousands of rows since autovacuum last looked, and apply's per-batch statements must be
+    planned on index lookups, not on a table the planner still believes is small."""
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE imports_uploadrow")
+
+
 def stage_rows(upload_id: int, batch: int, rows: Sequence[CheckedRow]) -> None:
     """Write one checked chunk into the staging table, set-based."""
     if is_postgres():
@@ -77,8 +99,8 @@ def stage_rows(upload_id: int, batch: int, rows: Sequence[CheckedRow]) -> None:
                         batch,
                         row.status.value,
                         row.customer_id,
-                        json.dumps(row.cells, default=str),
-                        json.dumps([as_text(v) for v in row.raw] if rejected else []),
+                        orjson.dumps(row.cells, default=str).decode(),
+                        orjson.dumps([as_text(v) for v in row.raw] if rejected else []).decode(),
                         row.column,
                         row.reason,
                         row.record_id,

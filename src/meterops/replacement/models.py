@@ -43,7 +43,10 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
         related_name="replacement_targets",
         verbose_name=_("pelanggan"),
     )
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    # Indexed by replacement_tgt_unit_rep and replacement_tgt_unit_st.
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="+", db_index=False, verbose_name=_("ULP")
+    )
     meter = models.ForeignKey(
         "customers.Meter",
         models.PROTECT,
@@ -74,6 +77,7 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
         models.PROTECT,
         null=True,
         related_name="+",
+        db_index=False,  # users are deactivated, never deleted: nothing looks targets up by it
         verbose_name=_("pelapor"),
     )
     state = FSMField(
@@ -81,7 +85,12 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     state_reason = models.TextField(_("alasan"), blank=True)
     closed_at = models.DateTimeField(_("selesai"), null=True, blank=True)

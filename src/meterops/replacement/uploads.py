@@ -10,14 +10,13 @@ Applied set-based: INSERT … SELECT from the staging table, one statement per t
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain, RoleCode
 from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, Scope
-from meterops.imports.staging import cell, is_postgres, reject_rows, zero_padded
+from meterops.imports.staging import cell, is_postgres, many, reject_rows, zero_padded
 
 from .choices import TargetSource, TargetState
 from .models import DamageType, ReplacementTarget
@@ -106,9 +105,7 @@ def _classifier(source: str):
     def classify(rows, *, actor, template) -> None:
         """New target, unchanged, changed (still waiting for verification) or rejected."""
         damage_ids = dict(DamageType.objects.filter(is_active=True).values_list("name", "pk"))
-        customer_ids = [r.customer_id for r in rows]
-        if is_postgres():  # one array parameter instead of thousands of placeholders
-            customer_ids = RawSQL("SELECT unnest(%s::bigint[])", [customer_ids])
+        customer_ids = many([r.customer_id for r in rows], "bigint")
         open_targets = {
             t.customer_id: t
             for t in ReplacementTarget.objects.filter(
@@ -203,10 +200,13 @@ def _apply_new_postgres(cursor, upload, batch, actor, source, now, note) -> None
         "WITH src AS MATERIALIZED ("  # noqa: S608
         " SELECT r.id AS row_id, r.record_id IS NULL AS unlinked,"
         f" COALESCE(r.record_id, nextval({target_seq})) AS target_id,"
-        f" nextval({process_seq}) AS process_id, r.customer_id, c.unit_id, r.cells,"
-        " EXISTS (SELECT 1 FROM core_process p WHERE p.customer_id = r.customer_id"
-        "  AND p.domain = %(domain)s AND p.is_open) AS taken"
-        " FROM imports_uploadrow r JOIN customers_customer c ON c.id = r.customer_id"
+        f" nextval({process_seq}) AS process_id, r.customer_id, r.cells,"
+        # Scalar subqueries: one index probe per row; a join or EXISTS lets the planner hash
+        # all 500,000 customers (or every open process) for each batch of 5,000.
+        " (SELECT c.unit_id FROM customers_customer c WHERE c.id = r.customer_id) AS unit_id,"
+        " (SELECT TRUE FROM core_process p WHERE p.customer_id = r.customer_id"
+        "  AND p.domain = %(domain)s AND p.is_open LIMIT 1) IS NOT NULL AS taken"
+        " FROM imports_uploadrow r"
         " WHERE r.upload_id = %(upload)s AND r.batch = %(batch)s AND r.status = 'new'"
         " ORDER BY r.row_number),"
         " made AS ("
