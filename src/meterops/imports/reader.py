@@ -12,6 +12,7 @@ import csv
 import re
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -100,18 +101,14 @@ def _check_zip(path: Path) -> None:
                 f"({claimed / 1048576:.0f} MB setelah dibuka). Kemungkinan berkas rusak atau "
                 "'zip bomb'."
             )
-        _refuse_formulas(archive, names)
-
-
-def _refuse_formulas(archive: zipfile.ZipFile, names: set[str]) -> None:
-    sheet = "xl/worksheets/sheet1.xml"
-    if sheet not in names:
-        sheets = sorted(n for n in names if n.startswith("xl/worksheets/sheet"))
-        if not sheets:
+        if not any(n.startswith("xl/worksheets/sheet") for n in names):
             raise FileRefused("Berkas tidak berisi sheet.")
-        sheet = sheets[0]
-    tail = b""
-    with archive.open(sheet) as stream:
+
+
+def _refuse_formulas(path: Path) -> None:
+    """The first formula cell of the first sheet, by its XML (``<c r="B7"><f>``), refused."""
+    with zipfile.ZipFile(path) as archive, archive.open(_first_sheet(archive)) as stream:
+        tail = b""
         while chunk := stream.read(1 << 20):
             block = tail + chunk
             found = FORMULA_CELL.search(block)
@@ -123,6 +120,13 @@ def _refuse_formulas(archive: zipfile.ZipFile, names: set[str]) -> None:
             tail = block[-200:]
 
 
+def _first_sheet(archive: zipfile.ZipFile) -> str:
+    names = set(archive.namelist())
+    if "xl/worksheets/sheet1.xml" in names:
+        return "xl/worksheets/sheet1.xml"
+    return sorted(n for n in names if n.startswith("xl/worksheets/sheet"))[0]
+
+
 def read_rows(path: Path, kind: str) -> Iterator[list]:
     """Every row of the first sheet, header first; cells as calamine or csv give them."""
     if kind == "csv":
@@ -130,12 +134,17 @@ def read_rows(path: Path, kind: str) -> Iterator[list]:
         return
     from python_calamine import CalamineError, CalamineWorkbook
 
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        first_row, first_column = sheet.start or (0, 0)
-        rows = sheet.iter_rows()
-    except CalamineError as exc:
-        raise FileRefused(f"Berkas .xlsx tidak bisa dibaca: {exc}") from None
+    # The formula scan runs beside calamine, which lets go of the GIL while it parses.
+    with ThreadPoolExecutor(1) as pool:
+        scan = pool.submit(_refuse_formulas, path)
+        try:
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+            first_row, first_column = sheet.start or (0, 0)
+            rows = sheet.iter_rows()
+        except CalamineError as exc:
+            scan.result()  # a formula cell is the clearer message
+            raise FileRefused(f"Berkas .xlsx tidak bisa dibaca: {exc}") from None
+        scan.result()
     # iter_rows starts at the first used cell; keep row numbers and columns as Excel shows them.
     yield from ([] for _ in range(first_row))
     padding = [None] * first_column
