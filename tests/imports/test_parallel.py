@@ -113,3 +113,18 @@ def test_a_failing_batch_stops_both_workers_and_apply_resumes(
     upload = services.apply_upload(upload_id=upload.pk)
     assert upload.state == UploadState.APPLIED and upload.new_rows == 14
     assert ReplacementTarget.objects.count() == Process.objects.count() == 14
+
+
+def test_text_with_tabs_newlines_and_backslashes_survives_staging(
+    cast_and_customers, damage_type
+):
+    cast, own, _ = cast_and_customers
+    note = "kabel\tputus\\di tiang\nlihat foto"
+    rows = _rows(own[:1], damage_type)
+    rows[0][5] = note
+    upload = checked(cast.supervisor, "to-ex-dg", xlsx(rows))
+    staged = UploadRow.objects.get(upload=upload)
+    assert staged.cells["KETERANGAN"] == note.strip()
+    services.start_apply(upload=upload, actor=cast.supervisor)
+    services.apply_upload(upload_id=upload.pk)
+    assert ReplacementTarget.objects.get().notes == note.strip()

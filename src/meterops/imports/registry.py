@@ -57,7 +57,7 @@ class RowStatus(StrEnum):
     REJECTED = "rejected"
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedRow:
     """One data row after conversion: what a domain's ``classify`` looks at and marks."""
 

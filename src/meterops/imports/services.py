@@ -171,7 +171,9 @@ def _numbered_chunks(rows, size: int):
     """The data rows with their Excel row numbers, blank rows left out, ``size`` at a time."""
     chunk = []
     for number, raw in enumerate(rows, start=2):
-        if not _blank(raw):
+        first = raw[0] if raw else None
+        # Most rows start with a filled cell; only the others are looked at cell by cell.
+        if (first.__class__ is str and first[:1].strip()) or not _blank(raw):
             chunk.append((number, raw))
             if len(chunk) == size:
                 yield chunk
@@ -314,7 +316,7 @@ def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> Non
     if template.scope == Scope.CUSTOMER:
         ids = staging.many({r.cells["IDPEL"] for r in rows}, "text")
         customers = Customer.objects.all() if actor is None else scoped(Customer, actor)
-        found = dict(customers.filter(customer_id__in=ids).values_list("customer_id", "pk"))
+        found = dict(staging.fetch(customers.filter(customer_id__in=ids), "customer_id", "pk"))
         for row in rows:
             row.customer_id = found.get(row.cells["IDPEL"])
             if row.customer_id is None:
