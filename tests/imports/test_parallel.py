@@ -115,9 +115,7 @@ def test_a_failing_batch_stops_both_workers_and_apply_resumes(
     assert ReplacementTarget.objects.count() == Process.objects.count() == 14
 
 
-def test_text_with_tabs_newlines_and_backslashes_survives_staging(
-    cast_and_customers, damage_type
-):
+def test_text_with_tabs_newlines_and_backslashes_survives_staging(cast_and_customers, damage_type):
     cast, own, _ = cast_and_customers
     note = "kabel\tputus\\di tiang\nlihat foto"
     rows = _rows(own[:1], damage_type)

@@ -130,20 +130,23 @@ def _copy_line(upload_id: int, batch: int, row: CheckedRow) -> str:
     written by hand: psycopg's per-value adaptation costs more than the rest of the row."""
     rejected = row.status == RowStatus.REJECTED
     raw = orjson.dumps([as_text(v) for v in row.raw]).decode() if rejected else "[]"
-    return "\t".join(
-        (
-            str(upload_id),
-            str(row.row_number),
-            str(batch),
-            row.status.value,
-            "\\N" if row.customer_id is None else str(row.customer_id),
-            _copy_text(orjson.dumps(row.cells, default=str).decode()),
-            _copy_text(raw),
-            _copy_text(row.column),
-            _copy_text(row.reason),
-            "\\N" if row.record_id is None else str(row.record_id),
+    return (
+        "\t".join(
+            (
+                str(upload_id),
+                str(row.row_number),
+                str(batch),
+                row.status.value,
+                "\\N" if row.customer_id is None else str(row.customer_id),
+                _copy_text(orjson.dumps(row.cells, default=str).decode()),
+                _copy_text(raw),
+                _copy_text(row.column),
+                _copy_text(row.reason),
+                "\\N" if row.record_id is None else str(row.record_id),
+            )
         )
-    ) + "\n"
+        + "\n"
+    )
 
 
 def _copy_text(value: str) -> str:
