@@ -15,7 +15,7 @@ from meterops.imports.reader import OLE2_MAGIC, FileRefused
 from meterops.imports.registry import get_template
 from meterops.replacement.models import ReplacementTarget
 
-from .conftest import checked, xlsx
+from .conftest import checked, csv_file, xlsx
 
 
 def _refused(user, upload_file, match):
@@ -156,6 +156,18 @@ class BadFileTests:
         assert UploadRow.objects.get(upload=upload, row_number=2).cells["TGL_GANTI"] == "2026-11-24"
         assert "tanggal tidak dikenal" in UploadRow.objects.get(upload=upload, row_number=4).reason
         assert Meter.objects.get(pk=meter.pk).removed_at is None  # checked, not applied
+
+    def test_a_nul_character_rejects_its_row_and_the_rest_is_checked(
+        self, cast, customers, damage_type
+    ):
+        rows = [_row(c, damage_type) for c in customers[:2]]
+        rows[0][5] = "tiang\x00miring"
+        upload = checked(cast.supervisor, "to-ex-dg", csv_file(rows))
+        assert upload.state == UploadState.CHECKED
+        assert (upload.new_rows, upload.rejected_rows) == (1, 1)
+        bad = UploadRow.objects.get(upload=upload, status="rejected")
+        assert (bad.row_number, bad.error_column) == (2, "KETERANGAN")
+        assert "karakter NUL" in bad.reason and bad.raw[5] == "tiang\ufffdmiring"
 
     def test_oversize_file_refused_by_the_service(self, cast, customers, damage_type, settings):
         settings.IMPORT_MAX_UPLOAD_BYTES = 1000

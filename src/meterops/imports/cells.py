@@ -26,7 +26,8 @@ class CellError(ValueError):
 
 
 def as_text(value) -> str:
-    """What the user typed, as text (numbers without a trailing .0)."""
+    """What the user typed, as text (numbers without a trailing .0; a NUL character, which no
+    database text can hold, shown as \ufffd)."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -35,13 +36,17 @@ def as_text(value) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return str(value).strip().replace("\x00", "\ufffd")
 
 
 def convert(column: Column, value, choices: dict[str, str] | None = None):
     """The cell's value as the column's kind (JSON-ready: str, int, None), or CellError.
 
     ``choices`` maps each allowed value in upper case to its spelling (CHOICE columns)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise CellError(
+            "berisi karakter NUL (kode 0) yang tidak bisa disimpan; hapus karakter itu."
+        )
     text = as_text(value)
     if text[:1] == "'" and text[1:2] in ESCAPED:
         # Our own escape against formula injection (core.excel.safe_cell) coming back in a
@@ -219,7 +224,12 @@ def compile_converter(column: Column, choices: dict[str, str] | None = None):
         def text(value):
             if type(value) is str:
                 stripped = value.strip()
-                if stripped and stripped[0] != "'" and (not limit or len(stripped) <= limit):
+                if (
+                    stripped
+                    and stripped[0] != "'"
+                    and (not limit or len(stripped) <= limit)
+                    and "\x00" not in stripped
+                ):
                     return stripped
             return slow(value)
 
