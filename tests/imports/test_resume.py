@@ -146,3 +146,29 @@ class RealWorkerKilledTests:
         assert upload.state == UploadState.APPLIED
         assert ReplacementTarget.objects.count() == Process.objects.count() == 6
         assert Upload.objects.get().new_rows == 6
+
+
+class CheckBreaksDownTests:
+    def test_a_check_that_breaks_fails_the_upload_and_leaves_no_rows(
+        self, cast, damage_type, settings, monkeypatch
+    ):
+        settings.IMPORT_BATCH_SIZE = 2
+        customers = [CustomerFactory(unit=cast.sp_a) for _ in range(5)]
+        original = TEMPLATES["to-ex-dg"]
+        calls = []
+
+        def breaks_on_second_chunk(rows, *, actor, template):
+            calls.append(len(rows))
+            if len(calls) == 2:
+                raise RuntimeError("disk penuh")
+            original.classify(rows, actor=actor, template=template)
+
+        monkeypatch.setitem(
+            TEMPLATES, "to-ex-dg", dataclasses.replace(original, classify=breaks_on_second_chunk)
+        )
+        with pytest.raises(RuntimeError, match="disk penuh"):
+            checked(cast.supervisor, "to-ex-dg", _file(customers, damage_type))
+        upload = Upload.objects.get()
+        assert upload.state == UploadState.FAILED
+        assert "kesalahan sistem (RuntimeError)" in upload.error
+        assert not upload.rows.exists() and not upload.batches.exists()

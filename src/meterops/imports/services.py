@@ -112,26 +112,42 @@ def create_upload_from_path(*, template: ImportTemplate, path: Path, actor: User
 
 
 def check_upload(*, upload_id: int) -> Upload:
-    """Read and check every row, stage it with its verdict; a bad file fails with its reason."""
+    """Read and check every row, stage it with its verdict; a bad file fails with its reason,
+    and so does a check that breaks down (the page must not wait on it forever)."""
     upload = Upload.objects.get(pk=upload_id)
     upload.start_check()
     upload.save()
-    UploadRow.objects.filter(upload=upload).delete()
-    UploadBatch.objects.filter(upload=upload).delete()
+    _clear_staging(upload)
     template = get_template(upload.template_code)
     try:
         _check_rows(upload, template)
     except FileRefused as exc:
-        UploadRow.objects.filter(upload=upload).delete()
-        upload.refresh_from_db()
-        upload.fail(error=str(exc))
-        upload.save()
+        _fail_check(upload, str(exc))
         return upload
+    except Exception as exc:
+        _fail_check(
+            upload,
+            f"Pemeriksaan berhenti karena kesalahan sistem ({exc.__class__.__name__}); tidak "
+            "ada data yang diubah. Unggah lagi; bila berulang, laporkan ke admin.",
+        )
+        raise
     upload.refresh_from_db()
     _recount(upload)
     upload.finish_check()
     upload.save()
     return upload
+
+
+def _clear_staging(upload: Upload) -> None:
+    UploadRow.objects.filter(upload=upload).delete()
+    UploadBatch.objects.filter(upload=upload).delete()
+
+
+def _fail_check(upload: Upload, error: str) -> None:
+    _clear_staging(upload)
+    upload.refresh_from_db()
+    upload.fail(error=error)
+    upload.save()
 
 
 def _check_rows(upload: Upload, template: ImportTemplate) -> None:
