@@ -251,6 +251,54 @@ def test_fieldwork_order_outcome_from_the_work_list(field, new_page):
     assert order.note == "Alamat tidak ketemu"
 
 
+def test_notice_delivered_in_person_is_signed_on_the_screen(field, new_page):
+    from PIL import Image
+
+    from meterops.fieldwork.choices import NoticeOutcome, OrderKind, OrderState
+    from meterops.fieldwork.models import FieldOrder
+    from meterops.fieldwork.services import assign_orders
+
+    order = FieldOrder.objects.create(
+        unit=field.sp_a,
+        customer=field.new_customer,
+        kind=OrderKind.NOTICE,
+        issued_by=field.supervisor,
+    )
+    assign_orders(
+        actor=field.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=field.officer
+    )
+    page = new_page(PHONE)
+    page.goto("/m/")
+    page.fill("#login-username", "petugas.vendor")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
+    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    page.locator(".work-item", has_text=order.reference).locator("a").tap()
+    expect(page.locator("#order-signature")).to_be_visible()
+    page.set_input_files("#order-photo", [_photo("surat.jpg")])
+    expect(page.locator("#order-thumbs img")).to_have_count(1)
+    page.get_by_role("button", name="Simpan hasil order").tap()  # neither initials nor signature
+    expect(page.locator("#order-error")).to_contain_text("paraf/nama penerima atau tanda tangan")
+    box = page.locator("#order-signature").bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 30)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 20, box["y"] + 30 + (step % 3) * 25)
+    page.mouse.up()
+    assert_fits_phone(page)
+    page.get_by_role("button", name="Simpan hasil order").tap()
+    expect(page.locator("#order-done")).to_contain_text("tersimpan di HP")
+    page.goto("/m/#queue")
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1)
+    order.refresh_from_db()
+    assert order.state == OrderState.DONE and order.outcome == NoticeOutcome.IN_PERSON
+    with order.signature.open("rb") as stored, Image.open(stored) as image:
+        shades = image.convert("L").histogram()
+    inked = sum(shades[:100])
+    assert 200 < inked < sum(shades) // 4  # the stroke drawn above on white, not a blank box
+
+
 def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, new_page):
     page = new_page(PHONE)
     page.goto("/m/")

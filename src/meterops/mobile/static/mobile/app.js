@@ -639,9 +639,56 @@ $("#replace-form").addEventListener("submit", async (event) => {
 let orderItem = null;
 let orderPhotos = [];
 
+/* ---- Signature pad: the recipient signs on the screen (a PNG sent like a photo) ------- */
+
+const signaturePad = $("#order-signature");
+let signed = false;
+
+function padPoint(event) {
+  const box = signaturePad.getBoundingClientRect();
+  return [
+    ((event.clientX - box.left) * signaturePad.width) / box.width,
+    ((event.clientY - box.top) * signaturePad.height) / box.height,
+  ];
+}
+
+signaturePad.addEventListener("pointerdown", (event) => {
+  signaturePad.setPointerCapture(event.pointerId);
+  const pen = signaturePad.getContext("2d");
+  Object.assign(pen, { lineWidth: 4, lineCap: "round", lineJoin: "round", strokeStyle: "#111" });
+  pen.beginPath();
+  pen.moveTo(...padPoint(event));
+  signaturePad.dataset.drawing = "1";
+});
+signaturePad.addEventListener("pointermove", (event) => {
+  if (!signaturePad.dataset.drawing) return;
+  const pen = signaturePad.getContext("2d");
+  pen.lineTo(...padPoint(event));
+  pen.stroke();
+  signed = true;
+});
+for (const end of ["pointerup", "pointercancel"]) {
+  signaturePad.addEventListener(end, () => delete signaturePad.dataset.drawing);
+}
+
+function clearSignature() {
+  const pen = signaturePad.getContext("2d");
+  pen.fillStyle = "#fff"; // white paper: the server keeps photos as JPEG, without transparency
+  pen.fillRect(0, 0, signaturePad.width, signaturePad.height);
+  signed = false;
+}
+$("#order-signature-clear").addEventListener("click", clearSignature);
+
+async function signaturePhoto() {
+  if (!signed) return null;
+  const blob = await new Promise((resolve) => signaturePad.toBlob(resolve, "image/png"));
+  return { client_id: uuid(), name: "tanda-tangan.png", blob, upload_id: null };
+}
+
 async function startOrder() {
   const form = $("#order-form");
   form.reset();
+  clearSignature();
   orderPhotos = [];
   $("#order-thumbs").replaceChildren();
   $("#order-error").textContent = "";
@@ -701,6 +748,9 @@ $("#order-form").addEventListener("submit", async (event) => {
     if (kind === "notice") {
       payload.notice_outcome = form.notice_outcome.value;
       payload.initials = form.initials.value.trim();
+      if (payload.notice_outcome === "in_person" && !payload.initials && !signed) {
+        errors.push("Diterima langsung: isi paraf/nama penerima atau tanda tangan");
+      }
     }
     if (kind === "survey") {
       payload.route_code = form.route_code.value.trim();
@@ -712,11 +762,15 @@ $("#order-form").addEventListener("submit", async (event) => {
   if (errors.length) { error.textContent = errors.join("; "); return; }
   const gps = await position();
   if (gps) Object.assign(payload, gps);
-  await enqueue({ id: uuid(), kind: "order", label: `${orderItem.reference} (${orderItem.customer.customer_id})`, payload, photos: failed ? [] : orderPhotos });
+  // The server reads the first photo as the photo and the second as the signature.
+  const signature = !failed && kind === "notice" ? await signaturePhoto() : null;
+  const photos = failed ? [] : signature ? [...orderPhotos, signature] : orderPhotos;
+  await enqueue({ id: uuid(), kind: "order", label: `${orderItem.reference} (${orderItem.customer.customer_id})`, payload, photos });
   const done = $("#order-done");
   done.textContent = `Hasil ${orderItem.reference} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
   done.hidden = false;
   orderPhotos = [];
+  clearSignature();
 });
 
 /* ---- KRN-2 key change (KCT, seed 003): the pair to enter and what the meter showed ------ */
