@@ -263,9 +263,7 @@ class ReplacementTests:
         retry = client.post("/api/replacements", payload, content_type="application/json")
         assert retry.status_code == 201, retry.json()
 
-    def test_another_contractors_order_is_404(
-        self, api_client, work_order, other_contractor_order
-    ):
+    def test_another_contractors_order_is_404(self, api_client, work_order, other_contractor_order):
         client = api_client(work_order.assigned_to)
         payload = _replacement_payload(
             other_contractor_order, [upload_photo(client), upload_photo(client)]

@@ -79,9 +79,7 @@ class FieldOrderTests:
         assert answer.status_code == 422
         assert answer.json()["field"] == "reason"
 
-    def test_stale_version_is_409_with_both_versions(
-        self, api_client, notice_order, field_officer
-    ):
+    def test_stale_version_is_409_with_both_versions(self, api_client, notice_order, field_officer):
         answer = api_client(field_officer).post(
             f"/api/field-orders/{notice_order.pk}/outcome",
             {

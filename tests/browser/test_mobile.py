@@ -299,6 +299,50 @@ def test_notice_delivered_in_person_is_signed_on_the_screen(field, new_page):
     assert 200 < inked < sum(shades) // 4  # the stroke drawn above on white, not a blank box
 
 
+def test_reading_sent_back_is_read_again_from_the_work_list(field, new_page):
+    from django.utils import timezone
+
+    from meterops.reading.choices import ReadingState
+    from meterops.reading.models import Reading
+    from tests.reading.helpers import WIB, make_customer, make_day, make_reading, make_route
+
+    customer = make_customer(make_route(make_day(field.sp_a)), name="NENG ROSITA")
+    reading = make_reading(
+        customer,
+        period=f"{timezone.now().astimezone(WIB):%Y%m}",
+        register="880",
+        state=ReadingState.REREAD_REQUESTED,
+        reread_reason="Angka stan tidak terbaca di foto",
+        read_at=timezone.now(),
+    )
+    page = new_page(PHONE)
+    page.goto("/m/")
+    page.fill("#login-username", "petugas.vendor")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
+    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    item = page.locator(".work-item", has_text="Baca ulang stan")
+    expect(item).to_contain_text("NENG ROSITA")
+    item.locator("a").tap()
+    expect(page.locator("#reread-reason")).to_contain_text("tidak terbaca")
+    expect(page.locator("#reread-reason")).to_contain_text("880")
+    page.fill("#reread-register", "912,5")
+    page.get_by_role("button", name="Simpan stan baca ulang").tap()
+    expect(page.locator("#reread-error")).to_contain_text("Ambil foto stan")
+    page.set_input_files("#reread-photo", [_photo("stan.jpg")])
+    expect(page.locator("#reread-thumbs img")).to_have_count(1)
+    assert_fits_phone(page)
+    page.get_by_role("button", name="Simpan stan baca ulang").tap()
+    expect(page.locator("#reread-done")).to_contain_text("tersimpan di HP")
+    page.goto("/m/#queue")
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1)
+    expect(page.locator(".queue-item")).to_contain_text("stan 912.50")
+    reading = Reading.objects.get(pk=reading.pk)
+    assert reading.state == ReadingState.READ and str(reading.register_kwh) == "912.50"
+    assert reading.photo.name.endswith(".jpg")
+
+
 def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, new_page):
     page = new_page(PHONE)
     page.goto("/m/")

@@ -2,7 +2,8 @@
 
 A domain adds its orders with ``register_work_source(kind, function)``; the function takes the
 officer and returns ``WorkItem``s of the orders assigned to that officer and still open. The
-HOME work orders (PK) are the first source; fieldwork orders plug in the same way.
+HOME work orders (PK) are the first source; fieldwork orders, KCT targets and readings sent
+back for re-reading plug in the same way.
 """
 
 from collections.abc import Callable
@@ -42,11 +43,18 @@ def work_list_for(user) -> list[WorkItem]:
     return sorted(items, key=lambda item: (item.assigned_at is None, item.assigned_at, item.id))
 
 
-CURRENT_METERS = Prefetch(
-    "target__customer__meters",
-    queryset=Meter.objects.filter(removed_at__isnull=True),
-    to_attr="current_meters",
-)
+def current_meters(path: str) -> Prefetch:
+    """The meter in place of each customer at ``path`` (ending in ``meters``), as
+    ``current_meters``; ``with_current_meter`` then puts it where ``customer_out`` reads it."""
+    return Prefetch(
+        path, queryset=Meter.objects.filter(removed_at__isnull=True), to_attr="current_meters"
+    )
+
+
+def with_current_meter(customer):
+    meters = customer.current_meters
+    customer.current_meter_row = meters[0] if meters else None
+    return customer
 
 
 def replacement_work_orders(user) -> list[WorkItem]:
@@ -59,15 +67,13 @@ def replacement_work_orders(user) -> list[WorkItem]:
         scoped(WorkOrder, user)
         .select_related("target__customer", "target__damage_type")
         .filter(assigned_to=user, target__state=TargetState.ASSIGNED)
-        .prefetch_related(CURRENT_METERS)
+        .prefetch_related(current_meters("target__customer__meters"))
         .order_by("assigned_at", "id")[:500]
     )
     items = []
     for work_order in work_orders:
         target = work_order.target
-        customer = target.customer
-        meters = customer.current_meters
-        customer.current_meter_row = meters[0] if meters else None
+        customer = with_current_meter(target.customer)
         items.append(
             WorkItem(
                 kind="replacement",
@@ -109,20 +115,12 @@ def field_orders(user) -> list[WorkItem]:
         scoped(FieldOrder, user)
         .filter(assigned_to=user, state=OrderState.ASSIGNED)
         .select_related("customer")
-        .prefetch_related(
-            Prefetch(
-                "customer__meters",
-                queryset=Meter.objects.filter(removed_at__isnull=True),
-                to_attr="current_meters",
-            )
-        )
+        .prefetch_related(current_meters("customer__meters"))
         .order_by("due_at", "id")[:500]
     )
     items = []
     for order in orders:
-        customer = order.customer
-        meters = customer.current_meters
-        customer.current_meter_row = meters[0] if meters else None
+        customer = with_current_meter(order.customer)
         items.append(
             WorkItem(
                 kind=f"fieldwork.{order.kind}",
@@ -207,3 +205,44 @@ def keychange_targets(user) -> list[WorkItem]:
 
 
 register_work_source("keychange", keychange_targets)
+
+
+def reading_rereads(user) -> list[WorkItem]:
+    """Readings sent back for re-reading (Baca ulang) in a field officer's units, in route
+    order: the stan to read again, with the reason and the stan read before."""
+    from meterops.core.choices import RoleCode
+    from meterops.core.scoping import scoped
+    from meterops.reading.choices import ReadingState
+    from meterops.reading.models import Reading
+
+    if not user.has_role(RoleCode.FIELD_OFFICER):
+        return []
+    readings = (
+        scoped(Reading, user)
+        .filter(state=ReadingState.REREAD_REQUESTED)
+        .select_related("customer")
+        .prefetch_related(current_meters("customer__meters"))
+        .order_by("customer__route_id", "customer__route_sequence", "id")[:500]
+    )
+    return [
+        WorkItem(
+            kind="reading",
+            id=reading.pk,
+            reference=f"{reading.period}/{reading.customer.customer_id}",
+            title=f"Baca ulang stan BLTH {reading.period}",
+            state=reading.state,
+            state_label=str(reading.get_state_display()),
+            version=reading.updated_at,
+            assigned_at=reading.updated_at,
+            customer=with_current_meter(reading.customer),
+            detail={
+                "period": reading.period,
+                "reason": reading.reread_reason,
+                "previous_register_kwh": str(reading.register_kwh),
+            },
+        )
+        for reading in readings
+    ]
+
+
+register_work_source("reading", reading_rereads)

@@ -17,7 +17,6 @@ Every write that matters is one atomic service with an audit event on the custom
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -133,10 +132,9 @@ def _events_for(orders: QuerySet, actor: User, verb: str, note: str) -> None:
 
 def _photo(upload, unit: Unit, stem: str) -> ContentFile:
     """Check a photo (JPEG/PNG, size) the way HOME does and return the stored copy."""
-    from meterops.replacement.photos import prepare_photo
+    from meterops.replacement.photos import kept_photo
 
-    prepared = prepare_photo(upload, zone=ZoneInfo(_zone(unit)))
-    return ContentFile(prepared.image.read(), name=f"{stem}.jpg")
+    return kept_photo(upload, unit=unit, stem=stem)
 
 
 def _require_photo(photo) -> None:

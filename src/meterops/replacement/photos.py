@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
@@ -42,6 +43,13 @@ def _check_size(upload) -> None:
             _("Berkas %(name)s terlalu besar (%(mb).1f MB); maksimal 10 MB.")
             % {"name": upload.name, "mb": upload.size / 1024 / 1024}
         )
+
+
+def kept_photo(upload, *, unit, stem: str) -> ContentFile:
+    """The copy of a field photo that is kept (checked and resized by ``prepare_photo``, EXIF
+    time read in the unit's zone), named ``stem``.jpg."""
+    prepared = prepare_photo(upload, zone=ZoneInfo(unit.settings_or_default().time_zone))
+    return ContentFile(prepared.image.read(), name=f"{stem}.jpg")
 
 
 def prepare_photo(upload, *, zone: tzinfo) -> PreparedPhoto:

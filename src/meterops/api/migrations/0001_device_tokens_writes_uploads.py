@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,58 +14,118 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='DeviceToken',
+            name="DeviceToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('device_name', models.CharField(blank=True, max_length=120, verbose_name='perangkat')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('hint', models.CharField(max_length=12, verbose_name='awal token')),
-                ('expires_at', models.DateTimeField(verbose_name='berlaku sampai')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='terakhir dipakai')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='dicabut')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='device_tokens', to=settings.AUTH_USER_MODEL, verbose_name='pengguna')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "device_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="perangkat"),
+                ),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("hint", models.CharField(max_length=12, verbose_name="awal token")),
+                ("expires_at", models.DateTimeField(verbose_name="berlaku sampai")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="terakhir dipakai"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="dicabut")),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="device_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pengguna",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'token perangkat',
-                'verbose_name_plural': 'token perangkat',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "token perangkat",
+                "verbose_name_plural": "token perangkat",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotentWrite',
+            name="IdempotentWrite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_id', models.UUIDField()),
-                ('operation', models.CharField(max_length=40)),
-                ('status_code', models.PositiveSmallIntegerField(default=200)),
-                ('response', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client_id", models.UUIDField()),
+                ("operation", models.CharField(max_length=40)),
+                ("status_code", models.PositiveSmallIntegerField(default=200)),
+                ("response", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'client_id'), name='api_write_user_client')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "client_id"), name="api_write_user_client"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PhotoUpload',
+            name="PhotoUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('client_id', models.UUIDField()),
-                ('file_name', models.CharField(max_length=120)),
-                ('size', models.PositiveIntegerField()),
-                ('received', models.PositiveIntegerField(default=0)),
-                ('content_type', models.CharField(blank=True, max_length=40)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                ("client_id", models.UUIDField()),
+                ("file_name", models.CharField(max_length=120)),
+                ("size", models.PositiveIntegerField()),
+                ("received", models.PositiveIntegerField(default=0)),
+                ("content_type", models.CharField(blank=True, max_length=40)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'client_id'), name='api_upload_user_client')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "client_id"), name="api_upload_user_client"
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('api', '0001_device_tokens_writes_uploads'),
+        ("api", "0001_device_tokens_writes_uploads"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='devicetoken',
-            name='auth_hash',
+            model_name="devicetoken",
+            name="auth_hash",
             field=models.CharField(blank=True, max_length=128),
         ),
     ]

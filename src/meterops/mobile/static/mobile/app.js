@@ -35,6 +35,7 @@ const TITLES = {
   queue: "Antrian Kirim",
   order: "Hasil Order",
   kct: "Ganti Kunci KCT",
+  reread: "Baca Ulang Stan",
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -231,6 +232,7 @@ const SCREENS = {
   async queue() { await renderQueue(); },
   async order() { await startOrder(); },
   async kct() { await startKct(); },
+  async reread() { await startReread(); },
 };
 
 /* ---- Login --------------------------------------------------------------------------- */
@@ -306,6 +308,7 @@ $("#work-refresh").addEventListener("click", async () => {
 function screenOf(item) {
   if (item.kind === "replacement") return "#replace";
   if (item.kind === "keychange") return "#kct";
+  if (item.kind === "reading") return "#reread";
   return "#order";
 }
 
@@ -313,12 +316,14 @@ function screenOf(item) {
 function workKey(item) {
   if (item.kind === "replacement") return `replacement:${item.id}`;
   if (item.kind === "keychange") return `kct:${item.id}`;
+  if (item.kind === "reading") return `reread:${item.id}`;
   return `order:${item.id}`;
 }
 
 function queuedKey(q) {
   if (q.kind === "order") return `order:${q.payload.order_id}`;
   if (q.kind === "kct") return `kct:${q.payload.target_id}`;
+  if (q.kind === "reread") return `reread:${q.payload.reading_id}`;
   return `replacement:${q.payload.work_order_id}`;
 }
 
@@ -773,6 +778,54 @@ $("#order-form").addEventListener("submit", async (event) => {
   clearSignature();
 });
 
+/* ---- Baca ulang: a reading sent back, read again with a photo ------------------------- */
+
+let rereadItem = null;
+let rereadPhotos = [];
+
+async function startReread() {
+  const form = $("#reread-form");
+  form.reset();
+  rereadPhotos = [];
+  $("#reread-thumbs").replaceChildren();
+  $("#reread-error").textContent = "";
+  $("#reread-done").hidden = true;
+  const picked = sessionStorage.getItem("mo.pick") || "";
+  const work = await cached("worklist");
+  rereadItem = work ? work.items.find((i) => `${i.kind}:${i.id}` === picked && i.kind === "reading") : null;
+  form.hidden = !rereadItem;
+  const box = $("#reread-customer");
+  if (!rereadItem) { box.textContent = "Pilih baca ulang dari daftar kerja."; return; }
+  box.replaceChildren(el("strong", {}, `${rereadItem.title}`), customerCard(rereadItem.customer));
+  const detail = rereadItem.detail;
+  $("#reread-reason").textContent = `Alasan: ${detail.reason || "-"} · stan sebelumnya ${detail.previous_register_kwh} kWh`;
+}
+
+$("#reread-photo").addEventListener("change", async (event) => {
+  rereadPhotos = await compressAll(Array.from(event.target.files).slice(0, 1));
+  showThumbs($("#reread-thumbs"), rereadPhotos);
+});
+
+$("#reread-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const errors = [];
+  const payload = { reading_id: rereadItem.id, version: rereadItem.version };
+  payload.register_kwh = decimalOrNull(form.register_kwh.value, "Stan", errors);
+  if (payload.register_kwh === null && !errors.length) errors.push("Stan wajib diisi");
+  payload.anomaly_code = form.anomaly_code.value.trim().toUpperCase();
+  if (!rereadPhotos.length) errors.push("Ambil foto stan");
+  if (errors.length) { $("#reread-error").textContent = errors.join("; "); return; }
+  $("#reread-error").textContent = "";
+  const gps = await position();
+  if (gps) Object.assign(payload, gps);
+  await enqueue({ id: uuid(), kind: "reread", label: `${rereadItem.reference} (${rereadItem.customer.customer_id})`, payload, photos: rereadPhotos });
+  const done = $("#reread-done");
+  done.textContent = `Stan ${rereadItem.reference} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
+  done.hidden = false;
+  rereadPhotos = [];
+});
+
 /* ---- KRN-2 key change (KCT, seed 003): the pair to enter and what the meter showed ------ */
 
 let kctItem = null;
@@ -1049,6 +1102,7 @@ const ENDPOINTS = {
   replacement: () => "/replacements",
   order: (payload) => `/field-orders/${payload.order_id}/outcome`,
   kct: (payload) => `/kct-targets/${payload.target_id}/outcome`,
+  reread: (payload) => `/readings/${payload.reading_id}/reread`,
 };
 
 function describe(item, data) {
@@ -1056,6 +1110,7 @@ function describe(item, data) {
   if (item.kind === "replacement") return `Server: ${data.work_order} ${data.state_label}, meter ${data.new_meter_number}`;
   if (item.kind === "order") return `Server: ${data.reference} ${data.state_label}`;
   if (item.kind === "kct") return `Server: ${data.reference} ${data.state_label}`;
+  if (item.kind === "reread") return `Server: ${data.reference} stan ${data.register_kwh} (${data.state_label})`;
   return "";
 }
 
