@@ -52,7 +52,6 @@ class Upload(ConcurrentTransitionMixin, TimeStampedModel):
     unchanged_rows = models.PositiveIntegerField(_("tetap"), default=0)
     rejected_rows = models.PositiveIntegerField(_("ditolak"), default=0)
     batches_total = models.PositiveIntegerField(default=0)
-    batches_applied = models.PositiveIntegerField(default=0)
     checked_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_by = models.ForeignKey(
@@ -67,6 +66,11 @@ class Upload(ConcurrentTransitionMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def batches_applied(self) -> int:
+        """Batches with their done mark (imports.UploadBatch.applied_at)."""
+        return self.batches.filter(applied_at__isnull=False).count()
 
     @property
     def progress_percent(self) -> int:

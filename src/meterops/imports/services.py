@@ -187,9 +187,7 @@ def _numbered_chunks(rows, size: int):
     """The data rows with their Excel row numbers, blank rows left out, ``size`` at a time."""
     chunk = []
     for number, raw in enumerate(rows, start=2):
-        first = raw[0] if raw else None
-        # Most rows start with a filled cell; only the others are looked at cell by cell.
-        if (first.__class__ is str and first[:1].strip()) or not _blank(raw):
+        if not _blank(raw):
             chunk.append((number, raw))
             if len(chunk) == size:
                 yield chunk
@@ -473,5 +471,3 @@ def _apply_batch(upload: Upload, template: ImportTemplate, actor, batch: UploadB
     staging.lock_customers(upload=upload, batch=batch.number)
     template.apply(upload=upload, batch=batch.number, actor=actor)
     UploadBatch.objects.filter(pk=batch.pk).update(applied_at=timezone.now())
-    # Last, so the upload's row lock is held only for the commit.
-    Upload.objects.filter(pk=upload.pk).update(batches_applied=F("batches_applied") + 1)
