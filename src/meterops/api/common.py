@@ -6,8 +6,10 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja.responses import Status
 
 from . import schemas as s
+from . import services
 
 ERRORS = {401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 422: s.ErrorOut}
 
@@ -72,3 +74,17 @@ def conflict(record, payload, *, reference: str, server: dict | None = None) -> 
         "yours": payload.model_dump(mode="json"),
         "server": server,
     }
+
+
+def write_once(*, user, payload, operation: str, write) -> Status:
+    """Run ``write`` for a work-list entry at most once per client id (``services.idempotent``).
+
+    A conflict (409) is not stored as the answer: after reloading, the same entry may go again.
+    A resend of a stored 201 answers 200 with the first answer.
+    """
+    status, body = services.idempotent(
+        user=user, client_id=payload.client_id, operation=operation, write=write
+    )
+    if status == 409:
+        services.forget_write(user=user, client_id=payload.client_id)
+    return Status(200 if body.get("replayed") and status == 201 else status, body)

@@ -4,13 +4,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.responses import Status
 
 from meterops.core.scoping import scoped
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, changed_since, conflict
+from .common import ERRORS, changed_since, conflict, write_once
 
 router = Router()
 
@@ -135,9 +134,4 @@ def field_order_outcome(request, order_id: int, payload: s.OrderOutcomeIn):
             "state_label": str(order.get_state_display()),
         }
 
-    status, body = services.idempotent(
-        user=user, client_id=payload.client_id, operation="field_order_outcome", write=write
-    )
-    if status == 409:
-        services.forget_write(user=user, client_id=payload.client_id)
-    return Status(200 if body.get("replayed") and status == 201 else status, body)
+    return write_once(user=user, payload=payload, operation="field_order_outcome", write=write)

@@ -16,7 +16,7 @@ from meterops.replacement.queries import work_orders_for
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, aware, changed_since, conflict
+from .common import ERRORS, aware, changed_since, conflict, write_once
 
 router = Router()
 
@@ -199,13 +199,7 @@ def replacement_entry(request, payload: s.ReplacementIn):
             "state_label": str(TargetState.REPLACED.label),
         }
 
-    status, body = services.idempotent(
-        user=user, client_id=payload.client_id, operation="replacement", write=write
-    )
-    if status == 409:
-        # A conflict is not stored as the answer: after reloading, the same entry may go again.
-        services.forget_write(user=user, client_id=payload.client_id)
-    return Status(200 if body.get("replayed") and status == 201 else status, body)
+    return write_once(user=user, payload=payload, operation="replacement", write=write)
 
 
 @router.post("/work-orders/assign", response={200: s.AssignOut, **ERRORS}, tags=["PK"])

@@ -15,13 +15,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.responses import Status
 
 from meterops.core.scoping import scoped
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, changed_since, conflict
+from .common import ERRORS, changed_since, conflict, write_once
 
 router = Router()
 
@@ -125,12 +124,7 @@ def kct_target_outcome(request, target_id: int, payload: KctOutcomeIn):
             "failure_reason": target.failure_reason,
         }
 
-    status, body = services.idempotent(
-        user=user, client_id=payload.client_id, operation="kct_target_outcome", write=write
-    )
-    if status == 409:
-        services.forget_write(user=user, client_id=payload.client_id)
-    return Status(200 if body.get("replayed") and status == 201 else status, body)
+    return write_once(user=user, payload=payload, operation="kct_target_outcome", write=write)
 
 
 @router.post(

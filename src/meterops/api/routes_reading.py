@@ -12,13 +12,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.responses import Status
 
 from meterops.core.scoping import scoped
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, changed_since, conflict
+from .common import ERRORS, changed_since, conflict, write_once
 
 router = Router()
 
@@ -108,9 +107,4 @@ def reading_reread(request, reading_id: int, payload: RereadIn):
             "register_kwh": str(reading.register_kwh),
         }
 
-    status, body = services.idempotent(
-        user=user, client_id=payload.client_id, operation="reading_reread", write=write
-    )
-    if status == 409:
-        services.forget_write(user=user, client_id=payload.client_id)
-    return Status(200 if body.get("replayed") and status == 201 else status, body)
+    return write_once(user=user, payload=payload, operation="reading_reread", write=write)
