@@ -320,6 +320,17 @@ function workKey(item) {
   return `order:${item.id}`;
 }
 
+/* The work-list item the officer tapped (the list stores its key), if its kind fits the screen. */
+async function pickedItem(fits) {
+  const picked = sessionStorage.getItem("mo.pick") || "";
+  const work = await cached("worklist");
+  return work ? work.items.find((i) => `${i.kind}:${i.id}` === picked && fits(i.kind)) : null;
+}
+
+function savedOnPhone(what) {
+  return `${what} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
+}
+
 function queuedKey(q) {
   if (q.kind === "order") return `order:${q.payload.order_id}`;
   if (q.kind === "kct") return `kct:${q.payload.target_id}`;
@@ -698,9 +709,7 @@ async function startOrder() {
   $("#order-thumbs").replaceChildren();
   $("#order-error").textContent = "";
   $("#order-done").hidden = true;
-  const picked = sessionStorage.getItem("mo.pick") || "";
-  const work = await cached("worklist");
-  orderItem = work ? work.items.find((i) => `${i.kind}:${i.id}` === picked && i.kind.startsWith("fieldwork.")) : null;
+  orderItem = await pickedItem((kind) => kind.startsWith("fieldwork."));
   form.hidden = !orderItem;
   const box = $("#order-customer");
   if (!orderItem) { box.textContent = "Pilih order dari daftar kerja."; return; }
@@ -772,7 +781,7 @@ $("#order-form").addEventListener("submit", async (event) => {
   const photos = failed ? [] : signature ? [...orderPhotos, signature] : orderPhotos;
   await enqueue({ id: uuid(), kind: "order", label: `${orderItem.reference} (${orderItem.customer.customer_id})`, payload, photos });
   const done = $("#order-done");
-  done.textContent = `Hasil ${orderItem.reference} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
+  done.textContent = savedOnPhone(`Hasil ${orderItem.reference}`);
   done.hidden = false;
   orderPhotos = [];
   clearSignature();
@@ -790,9 +799,7 @@ async function startReread() {
   $("#reread-thumbs").replaceChildren();
   $("#reread-error").textContent = "";
   $("#reread-done").hidden = true;
-  const picked = sessionStorage.getItem("mo.pick") || "";
-  const work = await cached("worklist");
-  rereadItem = work ? work.items.find((i) => `${i.kind}:${i.id}` === picked && i.kind === "reading") : null;
+  rereadItem = await pickedItem((kind) => kind === "reading");
   form.hidden = !rereadItem;
   const box = $("#reread-customer");
   if (!rereadItem) { box.textContent = "Pilih baca ulang dari daftar kerja."; return; }
@@ -821,7 +828,7 @@ $("#reread-form").addEventListener("submit", async (event) => {
   if (gps) Object.assign(payload, gps);
   await enqueue({ id: uuid(), kind: "reread", label: `${rereadItem.reference} (${rereadItem.customer.customer_id})`, payload, photos: rereadPhotos });
   const done = $("#reread-done");
-  done.textContent = `Stan ${rereadItem.reference} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
+  done.textContent = savedOnPhone(`Stan ${rereadItem.reference}`);
   done.hidden = false;
   rereadPhotos = [];
 });
@@ -836,9 +843,7 @@ async function startKct() {
   $("#kct-error").textContent = "";
   $("#kct-zero-error").textContent = "";
   $("#kct-done").hidden = true;
-  const picked = sessionStorage.getItem("mo.pick") || "";
-  const work = await cached("worklist");
-  kctItem = work ? work.items.find((i) => `${i.kind}:${i.id}` === picked && i.kind === "keychange") : null;
+  kctItem = await pickedItem((kind) => kind === "keychange");
   $("#kct-body").hidden = !kctItem;
   const box = $("#kct-customer");
   if (!kctItem) { box.textContent = "Pilih target KCT dari daftar kerja."; return; }
@@ -920,7 +925,7 @@ $("#kct-form").addEventListener("submit", async (event) => {
   if (errors.length) { error.textContent = errors.join("; "); return; }
   await enqueue({ id: uuid(), kind: "kct", label: `${kctItem.reference} (${kctItem.customer.customer_id})`, payload, photos: [] });
   const done = $("#kct-done");
-  done.textContent = `Hasil ${kctItem.reference} tersimpan di HP. ${navigator.onLine ? "Sedang dikirim." : "Dikirim saat ada sinyal."}`;
+  done.textContent = savedOnPhone(`Hasil ${kctItem.reference}`);
   done.hidden = false;
 });
 
