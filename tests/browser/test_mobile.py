@@ -67,6 +67,18 @@ def _photo(name):
     return {"name": name, "mimeType": "image/jpeg", "buffer": upload.read()}
 
 
+def _work_list(new_page):
+    """The field officer logged in on a phone, the work list just fetched."""
+    page = new_page(PHONE)
+    page.goto("/m/")
+    page.fill("#login-username", "petugas.vendor")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
+    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    return page
+
+
 def _guide(page, name):
     """Refresh Panduan Aplikasi's screenshots when METEROPS_MOBILE_GUIDE is set."""
     if os.environ.get("METEROPS_MOBILE_GUIDE"):
@@ -229,13 +241,7 @@ def test_fieldwork_order_outcome_from_the_work_list(field, new_page):
     assign_orders(
         actor=field.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=field.officer
     )
-    page = new_page(PHONE)
-    page.goto("/m/")
-    page.fill("#login-username", "petugas.vendor")
-    page.fill("#login-password", TEST_PASSWORD)
-    page.get_by_role("button", name="Masuk").tap()
-    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
-    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    page = _work_list(new_page)
     expect(page.locator(".work-item")).to_have_count(2)
     page.locator(".work-item", has_text=order.reference).locator("a").tap()
     expect(page.locator("#order-customer")).to_contain_text("DEDI MULYADI")
@@ -267,13 +273,7 @@ def test_notice_delivered_in_person_is_signed_on_the_screen(field, new_page):
     assign_orders(
         actor=field.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=field.officer
     )
-    page = new_page(PHONE)
-    page.goto("/m/")
-    page.fill("#login-username", "petugas.vendor")
-    page.fill("#login-password", TEST_PASSWORD)
-    page.get_by_role("button", name="Masuk").tap()
-    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
-    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    page = _work_list(new_page)
     page.locator(".work-item", has_text=order.reference).locator("a").tap()
     expect(page.locator("#order-signature")).to_be_visible()
     page.set_input_files("#order-photo", [_photo("surat.jpg")])
@@ -315,13 +315,7 @@ def test_reading_sent_back_is_read_again_from_the_work_list(field, new_page):
         reread_reason="Angka stan tidak terbaca di foto",
         read_at=timezone.now(),
     )
-    page = new_page(PHONE)
-    page.goto("/m/")
-    page.fill("#login-username", "petugas.vendor")
-    page.fill("#login-password", TEST_PASSWORD)
-    page.get_by_role("button", name="Masuk").tap()
-    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
-    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    page = _work_list(new_page)
     item = page.locator(".work-item", has_text="Baca ulang stan")
     expect(item).to_contain_text("NENG ROSITA")
     item.locator("a").tap()
@@ -344,13 +338,7 @@ def test_reading_sent_back_is_read_again_from_the_work_list(field, new_page):
 
 
 def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, new_page):
-    page = new_page(PHONE)
-    page.goto("/m/")
-    page.fill("#login-username", "petugas.vendor")
-    page.fill("#login-password", TEST_PASSWORD)
-    page.get_by_role("button", name="Masuk").tap()
-    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
-    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    page = _work_list(new_page)
     expect(page.locator(".work-item")).to_have_count(1)
     page.wait_for_load_state("networkidle")  # no fetch of the work list still on its way
     # The supervisor hands the PK out again after the phone fetched it.
