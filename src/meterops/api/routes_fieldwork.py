@@ -26,7 +26,6 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
         services_routes,
     )
     from meterops.fieldwork.choices import OrderKind
-    from meterops.reading.models import AnomalyCode
 
     if payload.result == "failed":
         if not payload.reason:
@@ -54,11 +53,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
     if kind == OrderKind.PREPAID_SAMPLING:
         if payload.credit_kwh is None:
             raise services.FieldError("credit_kwh", _("Sisa kWh wajib diisi."))
-        anomaly = None
-        if payload.anomaly_code:
-            anomaly = AnomalyCode.objects.filter(code=payload.anomaly_code).first()
-            if anomaly is None:
-                raise services.FieldError("anomaly_code", _("Kode LBKB tidak dikenal."))
+        anomaly = services.anomaly_for(payload.anomaly_code)
         return services_prepaid_sampling.record_prepaid_sampling(
             actor=user,
             order=order,

@@ -10,7 +10,6 @@ from datetime import datetime
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from meterops.core.scoping import scoped
@@ -18,6 +17,7 @@ from meterops.core.scoping import scoped
 from . import schemas as s
 from . import services
 from .common import ERRORS, changed_since, conflict, write_once
+from .worklist import reading_reference
 
 router = Router()
 
@@ -43,20 +43,11 @@ class RereadOut(Schema):
     replayed: bool = False
 
 
-def _reference(reading) -> str:
-    return f"{reading.period}/{reading.customer.customer_id}"
-
-
 def _record(user, reading, payload: RereadIn, photos: list):
     from meterops.reading import services as reading_services
-    from meterops.reading.models import AnomalyCode
     from meterops.replacement.photos import kept_photo
 
-    anomaly = None
-    if payload.anomaly_code:
-        anomaly = AnomalyCode.objects.filter(code=payload.anomaly_code.upper()).first()
-        if anomaly is None:
-            raise services.FieldError("anomaly_code", _("Kode LBKB tidak dikenal."))
+    anomaly = services.anomaly_for(payload.anomaly_code.upper())
     customer = reading.customer
     return reading_services.submit_reading(
         actor=user,
@@ -92,7 +83,7 @@ def reading_reread(request, reading_id: int, payload: RereadIn):
             scoped(Reading, user).select_related("customer", "unit"), pk=reading_id
         )
         if changed_since(reading, payload.version):
-            return conflict(reading, payload, reference=_reference(reading))
+            return conflict(reading, payload, reference=reading_reference(reading))
         files = services.photos_for_write(user=user, ids=payload.photo_ids)
         try:
             reading = _record(user, reading, payload, files)
@@ -101,7 +92,7 @@ def reading_reread(request, reading_id: int, payload: RereadIn):
         services.mark_photos_used(payload.photo_ids)
         return 201, {
             "id": reading.pk,
-            "reference": _reference(reading),
+            "reference": reading_reference(reading),
             "state": reading.state,
             "state_label": str(reading.get_state_display()),
             "register_kwh": str(reading.register_kwh),

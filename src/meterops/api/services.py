@@ -208,6 +208,18 @@ def _check_image(path: Path, name: str) -> str:
     return "image/jpeg" if kind == "JPEG" else "image/png"
 
 
+def anomaly_for(code: str):
+    """The LBKB code an officer sent (none when blank); an unknown one names the field."""
+    from meterops.reading.models import AnomalyCode
+
+    if not code:
+        return None
+    anomaly = AnomalyCode.objects.filter(code=code).first()
+    if anomaly is None:
+        raise FieldError("anomaly_code", _("Kode LBKB tidak dikenal."))
+    return anomaly
+
+
 def photos_for_write(*, user: User, ids: list[int], field: str = "photo_ids") -> list[File]:
     """The completed uploads named by a write, opened as files for the replacement services."""
     if not ids:

@@ -207,6 +207,11 @@ def keychange_targets(user) -> list[WorkItem]:
 register_work_source("keychange", keychange_targets)
 
 
+def reading_reference(reading) -> str:
+    """How the work list and the phone name a reading: BLTH/IDPEL."""
+    return f"{reading.period}/{reading.customer.customer_id}"
+
+
 def reading_rereads(user) -> list[WorkItem]:
     """Readings sent back for re-reading (Baca ulang) in a field officer's units, in route
     order: the stan to read again, with the reason and the stan read before."""
@@ -228,7 +233,7 @@ def reading_rereads(user) -> list[WorkItem]:
         WorkItem(
             kind="reading",
             id=reading.pk,
-            reference=f"{reading.period}/{reading.customer.customer_id}",
+            reference=reading_reference(reading),
             title=f"Baca ulang stan BLTH {reading.period}",
             state=reading.state,
             state_label=str(reading.get_state_display()),
