@@ -286,7 +286,7 @@ class ProcessEvent(models.Model):
 
     The audit log: append-only, its references without database constraints (as
     django-simple-history keeps its history rows) because every event is written beside the
-    row it records, whose own keys the database checks; the checks cost a quarter of a
+    row it records, whose own keys the database checks; the checks cost a sixth of applying a
     500,000-row upload (docs/ARCHITECTURE.md). Django still protects and cascades them.
     """
 
