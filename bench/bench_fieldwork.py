@@ -9,7 +9,7 @@ readings of one period over 200 routes read by 20 readers, and ULP "B" with
 - baseline on B: the obvious implementation: per route and reader, the readings loaded as
   ORM objects, a random sample taken, each sample row saved on its own, and the scorecards
   counted in Python over the saved rows;
-- the real path on A: ``services_audits.draw_audit_sample`` (one read of the population's ids,
+- the real path on A: ``services.draw_audit_sample`` (one read of the population's ids,
   seeded per stratum, samples bulk-inserted with their schedule check) and
   ``queries.scorecards`` + ``queries.trend`` (a GROUP BY each).
 
@@ -73,7 +73,7 @@ def build_unit(region, code: str, count: int):
 def naive_audit(unit, actor, seed: int) -> dict:
     """The baseline: ORM objects per stratum, one INSERT per sample, counts in Python."""
     from meterops.fieldwork.models import AuditMonth, AuditSample
-    from meterops.fieldwork.services_audits import is_on_schedule, schedule_deviation
+    from meterops.fieldwork.services import is_on_schedule, schedule_deviation
     from meterops.reading.models import Reading
 
     settings = unit.settings_or_default()
@@ -130,7 +130,7 @@ def main() -> None:
     with throwaway_database(args.database_url):
         from meterops.core.choices import RoleCode
         from meterops.core.models import Role, Unit, User
-        from meterops.fieldwork import queries, services_audits
+        from meterops.fieldwork import queries, services
 
         region = Unit.objects.create(code="90000", name="UID BENCH", level="region")
         started = time.perf_counter()
@@ -153,7 +153,7 @@ def main() -> None:
         )
 
         started = time.perf_counter()
-        audit = services_audits.draw_audit_sample(actor=actor, unit=unit_a, period=PERIOD, seed=1)
+        audit = services.draw_audit_sample(actor=actor, unit=unit_a, period=PERIOD, seed=1)
         drawn = time.perf_counter() - started
         started = time.perf_counter()
         cards = queries.scorecards(actor, PERIOD, unit_a.pk)

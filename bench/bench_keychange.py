@@ -6,7 +6,7 @@ Run:  .venv/bin/python bench/bench_keychange.py [--meters 10000] [--baseline-met
 In a fresh PostgreSQL database (dropped and created here, migrated) it builds one UID with a
 UP3 and two ULPs, the test vending keys, and N prepaid customers with old-key meters, then:
 
-- the real path: ``keychange.services_campaign.generate_campaign`` over all N meters (set-based:
+- the real path: ``keychange.services.generate_campaign`` over all N meters (set-based:
   KCTs derived with a ``DecoderKeyCache``, then bulk inserts of processes, events, targets
   and Bank KCT rows, in batches);
 - baseline, after emptying what the real run wrote: the obvious per-meter ORM loop over
@@ -87,7 +87,7 @@ def empty_campaigns() -> None:
 
 
 def real_run(fixture) -> tuple[float, int]:
-    from meterops.keychange.services_campaign import CampaignFilter, generate_campaign
+    from meterops.keychange.services import CampaignFilter, generate_campaign
 
     started = time.perf_counter()
     campaign = generate_campaign(

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from meterops.fieldwork import services, services_arrears
+from meterops.fieldwork import services
 from meterops.fieldwork.choices import OrderKind
 from meterops.fieldwork.models import Arrears, FieldOrder
 from tests.factories import CustomerFactory
@@ -27,7 +27,7 @@ def arrears(customer, bills=2, amount="250000", **kwargs) -> Arrears:
 def disconnection_order(cast, customer=None, bills=2) -> FieldOrder:
     customer = customer or CustomerFactory(unit=cast.sp_a)
     a = arrears(customer, bills=bills)
-    services_arrears.issue_disconnection_orders(
+    services.issue_disconnection_orders(
         actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
     )
     order = FieldOrder.objects.get(arrears=a, kind=OrderKind.DISCONNECTION)

@@ -7,15 +7,7 @@ import pytest
 from django.utils import timezone
 
 from meterops.core.models import ProcessEvent
-from meterops.fieldwork import (
-    queries,
-    services,
-    services_arrears,
-    services_audits,
-    services_notices,
-    services_prepaid_sampling,
-    services_routes,
-)
+from meterops.fieldwork import queries, services
 from meterops.fieldwork.choices import NoticeMaterial, NoticeOutcome, OrderKind, OrderState
 from meterops.fieldwork.models import Arrears, AuditMonth, FieldOrder, MoveProposal
 from meterops.reading.choices import ReadingState
@@ -41,7 +33,7 @@ def _readings(unit, routes=2, per_route=20, readers=("ANA", "BUDI")):
 
 
 def _audit(cast, seed=42):
-    return services_audits.draw_audit_sample(
+    return services.draw_audit_sample(
         actor=cast.supervisor, unit=cast.sp_a, period=PERIOD, seed=seed
     )
 
@@ -69,7 +61,7 @@ class DrawAuditSampleTests:
     def test_outsider_cannot_draw(self, cast):
         _readings(cast.sp_a, routes=1, per_route=2)
         with pytest.raises(services.FieldworkError):
-            services_audits.draw_audit_sample(actor=cast.outsider, unit=cast.sp_a, period=PERIOD)
+            services.draw_audit_sample(actor=cast.outsider, unit=cast.sp_a, period=PERIOD)
 
     def test_twice_is_refused(self, cast):
         _readings(cast.sp_a, routes=1, per_route=2)
@@ -107,7 +99,7 @@ class DrawAuditSampleTests:
         assert [s.deviation_days for s in samples] == [-2, -1, 1, 2]
         assert [s.on_schedule for s in samples] == [False, True, True, False]
         for s in samples:
-            assert s.deviation_days == services_audits.schedule_deviation(
+            assert s.deviation_days == services.schedule_deviation(
                 read_at=s.read_at, scheduled_on=s.scheduled_on, zone="Asia/Jakarta"
             )
 
@@ -116,7 +108,7 @@ class AccuracyCheckTests:
     def _order(self, cast):
         _readings(cast.sp_a, routes=1, per_route=1, readers=("ANA",))
         audit = _audit(cast)
-        assert services_audits.issue_accuracy_orders(actor=cast.supervisor, audit=audit) == 1
+        assert services.issue_accuracy_orders(actor=cast.supervisor, audit=audit) == 1
         order = FieldOrder.objects.get(kind=OrderKind.ACCURACY_CHECK)
         services.assign_orders(
             actor=cast.supervisor, orders=FieldOrder.objects.all(), officer=cast.officer
@@ -126,7 +118,7 @@ class AccuracyCheckTests:
 
     def test_accurate_within_tolerance(self, cast):
         order = self._order(cast)
-        services_audits.record_accuracy_check(
+        services.record_accuracy_check(
             actor=cast.officer, order=order, register_kwh=Decimal("1005"), photo=jpeg()
         )
         order.refresh_from_db()
@@ -134,7 +126,7 @@ class AccuracyCheckTests:
 
     def test_inaccurate_goes_back_to_reading_correction_on_verification(self, cast):
         order = self._order(cast)
-        services_audits.record_accuracy_check(
+        services.record_accuracy_check(
             actor=cast.officer, order=order, register_kwh=Decimal("1100"), photo=jpeg()
         )
         services.verify_order(actor=cast.supervisor, order=order)
@@ -147,22 +139,22 @@ class AccuracyCheckTests:
     def test_photo_is_required(self, cast):
         order = self._order(cast)
         with pytest.raises(services.FieldworkError):
-            services_audits.record_accuracy_check(
+            services.record_accuracy_check(
                 actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=None
             )
 
     def test_record_before_assignment_is_refused(self, cast):
         _readings(cast.sp_a, routes=1, per_route=1, readers=("ANA",))
-        services_audits.issue_accuracy_orders(actor=cast.supervisor, audit=_audit(cast))
+        services.issue_accuracy_orders(actor=cast.supervisor, audit=_audit(cast))
         order = FieldOrder.objects.get()
         with pytest.raises(services.FieldworkError):
-            services_audits.record_accuracy_check(
+            services.record_accuracy_check(
                 actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=jpeg()
             )
 
     def test_scorecard_figures(self, cast):
         order = self._order(cast)
-        services_audits.record_accuracy_check(
+        services.record_accuracy_check(
             actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=jpeg()
         )
         cards = queries.scorecards(cast.supervisor, PERIOD)
@@ -175,7 +167,7 @@ class AccuracyCheckTests:
 class PrepaidSamplingTests:
     def _order(self, cast):
         customer = CustomerFactory(unit=cast.sp_a, payment_mode="prepaid")
-        services_prepaid_sampling.issue_prepaid_sampling_orders(
+        services.issue_prepaid_sampling_orders(
             actor=cast.supervisor, customers=type(customer).objects.all()
         )
         services.assign_orders(
@@ -188,7 +180,7 @@ class PrepaidSamplingTests:
         from meterops.customers.models import Customer
 
         assert (
-            services_prepaid_sampling.issue_prepaid_sampling_orders(
+            services.issue_prepaid_sampling_orders(
                 actor=cast.supervisor, customers=Customer.objects.all()
             )
             == 0
@@ -196,7 +188,7 @@ class PrepaidSamplingTests:
 
     def test_coordinates_required(self, cast):
         with pytest.raises(services.FieldworkError):
-            services_prepaid_sampling.record_prepaid_sampling(
+            services.record_prepaid_sampling(
                 actor=cast.officer,
                 order=self._order(cast),
                 credit_kwh=Decimal(12),
@@ -207,7 +199,7 @@ class PrepaidSamplingTests:
             )
 
     def test_anomaly_becomes_home_target_in_one_action(self, cast):
-        order = services_prepaid_sampling.record_prepaid_sampling(
+        order = services.record_prepaid_sampling(
             actor=cast.officer,
             order=self._order(cast),
             credit_kwh=Decimal(12),
@@ -217,14 +209,14 @@ class PrepaidSamplingTests:
             longitude=Decimal("107.6"),
         )
         damage = DamageType.objects.get_or_create(code="mati", defaults={"name": "Mati"})[0]
-        order = services_prepaid_sampling.anomaly_to_replacement_target(
+        order = services.anomaly_to_replacement_target(
             actor=cast.supervisor, order=order, damage_type=damage
         )
         target = ReplacementTarget.objects.get()
         assert order.replacement_target == target
         assert target.source == "fault" and target.from_reading_anomaly
         with pytest.raises(services.FieldworkError):
-            services_prepaid_sampling.anomaly_to_replacement_target(
+            services.anomaly_to_replacement_target(
                 actor=cast.supervisor, order=order, damage_type=damage
             )
 
@@ -239,16 +231,16 @@ class RouteUpdateTests:
         stray = make_customer(route, sequence=9, substation=odd)
         from meterops.customers.models import Customer
 
-        rows = services_routes.route_substation_mismatches(Customer.objects.filter(unit=cast.sp_a))
+        rows = services.route_substation_mismatches(Customer.objects.filter(unit=cast.sp_a))
         assert [r["customer"] for r in rows] == [stray]
-        services_routes.issue_survey_orders(
+        services.issue_survey_orders(
             actor=cast.supervisor, customers=Customer.objects.filter(pk=stray.pk)
         )
         order = FieldOrder.objects.get(kind=OrderKind.SURVEY)
         services.assign_orders(
             actor=cast.supervisor, orders=FieldOrder.objects.all(), officer=cast.officer
         )
-        services_routes.record_survey(
+        services.record_survey(
             actor=cast.officer,
             order=order,
             route=other_route,
@@ -257,11 +249,11 @@ class RouteUpdateTests:
             note="di gang sebelah",
         )
         proposal = MoveProposal.objects.get()
-        assert services_routes.apply_move_proposals(actor=cast.supervisor, unit=cast.sp_a) == 0
-        services_routes.decide_move_proposals(
+        assert services.apply_move_proposals(actor=cast.supervisor, unit=cast.sp_a) == 0
+        services.decide_move_proposals(
             actor=cast.supervisor, proposals=MoveProposal.objects.all(), accept=True
         )
-        assert services_routes.apply_move_proposals(actor=cast.supervisor, unit=cast.sp_a) == 1
+        assert services.apply_move_proposals(actor=cast.supervisor, unit=cast.sp_a) == 1
         stray.refresh_from_db()
         proposal.refresh_from_db()
         assert stray.route == other_route and stray.route_sequence == 4
@@ -277,7 +269,7 @@ class RouteUpdateTests:
             )
         from meterops.reading.models import Reading
 
-        [row] = services_routes.kwh_per_route_substation(Reading.objects.all())
+        [row] = services.kwh_per_route_substation(Reading.objects.all())
         assert row["kwh"] == Decimal("300") and row["customers"] == 2
 
 
@@ -286,7 +278,7 @@ class NoticeTests:
         customers = [CustomerFactory(unit=cast.sp_a) for _ in range(2)]
         from meterops.customers.models import Customer
 
-        campaign = services_notices.create_campaign(
+        campaign = services.create_campaign(
             actor=cast.supervisor,
             unit=cast.sp_a,
             name="Brosur tarif",
@@ -299,10 +291,10 @@ class NoticeTests:
         )
         order = campaign.orders.get(customer=customers[0])
         with pytest.raises(services.FieldworkError):
-            services_notices.record_notice(
+            services.record_notice(
                 actor=cast.officer, order=order, outcome=NoticeOutcome.IN_PERSON, photo=jpeg()
             )
-        services_notices.record_notice(
+        services.record_notice(
             actor=cast.officer,
             order=order,
             outcome=NoticeOutcome.IN_PERSON,
@@ -318,27 +310,25 @@ class ArrearsBatchTests:
     def test_bad_row_changes_nothing(self, cast):
         customer = CustomerFactory(unit=cast.sp_a)
         rows = [
-            services_arrears.ArrearsRow(2, customer.customer_id, 3, Decimal(1)),
-            services_arrears.ArrearsRow(3, "999999999999", 2, Decimal(1)),
+            services.ArrearsRow(2, customer.customer_id, 3, Decimal(1)),
+            services.ArrearsRow(3, "999999999999", 2, Decimal(1)),
         ]
         with pytest.raises(services.BatchRejected) as caught:
-            services_arrears.apply_arrears_batch(actor=cast.supervisor, rows=rows)
+            services.apply_arrears_batch(actor=cast.supervisor, rows=rows)
         assert "Baris 3" in str(caught.value.message)
         assert not Arrears.objects.exists()
 
     def test_outsider_rows_are_rejected(self, cast, customer_b):
-        rows = [services_arrears.ArrearsRow(2, customer_b.customer_id, 3, Decimal(1))]
+        rows = [services.ArrearsRow(2, customer_b.customer_id, 3, Decimal(1))]
         with pytest.raises(services.BatchRejected):
-            services_arrears.apply_arrears_batch(actor=cast.supervisor, rows=rows)
+            services.apply_arrears_batch(actor=cast.supervisor, rows=rows)
 
     def test_zero_bills_records_the_payment(self, cast):
         customer = CustomerFactory(unit=cast.sp_a)
-        row = services_arrears.ArrearsRow(2, customer.customer_id, 2, Decimal(100))
-        assert (
-            services_arrears.apply_arrears_batch(actor=cast.supervisor, rows=[row])["created"] == 1
-        )
-        paid = services_arrears.ArrearsRow(2, customer.customer_id, 0, Decimal(0))
-        assert services_arrears.apply_arrears_batch(actor=cast.supervisor, rows=[paid])["paid"] == 1
+        row = services.ArrearsRow(2, customer.customer_id, 2, Decimal(100))
+        assert services.apply_arrears_batch(actor=cast.supervisor, rows=[row])["created"] == 1
+        paid = services.ArrearsRow(2, customer.customer_id, 0, Decimal(0))
+        assert services.apply_arrears_batch(actor=cast.supervisor, rows=[paid])["paid"] == 1
         assert Arrears.objects.get().paid_at is not None
 
 
@@ -346,18 +336,18 @@ class DisconnectionTests:
     def test_one_bill_gets_no_disconnection_order(self, cast):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=1)
         with pytest.raises(services.FieldworkError):
-            services_arrears.issue_disconnection_orders(
+            services.issue_disconnection_orders(
                 actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
             )
         with pytest.raises(services.FieldworkError):
-            services_arrears.mark_disconnection_notices_printed(
+            services.mark_disconnection_notices_printed(
                 actor=cast.supervisor, arrears=Arrears.objects.all()
             )
 
     def test_two_bills_get_notice_and_order(self, cast):
         order = disconnection_order(cast, bills=2)
         assert order.kind == OrderKind.DISCONNECTION and order.state == OrderState.ASSIGNED
-        printed = services_arrears.mark_disconnection_notices_printed(
+        printed = services.mark_disconnection_notices_printed(
             actor=cast.supervisor, arrears=Arrears.objects.all()
         )
         assert printed[0].notice_printed_at is not None
@@ -367,7 +357,7 @@ class DisconnectionTests:
         cut = timezone.now() - timedelta(minutes=5)
         Arrears.objects.filter(pk=order.arrears_id).update(paid_at=cut - timedelta(seconds=1))
         with pytest.raises(services.AlreadyPaid):
-            services_arrears.record_disconnection(
+            services.record_disconnection(
                 actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg(), at=cut
             )
         order.refresh_from_db()
@@ -377,7 +367,7 @@ class DisconnectionTests:
         order = disconnection_order(cast)
         cut = timezone.now() - timedelta(minutes=5)
         Arrears.objects.filter(pk=order.arrears_id).update(paid_at=cut + timedelta(seconds=1))
-        services_arrears.record_disconnection(
+        services.record_disconnection(
             actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg(), at=cut
         )
         order.refresh_from_db()
@@ -385,13 +375,13 @@ class DisconnectionTests:
 
     def test_payment_after_disconnection_orders_reconnection_due_h_plus_one(self, cast):
         order = disconnection_order(cast)
-        services_arrears.record_disconnection(
+        services.record_disconnection(
             actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg()
         )
-        services_arrears.record_payment(actor=cast.supervisor, customer=order.customer)
+        services.record_payment(actor=cast.supervisor, customer=order.customer)
         arrears_row = Arrears.objects.get()
         reconnection = FieldOrder.objects.get(kind=OrderKind.RECONNECTION)
-        assert reconnection.due_at == services_arrears.reconnection_due(
+        assert reconnection.due_at == services.reconnection_due(
             paid_at=arrears_row.paid_at, zone="Asia/Jakarta"
         )
         assert not reconnection.is_overdue()
@@ -401,7 +391,7 @@ class DisconnectionTests:
             orders=FieldOrder.objects.filter(pk=reconnection.pk),
             officer=cast.officer,
         )
-        services_arrears.record_reconnection(
+        services.record_reconnection(
             actor=cast.officer, order=reconnection, register_kwh=Decimal(501), photo=jpeg()
         )
         assert Arrears.objects.get().reconnected_at is not None
@@ -410,7 +400,7 @@ class DisconnectionTests:
 
     def test_payment_before_disconnection_fails_the_open_order(self, cast):
         order = disconnection_order(cast)
-        services_arrears.record_payment(actor=cast.supervisor, customer=order.customer)
+        services.record_payment(actor=cast.supervisor, customer=order.customer)
         order.refresh_from_db()
         assert order.state == OrderState.FAILED
         assert not FieldOrder.objects.filter(kind=OrderKind.RECONNECTION).exists()
@@ -418,7 +408,7 @@ class DisconnectionTests:
     def test_officer_of_another_unit_cannot_record(self, cast):
         order = disconnection_order(cast)
         with pytest.raises(services.FieldworkError):
-            services_arrears.record_disconnection(
+            services.record_disconnection(
                 actor=cast.outsider, order=order, register_kwh=Decimal(1), photo=jpeg()
             )
 
@@ -437,13 +427,13 @@ class DismantlingTests:
 
     def test_day_59_refused(self, cast):
         with pytest.raises(services.FieldworkError):
-            services_arrears.issue_dismantling_orders(
+            services.issue_dismantling_orders(
                 actor=cast.supervisor, arrears=self._arrears(cast, 59)
             )
 
     def test_day_60_ordered(self, cast):
         assert (
-            services_arrears.issue_dismantling_orders(
+            services.issue_dismantling_orders(
                 actor=cast.supervisor, arrears=self._arrears(cast, 60)
             )
             == 1
@@ -460,7 +450,7 @@ class DismantlingTests:
 
     def test_two_bills_refused_even_late(self, cast):
         with pytest.raises(services.FieldworkError):
-            services_arrears.issue_dismantling_orders(
+            services.issue_dismantling_orders(
                 actor=cast.supervisor, arrears=self._arrears(cast, 90, bills=2)
             )
 

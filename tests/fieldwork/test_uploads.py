@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from meterops.fieldwork import services_arrears
+from meterops.fieldwork import services
 from meterops.fieldwork.choices import OrderKind
 from meterops.fieldwork.models import Arrears, FieldOrder
 from meterops.imports.models import UploadRow, UploadState
@@ -33,7 +33,7 @@ class ArrearsUploadTests:
 
     def test_zero_lembar_after_disconnection_orders_reconnection(self, cast):
         order = disconnection_order(cast)
-        services_arrears.record_disconnection(
+        services.record_disconnection(
             actor=cast.officer, order=order, register_kwh=Decimal(10), photo=jpeg()
         )
         rows = [[order.customer.customer_id, "0", "0"]]

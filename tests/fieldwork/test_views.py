@@ -7,7 +7,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from meterops.core.menu import menu_for
-from meterops.fieldwork import services, services_arrears, services_audits, services_notices
+from meterops.fieldwork import services
 from meterops.fieldwork.choices import OrderKind, OrderState
 from meterops.fieldwork.models import Arrears, FieldOrder
 from tests.factories import CustomerFactory
@@ -72,9 +72,7 @@ class AuditViewTests:
     def test_outsider_gets_404_on_audit(self, cast, client_for):
         day = make_day(cast.sp_a)
         make_reading(make_customer(make_route(day)))
-        audit = services_audits.draw_audit_sample(
-            actor=cast.supervisor, unit=cast.sp_a, period=PERIOD
-        )
+        audit = services.draw_audit_sample(actor=cast.supervisor, unit=cast.sp_a, period=PERIOD)
         url = reverse("reading:audit_detail", args=[audit.pk])
         assert client_for(cast.outsider).get(url).status_code == 404
 
@@ -104,7 +102,7 @@ class ArrearsViewTests:
 
     def test_disconnection_refused_when_paid_shows_message(self, cast, client_for):
         order = disconnection_order(cast)
-        services_arrears.record_payment(actor=cast.supervisor, customer=order.customer)
+        services.record_payment(actor=cast.supervisor, customer=order.customer)
         order.refresh_from_db()
         assert order.state == OrderState.FAILED
         response = client_for(cast.officer).get(reverse("fieldwork:order_detail", args=[order.pk]))
@@ -141,7 +139,7 @@ class CampaignProgressTests:
         from meterops.customers.models import Customer
 
         CustomerFactory(unit=cast.sp_a)
-        services_notices.create_campaign(
+        services.create_campaign(
             actor=cast.supervisor,
             unit=cast.sp_a,
             name="Brosur",

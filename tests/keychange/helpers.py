@@ -3,7 +3,7 @@
 from meterops.customers.choices import PaymentMode
 from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
 from meterops.keychange.models import DisplayExpectation
-from meterops.keychange.services_campaign import CampaignFilter, generate_campaign
+from meterops.keychange.services import CampaignFilter, generate_campaign
 from tests.factories import CustomerFactory, MeterFactory
 
 

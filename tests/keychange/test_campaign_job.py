@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from meterops.keychange.choices import GenerationStatus
 from meterops.keychange.models import Campaign
-from meterops.keychange.services_campaign import (
+from meterops.keychange.services import (
     CampaignFilter,
     fill_campaign,
     plan_campaign,

@@ -13,12 +13,13 @@ from meterops.keychange.choices import FailureReason, TargetState
 from meterops.keychange.keys import key_pair_for
 from meterops.keychange.models import KeyChangeToken
 from meterops.keychange.services import (
+    CampaignFilter,
     assign_targets,
     confirm_key_change,
+    generate_campaign,
     regenerate_kct,
     report_key_change_failure,
 )
-from meterops.keychange.services_campaign import CampaignFilter, generate_campaign
 from tests.factories import UserFactory
 from tests.keychange.helpers import campaign_with, old_key_meter, prepare_keys
 

@@ -25,7 +25,7 @@ from meterops.replacement.models import DamageType
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, customer_out, user_out
+from .responses import ERRORS, customer_out, user_out
 from .routes_fieldwork import router as fieldwork_router
 from .routes_home import router as home_router
 from .routes_photos import router as photos_router

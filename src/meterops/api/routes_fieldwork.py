@@ -9,7 +9,7 @@ from meterops.core.scoping import scoped
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, changed_since, conflict, write_once
+from .responses import ERRORS, changed_since, conflict, write_once
 
 router = Router()
 
@@ -18,13 +18,6 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
     """Call the fieldwork service of the order's kind with what the officer sent."""
     from meterops.customers.models import Route, Substation
     from meterops.fieldwork import services as fieldwork
-    from meterops.fieldwork import (
-        services_arrears,
-        services_audits,
-        services_notices,
-        services_prepaid_sampling,
-        services_routes,
-    )
     from meterops.fieldwork.choices import OrderKind
 
     if payload.result == "failed":
@@ -44,17 +37,17 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
         if photo is None:
             raise services.FieldError("photo_ids", _("Foto wajib dilampirkan."))
         record = {
-            OrderKind.ACCURACY_CHECK: services_audits.record_accuracy_check,
-            OrderKind.DISCONNECTION: services_arrears.record_disconnection,
-            OrderKind.RECONNECTION: services_arrears.record_reconnection,
-            OrderKind.DISMANTLING: services_arrears.record_dismantling,
+            OrderKind.ACCURACY_CHECK: fieldwork.record_accuracy_check,
+            OrderKind.DISCONNECTION: fieldwork.record_disconnection,
+            OrderKind.RECONNECTION: fieldwork.record_reconnection,
+            OrderKind.DISMANTLING: fieldwork.record_dismantling,
         }[kind]
         return record(actor=user, order=order, register_kwh=payload.register_kwh, photo=photo)
     if kind == OrderKind.PREPAID_SAMPLING:
         if payload.credit_kwh is None:
             raise services.FieldError("credit_kwh", _("Sisa kWh wajib diisi."))
         anomaly = services.anomaly_for(payload.anomaly_code)
-        return services_prepaid_sampling.record_prepaid_sampling(
+        return fieldwork.record_prepaid_sampling(
             actor=user,
             order=order,
             credit_kwh=payload.credit_kwh,
@@ -64,7 +57,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
             longitude=payload.longitude,
         )
     if kind == OrderKind.NOTICE:
-        return services_notices.record_notice(
+        return fieldwork.record_notice(
             actor=user,
             order=order,
             outcome=payload.notice_outcome,
@@ -81,7 +74,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
         substation = scoped(Substation, user).filter(code=payload.substation_code).first()
         if substation is None:
             raise services.FieldError("substation_code", _("Gardu tidak ditemukan."))
-    return services_routes.record_survey(
+    return fieldwork.record_survey(
         actor=user,
         order=order,
         route=route,

@@ -16,7 +16,7 @@ from meterops.replacement.queries import work_orders_for
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, aware, changed_since, conflict, write_once
+from .responses import ERRORS, aware, changed_since, conflict, write_once
 
 router = Router()
 

@@ -20,7 +20,7 @@ from meterops.core.scoping import scoped
 
 from . import schemas as s
 from . import services
-from .common import ERRORS, changed_since, conflict, write_once
+from .responses import ERRORS, changed_since, conflict, write_once
 
 router = Router()
 

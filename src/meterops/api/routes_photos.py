@@ -6,7 +6,7 @@ from ninja import Router
 
 from . import schemas as s
 from . import services
-from .common import ERRORS
+from .responses import ERRORS
 
 router = Router()
 

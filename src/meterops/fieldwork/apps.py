@@ -39,7 +39,7 @@ class FieldworkConfig(AppConfig):
             MenuEntry(_("Penekanan Tunggakan"), "fieldwork:arrears_list", "cash-coin"),
         )
         # The menu shows a page to the roles its view lets in. Audit Baca Meter and Scorecard
-        # Vendor are pages of reading/ (views_supervision), registered there.
+        # Vendor are pages of reading/ (views/supervision.py), registered there.
         for name in ("prepaid_sampling", "route_update"):
             restrict_menu(f"fieldwork:{name}", services.ISSUERS)
         restrict_menu("fieldwork:arrears_list", services.ARREARS_UPLOADERS)

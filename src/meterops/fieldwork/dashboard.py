@@ -9,7 +9,7 @@ from meterops.core.scoping import scoped
 
 from .choices import OPEN_STATES, OrderKind
 from .models import Arrears, FieldOrder
-from .services_arrears import dismantling_candidates
+from .services import dismantling_candidates
 
 
 def deadline_panel(user) -> dict:

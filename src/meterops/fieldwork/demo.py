@@ -16,13 +16,7 @@ from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 from meterops.reading.models import Reading
 
-from . import (
-    services,
-    services_arrears,
-    services_audits,
-    services_notices,
-    services_prepaid_sampling,
-)
+from . import services
 from .choices import NoticeMaterial, NoticeOutcome, OrderKind
 from .models import Arrears, AuditMonth, FieldOrder
 
@@ -55,12 +49,12 @@ def seed_fieldwork_demo() -> dict:
         .first()
     )
     if period:
-        audit = services_audits.draw_audit_sample(actor=supervisor, unit=unit, period=period)
-        services_audits.issue_accuracy_orders(actor=supervisor, audit=audit)
+        audit = services.draw_audit_sample(actor=supervisor, unit=unit, period=period)
+        services.issue_accuracy_orders(actor=supervisor, audit=audit)
         checks = FieldOrder.objects.filter(kind=OrderKind.ACCURACY_CHECK, sample__audit=audit)
         for n, order in enumerate(_assign(checks, officer, supervisor)[:8]):
             off = Decimal(0) if n % 4 else Decimal(40)  # one in four inaccurate
-            services_audits.record_accuracy_check(
+            services.record_accuracy_check(
                 actor=officer,
                 order=order,
                 register_kwh=order.sample.register_kwh + off,
@@ -73,7 +67,7 @@ def seed_fieldwork_demo() -> dict:
     if listed.exists():
         _campaign(unit, supervisor, officer, listed)
     prepaid = Customer.objects.filter(unit=unit, payment_mode=PaymentMode.PREPAID)
-    services_prepaid_sampling.issue_prepaid_sampling_orders(
+    services.issue_prepaid_sampling_orders(
         actor=supervisor,
         customers=Customer.objects.filter(pk__in=prepaid.order_by("pk")[:5].values("pk")),
     )
@@ -82,7 +76,7 @@ def seed_fieldwork_demo() -> dict:
 
 
 def _campaign(unit, supervisor, officer, listed) -> None:
-    campaign = services_notices.create_campaign(
+    campaign = services.create_campaign(
         actor=supervisor,
         unit=unit,
         name="Brosur Listrik Aman",
@@ -96,7 +90,7 @@ def _campaign(unit, supervisor, officer, listed) -> None:
             NoticeOutcome.UNDER_DOOR,
             NoticeOutcome.ADDRESS_NOT_FOUND,
         ][n % 3]
-        services_notices.record_notice(
+        services.record_notice(
             actor=officer, order=order, outcome=outcome, photo=_photo(f"info{n}.jpg"), initials="AS"
         )
 
@@ -106,20 +100,18 @@ def _arrears(unit, supervisor, officer) -> None:
         Customer.objects.filter(unit=unit, payment_mode=PaymentMode.POSTPAID).order_by("pk")[:12]
     )
     rows = [
-        services_arrears.ArrearsRow(
-            n + 2, c.customer_id, (n % 4) + 1, Decimal(150_000 * (n % 4 + 1))
-        )
+        services.ArrearsRow(n + 2, c.customer_id, (n % 4) + 1, Decimal(150_000 * (n % 4 + 1)))
         for n, c in enumerate(customers)
     ]
-    services_arrears.apply_arrears_batch(actor=supervisor, rows=rows)
+    services.apply_arrears_batch(actor=supervisor, rows=rows)
     two_plus = Arrears.objects.filter(unit=unit, bills__gte=2).order_by("pk")
-    services_arrears.mark_disconnection_notices_printed(actor=supervisor, arrears=two_plus)
-    services_arrears.issue_disconnection_orders(actor=supervisor, arrears=two_plus)
+    services.mark_disconnection_notices_printed(actor=supervisor, arrears=two_plus)
+    services.issue_disconnection_orders(actor=supervisor, arrears=two_plus)
     orders = _assign(
         FieldOrder.objects.filter(unit=unit, kind=OrderKind.DISCONNECTION), officer, supervisor
     )
     for n, order in enumerate(orders[:4]):
-        services_arrears.record_disconnection(
+        services.record_disconnection(
             actor=officer,
             order=order,
             register_kwh=Decimal(5000 + n),
@@ -127,7 +119,7 @@ def _arrears(unit, supervisor, officer) -> None:
         )
     # One paid after its disconnection: its reconnection order is due at H+1.
     if orders:
-        services_arrears.record_payment(actor=supervisor, customer=orders[0].customer)
+        services.record_payment(actor=supervisor, customer=orders[0].customer)
     # One disconnected 61 days ago with 3 lembar or more: eligible for bongkar rampung.
     old = Arrears.objects.filter(unit=unit, bills__gte=3, disconnected_at__isnull=False).first()
     if old is not None:

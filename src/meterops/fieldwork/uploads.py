@@ -1,6 +1,6 @@
 """Tunggakan from the billing system (AP2T) on the shared Upload pipeline (docs/IMPORTS.md):
 columns IDPEL, LEMBAR, JUMLAH; the pipeline checks, previews and applies in batches, and this
-module only classifies rows and writes a batch through services_arrears.write_arrears_rows."""
+module only classifies rows and writes a batch through services.write_arrears_rows."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, Scope
 
-from . import services, services_arrears
+from . import services
 from .models import Arrears
 
 
@@ -44,7 +44,7 @@ def apply(*, upload, batch: int, actor) -> None:
         customer_id: (int(cells["LEMBAR"]), Decimal(str(cells.get("JUMLAH") or 0)))
         for customer_id, cells in staged
     }
-    services_arrears.write_arrears_rows(actor=actor, rows=rows)
+    services.write_arrears_rows(actor=actor, rows=rows)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE imports_uploadrow SET record_id = (SELECT a.id FROM {Arrears._meta.db_table} a"  # noqa: S608

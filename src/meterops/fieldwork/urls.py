@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_arrears, views_notices, views_routes
+from . import views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -12,12 +12,12 @@ urlpatterns = [
     path("orders/<int:pk>/target/", views.order_to_target, name="order_to_target"),
     path("orders/<int:pk>/<str:field>/", views.order_photo, name="order_photo"),
     path("prepaid-sampling/", views.prepaid_sampling, name="prepaid_sampling"),
-    path("route-update/", views_routes.route_update, name="route_update"),
-    path("route-update/action/", views_routes.route_update_action, name="route_update_action"),
-    path("route-map/", views_routes.route_map, name="route_map"),
-    path("campaigns/", views_notices.campaign_list, name="campaign_list"),
-    path("campaigns/<int:pk>/", views_notices.campaign_detail, name="campaign_detail"),
-    path("arrears/", views_arrears.arrears_list, name="arrears_list"),
-    path("arrears/action/", views_arrears.arrears_action, name="arrears_action"),
-    path("arrears/tul-ii-04/", views_arrears.closed_house_notices, name="closed_house_notices"),
+    path("route-update/", views.route_update, name="route_update"),
+    path("route-update/action/", views.route_update_action, name="route_update_action"),
+    path("route-map/", views.route_map, name="route_map"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("arrears/", views.arrears_list, name="arrears_list"),
+    path("arrears/action/", views.arrears_action, name="arrears_action"),
+    path("arrears/tul-ii-04/", views.closed_house_notices, name="closed_house_notices"),
 ]

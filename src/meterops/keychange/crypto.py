@@ -69,9 +69,7 @@ def open_sealed(stored: bytes) -> bytes:
             return cipher.decrypt_and_verify(ciphertext, tag)
         except ValueError:
             continue
-    raise KeyDecryptionError(
-        "No configured METEROPS_KEY_ENCRYPTION_KEY opens this vending key."
-    )
+    raise KeyDecryptionError("No configured METEROPS_KEY_ENCRYPTION_KEY opens this vending key.")
 
 
 def reseal(stored: bytes) -> bytes:

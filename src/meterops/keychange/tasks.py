@@ -2,11 +2,11 @@
 
 from django_tasks import task
 
-from . import services_campaign
+from . import services
 
 
 @task()
 def generate_campaign_task(campaign_id: int) -> int:
     """Fill a planned campaign's Bank KCT; returns the number of targets made."""
-    campaign = services_campaign.fill_campaign(campaign_id=campaign_id)
+    campaign = services.fill_campaign(campaign_id=campaign_id)
     return campaign.targets.count()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 
-from . import exports, queries, services, services_campaign
+from . import exports, queries, services
 from .chart import progress_chart
 from .choices import ZeroTokenAnswer
 from .forms import (
@@ -45,18 +45,18 @@ def campaign_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            campaign = services_campaign.plan_campaign(
+            campaign = services.plan_campaign(
                 actor=request.user,
                 unit=data["unit"],
                 name=data["name"],
                 contractor=data["contractor"],
-                where=services_campaign.CampaignFilter(
+                where=services.CampaignFilter(
                     brand=data["brand"].strip(),
                     tariff=data["tariff"].strip().upper(),
                     route_id=data["route"].pk if data["route"] else None,
                 ),
             )
-            campaign = services_campaign.start_campaign_generation(campaign=campaign)
+            campaign = services.start_campaign_generation(campaign=campaign)
             messages.success(
                 request,
                 _("Kampanye %(name)s dibuat: KCT untuk %(n)s meter dibuat di latar.")

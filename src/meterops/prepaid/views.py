@@ -210,9 +210,7 @@ def request_cancel(request, pk):
             services.cancel_request(
                 request=obj, actor=request.user, reason=form.cleaned_data["reason"]
             )
-            messages.success(
-                request, _("Permohonan %(n)s dibatalkan.") % {"n": obj.request_number}
-            )
+            messages.success(request, _("Permohonan %(n)s dibatalkan.") % {"n": obj.request_number})
             return redirect("prepaid:request_detail", pk=obj.pk)
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -54,7 +54,7 @@ class ReadingConfig(AppConfig):
             MenuEntry(
                 _("Parameter Baca Meter"), "reading:settings", "sliders", (R.ADMIN, R.UNIT_ADMIN)
             ),
-            # Reading supervision (seed 004 §I); its rules live in fieldwork.services_audits.
+            # Reading supervision (seed 004 §I); its rules live in fieldwork.services.audits.
             MenuEntry(_("Audit Baca Meter"), "reading:audit_list", "clipboard-check", ISSUERS),
             MenuEntry(_("Scorecard Vendor"), "reading:scorecard", "bar-chart-line", ISSUERS),
         )

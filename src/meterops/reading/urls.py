@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_approval, views_supervision
+from . import views
 
 app_name = "reading"
 
@@ -10,23 +10,21 @@ urlpatterns = [
     path("uploads/", views.upload, name="upload"),
     path("verifications/", views.verification, name="verification"),
     path("verifications/actions/", views.verification_action, name="verification_action"),
-    path("approvals/", views_approval.approval, name="approval"),
-    path("approvals/approve/", views_approval.approval_approve, name="approval_approve"),
-    path("approvals/cancel/", views_approval.approval_cancel, name="approval_cancel"),
-    path("postings/<int:pk>/file/", views_approval.posting_download, name="posting_download"),
-    path("postings/<int:pk>/taken/", views_approval.posting_taken, name="posting_taken"),
-    path("recaps/", views_approval.recap, name="recap"),
-    path("recaps/reading-days/<int:pk>/", views_approval.recap_detail, name="recap_detail"),
-    path(
-        "customers/<int:pk>/readings/", views_approval.customer_readings, name="customer_readings"
-    ),
+    path("approvals/", views.approval, name="approval"),
+    path("approvals/approve/", views.approval_approve, name="approval_approve"),
+    path("approvals/cancel/", views.approval_cancel, name="approval_cancel"),
+    path("postings/<int:pk>/file/", views.posting_download, name="posting_download"),
+    path("postings/<int:pk>/taken/", views.posting_taken, name="posting_taken"),
+    path("recaps/", views.recap, name="recap"),
+    path("recaps/reading-days/<int:pk>/", views.recap_detail, name="recap_detail"),
+    path("customers/<int:pk>/readings/", views.customer_readings, name="customer_readings"),
     path("settings/", views.reading_settings, name="settings"),
-    path("audits/", views_supervision.audit_list, name="audit_list"),
-    path("audits/<int:pk>/", views_supervision.audit_detail, name="audit_detail"),
+    path("audits/", views.audit_list, name="audit_list"),
+    path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
     path(
         "audits/<int:pk>/orders/",
-        views_supervision.audit_issue_orders,
+        views.audit_issue_orders,
         name="audit_issue_orders",
     ),
-    path("scorecard/", views_supervision.scorecard, name="scorecard"),
+    path("scorecard/", views.scorecard, name="scorecard"),
 ]

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import billing_views, views, work_order_views
+from . import views
 
 app_name = "replacement"
 
 urlpatterns = [
-    path("billing/", billing_views.billing_list, name="billing_list"),
-    path("billing/<int:pk>/", billing_views.billing_detail, name="billing_detail"),
-    path("billing/<int:pk>/resolve/", billing_views.billing_resolve, name="billing_resolve"),
+    path("billing/", views.billing_list, name="billing_list"),
+    path("billing/<int:pk>/", views.billing_detail, name="billing_detail"),
+    path("billing/<int:pk>/resolve/", views.billing_resolve, name="billing_resolve"),
     path("targets/", views.target_list, name="target_list"),
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/<int:pk>/", views.target_detail, name="target_detail"),
@@ -25,17 +25,17 @@ urlpatterns = [
     path("reverification/", views.reverification_list, name="reverification_list"),
     path("photos/<int:pk>/<str:size>/", views.photo_file, name="photo_file"),
     path("documents/<int:pk>/", views.document_file, name="document_file"),
-    path("work-orders/print/", work_order_views.workorder_print_list, name="workorder_print_list"),
-    path("work-orders/print/pdf/", work_order_views.workorders_print, name="workorders_print"),
-    path("work-orders/", work_order_views.workorder_list, name="workorder_list"),
-    path("work-orders/<int:pk>/pdf/", work_order_views.workorder_pdf, name="workorder_pdf"),
+    path("work-orders/print/", views.workorder_print_list, name="workorder_print_list"),
+    path("work-orders/print/pdf/", views.workorders_print, name="workorders_print"),
+    path("work-orders/", views.workorder_list, name="workorder_list"),
+    path("work-orders/<int:pk>/pdf/", views.workorder_pdf, name="workorder_pdf"),
     path(
         "work-orders/distribution/",
-        work_order_views.workorder_distribution,
+        views.workorder_distribution,
         name="workorder_distribution",
     ),
-    path("replacements/", work_order_views.replacement_list, name="replacement_list"),
-    path("replacements/new/", work_order_views.replacement_create, name="replacement_create"),
+    path("replacements/", views.replacement_list, name="replacement_list"),
+    path("replacements/new/", views.replacement_create, name="replacement_create"),
     path("damage-types/", views.damage_type_list, name="damage_type_list"),
     path(
         "damage-types/<int:pk>/active/", views.damage_type_set_active, name="damage_type_set_active"

@@ -5,60 +5,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_add_prepaid_limits_to_unit_settings'),
+        ("core", "0006_add_prepaid_limits_to_unit_settings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='audit_accuracy_tolerance_kwh',
-            field=models.DecimalField(decimal_places=2, default=5, max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='Toleransi akurasi stan untuk audit (kWh)'),
+            model_name="historicalunitsettings",
+            name="audit_accuracy_tolerance_kwh",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=5,
+                max_digits=8,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="Toleransi akurasi stan untuk audit (kWh)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='audit_sample_minimum',
-            field=models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(1000)], verbose_name='Sampel audit minimal per RBM dan petugas'),
+            model_name="historicalunitsettings",
+            name="audit_sample_minimum",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                validators=[django.core.validators.MaxValueValidator(1000)],
+                verbose_name="Sampel audit minimal per RBM dan petugas",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='audit_sample_percent',
-            field=models.DecimalField(decimal_places=2, default=5, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='Sampel audit baca meter (% per RBM dan petugas)'),
+            model_name="historicalunitsettings",
+            name="audit_sample_percent",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=5,
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(100),
+                ],
+                verbose_name="Sampel audit baca meter (% per RBM dan petugas)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='audit_schedule_tolerance_days',
-            field=models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(15)], verbose_name='Toleransi jadwal baca untuk audit (± hari)'),
+            model_name="historicalunitsettings",
+            name="audit_schedule_tolerance_days",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                validators=[django.core.validators.MaxValueValidator(15)],
+                verbose_name="Toleransi jadwal baca untuk audit (± hari)",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunitsettings',
-            name='map_tile_url',
-            field=models.CharField(blank=True, help_text='Contoh: https://tile.intranet/{z}/{x}/{y}.png', max_length=255, verbose_name='URL tile peta (kosongkan bila tanpa server peta)'),
+            model_name="historicalunitsettings",
+            name="map_tile_url",
+            field=models.CharField(
+                blank=True,
+                help_text="Contoh: https://tile.intranet/{z}/{x}/{y}.png",
+                max_length=255,
+                verbose_name="URL tile peta (kosongkan bila tanpa server peta)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='audit_accuracy_tolerance_kwh',
-            field=models.DecimalField(decimal_places=2, default=5, max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='Toleransi akurasi stan untuk audit (kWh)'),
+            model_name="unitsettings",
+            name="audit_accuracy_tolerance_kwh",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=5,
+                max_digits=8,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="Toleransi akurasi stan untuk audit (kWh)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='audit_sample_minimum',
-            field=models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(1000)], verbose_name='Sampel audit minimal per RBM dan petugas'),
+            model_name="unitsettings",
+            name="audit_sample_minimum",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                validators=[django.core.validators.MaxValueValidator(1000)],
+                verbose_name="Sampel audit minimal per RBM dan petugas",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='audit_sample_percent',
-            field=models.DecimalField(decimal_places=2, default=5, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='Sampel audit baca meter (% per RBM dan petugas)'),
+            model_name="unitsettings",
+            name="audit_sample_percent",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=5,
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(100),
+                ],
+                verbose_name="Sampel audit baca meter (% per RBM dan petugas)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='audit_schedule_tolerance_days',
-            field=models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(15)], verbose_name='Toleransi jadwal baca untuk audit (± hari)'),
+            model_name="unitsettings",
+            name="audit_schedule_tolerance_days",
+            field=models.PositiveSmallIntegerField(
+                default=1,
+                validators=[django.core.validators.MaxValueValidator(15)],
+                verbose_name="Toleransi jadwal baca untuk audit (± hari)",
+            ),
         ),
         migrations.AddField(
-            model_name='unitsettings',
-            name='map_tile_url',
-            field=models.CharField(blank=True, help_text='Contoh: https://tile.intranet/{z}/{x}/{y}.png', max_length=255, verbose_name='URL tile peta (kosongkan bila tanpa server peta)'),
+            model_name="unitsettings",
+            name="map_tile_url",
+            field=models.CharField(
+                blank=True,
+                help_text="Contoh: https://tile.intranet/{z}/{x}/{y}.png",
+                max_length=255,
+                verbose_name="URL tile peta (kosongkan bila tanpa server peta)",
+            ),
         ),
     ]

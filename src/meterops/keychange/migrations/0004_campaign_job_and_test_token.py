@@ -4,55 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('keychange', '0003_seal_vending_keys'),
+        ("keychange", "0003_seal_vending_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='generation_error',
-            field=models.TextField(blank=True, verbose_name='kesalahan pembuatan'),
+            model_name="campaign",
+            name="generation_error",
+            field=models.TextField(blank=True, verbose_name="kesalahan pembuatan"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='generation_finished_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='selesai dibuat'),
+            model_name="campaign",
+            name="generation_finished_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="selesai dibuat"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='generation_status',
-            field=models.CharField(choices=[('queued', 'Menunggu antrian'), ('running', 'Sedang dibuat'), ('done', 'Selesai'), ('failed', 'Gagal')], default='done', max_length=10, verbose_name='pembuatan KCT'),
+            model_name="campaign",
+            name="generation_status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Menunggu antrian"),
+                    ("running", "Sedang dibuat"),
+                    ("done", "Selesai"),
+                    ("failed", "Gagal"),
+                ],
+                default="done",
+                max_length=10,
+                verbose_name="pembuatan KCT",
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='meters_processed',
-            field=models.PositiveIntegerField(default=0, verbose_name='meter diproses'),
+            model_name="campaign",
+            name="meters_processed",
+            field=models.PositiveIntegerField(default=0, verbose_name="meter diproses"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='meters_total',
-            field=models.PositiveIntegerField(default=0, verbose_name='meter terpilih'),
+            model_name="campaign",
+            name="meters_total",
+            field=models.PositiveIntegerField(default=0, verbose_name="meter terpilih"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='task_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='ID tugas latar'),
+            model_name="campaign",
+            name="task_id",
+            field=models.CharField(blank=True, max_length=64, verbose_name="ID tugas latar"),
         ),
         migrations.AddField(
-            model_name='campaigntarget',
-            name='proof',
-            field=models.CharField(blank=True, choices=[('display', 'Tampilan 04 enter (Lampiran I)'), ('test_token', 'Token uji 0 kWh dengan kunci baru')], max_length=12, verbose_name='bukti konfirmasi'),
+            model_name="campaigntarget",
+            name="proof",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("display", "Tampilan 04 enter (Lampiran I)"),
+                    ("test_token", "Token uji 0 kWh dengan kunci baru"),
+                ],
+                max_length=12,
+                verbose_name="bukti konfirmasi",
+            ),
         ),
         migrations.AddField(
-            model_name='keychangetoken',
-            name='test_token',
-            field=models.CharField(blank=True, max_length=20, verbose_name='token uji 0 kWh (kunci baru)'),
+            model_name="keychangetoken",
+            name="test_token",
+            field=models.CharField(
+                blank=True, max_length=20, verbose_name="token uji 0 kWh (kunci baru)"
+            ),
         ),
         migrations.AddField(
-            model_name='keychangetoken',
-            name='test_token_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='token uji dibuat'),
+            model_name="keychangetoken",
+            name="test_token_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="token uji dibuat"),
         ),
     ]

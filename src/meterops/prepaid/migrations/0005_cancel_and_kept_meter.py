@@ -7,51 +7,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_add_fieldwork_audit_settings'),
-        ('customers', '0001_initial'),
-        ('prepaid', '0004_move_vending_keys_to_keychange'),
+        ("core", "0007_add_fieldwork_audit_settings"),
+        ("customers", "0001_initial"),
+        ("prepaid", "0004_move_vending_keys_to_keychange"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='servicerequest',
-            name='prepaid_request_meter_in_one_open_request',
+            model_name="servicerequest",
+            name="prepaid_request_meter_in_one_open_request",
         ),
         migrations.AddField(
-            model_name='servicerequest',
-            name='cancel_reason',
-            field=models.TextField(blank=True, verbose_name='alasan batal'),
+            model_name="servicerequest",
+            name="cancel_reason",
+            field=models.TextField(blank=True, verbose_name="alasan batal"),
         ),
         migrations.AddField(
-            model_name='servicerequest',
-            name='cancelled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='tanggal batal'),
+            model_name="servicerequest",
+            name="cancelled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="tanggal batal"),
         ),
         migrations.AddField(
-            model_name='servicerequest',
-            name='cancelled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="servicerequest",
+            name="cancelled_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='servicerequest',
-            name='kept_meter',
-            field=models.ForeignKey(blank=True, help_text='PD: meter prabayar pelanggan tetap dipakai, tidak diambil dari stok.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.meter', verbose_name='meter terpasang yang dipertahankan'),
+            model_name="servicerequest",
+            name="kept_meter",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="PD: meter prabayar pelanggan tetap dipakai, tidak diambil dari stok.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="customers.meter",
+                verbose_name="meter terpasang yang dipertahankan",
+            ),
         ),
         migrations.AlterField(
-            model_name='issuedtoken',
-            name='status',
-            field=models.CharField(choices=[('issued', 'Terbit'), ('entered', 'Sudah dimasukkan ke meter'), ('voided', 'Batal (permohonan dibatalkan)')], default='issued', max_length=10, verbose_name='status'),
+            model_name="issuedtoken",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("issued", "Terbit"),
+                    ("entered", "Sudah dimasukkan ke meter"),
+                    ("voided", "Batal (permohonan dibatalkan)"),
+                ],
+                default="issued",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='servicerequest',
-            name='state',
-            field=django_fsm.FSMField(choices=[('registered', 'Menunggu pelunasan'), ('paid', 'Lunas, menunggu aktivasi meter'), ('activated', 'Meter diaktivasi, menunggu token'), ('tokens_issued', 'Token terbit, menunggu PK'), ('assigned', 'PK diterbitkan, menunggu pemasangan'), ('installed', 'Terpasang, menunggu PDL'), ('completed', 'Selesai (PDL)'), ('cancelled', 'Dibatalkan')], default='registered', max_length=50, protected=True, verbose_name='status'),
+            model_name="servicerequest",
+            name="state",
+            field=django_fsm.FSMField(
+                choices=[
+                    ("registered", "Menunggu pelunasan"),
+                    ("paid", "Lunas, menunggu aktivasi meter"),
+                    ("activated", "Meter diaktivasi, menunggu token"),
+                    ("tokens_issued", "Token terbit, menunggu PK"),
+                    ("assigned", "PK diterbitkan, menunggu pemasangan"),
+                    ("installed", "Terpasang, menunggu PDL"),
+                    ("completed", "Selesai (PDL)"),
+                    ("cancelled", "Dibatalkan"),
+                ],
+                default="registered",
+                max_length=50,
+                protected=True,
+                verbose_name="status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicerequest',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('state__in', ('completed', 'cancelled')), _negated=True), ('meter__isnull', False)), fields=('meter',), name='prepaid_request_meter_in_one_open_request'),
+            model_name="servicerequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("state__in", ("completed", "cancelled")), _negated=True),
+                    ("meter__isnull", False),
+                ),
+                fields=("meter",),
+                name="prepaid_request_meter_in_one_open_request",
+            ),
         ),
     ]

@@ -4,13 +4,13 @@
 Every order of any kind goes through FieldOrder's one state machine (issued → assigned →
 done/failed → verified): issuing (``_issue``), assignment, completion, failure and verification
 live here, with the role sets and the shared checks. Each section of the seed has its rules in a
-module beside this one, one named function each:
+module beside this one in this package, one named function each:
 
-- ``services_audits``: reading audits, schedule consistency, accuracy (§I)
-- ``services_prepaid_sampling``: prepaid sampling, anomaly → replacement target (§III)
-- ``services_routes``: route/substation mismatches, surveys, move proposals (§IV)
-- ``services_notices``: campaigns (§V), closed houses for TUL II-04 (§II)
-- ``services_arrears``: TUL VI-01, disconnection, payment, reconnection H+1, bongkar rampung (§VI)
+- ``audits``: reading audits, schedule consistency, accuracy (§I)
+- ``prepaid_sampling``: prepaid sampling, anomaly → replacement target (§III)
+- ``routes``: route/substation mismatches, surveys, move proposals (§IV)
+- ``notices``: campaigns (§V), closed houses for TUL II-04 (§II)
+- ``arrears``: TUL VI-01, disconnection, payment, reconnection H+1, bongkar rampung (§VI)
 
 Every write that matters is one atomic service with an audit event on the customer's timeline
 (Cek Status Terakhir).
@@ -32,8 +32,8 @@ from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.core.services import record_event
 from meterops.reading.models import Reading
 
-from .choices import OPEN_STATES, OrderKind, OrderState
-from .models import AuditSample, FieldOrder
+from ..choices import OPEN_STATES, OrderKind, OrderState
+from ..models import AuditSample, FieldOrder
 
 ISSUERS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 ASSIGNERS = (*ISSUERS, RoleCode.CONTRACTOR_ADMIN)

@@ -14,9 +14,9 @@ from meterops.core.scoping import scoped
 from meterops.customers.choices import PaymentMode
 from meterops.reading.models import AnomalyCode
 
-from .choices import OrderKind, OrderState
-from .models import FieldOrder
-from .services import (
+from ..choices import OrderKind, OrderState
+from ..models import FieldOrder
+from .orders import (
     ISSUERS,
     FieldworkError,
     _check_recorder,

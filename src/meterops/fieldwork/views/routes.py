@@ -14,9 +14,9 @@ from meterops.core.scoping import scoped
 from meterops.customers.models import Customer, Route
 from meterops.reading.models import Reading
 
-from . import forms, queries, services_routes
-from .choices import ProposalState
-from .views import SUPERVISORS, _current_period, _selected
+from .. import forms, queries, services
+from ..choices import ProposalState
+from .orders import SUPERVISORS, _current_period, _selected
 
 
 @login_required
@@ -33,12 +33,10 @@ def route_update(request):
     )
     if unit_form.is_valid() and unit_form.cleaned_data["unit"]:
         customers = customers.filter(unit=unit_form.cleaned_data["unit"])
-    mismatches = services_routes.route_substation_mismatches(customers)
+    mismatches = services.route_substation_mismatches(customers)
     period_form = forms.PeriodForm(request.GET or {"period": _current_period()})
     period = period_form.cleaned_data["period"] if period_form.is_valid() else _current_period()
-    report = services_routes.kwh_per_route_substation(
-        scoped(Reading, request.user).filter(period=period)
-    )
+    report = services.kwh_per_route_substation(scoped(Reading, request.user).filter(period=period))
     proposals = queries.proposals_for(request.user).exclude(state=ProposalState.APPLIED)
     units_with_verified = sorted(
         {p.unit for p in proposals if p.state == ProposalState.VERIFIED}, key=lambda u: u.path
@@ -66,12 +64,12 @@ def route_update_action(request):
     try:
         if action == "survey":
             ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
-            n = services_routes.issue_survey_orders(
+            n = services.issue_survey_orders(
                 actor=request.user, customers=Customer.objects.filter(pk__in=ids)
             )
             messages.success(request, _("%(n)d order survey diterbitkan.") % {"n": n})
         elif action in ("accept", "reject"):
-            n = services_routes.decide_move_proposals(
+            n = services.decide_move_proposals(
                 actor=request.user,
                 proposals=_selected(request, queries.proposals_for(request.user)),
                 accept=action == "accept",
@@ -81,7 +79,7 @@ def route_update_action(request):
             from meterops.core.models import Unit
 
             unit = get_object_or_404(scoped(Unit, request.user), pk=request.POST.get("unit"))
-            n = services_routes.apply_move_proposals(actor=request.user, unit=unit)
+            n = services.apply_move_proposals(actor=request.user, unit=unit)
             messages.success(request, _("%(n)d pelanggan dipindahkan.") % {"n": n})
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -4,8 +4,8 @@ State changes of many readings at once go through ``bulk.move``: one UPDATE ... 
 <sources> and a snapshot of the moved rows into the readings' history (one statement on
 PostgreSQL); steps decided per customer (a re-read request, a cancellation, a route change, a
 field reading) also go onto the customer's timeline (core ProcessEvent, Cek Status Terakhir).
-A single reading goes through its FSM transition. Pengesahan lives in ``services_approval``;
-every public name of the domain's writes is importable from here.
+A single reading goes through its FSM transition. Pengesahan lives in ``approval``
+beside this module; every public name of the domain's writes is importable from ``services``.
 """
 
 from dataclasses import dataclass, field
@@ -23,12 +23,12 @@ from meterops.core.services import record_event
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Route
 
-from . import validation
-from .bulk import check_role, check_unit, move, save_one, snapshot
-from .choices import ReadingState
-from .errors import ImportRejected, InvalidRoute, NotAllowed, NothingToDo, ReadingLocked
-from .importer import ReadingRow
-from .models import (
+from .. import validation
+from ..bulk import check_role, check_unit, move, save_one, snapshot
+from ..choices import ReadingState
+from ..errors import ImportRejected, InvalidRoute, NotAllowed, NothingToDo, ReadingLocked
+from ..importer import ReadingRow
+from ..models import (
     AnomalyCode,
     Reading,
     ReadingDay,
@@ -36,25 +36,6 @@ from .models import (
     RouteSchedule,
     previous_period,
 )
-from .queries import unsent_customers
-from .services_approval import (
-    ApprovalResult,
-    approve_reading_day,
-    can_approve,
-    cancel_approval,
-    cancel_reading_day_approval,
-    mark_posting_taken,
-)
-
-__all__ = [  # the approval names are defined in services_approval, imported from here
-    "ApprovalResult",
-    "approve_reading_day",
-    "can_approve",
-    "cancel_approval",
-    "cancel_reading_day_approval",
-    "mark_posting_taken",
-    "unsent_customers",
-]
 
 ROUTE_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 SETTINGS_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)

@@ -18,10 +18,10 @@ from meterops.customers.models import Customer
 from meterops.documents.notices import render_closed_house_notices, render_disconnection_notices
 from meterops.reading.models import Reading
 
-from . import forms, queries, services, services_arrears, services_notices
-from .choices import OPEN_STATES
-from .models import Arrears, FieldOrder
-from .views import _current_period, _page, _selected
+from .. import forms, queries, services
+from ..choices import OPEN_STATES
+from ..models import Arrears, FieldOrder
+from .orders import _current_period, _page, _selected
 
 
 @login_required
@@ -39,7 +39,7 @@ def arrears_list(request):
         open_orders.setdefault(o.arrears_id, []).append(o)
     for a in page:
         a.open_orders = open_orders.get(a.pk, [])
-        a.eligible_dismantling = services_arrears.dismantling_eligible(
+        a.eligible_dismantling = services.dismantling_eligible(
             bills=a.bills,
             disconnected_at=a.disconnected_at,
             reconnected_at=a.reconnected_at,
@@ -67,7 +67,7 @@ def arrears_action(request):
     chosen = _selected(request, Arrears.objects.all())
     try:
         if action == "print":
-            printed = services_arrears.mark_disconnection_notices_printed(
+            printed = services.mark_disconnection_notices_printed(
                 actor=request.user, arrears=chosen
             )
             if not printed:
@@ -80,10 +80,10 @@ def arrears_action(request):
             response["Content-Disposition"] = 'inline; filename="TUL_VI-01.pdf"'
             return response
         if action == "disconnect":
-            n = services_arrears.issue_disconnection_orders(actor=request.user, arrears=chosen)
+            n = services.issue_disconnection_orders(actor=request.user, arrears=chosen)
             messages.success(request, _("%(n)d order pemutusan diterbitkan.") % {"n": n})
         elif action == "dismantle":
-            n = services_arrears.issue_dismantling_orders(actor=request.user, arrears=chosen)
+            n = services.issue_dismantling_orders(actor=request.user, arrears=chosen)
             messages.success(request, _("%(n)d order bongkar rampung diterbitkan.") % {"n": n})
         elif action == "pay":
             form = forms.PaymentForm(request.POST)
@@ -94,7 +94,7 @@ def arrears_action(request):
             )
             if customer is None:
                 raise DomainError(_("IDPEL tidak ditemukan di unit Anda."))
-            services_arrears.record_payment(actor=request.user, customer=customer)
+            services.record_payment(actor=request.user, customer=customer)
             messages.success(request, _("Pelunasan %(id)s dicatat.") % {"id": customer.customer_id})
         else:
             raise DomainError(_("Tindakan tidak dikenal."))
@@ -112,7 +112,7 @@ def closed_house_notices(request):
         messages.error(request, _("BLTH harus berformat YYYYMM."))
         return redirect("fieldwork:arrears_list")
     period = form.cleaned_data["period"]
-    readings = services_notices.closed_house_readings(scoped(Reading, request.user), period)[:2000]
+    readings = services.closed_house_readings(scoped(Reading, request.user), period)[:2000]
     if not readings:
         messages.error(request, _("Tidak ada rumah tutup pada BLTH %(p)s.") % {"p": period})
         return redirect("fieldwork:arrears_list")

@@ -17,15 +17,15 @@ from meterops.core.models import Contractor, Process, ProcessEvent, Unit, User
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
 
-from . import errors
-from .choices import (
+from .. import errors
+from ..choices import (
     OLD_KEY_REVISION,
     GenerationStatus,
     TargetState,
 )
-from .keys import KeyPair, key_change_tokens_for, key_pair_for
-from .models import Campaign, CampaignTarget, KeyChangeToken
-from .services import PLANNER_ROLES, PROCESS_KIND, _kct_row
+from ..keys import KeyPair, key_change_tokens_for, key_pair_for
+from ..models import Campaign, CampaignTarget, KeyChangeToken
+from .targets import PLANNER_ROLES, PROCESS_KIND, _kct_row
 
 BATCH = 2000
 
@@ -163,7 +163,7 @@ def fill_campaign(*, campaign_id: int) -> Campaign:
 
 def start_campaign_generation(*, campaign: Campaign) -> Campaign:
     """Queue the Bank KCT job of a planned campaign on the Tasks API (any backend)."""
-    from .tasks import generate_campaign_task
+    from ..tasks import generate_campaign_task
 
     result = generate_campaign_task.enqueue(campaign.pk)
     Campaign.objects.filter(pk=campaign.pk, task_id="").update(task_id=str(result.id)[:64])

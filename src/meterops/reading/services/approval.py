@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from meterops.core.choices import RoleCode
 from meterops.core.models import User
 
-from .bulk import move, save_one
-from .choices import MAX_HOURS_ON, ReadingState
-from .errors import NotAllowed, NothingToDo, PostingTaken, ReadingDayIncomplete
-from .models import Approval, BillingPosting, Reading, ReadingDay
-from .queries import unsent_customers
+from ..bulk import move, save_one
+from ..choices import MAX_HOURS_ON, ReadingState
+from ..errors import NotAllowed, NothingToDo, PostingTaken, ReadingDayIncomplete
+from ..models import Approval, BillingPosting, Reading, ReadingDay
+from ..queries import unsent_customers
 
 
 def can_approve(actor: User, reading_day: ReadingDay) -> bool:

@@ -1,6 +1,6 @@
 """Reading supervision pages (seed 004 §I, "Pengawasan Baca Meter"): Audit Baca Meter and
 Scorecard Vendor. They live in ``reading`` so they sit in the Baca Meter (ACMT) menu section;
-the rules and reads stay in ``fieldwork`` (``services_audits``, ``queries``)."""
+the rules and reads stay in ``fieldwork`` (``services.audits``, ``queries``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 from meterops.core.queries import require_role
-from meterops.fieldwork import forms, queries, services_audits
+from meterops.fieldwork import forms, queries, services
 from meterops.fieldwork.services import ISSUERS as SUPERVISORS
 
 PAGE_SIZE = 25
@@ -36,7 +36,7 @@ def audit_list(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            audit = services_audits.draw_audit_sample(actor=request.user, **form.cleaned_data)
+            audit = services.draw_audit_sample(actor=request.user, **form.cleaned_data)
             messages.success(
                 request,
                 _("Sampel %(n)d stan dari %(p)d diambil (seed %(s)d).")
@@ -80,7 +80,7 @@ def audit_detail(request, pk):
 def audit_issue_orders(request, pk):
     audit = queries.get_audit_for(request.user, pk)
     try:
-        n = services_audits.issue_accuracy_orders(actor=request.user, audit=audit)
+        n = services.issue_accuracy_orders(actor=request.user, audit=audit)
         messages.success(request, _("%(n)d order cek ulang akurasi diterbitkan.") % {"n": n})
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -17,15 +17,15 @@ from meterops.core.queries import open_processes_of, require_role
 from meterops.core.scoping import scoped
 from meterops.customers.queries import find_customer_for
 
-from . import queries, services
-from .choices import TargetState
-from .forms import (
+from .. import queries, services
+from ..choices import TargetState
+from ..forms import (
     BaDocumentForm,
     DamageReportForm,
     DamageTypeForm,
     TargetFilterForm,
 )
-from .models import DamageType, Document, Photo
+from ..models import DamageType, Document, Photo
 
 PAGE_SIZE = 25
 

@@ -12,9 +12,9 @@ from meterops.core.forms import BootstrapMixin
 from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
 
-from .billing_upload import BILLING_REVIEW_ROLES, resolve_billing_conflict
-from .choices import BillingOutcome
-from .models import BillingReplacement
+from ..billing_upload import BILLING_REVIEW_ROLES, resolve_billing_conflict
+from ..choices import BillingOutcome
+from ..models import BillingReplacement
 
 
 class ResolveForm(BootstrapMixin, forms.Form):

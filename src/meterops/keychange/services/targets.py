@@ -3,7 +3,7 @@
 The target's state machine (generated → assigned → confirmed / failed → regenerated ...) is
 driven from here: assignment, confirmation by the 04 display or the zero token, failure
 reports, KCT regeneration, and the key store (vending keys, Lampiran I displays). Making a
-campaign and filling its Bank KCT (the background job) is ``services_campaign``.
+campaign and filling its Bank KCT (the background job) is ``campaigns``.
 """
 
 from collections.abc import Iterable
@@ -20,16 +20,16 @@ from meterops.core.models import Unit, User
 from meterops.core.services import advance_process, record_event
 from meterops.customers.models import Meter
 
-from . import crypto, errors
-from .choices import (
+from .. import crypto, errors
+from ..choices import (
     REGENERATE_REASONS,
     FailureReason,
     Proof,
     TargetState,
     ZeroTokenAnswer,
 )
-from .keys import KeyPair, key_change_tokens_for, key_pair_for
-from .models import CampaignTarget, DisplayExpectation, KeyChangeToken, VendingKey
+from ..keys import KeyPair, key_change_tokens_for, key_pair_for
+from ..models import CampaignTarget, DisplayExpectation, KeyChangeToken, VendingKey
 
 PLANNER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 ASSIGNER_ROLES = (*PLANNER_ROLES, RoleCode.CONTRACTOR_ADMIN)

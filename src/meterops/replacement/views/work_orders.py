@@ -19,10 +19,10 @@ from meterops.core.models import User
 from meterops.core.queries import require_role
 from meterops.documents.work_orders import render_work_orders
 
-from . import queries, services
-from .choices import TargetState, WorkOrderStatus
-from .forms import AssignForm, ReplacementForm, WorkOrderFilterForm
-from .views import _page
+from .. import queries, services
+from ..choices import TargetState, WorkOrderStatus
+from ..forms import AssignForm, ReplacementForm, WorkOrderFilterForm
+from .targets import _page
 
 OPEN_WORK_ORDER = (TargetState.PRINTED, TargetState.ASSIGNED)
 

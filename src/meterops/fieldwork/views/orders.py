@@ -1,7 +1,7 @@
 """Pages of the supervision of contractors' field work (seed 004): orders of every kind and
 prepaid sampling (§III). Thin: parse, call, render. The other sections' pages are beside this
-module (views_routes §IV, views_notices §V, views_arrears §VI); Audit Baca Meter and Scorecard
-Vendor (§I) are in reading/views_supervision.py."""
+module (routes §IV, notices §V, arrears §VI); Audit Baca Meter and Scorecard
+Vendor (§I) are in reading/views/supervision.py."""
 
 from zoneinfo import ZoneInfo
 
@@ -17,18 +17,9 @@ from django.views.decorators.http import require_POST
 from meterops.core.errors import DomainError
 from meterops.core.queries import require_role
 
-from . import (
-    forms,
-    queries,
-    services,
-    services_arrears,
-    services_audits,
-    services_notices,
-    services_prepaid_sampling,
-    services_routes,
-)
-from .choices import OPEN_STATES, OrderKind, OrderState
-from .models import FieldOrder
+from .. import forms, queries, services
+from ..choices import OPEN_STATES, OrderKind, OrderState
+from ..models import FieldOrder
 
 SUPERVISORS = services.ISSUERS
 PAGE_SIZE = 25
@@ -121,18 +112,18 @@ def _record_form(order, data=None, files=None):
 def _record(order, actor, data) -> FieldOrder:
     kind = order.kind
     if kind == OrderKind.ACCURACY_CHECK:
-        return services_audits.record_accuracy_check(actor=actor, order=order, **data)
+        return services.record_accuracy_check(actor=actor, order=order, **data)
     if kind == OrderKind.PREPAID_SAMPLING:
-        return services_prepaid_sampling.record_prepaid_sampling(actor=actor, order=order, **data)
+        return services.record_prepaid_sampling(actor=actor, order=order, **data)
     if kind == OrderKind.NOTICE:
-        return services_notices.record_notice(actor=actor, order=order, **data)
+        return services.record_notice(actor=actor, order=order, **data)
     if kind == OrderKind.DISCONNECTION:
-        return services_arrears.record_disconnection(actor=actor, order=order, **data)
+        return services.record_disconnection(actor=actor, order=order, **data)
     if kind == OrderKind.RECONNECTION:
-        return services_arrears.record_reconnection(actor=actor, order=order, **data)
+        return services.record_reconnection(actor=actor, order=order, **data)
     if kind == OrderKind.DISMANTLING:
-        return services_arrears.record_dismantling(actor=actor, order=order, **data)
-    return services_routes.record_survey(actor=actor, order=order, **data)
+        return services.record_dismantling(actor=actor, order=order, **data)
+    return services.record_survey(actor=actor, order=order, **data)
 
 
 @login_required
@@ -205,7 +196,7 @@ def order_to_target(request, pk):
         DamageType, pk=request.POST.get("damage_type") or 0, is_active=True
     )
     try:
-        order = services_prepaid_sampling.anomaly_to_replacement_target(
+        order = services.anomaly_to_replacement_target(
             actor=request.user, order=order, damage_type=damage_type
         )
         messages.success(
@@ -256,7 +247,7 @@ def prepaid_sampling(request):
     require_role(request.user, SUPERVISORS)
     form, done = _issue_from_list(
         request,
-        services_prepaid_sampling.issue_prepaid_sampling_orders,
+        services.issue_prepaid_sampling_orders,
         OrderKind.PREPAID_SAMPLING.label,
     )
     if done:

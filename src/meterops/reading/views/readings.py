@@ -17,15 +17,15 @@ from meterops.core.scoping import scoped
 from meterops.core.views import unit_parameters_page
 from meterops.customers.models import Customer
 
-from . import queries, services
-from .forms import (
+from .. import queries, services
+from ..forms import (
     MoveCustomerForm,
     ReadingDayForm,
     ReadingSettingsForm,
     ScheduleRouteForm,
     VerificationFilterForm,
 )
-from .models import Reading, ReadingSettings
+from ..models import Reading, ReadingSettings
 
 
 def _day_period_url(name: str, reading_day, period: str) -> str:

@@ -11,9 +11,9 @@ from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.reading.models import Reading
 
-from .choices import NoticeMaterial, NoticeOutcome, OrderKind
-from .models import Campaign, FieldOrder
-from .services import (
+from ..choices import NoticeMaterial, NoticeOutcome, OrderKind
+from ..models import Campaign, FieldOrder
+from .orders import (
     ISSUERS,
     FieldworkError,
     _check_recorder,

@@ -18,10 +18,10 @@ from meterops.core.errors import DomainError
 from meterops.core.queries import require_role
 from meterops.customers.queries import get_customer_for
 
-from . import exports, queries, services
-from .choices import MAX_HOURS_ON, ReadingState
-from .forms import DayPeriodForm, ReasonForm, RecapFilterForm, current_period
-from .views import _day_period_url
+from .. import exports, queries, services
+from ..choices import MAX_HOURS_ON, ReadingState
+from ..forms import DayPeriodForm, ReasonForm, RecapFilterForm, current_period
+from .readings import _day_period_url
 
 RECAP_ROLES = (
     RoleCode.ADMIN,

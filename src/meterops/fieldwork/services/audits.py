@@ -19,9 +19,9 @@ from meterops.core.models import Contractor, Unit, User
 from meterops.customers.models import Customer
 from meterops.reading.models import Reading
 
-from .choices import OPEN_STATES, OrderKind
-from .models import AuditMonth, AuditSample, FieldOrder
-from .services import (
+from ..choices import OPEN_STATES, OrderKind
+from ..models import AuditMonth, AuditSample, FieldOrder
+from .orders import (
     ISSUERS,
     FieldworkError,
     _check_recorder,

@@ -16,9 +16,9 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event
 from meterops.customers.models import Customer, Route, Substation
 
-from .choices import OrderKind, ProposalState
-from .models import FieldOrder, MoveProposal
-from .services import (
+from ..choices import OrderKind, ProposalState
+from ..models import FieldOrder, MoveProposal
+from .orders import (
     ISSUERS,
     RECORDERS,
     VERIFIERS,

@@ -9,9 +9,9 @@ from meterops.core.errors import DomainError
 from meterops.core.scoping import scoped
 from meterops.customers.models import Customer
 
-from . import forms, queries, services_notices
-from .choices import NoticeOutcome
-from .views import SUPERVISORS, _page
+from .. import forms, queries, services
+from ..choices import NoticeOutcome
+from .orders import SUPERVISORS, _page
 
 
 @login_required
@@ -34,7 +34,7 @@ def campaign_list(request):
                 customers = None
         if customers is not None:
             try:
-                campaign = services_notices.create_campaign(
+                campaign = services.create_campaign(
                     actor=request.user,
                     unit=data["unit"],
                     name=data["name"],
@@ -58,7 +58,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_detail(request, pk):
-    from .models import Campaign
+    from ..models import Campaign
 
     campaign = get_object_or_404(scoped(Campaign, request.user), pk=pk)
     orders = queries.orders_for(request.user).filter(campaign=campaign)

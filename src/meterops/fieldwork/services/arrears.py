@@ -19,9 +19,9 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event
 from meterops.customers.models import Customer
 
-from .choices import OPEN_STATES, OrderKind
-from .models import Arrears, FieldOrder
-from .services import (
+from ..choices import OPEN_STATES, OrderKind
+from ..models import Arrears, FieldOrder
+from .orders import (
     ARREARS_UPLOADERS,
     ISSUERS,
     AlreadyPaid,

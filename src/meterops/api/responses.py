@@ -1,5 +1,6 @@
-"""Pieces every part of the device API shares: the error responses and the JSON of a user or
-customer."""
+"""What every part of the device API answers: the error responses, the JSON of a user or
+customer, and the answer of a write the app may race (a 409 with both versions, a resend kept
+once)."""
 
 import zoneinfo
 from datetime import datetime

@@ -1,0 +1,55 @@
+"""Pages of the supervision of field work: orders (the one state machine), route updating,
+notice campaigns and arrears enforcement, one module each.
+"""
+
+from .arrears import (
+    arrears_action,
+    arrears_list,
+    closed_house_notices,
+)
+from .notices import (
+    campaign_detail,
+    campaign_list,
+)
+from .orders import (
+    PAGE_SIZE,
+    RECORD_FORMS,
+    SUPERVISORS,
+    order_detail,
+    order_fail,
+    order_list,
+    order_photo,
+    order_to_target,
+    order_verify,
+    orders_assign,
+    prepaid_sampling,
+)
+from .routes import (
+    STATE_COLOURS,
+    route_map,
+    route_update,
+    route_update_action,
+)
+
+__all__ = [
+    "PAGE_SIZE",
+    "RECORD_FORMS",
+    "STATE_COLOURS",
+    "SUPERVISORS",
+    "arrears_action",
+    "arrears_list",
+    "campaign_detail",
+    "campaign_list",
+    "closed_house_notices",
+    "order_detail",
+    "order_fail",
+    "order_list",
+    "order_photo",
+    "order_to_target",
+    "order_verify",
+    "orders_assign",
+    "prepaid_sampling",
+    "route_map",
+    "route_update",
+    "route_update_action",
+]

@@ -1,0 +1,60 @@
+"""Writes of the KRN-2 upgrade (seed 003): making a campaign and filling its Bank KCT in
+``campaigns``; a target's life after that (assignment, confirmation, failure, regeneration) and the
+key store in ``targets``. Import them from here.
+"""
+
+from .campaigns import (
+    BATCH,
+    CampaignFilter,
+    eligible_meters,
+    fill_campaign,
+    generate_campaign,
+    plan_campaign,
+    start_campaign_generation,
+)
+from .targets import (
+    ASSIGNER_ROLES,
+    KEY_ADMIN_ROLES,
+    PLANNER_ROLES,
+    PROCESS_KIND,
+    apply_new_key,
+    assign_targets,
+    confirm_by_zero_token,
+    confirm_key_change,
+    correct_meter_key_data,
+    expected_display_for,
+    issue_zero_token,
+    pick_display_expectation,
+    regenerate_kct,
+    report_key_change_failure,
+    save_display_expectation,
+    store_vending_key,
+    zero_token_proves_new_key,
+)
+
+__all__ = [
+    "ASSIGNER_ROLES",
+    "BATCH",
+    "KEY_ADMIN_ROLES",
+    "PLANNER_ROLES",
+    "PROCESS_KIND",
+    "CampaignFilter",
+    "apply_new_key",
+    "assign_targets",
+    "confirm_by_zero_token",
+    "confirm_key_change",
+    "correct_meter_key_data",
+    "eligible_meters",
+    "expected_display_for",
+    "fill_campaign",
+    "generate_campaign",
+    "issue_zero_token",
+    "pick_display_expectation",
+    "plan_campaign",
+    "regenerate_kct",
+    "report_key_change_failure",
+    "save_display_expectation",
+    "start_campaign_generation",
+    "store_vending_key",
+    "zero_token_proves_new_key",
+]

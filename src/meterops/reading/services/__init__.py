@@ -1,0 +1,68 @@
+"""Writes of the reading domain (seed 001 "Pengesahan Stan Meter", seed 004 "Perekaman data
+kWh"): routes, reading days and readings in ``readings``, Pengesahan in ``approval``. Import them
+from here.
+"""
+
+from .approval import (
+    ApprovalResult,
+    approve_reading_day,
+    can_approve,
+    cancel_approval,
+    cancel_reading_day_approval,
+    mark_posting_taken,
+)
+from .readings import (
+    REREAD_REQUESTERS,
+    ROUTE_EDITORS,
+    SENDERS,
+    SETTINGS_EDITORS,
+    SUPERVISOR_VERIFIERS,
+    UPLOAD_FIELDS,
+    UPLOADERS,
+    VENDOR_VERIFIERS,
+    ImportResult,
+    estimate_missing_readings,
+    import_readings,
+    move_customer,
+    reading_row_problem,
+    request_rereads,
+    save_reading_day,
+    schedule_route,
+    send_reading_day,
+    submit_reading,
+    update_reading_settings,
+    verify_readings_as_supervisor,
+    verify_readings_as_vendor,
+    write_reading_rows,
+)
+
+__all__ = [
+    "REREAD_REQUESTERS",
+    "ROUTE_EDITORS",
+    "SENDERS",
+    "SETTINGS_EDITORS",
+    "SUPERVISOR_VERIFIERS",
+    "UPLOADERS",
+    "UPLOAD_FIELDS",
+    "VENDOR_VERIFIERS",
+    "ApprovalResult",
+    "ImportResult",
+    "approve_reading_day",
+    "can_approve",
+    "cancel_approval",
+    "cancel_reading_day_approval",
+    "estimate_missing_readings",
+    "import_readings",
+    "mark_posting_taken",
+    "move_customer",
+    "reading_row_problem",
+    "request_rereads",
+    "save_reading_day",
+    "schedule_route",
+    "send_reading_day",
+    "submit_reading",
+    "update_reading_settings",
+    "verify_readings_as_supervisor",
+    "verify_readings_as_vendor",
+    "write_reading_rows",
+]
