@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.excel import XLSX_CONTENT_TYPE
 from meterops.core.forms import BootstrapMixin
-from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 
 from . import services, tasks
 from .models import Upload, UploadRow, UploadState

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
+from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 from meterops.documents import prepaid_applications as pdf
 
@@ -37,7 +38,7 @@ from .services import FIELD_ROLES, LOAD_PROFILE_ROLES, OFFICE_ROLES
 
 
 def _office(request):
-    queries.require_role(request.user, OFFICE_ROLES)
+    require_role(request.user, OFFICE_ROLES)
 
 
 # --- Permohonan ------------------------------------------------------------------------
@@ -490,7 +491,7 @@ def channel_token_sale(request):
 
 @login_required
 def installation_list(request):
-    queries.require_role(request.user, (*OFFICE_ROLES, *FIELD_ROLES))
+    require_role(request.user, (*OFFICE_ROLES, *FIELD_ROLES))
     page = Paginator(queries.installations_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "prepaid/installation_list.html", {"page": page})
 
@@ -501,7 +502,7 @@ def installation_list(request):
 @login_required
 def load_profile(request):
     """Informasi Load Profile by meter number; without one, the meters flagged in the units."""
-    queries.require_role(request.user, LOAD_PROFILE_ROLES)
+    require_role(request.user, LOAD_PROFILE_ROLES)
     form = MeterNumberForm(request.GET or None)
     context = {"form": form}
     if form.is_valid():
@@ -522,7 +523,7 @@ def load_profile(request):
 
 @login_required
 def load_profile_upload(request):
-    queries.require_role(request.user, LOAD_PROFILE_ROLES)
+    require_role(request.user, LOAD_PROFILE_ROLES)
     form = LoadProfileUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():

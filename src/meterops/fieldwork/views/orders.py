@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
+from meterops.core.services import require_role
 
 from .. import forms, queries, services
 from ..choices import OPEN_STATES, OrderKind, OrderState

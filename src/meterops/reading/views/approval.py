@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
+from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.services import require_role
 from meterops.customers.queries import get_customer_for
 
 from .. import exports, queries, services
@@ -97,7 +97,7 @@ def approval_cancel(request):
     reason = ReasonForm(request.POST)
     try:
         if not reason.is_valid():
-            raise DomainError(_("Isi alasan pembatalan."))
+            raise InvalidInput("reason", _("Isi alasan pembatalan."))
         text = reason.cleaned_data["reason"]
         if request.POST.get("reading"):
             reading = get_object_or_404(

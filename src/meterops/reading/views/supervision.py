@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
-from meterops.core.queries import require_role
+from meterops.core.services import require_role
 from meterops.fieldwork import forms, queries, services
 from meterops.fieldwork.services import ISSUERS as SUPERVISORS
 

@@ -13,8 +13,9 @@ from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
-from meterops.core.queries import open_processes_of, require_role
+from meterops.core.queries import open_processes_of
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 
 from .. import queries, services

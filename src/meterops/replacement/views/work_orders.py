@@ -16,7 +16,7 @@ from meterops.core.errors import DomainError
 from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
 from meterops.core.models import User
-from meterops.core.queries import require_role
+from meterops.core.services import require_role
 from meterops.documents.work_orders import render_work_orders
 
 from .. import queries, services
