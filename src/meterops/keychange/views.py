@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
-from meterops.core.excel import xlsx_response
 from meterops.core.services import require_role
 
 from . import exports, queries, services
@@ -107,12 +106,7 @@ def campaign_dashboard(request):
     by_unit = queries.progress_by(request.user, "unit")
     by_contractor = queries.progress_by(request.user, "contractor")
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            "dashboard-kampanye-krn.xlsx",
-            _("Progres KRN-2"),
-            queries.PROGRESS_HEADERS,
-            queries.progress_table(by_unit, by_contractor),
-        )
+        return exports.progress_xlsx(by_unit, by_contractor)
     return render(
         request,
         "keychange/dashboard.html",
