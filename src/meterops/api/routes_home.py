@@ -9,6 +9,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from meterops.core.errors import InvalidInput
+from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 from meterops.replacement import services as replacement
 from meterops.replacement.choices import TargetState, WorkOrderStatus
@@ -54,7 +55,7 @@ def _visible_work_orders(user):
 def work_orders(request, status: WorkOrderStatus | None = None):
     """Monitoring PK (status filter) and Distribusi PK (status=printed) of the user's units."""
     user = request.user
-    replacement.require_role(user, replacement.DISTRIBUTOR_ROLES + replacement.REPLACER_ROLES)
+    require_role(user, replacement.DISTRIBUTOR_ROLES + replacement.REPLACER_ROLES)
     rows = _visible_work_orders(user)
     if not user.has_role(*replacement.DISTRIBUTOR_ROLES):
         rows = rows.filter(assigned_to=user)
@@ -75,7 +76,7 @@ def work_orders(request, status: WorkOrderStatus | None = None):
 def officers(request):
     """The field officers the user may hand a PK to (Distribusi PK)."""
     user = request.user
-    replacement.require_role(user, replacement.DISTRIBUTOR_ROLES)
+    require_role(user, replacement.DISTRIBUTOR_ROLES)
     unit = user.home_unit()
     if unit is None:
         return []
@@ -207,7 +208,7 @@ def replacement_entry(request, payload: s.ReplacementIn):
 def assign(request, payload: s.AssignIn):
     """Distribusi PK: hand printed PKs to a field officer."""
     user = request.user
-    replacement.require_role(user, replacement.DISTRIBUTOR_ROLES)
+    require_role(user, replacement.DISTRIBUTOR_ROLES)
 
     def write():
         rows = list(_visible_work_orders(user).filter(pk__in=payload.work_order_ids))
