@@ -351,7 +351,7 @@ class DistributionTests:
         assert order.assigned_to == cast.officer
 
     def test_field_officer_cannot_list_officers(self, api_client, cast):
-        assert api_client(cast.officer).get("/api/officers").status_code == 409
+        assert api_client(cast.officer).get("/api/officers").status_code == 403
 
 
 class PhotoReuseTests:

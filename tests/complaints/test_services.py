@@ -20,6 +20,7 @@ from meterops.complaints.services import (
     ticket_kind_for,
 )
 from meterops.core.choices import RoleCode
+from meterops.core.errors import NotAllowed
 from tests.complaints.helpers import UPGRADED_AT, field_meter, upgraded_meter, vend
 from tests.factories import UserFactory
 from tests.keychange.helpers import old_key_meter, prepare_keys
@@ -119,7 +120,7 @@ class HandleTokenCallTests:
 
     def test_only_the_call_centre_handles_calls(self, cast):
         meter, _pair = upgraded_meter(cast)
-        with pytest.raises(errors.NotAllowed):
+        with pytest.raises(NotAllowed):
             handle_token_call(
                 actor=cast.supervisor,
                 customer=meter.customer,
@@ -208,5 +209,5 @@ class TicketLifecycleTests:
             officer_visited=True,
             power_state=PowerState.OFF,
         )
-        with pytest.raises(errors.WrongState):
+        with pytest.raises(errors.TicketWrongState):
             close_ticket(actor=agent, ticket=ticket)

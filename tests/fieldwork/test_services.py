@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from meterops.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from meterops.core.models import ProcessEvent
 from meterops.fieldwork import queries, services
 from meterops.fieldwork.choices import NoticeMaterial, NoticeOutcome, OrderKind, OrderState
+from meterops.fieldwork.errors import AlreadyPaid, BatchRejected
 from meterops.fieldwork.models import Arrears, AuditMonth, FieldOrder, MoveProposal
 from meterops.reading.choices import ReadingState
 from meterops.replacement.models import DamageType, ReplacementTarget
@@ -60,13 +62,13 @@ class DrawAuditSampleTests:
 
     def test_outsider_cannot_draw(self, cast):
         _readings(cast.sp_a, routes=1, per_route=2)
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(NotFound):
             services.draw_audit_sample(actor=cast.outsider, unit=cast.sp_a, period=PERIOD)
 
     def test_twice_is_refused(self, cast):
         _readings(cast.sp_a, routes=1, per_route=2)
         _audit(cast)
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             _audit(cast)
 
     def test_reading_off_schedule_is_flagged(self, cast):
@@ -138,7 +140,7 @@ class AccuracyCheckTests:
 
     def test_photo_is_required(self, cast):
         order = self._order(cast)
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(InvalidInput):
             services.record_accuracy_check(
                 actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=None
             )
@@ -147,7 +149,7 @@ class AccuracyCheckTests:
         _readings(cast.sp_a, routes=1, per_route=1, readers=("ANA",))
         services.issue_accuracy_orders(actor=cast.supervisor, audit=_audit(cast))
         order = FieldOrder.objects.get()
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             services.record_accuracy_check(
                 actor=cast.officer, order=order, register_kwh=Decimal("1000"), photo=jpeg()
             )
@@ -187,7 +189,7 @@ class PrepaidSamplingTests:
         )
 
     def test_coordinates_required(self, cast):
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(InvalidInput):
             services.record_prepaid_sampling(
                 actor=cast.officer,
                 order=self._order(cast),
@@ -215,7 +217,7 @@ class PrepaidSamplingTests:
         target = ReplacementTarget.objects.get()
         assert order.replacement_target == target
         assert target.source == "fault" and target.from_reading_anomaly
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             services.anomaly_to_replacement_target(
                 actor=cast.supervisor, order=order, damage_type=damage
             )
@@ -290,7 +292,7 @@ class NoticeTests:
             actor=cast.supervisor, orders=campaign.orders.all(), officer=cast.officer
         )
         order = campaign.orders.get(customer=customers[0])
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(InvalidInput):
             services.record_notice(
                 actor=cast.officer, order=order, outcome=NoticeOutcome.IN_PERSON, photo=jpeg()
             )
@@ -313,14 +315,14 @@ class ArrearsBatchTests:
             services.ArrearsRow(2, customer.customer_id, 3, Decimal(1)),
             services.ArrearsRow(3, "999999999999", 2, Decimal(1)),
         ]
-        with pytest.raises(services.BatchRejected) as caught:
+        with pytest.raises(BatchRejected) as caught:
             services.apply_arrears_batch(actor=cast.supervisor, rows=rows)
         assert "Baris 3" in str(caught.value.message)
         assert not Arrears.objects.exists()
 
     def test_outsider_rows_are_rejected(self, cast, customer_b):
         rows = [services.ArrearsRow(2, customer_b.customer_id, 3, Decimal(1))]
-        with pytest.raises(services.BatchRejected):
+        with pytest.raises(BatchRejected):
             services.apply_arrears_batch(actor=cast.supervisor, rows=rows)
 
     def test_zero_bills_records_the_payment(self, cast):
@@ -335,11 +337,11 @@ class ArrearsBatchTests:
 class DisconnectionTests:
     def test_one_bill_gets_no_disconnection_order(self, cast):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=1)
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             services.issue_disconnection_orders(
                 actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
             )
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             services.mark_disconnection_notices_printed(
                 actor=cast.supervisor, arrears=Arrears.objects.all()
             )
@@ -356,7 +358,7 @@ class DisconnectionTests:
         order = disconnection_order(cast)
         cut = timezone.now() - timedelta(minutes=5)
         Arrears.objects.filter(pk=order.arrears_id).update(paid_at=cut - timedelta(seconds=1))
-        with pytest.raises(services.AlreadyPaid):
+        with pytest.raises(AlreadyPaid):
             services.record_disconnection(
                 actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg(), at=cut
             )
@@ -407,7 +409,7 @@ class DisconnectionTests:
 
     def test_officer_of_another_unit_cannot_record(self, cast):
         order = disconnection_order(cast)
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(NotFound):
             services.record_disconnection(
                 actor=cast.outsider, order=order, register_kwh=Decimal(1), photo=jpeg()
             )
@@ -426,7 +428,7 @@ class DismantlingTests:
         return Arrears.objects.filter(pk=a.pk)
 
     def test_day_59_refused(self, cast):
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             services.issue_dismantling_orders(
                 actor=cast.supervisor, arrears=self._arrears(cast, 59)
             )
@@ -449,7 +451,7 @@ class DismantlingTests:
         assert deadline_panel(cast.outsider)["dismantling"] == []
 
     def test_two_bills_refused_even_late(self, cast):
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             services.issue_dismantling_orders(
                 actor=cast.supervisor, arrears=self._arrears(cast, 90, bills=2)
             )
@@ -458,7 +460,7 @@ class DismantlingTests:
 class OrderStateMachineTests:
     def test_verify_only_after_done_or_failed(self, cast):
         order = disconnection_order(cast)
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(WrongState):
             services.verify_order(actor=cast.supervisor, order=order)
         services.fail_order(actor=cast.officer, order=order, reason="Pagar terkunci")
         services.verify_order(actor=cast.supervisor, order=order)
@@ -468,7 +470,7 @@ class OrderStateMachineTests:
     def test_officer_cannot_verify(self, cast):
         order = disconnection_order(cast)
         services.fail_order(actor=cast.officer, order=order, reason="x")
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(NotAllowed):
             services.verify_order(actor=cast.officer, order=order)
 
     def test_cannot_assign_officer_of_another_unit(self, cast):
@@ -477,7 +479,7 @@ class OrderStateMachineTests:
 
         far = UserFactory(unit=cast.sp_b, roles=[RoleCode.FIELD_OFFICER])
         order = disconnection_order(cast)
-        with pytest.raises(services.FieldworkError):
+        with pytest.raises(InvalidInput):
             services.assign_orders(
                 actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=far
             )

@@ -2,8 +2,9 @@
 
 import pytest
 
+from meterops.core.errors import NotAllowed
 from meterops.core.models import Process, ProcessEvent
-from meterops.imports import services
+from meterops.imports.errors import DuplicateUpload
 from meterops.imports.models import UploadRow, UploadState
 from meterops.replacement.choices import TargetSource, TargetState
 from meterops.replacement.models import ReplacementTarget
@@ -40,7 +41,7 @@ class ToExDgUploadTests:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         applied(cast.supervisor, "to-ex-dg", SimpleUploadedFile("a.xlsx", data))
-        with pytest.raises(services.UploadRefused, match="sudah diunggah"):
+        with pytest.raises(DuplicateUpload, match="sudah diunggah"):
             checked(cast.supervisor, "to-ex-dg", SimpleUploadedFile("salinan.xlsx", data))
         assert ReplacementTarget.objects.count() == 3
 
@@ -160,7 +161,7 @@ class ToExDgUploadTests:
         assert row.error_column == "STAN_SAAT_DITEMUKAN" and "meragukan" in row.reason
 
     def test_a_role_without_the_template_cannot_upload(self, cast, customers, damage_type):
-        with pytest.raises(services.UploadRefused):
+        with pytest.raises(NotAllowed):
             checked(cast.officer, "to-ex-dg", xlsx([_row(customers[0], damage_type)]))
 
 

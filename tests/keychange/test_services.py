@@ -4,7 +4,7 @@ import pytest
 
 from meterops import sts
 from meterops.core.choices import RoleCode
-from meterops.core.errors import DomainError
+from meterops.core.errors import DomainError, InvalidInput, NotAllowed
 from meterops.core.models import ProcessEvent
 from meterops.core.services import open_process
 from meterops.customers.models import Meter
@@ -107,7 +107,7 @@ class GenerateCampaignTests:
 
     def test_refuses_a_field_officer(self, cast):
         old_key_meter(cast.sp_a)
-        with pytest.raises(errors.NotAllowed):
+        with pytest.raises(NotAllowed):
             campaign_with(cast, [], actor=cast.officer)
 
     def test_refuses_when_nothing_matches(self, cast):
@@ -132,7 +132,7 @@ class AssignTargetsTests:
         assert assigned.process.events.filter(verb="keychange.assigned").exists()
 
     def test_refuses_a_user_who_is_not_a_field_officer(self, assigned, cast):
-        with pytest.raises(errors.NotAllowed):
+        with pytest.raises(InvalidInput):
             assign_targets(actor=cast.unit_admin, targets=[assigned], officer=cast.supervisor)
 
 
@@ -155,7 +155,7 @@ class ConfirmKeyChangeTests:
 
     def test_only_the_assigned_officer_confirms(self, assigned, cast):
         other = UserFactory(unit=cast.sp_a, roles=[RoleCode.FIELD_OFFICER])
-        with pytest.raises(errors.NotAllowed):
+        with pytest.raises(NotAllowed):
             confirm_key_change(actor=other, target=assigned, display="KRN 02 KT 02")
 
     def test_refuses_when_meter_parameters_changed(self, assigned, cast):

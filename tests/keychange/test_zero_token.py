@@ -3,6 +3,7 @@
 import pytest
 
 from meterops import sts
+from meterops.core.errors import NotAllowed, WrongState
 from meterops.core.models import ProcessEvent
 from meterops.customers.models import Meter
 from meterops.keychange import errors
@@ -73,7 +74,7 @@ class ZeroTokenProofTests:
         assert events.count() == 1
 
     def test_only_the_assigned_officer_gets_it(self, cast, assigned):
-        with pytest.raises(errors.NotAllowed):
+        with pytest.raises(NotAllowed):
             issue_zero_token(actor=cast.vendor_a, target=assigned)
 
     def test_accepted_confirms_berhasil_and_moves_the_meter(self, cast, assigned):
@@ -94,7 +95,7 @@ class ZeroTokenProofTests:
         assert Meter.objects.get(pk=target.meter_id).key_revision == 1
 
     def test_confirming_before_the_token_is_made_is_refused(self, cast, assigned):
-        with pytest.raises(errors.KeyChangeError, match="token uji"):
+        with pytest.raises(WrongState, match="token uji"):
             confirm_by_zero_token(
                 actor=cast.officer, target=assigned, answer=ZeroTokenAnswer.ACCEPTED
             )

@@ -4,12 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import ProcessEvent
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
 from meterops.prepaid import services
 from meterops.prepaid.choices import Product, RequestKind, RequestState, TokenKind, TokenStatus
-from meterops.prepaid.errors import MeterUnavailable, NotAllowed, WrongState
+from meterops.prepaid.errors import MeterUnavailable
 from meterops.prepaid.models import ServiceRequest
 from tests.factories import CustomerFactory, MeterFactory
 
@@ -57,7 +58,7 @@ class CancelRequestTests:
 
     def test_a_short_reason_is_refused(self, prepaid):
         request = new_connection(prepaid)
-        with pytest.raises(WrongState, match="minimal 10"):
+        with pytest.raises(InvalidInput, match="minimal 10"):
             cancel(prepaid, request, reason="  batal   ")
         request.refresh_from_db()
         assert request.state == RequestState.REGISTERED

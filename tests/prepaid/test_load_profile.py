@@ -4,10 +4,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from meterops.core.errors import NotAllowed
 from meterops.core.models import ProcessEvent
 from meterops.prepaid import services
 from meterops.prepaid.cards import monthly_consumption, read_card
-from meterops.prepaid.errors import LoadProfileRejected, NotAllowed
+from meterops.prepaid.errors import LoadProfileRejected
 from meterops.prepaid.models import LoadProfileRecord, NfcTransaction
 from tests.factories import CustomerFactory, MeterFactory
 

@@ -5,7 +5,7 @@ import pytest
 
 from meterops import sts
 from meterops.core.choices import RoleCode
-from meterops.core.errors import OpenProcessExists
+from meterops.core.errors import InvalidInput, NotAllowed, OpenProcessExists, WrongState
 from meterops.core.models import ProcessEvent
 from meterops.customers.choices import PaymentMode
 from meterops.prepaid import services
@@ -18,10 +18,8 @@ from meterops.prepaid.errors import (
     FeeNotFound,
     MeterUnavailable,
     NfcMismatch,
-    NotAllowed,
     TokensNotIssued,
     WrongAmount,
-    WrongState,
 )
 from meterops.prepaid.models import Payment, ServiceRequest
 from meterops.prepaid.tokens import pan_of
@@ -329,7 +327,7 @@ class InstallationAndPdlTests:
         request = services.issue_request_tokens(
             request=activated(prepaid), actor=prepaid.supervisor
         )
-        with pytest.raises(NotAllowed):
+        with pytest.raises(InvalidInput):
             services.assign_work_order(
                 request=request, officer=prepaid.area_user, actor=prepaid.supervisor
             )
@@ -360,7 +358,7 @@ class InstallationAndPdlTests:
                 report_scan=scan(),
                 contract_scan=None,
             )
-        with pytest.raises(WrongState):
+        with pytest.raises(InvalidInput):
             services.record_installation(
                 request=request,
                 actor=prepaid.officer,

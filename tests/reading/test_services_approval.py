@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
+from meterops.core.errors import InvalidInput, NotAllowed
 from meterops.core.models import ProcessEvent
 from meterops.reading.choices import ReadingState
 from meterops.reading.errors import (
     ImportRejected,
-    NotAllowed,
     NothingToDo,
     PostingTaken,
     ReadingDayIncomplete,
@@ -134,7 +134,7 @@ class CancelApprovalTests:
 
     def test_needs_a_reason(self, approver, day, readings):
         _approve(approver, day)
-        with pytest.raises(NothingToDo):
+        with pytest.raises(InvalidInput):
             cancel_approval(actor=approver, reading=readings[0], reason="")
 
     def test_whole_reading_day_spares_postings_billing_took(self, approver, day, readings):

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from meterops.core.errors import InvalidInput, NotAllowed
 from meterops.core.models import ProcessEvent
 from meterops.customers.choices import PaymentMode
 from meterops.reading.choices import ReadingState
-from meterops.reading.errors import ImportRejected, NotAllowed, NothingToDo, ReadingLocked
+from meterops.reading.errors import ImportRejected, NothingToDo, ReadingLocked
 from meterops.reading.importer import ReadingRow
 from meterops.reading.models import Reading, previous_period
 from meterops.reading.services import (
@@ -185,7 +186,7 @@ class VerificationTests:
 
     def test_re_read_request_needs_a_reason_and_keeps_it(self, cast, customers):
         reading = make_reading(customers[0], state=ReadingState.VENDOR_VERIFIED)
-        with pytest.raises(NothingToDo):
+        with pytest.raises(InvalidInput):
             request_rereads(actor=cast.supervisor, readings=Reading.objects.all(), reason=" ")
         request_rereads(actor=cast.supervisor, readings=Reading.objects.all(), reason="Foto buram")
         reading.refresh_from_db()

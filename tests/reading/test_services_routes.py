@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from meterops.core.errors import NotAllowed, NotFound
 from meterops.core.models import ProcessEvent
-from meterops.reading.errors import InvalidRoute, NotAllowed
+from meterops.reading.errors import InvalidRoute
 from meterops.reading.models import ReadingSettings
 from meterops.reading.services import (
     move_customer,
@@ -28,7 +29,7 @@ class SaveReadingDayTests:
             save_reading_day(actor=cast.unit_admin, unit=cast.area_a, code="A", day_of_month=5)
 
     def test_outsider_can_not_add_to_another_unit(self, cast):
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotFound):
             save_reading_day(actor=cast.outsider, unit=cast.sp_a, code="A", day_of_month=5)
 
     def test_field_officer_can_not_edit(self, cast):

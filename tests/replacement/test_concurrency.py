@@ -9,9 +9,10 @@ import threading
 import pytest
 from django.db import connection
 
+from meterops.core.errors import WrongState
 from meterops.replacement.choices import TargetState
 from meterops.replacement.models import ReplacementTarget
-from meterops.replacement.services import TransitionRefused, verify_target
+from meterops.replacement.services import verify_target
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"
@@ -29,7 +30,7 @@ def test_two_verifiers_at_once_one_wins(cast, customer, make_target):
         try:
             verify_target(target=target, actor=actor)
             outcomes.append("verified")
-        except TransitionRefused as exc:
+        except WrongState as exc:
             outcomes.append(str(exc.message))
         finally:
             connection.close()

@@ -8,15 +8,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import OpenProcessExists
+from meterops.core.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    OpenProcessExists,
+    WrongState,
+)
 from meterops.core.models import ProcessEvent
 from meterops.replacement.choices import PhotoStage, TargetState
+from meterops.replacement.errors import FileRejected
 from meterops.replacement.models import Photo, ReplacementTarget, WorkOrder
-from meterops.replacement.photos import FileRejected
 from meterops.replacement.services import (
     DamageReport,
     NewMeter,
-    TransitionRefused,
     assign_work_orders,
     attach_ba_document,
     drop_target,
@@ -86,7 +91,7 @@ class ReportDamageTests:
 
     def test_needs_one_to_five_photos(self, cast, customer, damage_type):
         for photos in ([], [png() for _ in range(6)]):
-            with pytest.raises(TransitionRefused, match="1 sampai 5 foto"):
+            with pytest.raises(InvalidInput, match="1 sampai 5 foto"):
                 report_damage(
                     actor=cast.supervisor,
                     customer=customer,
@@ -96,7 +101,7 @@ class ReportDamageTests:
 
     def test_customer_of_another_unit_is_refused(self, cast, damage_type):
         other = CustomerFactory(unit=cast.sp_b)
-        with pytest.raises(TransitionRefused, match="tidak ditemukan di unit Anda"):
+        with pytest.raises(NotFound, match="tidak ditemukan di unit Anda"):
             report_damage(
                 actor=cast.supervisor,
                 customer=other,
@@ -106,7 +111,7 @@ class ReportDamageTests:
 
     def test_call_centre_role_cannot_report(self, cast, customer, damage_type):
         agent = UserFactory(unit=cast.sp_a, roles=["call_centre"])
-        with pytest.raises(TransitionRefused, match="Peran Anda"):
+        with pytest.raises(NotAllowed, match="Peran Anda"):
             report_damage(
                 actor=agent,
                 customer=customer,
@@ -124,22 +129,22 @@ class VerificationTests:
     def test_double_verify_is_refused_with_current_state(self, cast, customer, make_target):
         target = make_target(customer)
         verify_target(target=target, actor=cast.supervisor)
-        with pytest.raises(TransitionRefused, match="Siap cetak PK"):
+        with pytest.raises(WrongState, match="Siap cetak PK"):
             verify_target(target=target, actor=cast.area_user)
 
     def test_field_officer_cannot_verify(self, cast, customer, make_target):
-        with pytest.raises(TransitionRefused, match="Peran Anda"):
+        with pytest.raises(NotAllowed, match="Peran Anda"):
             verify_target(target=make_target(customer), actor=cast.officer)
 
     def test_outsider_supervisor_cannot_verify(self, cast, customer, make_target):
         target = make_target(customer)
-        with pytest.raises(TransitionRefused, match="tidak ditemukan"):
+        with pytest.raises(NotFound, match="tidak ditemukan"):
             verify_target(target=target, actor=cast.outsider)
         target.refresh_from_db()
         assert target.state == TargetState.SUBMITTED
 
     def test_reverification_needs_reason(self, cast, customer, make_target):
-        with pytest.raises(TransitionRefused, match="Alasan"):
+        with pytest.raises(InvalidInput, match="Alasan"):
             send_target_to_reverification(
                 target=make_target(customer), actor=cast.supervisor, reason="  "
             )
@@ -167,7 +172,7 @@ class DropTests:
 
     def test_lbkb_target_needs_ba_before_drop(self, cast, customer, make_target):
         target = self._in_reverification(cast, customer, make_target, from_reading_anomaly=True)
-        with pytest.raises(TransitionRefused, match="upload BA"):
+        with pytest.raises(WrongState, match="upload BA"):
             drop_target(target=target, actor=cast.supervisor, reason="normal")
         attach_ba_document(target=target, actor=cast.supervisor, upload=pdf())
         target = drop_target(target=target, actor=cast.supervisor, reason="normal")
@@ -182,11 +187,11 @@ class DropTests:
 
     def test_drop_needs_reason(self, cast, customer, make_target):
         target = self._in_reverification(cast, customer, make_target)
-        with pytest.raises(TransitionRefused, match="Alasan hapus"):
+        with pytest.raises(InvalidInput, match="Alasan hapus"):
             drop_target(target=target, actor=cast.supervisor, reason="")
 
     def test_submitted_target_cannot_be_dropped(self, cast, customer, make_target):
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(WrongState):
             drop_target(target=make_target(customer), actor=cast.supervisor, reason="x")
 
 
@@ -210,7 +215,7 @@ class WorkOrderTests:
         assert _events(target)[-1] == "replacement.work_order_reprinted"
 
     def test_unverified_target_cannot_be_printed(self, cast, customer, make_target):
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(WrongState):
             print_work_orders(targets=[make_target(customer)], actor=cast.supervisor)
         assert not WorkOrder.objects.exists()
 
@@ -230,7 +235,7 @@ class WorkOrderTests:
         target = self._verified(cast, customer, make_target)
         (order,) = print_work_orders(targets=[target], actor=cast.supervisor)
         stranger = UserFactory(contractor=cast.contractor_b, roles=[RoleCode.FIELD_OFFICER])
-        with pytest.raises(TransitionRefused, match="bukan petugas"):
+        with pytest.raises(InvalidInput, match="bukan petugas"):
             assign_work_orders(work_orders=[order], officer=stranger, actor=cast.supervisor)
 
     def test_overdue_status_is_derived_from_age(self, cast, customer, make_target):
@@ -279,7 +284,7 @@ class RecordReplacementTests:
 
     def test_lower_final_reading_needs_reason(self, cast, customer, make_target, field_officer):
         target = self._printed(cast, customer, make_target)
-        with pytest.raises(TransitionRefused, match="isi alasannya"):
+        with pytest.raises(InvalidInput, match="isi alasannya"):
             self._record(cast, target, field_officer, old_final_reading=Decimal("10"))
         replacement = self._record(
             cast,
@@ -293,7 +298,7 @@ class RecordReplacementTests:
     def test_meter_installed_elsewhere_is_refused(self, cast, customer, make_target, field_officer):
         MeterFactory(meter_number="56000000009", customer=CustomerFactory(unit=cast.sp_b))
         target = self._printed(cast, customer, make_target)
-        with pytest.raises(TransitionRefused, match="masih terpasang"):
+        with pytest.raises(InvalidInput, match="masih terpasang"):
             self._record(cast, target, field_officer)
         customer.refresh_from_db()
         assert customer.current_meter.meter_number == "45000000001"
@@ -315,5 +320,5 @@ class RecordReplacementTests:
         self, cast, customer, make_target, field_officer
     ):
         target = verify_target(target=make_target(customer), actor=cast.supervisor)
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(WrongState):
             self._record(cast, target, field_officer)

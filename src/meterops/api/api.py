@@ -18,7 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
-from meterops.core.errors import DomainError
+from meterops.core.errors import DomainError, InvalidInput
 from meterops.core.queries import open_processes_of, timeline_of
 from meterops.customers.queries import find_customer_for
 from meterops.replacement.models import DamageType
@@ -52,16 +52,12 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(services.FieldError)
-def field_error(request, exc):
-    body = {"code": exc.code, "message": str(exc.message), "field": exc.field}
-    return api.create_response(request, body, status=422)
-
-
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
+    """Each kind of core.errors answers its status: NotFound 404, NotAllowed 403, WrongState
+    and any other refusal 409, InvalidInput 422 with the ``field``."""
     body = {"code": exc.code, "message": str(exc.message), **exc.extra}
-    return api.create_response(request, body, status=409)
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -135,11 +131,11 @@ def change_password(request, payload: s.PasswordIn):
     """Ganti Password (seed 000)."""
     user = request.user
     if not user.check_password(payload.old_password):
-        raise services.FieldError("old_password", _("Password lama salah."))
+        raise InvalidInput("old_password", _("Password lama salah."))
     try:
         validate_password(payload.new_password, user)
     except ValidationError as exc:
-        raise services.FieldError("new_password", " ".join(exc.messages)) from exc
+        raise InvalidInput("new_password", " ".join(exc.messages)) from exc
     user.set_password(payload.new_password)
     user.save(update_fields=["password"])
     services.keep_token_after_password_change(token=user.device_token)
@@ -178,7 +174,7 @@ def work_list(request):
 def customer_status(request, customer_id: str):
     """Cek Status APP: the customer, the meter, open processes and the latest events."""
     if not customer_id.isdigit() or len(customer_id) != 12:
-        raise services.FieldError("customer_id", _("IDPEL harus 12 angka."))
+        raise InvalidInput("customer_id", _("IDPEL harus 12 angka."))
     customer = find_customer_for(request.user, customer_id)
     if customer is None:
         raise Http404

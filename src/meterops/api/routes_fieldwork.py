@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from meterops.core.errors import InvalidInput
 from meterops.core.scoping import scoped
 
 from . import schemas as s
@@ -22,7 +23,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
 
     if payload.result == "failed":
         if not payload.reason:
-            raise services.FieldError("reason", _("Isi alasan order gagal."))
+            raise InvalidInput("reason", _("Isi alasan order gagal."))
         return fieldwork.fail_order(actor=user, order=order, reason=payload.reason)
     photo = photos[0] if photos else None
     kind = order.kind
@@ -33,9 +34,9 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
         OrderKind.DISMANTLING,
     ):
         if payload.register_kwh is None:
-            raise services.FieldError("register_kwh", _("Stan (kWh) wajib diisi."))
+            raise InvalidInput("register_kwh", _("Stan (kWh) wajib diisi."))
         if photo is None:
-            raise services.FieldError("photo_ids", _("Foto wajib dilampirkan."))
+            raise InvalidInput("photo_ids", _("Foto wajib dilampirkan."))
         record = {
             OrderKind.ACCURACY_CHECK: fieldwork.record_accuracy_check,
             OrderKind.DISCONNECTION: fieldwork.record_disconnection,
@@ -45,7 +46,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
         return record(actor=user, order=order, register_kwh=payload.register_kwh, photo=photo)
     if kind == OrderKind.PREPAID_SAMPLING:
         if payload.credit_kwh is None:
-            raise services.FieldError("credit_kwh", _("Sisa kWh wajib diisi."))
+            raise InvalidInput("credit_kwh", _("Sisa kWh wajib diisi."))
         anomaly = services.anomaly_for(payload.anomaly_code)
         return fieldwork.record_prepaid_sampling(
             actor=user,
@@ -69,11 +70,11 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
     if payload.route_code:
         route = scoped(Route, user).filter(code=payload.route_code).first()
         if route is None:
-            raise services.FieldError("route_code", _("RBM tidak ditemukan di unit Anda."))
+            raise InvalidInput("route_code", _("RBM tidak ditemukan di unit Anda."))
     if payload.substation_code:
         substation = scoped(Substation, user).filter(code=payload.substation_code).first()
         if substation is None:
-            raise services.FieldError("substation_code", _("Gardu tidak ditemukan."))
+            raise InvalidInput("substation_code", _("Gardu tidak ditemukan."))
     return fieldwork.record_survey(
         actor=user,
         order=order,

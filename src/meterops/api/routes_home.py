@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
+from meterops.core.errors import InvalidInput
+from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 from meterops.replacement import services as replacement
 from meterops.replacement.choices import TargetState, WorkOrderStatus
@@ -53,7 +55,7 @@ def _visible_work_orders(user):
 def work_orders(request, status: WorkOrderStatus | None = None):
     """Monitoring PK (status filter) and Distribusi PK (status=printed) of the user's units."""
     user = request.user
-    replacement.require_role(user, replacement.DISTRIBUTOR_ROLES + replacement.REPLACER_ROLES)
+    require_role(user, replacement.DISTRIBUTOR_ROLES + replacement.REPLACER_ROLES)
     rows = _visible_work_orders(user)
     if not user.has_role(*replacement.DISTRIBUTOR_ROLES):
         rows = rows.filter(assigned_to=user)
@@ -74,7 +76,7 @@ def work_orders(request, status: WorkOrderStatus | None = None):
 def officers(request):
     """The field officers the user may hand a PK to (Distribusi PK)."""
     user = request.user
-    replacement.require_role(user, replacement.DISTRIBUTOR_ROLES)
+    require_role(user, replacement.DISTRIBUTOR_ROLES)
     unit = user.home_unit()
     if unit is None:
         return []
@@ -111,13 +113,13 @@ def damage_report(request, payload: s.DamageReportIn):
     def write():
         customer = find_customer_for(user, payload.customer_id)
         if customer is None:
-            raise services.FieldError(
+            raise InvalidInput(
                 "customer_id",
                 _("IDPEL %(idpel)s tidak ditemukan di unit Anda.") % {"idpel": payload.customer_id},
             )
         damage_type = DamageType.objects.filter(code=payload.damage_type, is_active=True).first()
         if damage_type is None:
-            raise services.FieldError("damage_type", _("Jenis kerusakan tidak dikenal."))
+            raise InvalidInput("damage_type", _("Jenis kerusakan tidak dikenal."))
         files = services.photos_for_write(user=user, ids=payload.photo_ids)
         try:
             report = replacement.DamageReport(
@@ -186,7 +188,7 @@ def replacement_entry(request, payload: s.ReplacementIn):
             )
         except ValidationError as exc:
             field = next(iter(exc.message_dict), "new_meter_number")
-            raise services.FieldError(f"new_meter_{field}", " ".join(exc.messages)) from exc
+            raise InvalidInput(f"new_meter_{field}", " ".join(exc.messages)) from exc
         finally:
             services.close_files(files)
         services.mark_photos_used(payload.photo_ids)
@@ -206,13 +208,13 @@ def replacement_entry(request, payload: s.ReplacementIn):
 def assign(request, payload: s.AssignIn):
     """Distribusi PK: hand printed PKs to a field officer."""
     user = request.user
-    replacement.require_role(user, replacement.DISTRIBUTOR_ROLES)
+    require_role(user, replacement.DISTRIBUTOR_ROLES)
 
     def write():
         rows = list(_visible_work_orders(user).filter(pk__in=payload.work_order_ids))
         missing = set(payload.work_order_ids) - {w.pk for w in rows}
         if missing:
-            raise services.FieldError(
+            raise InvalidInput(
                 "work_order_ids",
                 _("PK %(ids)s tidak ditemukan di unit Anda.")
                 % {"ids": ", ".join(map(str, sorted(missing)))},
@@ -220,7 +222,7 @@ def assign(request, payload: s.AssignIn):
         # The unit's own officers and its contractors' (a contractor of the UP3 works the ULP).
         officer = replacement.officers_for(user, rows[0].unit).filter(pk=payload.officer_id).first()
         if officer is None:
-            raise services.FieldError("officer_id", _("Petugas tidak ditemukan."))
+            raise InvalidInput("officer_id", _("Petugas tidak ditemukan."))
         done = replacement.assign_work_orders(work_orders=rows, officer=officer, actor=user)
         return 200, {"assigned": [w.number for w in done], "officer": officer.username}
 

@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from meterops.core.errors import InvalidInput
 from meterops.core.scoping import scoped
 
 from . import schemas as s
-from . import services
 from .responses import ERRORS, changed_since, conflict, write_once
 
 router = Router()
@@ -77,18 +77,16 @@ def _record(user, target, payload: KctOutcomeIn):
 
     if payload.result == "display":
         if not payload.display:
-            raise services.FieldError("display", _("Isi tampilan meter setelah 04 enter."))
+            raise InvalidInput("display", _("Isi tampilan meter setelah 04 enter."))
         return keychange.confirm_key_change(actor=user, target=target, display=payload.display)
     if payload.result == "zero_token":
         if payload.zero_token_answer is None:
-            raise services.FieldError(
-                "zero_token_answer", _("Pilih jawaban meter atas token uji 0 kWh.")
-            )
+            raise InvalidInput("zero_token_answer", _("Pilih jawaban meter atas token uji 0 kWh."))
         return keychange.confirm_by_zero_token(
             actor=user, target=target, answer=payload.zero_token_answer
         )
     if payload.reason is None:
-        raise services.FieldError("reason", _("Pilih alasan gagal."))
+        raise InvalidInput("reason", _("Pilih alasan gagal."))
     return keychange.report_key_change_failure(
         actor=user,
         target=target,

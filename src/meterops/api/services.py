@@ -15,30 +15,17 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import DomainError
+from meterops.core.errors import InvalidInput, NotAllowed
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 
+from .errors import ChunkOutOfOrder
 from .models import DeviceToken, IdempotentWrite, PhotoUpload, hash_token, new_raw_token
 
 TOKEN_LIFETIME = timedelta(days=int(getattr(settings, "API_TOKEN_DAYS", 30)))
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_CHUNK_BYTES = 1024 * 1024
 TOKEN_ADMIN_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.CONTRACTOR_ADMIN)
-
-
-class ApiRefused(DomainError):
-    code = "refused"
-
-
-class FieldError(DomainError):
-    """Bad input the schema cannot catch; ``field`` names the input that is wrong (422)."""
-
-    code = "invalid"
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message, field=field)
-        self.field = field
 
 
 def issue_token(*, user: User, device_name: str = "") -> tuple[DeviceToken, str]:
@@ -90,7 +77,7 @@ def tokens_for(actor: User):
 def revoke_token(*, token: DeviceToken, actor: User) -> DeviceToken:
     """Cabut token: the phone is logged out at its next request."""
     if actor != token.user and not actor.has_role(*TOKEN_ADMIN_ROLES):
-        raise ApiRefused(_("Peran Anda tidak berhak mencabut token perangkat."))
+        raise NotAllowed(_("Peran Anda tidak berhak mencabut token perangkat."))
     token = DeviceToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = timezone.now(), actor
@@ -122,7 +109,7 @@ def idempotent(
             if stored is None:
                 raise
     if stored.operation != operation:
-        raise FieldError(
+        raise InvalidInput(
             "client_id",
             _("client_id %(id)s sudah dipakai untuk %(op)s.")
             % {"id": client_id, "op": stored.operation},
@@ -143,9 +130,9 @@ def upload_path(upload: PhotoUpload) -> Path:
 def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int) -> PhotoUpload:
     """Begin (or find again) a chunked photo upload of ``size`` bytes, at most 10 MB."""
     if size <= 0:
-        raise FieldError("size", _("Ukuran foto harus lebih dari 0 byte."))
+        raise InvalidInput("size", _("Ukuran foto harus lebih dari 0 byte."))
     if size > MAX_PHOTO_BYTES:
-        raise FieldError(
+        raise InvalidInput(
             "size", _("Foto %(mb).1f MB terlalu besar; maksimal 10 MB.") % {"mb": size / 2**20}
         )
     name = Path(file_name).name[:100] or "foto.jpg"
@@ -157,7 +144,7 @@ def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int)
     except IntegrityError:
         upload = PhotoUpload.objects.get(user=user, client_id=client_id)
     if upload.size != size:
-        raise FieldError("size", _("Ukuran tidak sama dengan upload %(id)s.") % {"id": client_id})
+        raise InvalidInput("size", _("Ukuran tidak sama dengan upload %(id)s.") % {"id": client_id})
     return upload
 
 
@@ -168,17 +155,17 @@ def append_chunk(*, upload: PhotoUpload, offset: int, data: bytes) -> PhotoUploa
         if upload.is_complete:
             return upload
         if len(data) > MAX_CHUNK_BYTES:
-            raise FieldError("body", _("Satu potongan maksimal 1 MB."))
+            raise InvalidInput("body", _("Satu potongan maksimal 1 MB."))
         if offset != upload.received:
-            raise ApiRefused(
+            raise ChunkOutOfOrder(
                 _("Potongan mulai di byte %(offset)d, server menunggu byte %(received)d.")
                 % {"offset": offset, "received": upload.received},
                 received=upload.received,
             )
         if offset + len(data) > upload.size:
-            raise FieldError("body", _("Potongan melewati ukuran foto yang diumumkan."))
+            raise InvalidInput("body", _("Potongan melewati ukuran foto yang diumumkan."))
         if not data:
-            raise FieldError("body", _("Potongan kosong."))
+            raise InvalidInput("body", _("Potongan kosong."))
         path = upload_path(upload)
         with open(path, "r+b" if offset else "wb") as handle:
             handle.seek(offset)
@@ -204,7 +191,7 @@ def _check_image(path: Path, name: str) -> str:
         kind = None
     if kind not in {"JPEG", "PNG"}:
         path.unlink(missing_ok=True)
-        raise FieldError("file", _("Berkas %(name)s bukan foto JPEG/PNG.") % {"name": name})
+        raise InvalidInput("file", _("Berkas %(name)s bukan foto JPEG/PNG.") % {"name": name})
     return "image/jpeg" if kind == "JPEG" else "image/png"
 
 
@@ -216,22 +203,22 @@ def anomaly_for(code: str):
         return None
     anomaly = AnomalyCode.objects.filter(code=code).first()
     if anomaly is None:
-        raise FieldError("anomaly_code", _("Kode LBKB tidak dikenal."))
+        raise InvalidInput("anomaly_code", _("Kode LBKB tidak dikenal."))
     return anomaly
 
 
 def photos_for_write(*, user: User, ids: list[int], field: str = "photo_ids") -> list[File]:
     """The completed uploads named by a write, opened as files for the replacement services."""
     if not ids:
-        raise FieldError(field, _("Lampirkan minimal satu foto."))
+        raise InvalidInput(field, _("Lampirkan minimal satu foto."))
     uploads = {u.pk: u for u in PhotoUpload.objects.filter(user=user, pk__in=ids)}
     files = []
     for pk in ids:
         upload = uploads.get(pk)
         if upload is None or not upload.is_complete:
-            raise FieldError(field, _("Foto %(id)s belum selesai diunggah.") % {"id": pk})
+            raise InvalidInput(field, _("Foto %(id)s belum selesai diunggah.") % {"id": pk})
         if upload.used_at is not None:
-            raise FieldError(field, _("Foto %(id)s sudah dipakai di data lain.") % {"id": pk})
+            raise InvalidInput(field, _("Foto %(id)s sudah dipakai di data lain.") % {"id": pk})
         handle = open(upload_path(upload), "rb")  # noqa: SIM115 - closed by close_files()
         files.append(File(handle, name=upload.file_name))
     return files

@@ -12,7 +12,7 @@ from django_fsm import can_proceed
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.models import Unit, User
-from meterops.core.services import advance_process, open_process, record_event
+from meterops.core.services import advance_process, open_process, record_event, require_role
 from meterops.keychange.choices import NEW_KEY_REVISION
 from meterops.keychange.keys import key_pair_for, vkrn_of
 from meterops.keychange.queries import last_key_update
@@ -57,8 +57,7 @@ def probing_steps_for(unit: Unit) -> list[str]:
 @transaction.atomic
 def save_probing_steps(*, actor: User, unit: Unit, lines: list[str]) -> list[ProbingStep]:
     """Replace a unit's probing checklist with the given questions, in order."""
-    if not actor.has_role(RoleCode.ADMIN, RoleCode.UNIT_ADMIN):
-        raise errors.NotAllowed()
+    require_role(actor, (RoleCode.ADMIN, RoleCode.UNIT_ADMIN))
     ProbingStep.objects.filter(unit=unit).update(is_active=False)
     steps = []
     for position, text in enumerate((line.strip() for line in lines if line.strip()), 1):
@@ -74,8 +73,7 @@ def save_complaint_settings(
     *, actor: User, unit: Unit, outage_sla_hours: int, complaint_sla_hours: int
 ) -> ComplaintSettings:
     """The unit's SLA clock per APKT kind."""
-    if not actor.has_role(RoleCode.ADMIN, RoleCode.UNIT_ADMIN):
-        raise errors.NotAllowed()
+    require_role(actor, (RoleCode.ADMIN, RoleCode.UNIT_ADMIN))
     row, _created = ComplaintSettings.objects.get_or_create(unit=unit)
     row.outage_sla_hours, row.complaint_sla_hours = outage_sla_hours, complaint_sla_hours
     row._history_user = actor
@@ -84,15 +82,10 @@ def save_complaint_settings(
     return row
 
 
-def _require_agent(actor: User) -> None:
-    if not actor.has_role(*CALL_CENTRE_ROLES):
-        raise errors.NotAllowed()
-
-
 @transaction.atomic
 def record_probing_call(*, actor: User, customer, checked: list[str], note: str = "") -> TokenCall:
     """VKRN 41/42: not upgraded; probe as before and record the call (seed 003, 7.b)."""
-    _require_agent(actor)
+    require_role(actor, CALL_CENTRE_ROLES)
     meter = customer.current_meter
     call = TokenCall.objects.create(
         customer=customer,
@@ -243,7 +236,7 @@ def handle_token_call(
     note: str = "",
 ) -> Ticket:
     """VKRN 43: record the answers, send the APKT ticket to the customer's unit (seed 003, 7.c)."""
-    _require_agent(actor)
+    require_role(actor, CALL_CENTRE_ROLES)
     meter = customer.current_meter
     found = examine_token(customer=customer, token=token, purchased_at=purchased_at)
     if power_state != PowerState.ON:
@@ -296,7 +289,7 @@ def handle_token_call(
 @transaction.atomic
 def issue_replacement_token(*, actor: User, call: TokenCall) -> ReplacementToken:
     """A new-key token for an old-key purchase, once per purchase (seed 003, 7.d.2)."""
-    _require_agent(actor)
+    require_role(actor, CALL_CENTRE_ROLES)
     if not (call.old_key_token and call.token and call.token_quantity):
         raise errors.NoReplacement()
     if ReplacementToken.objects.filter(original_token=call.token).exists():
@@ -332,11 +325,10 @@ def _locked(ticket: Ticket) -> Ticket:
 @transaction.atomic
 def assign_ticket(*, actor: User, ticket: Ticket, officer: User) -> Ticket:
     """Send the ticket's field visit to an officer of the unit."""
-    if not actor.has_role(RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR):
-        raise errors.NotAllowed()
+    require_role(actor, (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR))
     ticket = _locked(ticket)
     if not can_proceed(ticket.assign):
-        raise errors.WrongState()
+        raise errors.TicketWrongState()
     ticket.assign(to=officer)
     ticket.save()
     advance_process(
@@ -353,11 +345,10 @@ def assign_ticket(*, actor: User, ticket: Ticket, officer: User) -> Ticket:
 @transaction.atomic
 def resolve_ticket(*, actor: User, ticket: Ticket, cause: str, resolution: str) -> Ticket:
     """Record what the cause was and what was done."""
-    if not actor.has_role(*HANDLER_ROLES):
-        raise errors.NotAllowed()
+    require_role(actor, HANDLER_ROLES)
     ticket = _locked(ticket)
     if not can_proceed(ticket.resolve):
-        raise errors.WrongState()
+        raise errors.TicketWrongState()
     ticket.resolve(cause=TicketCause(cause), resolution=resolution, when=timezone.now())
     ticket.save()
     advance_process(
@@ -374,11 +365,10 @@ def resolve_ticket(*, actor: User, ticket: Ticket, cause: str, resolution: str) 
 @transaction.atomic
 def close_ticket(*, actor: User, ticket: Ticket) -> Ticket:
     """Close a handled ticket; this finishes the customer's complaint process."""
-    if not actor.has_role(*CALL_CENTRE_ROLES, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR):
-        raise errors.NotAllowed()
+    require_role(actor, (*CALL_CENTRE_ROLES, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR))
     ticket = _locked(ticket)
     if not can_proceed(ticket.close):
-        raise errors.WrongState()
+        raise errors.TicketWrongState()
     ticket.close(when=timezone.now())
     ticket.save()
     advance_process(

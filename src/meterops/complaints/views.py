@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import DomainError
+from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.services import require_role
 from meterops.keychange.choices import OLD_VKRN
 from meterops.keychange.keys import key_pair_for, vkrn_of
 from meterops.keychange.queries import last_key_update
@@ -27,15 +28,10 @@ from .forms import (
 from .models import ComplaintSettings, TokenCall
 
 
-def _require_agent(user):
-    if not user.has_role(*services.CALL_CENTRE_ROLES):
-        raise PermissionDenied
-
-
 @login_required
 def wizard(request):
     """Token Tidak Bisa Masuk: the CSO's steps of seed 003, point 7, one customer at a time."""
-    _require_agent(request.user)
+    require_role(request.user, services.CALL_CENTRE_ROLES)
     lookup = LookupForm(request.GET or None)
     context = {"lookup": lookup}
     customer = None
@@ -147,7 +143,7 @@ def ticket_assign(request, pk):
     def act(ticket):
         form = AssignTicketForm(request.POST, officers=queries.officers_of(request.user, ticket))
         if not form.is_valid():
-            raise DomainError(_("Pilih petugas."))
+            raise InvalidInput("officer", _("Pilih petugas."))
         services.assign_ticket(
             actor=request.user, ticket=ticket, officer=form.cleaned_data["officer"]
         )
@@ -162,7 +158,7 @@ def ticket_resolve(request, pk):
     def act(ticket):
         form = ResolveTicketForm(request.POST)
         if not form.is_valid():
-            raise DomainError(_("Isi penyebab dan penanganan."))
+            raise InvalidInput("cause", _("Isi penyebab dan penanganan."))
         services.resolve_ticket(actor=request.user, ticket=ticket, **form.cleaned_data)
         messages.success(request, _("Tiket selesai ditangani."))
 
@@ -182,7 +178,7 @@ def ticket_close(request, pk):
 @require_POST
 @login_required
 def call_replacement(request, pk):
-    _require_agent(request.user)
+    require_role(request.user, services.CALL_CENTRE_ROLES)
     ticket = queries.get_ticket_for(request.user, pk)
     call = get_object_or_404(TokenCall, pk=ticket.call_id)
     try:

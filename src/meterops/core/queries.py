@@ -10,12 +10,6 @@ from .scoping import scoped
 from .services import can_manage_users
 
 
-def require_role(user, roles) -> None:
-    """A user without any of ``roles`` gets 403 (one in scope but not allowed to act)."""
-    if not user.has_role(*roles):
-        raise PermissionDenied
-
-
 def users_for(actor: User, *, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
     users = scoped(User, actor).select_related("unit", "contractor").prefetch_related("roles")
     if q:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import Domain, RoleCode
-from .errors import DomainError, OpenProcessExists, OutsideUnit, RoleNotGrantable
+from .errors import InvalidInput, NotAllowed, OpenProcessExists, OutsideUnit, RoleNotGrantable
 from .models import Contractor, Process, ProcessEvent, Role, Unit, UnitSettings, User
 from .scoping import visible_unit_ids
 
@@ -146,6 +146,22 @@ def record_event(
     return event
 
 
+# --- Roles and units ------------------------------------------------------------------------
+
+
+def require_role(actor: User, roles) -> None:
+    """Roles gate actions (DESIGN "Who sees what"): without one of ``roles``, 403."""
+    if not actor.has_role(*roles):
+        raise NotAllowed(_("Peran Anda tidak berhak melakukan tindakan ini."))
+
+
+def require_unit(actor: User, unit: Unit) -> None:
+    """A unit outside the actor's reach does not exist for them (DESIGN "Who sees what"): 404."""
+    allowed = visible_unit_ids(actor)
+    if allowed is not None and unit.pk not in allowed:
+        raise OutsideUnit(_("Unit ini di luar wilayah Anda."))
+
+
 # --- Users ---------------------------------------------------------------------------------
 
 USER_MANAGER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
@@ -166,12 +182,12 @@ def grantable_roles(actor: User) -> frozenset[str]:
 
 def _check_placement(actor: User, unit: Unit | None, contractor: Contractor | None) -> None:
     if (unit is None) == (contractor is None):
-        raise DomainError(_("Pengguna harus milik tepat satu unit atau satu vendor."))
+        raise InvalidInput("unit", _("Pengguna harus milik tepat satu unit atau satu vendor."))
+    if unit is not None:
+        require_unit(actor, unit)
     allowed = visible_unit_ids(actor)
     if allowed is None:
         return
-    if unit is not None and unit.pk not in allowed:
-        raise OutsideUnit(_("Anda tidak dapat mengelola pengguna di luar unit Anda."))
     if contractor is not None and not contractor.units.filter(pk__in=allowed).exists():
         raise OutsideUnit(_("Vendor ini tidak bekerja untuk unit Anda."))
 
@@ -210,12 +226,11 @@ def create_user(
     phone: str = "",
 ) -> User:
     """Create a user of the actor's unit (or of a contractor working for it)."""
-    if not can_manage_users(actor):
-        raise DomainError(_("Anda tidak berhak mengelola pengguna."))
+    require_role(actor, USER_MANAGER_ROLES)
     _check_placement(actor, unit, contractor)
     codes = _merged_roles(actor, None, set(roles))
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(_("Username %(u)s sudah dipakai.") % {"u": username})
+        raise InvalidInput("username", _("Username %(u)s sudah dipakai.") % {"u": username})
     user = User(
         username=username,
         unit=unit,
@@ -248,8 +263,7 @@ def update_user(
     phone: str = "",
 ) -> User:
     """Change a user's details, placement and roles within the actor's reach."""
-    if not can_manage_users(actor):
-        raise DomainError(_("Anda tidak berhak mengelola pengguna."))
+    require_role(actor, USER_MANAGER_ROLES)
     _check_placement(actor, unit, contractor)
     codes = _merged_roles(actor, user, set(roles))
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -265,10 +279,9 @@ def update_user(
 @transaction.atomic
 def set_user_active(*, actor: User, user: User, active: bool) -> User:
     """Deactivate (or reactivate) a user; accounts are never deleted, their history stays."""
-    if not can_manage_users(actor):
-        raise DomainError(_("Anda tidak berhak mengelola pengguna."))
+    require_role(actor, USER_MANAGER_ROLES)
     if user.pk == actor.pk and not active:
-        raise DomainError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+        raise NotAllowed(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
     user = User.objects.select_for_update().get(pk=user.pk)
     user.is_active = active
     user._history_user = actor
@@ -279,8 +292,7 @@ def set_user_active(*, actor: User, user: User, active: bool) -> User:
 @transaction.atomic
 def reset_user_password(*, actor: User, user: User, password: str) -> User:
     """Set a new password chosen by the admin; the user should change it after logging in."""
-    if not can_manage_users(actor):
-        raise DomainError(_("Anda tidak berhak mengelola pengguna."))
+    require_role(actor, USER_MANAGER_ROLES)
     validate_password(password, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
@@ -295,11 +307,8 @@ def reset_user_password(*, actor: User, user: User, password: str) -> User:
 @transaction.atomic
 def update_unit_settings(*, actor: User, unit: Unit, values: dict) -> UnitSettings:
     """Save a unit's parameters; the history table keeps who changed what and when."""
-    if not actor.has_role(*USER_MANAGER_ROLES):
-        raise DomainError(_("Anda tidak berhak mengubah setting unit."))
-    allowed = visible_unit_ids(actor)
-    if allowed is not None and unit.pk not in allowed:
-        raise OutsideUnit(_("Anda tidak dapat mengubah setting unit lain."))
+    require_role(actor, USER_MANAGER_ROLES)
+    require_unit(actor, unit)
     current = unit.settings_or_default()
     unit_settings, _created = UnitSettings.objects.select_for_update().get_or_create(
         unit=unit,

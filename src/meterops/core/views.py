@@ -82,14 +82,9 @@ def status(request):
     return render(request, "core/status.html", context)
 
 
-def _require_user_manager(user):
-    if not services.can_manage_users(user):
-        raise PermissionDenied
-
-
 @login_required
 def user_list(request):
-    _require_user_manager(request.user)
+    services.require_role(request.user, services.USER_MANAGER_ROLES)
     form = UserFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     users = queries.users_for(request.user, **filters)
@@ -125,7 +120,7 @@ def _save_user_form(request, form, user=None):
 
 @login_required
 def user_create(request):
-    _require_user_manager(request.user)
+    services.require_role(request.user, services.USER_MANAGER_ROLES)
     grantable = services.grantable_roles(request.user)
     form = UserForm(request.POST or None, actor=request.user, grantable=grantable)
     if request.method == "POST" and form.is_valid():
@@ -200,7 +195,7 @@ def user_reset_password(request, pk):
 @login_required
 def unit_settings(request):
     """Setting: the parameters of the user's unit (or a unit below it, for a UID/UP3 admin)."""
-    _require_user_manager(request.user)
+    services.require_role(request.user, services.USER_MANAGER_ROLES)
     return unit_parameters_page(
         request,
         title=_("Setting Unit"),

@@ -19,22 +19,20 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from meterops.core.choices import UnitLevel
-from meterops.core.errors import DomainError
+from meterops.core.errors import NotAllowed, NotFound, WrongState
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
+from meterops.core.services import require_role
 from meterops.customers.models import Customer
 
 from . import staging
 from .cells import CellError, compile_converter
+from .errors import DuplicateUpload, UploadNotReady
 from .models import Upload, UploadBatch, UploadRow, UploadState
 from .reader import FileRefused, check_size, header_of, read_rows, sniff
 from .registry import CheckedRow, ImportTemplate, RowStatus, Scope, get_template
 
 REPORT_HEADERS = ("BARIS_ASAL", "ALASAN_DITOLAK")
-
-
-class UploadRefused(DomainError):
-    code = "upload_refused"
 
 
 def batch_size() -> int:
@@ -57,13 +55,13 @@ def can_upload(actor: User, template: ImportTemplate) -> bool:
 def create_upload(*, actor: User, template: ImportTemplate, upload_file) -> Upload:
     """Keep the file with its hash; the same file (same hash) uploaded again is refused."""
     if not can_upload(actor, template):
-        raise UploadRefused("Peran Anda tidak berhak mengunggah template ini.")
+        raise NotAllowed("Peran Anda tidak berhak mengunggah template ini.")
     check_size(upload_file.size)
     try:
         sniff_name = Path(upload_file.name).name
         digest = _sha256(upload_file)
     except OSError as exc:  # pragma: no cover - disk errors
-        raise UploadRefused(str(exc)) from exc
+        raise WrongState(str(exc)) from exc
     earlier = (
         scoped(Upload, actor)
         .filter(template_code=template.code, sha256=digest)
@@ -72,7 +70,7 @@ def create_upload(*, actor: User, template: ImportTemplate, upload_file) -> Uplo
         .first()
     )
     if earlier is not None:
-        raise UploadRefused(
+        raise DuplicateUpload(
             f"Berkas yang sama persis (hash {digest[:12]}…) sudah diunggah "
             f"{timezone.localtime(earlier.created_at):%d-%m-%Y %H:%M} oleh "
             f"{earlier.uploaded_by.get_username()} (upload #{earlier.pk}); "
@@ -370,18 +368,17 @@ def _recount(upload: Upload) -> None:
 def start_apply(*, upload: Upload, actor: User) -> Upload:
     """The user confirms; the apply task then runs the batches (seed 000, menu Upload)."""
     template = get_template(upload.template_code)
-    if not actor.has_role(*template.roles):
-        raise UploadRefused("Peran Anda tidak berhak menerapkan upload ini.")
+    require_role(actor, template.roles)
     with transaction.atomic():
         upload = scoped(Upload, actor).select_for_update().filter(pk=upload.pk).first()
         if upload is None:
-            raise UploadRefused("Upload tidak ditemukan di unit Anda.")
+            raise NotFound("Upload tidak ditemukan di unit Anda.")
         if upload.state == UploadState.APPLIED:
-            raise UploadRefused("Upload ini sudah diterapkan.")
+            raise UploadNotReady("Upload ini sudah diterapkan.")
         if upload.state not in (UploadState.CHECKED, UploadState.APPLYING, UploadState.FAILED):
-            raise UploadRefused("Upload belum selesai diperiksa.")
+            raise UploadNotReady("Upload belum selesai diperiksa.")
         if not upload.was_checked():
-            raise UploadRefused("Berkas ini gagal diperiksa; perbaiki lalu unggah lagi.")
+            raise UploadNotReady("Berkas ini gagal diperiksa; perbaiki lalu unggah lagi.")
         upload.start_apply(by=actor)
         upload.save()
     return upload

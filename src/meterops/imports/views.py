@@ -10,10 +10,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from meterops.core.errors import DomainError
 from meterops.core.excel import XLSX_CONTENT_TYPE
 from meterops.core.forms import BootstrapMixin
-from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 
 from . import services, tasks
 from .models import Upload, UploadRow, UploadState
@@ -89,7 +90,7 @@ def _receive(request, template):
         upload = services.create_upload(
             actor=request.user, template=template, upload_file=form.cleaned_data["file"]
         )
-    except (services.UploadRefused, FileRefused) as exc:
+    except (DomainError, FileRefused) as exc:
         messages.error(request, str(exc))
         return redirect(f"imports:{template.url_name}")
     transaction.on_commit(lambda: tasks.check_upload_task.enqueue(upload.pk))
@@ -157,7 +158,7 @@ def upload_apply(request, pk: int):
     upload = _upload_for(request, pk)
     try:
         upload = services.start_apply(upload=upload, actor=request.user)
-    except services.UploadRefused as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("imports:upload_detail", pk=pk)
     transaction.on_commit(lambda: tasks.apply_upload_task.enqueue(upload.pk))

@@ -1,35 +1,27 @@
-"""Refusals of the KRN-2 upgrade rules (seed 003), each with the Indonesian message users see."""
+"""Refusals of the KRN-2 upgrade rules (seed 003), each a kind of core.errors with the
+Indonesian message users see."""
 
 from django.utils.translation import gettext_lazy as _
 
-from meterops.core.errors import DomainError
+from meterops.core.errors import WrongState
 
 
-class KeyChangeError(DomainError):
-    code = "keychange_error"
-
-
-class VendingKeyMissing(KeyChangeError):
+class VendingKeyMissing(WrongState):
     code = "vending_key_missing"
     message = _("Kunci vending VKRN lama dan VKRN 43 belum disetel untuk unit ini.")
 
 
-class NothingToTarget(KeyChangeError):
+class NothingToTarget(WrongState):
     code = "nothing_to_target"
     message = _("Tidak ada meter prabayar VKRN lama yang cocok dengan filter ini.")
 
 
-class NotAllowed(KeyChangeError):
-    code = "keychange_not_allowed"
-    message = _("Anda tidak berhak melakukan tindakan ini pada kampanye KRN.")
-
-
-class WrongState(KeyChangeError):
+class TargetWrongState(WrongState):
     code = "keychange_wrong_state"
     message = _("Status target KCT tidak mengizinkan tindakan ini.")
 
 
-class ParametersChanged(KeyChangeError):
+class ParametersChanged(WrongState):
     code = "parameters_changed"
     message = _(
         "Parameter meter (SGC/TI/KRN) sudah berubah sejak KCT dibuat. "
@@ -37,15 +29,18 @@ class ParametersChanged(KeyChangeError):
     )
 
 
-class DisplayUnknown(KeyChangeError):
+class DisplayUnknown(WrongState):
     code = "display_unknown"
 
 
-class DisplayMismatch(KeyChangeError):
+class DisplayMismatch(WrongState):
+    """The meter's screen after "04 enter" is not its brand's (Lampiran I): the key change
+    did not take, whatever the officer typed."""
+
     code = "display_mismatch"
 
 
-class SameKct(KeyChangeError):
+class SameKct(WrongState):
     code = "same_kct"
     message = _(
         "Parameter meter tidak berubah, sehingga KCT baru akan sama dengan KCT yang dibatalkan "

@@ -1,8 +1,10 @@
-"""The campaign's Excel export and the officers' work orders (PK) as PDF."""
+"""The campaign's and the dashboard's Excel exports and the officers' work orders (PK) as PDF."""
 
 from io import BytesIO
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -10,6 +12,46 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from meterops import sts
+from meterops.core.excel import xlsx_response
+
+from .choices import FailureReason
+
+PROGRESS_HEADERS = [
+    "Kelompok",
+    "Nama",
+    "Target",
+    "Berhasil",
+    "Gagal",
+    *[str(label) for _value, label in FailureReason.choices],
+    "Sisa",
+    "Progres (%)",
+]
+
+
+def progress_table(by_unit: list[dict], by_contractor: list[dict]):
+    """Rows of the dashboard export: units first, then contractors."""
+    for kind, rows in (("Unit", by_unit), ("Vendor", by_contractor)):
+        for row in rows:
+            yield [
+                kind,
+                f"{row['code']} {row['name']}",
+                row["targeted"],
+                row["done"],
+                row["failed"],
+                *row["reasons"],
+                row["remaining"],
+                row["percent"],
+            ]
+
+
+def progress_xlsx(by_unit: list[dict], by_contractor: list[dict]) -> HttpResponse:
+    """The dashboard of every campaign, per unit and per contractor (issue #9, 5)."""
+    return xlsx_response(
+        "dashboard-kampanye-krn.xlsx",
+        _("Progres KRN-2"),
+        PROGRESS_HEADERS,
+        progress_table(by_unit, by_contractor),
+    )
 
 
 def safe_cell(value):

@@ -60,16 +60,6 @@ GROUPS = {
     "unit": ("unit__code", "unit__name"),
     "contractor": ("campaign__contractor__code", "campaign__contractor__name"),
 }
-PROGRESS_HEADERS = [
-    "Kelompok",
-    "Nama",
-    "Target",
-    "Berhasil",
-    "Gagal",
-    *[str(label) for _value, label in FailureReason.choices],
-    "Sisa",
-    "Progres (%)",
-]
 
 
 def progress_by(user: User, group: str) -> list[dict]:
@@ -108,22 +98,6 @@ def progress_by(user: User, group: str) -> list[dict]:
             if row[f"failed_{value}"]
         ]
     return rows
-
-
-def progress_table(by_unit: list[dict], by_contractor: list[dict]):
-    """Rows of the dashboard export: units first, then contractors."""
-    for kind, rows in (("Unit", by_unit), ("Vendor", by_contractor)):
-        for row in rows:
-            yield [
-                kind,
-                f"{row['code']} {row['name']}",
-                row["targeted"],
-                row["done"],
-                row["failed"],
-                *row["reasons"],
-                row["remaining"],
-                row["percent"],
-            ]
 
 
 def targets_of(campaign: Campaign, *, state: str = "") -> QuerySet[CampaignTarget]:

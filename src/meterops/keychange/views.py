@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
-from meterops.core.excel import xlsx_response
+from meterops.core.services import require_role
 
 from . import exports, queries, services
 from .chart import progress_chart
@@ -25,14 +24,9 @@ from .forms import (
 from .models import DisplayExpectation
 
 
-def _require(user, roles):
-    if not user.has_role(*roles):
-        raise PermissionDenied
-
-
 @login_required
 def campaign_list(request):
-    _require(request.user, services.ASSIGNER_ROLES)
+    require_role(request.user, services.ASSIGNER_ROLES)
     page = Paginator(queries.campaigns_for(request.user), 25).get_page(request.GET.get("page"))
     can_plan = request.user.has_role(*services.PLANNER_ROLES)
     return render(request, "keychange/campaign_list.html", {"page": page, "can_plan": can_plan})
@@ -40,7 +34,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_create(request):
-    _require(request.user, services.PLANNER_ROLES)
+    require_role(request.user, services.PLANNER_ROLES)
     form = CampaignForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,16 +102,11 @@ def campaign_progress(request, pk):
 @login_required
 def campaign_dashboard(request):
     """Progress of every campaign the user sees, per unit and per contractor (issue #9, 5)."""
-    _require(request.user, services.ASSIGNER_ROLES)
+    require_role(request.user, services.ASSIGNER_ROLES)
     by_unit = queries.progress_by(request.user, "unit")
     by_contractor = queries.progress_by(request.user, "contractor")
     if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            "dashboard-kampanye-krn.xlsx",
-            _("Progres KRN-2"),
-            queries.PROGRESS_HEADERS,
-            queries.progress_table(by_unit, by_contractor),
-        )
+        return exports.progress_xlsx(by_unit, by_contractor)
     return render(
         request,
         "keychange/dashboard.html",
@@ -193,7 +182,7 @@ def campaign_work_orders(request, pk):
 
 @login_required
 def kct_list(request):
-    _require(request.user, services.ASSIGNER_ROLES)
+    require_role(request.user, services.ASSIGNER_ROLES)
     form = BankSearchForm(request.GET or None)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = Paginator(queries.bank_for(request.user, q=q), 50).get_page(request.GET.get("page"))
@@ -273,7 +262,7 @@ def confirmation_detail(request, pk):
 
 @login_required
 def display_list(request):
-    _require(request.user, services.KEY_ADMIN_ROLES)
+    require_role(request.user, services.KEY_ADMIN_ROLES)
     return render(
         request, "keychange/display_list.html", {"rows": DisplayExpectation.objects.all()}
     )
@@ -281,7 +270,7 @@ def display_list(request):
 
 @login_required
 def display_edit(request, pk=None):
-    _require(request.user, services.KEY_ADMIN_ROLES)
+    require_role(request.user, services.KEY_ADMIN_ROLES)
     row = get_object_or_404(DisplayExpectation, pk=pk) if pk else None
     form = DisplayForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():

@@ -1,56 +1,49 @@
-from django.utils.translation import gettext_lazy as _
+"""Refusals of the prepaid rules (seed 002), each a kind of core.errors."""
 
-from meterops.core.errors import DomainError
-
-
-class NotAllowed(DomainError):
-    code = "prepaid_not_allowed"
-    message = _("Anda tidak berhak melakukan tindakan ini pada layanan prabayar.")
+from meterops.core.errors import InvalidInput, WrongState
 
 
-class FeeNotFound(DomainError):
+class FeeNotFound(WrongState):
+    """The fee table has no row for the tariff and power: set it up first."""
+
     code = "prepaid_fee_not_found"
 
 
-class CustomerRequired(DomainError):
+class CustomerRequired(InvalidInput):
     code = "prepaid_customer_required"
 
 
-class WrongState(DomainError):
-    code = "prepaid_wrong_state"
-
-
-class WrongAmount(DomainError):
+class WrongAmount(InvalidInput):
     code = "prepaid_wrong_amount"
 
 
-class AlreadyPaid(DomainError):
+class AlreadyPaid(WrongState):
     code = "prepaid_already_paid"
 
 
-class DuplicateReference(DomainError):
+class DuplicateReference(WrongState):
     code = "prepaid_duplicate_reference"
 
 
-class MeterUnavailable(DomainError):
+class MeterUnavailable(InvalidInput):
     code = "prepaid_meter_unavailable"
 
 
-class NfcMismatch(DomainError):
+class NfcMismatch(InvalidInput):
     code = "prepaid_nfc_mismatch"
 
 
-class TokensNotIssued(DomainError):
+class TokensNotIssued(WrongState):
     code = "prepaid_tokens_not_issued"
 
 
-class DocumentsMissing(DomainError):
+class DocumentsMissing(InvalidInput):
     code = "prepaid_documents_missing"
 
 
-class LoadProfileRejected(DomainError):
+class LoadProfileRejected(WrongState):
     code = "prepaid_load_profile_rejected"
 
 
-class VendingRefused(DomainError):
+class VendingRefused(WrongState):
     code = "prepaid_vending_refused"

@@ -11,8 +11,8 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 from meterops.customers.models import Meter
 
 from .choices import RequestState

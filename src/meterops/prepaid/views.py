@@ -12,11 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
-from meterops.core.excel import xlsx_response
+from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 from meterops.documents import prepaid_applications as pdf
 
-from . import queries, services
+from . import exports, queries, services
 from .chart import load_profile_chart
 from .choices import CANCELLABLE_STATES, MANUAL_CHANNEL, RequestState
 from .forms import (
@@ -37,7 +37,7 @@ from .services import FIELD_ROLES, LOAD_PROFILE_ROLES, OFFICE_ROLES
 
 
 def _office(request):
-    queries.require_role(request.user, OFFICE_ROLES)
+    require_role(request.user, OFFICE_ROLES)
 
 
 # --- Permohonan ------------------------------------------------------------------------
@@ -62,56 +62,14 @@ def request_list(request):
     )
 
 
-EXPORT_HEADERS = [
-    "No agenda",
-    "IDPEL",
-    "Nama",
-    "Alamat",
-    "Jenis",
-    "Produk",
-    "Tarif",
-    "Daya (VA)",
-    "Total (Rp)",
-    "Status",
-    "No meter",
-    "Tanggal permohonan",
-    "Tanggal lunas",
-    "Tanggal aktivasi",
-    "Tanggal pasang",
-    "Tanggal PDL",
-    "ULP",
-]
-
-
 @login_required
 def request_export(request):
     """The filtered list as Excel (at most 100 000 rows), for monitoring outside meterops."""
     _office(request)
     form = RequestFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = (
-        (
-            r.request_number,
-            r.customer.customer_id,
-            r.applicant_name,
-            r.address,
-            r.get_kind_display(),
-            r.get_product_display(),
-            r.tariff,
-            r.power_va,
-            r.amount_due,
-            r.get_state_display(),
-            r.bound_meter.meter_number if r.bound_meter else "",
-            r.created_at,
-            r.paid_at,
-            r.activated_at,
-            r.installed_on,
-            r.completed_at,
-            r.unit.name,
-        )
-        for r in queries.filter_requests(request.user, **filters)[:100_000].iterator(2000)
-    )
-    return xlsx_response("permohonan-prabayar.xlsx", "Permohonan", EXPORT_HEADERS, rows)
+    requests = queries.filter_requests(request.user, **filters)
+    return exports.requests_xlsx(requests[:100_000])
 
 
 @login_required
@@ -490,7 +448,7 @@ def channel_token_sale(request):
 
 @login_required
 def installation_list(request):
-    queries.require_role(request.user, (*OFFICE_ROLES, *FIELD_ROLES))
+    require_role(request.user, (*OFFICE_ROLES, *FIELD_ROLES))
     page = Paginator(queries.installations_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "prepaid/installation_list.html", {"page": page})
 
@@ -501,7 +459,7 @@ def installation_list(request):
 @login_required
 def load_profile(request):
     """Informasi Load Profile by meter number; without one, the meters flagged in the units."""
-    queries.require_role(request.user, LOAD_PROFILE_ROLES)
+    require_role(request.user, LOAD_PROFILE_ROLES)
     form = MeterNumberForm(request.GET or None)
     context = {"form": form}
     if form.is_valid():
@@ -522,7 +480,7 @@ def load_profile(request):
 
 @login_required
 def load_profile_upload(request):
-    queries.require_role(request.user, LOAD_PROFILE_ROLES)
+    require_role(request.user, LOAD_PROFILE_ROLES)
     form = LoadProfileUploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():

@@ -11,14 +11,11 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain
-from meterops.core.models import ProcessEvent, Unit, User
-from meterops.core.scoping import visible_unit_ids
+from meterops.core.models import ProcessEvent, User
 from meterops.core.services import record_event
 
-from .errors import NotAllowed
 from .models import Reading
 
 HISTORY_OWN_FIELDS = {
@@ -28,17 +25,6 @@ HISTORY_OWN_FIELDS = {
     "history_type",
     "history_user",
 }
-
-
-def check_role(actor: User, *roles: str) -> None:
-    if not actor.has_role(*roles):
-        raise NotAllowed()
-
-
-def check_unit(actor: User, unit: Unit) -> None:
-    allowed = visible_unit_ids(actor)
-    if allowed is not None and unit.pk not in allowed:
-        raise NotAllowed(_("Unit ini di luar wilayah Anda."))
 
 
 def without_jit(cursor) -> None:

@@ -1,43 +1,40 @@
-"""Refusals of the reading rules, each with its Indonesian message."""
+"""Refusals of the reading rules (seed 001, 004), each a kind of core.errors."""
 
 from django.utils.translation import gettext_lazy as _
 
-from meterops.core.errors import DomainError
+from meterops.core.errors import InvalidInput, WrongState
 
 
-class NotAllowed(DomainError):
-    code = "reading_not_allowed"
-    message = _("Anda tidak berhak melakukan tindakan ini.")
-
-
-class ReadingLocked(DomainError):
+class ReadingLocked(WrongState):
     code = "reading_locked"
     message = _("Stan sudah disahkan: batalkan pengesahan dulu sebelum mengubahnya.")
 
 
-class ReadingDayIncomplete(DomainError):
+class ReadingDayIncomplete(WrongState):
     code = "reading_day_incomplete"
 
 
-class NothingToDo(DomainError):
+class NothingToDo(WrongState):
+    """No reading is in the state the action needs."""
+
     code = "reading_nothing_to_do"
 
 
-class PostingTaken(DomainError):
+class PostingTaken(WrongState):
     code = "reading_posting_taken"
     message = _("Posting sudah diambil AP2T: pengesahan tidak dapat dibatalkan lagi.")
 
 
-class InvalidRoute(DomainError):
+class InvalidRoute(InvalidInput):
     code = "reading_invalid_route"
 
 
-class ImportRejected(DomainError):
+class ImportRejected(InvalidInput):
     """The whole file is refused; ``errors`` holds every (row, column, message)."""
 
     code = "reading_import_rejected"
     message = _("File ditolak; tidak ada data yang disimpan. Perbaiki kesalahan berikut.")
 
     def __init__(self, errors: list[tuple[int, str, str]]):
-        super().__init__(errors=errors)
+        super().__init__("file", errors=errors)
         self.errors = errors

@@ -1,8 +1,14 @@
-"""Files that leave meterops: the posting 1 fungsi 2 file for billing, spreadsheet cells."""
+"""Files that leave meterops: the posting 1 fungsi 2 file for billing, the recap workbook."""
 
+import io
 from collections.abc import Iterator
 from datetime import UTC
 from decimal import Decimal
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+
+from meterops.core.excel import XLSX_CONTENT_TYPE
 
 from .models import BillingPosting
 
@@ -49,3 +55,43 @@ def posting_lines(posting: BillingPosting) -> Iterator[str]:
             f"{'Y' if reading.is_estimate else 'N'}{read_at:<12}\r\n"
         )
     yield f"T{count:08d}\r\n"
+
+
+def recap_xlsx(rows, period: str) -> HttpResponse:
+    """Rekap baca meter of a BLTH: per reading day, sudah vs belum disahkan."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"Rekap {period}"
+    sheet.append(
+        [
+            "ULP",
+            "Hari baca",
+            "Tgl",
+            "Pelanggan",
+            "Terbaca",
+            "Sudah disahkan",
+            "Belum disahkan",
+            "Tertahan jam nyala",
+        ]
+    )
+    for row in rows:
+        day = row["reading_day"]
+        sheet.append(
+            safe_cells(
+                [
+                    day.unit.name,
+                    day.code,
+                    day.day_of_month,
+                    row["to_read"],
+                    row["read"],
+                    row["approved"],
+                    row["not_approved"],
+                    row["blocked"],
+                ]
+            )
+        )
+    content = io.BytesIO()
+    book.save(content)
+    response = HttpResponse(content.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="rekap-baca-meter-{period}.xlsx"'
+    return response

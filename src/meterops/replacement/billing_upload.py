@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import DomainError
+from meterops.core.errors import InvalidInput, NotFound, WrongState
 from meterops.core.models import Process, ProcessEvent
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event
+from meterops.core.services import record_event, require_role
 from meterops.customers.models import Customer, Meter
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import CheckedRow, Column, ImportTemplate, Kind, RowStatus, Scope
@@ -361,8 +361,7 @@ def _billing_row(row, outcome, upload, customers, replacements) -> BillingReplac
 @transaction.atomic
 def resolve_billing_conflict(*, row: BillingReplacement, actor, note: str) -> BillingReplacement:
     """Konflik Peremajaan: a reviewer closes a conflict with what was done about it (seed 000)."""
-    if not actor.has_role(*BILLING_REVIEW_ROLES):
-        raise DomainError(_("Peran Anda tidak berhak meninjau konflik peremajaan."))
+    require_role(actor, BILLING_REVIEW_ROLES)
     row = (
         scoped(BillingReplacement, actor)
         .select_for_update()
@@ -371,12 +370,12 @@ def resolve_billing_conflict(*, row: BillingReplacement, actor, note: str) -> Bi
         .first()
     )
     if row is None:
-        raise DomainError(_("Data peremajaan tidak ditemukan di unit Anda."))
+        raise NotFound(_("Data peremajaan tidak ditemukan di unit Anda."))
     if row.resolved_at is not None:
-        raise DomainError(_("Konflik ini sudah ditinjau."))
+        raise WrongState(_("Konflik ini sudah ditinjau."))
     note = note.strip()
     if not note:
-        raise DomainError(_("Isi catatan tinjauan: apa yang sudah dilakukan."))
+        raise InvalidInput("note", _("Isi catatan tinjauan: apa yang sudah dilakukan."))
     row.resolved_at, row.resolved_by, row.resolution_note = timezone.now(), actor, note
     row.save(update_fields=["resolved_at", "resolved_by", "resolution_note", "updated_at"])
     record_event(

@@ -15,17 +15,13 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from meterops.core.errors import DomainError
+from .errors import FileRejected
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 320
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, DATETIME = 0x9003, 0x0132
-
-
-class FileRejected(DomainError):
-    code = "file_rejected"
 
 
 @dataclass

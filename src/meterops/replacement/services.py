@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
-from meterops.core.errors import DomainError
+from meterops.core.errors import InvalidInput, NotFound, WrongState
 from meterops.core.models import User
 from meterops.core.scoping import scoped
-from meterops.core.services import advance_process, open_process, record_event
+from meterops.core.services import advance_process, open_process, record_event, require_role
 from meterops.customers.models import Customer, Meter
 
 from .choices import PhotoStage, TargetSource, TargetState
@@ -58,25 +58,16 @@ REPLACER_ROLES = (
 MAX_PHOTOS = 5
 
 
-class TransitionRefused(DomainError):
-    code = "transition_refused"
-
-
-def require_role(actor: User, roles: tuple[str, ...]) -> None:
-    if not actor.has_role(*roles):
-        raise TransitionRefused(_("Peran Anda tidak berhak melakukan tindakan ini."))
-
-
 def _locked(target: ReplacementTarget, actor: User) -> ReplacementTarget:
     """Re-read the target under a row lock, within what the actor may see."""
     locked = scoped(ReplacementTarget, actor).select_for_update().filter(pk=target.pk).first()
     if locked is None:
-        raise TransitionRefused(_("Target tidak ditemukan di unit Anda."))
+        raise NotFound(_("Target tidak ditemukan di unit Anda."))
     return locked
 
 
 def _refuse_stale(target: ReplacementTarget, action: str) -> None:
-    raise TransitionRefused(
+    raise WrongState(
         _(
             "%(ref)s tidak bisa %(action)s: statusnya sekarang %(state)s. "
             "Muat ulang halaman untuk melihat data terbaru."
@@ -134,9 +125,10 @@ def _files_removed_on_error():
 
 def _check_photo_count(uploads, minimum: int = 1) -> None:
     if not minimum <= len(uploads) <= MAX_PHOTOS:
-        raise TransitionRefused(
+        raise InvalidInput(
+            "photos",
             _("Lampirkan %(min)d sampai %(max)d foto (sekarang %(n)d).")
-            % {"min": minimum, "max": MAX_PHOTOS, "n": len(uploads)}
+            % {"min": minimum, "max": MAX_PHOTOS, "n": len(uploads)},
         )
 
 
@@ -164,9 +156,9 @@ def report_damage(
 
 def _report_damage(actor, customer, report: DamageReport, photos, saved) -> ReplacementTarget:
     if not scoped(Customer, actor).filter(pk=customer.pk).exists():
-        raise TransitionRefused(_("Pelanggan tidak ditemukan di unit Anda."))
+        raise NotFound(_("Pelanggan tidak ditemukan di unit Anda."))
     if not report.damage_type.is_active:
-        raise TransitionRefused(_("Jenis kerusakan ini sudah tidak dipakai."))
+        raise InvalidInput("damage_type", _("Jenis kerusakan ini sudah tidak dipakai."))
     process = open_process(
         customer=customer,
         domain=Domain.REPLACEMENT,
@@ -210,7 +202,7 @@ def send_target_to_reverification(
     """Verifikasi APP Rusak: doubtful targets go to Verifikasi Ulang TO with a reason."""
     require_role(actor, VERIFIER_ROLES)
     if not reason.strip():
-        raise TransitionRefused(_("Alasan verifikasi ulang wajib diisi."))
+        raise InvalidInput("reason", _("Alasan verifikasi ulang wajib diisi."))
     target = _locked(target, actor)
     if not can_proceed(target.send_to_reverification):
         _refuse_stale(target, _("dikirim ke verifikasi ulang"))
@@ -263,12 +255,12 @@ def drop_target(*, target: ReplacementTarget, actor: User, reason: str) -> Repla
     """Hapus dari TO: drop with a reason; an LBKB target only with its scanned BA (seed 000)."""
     require_role(actor, VERIFIER_ROLES)
     if not reason.strip():
-        raise TransitionRefused(_("Alasan hapus dari TO wajib diisi."))
+        raise InvalidInput("reason", _("Alasan hapus dari TO wajib diisi."))
     target = _locked(target, actor)
     if target.state != TargetState.REVERIFY:
         _refuse_stale(target, _("dihapus dari TO"))
     if not target.can_be_dropped():
-        raise TransitionRefused(
+        raise WrongState(
             _("%(ref)s berasal dari LBKB: upload BA verifikasi dulu sebelum hapus dari TO.")
             % {"ref": target.reference}
         )
@@ -347,9 +339,10 @@ def assign_work_orders(
     for work_order in sorted(work_orders, key=lambda w: w.pk):
         target = _locked(work_order.target, actor)
         if not officers_for(actor, target.unit).filter(pk=officer.pk).exists():
-            raise TransitionRefused(
+            raise InvalidInput(
+                "officer",
                 _("%(user)s bukan petugas lapangan yang boleh menerima PK unit ini.")
-                % {"user": officer.username}
+                % {"user": officer.username},
             )
         if not can_proceed(target.assign):
             _refuse_stale(target, _("didistribusikan"))
@@ -410,9 +403,10 @@ def check_final_reading(target: ReplacementTarget, final: Decimal, reason: str) 
     """The old meter's final reading is not below its last known one, unless a reason is given."""
     last_known = target.reading_at_discovery
     if last_known is not None and final < last_known and not reason:
-        raise TransitionRefused(
+        raise InvalidInput(
+            "low_reading_reason",
             _("Stan akhir %(final)s lebih kecil dari stan terakhir %(last)s: isi alasannya.")
-            % {"final": final, "last": last_known}
+            % {"final": final, "last": last_known},
         )
 
 
@@ -425,9 +419,10 @@ def check_meter_not_installed_elsewhere(meter_number: str, customer: Customer) -
         .first()
     )
     if elsewhere is not None:
-        raise TransitionRefused(
+        raise InvalidInput(
+            "new_meter_number",
             _("Meter %(no)s masih terpasang di pelanggan %(idpel)s.")
-            % {"no": meter_number, "idpel": elsewhere.customer.customer_id}
+            % {"no": meter_number, "idpel": elsewhere.customer.customer_id},
         )
 
 
@@ -446,7 +441,7 @@ def _record_replacement(
     if not can_proceed(target.complete):
         _refuse_stale(target, _("dicatat penggantiannya"))
     if replaced_on > timezone.localdate():
-        raise TransitionRefused(_("Tanggal ganti tidak boleh di masa depan."))
+        raise InvalidInput("replaced_on", _("Tanggal ganti tidak boleh di masa depan."))
     check_final_reading(target, old_final_reading, low_reading_reason)
     check_meter_not_installed_elsewhere(new_meter.meter_number, target.customer)
     old_meter = target.customer.meters.select_for_update().filter(removed_at__isnull=True).first()
@@ -510,7 +505,7 @@ def create_damage_type(*, actor: User, name: str) -> DamageType:
     require_role(actor, (RoleCode.ADMIN,))
     name = " ".join(name.split())
     if DamageType.objects.filter(name__iexact=name).exists():
-        raise TransitionRefused(_("Jenis kerusakan '%(name)s' sudah ada.") % {"name": name})
+        raise InvalidInput("name", _("Jenis kerusakan '%(name)s' sudah ada.") % {"name": name})
     base = slugify(name)[:24] or "kerusakan"
     code, suffix = base, 1
     while DamageType.objects.filter(code=code).exists():

@@ -14,19 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain
+from meterops.core.errors import NotFound, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event
+from meterops.core.services import record_event, require_role
 from meterops.customers.models import Customer
 
 from ..choices import OPEN_STATES, OrderKind
+from ..errors import AlreadyPaid, BatchRejected
 from ..models import Arrears, FieldOrder
 from .orders import (
     ARREARS_UPLOADERS,
     ISSUERS,
-    AlreadyPaid,
-    BatchRejected,
-    FieldworkError,
     _check_recorder,
     _complete,
     _event,
@@ -35,7 +34,6 @@ from .orders import (
     _locked,
     _photo,
     _require_photo,
-    _require_role,
     _zone,
 )
 
@@ -123,7 +121,7 @@ def apply_arrears_batch(*, actor: User, rows: list[ArrearsRow]) -> dict:
     """Tunggakan from the billing system (AP2T): one upload replaces each listed customer's
     arrears, set-based. A customer whose bills drop to 0 is recorded as paid now (and gets its
     reconnection order when it was disconnected). Any bad row rejects the whole batch."""
-    _require_role(actor, ARREARS_UPLOADERS)
+    require_role(actor, ARREARS_UPLOADERS)
     errors, seen = [], set()
     for r in rows:
         if r.customer_id in seen:
@@ -189,7 +187,7 @@ def write_arrears_rows(*, actor: User, rows: dict[int, tuple[int, Decimal]]) -> 
 @transaction.atomic
 def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> list[Arrears]:
     """TUL VI-01 for customers with 2 or more lembar; the print date is kept."""
-    _require_role(actor, ISSUERS)
+    require_role(actor, ISSUERS)
     chosen = list(
         scoped(arrears, actor)
         .select_related("customer", "unit")
@@ -202,7 +200,7 @@ def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> lis
     )
     refused = [a for a in refused if not needs_disconnection_notice(a.bills) or a.paid_at]
     if refused:
-        raise FieldworkError(
+        raise WrongState(
             _("TUL VI-01 hanya untuk tunggakan 2 lembar atau lebih yang belum lunas: %(ids)s.")
             % {"ids": ", ".join(a.customer.customer_id for a in refused[:10])}
         )
@@ -231,7 +229,7 @@ def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> lis
 @transaction.atomic
 def issue_disconnection_orders(*, actor: User, arrears: QuerySet) -> int:
     """Order pemutusan sementara to the contractor for customers with >= 2 lembar (§VI)."""
-    _require_role(actor, ISSUERS)
+    require_role(actor, ISSUERS)
     arrears = scoped(arrears, actor)
     low = [
         a.customer.customer_id
@@ -239,7 +237,7 @@ def issue_disconnection_orders(*, actor: User, arrears: QuerySet) -> int:
         if not needs_disconnection_notice(a.bills) or a.paid_at
     ]
     if low:
-        raise FieldworkError(
+        raise WrongState(
             _("Tidak bisa diputus (kurang dari 2 lembar atau sudah lunas): %(ids)s.")
             % {"ids": ", ".join(low[:10])}
         )
@@ -290,12 +288,12 @@ def record_payment(
     """Pelunasan reported by billing: a disconnected customer gets a reconnection order at
     once, due by the end of the next day (H+1) in the unit's time zone (seed 004 §VI)."""
     if not _checked:
-        _require_role(actor, ARREARS_UPLOADERS)
+        require_role(actor, ARREARS_UPLOADERS)
         if not scoped(Customer, actor).filter(pk=customer.pk).exists():
-            raise FieldworkError(_("Pelanggan tidak ditemukan di unit Anda."))
+            raise NotFound(_("Pelanggan tidak ditemukan di unit Anda."))
     arrears = Arrears.objects.select_for_update().filter(customer=customer).first()
     if arrears is None or arrears.paid_at is not None:
-        raise FieldworkError(
+        raise WrongState(
             _("Pelanggan %(id)s tidak punya tunggakan terbuka.") % {"id": customer.customer_id}
         )
     paid_at = paid_at or timezone.now()
@@ -376,7 +374,7 @@ def dismantling_candidates(arrears: QuerySet, *, today: date, zone: str) -> list
 @transaction.atomic
 def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
     """Order bongkar rampung for customers >= 3 lembar, 60 days after disconnection."""
-    _require_role(actor, ISSUERS)
+    require_role(actor, ISSUERS)
     arrears = scoped(arrears, actor)
     for a in arrears.select_related("customer", "unit"):
         zone = _zone(a.unit)
@@ -388,7 +386,7 @@ def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
             today=today,
             zone=zone,
         ):
-            raise FieldworkError(
+            raise WrongState(
                 _(
                     "Pelanggan %(id)s belum memenuhi syarat bongkar rampung "
                     "(>= 3 lembar dan 60 hari sejak pemutusan)."

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import UnitLevel
+from meterops.core.errors import InvalidInput, WrongState
 from meterops.core.models import Contractor, Unit, User
+from meterops.core.services import require_role, require_unit
 from meterops.customers.models import Customer
 from meterops.reading.models import Reading
 
@@ -23,15 +25,12 @@ from ..choices import OPEN_STATES, OrderKind
 from ..models import AuditMonth, AuditSample, FieldOrder
 from .orders import (
     ISSUERS,
-    FieldworkError,
     _check_recorder,
     _complete,
     _events_for,
     _locked,
     _photo,
     _require_photo,
-    _require_role,
-    _require_unit,
 )
 
 
@@ -80,12 +79,12 @@ def draw_audit_sample(
 ) -> AuditMonth:
     """Sampling per RBM (seed 004 §I): each route-and-reader stratum of the ULP's readings of
     ``period`` gives its seeded share; each sampled reading is checked against its schedule."""
-    _require_role(actor, ISSUERS)
-    _require_unit(actor, unit)
+    require_role(actor, ISSUERS)
+    require_unit(actor, unit)
     if unit.level != UnitLevel.SERVICE_POINT:
-        raise FieldworkError(_("Audit dilakukan per ULP; pilih sebuah ULP."))
+        raise InvalidInput("unit", _("Audit dilakukan per ULP; pilih sebuah ULP."))
     if AuditMonth.objects.filter(unit=unit, period=period).exists():
-        raise FieldworkError(
+        raise WrongState(
             _("Sampel audit %(p)s untuk %(u)s sudah diambil.") % {"p": period, "u": unit}
         )
     settings = unit.settings_or_default()
@@ -211,8 +210,8 @@ def _insert_samples_sql(
 @transaction.atomic
 def issue_accuracy_orders(*, actor: User, audit: AuditMonth) -> int:
     """Sampling keakurasian: one re-check order per sampled customer (seed 004 §I)."""
-    _require_role(actor, ISSUERS)
-    _require_unit(actor, audit.unit)
+    require_role(actor, ISSUERS)
+    require_unit(actor, audit.unit)
     samples = audit.samples.filter(order__isnull=True).values_list("pk", "customer_id")
     existing = set(
         FieldOrder.objects.filter(

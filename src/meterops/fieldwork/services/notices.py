@@ -7,23 +7,22 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meterops.core.errors import InvalidInput
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role, require_unit
 from meterops.reading.models import Reading
 
 from ..choices import NoticeMaterial, NoticeOutcome, OrderKind
 from ..models import Campaign, FieldOrder
 from .orders import (
     ISSUERS,
-    FieldworkError,
     _check_recorder,
     _complete,
     _issue,
     _locked,
     _photo,
     _require_photo,
-    _require_role,
-    _require_unit,
 )
 
 CLOSED_HOUSE_CODES = ("RK", "PT")  # LBKB codes of a closed house: TUL II-04 is left there
@@ -34,16 +33,16 @@ def create_campaign(
     *, actor: User, unit: Unit, name: str, material: str, customers: QuerySet
 ) -> Campaign:
     """A campaign (what is delivered) and one notice order per listed customer."""
-    _require_role(actor, ISSUERS)
-    _require_unit(actor, unit)
+    require_role(actor, ISSUERS)
+    require_unit(actor, unit)
     name = name.strip()
     if not name:
-        raise FieldworkError(_("Isi nama kampanye."))
+        raise InvalidInput("name", _("Isi nama kampanye."))
     if material not in NoticeMaterial.values:
-        raise FieldworkError(_("Jenis informasi tidak dikenal."))
+        raise InvalidInput("material", _("Jenis informasi tidak dikenal."))
     customers = scoped(customers, actor).filter(unit__path__startswith=unit.path)
     if not customers.exists():
-        raise FieldworkError(_("Daftar pelanggan kampanye kosong."))
+        raise InvalidInput("customers", _("Daftar pelanggan kampanye kosong."))
     campaign = Campaign.objects.create(unit=unit, name=name, material=material, created_by=actor)
     _issue(
         actor=actor,
@@ -64,11 +63,13 @@ def record_notice(
     order = _locked(order, actor, OrderKind.NOTICE)
     _check_recorder(actor, order)
     if outcome not in NoticeOutcome.values or outcome == NoticeOutcome.NOT_YET:
-        raise FieldworkError(_("Pilih keterangan hasil penyampaian."))
+        raise InvalidInput("outcome", _("Pilih keterangan hasil penyampaian."))
     _require_photo(photo)
     initials = initials.strip()
     if outcome == NoticeOutcome.IN_PERSON and signature is None and not initials:
-        raise FieldworkError(_("Diterima langsung: isi paraf/nama penerima atau tanda tangan."))
+        raise InvalidInput(
+            "initials", _("Diterima langsung: isi paraf/nama penerima atau tanda tangan.")
+        )
     order.outcome, order.initials = outcome, initials
     order.photo = _photo(photo, order.unit, f"info_{order.customer.customer_id}")
     if signature is not None:

@@ -26,10 +26,10 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
-from meterops.core.errors import DomainError
+from meterops.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
-from meterops.core.scoping import scoped, visible_unit_ids
-from meterops.core.services import record_event
+from meterops.core.scoping import scoped
+from meterops.core.services import record_event, require_role
 from meterops.reading.models import Reading
 
 from ..choices import OPEN_STATES, OrderKind, OrderState
@@ -42,30 +42,7 @@ VERIFIERS = ISSUERS
 ARREARS_UPLOADERS = (*ISSUERS, RoleCode.HELPDESK)
 
 
-class FieldworkError(DomainError):
-    code = "fieldwork_refused"
-
-
-class AlreadyPaid(FieldworkError):
-    code = "already_paid"
-
-
-class BatchRejected(FieldworkError):
-    code = "batch_rejected"
-
-
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def _require_role(actor: User, roles) -> None:
-    if not actor.has_role(*roles):
-        raise FieldworkError(_("Peran Anda tidak berhak melakukan tindakan ini."))
-
-
-def _require_unit(actor: User, unit: Unit) -> None:
-    allowed = visible_unit_ids(actor)
-    if allowed is not None and unit.pk not in allowed:
-        raise FieldworkError(_("Unit ini di luar wilayah Anda."))
 
 
 def _zone(unit: Unit) -> str:
@@ -81,9 +58,9 @@ def _locked(order: FieldOrder, actor: User, *kinds: str) -> FieldOrder:
         .first()
     )
     if locked is None:
-        raise FieldworkError(_("Order tidak ditemukan di unit Anda."))
+        raise NotFound(_("Order tidak ditemukan di unit Anda."))
     if kinds and locked.kind not in kinds:
-        raise FieldworkError(
+        raise NotFound(
             _("Order %(ref)s bukan order %(kind)s.")
             % {"ref": locked.reference, "kind": OrderKind(kinds[0]).label}
         )
@@ -91,7 +68,7 @@ def _locked(order: FieldOrder, actor: User, *kinds: str) -> FieldOrder:
 
 
 def _refuse_stale(order: FieldOrder, action: str) -> None:
-    raise FieldworkError(
+    raise WrongState(
         _("%(ref)s tidak bisa %(action)s: statusnya sekarang %(state)s.")
         % {"ref": order.reference, "action": action, "state": order.get_state_display()}
     )
@@ -139,7 +116,7 @@ def _photo(upload, unit: Unit, stem: str) -> ContentFile:
 
 def _require_photo(photo) -> None:
     if photo is None:
-        raise FieldworkError(_("Foto wajib dilampirkan."))
+        raise InvalidInput("photo", _("Foto wajib dilampirkan."))
 
 
 def _issue(
@@ -195,16 +172,17 @@ def officers_for(actor: User, unit: Unit) -> QuerySet[User]:
 @transaction.atomic
 def assign_orders(*, actor: User, orders: QuerySet, officer: User) -> int:
     """Distribute orders to a field officer (the contractor's admin or PLN's supervisor)."""
-    _require_role(actor, ASSIGNERS)
+    require_role(actor, ASSIGNERS)
     if not officer.has_role(RoleCode.FIELD_OFFICER):
-        raise FieldworkError(_("%(u)s bukan petugas lapangan.") % {"u": officer})
+        raise InvalidInput("officer", _("%(u)s bukan petugas lapangan.") % {"u": officer})
     count = 0
     for order in (
         scoped(orders, actor).select_for_update(of=("self",)).select_related("customer", "unit")
     ):
         if not officers_for(actor, order.unit).filter(pk=officer.pk).exists():
-            raise FieldworkError(
-                _("%(u)s tidak bekerja untuk %(unit)s.") % {"u": officer, "unit": order.unit}
+            raise InvalidInput(
+                "officer",
+                _("%(u)s tidak bekerja untuk %(unit)s.") % {"u": officer, "unit": order.unit},
             )
         if not can_proceed(order.assign):
             _refuse_stale(order, _("ditugaskan"))
@@ -223,16 +201,14 @@ def assign_orders(*, actor: User, orders: QuerySet, officer: User) -> int:
 
 
 def _check_recorder(actor: User, order: FieldOrder) -> None:
-    _require_role(actor, RECORDERS)
+    require_role(actor, RECORDERS)
     if (
         actor.has_role(RoleCode.FIELD_OFFICER)
         and not actor.is_superuser
         and order.assigned_to_id not in (None, actor.pk)
         and not actor.has_role(RoleCode.SUPERVISOR, RoleCode.CONTRACTOR_ADMIN)
     ):
-        raise FieldworkError(
-            _("Order %(ref)s ditugaskan ke petugas lain.") % {"ref": order.reference}
-        )
+        raise NotAllowed(_("Order %(ref)s ditugaskan ke petugas lain.") % {"ref": order.reference})
 
 
 def _complete(order: FieldOrder, actor: User, at: datetime, verb: str, note: str = "") -> None:
@@ -252,7 +228,7 @@ def fail_order(*, actor: User, order: FieldOrder, reason: str) -> FieldOrder:
     _check_recorder(actor, order)
     reason = reason.strip()
     if not reason:
-        raise FieldworkError(_("Isi alasan order gagal."))
+        raise InvalidInput("reason", _("Isi alasan order gagal."))
     if not can_proceed(order.fail):
         _refuse_stale(order, _("dicatat gagal"))
     from_state = order.state
@@ -266,7 +242,7 @@ def fail_order(*, actor: User, order: FieldOrder, reason: str) -> FieldOrder:
 def verify_order(*, actor: User, order: FieldOrder) -> FieldOrder:
     """The supervisor accepts the officer's result; an inaccurate re-check sends the reading
     back to the reading domain's correction flow (baca ulang), seed 004 §I."""
-    _require_role(actor, VERIFIERS)
+    require_role(actor, VERIFIERS)
     order = _locked(order, actor)
     if not can_proceed(order.verify):
         _refuse_stale(order, _("diverifikasi"))

@@ -9,8 +9,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meterops.core.errors import InvalidInput, WrongState
 from meterops.core.models import User
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode
 from meterops.reading.models import AnomalyCode
 
@@ -18,7 +20,6 @@ from ..choices import OrderKind, OrderState
 from ..models import FieldOrder
 from .orders import (
     ISSUERS,
-    FieldworkError,
     _check_recorder,
     _complete,
     _event,
@@ -26,14 +27,13 @@ from .orders import (
     _locked,
     _photo,
     _require_photo,
-    _require_role,
 )
 
 
 @transaction.atomic
 def issue_prepaid_sampling_orders(*, actor: User, customers: QuerySet) -> int:
     """PLN picks prepaid customers to check; one sampling order each."""
-    _require_role(actor, ISSUERS)
+    require_role(actor, ISSUERS)
     customers = scoped(customers, actor).filter(payment_mode=PaymentMode.PREPAID)
     return _issue(
         actor=actor,
@@ -60,7 +60,7 @@ def record_prepaid_sampling(
     _check_recorder(actor, order)
     _require_photo(photo)
     if latitude is None or longitude is None:
-        raise FieldworkError(_("Koordinat APP (X dan Y) wajib diisi."))
+        raise InvalidInput("latitude", _("Koordinat APP (X dan Y) wajib diisi."))
     order.credit_kwh, order.anomaly = credit_kwh, anomaly
     order.latitude, order.longitude = latitude, longitude
     order.photo = _photo(photo, order.unit, f"token_{order.customer.customer_id}")
@@ -80,14 +80,14 @@ def anomaly_to_replacement_target(*, actor: User, order: FieldOrder, damage_type
 
     order = _locked(order, actor, OrderKind.PREPAID_SAMPLING)
     if order.state not in (OrderState.DONE, OrderState.VERIFIED) or order.anomaly_id is None:
-        raise FieldworkError(
+        raise WrongState(
             _(
                 "Hanya sampling prabayar yang selesai dengan LBKB yang dapat "
                 "dijadikan target ganti meter."
             )
         )
     if order.replacement_target_id:
-        raise FieldworkError(
+        raise WrongState(
             _("Order ini sudah menjadi target %(ref)s.")
             % {"ref": order.replacement_target.reference}
         )

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain
+from meterops.core.errors import InvalidInput, NotFound
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event
+from meterops.core.services import record_event, require_role, require_unit
 from meterops.customers.models import Customer, Route, Substation
 
 from ..choices import OrderKind, ProposalState
@@ -22,13 +23,10 @@ from .orders import (
     ISSUERS,
     RECORDERS,
     VERIFIERS,
-    FieldworkError,
     _check_recorder,
     _complete,
     _issue,
     _locked,
-    _require_role,
-    _require_unit,
 )
 
 
@@ -78,7 +76,7 @@ def route_substation_mismatches(customers: QuerySet) -> list[dict]:
 @transaction.atomic
 def issue_survey_orders(*, actor: User, customers: QuerySet) -> int:
     """Survey ke lokasi pelanggan (gardu) for the mismatches (seed 004 §IV, step 4)."""
-    _require_role(actor, ISSUERS)
+    require_role(actor, ISSUERS)
     return _issue(
         actor=actor,
         customers=scoped(customers, actor),
@@ -104,9 +102,9 @@ def record_survey(
     order = _locked(order, actor, OrderKind.SURVEY)
     _check_recorder(actor, order)
     customer = order.customer
-    for obj in (route, substation):
+    for field, obj in (("route", route), ("substation", substation)):
         if obj is not None and obj.unit_id != customer.unit_id:
-            raise FieldworkError(_("RBM/gardu %(o)s bukan milik ULP pelanggan.") % {"o": obj})
+            raise InvalidInput(field, _("RBM/gardu %(o)s bukan milik ULP pelanggan.") % {"o": obj})
     order.note, order.latitude, order.longitude = note, latitude, longitude
     _complete(order, actor, timezone.now(), "surveyed", note)
     if (route and route.pk != customer.route_id) or (
@@ -136,14 +134,14 @@ def propose_move(
     to_sequence: int | None = None,
 ) -> MoveProposal:
     """Menyusun data pelanggan per RBM sesuai hasil survey: a proposed move (seed 004 §IV)."""
-    _require_role(actor, RECORDERS)
+    require_role(actor, RECORDERS)
     if not scoped(Customer, actor).filter(pk=customer.pk).exists():
-        raise FieldworkError(_("Pelanggan tidak ditemukan di unit Anda."))
-    for obj in (to_route, to_substation):
+        raise NotFound(_("Pelanggan tidak ditemukan di unit Anda."))
+    for field, obj in (("to_route", to_route), ("to_substation", to_substation)):
         if obj is not None and obj.unit_id != customer.unit_id:
-            raise FieldworkError(_("RBM/gardu %(o)s bukan milik ULP pelanggan.") % {"o": obj})
+            raise InvalidInput(field, _("RBM/gardu %(o)s bukan milik ULP pelanggan.") % {"o": obj})
     if to_route is None and to_substation is None:
-        raise FieldworkError(_("Pilih RBM atau gardu tujuan."))
+        raise InvalidInput("to_route", _("Pilih RBM atau gardu tujuan."))
     proposal = MoveProposal.objects.create(
         unit_id=customer.unit_id,
         customer=customer,
@@ -168,7 +166,7 @@ def propose_move(
 @transaction.atomic
 def decide_move_proposals(*, actor: User, proposals: QuerySet, accept: bool) -> int:
     """Verifikasi data pelanggan per RBM: the supervisor accepts or rejects proposals."""
-    _require_role(actor, VERIFIERS)
+    require_role(actor, VERIFIERS)
     target = ProposalState.VERIFIED if accept else ProposalState.REJECTED
     chosen = scoped(proposals, actor).filter(state=ProposalState.PROPOSED)
     ids = list(chosen.values_list("pk", flat=True))
@@ -200,8 +198,8 @@ def decide_move_proposals(*, actor: User, proposals: QuerySet, accept: bool) -> 
 def apply_move_proposals(*, actor: User, unit: Unit) -> int:
     """Menyerahkan data hasil updating RBM per gardu: every verified proposal of the unit is
     applied in one service, set-based (one UPDATE per destination)."""
-    _require_role(actor, VERIFIERS)
-    _require_unit(actor, unit)
+    require_role(actor, VERIFIERS)
+    require_unit(actor, unit)
     proposals = MoveProposal.objects.select_for_update().filter(
         unit=unit, state=ProposalState.VERIFIED
     )

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
+from meterops.core.errors import DomainError, InvalidInput, NotFound
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 from meterops.customers.models import Customer
 from meterops.documents.notices import render_closed_house_notices, render_disconnection_notices
 from meterops.reading.models import Reading
@@ -71,7 +71,9 @@ def arrears_action(request):
                 actor=request.user, arrears=chosen
             )
             if not printed:
-                raise DomainError(_("Pilih pelanggan dengan tunggakan 2 lembar atau lebih."))
+                raise InvalidInput(
+                    "arrears", _("Pilih pelanggan dengan tunggakan 2 lembar atau lebih.")
+                )
             manager = request.user.get_full_name() or request.user.username
             pdf = render_disconnection_notices(
                 printed, signer=manager, signer_title=_("Manajer / Pejabat yang Ditunjuk")
@@ -93,11 +95,11 @@ def arrears_action(request):
                 .first()
             )
             if customer is None:
-                raise DomainError(_("IDPEL tidak ditemukan di unit Anda."))
+                raise NotFound(_("IDPEL tidak ditemukan di unit Anda."))
             services.record_payment(actor=request.user, customer=customer)
             messages.success(request, _("Pelunasan %(id)s dicatat.") % {"id": customer.customer_id})
         else:
-            raise DomainError(_("Tindakan tidak dikenal."))
+            raise InvalidInput("action", _("Tindakan tidak dikenal."))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("fieldwork:arrears_list")

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
+from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.services import require_role
 
 from .. import forms, queries, services
 from ..choices import OPEN_STATES, OrderKind, OrderState
@@ -165,7 +165,7 @@ def order_fail(request, pk):
     form = forms.FailForm(request.POST)
     try:
         if not form.is_valid():
-            raise DomainError(_("Isi alasan order gagal."))
+            raise InvalidInput("reason", _("Isi alasan order gagal."))
         services.fail_order(actor=request.user, order=order, reason=form.cleaned_data["reason"])
         messages.success(request, _("%(ref)s dicatat gagal.") % {"ref": order.reference})
     except DomainError as exc:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 from meterops.customers.models import Customer, Route
 from meterops.reading.models import Reading
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from meterops import sts
 from meterops.core.choices import Domain
 from meterops.core.models import Contractor, Process, ProcessEvent, Unit, User
+from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
 
@@ -68,8 +69,7 @@ def plan_campaign(
     Refused without the unit's key pair or without a meter to target. The Bank KCT is filled by
     ``fill_campaign``, run in the background by ``tasks.generate_campaign_task``.
     """
-    if not actor.has_role(*PLANNER_ROLES):
-        raise errors.NotAllowed()
+    require_role(actor, PLANNER_ROLES)
     if key_pair_for(unit) is None:
         raise errors.VendingKeyMissing()
     candidates = eligible_meters(unit=unit, where=where)

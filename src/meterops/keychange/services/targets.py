@@ -16,8 +16,9 @@ from django_fsm import can_proceed
 
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
+from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import Unit, User
-from meterops.core.services import advance_process, record_event
+from meterops.core.services import advance_process, record_event, require_role
 from meterops.customers.models import Meter
 
 from .. import crypto, errors
@@ -73,16 +74,15 @@ def assign_targets(
     *, actor: User, targets: Iterable[CampaignTarget], officer: User
 ) -> list[CampaignTarget]:
     """Hand KCT work orders to a field officer (seed 003, "Petugas (Mitra PLN) akan datang")."""
-    if not actor.has_role(*ASSIGNER_ROLES):
-        raise errors.NotAllowed()
+    require_role(actor, ASSIGNER_ROLES)
     if not officer.is_active or not officer.has_role(RoleCode.FIELD_OFFICER):
-        raise errors.NotAllowed(_("%(u)s bukan petugas lapangan aktif.") % {"u": officer})
+        raise InvalidInput("officer", _("%(u)s bukan petugas lapangan aktif.") % {"u": officer})
     done = []
     now = timezone.now()
     for target in targets:
         target = _locked(target)
         if not can_proceed(target.assign):
-            raise errors.WrongState(
+            raise errors.TargetWrongState(
                 _("%(ref)s sudah %(state)s; tidak dapat ditugaskan.")
                 % {"ref": target.reference, "state": target.get_state_display()}
             )
@@ -122,7 +122,7 @@ def pick_display_expectation(meter, rows) -> DisplayExpectation | None:
 
 def _require_assignee(target: CampaignTarget, actor: User) -> None:
     if target.assigned_to_id != actor.pk:
-        raise errors.NotAllowed(_("KCT ini tidak ditugaskan kepada Anda."))
+        raise NotAllowed(_("KCT ini tidak ditugaskan kepada Anda."))
 
 
 @transaction.atomic
@@ -131,7 +131,7 @@ def confirm_key_change(*, actor: User, target: CampaignTarget, display: str) -> 
     target = _locked(target)
     _require_assignee(target, actor)
     if not can_proceed(target.succeed):
-        raise errors.WrongState()
+        raise errors.TargetWrongState()
     meter = Meter.objects.select_for_update().get(pk=target.meter_id)
     kct = _live_token(target)
     if not kct.fits(meter):
@@ -197,7 +197,7 @@ def issue_zero_token(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
     target = _locked(target)
     _require_assignee(target, actor)
     if target.state != TargetState.ASSIGNED:
-        raise errors.WrongState()
+        raise errors.TargetWrongState()
     kct = KeyChangeToken.objects.select_for_update().get(target=target, voided_at__isnull=True)
     if kct.test_token:
         return kct
@@ -237,10 +237,10 @@ def confirm_by_zero_token(*, actor: User, target: CampaignTarget, answer: str) -
     target = _locked(target)
     _require_assignee(target, actor)
     if target.state != TargetState.ASSIGNED:
-        raise errors.WrongState()
+        raise errors.TargetWrongState()
     kct = _live_token(target)
     if not kct.test_token:
-        raise errors.KeyChangeError(_("Buat dan masukkan token uji 0 kWh lebih dahulu."))
+        raise WrongState(_("Buat dan masukkan token uji 0 kWh lebih dahulu."))
     meter = Meter.objects.select_for_update().get(pk=target.meter_id)
     if not kct.fits(meter):
         raise errors.ParametersChanged()
@@ -295,11 +295,11 @@ def report_key_change_failure(
     now = timezone.now()
     if reason in REGENERATE_REASONS:
         if not can_proceed(target.fail_for_new_kct):
-            raise errors.WrongState()
+            raise errors.TargetWrongState()
         target.fail_for_new_kct(by=actor, when=now, reason=reason, note=note)
     else:
         if not can_proceed(target.fail_and_close):
-            raise errors.WrongState()
+            raise errors.TargetWrongState()
         target.fail_and_close(by=actor, when=now, reason=reason, note=note)
         KeyChangeToken.objects.filter(target=target, voided_at__isnull=True).update(voided_at=now)
     target.save()
@@ -346,11 +346,10 @@ def correct_meter_key_data(
 @transaction.atomic
 def regenerate_kct(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
     """Void the failed pair and make one from the meter's current parameters (seed 003, 5a)."""
-    if not actor.has_role(*PLANNER_ROLES):
-        raise errors.NotAllowed()
+    require_role(actor, PLANNER_ROLES)
     target = _locked(target)
     if not can_proceed(target.regenerate):
-        raise errors.WrongState()
+        raise errors.TargetWrongState()
     pair = key_pair_for(target.unit)
     if pair is None:
         raise errors.VendingKeyMissing()
@@ -390,8 +389,7 @@ def save_display_expectation(
     *, actor: User, row: DisplayExpectation | None, brand: str, model_hint: str, expected: str
 ) -> DisplayExpectation:
     """Edit the Lampiran I table of 04-enter displays per brand (seed 003, Lampiran I)."""
-    if not actor.has_role(*KEY_ADMIN_ROLES):
-        raise errors.NotAllowed()
+    require_role(actor, KEY_ADMIN_ROLES)
     row = row or DisplayExpectation()
     row.brand, row.model_hint = brand.strip().upper(), model_hint.strip().upper()
     row.expected_display = " ".join(expected.split()).upper()
@@ -416,16 +414,17 @@ def store_vending_key(
     label: str = "",
 ) -> VendingKey:
     """Keep a unit's vending key of one VKRN; the material is never shown again."""
-    if actor is not None and not actor.has_role(*KEY_ADMIN_ROLES):
-        raise errors.NotAllowed()
+    if actor is not None:
+        require_role(actor, KEY_ADMIN_ROLES)
     length = 8 if algorithm == sts.KeyGenerationAlgorithm.DKGA02.value else 20
     try:
         material = bytes.fromhex(key_hex.replace(" ", ""))
     except ValueError:
-        raise errors.KeyChangeError(_("Kunci vending harus heksadesimal.")) from None
+        raise InvalidInput("key_hex", _("Kunci vending harus heksadesimal.")) from None
     if len(material) != length:
-        raise errors.KeyChangeError(
-            _("Kunci vending DKGA%(a)s harus %(n)s byte.") % {"a": algorithm, "n": length}
+        raise InvalidInput(
+            "key_hex",
+            _("Kunci vending DKGA%(a)s harus %(n)s byte.") % {"a": algorithm, "n": length},
         )
     key, _created = VendingKey.objects.update_or_create(
         unit=unit,

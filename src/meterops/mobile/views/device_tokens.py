@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.api import services
 from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
+from meterops.core.services import require_role
 
 
 @login_required

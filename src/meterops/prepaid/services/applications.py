@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
+from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import Process, ProcessEvent, Unit, User
-from meterops.core.scoping import scoped, visible_unit_ids
-from meterops.core.services import advance_process, open_process
+from meterops.core.scoping import scoped
+from meterops.core.services import advance_process, open_process, require_role, require_unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
 from meterops.keychange.keys import current_key_for
@@ -38,10 +39,8 @@ from ..errors import (
     FeeNotFound,
     MeterUnavailable,
     NfcMismatch,
-    NotAllowed,
     TokensNotIssued,
     WrongAmount,
-    WrongState,
 )
 from ..models import (
     FeeSchedule,
@@ -58,9 +57,10 @@ FIELD_ROLES = (RoleCode.FIELD_OFFICER,)
 
 
 def require_office_role(actor: User | None) -> None:
-    """Application steps at the office are for admins, unit admins and supervisors."""
-    if actor is not None and not actor.has_role(*OFFICE_ROLES):
-        raise NotAllowed()
+    """Application steps at the office are for admins, unit admins and supervisors; a payment
+    channel or a job (no actor) may take them too."""
+    if actor is not None:
+        require_role(actor, OFFICE_ROLES)
 
 
 def rupiah(amount: Decimal) -> str:
@@ -161,9 +161,7 @@ def register_request(
     IDPEL before PDL; a PD/Paskem/Migrasi needs an existing customer with no open process.
     """
     require_office_role(actor)
-    allowed = visible_unit_ids(actor)
-    if allowed is not None and unit.pk not in allowed:
-        raise NotAllowed(_("Unit %(u)s di luar unit Anda.") % {"u": unit})
+    require_unit(actor, unit)
     Unit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise numbering
     if kind == RequestKind.NEW_CONNECTION:
         customer = Customer(
@@ -180,11 +178,12 @@ def register_request(
         customer.save()
     elif customer is None or customer.unit_id != unit.pk:
         raise CustomerRequired(
+            "customer",
             _("Permohonan %(k)s memerlukan IDPEL pelanggan yang sudah ada di unit ini.")
-            % {"k": RequestKind(kind).label}
+            % {"k": RequestKind(kind).label},
         )
     elif kind == RequestKind.MIGRATION and customer.payment_mode != PaymentMode.POSTPAID:
-        raise CustomerRequired(_("Migrasi hanya untuk pelanggan pascabayar."))
+        raise CustomerRequired("customer", _("Migrasi hanya untuk pelanggan pascabayar."))
     number = next_request_number(unit, timezone.localdate())
     process = open_process(
         customer=customer,
@@ -256,6 +255,7 @@ def record_payment(
         )
     if amount != request.amount_due:
         raise WrongAmount(
+            "amount",
             _("Jumlah %(a)s tidak sesuai. Tagihan permohonan %(n)s: %(d)s.")
             % {"a": rupiah(amount), "n": request.request_number, "d": rupiah(request.amount_due)},
             amount_due=str(request.amount_due),
@@ -332,27 +332,31 @@ def _meter_for_activation(request: ServiceRequest, meter_number: str, actor: Use
     if installed is not None:
         if not may_keep_installed_meter(request):
             raise MeterUnavailable(
+                "meter_number",
                 _(
                     "%(k)s memerlukan meter prabayar dari stok: meter %(m)s yang terpasang "
                     "tidak dapat dipertahankan."
                 )
-                % {"k": RequestKind(request.kind).label, "m": meter_number}
+                % {"k": RequestKind(request.kind).label, "m": meter_number},
             )
         return None, installed
     stock = scoped(MeterStock, actor).filter(meter_number=meter_number).first()
     if stock is None:
         raise MeterUnavailable(
-            _("No meter %(m)s tidak ada di stok meter prabayar unit Anda.") % {"m": meter_number}
+            "meter_number",
+            _("No meter %(m)s tidak ada di stok meter prabayar unit Anda.") % {"m": meter_number},
         )
     taken = Meter.objects.filter(meter_number=stock.meter_number, removed_at__isnull=True)
     if taken.exclude(customer=request.customer).exists():
         raise MeterUnavailable(
-            _("Meter %(m)s sudah terpasang di pelanggan lain.") % {"m": stock.meter_number}
+            "meter_number",
+            _("Meter %(m)s sudah terpasang di pelanggan lain.") % {"m": stock.meter_number},
         )
     others = ServiceRequest.objects.filter(meter=stock).exclude(pk=request.pk)
     if others.exclude(state__in=CLOSED_STATES).exists():
         raise MeterUnavailable(
-            _("Meter %(m)s sudah diaktivasi untuk permohonan lain.") % {"m": stock.meter_number}
+            "meter_number",
+            _("Meter %(m)s sudah diaktivasi untuk permohonan lain.") % {"m": stock.meter_number},
         )
     return stock, None
 
@@ -384,7 +388,7 @@ def activate_meter(
     note = ""
     if meter_is_nfc != request.is_nfc:
         if not change_product:
-            raise NfcMismatch(nfc_mismatch_message(request, meter))
+            raise NfcMismatch("meter_number", nfc_mismatch_message(request, meter))
         new_product = Product.PREPAID_NFC if meter_is_nfc else Product.PREPAID_KEYPAD
         note = _("Produk diubah dari %(a)s menjadi %(b)s karena meter %(m)s.") % {
             "a": Product(request.product).label,
@@ -417,7 +421,7 @@ def cancel_request(*, request: ServiceRequest, actor: User, reason: str) -> Serv
     require_office_role(actor)
     reason = " ".join((reason or "").split())
     if len(reason) < 10:
-        raise WrongState(_("Alasan batal wajib diisi (minimal 10 karakter)."))
+        raise InvalidInput("reason", _("Alasan batal wajib diisi (minimal 10 karakter)."))
     request = _locked(request)
     if not can_proceed(request.cancel):
         raise WrongState(
@@ -532,7 +536,7 @@ def assign_work_order(*, request: ServiceRequest, officer: User, actor: User) ->
     if not can_proceed(request.assign):
         raise WrongState(_("PK hanya dapat diterbitkan setelah token terbit."))
     if not officer.has_role(*FIELD_ROLES) or not scoped(User, actor).filter(pk=officer.pk).exists():
-        raise NotAllowed(_("%(u)s bukan petugas lapangan unit Anda.") % {"u": officer})
+        raise InvalidInput("officer", _("%(u)s bukan petugas lapangan unit Anda.") % {"u": officer})
     request.assign(officer=officer)
     request.save()
     _advance(request, verb="work_order_assigned", actor=actor, note=officer.get_username())
@@ -556,9 +560,12 @@ def record_installation(
     if not can_proceed(request.install):
         raise WrongState(_("Realisasi memerlukan PK yang sudah diterbitkan."))
     if not report_scan or not contract_scan:
-        raise DocumentsMissing(_("Lampirkan scan BA pasang dan SPJBTL yang sudah ditandatangani."))
+        raise DocumentsMissing(
+            "report_scan" if not report_scan else "contract_scan",
+            _("Lampirkan scan BA pasang dan SPJBTL yang sudah ditandatangani."),
+        )
     if installed_on > timezone.localdate():
-        raise WrongState(_("Tanggal pasang tidak boleh di masa depan."))
+        raise InvalidInput("installed_on", _("Tanggal pasang tidak boleh di masa depan."))
     request.install(on=installed_on, by=actor)
     request.report_scan, request.contract_scan = report_scan, contract_scan
     if photo:

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.models import User
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event
+from meterops.core.services import record_event, require_role
 from meterops.customers.models import Meter
 
 from ..cards import CardRecord, monthly_consumption, read_card
-from ..errors import LoadProfileRejected, NotAllowed
+from ..errors import LoadProfileRejected
 from ..loadprofile_files import read_load_profile_file
 from ..models import NfcTransaction
 from .applications import OFFICE_ROLES
@@ -150,8 +150,7 @@ def import_load_profiles(*, name: str, content: bytes, actor: User) -> tuple[int
     Returns (rows stored, errors); a row of a meter the actor may not see, a meter not
     installed, or a month repeated in the file is rejected with its row number.
     """
-    if not actor.has_role(*LOAD_PROFILE_ROLES):
-        raise NotAllowed()
+    require_role(actor, LOAD_PROFILE_ROLES)
     parsed = read_load_profile_file(name, content)
     errors = list(parsed.errors)
     numbers = {meter_number for _n, meter_number, _r in parsed.rows}

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import RoleCode
+from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import User
 
 from ..bulk import move, save_one
 from ..choices import MAX_HOURS_ON, ReadingState
-from ..errors import NotAllowed, NothingToDo, PostingTaken, ReadingDayIncomplete
+from ..errors import NothingToDo, PostingTaken, ReadingDayIncomplete
 from ..models import Approval, BillingPosting, Reading, ReadingDay
 from ..queries import unsent_customers
 
@@ -101,9 +102,9 @@ def cancel_approval(*, actor: User, reading: Reading, reason: str) -> Reading:
     _require_approver(actor, reading.reading_day)
     reason = reason.strip()
     if not reason:
-        raise NothingToDo(_("Isi alasan pembatalan."))
+        raise InvalidInput("reason", _("Isi alasan pembatalan."))
     if reading.state != ReadingState.APPROVED:
-        raise NothingToDo(_("Stan ini belum disahkan."))
+        raise WrongState(_("Stan ini belum disahkan."))
     if reading.posting.taken_at is not None:
         raise PostingTaken()
     reading.cancel_approval()
@@ -125,7 +126,7 @@ def cancel_reading_day_approval(
     _require_approver(actor, reading_day)
     reason = reason.strip()
     if not reason:
-        raise NothingToDo(_("Isi alasan pembatalan."))
+        raise InvalidInput("reason", _("Isi alasan pembatalan."))
     ReadingDay.objects.select_for_update().get(pk=reading_day.pk)
     count = move(
         Reading.objects.filter(

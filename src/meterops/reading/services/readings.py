@@ -17,16 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain, RoleCode, UnitLevel
+from meterops.core.errors import InvalidInput, WrongState
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event
+from meterops.core.services import record_event, require_role, require_unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Route
 
 from .. import validation
-from ..bulk import check_role, check_unit, move, save_one, snapshot
+from ..bulk import move, save_one, snapshot
 from ..choices import ReadingState
-from ..errors import ImportRejected, InvalidRoute, NotAllowed, NothingToDo, ReadingLocked
+from ..errors import ImportRejected, InvalidRoute, NothingToDo, ReadingLocked
 from ..importer import ReadingRow
 from ..models import (
     AnomalyCode,
@@ -54,10 +55,10 @@ def save_reading_day(
     *, actor: User, unit: Unit, code: str, day_of_month: int, name: str = "", reading_day=None
 ) -> ReadingDay:
     """Create or change a reading-day group (kode kelompok hari baca) of a ULP."""
-    check_role(actor, *ROUTE_EDITORS)
-    check_unit(actor, unit)
+    require_role(actor, ROUTE_EDITORS)
+    require_unit(actor, unit)
     if unit.level != UnitLevel.SERVICE_POINT:
-        raise InvalidRoute(_("Hari baca hanya dibuat untuk ULP."))
+        raise InvalidRoute("unit", _("Hari baca hanya dibuat untuk ULP."))
     if reading_day is None:
         reading_day = ReadingDay(unit=unit)
     else:
@@ -72,10 +73,10 @@ def save_reading_day(
 @transaction.atomic
 def schedule_route(*, actor: User, route: Route, reading_day: ReadingDay) -> RouteSchedule:
     """Put an RBM in a reading-day group of its own ULP (moving it out of any other)."""
-    check_role(actor, *ROUTE_EDITORS)
-    check_unit(actor, route.unit)
+    require_role(actor, ROUTE_EDITORS)
+    require_unit(actor, route.unit)
     if route.unit_id != reading_day.unit_id:
-        raise InvalidRoute(_("RBM dan hari baca harus dari ULP yang sama."))
+        raise InvalidRoute("reading_day", _("RBM dan hari baca harus dari ULP yang sama."))
     schedule = RouteSchedule.objects.select_for_update().filter(route=route).first()
     schedule = schedule or RouteSchedule(route=route)
     schedule.reading_day = reading_day
@@ -87,12 +88,12 @@ def schedule_route(*, actor: User, route: Route, reading_day: ReadingDay) -> Rou
 @transaction.atomic
 def move_customer(*, actor: User, customer: Customer, route: Route, sequence: int) -> Customer:
     """Put a customer at ``sequence`` of an RBM of its ULP; those at or after it shift down."""
-    check_role(actor, *ROUTE_EDITORS)
-    check_unit(actor, customer.unit)
+    require_role(actor, ROUTE_EDITORS)
+    require_unit(actor, customer.unit)
     if route.unit_id != customer.unit_id:
-        raise InvalidRoute(_("RBM tujuan harus dari ULP pelanggan."))
+        raise InvalidRoute("route", _("RBM tujuan harus dari ULP pelanggan."))
     if sequence < 1:
-        raise InvalidRoute(_("Urutan baca mulai dari 1."))
+        raise InvalidRoute("sequence", _("Urutan baca mulai dari 1."))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = f"{customer.route or '-'}/{customer.route_sequence or '-'}"
     taken = Customer.objects.filter(route=route, route_sequence__gte=sequence).exclude(
@@ -117,8 +118,8 @@ def move_customer(*, actor: User, customer: Customer, route: Route, sequence: in
 @transaction.atomic
 def update_reading_settings(*, actor: User, unit: Unit, values: dict) -> ReadingSettings:
     """Save a unit's reading parameters (N× average, day window, register digits), audited."""
-    check_role(actor, *SETTINGS_EDITORS)
-    check_unit(actor, unit)
+    require_role(actor, SETTINGS_EDITORS)
+    require_unit(actor, unit)
     row = ReadingSettings.objects.select_for_update().filter(unit=unit).first()
     if row is None:
         inherited = ReadingSettings.for_unit(unit)
@@ -170,7 +171,7 @@ def write_reading_rows(
 
 def _check_rows(actor: User, period: str, rows: list[ReadingRow]):
     """The upload rules for every row (reading_row_problem), the existing readings locked."""
-    check_role(actor, *UPLOADERS)
+    require_role(actor, UPLOADERS)
     errors: list[tuple[int, str, str]] = []
     ids = [row.customer_id for row in rows]
     customers = {
@@ -296,8 +297,8 @@ def submit_reading(
     longitude: Decimal | None = None,
 ) -> Reading:
     """One reading from the field app (the mobile API calls this); a re-read replaces it."""
-    check_role(actor, RoleCode.FIELD_OFFICER, *UPLOADERS)
-    check_unit(actor, customer.unit)
+    require_role(actor, (RoleCode.FIELD_OFFICER, *UPLOADERS))
+    require_unit(actor, customer.unit)
     row = ReadingRow(
         row=1,
         customer_id=customer.customer_id,
@@ -314,7 +315,7 @@ def submit_reading(
     anomalies = {anomaly.code: anomaly.pk} if anomaly else {}
     problem = reading_row_problem(row, customer, set(), existing, anomalies)
     if problem:
-        raise (ReadingLocked if reading and reading.state == ReadingState.APPROVED else NotAllowed)(
+        raise (ReadingLocked if reading and reading.state == ReadingState.APPROVED else WrongState)(
             problem[1]
         )
     fresh = _reading_from_row(row, customer, period, anomalies)
@@ -340,8 +341,8 @@ def submit_reading(
 @transaction.atomic
 def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: str) -> int:
     """Fill each unread customer of the day with an estimate: last stan + 3-month average."""
-    check_role(actor, *UPLOADERS, RoleCode.SUPERVISOR)
-    check_unit(actor, reading_day.unit)
+    require_role(actor, (*UPLOADERS, RoleCode.SUPERVISOR))
+    require_unit(actor, reading_day.unit)
     missing = reading_day.customers().exclude(
         Exists(Reading.objects.filter(customer=OuterRef("pk"), period=period))
     )
@@ -392,7 +393,7 @@ def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: s
 @transaction.atomic
 def verify_readings_as_vendor(*, actor: User, readings: QuerySet) -> int:
     """Admin vendor accepts read readings (first verification, issue 7 step 4)."""
-    check_role(actor, *VENDOR_VERIFIERS)
+    require_role(actor, VENDOR_VERIFIERS)
     return move(
         scoped(readings, actor),
         method=Reading.verify_by_vendor,
@@ -404,7 +405,7 @@ def verify_readings_as_vendor(*, actor: User, readings: QuerySet) -> int:
 @transaction.atomic
 def verify_readings_as_supervisor(*, actor: User, readings: QuerySet) -> int:
     """PLN's pengawas accepts readings the vendor verified (second verification)."""
-    check_role(actor, *SUPERVISOR_VERIFIERS)
+    require_role(actor, SUPERVISOR_VERIFIERS)
     return move(
         scoped(readings, actor),
         method=Reading.verify_by_supervisor,
@@ -416,10 +417,10 @@ def verify_readings_as_supervisor(*, actor: User, readings: QuerySet) -> int:
 @transaction.atomic
 def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
     """Send readings back to the field for re-reading, with the reason."""
-    check_role(actor, *REREAD_REQUESTERS)
+    require_role(actor, REREAD_REQUESTERS)
     reason = reason.strip()
     if not reason:
-        raise NothingToDo(_("Isi alasan baca ulang."))
+        raise InvalidInput("reason", _("Isi alasan baca ulang."))
     return move(
         scoped(readings, actor),
         method=Reading.request_reread,
@@ -434,8 +435,8 @@ def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
 @transaction.atomic
 def send_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> int:
     """Kirim ke AP2T: the vendor sends a day's verified readings to be approved."""
-    check_role(actor, *SENDERS)
-    check_unit(actor, reading_day.unit)
+    require_role(actor, SENDERS)
+    require_unit(actor, reading_day.unit)
     count = move(
         Reading.objects.filter(reading_day=reading_day, period=period),
         method=Reading.send,

@@ -1,21 +1,18 @@
 """Pengesahan Stan Meter, its postings, and the recap (seed 001)."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
+from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.services import require_role
 from meterops.customers.queries import get_customer_for
 
 from .. import exports, queries, services
@@ -97,7 +94,7 @@ def approval_cancel(request):
     reason = ReasonForm(request.POST)
     try:
         if not reason.is_valid():
-            raise DomainError(_("Isi alasan pembatalan."))
+            raise InvalidInput("reason", _("Isi alasan pembatalan."))
         text = reason.cleaned_data["reason"]
         if request.POST.get("reading"):
             reading = get_object_or_404(
@@ -151,50 +148,8 @@ def recap(request):
     form = RecapFilterForm(request.GET or {"period": current_period()})
     rows = queries.recap_rows(request.user, form.cleaned_data["period"]) if form.is_valid() else []
     if form.is_valid() and request.GET.get("format") == "xlsx":
-        return _recap_workbook(rows, form.cleaned_data["period"])
+        return exports.recap_xlsx(rows, form.cleaned_data["period"])
     return render(request, "reading/recap.html", {"form": form, "rows": rows})
-
-
-def _recap_workbook(rows, period: str) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"Rekap {period}"
-    sheet.append(
-        [
-            "ULP",
-            "Hari baca",
-            "Tgl",
-            "Pelanggan",
-            "Terbaca",
-            "Sudah disahkan",
-            "Belum disahkan",
-            "Tertahan jam nyala",
-        ]
-    )
-    for row in rows:
-        day = row["reading_day"]
-        sheet.append(
-            exports.safe_cells(
-                [
-                    day.unit.name,
-                    day.code,
-                    day.day_of_month,
-                    row["to_read"],
-                    row["read"],
-                    row["approved"],
-                    row["not_approved"],
-                    row["blocked"],
-                ]
-            )
-        )
-    content = io.BytesIO()
-    book.save(content)
-    response = HttpResponse(
-        content.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="rekap-baca-meter-{period}.xlsx"'
-    return response
 
 
 @login_required

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
-from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 from meterops.core.views import unit_parameters_page
 from meterops.customers.models import Customer
 
@@ -179,6 +179,10 @@ def verification_action(request):
     else:
         readings = readings.filter(pk__in=request.POST.getlist("reading"))
     action = request.POST.get("action")
+    if action not in VERIFICATION_ROLES:
+        raise Http404
+    # Checked before the refusals below turn into messages: without the role, a 403 page.
+    require_role(request.user, VERIFICATION_ROLES[action])
     try:
         count = _verification_count(request, action, readings, day, period)
         messages.success(request, _("%(n)s stan diproses.") % {"n": count})
@@ -187,25 +191,27 @@ def verification_action(request):
     return redirect(_day_period_url("reading:verification", day, period))
 
 
+VERIFICATION_ROLES = {
+    "vendor": services.VENDOR_VERIFIERS,
+    "supervisor": services.SUPERVISOR_VERIFIERS,
+    "reread": services.REREAD_REQUESTERS,
+    "send": services.SENDERS,
+    "estimate": (*services.UPLOADERS, RoleCode.SUPERVISOR),
+}
+
+
 def _verification_count(request, action, readings, day, period) -> int:
     user = request.user
     if action == "vendor":
-        require_role(user, services.VENDOR_VERIFIERS)
         return services.verify_readings_as_vendor(actor=user, readings=readings)
     if action == "supervisor":
-        require_role(user, services.SUPERVISOR_VERIFIERS)
         return services.verify_readings_as_supervisor(actor=user, readings=readings)
     if action == "reread":
-        require_role(user, services.REREAD_REQUESTERS)
         reason = request.POST.get("reason", "")
         return services.request_rereads(actor=user, readings=readings, reason=reason)
     if action == "send":
-        require_role(user, services.SENDERS)
         return services.send_reading_day(actor=user, reading_day=day, period=period)
-    if action == "estimate":
-        require_role(user, (*services.UPLOADERS, RoleCode.SUPERVISOR))
-        return services.estimate_missing_readings(actor=user, reading_day=day, period=period)
-    raise Http404
+    return services.estimate_missing_readings(actor=user, reading_day=day, period=period)
 
 
 # --- Parameter Baca Meter --------------------------------------------------------------------

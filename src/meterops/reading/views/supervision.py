@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
-from meterops.core.excel import xlsx_response
-from meterops.core.queries import require_role
-from meterops.fieldwork import forms, queries, services
+from meterops.core.services import require_role
+from meterops.fieldwork import exports, forms, queries, services
 from meterops.fieldwork.services import ISSUERS as SUPERVISORS
 
 PAGE_SIZE = 25
@@ -103,35 +102,7 @@ def scorecard(request):
     cards = queries.scorecards(request.user, period, unit_id)
     points = queries.trend(request.user, period, unit_id)
     if request.GET.get("export") == "xlsx":
-        rows = [
-            (
-                str(queries.GROUPS[group][1]),
-                row["name"],
-                row["sampled"],
-                row["on_schedule"],
-                row["schedule_pct"],
-                row["checked"],
-                row["accurate"],
-                row["accuracy_pct"],
-            )
-            for group, group_rows in cards.items()
-            for row in group_rows
-        ]
-        return xlsx_response(
-            f"scorecard_{period}.xlsx",
-            f"Scorecard {period}",
-            [
-                "Kelompok",
-                "Nama",
-                "Sampel",
-                "Sesuai jadwal",
-                "% jadwal",
-                "Dicek ulang",
-                "Akurat",
-                "% akurat",
-            ],
-            rows,
-        )
+        return exports.scorecard_xlsx(cards, period)
     return render(
         request,
         "reading/supervision/scorecard.html",

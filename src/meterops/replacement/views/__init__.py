@@ -9,7 +9,6 @@ from .billing import (
     billing_resolve,
 )
 from .targets import (
-    EXPORT_LIMIT,
     PAGE_SIZE,
     damage_type_list,
     damage_type_set_active,
@@ -39,7 +38,6 @@ from .work_orders import (
 )
 
 __all__ = [
-    "EXPORT_LIMIT",
     "OPEN_WORK_ORDER",
     "PAGE_SIZE",
     "ResolveForm",

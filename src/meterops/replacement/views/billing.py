@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.forms import BootstrapMixin
-from meterops.core.queries import require_role
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 
 from ..billing_upload import BILLING_REVIEW_ROLES, resolve_billing_conflict
 from ..choices import BillingOutcome

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
-from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
-from meterops.core.queries import open_processes_of, require_role
+from meterops.core.queries import open_processes_of
 from meterops.core.scoping import scoped
+from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 
-from .. import queries, services
+from .. import exports, queries, services
 from ..choices import TargetState
 from ..forms import (
     BaDocumentForm,
@@ -66,7 +66,7 @@ def target_list(request):
     else:
         targets = targets.order_by("-reported_at", "-id")
     if request.GET.get("export") == "xlsx" and form.is_valid():
-        return _export_targets(targets)
+        return exports.targets_xlsx(targets)
     return render(
         request,
         "replacement/target_list.html",
@@ -76,44 +76,6 @@ def target_list(request):
             "can_report": request.user.has_role(*services.REPORTER_ROLES),
         },
     )
-
-
-EXPORT_LIMIT = 200_000
-
-
-def _export_targets(targets):
-    headers = [
-        "No TO",
-        "IDPEL",
-        "Nama",
-        "Alamat",
-        "ULP",
-        "Sumber",
-        "Program",
-        "Jenis kerusakan",
-        "Stan saat ditemukan",
-        "Status",
-        "Tanggal lapor",
-        "Keterangan",
-    ]
-    rows = (
-        (
-            t.reference,
-            t.customer.customer_id,
-            t.customer.name,
-            t.customer.address,
-            t.unit.name,
-            t.get_source_display(),
-            t.programme_name,
-            t.damage_type.name,
-            t.reading_at_discovery,
-            t.get_state_display(),
-            t.reported_at,
-            t.notes,
-        )
-        for t in targets[:EXPORT_LIMIT].iterator(chunk_size=2000)
-    )
-    return xlsx_response("data-app-rusak.xlsx", "Data APP Rusak", headers, rows)
 
 
 @login_required

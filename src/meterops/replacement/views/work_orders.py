@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
-from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
 from meterops.core.models import User
-from meterops.core.queries import require_role
+from meterops.core.services import require_role
 from meterops.documents.work_orders import render_work_orders
 
-from .. import queries, services
+from .. import exports, queries, services
 from ..choices import TargetState, WorkOrderStatus
 from ..forms import AssignForm, ReplacementForm, WorkOrderFilterForm
 from .targets import _page
@@ -109,7 +108,7 @@ def workorder_list(request):
             )
         work_orders = _filter_by_status(work_orders, data["status"], overdue_days)
     if request.GET.get("export") == "xlsx":
-        return _export_work_orders(work_orders, overdue_days)
+        return exports.work_orders_xlsx(work_orders, overdue_days)
     counts = _counts_per_unit(work_orders, overdue_days)
     page = _page(request, work_orders.order_by("-printed_at", "-id"), 50)
     page.object_list = list(_with_status(page.object_list, overdue_days))
@@ -157,38 +156,6 @@ def _counts_per_unit(work_orders, overdue_days) -> list[dict]:
         }
         for unit, counter in sorted(per_unit.items())
     ]
-
-
-def _export_work_orders(work_orders, overdue_days):
-    labels = dict(WorkOrderStatus.choices)
-    headers = [
-        "No PK",
-        "Tanggal cetak",
-        "Cetakan ke",
-        "IDPEL",
-        "Nama",
-        "ULP",
-        "No TO",
-        "Jenis kerusakan",
-        "Petugas",
-        "Status",
-    ]
-    rows = (
-        (
-            w.number,
-            w.printed_at,
-            w.print_count,
-            w.target.customer.customer_id,
-            w.target.customer.name,
-            w.unit.name,
-            w.target.reference,
-            w.target.damage_type.name,
-            w.assigned_to.username if w.assigned_to else "",
-            labels[w.status(overdue_days)],
-        )
-        for w in work_orders.order_by("-printed_at").iterator(chunk_size=2000)
-    )
-    return xlsx_response("monitoring-cetak-pk.xlsx", "Monitoring Cetak PK", headers, rows)
 
 
 @login_required
