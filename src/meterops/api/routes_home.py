@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
 
+from meterops.core.services import field_officers_for
 from meterops.customers.queries import find_customer_for
 from meterops.replacement import services as replacement
 from meterops.replacement.choices import TargetState, WorkOrderStatus
@@ -80,7 +81,7 @@ def officers(request):
         return []
     return [
         {"id": o.pk, "username": o.username, "full_name": o.get_full_name() or o.username}
-        for o in replacement.officers_for(user, unit)[:500]
+        for o in field_officers_for(unit, actor=user)[:500]
     ]
 
 
@@ -217,8 +218,8 @@ def assign(request, payload: s.AssignIn):
                 _("PK %(ids)s tidak ditemukan di unit Anda.")
                 % {"ids": ", ".join(map(str, sorted(missing)))},
             )
-        # The unit's own officers and its contractors' (a contractor of the UP3 works the ULP).
-        officer = replacement.officers_for(user, rows[0].unit).filter(pk=payload.officer_id).first()
+        officers = field_officers_for(rows[0].unit, actor=user)
+        officer = officers.filter(pk=payload.officer_id).first()
         if officer is None:
             raise services.FieldError("officer_id", _("Petugas tidak ditemukan."))
         done = replacement.assign_work_orders(work_orders=rows, officer=officer, actor=user)

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -18,7 +17,12 @@ from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import DomainError
 from meterops.core.models import User
 from meterops.core.scoping import scoped
-from meterops.core.services import advance_process, open_process, record_event
+from meterops.core.services import (
+    advance_process,
+    field_officers_for,
+    open_process,
+    record_event,
+)
 from meterops.customers.models import Customer, Meter
 
 from .choices import PhotoStage, TargetSource, TargetState
@@ -325,18 +329,6 @@ def print_work_orders(*, targets: list[ReplacementTarget], actor: User) -> list[
     return work_orders
 
 
-def officers_for(actor: User, unit):
-    """Field officers who may take a work order of ``unit``: the unit's own or a contractor's."""
-    ancestry = unit.path.split("/")
-    officers = User.objects.filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER).filter(
-        Q(unit__code__in=ancestry)
-        | Q(contractor__is_active=True, contractor__units__code__in=ancestry)
-    )
-    if actor.contractor_id:
-        officers = officers.filter(contractor_id=actor.contractor_id)
-    return officers.distinct().order_by("username")
-
-
 @transaction.atomic
 def assign_work_orders(
     *, work_orders: list[WorkOrder], officer: User, actor: User
@@ -346,7 +338,7 @@ def assign_work_orders(
     assigned = []
     for work_order in sorted(work_orders, key=lambda w: w.pk):
         target = _locked(work_order.target, actor)
-        if not officers_for(actor, target.unit).filter(pk=officer.pk).exists():
+        if not field_officers_for(target.unit, actor=actor).filter(pk=officer.pk).exists():
             raise TransitionRefused(
                 _("%(user)s bukan petugas lapangan yang boleh menerima PK unit ini.")
                 % {"user": officer.username}

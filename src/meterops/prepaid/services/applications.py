@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.models import Process, ProcessEvent, Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
-from meterops.core.services import advance_process, open_process
+from meterops.core.services import advance_process, field_officers_for, open_process
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
 from meterops.keychange.keys import current_key_for
@@ -531,7 +531,7 @@ def assign_work_order(*, request: ServiceRequest, officer: User, actor: User) ->
     request = _locked(request)
     if not can_proceed(request.assign):
         raise WrongState(_("PK hanya dapat diterbitkan setelah token terbit."))
-    if not officer.has_role(*FIELD_ROLES) or not scoped(User, actor).filter(pk=officer.pk).exists():
+    if not field_officers_for(request.unit, actor=actor).filter(pk=officer.pk).exists():
         raise NotAllowed(_("%(u)s bukan petugas lapangan unit Anda.") % {"u": officer})
     request.assign(officer=officer)
     request.save()

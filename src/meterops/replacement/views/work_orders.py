@@ -17,6 +17,7 @@ from meterops.core.excel import xlsx_response
 from meterops.core.forms import CustomerIdForm
 from meterops.core.models import User
 from meterops.core.queries import require_role
+from meterops.core.services import field_officers_for
 from meterops.documents.work_orders import render_work_orders
 
 from .. import queries, services
@@ -245,7 +246,7 @@ def _officers(user, work_orders):
     units = {w.unit for w in work_orders} or ({user.unit} if user.unit_id else set())
     officers = User.objects.none()
     for unit in units:
-        officers = officers | services.officers_for(user, unit)
+        officers = officers | field_officers_for(unit, actor=user)
     return officers.distinct().order_by("username")
 
 
@@ -286,7 +287,7 @@ def replacement_create(request):
                 "customer_id",
                 _("Tidak ada PK terbuka (sudah dicetak, belum diganti) untuk IDPEL ini."),
             )
-    officers = services.officers_for(request.user, target.unit) if target else None
+    officers = field_officers_for(target.unit, actor=request.user) if target else None
     form = ReplacementForm(
         request.POST or None,
         request.FILES or None,
