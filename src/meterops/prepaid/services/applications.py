@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
+from meterops.core.formats import rupiah
 from meterops.core.models import Process, ProcessEvent, Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.core.services import advance_process, field_officers_for, open_process
@@ -61,10 +62,6 @@ def require_office_role(actor: User | None) -> None:
     """Application steps at the office are for admins, unit admins and supervisors."""
     if actor is not None and not actor.has_role(*OFFICE_ROLES):
         raise NotAllowed()
-
-
-def rupiah(amount: Decimal) -> str:
-    return "Rp " + f"{amount:,.0f}".replace(",", ".")
 
 
 def _state_label(state: str) -> str:
