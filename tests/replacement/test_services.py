@@ -27,6 +27,7 @@ from meterops.replacement.services import (
     send_target_to_reverification,
     verify_target,
 )
+from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 from tests.replacement.conftest import jpeg, pdf, png
 
@@ -289,6 +290,21 @@ class RecordReplacementTests:
             low_reading_reason="register diganti pabrik",
         )
         assert replacement.low_reading_reason == "register diganti pabrik"
+
+    def test_meter_removed_as_damaged_is_refused(self, cast, customer, make_target, field_officer):
+        """Bug #16: a meter taken out of customer A as damaged went in as B's new meter."""
+        meter_removed_as_damaged(cast)
+        target = self._printed(cast, customer, make_target)
+        new_meter = NewMeter(brand="itron", meter_number=DAMAGED_METER, initial_reading=Decimal(0))
+        with pytest.raises(TransitionRefused, match=r"dibongkar karena rusak \(Register macet"):
+            self._record(cast, target, field_officer, new_meter=new_meter)
+        customer.refresh_from_db()
+        assert customer.current_meter.meter_number == "45000000001"
+
+    def test_the_old_meter_is_removed_as_damaged(self, cast, customer, make_target, field_officer):
+        replacement = self._record(cast, self._printed(cast, customer, make_target), field_officer)
+        assert replacement.old_meter.removal_reason == "damaged"
+        assert replacement.old_meter.removal_note == "Display mati / blank"
 
     def test_meter_installed_elsewhere_is_refused(self, cast, customer, make_target, field_officer):
         MeterFactory(meter_number="56000000009", customer=CustomerFactory(unit=cast.sp_b))

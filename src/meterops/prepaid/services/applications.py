@@ -19,8 +19,10 @@ from meterops.core.formats import rupiah
 from meterops.core.models import Process, ProcessEvent, Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.core.services import advance_process, field_officers_for, open_process
-from meterops.customers.choices import PaymentMode
+from meterops.customers.choices import PaymentMode, RemovalReason
+from meterops.customers.errors import MeterNotInstallable
 from meterops.customers.models import Customer, Meter
+from meterops.customers.services import ensure_meter_installable, swap_meter
 from meterops.keychange.keys import current_key_for
 
 from ..choices import (
@@ -341,11 +343,10 @@ def _meter_for_activation(request: ServiceRequest, meter_number: str, actor: Use
         raise MeterUnavailable(
             _("No meter %(m)s tidak ada di stok meter prabayar unit Anda.") % {"m": meter_number}
         )
-    taken = Meter.objects.filter(meter_number=stock.meter_number, removed_at__isnull=True)
-    if taken.exclude(customer=request.customer).exists():
-        raise MeterUnavailable(
-            _("Meter %(m)s sudah terpasang di pelanggan lain.") % {"m": stock.meter_number}
-        )
+    try:
+        ensure_meter_installable(meter_number=stock.meter_number, customer=request.customer)
+    except MeterNotInstallable as exc:
+        raise MeterUnavailable(exc.message) from exc
     others = ServiceRequest.objects.filter(meter=stock).exclude(pk=request.pk)
     if others.exclude(state__in=CLOSED_STATES).exists():
         raise MeterUnavailable(
@@ -592,24 +593,24 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
         _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)
         return request
     stock = request.meter
-    for old in Meter.objects.filter(customer=customer, removed_at__isnull=True):
-        old.removed_at = request.installed_on
-        old._history_user = actor
-        old.save()
-    meter = Meter(
+    _old, meter = swap_meter(
         customer=customer,
-        brand=stock.brand,
-        model=stock.model,
-        meter_number=stock.meter_number,
-        serial_number=stock.serial_number,
-        supply_group=stock.supply_group,
-        tariff_index=request.tariff_index,
-        key_revision=target.key_revision if target else stock.key_revision,
-        key_type=stock.key_type,
-        installed_at=request.installed_on,
+        new_meter=Meter(
+            brand=stock.brand,
+            model=stock.model,
+            meter_number=stock.meter_number,
+            serial_number=stock.serial_number,
+            supply_group=stock.supply_group,
+            tariff_index=request.tariff_index,
+            key_revision=target.key_revision if target else stock.key_revision,
+            key_type=stock.key_type,
+            installed_at=request.installed_on,
+        ),
+        removed_on=request.installed_on,
+        reason=RemovalReason.REPLACED,
+        note=f"{request.get_kind_display()} {request.request_number}",
+        actor=actor,
     )
-    meter._history_user = actor
-    meter.save()
     request.complete(at=timezone.now())
     request.save()
     _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)
