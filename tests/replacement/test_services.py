@@ -237,9 +237,11 @@ class WorkOrderTests:
     def test_overdue_status_is_derived_from_age(self, cast, customer, make_target):
         target = self._verified(cast, customer, make_target)
         (order,) = print_work_orders(targets=[target], actor=cast.supervisor)
-        assert order.status(overdue_days=14) == "printed"
-        order.printed_at = timezone.now() - timedelta(days=15)
-        assert order.status(overdue_days=14) == "overdue"
+        status = WorkOrder.objects.with_status(overdue_days=14).values_list("current_status")
+        assert status.get(pk=order.pk) == ("printed",)
+        WorkOrder.objects.filter(pk=order.pk).update(printed_at=timezone.now() - timedelta(days=15))
+        assert status.get(pk=order.pk) == ("overdue",)
+        assert list(WorkOrder.objects.in_status("overdue", overdue_days=14)) == [order]
 
 
 class RecordReplacementTests:

@@ -22,8 +22,8 @@ from .responses import ERRORS, aware, changed_since, conflict, write_once
 router = Router()
 
 
-def _work_order_row(work_order, overdue_days: int) -> dict:
-    status = work_order.status(overdue_days)
+def _work_order_row(work_order) -> dict:
+    status = work_order.current_status
     target = work_order.target
     return {
         "id": work_order.pk,
@@ -65,7 +65,8 @@ def work_orders(request, status: WorkOrderStatus | None = None):
     elif status == WorkOrderStatus.REPLACED:
         rows = rows.filter(target__state=TargetState.REPLACED)
     overdue_days = user.unit_settings().overdue_work_order_days
-    result = [_work_order_row(w, overdue_days) for w in rows.order_by("-printed_at", "-id")[:200]]
+    rows = rows.with_status(overdue_days).order_by("-printed_at", "-id")
+    result = [_work_order_row(w) for w in rows[:200]]
     if status == WorkOrderStatus.OVERDUE:
         result = [row for row in result if row["status"] == WorkOrderStatus.OVERDUE]
     return result

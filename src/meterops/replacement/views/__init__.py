@@ -28,7 +28,6 @@ from .targets import (
     verification_list,
 )
 from .work_orders import (
-    OPEN_WORK_ORDER,
     replacement_create,
     replacement_list,
     workorder_distribution,
@@ -40,7 +39,6 @@ from .work_orders import (
 
 __all__ = [
     "EXPORT_LIMIT",
-    "OPEN_WORK_ORDER",
     "PAGE_SIZE",
     "ResolveForm",
     "billing_detail",
