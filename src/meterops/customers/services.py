@@ -100,6 +100,7 @@ def ensure_meter_installable(*, meter_number: str, customer: Customer) -> None:
         raise MeterNotInstallable(reason[meter_number])
 
 
+@transaction.atomic
 def swap_meter(
     *,
     customer: Customer,
