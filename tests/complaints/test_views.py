@@ -89,6 +89,21 @@ class TicketPagesTests:
         ticket.refresh_from_db()
         assert ticket.state == "closed" and ticket.assigned_to == cast.officer
 
+    def test_the_ulp_supervisor_may_assign_the_contractors_officer(self, cast, ticket, client_for):
+        """Bug #16: the ticket's officer list lacked the officers of the contractor working for
+        the ULP's UP3, while Order Lapangan offered them to the same supervisor."""
+        mitra = UserFactory(
+            username="petugas.mitra.a", contractor=cast.contractor_a, roles=[RoleCode.FIELD_OFFICER]
+        )
+        outsider = UserFactory(username="petugas.b", unit=cast.sp_b, roles=[RoleCode.FIELD_OFFICER])
+        client = client_for(cast.supervisor)
+        page = client.get(reverse("complaints:ticket_detail", args=[ticket.pk]))
+        offered = page.context["assign_form"].fields["officer"].queryset
+        assert mitra in offered and outsider not in offered
+        client.post(reverse("complaints:ticket_assign", args=[ticket.pk]), {"officer": mitra.pk})
+        ticket.refresh_from_db()
+        assert ticket.assigned_to == mitra
+
     def test_overdue_ticket_is_marked_red(self, cast, ticket, client_for):
         Ticket.objects.filter(pk=ticket.pk).update(
             due_at=datetime(2020, 1, 1, tzinfo=ticket.due_at.tzinfo)

@@ -1,6 +1,7 @@
 """Every workbook the system writes: no formula from user text, no character Excel refuses."""
 
 import io
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
@@ -21,3 +22,10 @@ def test_control_characters_become_visible_instead_of_breaking_the_file():
     data = xlsx_bytes("Data", ["KETERANGAN"], [["tiang\x01miring"], ["\x0b=SUM(A1)"]])
     rows = list(load_workbook(io.BytesIO(data)).active.values)
     assert rows[1:] == [("tiang\ufffdmiring",), ("\ufffd=SUM(A1)",)]
+
+
+def test_amounts_stay_numbers_shown_with_thousands():
+    data = xlsx_bytes("Data", ["JUMLAH", "KWH"], [[Decimal("600000"), Decimal("4101.50")]])
+    row = next(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2))
+    assert [c.value for c in row] == [600000, 4101.5]
+    assert [c.number_format for c in row] == ["#,##0", "#,##0.00"]

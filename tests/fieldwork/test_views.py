@@ -82,6 +82,12 @@ class ArrearsViewTests:
         html = client_for(cast.supervisor).get(reverse("fieldwork:arrears_list")).content
         assert reverse("imports:template_tunggakan").encode() in html
 
+    def test_amounts_read_as_rupiah(self, cast, client_for):
+        """Bug #16: the Tunggakan page showed the amount as "600000,00"."""
+        arrears(CustomerFactory(unit=cast.sp_a), bills=3, amount="600000.00")
+        html = client_for(cast.supervisor).get(reverse("fieldwork:arrears_list")).content.decode()
+        assert "Rp 600.000" in html and "600000,00" not in html
+
     def test_print_tul_vi01_pdf(self, cast, client_for):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=2)
         response = client_for(cast.supervisor).post(

@@ -3,6 +3,7 @@
 from meterops.customers.dil import HEADERS
 from meterops.customers.models import Customer
 from meterops.imports.models import UploadRow
+from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 
 from .conftest import applied, xlsx
 
@@ -59,6 +60,18 @@ class DilUploadTests:
         row = UploadRow.objects.get(upload=upload)
         assert row.error_column == "SGC" and "kolom KRN: wajib diisi" in row.reason
         assert not Customer.objects.exists()
+
+    def test_a_meter_removed_as_damaged_is_rejected(self, cast):
+        """Bug #16: a meter taken out of customer A as damaged went in as B's new meter."""
+        meter_removed_as_damaged(cast)
+        upload = applied(
+            cast.unit_admin,
+            "dil",
+            xlsx([_line(IDPEL="510010009999", NO_METER=DAMAGED_METER)], headers=HEADERS),
+        )
+        row = UploadRow.objects.get(upload=upload)
+        assert row.error_column == "NO_METER" and "dibongkar karena rusak" in row.reason
+        assert not Customer.objects.filter(customer_id="510010009999").exists()
 
 
 class MenuTests:

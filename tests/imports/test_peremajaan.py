@@ -18,6 +18,7 @@ from meterops.replacement.models import (
     ReplacementTarget,
     WorkOrder,
 )
+from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory
 
 from .conftest import applied, checked, csv_file, xlsx
@@ -180,6 +181,33 @@ class PeremajaanTests:
         )
         row = UploadRow.objects.get(upload=upload)
         assert row.error_column == "NO_METER_BARU" and other.customer_id in row.reason
+
+    def test_new_meter_removed_as_damaged_is_rejected(self, cast, helpdesk, damage_type):
+        """Bug #16: a meter taken out of customer A as damaged went in as B's new meter."""
+        damaged_at = meter_removed_as_damaged(cast)
+        customer = CustomerFactory(unit=cast.sp_a)
+        MeterFactory(customer=customer)
+        upload = checked(
+            helpdesk,
+            "peremajaan-kumulatif",
+            xlsx([_row("AG1", customer, DAMAGED_METER)], headers=HEADERS),
+        )
+        row = UploadRow.objects.get(upload=upload)
+        assert row.error_column == "NO_METER_BARU"
+        assert "dibongkar karena rusak (Register macet" in row.reason
+        assert damaged_at.customer_id in row.reason
+
+    def test_a_completed_to_removes_the_meter_as_damaged(self, cast, helpdesk, damage_type):
+        customer = CustomerFactory(unit=cast.sp_a)
+        old = MeterFactory(customer=customer)
+        _target(customer, TargetState.ASSIGNED, officer=cast.officer)
+        applied(
+            helpdesk,
+            "peremajaan-kumulatif",
+            xlsx([_row("AG1", customer, "56000000002")], headers=HEADERS),
+        )
+        old.refresh_from_db()
+        assert old.removal_reason == "damaged" and old.removal_note == damage_type.name
 
     def test_conflict_is_resolved_with_a_note(self, cast, helpdesk, damage_type, client_for):
         customer = CustomerFactory(unit=cast.sp_a)

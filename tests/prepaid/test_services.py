@@ -23,6 +23,7 @@ from meterops.prepaid.errors import (
 )
 from meterops.prepaid.models import Payment, ServiceRequest
 from meterops.prepaid.tokens import pan_of
+from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 
 from .builders import (
@@ -245,6 +246,13 @@ class ActivateMeterTests:
         MeterFactory(customer=CustomerFactory(unit=prepaid.sp_a), meter_number="32031017679")
         with pytest.raises(MeterUnavailable):
             activated(prepaid)
+
+    def test_a_meter_removed_as_damaged_is_refused(self, prepaid):
+        """Bug #16: a meter taken out of customer A as damaged went in as B's new meter."""
+        meter_removed_as_damaged(prepaid)
+        stock = make_stock(prepaid.sp_a, DAMAGED_METER)
+        with pytest.raises(MeterUnavailable, match=r"dibongkar karena rusak \(Register macet"):
+            activated(prepaid, meter=stock)
 
     def test_a_meter_activated_for_another_application_is_refused(self, prepaid):
         activated(prepaid)

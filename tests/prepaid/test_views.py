@@ -7,10 +7,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from meterops.core.choices import RoleCode
 from meterops.prepaid import services
 from meterops.prepaid.choices import RequestState
 from meterops.prepaid.models import PaymentChannel, ServiceRequest
-from tests.factories import CustomerFactory, MeterFactory
+from tests.factories import CustomerFactory, MeterFactory, UserFactory
 
 from .builders import activated, installed, new_connection, paid, scan
 from .test_load_profile import SAMPLE_CARD
@@ -167,6 +168,29 @@ class RequestDetailTests:
         assert request.state == RequestState.ASSIGNED
         response = client.get(reverse("prepaid:request_work_order", args=[request.pk]))
         assert response.content.startswith(b"%PDF")
+
+    def test_the_ulp_supervisor_may_assign_the_contractors_officer(self, prepaid, client_for):
+        """Bug #16: "Petugas pasang" was empty of the officers of the contractor working for
+        the ULP's UP3, while Order Lapangan offered them to the same supervisor."""
+        mitra = UserFactory(
+            username="petugas.mitra.a",
+            contractor=prepaid.contractor_a,
+            roles=[RoleCode.FIELD_OFFICER],
+        )
+        outsider = UserFactory(
+            username="petugas.mitra.b",
+            contractor=prepaid.contractor_b,
+            roles=[RoleCode.FIELD_OFFICER],
+        )
+        request = activated(prepaid)
+        services.issue_request_tokens(request=request, actor=prepaid.supervisor)
+        client = client_for(prepaid.supervisor)
+        page = client.get(reverse("prepaid:request_detail", args=[request.pk]))
+        offered = page.context["assign_form"].fields["officer"].queryset
+        assert mitra in offered and outsider not in offered
+        client.post(reverse("prepaid:request_assign", args=[request.pk]), {"officer": mitra.pk})
+        request.refresh_from_db()
+        assert request.state == RequestState.ASSIGNED and request.assigned_to == mitra
 
     def test_the_assigned_officer_records_the_installation(self, prepaid, client_for):
         request = activated(prepaid)

@@ -32,6 +32,7 @@ from meterops.replacement.services import (
     send_target_to_reverification,
     verify_target,
 )
+from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 from tests.replacement.conftest import jpeg, pdf, png
 
@@ -241,9 +242,11 @@ class WorkOrderTests:
     def test_overdue_status_is_derived_from_age(self, cast, customer, make_target):
         target = self._verified(cast, customer, make_target)
         (order,) = print_work_orders(targets=[target], actor=cast.supervisor)
-        assert order.status(overdue_days=14) == "printed"
-        order.printed_at = timezone.now() - timedelta(days=15)
-        assert order.status(overdue_days=14) == "overdue"
+        status = WorkOrder.objects.with_status(overdue_days=14).values_list("current_status")
+        assert status.get(pk=order.pk) == ("printed",)
+        WorkOrder.objects.filter(pk=order.pk).update(printed_at=timezone.now() - timedelta(days=15))
+        assert status.get(pk=order.pk) == ("overdue",)
+        assert list(WorkOrder.objects.in_status("overdue", overdue_days=14)) == [order]
 
 
 class RecordReplacementTests:
@@ -294,6 +297,21 @@ class RecordReplacementTests:
             low_reading_reason="register diganti pabrik",
         )
         assert replacement.low_reading_reason == "register diganti pabrik"
+
+    def test_meter_removed_as_damaged_is_refused(self, cast, customer, make_target, field_officer):
+        """Bug #16: a meter taken out of customer A as damaged went in as B's new meter."""
+        meter_removed_as_damaged(cast)
+        target = self._printed(cast, customer, make_target)
+        new_meter = NewMeter(brand="itron", meter_number=DAMAGED_METER, initial_reading=Decimal(0))
+        with pytest.raises(InvalidInput, match=r"dibongkar karena rusak \(Register macet"):
+            self._record(cast, target, field_officer, new_meter=new_meter)
+        customer.refresh_from_db()
+        assert customer.current_meter.meter_number == "45000000001"
+
+    def test_the_old_meter_is_removed_as_damaged(self, cast, customer, make_target, field_officer):
+        replacement = self._record(cast, self._printed(cast, customer, make_target), field_officer)
+        assert replacement.old_meter.removal_reason == "damaged"
+        assert replacement.old_meter.removal_note == "Display mati / blank"
 
     def test_meter_installed_elsewhere_is_refused(self, cast, customer, make_target, field_officer):
         MeterFactory(meter_number="56000000009", customer=CustomerFactory(unit=cast.sp_b))

@@ -9,7 +9,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from meterops.core.errors import InvalidInput
-from meterops.core.services import require_role
+from meterops.core.services import field_officers_for, require_role
 from meterops.customers.queries import find_customer_for
 from meterops.replacement import services as replacement
 from meterops.replacement.choices import TargetState, WorkOrderStatus
@@ -23,8 +23,8 @@ from .responses import ERRORS, aware, changed_since, conflict, write_once
 router = Router()
 
 
-def _work_order_row(work_order, overdue_days: int) -> dict:
-    status = work_order.status(overdue_days)
+def _work_order_row(work_order) -> dict:
+    status = work_order.current_status
     target = work_order.target
     return {
         "id": work_order.pk,
@@ -66,7 +66,8 @@ def work_orders(request, status: WorkOrderStatus | None = None):
     elif status == WorkOrderStatus.REPLACED:
         rows = rows.filter(target__state=TargetState.REPLACED)
     overdue_days = user.unit_settings().overdue_work_order_days
-    result = [_work_order_row(w, overdue_days) for w in rows.order_by("-printed_at", "-id")[:200]]
+    rows = rows.with_status(overdue_days).order_by("-printed_at", "-id")
+    result = [_work_order_row(w) for w in rows[:200]]
     if status == WorkOrderStatus.OVERDUE:
         result = [row for row in result if row["status"] == WorkOrderStatus.OVERDUE]
     return result
@@ -82,7 +83,7 @@ def officers(request):
         return []
     return [
         {"id": o.pk, "username": o.username, "full_name": o.get_full_name() or o.username}
-        for o in replacement.officers_for(user, unit)[:500]
+        for o in field_officers_for(unit, actor=user)[:500]
     ]
 
 
@@ -219,8 +220,8 @@ def assign(request, payload: s.AssignIn):
                 _("PK %(ids)s tidak ditemukan di unit Anda.")
                 % {"ids": ", ".join(map(str, sorted(missing)))},
             )
-        # The unit's own officers and its contractors' (a contractor of the UP3 works the ULP).
-        officer = replacement.officers_for(user, rows[0].unit).filter(pk=payload.officer_id).first()
+        officers = field_officers_for(rows[0].unit, actor=user)
+        officer = officers.filter(pk=payload.officer_id).first()
         if officer is None:
             raise InvalidInput("officer_id", _("Petugas tidak ditemukan."))
         done = replacement.assign_work_orders(work_orders=rows, officer=officer, actor=user)

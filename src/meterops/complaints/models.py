@@ -29,13 +29,8 @@ class ComplaintSettings(TimeStampedModel):
 
     @classmethod
     def for_unit(cls, unit: Unit) -> "ComplaintSettings":
-        nearest = (
-            cls.objects.filter(unit__code__in=unit.path.split("/"))
-            .select_related("unit")
-            .order_by("-unit__path")
-            .first()
-        )
-        return nearest or cls(unit=unit)
+        """The unit's own row, or its nearest ancestor's, or the defaults (unsaved)."""
+        return unit.nearest(cls.objects.select_related("unit")) or cls(unit=unit)
 
     def sla_hours(self, kind: str) -> int:
         return self.outage_sla_hours if kind == TicketKind.OUTAGE else self.complaint_sla_hours

@@ -47,17 +47,3 @@ def get_ticket_for(user: User, pk: int) -> Ticket:
     if not user.has_role(*TICKET_ROLES):
         raise PermissionDenied
     return ticket
-
-
-def officers_of(user: User, ticket: Ticket) -> QuerySet[User]:
-    """Field officers who can visit the customer: staff or contractors of its unit or above."""
-    return (
-        scoped(User, user)
-        .filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER)
-        .filter(
-            Q(unit__code__in=ticket.unit.path.split("/"))
-            | Q(contractor__units__code__in=ticket.unit.path.split("/"))
-        )
-        .distinct()
-        .order_by("username")
-    )

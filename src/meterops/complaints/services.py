@@ -45,7 +45,7 @@ def ticket_kind_for(
 
 def probing_steps_for(unit: Unit) -> list[str]:
     """The probing checklist of the unit, or of its nearest ancestor, or the default one."""
-    rows = ProbingStep.objects.filter(unit__code__in=unit.path.split("/"), is_active=True)
+    rows = ProbingStep.objects.filter(unit__code__in=unit.ancestor_codes(), is_active=True)
     by_unit: dict[str, list[str]] = {}
     for step in rows.select_related("unit").order_by("-unit__path", "position", "id"):
         by_unit.setdefault(step.unit.path, []).append(step.text)

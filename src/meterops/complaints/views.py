@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError, InvalidInput
-from meterops.core.services import require_role
+from meterops.core.services import field_officers_for, require_role
 from meterops.keychange.choices import OLD_VKRN
 from meterops.keychange.keys import key_pair_for, vkrn_of
 from meterops.keychange.queries import last_key_update
@@ -120,7 +120,9 @@ def ticket_detail(request, pk):
             "call": ticket.call,
             "events": ticket.process.events.select_related("actor"),
             "replacements": ticket.call.replacements.all(),
-            "assign_form": AssignTicketForm(officers=queries.officers_of(request.user, ticket)),
+            "assign_form": AssignTicketForm(
+                officers=field_officers_for(ticket.unit, actor=request.user)
+            ),
             "resolve_form": ResolveTicketForm(initial={"cause": ticket.suggested_cause}),
             "is_agent": request.user.has_role(*services.CALL_CENTRE_ROLES),
             "can_handle": request.user.has_role(*services.HANDLER_ROLES),
@@ -141,7 +143,8 @@ def _ticket_action(request, pk, action):
 @login_required
 def ticket_assign(request, pk):
     def act(ticket):
-        form = AssignTicketForm(request.POST, officers=queries.officers_of(request.user, ticket))
+        officers = field_officers_for(ticket.unit, actor=request.user)
+        form = AssignTicketForm(request.POST, officers=officers)
         if not form.is_valid():
             raise InvalidInput("officer", _("Pilih petugas."))
         services.assign_ticket(

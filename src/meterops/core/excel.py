@@ -7,6 +7,7 @@ A cell that starts with = + - @ (or a tab/CR) would run as a formula when opened
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -15,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from .formats import xlsx_number_format
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,10 +48,20 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> 
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([safe_cell(value) for value in row])
+        sheet.append([_data_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _data_cell(sheet, value):
+    """A number stays a number the sheet can add up, shown as ``core.formats.number`` shows it."""
+    value = safe_cell(value)
+    if not isinstance(value, Decimal):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = xlsx_number_format(value)
+    return cell
 
 
 def xlsx_response(

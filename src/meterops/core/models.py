@@ -56,16 +56,22 @@ class Unit(TimeStampedModel):
         self.path = f"{self.parent.path}/{self.code}" if self.parent_id else self.code
         super().save(*args, **kwargs)
 
-    def settings_or_default(self) -> "UnitSettings":
-        """The unit's own settings, or its nearest ancestor's, or the defaults (unsaved)."""
-        ancestors = self.path.split("/")
-        nearest = (
-            UnitSettings.objects.filter(unit__code__in=ancestors)
-            .select_related("unit")
-            .order_by("-unit__path")
+    def ancestor_codes(self) -> list[str]:
+        """The codes from the root down to this unit, itself included (its materialised path)."""
+        return self.path.split("/")
+
+    def nearest(self, rows: models.QuerySet, *, via: str = "unit"):
+        """The row of ``rows`` that belongs to this unit or else to its nearest ancestor, or
+        None; ``via`` is the lookup from a row to its unit."""
+        return (
+            rows.filter(**{f"{via}__code__in": self.ancestor_codes()})
+            .order_by(f"-{via}__path")
             .first()
         )
-        return nearest or UnitSettings(unit=self)
+
+    def settings_or_default(self) -> "UnitSettings":
+        """The unit's own settings, or its nearest ancestor's, or the defaults (unsaved)."""
+        return self.nearest(UnitSettings.objects.select_related("unit")) or UnitSettings(unit=self)
 
 
 class Contractor(TimeStampedModel):

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,26 @@ from .choices import Domain, RoleCode
 from .errors import InvalidInput, NotAllowed, OpenProcessExists, OutsideUnit, RoleNotGrantable
 from .models import Contractor, Process, ProcessEvent, Role, Unit, UnitSettings, User
 from .scoping import visible_unit_ids
+
+# --- Field officers -----------------------------------------------------------------------
+
+
+def field_officers_for(unit: Unit, *, actor: User) -> QuerySet[User]:
+    """Active field officers who may take work in ``unit``: PLN's of the unit, above or below
+    it, and those of active contractors (Mitra PLN) working for it or above (seeds 000, 004).
+
+    A contractor's user hands work to its own contractor's officers only.
+    """
+    ancestors = unit.ancestor_codes()
+    officers = User.objects.filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER).filter(
+        Q(unit__code__in=ancestors)
+        | Q(unit__path__startswith=f"{unit.path}/")
+        | Q(contractor__is_active=True, contractor__units__code__in=ancestors)
+    )
+    if actor.contractor_id:
+        officers = officers.filter(contractor_id=actor.contractor_id)
+    return officers.distinct().order_by("username")
+
 
 # --- Customer processes -------------------------------------------------------------------
 

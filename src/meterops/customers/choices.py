@@ -7,6 +7,13 @@ class PaymentMode(models.TextChoices):
     PREPAID = "prepaid", _("Prabayar")
 
 
+class RemovalReason(models.TextChoices):
+    """Why a meter came out: a damaged one (HOME, seed 000) never goes in again."""
+
+    DAMAGED = "damaged", _("Rusak")
+    REPLACED = "replaced", _("Diganti")
+
+
 class Phase(models.IntegerChoices):
     SINGLE = 1, _("1 fasa")
     THREE = 3, _("3 fasa")

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from meterops.core.models import TimeStampedModel, Unit
 
-from .choices import PaymentMode, Phase
+from .choices import PaymentMode, Phase, RemovalReason
 
 customer_id_validator = RegexValidator(
     r"^\d{12}$", _("IDPEL harus 12 digit angka."), code="invalid_customer_id"
@@ -143,6 +143,19 @@ class Meter(TimeStampedModel):
     key_type = models.PositiveSmallIntegerField(_("KT"), null=True, blank=True)
     installed_at = models.DateField(_("tanggal pasang"), null=True, blank=True)
     removed_at = models.DateField(_("tanggal bongkar"), null=True, blank=True)
+    # db_default: the demo and DIL loaders write meters with raw INSERT/COPY column lists.
+    removal_reason = models.CharField(
+        _("alasan bongkar"),
+        max_length=12,
+        choices=RemovalReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # What was wrong with a damaged meter (the TO's damage type), or what replaced it.
+    removal_note = models.CharField(
+        _("keterangan bongkar"), max_length=120, blank=True, default="", db_default=""
+    )
     history = HistoricalRecords()
 
     class Meta:

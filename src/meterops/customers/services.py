@@ -1,15 +1,22 @@
-"""Writes of the customer master (DIL)."""
+"""Writes of the customer master (DIL), and the one way a customer's meter is swapped."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from meterops.core.errors import OutsideUnit
 from meterops.core.models import Unit, User
+from meterops.core.scoping import scoped
 
+from .choices import RemovalReason
 from .dil import DilRecord
+from .errors import MeterNotInstallable
 from .models import Customer, Meter, Route, Substation
 
 CUSTOMER_FIELDS = [
@@ -37,6 +44,100 @@ METER_FIELDS = [
     "key_revision",
     "key_type",
 ]
+
+
+KEY_DATA = ("supply_group", "tariff_index", "key_revision", "key_type", "phase")
+
+
+# --- Swapping a customer's meter ------------------------------------------------------------
+
+
+def refused_new_meters(
+    *, numbers: Collection[str], customer_ids: Collection[int]
+) -> dict[str, str]:
+    """The meter numbers that may not go in as the new meter of these customers, each with
+    why (seed 000, Data APP Ganti): still current at another customer, or removed as damaged.
+
+    One query for a whole batch; a meter current at one of ``customer_ids`` is theirs to move.
+    """
+    found = (
+        Meter.objects.filter(meter_number__in=set(numbers))
+        .filter(
+            Q(removed_at__isnull=True) & ~Q(customer_id__in=list(customer_ids))
+            | Q(removal_reason=RemovalReason.DAMAGED)
+        )
+        .order_by("removed_at")
+        .values_list("meter_number", "removed_at", "removal_note", "customer__customer_id")
+    )
+    refused: dict[str, str] = {}
+    for number, removed_at, note, customer_id in found:
+        if removed_at is None:
+            refused[number] = _("Meter %(no)s masih terpasang di pelanggan %(idpel)s.") % {
+                "no": number,
+                "idpel": customer_id,
+            }
+        else:
+            refused.setdefault(
+                number,
+                _(
+                    "Meter %(no)s sudah dibongkar karena rusak (%(why)s) dari pelanggan "
+                    "%(idpel)s pada %(day)s; meter rusak tidak boleh dipasang lagi."
+                )
+                % {
+                    "no": number,
+                    "why": note or RemovalReason.DAMAGED.label,
+                    "idpel": customer_id,
+                    "day": f"{removed_at:%d-%m-%Y}",
+                },
+            )
+    return refused
+
+
+def ensure_meter_installable(*, meter_number: str, customer: Customer) -> None:
+    """Refuse a new meter for ``customer`` that ``refused_new_meters`` refuses."""
+    reason = refused_new_meters(numbers=[meter_number], customer_ids=[customer.pk])
+    if reason:
+        raise MeterNotInstallable(reason[meter_number])
+
+
+@transaction.atomic
+def swap_meter(
+    *,
+    customer: Customer,
+    new_meter: Meter,
+    removed_on: date,
+    reason: str,
+    note: str = "",
+    keep_key_data: bool = False,
+    actor: User,
+) -> tuple[Meter | None, Meter]:
+    """Ganti meter (seed 000): remove the customer's current meter, saying why, and install
+    ``new_meter`` (unsaved) as current, once it passes ``ensure_meter_installable``.
+
+    With ``keep_key_data`` a prepaid customer's new meter keeps the old one's STS key data.
+    Returns (old meter or None, new meter).
+    """
+    if not scoped(Customer, actor).filter(pk=customer.pk).exists():
+        raise OutsideUnit(
+            _("Pelanggan %(idpel)s di luar unit Anda.") % {"idpel": customer.customer_id}
+        )
+    ensure_meter_installable(meter_number=new_meter.meter_number, customer=customer)
+    old = customer.meters.select_for_update().filter(removed_at__isnull=True).first()
+    if old is not None:
+        old.removed_at, old.removal_reason, old.removal_note = removed_on, reason, note[:120]
+        old._history_user = actor
+        old.save(update_fields=["removed_at", "removal_reason", "removal_note", "updated_at"])
+        if keep_key_data and old.supply_group:
+            for field in KEY_DATA:
+                setattr(new_meter, field, getattr(old, field))
+    new_meter.customer = customer
+    new_meter._history_user = actor
+    new_meter.full_clean()
+    new_meter.save()
+    return old, new_meter
+
+
+# --- The customer master (DIL) ------------------------------------------------------------
 
 
 @dataclass

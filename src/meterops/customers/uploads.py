@@ -12,7 +12,7 @@ from meterops.imports.registry import CheckedRow, Column, ImportTemplate, Kind, 
 from .dil import COLUMNS as DIL_COLUMNS
 from .dil import PAYMENT_MODES, RowError, check_row
 from .models import Customer, Meter
-from .services import import_customer_master
+from .services import import_customer_master, refused_new_meters
 
 DIL_UPLOAD_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
 EXAMPLE = {
@@ -68,6 +68,7 @@ def classify(rows: list[CheckedRow], *, actor, template) -> None:
             customer__customer_id__in=list(existing), removed_at__isnull=True
         ).values_list("customer__customer_id", "meter_number")
     )
+    records = {}
     for row in rows:
         errors: list[RowError] = []
         record = _record(row.row_number, row.cells, unit_codes, errors)
@@ -77,14 +78,34 @@ def classify(rows: list[CheckedRow], *, actor, template) -> None:
                 first.column,
                 "; ".join([first.message, *(f"kolom {e.column}: {e.message}" for e in rest)]),
             )
+        else:
+            records[row.row_number] = record
+    refused = _refused_meters(records.values(), existing, meters)
+    for row in rows:
+        record = records.get(row.row_number)
+        if record is None:
             continue
         customer = existing.get(record.customer["customer_id"])
-        if customer is None:
+        if record.meter and record.meter["meter_number"] in refused:
+            row.reject("NO_METER", refused[record.meter["meter_number"]])
+        elif customer is None:
             row.status = RowStatus.NEW
         elif _same(customer, record, meters.get(customer.customer_id)):
             row.status = RowStatus.UNCHANGED
         else:
             row.status = RowStatus.CHANGED
+
+
+def _refused_meters(records, existing: dict, meters: dict) -> dict[str, str]:
+    """``refused_new_meters`` for the meters the batch would newly install, in one query."""
+    changing = {
+        r.meter["meter_number"]
+        for r in records
+        if r.meter and meters.get(r.customer["customer_id"]) != r.meter["meter_number"]
+    }
+    if not changing:
+        return {}
+    return refused_new_meters(numbers=changing, customer_ids=[c.pk for c in existing.values()])
 
 
 def _same(customer: Customer, record, meter_number: str | None) -> bool:

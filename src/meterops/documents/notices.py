@@ -4,22 +4,19 @@ TUL II-04 (pemberitahuan for a closed house met during reading). One A4 page per
 
 import io
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from meterops.core.formats import rupiah
+
 from .work_orders import _unit_lines
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 LINE = 6 * mm
-
-
-def _rupiah(amount: Decimal) -> str:
-    return "Rp " + f"{amount:,.0f}".replace(",", ".")
 
 
 def _header(canvas: Canvas, unit, title: str, form: str, sheet: str = "") -> float:
@@ -84,7 +81,7 @@ def render_disconnection_notices(arrears: Iterable, *, signer: str, signer_title
                     ("Alamat", c.address or "-"),
                     ("Tarif / Daya", f"{c.tariff} / {c.power_va} VA"),
                     ("Tunggakan", f"{a.bills} lembar"),
-                    ("Jumlah", _rupiah(a.amount)),
+                    ("Jumlah", rupiah(a.amount)),
                 ],
             )
             y = _paragraph(

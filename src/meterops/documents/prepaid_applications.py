@@ -3,7 +3,6 @@ PK with its BA pasang (Cetak PK / BA). ReportLab; the application is read throug
 attributes only, so this module does not import the prepaid app."""
 
 import io
-from decimal import Decimal
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -12,11 +11,9 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from meterops.core.formats import number, rupiah
+
 STYLES = getSampleStyleSheet()
-
-
-def rupiah(amount: Decimal) -> str:
-    return "Rp " + f"{amount:,.0f}".replace(",", ".")
 
 
 def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:
@@ -64,7 +61,7 @@ def payment_slip_pdf(request) -> bytes:
         ["Biaya Penyambungan (BP)", rupiah(request.connection_fee)],
         ["PPN atas BP", rupiah(request.connection_fee_tax)],
         ["Uang Jaminan Langganan (UJL)", rupiah(request.deposit)],
-        [f"Stroom awal ({request.initial_credit_kwh} kWh)", rupiah(request.initial_credit)],
+        [f"Stroom awal ({number(request.initial_credit_kwh)} kWh)", rupiah(request.initial_credit)],
     ]
     if request.is_migration:
         comp = request.deposit_compensation()

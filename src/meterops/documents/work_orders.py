@@ -11,6 +11,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from meterops.core.formats import number
+
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 LINE = 6 * mm
@@ -88,7 +90,7 @@ def _page(canvas: Canvas, work_order) -> None:
             ("Jenis kerusakan", str(target.damage_type)),
             (
                 "Stan saat ditemukan",
-                f"{target.reading_at_discovery} kWh"
+                f"{number(target.reading_at_discovery)} kWh"
                 if target.reading_at_discovery is not None
                 else "-",
             ),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from meterops.core.choices import RoleCode
 from meterops.core.models import User
 from meterops.core.scoping import scoped
+from meterops.core.services import field_officers_for
 
 from .choices import FailureReason, TargetState
 from .models import Campaign, CampaignTarget, KeyChangeToken
@@ -143,13 +144,14 @@ def get_work_for(officer: User, pk: int) -> CampaignTarget:
 
 
 def officers_for(user: User, campaign: Campaign) -> QuerySet[User]:
-    """Active field officers the user may hand this campaign's work to."""
-    officers = scoped(User, user).filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER)
+    """Active field officers the user may hand this campaign's work to: those who may work in
+    its unit, narrowed to its contractor's when the campaign names one."""
+    officers = field_officers_for(campaign.unit, actor=user)
     if campaign.contractor_id:
         officers = officers.filter(contractor_id=campaign.contractor_id)
     elif not user.has_role(*PLANNER_ROLES):
         officers = officers.none()
-    return officers.distinct().order_by("username")
+    return officers
 
 
 def last_key_update(meter) -> CampaignTarget | None:

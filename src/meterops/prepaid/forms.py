@@ -2,10 +2,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meterops.core.choices import RoleCode, UnitLevel
+from meterops.core.choices import UnitLevel
 from meterops.core.forms import BootstrapMixin
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
+from meterops.core.services import field_officers_for
 from meterops.customers.choices import STANDARD_POWERS_VA, TARIFFS
 
 from .choices import Product, RequestKind, RequestState
@@ -82,13 +83,9 @@ class ActivationForm(BootstrapMixin, forms.Form):
 class AssignForm(BootstrapMixin, forms.Form):
     officer = forms.ModelChoiceField(label=_("Petugas pasang"), queryset=User.objects.none())
 
-    def __init__(self, *args, actor: User, **kwargs):
+    def __init__(self, *args, actor: User, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = (
-            scoped(User, actor)
-            .filter(roles__code=RoleCode.FIELD_OFFICER, is_active=True)
-            .distinct()
-        )
+        self.fields["officer"].queryset = field_officers_for(unit, actor=actor)
 
 
 class InstallationForm(BootstrapMixin, forms.Form):

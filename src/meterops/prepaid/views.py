@@ -122,7 +122,7 @@ def request_detail(request, pk):
         "cancellable": obj.state in CANCELLABLE_STATES,
     }
     if obj.state == RequestState.TOKENS_ISSUED:
-        context["assign_form"] = AssignForm(actor=request.user)
+        context["assign_form"] = AssignForm(actor=request.user, unit=obj.unit)
     if obj.state == RequestState.ASSIGNED:
         context["install_form"] = InstallationForm()
     return render(request, "prepaid/request_detail.html", context)
@@ -195,7 +195,7 @@ def request_issue_tokens(request, pk):
 @login_required
 def request_assign(request, pk):
     obj = queries.get_request_for(request.user, pk)
-    form = AssignForm(request.POST, actor=request.user)
+    form = AssignForm(request.POST, actor=request.user, unit=obj.unit)
     if not form.is_valid():
         messages.error(request, _("Pilih petugas pasang."))
         return redirect("prepaid:request_detail", pk=obj.pk)

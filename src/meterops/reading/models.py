@@ -58,13 +58,7 @@ class ReadingSettings(TimeStampedModel):
     @classmethod
     def for_unit(cls, unit: Unit) -> "ReadingSettings":
         """The unit's own row, or its nearest ancestor's, or the defaults (unsaved)."""
-        nearest = (
-            cls.objects.filter(unit__code__in=unit.path.split("/"))
-            .select_related("unit")
-            .order_by("-unit__path")
-            .first()
-        )
-        return nearest or cls(unit=unit)
+        return unit.nearest(cls.objects.select_related("unit")) or cls(unit=unit)
 
 
 class AnomalyCode(models.Model):

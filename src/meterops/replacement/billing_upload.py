@@ -19,6 +19,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +30,9 @@ from meterops.core.errors import InvalidInput, NotFound, WrongState
 from meterops.core.models import Process, ProcessEvent
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role
+from meterops.customers.choices import RemovalReason
 from meterops.customers.models import Customer, Meter
+from meterops.customers.services import refused_new_meters
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import CheckedRow, Column, ImportTemplate, Kind, RowStatus, Scope
 
@@ -115,17 +119,14 @@ def classify(rows: list[CheckedRow], *, actor, template) -> None:
             new_meter_id__in=[m.pk for m in current.values()], billing_confirmed_at__isnull=True
         )
     }
-    numbers = {r.cells["NO_METER_BARU"] for r in rows}
-    elsewhere = dict(
-        Meter.objects.filter(meter_number__in=numbers, removed_at__isnull=True)
-        .exclude(customer_id__in=customer_ids)
-        .values_list("meter_number", "customer__customer_id")
+    refused = refused_new_meters(
+        numbers={r.cells["NO_METER_BARU"] for r in rows}, customer_ids=customer_ids
     )
     for row in rows:
-        _classify_row(row, known, current, open_targets, field_entries, elsewhere)
+        _classify_row(row, known, current, open_targets, field_entries, refused)
 
 
-def _classify_row(row, known, current, open_targets, field_entries, elsewhere) -> None:
+def _classify_row(row, known, current, open_targets, field_entries, refused) -> None:
     cells, new_number = row.cells, row.cells["NO_METER_BARU"]
     earlier = known.get(cells["NO_AGENDA"])
     if earlier is not None:
@@ -135,12 +136,8 @@ def _classify_row(row, known, current, open_targets, field_entries, elsewhere) -
         else:
             row.reject("NO_AGENDA", _("NO_AGENDA ini sudah dimuat dengan IDPEL/meter lain."))
         return
-    if new_number in elsewhere:
-        row.reject(
-            "NO_METER_BARU",
-            _("Meter %(no)s masih terpasang di pelanggan %(idpel)s.")
-            % {"no": new_number, "idpel": elsewhere[new_number]},
-        )
+    if new_number in refused:
+        row.reject("NO_METER_BARU", refused[new_number])
         return
     meter = current.get(row.customer_id)
     target = open_targets.get(row.customer_id)
@@ -196,6 +193,7 @@ def apply(*, upload, batch: int, actor) -> None:
     now = timezone.now()
     customers = Customer.objects.in_bulk([r.customer_id for r in rows])
     replacements = _complete_targets(groups[BillingOutcome.COMPLETED], actor, now, customers)
+    _record_damaged_removals(groups[BillingOutcome.COMPLETED])
     _swap_meters(groups[BillingOutcome.METER_UPDATED], actor)
     confirmed = [r.cells["_replacement_id"] for r in groups[BillingOutcome.CONFIRMED]]
     Replacement.objects.filter(pk__in=confirmed).update(billing_confirmed_at=now)
@@ -286,6 +284,20 @@ def _complete_targets(rows, actor, now, customers) -> dict[str, Replacement]:
         updated_at=now,
     )
     return made
+
+
+def _record_damaged_removals(rows) -> None:
+    """A meter a completed TO took out was removed as damaged, as ``swap_meter`` records it for
+    a single replacement, so ``refused_new_meters`` refuses it as anyone's new meter."""
+    old_ids = [r.cells["_old_meter_id"] for r in rows if "_old_meter_id" in r.cells]
+    if not old_ids:
+        return
+    damage = Replacement.objects.filter(old_meter=OuterRef("pk")).values(
+        "target__damage_type__name"
+    )[:1]
+    Meter.objects.filter(pk__in=old_ids).update(
+        removal_reason=RemovalReason.DAMAGED, removal_note=Coalesce(Subquery(damage), Value(""))
+    )
 
 
 def _events(groups, actor, now, customers) -> None:

@@ -20,6 +20,8 @@ class TargetState(models.TextChoices):
 
 
 CLOSED_STATES = (TargetState.REPLACED, TargetState.DROPPED)
+# A work order is open from printing until the replacement is recorded.
+OPEN_WORK_ORDER = (TargetState.PRINTED, TargetState.ASSIGNED)
 
 
 class PhotoStage(models.TextChoices):

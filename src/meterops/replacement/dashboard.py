@@ -1,16 +1,12 @@
 """The HOME panel of the dashboard: targets by state, work orders this month, overdue ones."""
 
-from datetime import timedelta
-
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from meterops.core.scoping import scoped
 
-from .choices import TargetState
+from .choices import TargetState, WorkOrderStatus
 from .models import Replacement, ReplacementTarget, WorkOrder
-
-OPEN_WORK_ORDER = (TargetState.PRINTED, TargetState.ASSIGNED)
 
 
 def home_panel(user) -> dict:
@@ -18,7 +14,6 @@ def home_panel(user) -> dict:
     now = timezone.localtime()
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     overdue_days = user.unit_settings().overdue_work_order_days
-    overdue_before = timezone.now() - timedelta(days=overdue_days)
     states = _by_unit(
         scoped(ReplacementTarget, user).values("unit__name", "state").annotate(n=Count("pk")),
         "state",
@@ -45,7 +40,7 @@ def home_panel(user) -> dict:
         )
     )["avg"]
     overdue = (
-        work_orders.filter(target__state__in=OPEN_WORK_ORDER, printed_at__lt=overdue_before)
+        work_orders.in_status(WorkOrderStatus.OVERDUE, overdue_days)
         .select_related("target__customer", "assigned_to")
         .order_by("printed_at")
     )

@@ -45,8 +45,8 @@ def targets_xlsx(targets) -> HttpResponse:
     return xlsx_response("data-app-rusak.xlsx", "Data APP Rusak", headers, rows)
 
 
-def work_orders_xlsx(work_orders, overdue_days: int) -> HttpResponse:
-    """Monitoring Cetak PK: the filtered work orders with their status of today."""
+def work_orders_xlsx(work_orders) -> HttpResponse:
+    """Monitoring Cetak PK: the work orders (annotated ``with_status``) with today's status."""
     labels = dict(WorkOrderStatus.choices)
     headers = [
         "No PK",
@@ -71,7 +71,7 @@ def work_orders_xlsx(work_orders, overdue_days: int) -> HttpResponse:
             w.target.reference,
             w.target.damage_type.name,
             w.assigned_to.username if w.assigned_to else "",
-            labels[w.status(overdue_days)],
+            labels[w.current_status],
         )
         for w in work_orders.order_by("-printed_at").iterator(chunk_size=2000)
     )

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -11,7 +12,14 @@ from simple_history.models import HistoricalRecords
 
 from meterops.core.models import Process, TimeStampedModel, Unit
 
-from .choices import BillingOutcome, PhotoStage, TargetSource, TargetState, WorkOrderStatus
+from .choices import (
+    OPEN_WORK_ORDER,
+    BillingOutcome,
+    PhotoStage,
+    TargetSource,
+    TargetState,
+    WorkOrderStatus,
+)
 
 REGISTER = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 
@@ -210,6 +218,40 @@ class WorkOrderCounter(models.Model):
         return f"{self.unit_id}/{self.year}: {self.last_number}"
 
 
+def _overdue_before(overdue_days: int):
+    return timezone.now() - timedelta(days=overdue_days)
+
+
+class WorkOrderQuerySet(models.QuerySet):
+    """Monitoring Cetak PK's statuses, derived from the target's state and the PK's age: an
+    open PK printed more than ``overdue_days`` ago (the unit's setting) is overdue (seed 000)."""
+
+    @staticmethod
+    def _conditions(overdue_days: int) -> dict[str, Q]:
+        # Plain conditions on indexed columns, so a filter on one status stays cheap.
+        late = Q(printed_at__lt=_overdue_before(overdue_days))
+        return {
+            WorkOrderStatus.REPLACED: Q(target__state=TargetState.REPLACED),
+            WorkOrderStatus.OVERDUE: Q(target__state__in=OPEN_WORK_ORDER) & late,
+            WorkOrderStatus.ASSIGNED: Q(target__state=TargetState.ASSIGNED) & ~late,
+            WorkOrderStatus.PRINTED: Q(target__state=TargetState.PRINTED) & ~late,
+        }
+
+    def with_status(self, overdue_days: int) -> "WorkOrderQuerySet":
+        """Each work order annotated with its ``current_status`` (a ``WorkOrderStatus``)."""
+        whens = [
+            When(condition, then=Value(str(status)))
+            for status, condition in self._conditions(overdue_days).items()
+        ]
+        return self.annotate(
+            current_status=Case(*whens, default=Value(""), output_field=models.CharField())
+        )
+
+    def in_status(self, status: str, overdue_days: int) -> "WorkOrderQuerySet":
+        """Only the work orders whose status is ``status``."""
+        return self.filter(self._conditions(overdue_days)[status])
+
+
 class WorkOrder(TimeStampedModel):
     """A printed work order (PK) for one target; its number never changes once given."""
 
@@ -230,6 +272,8 @@ class WorkOrder(TimeStampedModel):
     assigned_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = WorkOrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-printed_at", "-id"]
         verbose_name = _("perintah kerja (PK)")
@@ -238,17 +282,6 @@ class WorkOrder(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
-
-    def status(self, overdue_days: int) -> str:
-        """Printed, assigned, replaced, or overdue when it waits too long (Monitoring Cetak PK)."""
-        state = self.target.state
-        if state == TargetState.REPLACED:
-            return WorkOrderStatus.REPLACED
-        if timezone.now() - self.printed_at > timedelta(days=overdue_days):
-            return WorkOrderStatus.OVERDUE
-        if state == TargetState.ASSIGNED:
-            return WorkOrderStatus.ASSIGNED
-        return WorkOrderStatus.PRINTED
 
 
 class Replacement(TimeStampedModel):

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from meterops.core.scoping import scoped
 
-from .choices import TargetState
 from .models import Replacement, ReplacementTarget, WorkOrder
 
 
@@ -81,6 +80,3 @@ def replacements_for(user) -> QuerySet[Replacement]:
 def target_counts_by_state(user) -> dict[str, int]:
     rows = scoped(ReplacementTarget, user).values("state").annotate(n=Count("pk"))
     return {row["state"]: row["n"] for row in rows}
-
-
-OPEN_WORK_ORDER_STATES = (TargetState.PRINTED, TargetState.ASSIGNED)

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -18,8 +17,17 @@ from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotFound, WrongState
 from meterops.core.models import User
 from meterops.core.scoping import scoped
-from meterops.core.services import advance_process, open_process, record_event, require_role
+from meterops.core.services import (
+    advance_process,
+    field_officers_for,
+    open_process,
+    record_event,
+    require_role,
+)
+from meterops.customers.choices import RemovalReason
+from meterops.customers.errors import MeterNotInstallable
 from meterops.customers.models import Customer, Meter
+from meterops.customers.services import swap_meter
 
 from .choices import PhotoStage, TargetSource, TargetState
 from .models import (
@@ -317,18 +325,6 @@ def print_work_orders(*, targets: list[ReplacementTarget], actor: User) -> list[
     return work_orders
 
 
-def officers_for(actor: User, unit):
-    """Field officers who may take a work order of ``unit``: the unit's own or a contractor's."""
-    ancestry = unit.path.split("/")
-    officers = User.objects.filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER).filter(
-        Q(unit__code__in=ancestry)
-        | Q(contractor__is_active=True, contractor__units__code__in=ancestry)
-    )
-    if actor.contractor_id:
-        officers = officers.filter(contractor_id=actor.contractor_id)
-    return officers.distinct().order_by("username")
-
-
 @transaction.atomic
 def assign_work_orders(
     *, work_orders: list[WorkOrder], officer: User, actor: User
@@ -338,7 +334,7 @@ def assign_work_orders(
     assigned = []
     for work_order in sorted(work_orders, key=lambda w: w.pk):
         target = _locked(work_order.target, actor)
-        if not officers_for(actor, target.unit).filter(pk=officer.pk).exists():
+        if not field_officers_for(target.unit, actor=actor).filter(pk=officer.pk).exists():
             raise InvalidInput(
                 "officer",
                 _("%(user)s bukan petugas lapangan yang boleh menerima PK unit ini.")
@@ -410,22 +406,6 @@ def check_final_reading(target: ReplacementTarget, final: Decimal, reason: str) 
         )
 
 
-def check_meter_not_installed_elsewhere(meter_number: str, customer: Customer) -> None:
-    """A meter number can be current at one customer only."""
-    elsewhere = (
-        Meter.objects.filter(meter_number=meter_number, removed_at__isnull=True)
-        .exclude(customer=customer)
-        .select_related("customer")
-        .first()
-    )
-    if elsewhere is not None:
-        raise InvalidInput(
-            "new_meter_number",
-            _("Meter %(no)s masih terpasang di pelanggan %(idpel)s.")
-            % {"no": meter_number, "idpel": elsewhere.customer.customer_id},
-        )
-
-
 def _record_replacement(
     target,
     actor,
@@ -443,24 +423,24 @@ def _record_replacement(
     if replaced_on > timezone.localdate():
         raise InvalidInput("replaced_on", _("Tanggal ganti tidak boleh di masa depan."))
     check_final_reading(target, old_final_reading, low_reading_reason)
-    check_meter_not_installed_elsewhere(new_meter.meter_number, target.customer)
-    old_meter = target.customer.meters.select_for_update().filter(removed_at__isnull=True).first()
-    if old_meter is not None:
-        old_meter.removed_at = replaced_on
-        old_meter._history_user = actor
-        old_meter.save(update_fields=["removed_at", "updated_at"])
-    meter = Meter(
-        customer=target.customer,
-        brand=new_meter.brand.upper(),
-        model=new_meter.model,
-        meter_number=new_meter.meter_number,
-        serial_number=new_meter.serial_number,
-        installed_at=replaced_on,
-        **_carried_key_data(old_meter),
-    )
-    meter._history_user = actor
-    meter.full_clean()
-    meter.save()
+    try:
+        old_meter, meter = swap_meter(
+            customer=target.customer,
+            new_meter=Meter(
+                brand=new_meter.brand.upper(),
+                model=new_meter.model,
+                meter_number=new_meter.meter_number,
+                serial_number=new_meter.serial_number,
+                installed_at=replaced_on,
+            ),
+            removed_on=replaced_on,
+            reason=RemovalReason.DAMAGED,
+            note=target.damage_type.name,
+            keep_key_data=True,
+            actor=actor,
+        )
+    except MeterNotInstallable as exc:
+        raise InvalidInput("new_meter_number", exc.message) from exc
     replacement = Replacement.objects.create(
         target=target,
         unit=target.unit,
@@ -484,19 +464,6 @@ def _record_replacement(
         note=f"{old_meter.meter_number if old_meter else '-'} → {meter.meter_number}",
     )
     return replacement
-
-
-def _carried_key_data(old_meter: Meter | None) -> dict:
-    """A prepaid customer's new meter keeps the supply group and tariff index of the old one."""
-    if old_meter is None or not old_meter.supply_group:
-        return {}
-    return {
-        "supply_group": old_meter.supply_group,
-        "tariff_index": old_meter.tariff_index,
-        "key_revision": old_meter.key_revision,
-        "key_type": old_meter.key_type,
-        "phase": old_meter.phase,
-    }
 
 
 @transaction.atomic

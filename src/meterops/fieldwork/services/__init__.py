@@ -47,7 +47,6 @@ from .orders import (
     VERIFIERS,
     assign_orders,
     fail_order,
-    officers_for,
     send_inaccurate_reading_to_correction,
     verify_order,
 )
@@ -99,7 +98,6 @@ __all__ = [
     "kwh_per_route_substation",
     "mark_disconnection_notices_printed",
     "needs_disconnection_notice",
-    "officers_for",
     "propose_move",
     "reconnection_due",
     "record_accuracy_check",

@@ -65,12 +65,7 @@ def stratum_sample(
 
 
 def _contractor_of(unit: Unit) -> Contractor | None:
-    codes = unit.path.split("/")
-    return (
-        Contractor.objects.filter(is_active=True, units__code__in=codes)
-        .order_by("-units__path")
-        .first()
-    )
+    return unit.nearest(Contractor.objects.filter(is_active=True), via="units")
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -29,7 +29,7 @@ from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event, require_role
+from meterops.core.services import field_officers_for, record_event, require_role
 from meterops.reading.models import Reading
 
 from ..choices import OPEN_STATES, OrderKind, OrderState
@@ -154,21 +154,6 @@ def _issue(
 # --- The one state machine: assignment, failure, verification -----------------------------
 
 
-def officers_for(actor: User, unit: Unit) -> QuerySet[User]:
-    """Field officers who may take orders of ``unit``: the unit's own and its contractors'."""
-    path_codes = unit.path.split("/")
-    return (
-        User.objects.filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER)
-        .filter(
-            Q(unit__code__in=path_codes)
-            | Q(contractor__units__code__in=path_codes)
-            | Q(unit__path__startswith=f"{unit.path}/")
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
 @transaction.atomic
 def assign_orders(*, actor: User, orders: QuerySet, officer: User) -> int:
     """Distribute orders to a field officer (the contractor's admin or PLN's supervisor)."""
@@ -179,7 +164,7 @@ def assign_orders(*, actor: User, orders: QuerySet, officer: User) -> int:
     for order in (
         scoped(orders, actor).select_for_update(of=("self",)).select_related("customer", "unit")
     ):
-        if not officers_for(actor, order.unit).filter(pk=officer.pk).exists():
+        if not field_officers_for(order.unit, actor=actor).filter(pk=officer.pk).exists():
             raise InvalidInput(
                 "officer",
                 _("%(u)s tidak bekerja untuk %(unit)s.") % {"u": officer, "unit": order.unit},

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError, InvalidInput
-from meterops.core.services import require_role
+from meterops.core.services import field_officers_for, require_role
 
 from .. import forms, queries, services
 from ..choices import OPEN_STATES, OrderKind, OrderState
@@ -53,7 +53,7 @@ def order_list(request):
     can_assign = request.user.has_role(*services.ASSIGNERS)
     unit = request.user.home_unit()
     assign_form = (
-        forms.AssignForm(officers=services.officers_for(request.user, unit))
+        forms.AssignForm(officers=field_officers_for(unit, actor=request.user))
         if can_assign and unit
         else None
     )
@@ -77,7 +77,8 @@ def order_list(request):
 def orders_assign(request):
     require_role(request.user, services.ASSIGNERS)
     unit = request.user.home_unit()
-    form = forms.AssignForm(request.POST, officers=services.officers_for(request.user, unit))
+    officers = field_officers_for(unit, actor=request.user)
+    form = forms.AssignForm(request.POST, officers=officers)
     if form.is_valid():
         try:
             n = services.assign_orders(

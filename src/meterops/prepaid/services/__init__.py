@@ -21,7 +21,6 @@ from .applications import (
     record_payment,
     register_request,
     require_office_role,
-    rupiah,
 )
 from .load_profiles import (
     HISTORY_MONTHS,
@@ -57,7 +56,6 @@ __all__ = [
     "record_payment",
     "register_request",
     "require_office_role",
-    "rupiah",
     "sale_amounts",
     "sale_key_for",
     "vend_token",

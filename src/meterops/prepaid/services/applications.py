@@ -16,11 +16,20 @@ from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
+from meterops.core.formats import rupiah
 from meterops.core.models import Process, ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import advance_process, open_process, require_role, require_unit
-from meterops.customers.choices import PaymentMode
+from meterops.core.services import (
+    advance_process,
+    field_officers_for,
+    open_process,
+    require_role,
+    require_unit,
+)
+from meterops.customers.choices import PaymentMode, RemovalReason
+from meterops.customers.errors import MeterNotInstallable
 from meterops.customers.models import Customer, Meter
+from meterops.customers.services import ensure_meter_installable, swap_meter
 from meterops.keychange.keys import current_key_for
 
 from ..choices import (
@@ -61,10 +70,6 @@ def require_office_role(actor: User | None) -> None:
     channel or a job (no actor) may take them too."""
     if actor is not None:
         require_role(actor, OFFICE_ROLES)
-
-
-def rupiah(amount: Decimal) -> str:
-    return "Rp " + f"{amount:,.0f}".replace(",", ".")
 
 
 def _state_label(state: str) -> str:
@@ -346,12 +351,10 @@ def _meter_for_activation(request: ServiceRequest, meter_number: str, actor: Use
             "meter_number",
             _("No meter %(m)s tidak ada di stok meter prabayar unit Anda.") % {"m": meter_number},
         )
-    taken = Meter.objects.filter(meter_number=stock.meter_number, removed_at__isnull=True)
-    if taken.exclude(customer=request.customer).exists():
-        raise MeterUnavailable(
-            "meter_number",
-            _("Meter %(m)s sudah terpasang di pelanggan lain.") % {"m": stock.meter_number},
-        )
+    try:
+        ensure_meter_installable(meter_number=stock.meter_number, customer=request.customer)
+    except MeterNotInstallable as exc:
+        raise MeterUnavailable("meter_number", exc.message) from exc
     others = ServiceRequest.objects.filter(meter=stock).exclude(pk=request.pk)
     if others.exclude(state__in=CLOSED_STATES).exists():
         raise MeterUnavailable(
@@ -535,7 +538,7 @@ def assign_work_order(*, request: ServiceRequest, officer: User, actor: User) ->
     request = _locked(request)
     if not can_proceed(request.assign):
         raise WrongState(_("PK hanya dapat diterbitkan setelah token terbit."))
-    if not officer.has_role(*FIELD_ROLES) or not scoped(User, actor).filter(pk=officer.pk).exists():
+    if not field_officers_for(request.unit, actor=actor).filter(pk=officer.pk).exists():
         raise InvalidInput("officer", _("%(u)s bukan petugas lapangan unit Anda.") % {"u": officer})
     request.assign(officer=officer)
     request.save()
@@ -602,24 +605,24 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
         _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)
         return request
     stock = request.meter
-    for old in Meter.objects.filter(customer=customer, removed_at__isnull=True):
-        old.removed_at = request.installed_on
-        old._history_user = actor
-        old.save()
-    meter = Meter(
+    _old, meter = swap_meter(
         customer=customer,
-        brand=stock.brand,
-        model=stock.model,
-        meter_number=stock.meter_number,
-        serial_number=stock.serial_number,
-        supply_group=stock.supply_group,
-        tariff_index=request.tariff_index,
-        key_revision=target.key_revision if target else stock.key_revision,
-        key_type=stock.key_type,
-        installed_at=request.installed_on,
+        new_meter=Meter(
+            brand=stock.brand,
+            model=stock.model,
+            meter_number=stock.meter_number,
+            serial_number=stock.serial_number,
+            supply_group=stock.supply_group,
+            tariff_index=request.tariff_index,
+            key_revision=target.key_revision if target else stock.key_revision,
+            key_type=stock.key_type,
+            installed_at=request.installed_on,
+        ),
+        removed_on=request.installed_on,
+        reason=RemovalReason.REPLACED,
+        note=f"{request.get_kind_display()} {request.request_number}",
+        actor=actor,
     )
-    meter._history_user = actor
-    meter.save()
     request.complete(at=timezone.now())
     request.save()
     _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from meterops import sts
 from meterops.core.choices import Domain
+from meterops.core.formats import rupiah
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event
@@ -25,7 +26,7 @@ from meterops.keychange.models import VendingKey
 from ..errors import DuplicateReference, VendingRefused
 from ..models import FeeSchedule, PaymentChannel, TokenSale
 from ..tokens import TokenMaker
-from .applications import require_office_role, rupiah
+from .applications import require_office_role
 
 MINIMUM_PURCHASE = Decimal(20000)  # the smallest token PLN sells
 

@@ -27,7 +27,6 @@ from .targets import (
     verification_list,
 )
 from .work_orders import (
-    OPEN_WORK_ORDER,
     replacement_create,
     replacement_list,
     workorder_distribution,
@@ -38,7 +37,6 @@ from .work_orders import (
 )
 
 __all__ = [
-    "OPEN_WORK_ORDER",
     "PAGE_SIZE",
     "ResolveForm",
     "billing_detail",

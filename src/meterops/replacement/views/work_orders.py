@@ -1,29 +1,25 @@
 """Cetak PK, Monitoring Cetak PK, Distribusi PK, Data APP Ganti (seed 000)."""
 
 from collections import Counter
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.forms import CustomerIdForm
 from meterops.core.models import User
-from meterops.core.services import require_role
+from meterops.core.services import field_officers_for, require_role
 from meterops.documents.work_orders import render_work_orders
 
 from .. import exports, queries, services
-from ..choices import TargetState, WorkOrderStatus
+from ..choices import OPEN_WORK_ORDER, TargetState, WorkOrderStatus
 from ..forms import AssignForm, ReplacementForm, WorkOrderFilterForm
 from .targets import _page
-
-OPEN_WORK_ORDER = (TargetState.PRINTED, TargetState.ASSIGNED)
 
 
 def _overdue_days(user) -> int:
@@ -70,27 +66,6 @@ def workorders_print(request):
     return _pdf_response(work_orders, name)
 
 
-def _with_status(work_orders, overdue_days):
-    for work_order in work_orders:
-        work_order.current_status = work_order.status(overdue_days)
-        yield work_order
-
-
-def _filter_by_status(work_orders, status: str, overdue_days: int):
-    """The derived statuses of Monitoring Cetak PK, expressed as indexed conditions."""
-    overdue_before = timezone.now() - timedelta(days=overdue_days)
-    open_ = Q(target__state__in=OPEN_WORK_ORDER)
-    conditions = {
-        WorkOrderStatus.REPLACED: Q(target__state=TargetState.REPLACED),
-        WorkOrderStatus.OVERDUE: open_ & Q(printed_at__lt=overdue_before),
-        WorkOrderStatus.ASSIGNED: Q(target__state=TargetState.ASSIGNED)
-        & Q(printed_at__gte=overdue_before),
-        WorkOrderStatus.PRINTED: Q(target__state=TargetState.PRINTED)
-        & Q(printed_at__gte=overdue_before),
-    }
-    return work_orders.filter(conditions[status]) if status else work_orders
-
-
 @login_required
 def workorder_list(request):
     """Monitoring Cetak PK: every work order with its state; overdue ones in red."""
@@ -106,12 +81,13 @@ def workorder_list(request):
                 Q(number__icontains=data["q"])
                 | Q(target__customer__customer_id__startswith=data["q"])
             )
-        work_orders = _filter_by_status(work_orders, data["status"], overdue_days)
+        if data["status"]:
+            work_orders = work_orders.in_status(data["status"], overdue_days)
+    work_orders = work_orders.with_status(overdue_days)
     if request.GET.get("export") == "xlsx":
-        return exports.work_orders_xlsx(work_orders, overdue_days)
-    counts = _counts_per_unit(work_orders, overdue_days)
+        return exports.work_orders_xlsx(work_orders)
+    counts = _counts_per_unit(work_orders)
     page = _page(request, work_orders.order_by("-printed_at", "-id"), 50)
-    page.object_list = list(_with_status(page.object_list, overdue_days))
     return render(
         request,
         "replacement/workorder_list.html",
@@ -125,29 +101,12 @@ def workorder_list(request):
     )
 
 
-def _counts_per_unit(work_orders, overdue_days) -> list[dict]:
+def _counts_per_unit(work_orders) -> list[dict]:
     """Work orders per unit and status; a single grouped query over the filtered rows."""
-    overdue_before = timezone.now() - timedelta(days=overdue_days)
-    rows = (
-        work_orders.order_by()
-        .values("unit__name", "target__state")
-        .annotate(late=Count("pk", filter=Q(printed_at__lt=overdue_before)), total=Count("pk"))
-    )
+    rows = work_orders.order_by().values("unit__name", "current_status").annotate(n=Count("pk"))
     per_unit: dict[str, Counter] = {}
     for row in rows:
-        counter = per_unit.setdefault(row["unit__name"], Counter())
-        state = row["target__state"]
-        if state == TargetState.REPLACED:
-            counter[WorkOrderStatus.REPLACED] += row["total"]
-        else:
-            counter[WorkOrderStatus.OVERDUE] += row["late"]
-            fresh = row["total"] - row["late"]
-            key = (
-                WorkOrderStatus.ASSIGNED
-                if state == TargetState.ASSIGNED
-                else WorkOrderStatus.PRINTED
-            )
-            counter[key] += fresh
+        per_unit.setdefault(row["unit__name"], Counter())[row["current_status"]] += row["n"]
     return [
         {
             "unit": unit,
@@ -212,7 +171,7 @@ def _officers(user, work_orders):
     units = {w.unit for w in work_orders} or ({user.unit} if user.unit_id else set())
     officers = User.objects.none()
     for unit in units:
-        officers = officers | services.officers_for(user, unit)
+        officers = officers | field_officers_for(unit, actor=user)
     return officers.distinct().order_by("username")
 
 
@@ -253,7 +212,7 @@ def replacement_create(request):
                 "customer_id",
                 _("Tidak ada PK terbuka (sudah dicetak, belum diganti) untuk IDPEL ini."),
             )
-    officers = services.officers_for(request.user, target.unit) if target else None
+    officers = field_officers_for(target.unit, actor=request.user) if target else None
     form = ReplacementForm(
         request.POST or None,
         request.FILES or None,
