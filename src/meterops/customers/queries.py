@@ -1,6 +1,6 @@
 """Reads of the customer master, always scoped to what the requesting user may see."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from meterops.core.scoping import scoped
@@ -39,3 +39,9 @@ def search_customers(user, text: str) -> QuerySet[Customer]:
             Q(customer_id__startswith=text) | Q(pk__in=by_meter.values("customer_id"))
         )
     return customers.filter(name__icontains=text)
+
+
+def customer_count_by_unit(user) -> dict[int, int]:
+    """Customers the user may see, counted per unit (the dashboard's column)."""
+    counts = scoped(Customer, user).values("unit").annotate(n=Count("pk"))
+    return dict(counts.values_list("unit", "n"))
