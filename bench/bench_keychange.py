@@ -33,7 +33,7 @@ def build_fixture(count: int):
     from meterops.core.models import Role, Unit, User
     from meterops.customers.choices import PaymentMode
     from meterops.customers.models import Customer, Meter
-    from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
+    from meterops.keychange.demo import store_test_keys
 
     Role.objects.bulk_create([Role(code=c) for c in RoleCode.values], ignore_conflicts=True)
     region = Unit.objects.create(code="90000", name="UID BENCH", level=UnitLevel.REGION)

@@ -1,7 +1,7 @@
 """Rows of keychange's scoped models in a unit, for the matrix in tests/core/test_scoping.py."""
 
 from meterops.core.choices import RoleCode
-from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
+from meterops.keychange.demo import store_test_keys
 from meterops.keychange.models import KeyChangeToken, VendingKey
 from meterops.keychange.services import CampaignFilter, generate_campaign
 from tests.factories import UserFactory

@@ -5,12 +5,12 @@ from django.db import connection
 from django.test import override_settings
 
 from meterops.keychange import crypto
-from meterops.keychange.keys import current_key_for, key_for_revision, key_pair_for
-from meterops.keychange.management.commands.keychange_test_keys import (
+from meterops.keychange.demo import (
     TEST_NEW_KEY,
     TEST_OLD_KEY,
     store_test_keys,
 )
+from meterops.keychange.keys import current_key_for, key_for_revision, key_pair_for
 from meterops.keychange.models import VendingKey
 
 

@@ -7,9 +7,11 @@ class CustomersConfig(AppConfig):
     verbose_name = "Pelanggan (DIL)"
 
     def ready(self):
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.directory import CustomerDirectory, register_customer_directory
         from meterops.imports.registry import register_template
 
+        from . import demo
         from .queries import customer_count_by_unit, find_customer_for
         from .uploads import DIL_UPLOAD
 
@@ -17,3 +19,4 @@ class CustomersConfig(AppConfig):
         register_customer_directory(
             CustomerDirectory(find=find_customer_for, count_by_unit=customer_count_by_unit)
         )
+        register_demo_builder(DemoBuilder(10, demo.build_demo, present=demo.demo_present))

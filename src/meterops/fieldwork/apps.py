@@ -8,6 +8,7 @@ class FieldworkConfig(AppConfig):
     verbose_name = "Pengawasan Lapangan"
 
     def ready(self):
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import (
             DashboardPanel,
@@ -17,7 +18,7 @@ class FieldworkConfig(AppConfig):
         )
         from meterops.core.scoping import register_scope
 
-        from . import services
+        from . import demo, services
         from .dashboard import customer_status, deadline_panel
 
         for label, lookup in {
@@ -45,6 +46,7 @@ class FieldworkConfig(AppConfig):
         restrict_menu("fieldwork:arrears_list", services.ARREARS_UPLOADERS)
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
         register_status_panel(StatusPanel("fieldwork/_status_panel.html", customer_status))
+        register_demo_builder(DemoBuilder(60, demo.build_demo))
 
         from meterops.imports.registry import register_template
 

@@ -9,8 +9,13 @@ class KeychangeConfig(AppConfig):
 
     def ready(self) -> None:
         from meterops.core.choices import RoleCode
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+
+        from . import demo
+
+        register_demo_builder(DemoBuilder(50, demo.build_demo))
 
         register_scope("keychange.Campaign", "unit")
         register_scope("keychange.CampaignTarget", "unit")

@@ -9,18 +9,21 @@ class ReadingConfig(AppConfig):
 
     def ready(self):
         from meterops.core.choices import RoleCode as R
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
         from meterops.fieldwork.services import ISSUERS
         from meterops.imports.registry import register_template
 
+        from . import demo
         from .status_panel import reading_status
         from .uploads import READING_UPLOAD
 
         register_template(READING_UPLOAD)  # menu Upload: Unggah Stan Meter
 
         register_status_panel(StatusPanel("reading/_status_panel.html", reading_status))
+        register_demo_builder(DemoBuilder(30, demo.build_demo))
 
         register_scope("reading.ReadingSettings", "unit")
         register_scope("reading.ReadingDay", "unit")

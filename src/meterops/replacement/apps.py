@@ -9,12 +9,13 @@ class ReplacementConfig(AppConfig):
 
     def ready(self):
         from meterops.core.choices import RoleCode
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
         from meterops.imports.registry import register_template
 
-        from . import services
+        from . import demo, services
         from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
         from .dashboard import home_panel
         from .uploads import TO_EX_DG, TO_NON_EX_DG
@@ -28,6 +29,7 @@ class ReplacementConfig(AppConfig):
         restrict_menu("replacement:workorder_distribution", services.DISTRIBUTOR_ROLES)
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
+        register_demo_builder(DemoBuilder(20, demo.build_demo))
         register_menu(
             MenuEntry(
                 _("Konflik Peremajaan"),
