@@ -53,4 +53,5 @@ class KeychangeConfig(AppConfig):
                 "display",
                 (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
             ),
+            section=self.verbose_name,
         )

@@ -46,4 +46,5 @@ class PrepaidConfig(AppConfig):
                 "graph-up",
                 (*office, RoleCode.HELPDESK),
             ),
+            section=self.verbose_name,
         )

@@ -13,7 +13,6 @@ class ReadingConfig(AppConfig):
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
-        from meterops.fieldwork.services import ISSUERS
         from meterops.imports.registry import register_template
 
         from . import demo
@@ -57,7 +56,5 @@ class ReadingConfig(AppConfig):
             MenuEntry(
                 _("Parameter Baca Meter"), "reading:settings", "sliders", (R.ADMIN, R.UNIT_ADMIN)
             ),
-            # Reading supervision (seed 004 §I); its rules live in fieldwork.services.audits.
-            MenuEntry(_("Audit Baca Meter"), "reading:audit_list", "clipboard-check", ISSUERS),
-            MenuEntry(_("Scorecard Vendor"), "reading:scorecard", "bar-chart-line", ISSUERS),
+            section=self.verbose_name,
         )

@@ -36,7 +36,8 @@ class ReplacementConfig(AppConfig):
                 "replacement:billing_list",
                 "exclamation-diamond",
                 BILLING_REVIEW_ROLES,
-            )
+            ),
+            section=self.verbose_name,
         )
         register_menu(
             MenuEntry(
@@ -44,7 +45,8 @@ class ReplacementConfig(AppConfig):
                 "replacement:damage_type_list",
                 "list-check",
                 (RoleCode.ADMIN,),
-            )
+            ),
+            section=self.verbose_name,
         )
 
         for label, lookup in {
