@@ -12,6 +12,11 @@ CURRENT_METERS = Prefetch(
 )
 
 
+def visible_customers(user) -> QuerySet[Customer]:
+    """The customers ``user`` may see; every customer when there is no user (a system job)."""
+    return Customer.objects.all() if user is None else scoped(Customer, user)
+
+
 def customers_for(user) -> QuerySet[Customer]:
     return scoped(Customer, user).select_related("unit", "substation", "route")
 
