@@ -7,9 +7,22 @@ from meterops.core.scoping import scoped
 
 from .models import Customer, Meter
 
-CURRENT_METERS = Prefetch(
-    "meters", queryset=Meter.objects.filter(removed_at__isnull=True), to_attr="current_meters"
-)
+
+def current_meters(path: str) -> Prefetch:
+    """The meter in place of each customer at ``path`` (ending in ``meters``), as
+    ``current_meters``; ``with_current_meter`` then puts it where ``customer_out`` reads it."""
+    return Prefetch(
+        path, queryset=Meter.objects.filter(removed_at__isnull=True), to_attr="current_meters"
+    )
+
+
+def with_current_meter(customer):
+    meters = customer.current_meters
+    customer.current_meter_row = meters[0] if meters else None
+    return customer
+
+
+CURRENT_METERS = current_meters("meters")
 
 
 def visible_customers(user) -> QuerySet[Customer]:

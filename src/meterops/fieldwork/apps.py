@@ -17,9 +17,11 @@ class FieldworkConfig(AppConfig):
             register_status_panel,
         )
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
 
         from . import demo, services
         from .dashboard import customer_status, deadline_panel
+        from .worklist import field_orders
 
         for label, lookup in {
             "fieldwork.AuditMonth": "unit",
@@ -54,6 +56,7 @@ class FieldworkConfig(AppConfig):
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
         register_status_panel(StatusPanel("fieldwork/_status_panel.html", customer_status))
         register_demo_builder(DemoBuilder(60, demo.build_demo))
+        register_work_source("fieldwork", field_orders)
 
         from meterops.imports.registry import register_template
 

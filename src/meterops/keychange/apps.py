@@ -12,10 +12,13 @@ class KeychangeConfig(AppConfig):
         from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
 
         from . import demo
+        from .worklist import keychange_targets
 
         register_demo_builder(DemoBuilder(50, demo.build_demo))
+        register_work_source("keychange", keychange_targets)
 
         register_scope("keychange.Campaign", "unit")
         register_scope("keychange.CampaignTarget", "unit")

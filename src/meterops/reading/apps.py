@@ -13,16 +13,19 @@ class ReadingConfig(AppConfig):
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
         from meterops.imports.registry import register_template
 
         from . import demo
         from .status_panel import reading_status
         from .uploads import READING_UPLOAD
+        from .worklist import reading_rereads
 
         register_template(READING_UPLOAD)  # menu Upload: Unggah Stan Meter
 
         register_status_panel(StatusPanel("reading/_status_panel.html", reading_status))
         register_demo_builder(DemoBuilder(30, demo.build_demo))
+        register_work_source("reading", reading_rereads)
 
         register_scope("reading.ReadingSettings", "unit")
         register_scope("reading.ReadingDay", "unit")

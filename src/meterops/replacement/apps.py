@@ -13,12 +13,14 @@ class ReplacementConfig(AppConfig):
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
         from meterops.imports.registry import register_template
 
         from . import demo, services
         from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
         from .dashboard import home_panel
         from .uploads import TO_EX_DG, TO_NON_EX_DG
+        from .worklist import replacement_work_orders
 
         for template in (TO_EX_DG, TO_NON_EX_DG, PEREMAJAAN_KUMULATIF):
             register_template(template)
@@ -30,6 +32,7 @@ class ReplacementConfig(AppConfig):
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
         register_demo_builder(DemoBuilder(20, demo.build_demo))
+        register_work_source("replacement", replacement_work_orders)
         register_menu(
             MenuEntry(
                 _("Konflik Peremajaan"),
