@@ -8,6 +8,6 @@ def test_each_domain_registers_its_demo_builder_in_the_declared_order():
         "meterops.replacement.demo",
         "meterops.reading.demo",
         "meterops.prepaid.demo",
-        "meterops.keychange.demo",
+        "meterops.vending.demo",
         "meterops.fieldwork.demo",
     ]

@@ -24,7 +24,7 @@ from meterops.prepaid.errors import (
     WrongState,
 )
 from meterops.prepaid.models import Payment, ServiceRequest
-from meterops.prepaid.tokens import pan_of
+from meterops.vending.models import pan_of
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 
 from .builders import (

@@ -10,8 +10,8 @@ from django.db import transaction
 
 from meterops.core.choices import UnitLevel
 from meterops.core.models import Unit
-from meterops.keychange.demo import store_test_keys
-from meterops.keychange.models import VendingKey
+from meterops.vending.demo import store_test_keys
+from meterops.vending.models import VendingKey
 
 from .models import FeeSchedule, MeterStock, PaymentChannel
 

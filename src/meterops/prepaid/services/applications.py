@@ -20,7 +20,7 @@ from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.core.services import advance_process, open_process
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
-from meterops.keychange.keys import current_key_for
+from meterops.vending.keys import current_key_for
 
 from ..choices import (
     CLOSED_STATES,

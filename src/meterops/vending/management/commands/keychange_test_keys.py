@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from meterops.core.choices import UnitLevel
 from meterops.core.models import Unit
-from meterops.keychange.demo import store_test_keys
+from meterops.vending.demo import store_test_keys
 
 
 class Command(BaseCommand):
