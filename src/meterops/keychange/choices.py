@@ -10,9 +10,6 @@ class TargetState(models.TextChoices):
     CANCELLED = "cancelled", _("Gagal, ditutup")
 
 
-OPEN_TARGET_STATES = (TargetState.GENERATED, TargetState.ASSIGNED, TargetState.FAILED)
-
-
 class FailureReason(models.TextChoices):
     """Why a KCT entry failed (seed 003, point 5)."""
 
