@@ -30,14 +30,17 @@ run: migrate
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite: lint, migrations in step with the models, unit, integration and browser tests.
+# The whole suite: lint, the import layers (pyproject.toml [tool.importlinter]), migrations in
+# step with the models, unit, integration and browser tests.
 test: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format src tests bench
@@ -47,7 +50,7 @@ bench: install
 	$(BIN)/python bench/bench_sts.py
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache
 
 screenshots: install
 	DEBUG=1 METEROPS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q

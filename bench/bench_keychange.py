@@ -33,7 +33,7 @@ def build_fixture(count: int):
     from meterops.core.models import Role, Unit, User
     from meterops.customers.choices import PaymentMode
     from meterops.customers.models import Customer, Meter
-    from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
+    from meterops.vending.demo import store_test_keys
 
     Role.objects.bulk_create([Role(code=c) for c in RoleCode.values], ignore_conflicts=True)
     region = Unit.objects.create(code="90000", name="UID BENCH", level=UnitLevel.REGION)
@@ -99,7 +99,7 @@ def real_run(fixture) -> tuple[float, int]:
 def engine_only(fixture, count: int) -> float:
     """The STS share: KCTs for the same meters, no database."""
     from meterops import sts
-    from meterops.keychange.keys import key_change_tokens_for, key_pair_for
+    from meterops.vending.keys import key_change_tokens_for, key_pair_for
 
     pair = key_pair_for(fixture.area)
     cache = sts.DecoderKeyCache(maxsize=4000)
@@ -123,8 +123,8 @@ def baseline_run(fixture, count: int) -> float:
     from meterops import sts
     from meterops.core.services import open_process
     from meterops.customers.models import Meter
-    from meterops.keychange.keys import key_pair_for
     from meterops.keychange.models import Campaign, CampaignTarget, KeyChangeToken
+    from meterops.vending.keys import key_pair_for
 
     started = time.perf_counter()
     with transaction.atomic():

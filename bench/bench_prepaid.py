@@ -51,7 +51,7 @@ def build_world():
         price_per_kwh=Decimal("1444.70"),
         tariff_index="01",
     )
-    from meterops.keychange.services import store_vending_key
+    from meterops.vending.services import store_vending_key
 
     keys = ((41, 1, 1993, "ab" * 8), (43, 2, 2014, "0123456789abcdef"))  # TEST keys
     for vkrn, krn, base_date, key_hex in keys:

@@ -30,7 +30,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # A development-only key: with DEBUG on nothing here is meant to face the internet.
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
-# Encrypts vending keys at rest (keychange/crypto.py); rotation in docs/KEYCHANGE.md.
+# Encrypts vending keys at rest (vending/crypto.py); rotation in docs/KEYCHANGE.md.
 # Unset with DEBUG on: derived from SECRET_KEY (development and tests only).
 METEROPS_KEY_ENCRYPTION_KEY = os.environ.get("METEROPS_KEY_ENCRYPTION_KEY", "") or (
     "debug-from-secret-key:" + SECRET_KEY if DEBUG else ""
@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "meterops.core",
     "meterops.customers",
+    "meterops.vending",
     "meterops.replacement",
     "meterops.reading",
     "meterops.prepaid",

@@ -60,7 +60,7 @@ def test_audit_month_from_sampling_to_scorecard(cast, new_page):
         make_reading(make_customer(route, sequence=i + 1), register="1000", reader="ANA")
     supervisor = new_page(PHONE)
     login(supervisor, "pengawas.a")
-    _open(supervisor, "/reading/audits/", "Audit Baca Meter")
+    _open(supervisor, "/fieldwork/audits/", "Audit Baca Meter")
     supervisor.select_option("#id_unit", label="ULP ALFA SATU")
     supervisor.fill("#id_period", PERIOD)
     supervisor.fill("#id_seed", "7")
@@ -89,7 +89,7 @@ def test_audit_month_from_sampling_to_scorecard(cast, new_page):
     order.sample.reading.refresh_from_db()
     assert order.sample.reading.state == "reread_requested"
 
-    _open(supervisor, f"/reading/scorecard/?period={PERIOD}", "Scorecard Vendor")
+    _open(supervisor, f"/fieldwork/scorecard/?period={PERIOD}", "Scorecard Vendor")
     row = supervisor.locator("#scorecard-reader tbody tr").first
     expect(row).to_contain_text("ANA")
     expect(row.locator("td").nth(4)).to_have_text("0,0")

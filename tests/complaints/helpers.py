@@ -3,8 +3,8 @@
 from datetime import UTC, datetime
 
 from meterops import sts
-from meterops.keychange.keys import key_pair_for
 from meterops.keychange.services import assign_targets, confirm_key_change
+from meterops.vending.keys import key_pair_for
 from tests.keychange.helpers import campaign_with, old_key_meter
 
 UPGRADED_AT = datetime(2024, 6, 2, 6, 0, tzinfo=UTC)

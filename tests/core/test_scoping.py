@@ -9,9 +9,10 @@ import importlib
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 from meterops.core.models import Process, ProcessEvent, UnitSettings
-from meterops.core.scoping import SCOPE_LOOKUPS, scoped, scoped_models
+from meterops.core.scoping import SCOPE_LOOKUPS, scoped
 from tests.factories import (
     ContractorFactory,
     CustomerFactory,
@@ -91,7 +92,7 @@ def test_sibling_ulp_user_sees_nothing_of_sp_a(cast):
 def test_inactive_user_sees_nothing(cast):
     CustomerFactory(unit=cast.sp_a)
     cast.supervisor.is_active = False
-    for model in scoped_models():
+    for model in map(apps.get_model, SCOPE_LOOKUPS):
         assert not scoped(model, cast.supervisor).exists(), model
 
 

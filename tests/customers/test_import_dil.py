@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from meterops.customers.dil import HEADERS
+from meterops.customers.dil import COLUMNS
 from meterops.customers.models import Customer, Meter, Route, Substation
 
 ROW = {
@@ -33,6 +33,8 @@ ROW = {
     "KRN": "1",
     "KT": "2",
 }
+
+HEADERS = tuple(column.header for column in COLUMNS)
 
 
 def _csv(tmp_path, rows, name="dil.csv"):

@@ -17,8 +17,8 @@ from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading,
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "reading:audit_list",
-    "reading:scorecard",
+    "fieldwork:audit_list",
+    "fieldwork:scorecard",
     "fieldwork:order_list",
     "fieldwork:prepaid_sampling",
     "fieldwork:route_update",
@@ -35,7 +35,7 @@ class PagesTests:
 
     def test_officer_is_refused_supervisor_pages(self, cast, client_for):
         client = client_for(cast.officer)
-        assert client.get(reverse("reading:audit_list")).status_code == 403
+        assert client.get(reverse("fieldwork:audit_list")).status_code == 403
         assert client.get(reverse("fieldwork:order_list")).status_code == 200
 
     def test_menu_lists_fieldwork_in_indonesian(self, cast, client_for):
@@ -50,6 +50,21 @@ class PagesTests:
         assert sections["Scorecard Vendor"] == reading
         assert sections["Order Lapangan"] == apps.get_app_config("fieldwork").verbose_name
 
+    def test_reading_section_is_one_block_with_the_audit_pages_last(self, cast):
+        entries = menu_for(cast.supervisor, "/")
+        reading = apps.get_app_config("reading").verbose_name
+        at = [i for i, e in enumerate(entries) if e["section"] == reading]
+        assert at == list(range(at[0], at[-1] + 1))
+        labels = [entries[i]["label"] for i in at]
+        assert labels[-2:] == ["Audit Baca Meter", "Scorecard Vendor"]
+
+    def test_old_reading_paths_redirect_to_the_fieldwork_pages(self, cast, client_for):
+        client = client_for(cast.supervisor)
+        response = client.get(f"/reading/scorecard/?period={PERIOD}")
+        assert response.status_code == 302
+        assert response.url == f"{reverse('fieldwork:scorecard')}?period={PERIOD}"
+        assert client.get("/reading/audits/7/").url == reverse("fieldwork:audit_detail", args=[7])
+
 
 class AuditViewTests:
     def test_draw_then_scorecard_and_export(self, cast, client_for):
@@ -59,21 +74,21 @@ class AuditViewTests:
             make_reading(make_customer(route, sequence=i + 1), reader="ANA")
         client = client_for(cast.supervisor)
         response = client.post(
-            reverse("reading:audit_list"), {"unit": cast.sp_a.pk, "period": PERIOD, "seed": 3}
+            reverse("fieldwork:audit_list"), {"unit": cast.sp_a.pk, "period": PERIOD, "seed": 3}
         )
         assert response.status_code == 302
         detail = client.get(response.url)
         assert b"sampel dari 4 stan" in detail.content
-        page = client.get(reverse("reading:scorecard"), {"period": PERIOD})
+        page = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD})
         assert b"ANA" in page.content and b'id="trend-chart"' in page.content
-        export = client.get(reverse("reading:scorecard"), {"period": PERIOD, "export": "xlsx"})
+        export = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD, "export": "xlsx"})
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
 
     def test_outsider_gets_404_on_audit(self, cast, client_for):
         day = make_day(cast.sp_a)
         make_reading(make_customer(make_route(day)))
         audit = services.draw_audit_sample(actor=cast.supervisor, unit=cast.sp_a, period=PERIOD)
-        url = reverse("reading:audit_detail", args=[audit.pk])
+        url = reverse("fieldwork:audit_detail", args=[audit.pk])
         assert client_for(cast.outsider).get(url).status_code == 404
 
 

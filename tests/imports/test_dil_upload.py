@@ -1,6 +1,6 @@
 """The customer master (DIL) through the Upload menu: same checks as the command."""
 
-from meterops.customers.dil import HEADERS
+from meterops.customers.dil import COLUMNS
 from meterops.customers.models import Customer
 from meterops.imports.models import UploadRow
 from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
@@ -16,6 +16,8 @@ ROW = {
     "MERK_METER": "hexing",
     "NO_METER": "45012345678",
 }
+
+HEADERS = tuple(column.header for column in COLUMNS)
 
 
 def _line(**changes):

@@ -1,9 +1,9 @@
 """Prepaid meters on the old key, the test vending keys, and a campaign ready to work on."""
 
 from meterops.customers.choices import PaymentMode
-from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
 from meterops.keychange.models import DisplayExpectation
 from meterops.keychange.services import CampaignFilter, generate_campaign
+from meterops.vending.demo import store_test_keys
 from tests.factories import CustomerFactory, MeterFactory
 
 

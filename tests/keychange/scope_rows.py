@@ -1,9 +1,9 @@
 """Rows of keychange's scoped models in a unit, for the matrix in tests/core/test_scoping.py."""
 
 from meterops.core.choices import RoleCode
-from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
-from meterops.keychange.models import KeyChangeToken, VendingKey
+from meterops.keychange.models import KeyChangeToken
 from meterops.keychange.services import CampaignFilter, generate_campaign
+from meterops.vending.demo import store_test_keys
 from tests.factories import UserFactory
 from tests.keychange.helpers import old_key_meter
 
@@ -21,5 +21,4 @@ ROW_IN_UNIT = {
     "keychange.KeyChangeToken": lambda unit: KeyChangeToken.objects.get(
         target__campaign=_campaign(unit)
     ),
-    "keychange.VendingKey": lambda unit: (store_test_keys(unit), VendingKey.objects.first())[1],
 }

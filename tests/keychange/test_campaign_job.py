@@ -57,7 +57,7 @@ class CampaignJobTests:
 
     def test_a_failing_job_is_marked_failed_with_the_reason(self, cast):
         campaign = planned(cast)
-        from meterops.keychange.models import VendingKey
+        from meterops.vending.models import VendingKey
 
         VendingKey.objects.all().delete()
         with pytest.raises(Exception, match="Kunci vending"):

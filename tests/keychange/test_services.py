@@ -10,7 +10,6 @@ from meterops.core.services import open_process
 from meterops.customers.models import Meter
 from meterops.keychange import errors
 from meterops.keychange.choices import FailureReason, TargetState
-from meterops.keychange.keys import key_pair_for
 from meterops.keychange.models import KeyChangeToken
 from meterops.keychange.services import (
     CampaignFilter,
@@ -20,6 +19,7 @@ from meterops.keychange.services import (
     regenerate_kct,
     report_key_change_failure,
 )
+from meterops.vending.keys import key_pair_for
 from tests.factories import UserFactory
 from tests.keychange.helpers import campaign_with, old_key_meter, prepare_keys
 

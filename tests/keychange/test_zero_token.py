@@ -8,13 +8,13 @@ from meterops.core.models import ProcessEvent
 from meterops.customers.models import Meter
 from meterops.keychange import errors
 from meterops.keychange.choices import FailureReason, Proof, TargetState, ZeroTokenAnswer
-from meterops.keychange.keys import key_pair_for
 from meterops.keychange.services import (
     assign_targets,
     confirm_by_zero_token,
     issue_zero_token,
     zero_token_proves_new_key,
 )
+from meterops.vending.keys import key_pair_for
 from tests.keychange.helpers import campaign_with, old_key_meter
 
 from .test_services import virtual_meter

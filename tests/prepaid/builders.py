@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from meterops.keychange.choices import Encryption, KeyGeneration, VkrnCode
-from meterops.keychange.services import store_vending_key
 from meterops.prepaid import services
 from meterops.prepaid.choices import Product, RequestKind
 from meterops.prepaid.models import FeeSchedule, MeterStock
+from meterops.vending.choices import Encryption, KeyGeneration, VkrnCode
+from meterops.vending.services import store_vending_key
 
 # The published STS compliance test vending key: for tests and the demo only.
 TEST_VENDING_KEY = "abababababababab"

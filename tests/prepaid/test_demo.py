@@ -2,8 +2,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from meterops.keychange.models import VendingKey
 from meterops.prepaid.models import FeeSchedule, MeterStock, PaymentChannel
+from meterops.vending.models import VendingKey
 
 
 class SeedPrepaidDemoTests:

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from meterops.keychange import crypto
+from meterops.vending import crypto
 
 BEFORE = [("prepaid", "0003_add_token_sales"), ("keychange", "0002_seed_lampiran_displays")]
 AFTER = [("prepaid", "0004_move_vending_keys_to_keychange")]

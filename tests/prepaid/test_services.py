@@ -22,7 +22,7 @@ from meterops.prepaid.errors import (
     WrongAmount,
 )
 from meterops.prepaid.models import Payment, ServiceRequest
-from meterops.prepaid.tokens import pan_of
+from meterops.vending.models import pan_of
 from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 

@@ -8,7 +8,6 @@ from meterops.core.errors import InvalidInput, NotAllowed
 from meterops.core.models import ProcessEvent
 from meterops.reading.choices import ReadingState
 from meterops.reading.errors import (
-    ImportRejected,
     NothingToDo,
     PostingTaken,
     ReadingDayIncomplete,
@@ -19,8 +18,8 @@ from meterops.reading.services import (
     approve_reading_day,
     cancel_approval,
     cancel_reading_day_approval,
-    import_readings,
     mark_posting_taken,
+    write_reading_rows,
 )
 
 from .helpers import PERIOD, make_approver, make_customer, make_day, make_reading, make_route
@@ -109,8 +108,9 @@ class ApproveReadingDayTests:
             register_kwh=Decimal(5),
             read_at=readings[0].read_at,
         )
-        with pytest.raises(ImportRejected):
-            import_readings(actor=cast.vendor_a, period=PERIOD, rows=[row])
+        result, refused = write_reading_rows(actor=cast.vendor_a, period=PERIOD, rows=[row])
+        assert [(r, c) for r, c, _m in refused] == [(2, "IDPEL")]
+        assert result.replaced == 0
 
 
 class CancelApprovalTests:

@@ -9,17 +9,17 @@ from meterops.core.errors import InvalidInput, NotAllowed
 from meterops.core.models import ProcessEvent
 from meterops.customers.choices import PaymentMode
 from meterops.reading.choices import ReadingState
-from meterops.reading.errors import ImportRejected, NothingToDo, ReadingLocked
+from meterops.reading.errors import NothingToDo, ReadingLocked
 from meterops.reading.importer import ReadingRow
 from meterops.reading.models import Reading, previous_period
 from meterops.reading.services import (
     estimate_missing_readings,
-    import_readings,
     request_rereads,
     send_reading_day,
     submit_reading,
     verify_readings_as_supervisor,
     verify_readings_as_vendor,
+    write_reading_rows,
 )
 from tests.factories import CustomerFactory
 
@@ -49,10 +49,13 @@ def _row(customer, register="1200", n=2, **kwargs):
     )
 
 
-class ImportReadingsTests:
+class WriteReadingRowsTests:
     def test_creates_validated_readings_with_their_history(self, cast, customers):
         make_reading(customers[0], period=previous_period(PERIOD), register="1000")
-        result = import_readings(actor=cast.vendor_a, period=PERIOD, rows=[_row(customers[0])])
+        result, refused = write_reading_rows(
+            actor=cast.vendor_a, period=PERIOD, rows=[_row(customers[0])]
+        )
+        assert refused == []
         reading = Reading.objects.get(customer=customers[0], period=PERIOD)
         assert (result.created, result.replaced) == (1, 0)
         assert reading.consumption_kwh == Decimal("200")
@@ -65,7 +68,7 @@ class ImportReadingsTests:
 
     def test_a_re_read_replaces_the_reading_and_keeps_its_history(self, cast, customers):
         old = make_reading(customers[0], state=ReadingState.REREAD_REQUESTED, reread_reason="x")
-        result = import_readings(
+        result, _refused = write_reading_rows(
             actor=cast.vendor_a, period=PERIOD, rows=[_row(customers[0], "1300")]
         )
         old.refresh_from_db()
@@ -76,7 +79,9 @@ class ImportReadingsTests:
         )
         assert registers == [Decimal("1000"), Decimal("1300")]
 
-    def test_is_all_or_nothing_with_every_error(self, cast, customers, customer_b):
+    def test_refuses_each_bad_row_with_its_column_and_writes_the_rest(
+        self, cast, customers, customer_b
+    ):
         prepaid = CustomerFactory(unit=cast.sp_a, payment_mode=PaymentMode.PREPAID)
         unrouted = CustomerFactory(unit=cast.sp_a)
         rows = [
@@ -87,26 +92,28 @@ class ImportReadingsTests:
             _row(customers[1], n=6, anomaly_code="ZZ"),
             _row(customers[0], n=7),
         ]
-        with pytest.raises(ImportRejected) as caught:
-            import_readings(actor=cast.vendor_a, period=PERIOD, rows=rows)
-        assert [(r, c) for r, c, _m in caught.value.errors] == [
+        result, refused = write_reading_rows(actor=cast.vendor_a, period=PERIOD, rows=rows)
+        assert [(r, c) for r, c, _m in refused] == [
             (3, "IDPEL"),
             (4, "IDPEL"),
             (5, "IDPEL"),
             (6, "LBKB"),
             (7, "IDPEL"),
         ]
-        assert not Reading.objects.exists()
+        assert result.created == 1
+        assert list(Reading.objects.values_list("customer", flat=True)) == [customers[0].pk]
 
     def test_an_approved_reading_can_not_be_replaced(self, cast, customers):
         make_reading(customers[0], state=ReadingState.APPROVED)
-        with pytest.raises(ImportRejected) as caught:
-            import_readings(actor=cast.vendor_a, period=PERIOD, rows=[_row(customers[0])])
-        assert "sudah disahkan" in caught.value.errors[0][2]
+        result, refused = write_reading_rows(
+            actor=cast.vendor_a, period=PERIOD, rows=[_row(customers[0])]
+        )
+        assert "sudah disahkan" in refused[0][2]
+        assert result.replaced == 0
 
     def test_supervisor_can_not_upload(self, cast, customers):
         with pytest.raises(NotAllowed):
-            import_readings(actor=cast.supervisor, period=PERIOD, rows=[_row(customers[0])])
+            write_reading_rows(actor=cast.supervisor, period=PERIOD, rows=[_row(customers[0])])
 
 
 class SubmitReadingTests:

@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 
 from meterops.core.errors import DomainError, InvalidInput
 from meterops.core.queries import open_processes_of, timeline_of
+from meterops.core.worklist import work_list_for
 from meterops.customers.queries import find_customer_for
 from meterops.replacement.models import DamageType
 
@@ -29,7 +30,6 @@ from .responses import ERRORS, customer_out, user_out
 from .routes_fieldwork import router as fieldwork_router
 from .routes_home import router as home_router
 from .routes_photos import router as photos_router
-from .worklist import work_list_for
 
 
 class DeviceTokenAuth(HttpBearer):

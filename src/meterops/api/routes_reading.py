@@ -13,11 +13,11 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from meterops.core.scoping import scoped
+from meterops.reading.worklist import reading_reference
 
 from . import schemas as s
 from . import services
 from .responses import ERRORS, changed_since, conflict, write_once
-from .worklist import reading_reference
 
 router = Router()
 

@@ -45,4 +45,5 @@ class ComplaintsConfig(AppConfig):
                 "sliders",
                 (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
             ),
+            section=self.verbose_name,
         )

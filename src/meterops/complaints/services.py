@@ -13,9 +13,9 @@ from meterops import sts
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.models import Unit, User
 from meterops.core.services import advance_process, open_process, record_event, require_role
-from meterops.keychange.choices import NEW_KEY_REVISION
-from meterops.keychange.keys import key_pair_for, vkrn_of
 from meterops.keychange.queries import last_key_update
+from meterops.vending.choices import NEW_KEY_REVISION
+from meterops.vending.keys import key_pair_for, vkrn_of
 
 from . import errors
 from .choices import PowerState, TicketCause, TicketKind, TicketState, TokenFinding

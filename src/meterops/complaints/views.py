@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError, InvalidInput
 from meterops.core.services import field_officers_for, require_role
-from meterops.keychange.choices import OLD_VKRN
-from meterops.keychange.keys import key_pair_for, vkrn_of
 from meterops.keychange.queries import last_key_update
+from meterops.vending.choices import OLD_VKRN
+from meterops.vending.keys import key_pair_for, vkrn_of
 
 from . import queries, services
 from .forms import (

@@ -1,8 +1,13 @@
 """The demo region: one UID, three UP3, nine ULP, three contractors and one user per role.
 
 Demo passwords live here only; a real deployment creates its users through Manajemen Pengguna.
+Each domain adds its own demo data with ``register_demo_builder`` in its AppConfig.ready();
+``seed_demo`` builds the region, then runs the builders by ``order``: customers 10,
+replacement 20, reading 30, prepaid 40, vending keys 50, fieldwork 60 (each reads what the
+ones before it wrote, so the same ``--seed`` gives the same data).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -66,6 +71,28 @@ DEMO_USERS = (
     ("cso123", "Yuni", "Lestari", "53000", (RoleCode.CALL_CENTRE,)),
     ("pengawas.cijaura", "Bambang", "Hermawan", "53542", (RoleCode.SUPERVISOR,)),
 )
+
+
+@dataclass(frozen=True)
+class DemoBuilder:
+    """One domain's demo data: ``build(units=, seed=, options=)`` writes it and returns a phrase
+    saying what it made; ``present()``, if given, says the data is already there (--if-empty)."""
+
+    order: int
+    build: Callable[..., str]
+    present: Callable[[], bool] | None = None
+
+
+DEMO_BUILDERS: list[DemoBuilder] = []
+
+
+def register_demo_builder(builder: DemoBuilder) -> None:
+    if builder not in DEMO_BUILDERS:
+        DEMO_BUILDERS.append(builder)
+
+
+def demo_builders() -> list[DemoBuilder]:
+    return sorted(DEMO_BUILDERS, key=lambda builder: builder.order)
 
 
 @transaction.atomic

@@ -3,11 +3,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from meterops.customers.models import customer_id_validator
-
 from .choices import RoleCode
 from .models import Contractor, Unit, UnitSettings, User
 from .scoping import scoped
+from .validators import customer_id_validator
 
 
 class BootstrapMixin:

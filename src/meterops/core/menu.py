@@ -4,9 +4,8 @@ An entry whose page is not built yet (its URL name does not resolve) is left out
 never shows a dead link; a later domain only has to add its URL for its entry to appear.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +20,7 @@ class MenuEntry:
     url_name: str
     icon: str
     roles: tuple[str, ...] = EVERYONE
+    section: str = ""  # the heading it sits under; the HOME menus have none
 
 
 MENU: tuple[MenuEntry, ...] = (
@@ -42,13 +42,21 @@ ADMIN_MENU: tuple[MenuEntry, ...] = (
         "core:user_list",
         "person-gear",
         (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
+        _("Administrasi"),
     ),
-    MenuEntry(_("Setting"), "core:unit_settings", "gear", (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)),
+    MenuEntry(
+        _("Setting"),
+        "core:unit_settings",
+        "gear",
+        (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
+        _("Administrasi"),
+    ),
 )
 
 
 # Menus of the other domains (reading, prepaid, ...), added by their AppConfig.ready() between
-# the HOME menus and the administration menus, in the order the apps are installed.
+# the HOME menus and the administration menus: sections in the order they first appear, each
+# section's entries in the order they were added (a domain may add to another's section).
 EXTRA_MENU: list[MenuEntry] = []
 
 
@@ -61,25 +69,29 @@ def restrict_menu(url_name: str, roles: tuple[str, ...]) -> None:
     MENU_ROLES[url_name] = tuple(roles)
 
 
-def register_menu(*entries: MenuEntry) -> None:
-    EXTRA_MENU.extend(entry for entry in entries if entry not in EXTRA_MENU)
+def register_menu(*entries: MenuEntry, section: str) -> None:
+    """Add a domain's entries under the heading ``section`` (its own, or another domain's)."""
+    for entry in entries:
+        entry = replace(entry, section=section)
+        if entry not in EXTRA_MENU:
+            EXTRA_MENU.append(entry)
 
 
-def _sections():
-    """Each entry with the heading it sits under: the HOME menus first, then each domain's."""
-    for entry in MENU:
-        yield entry, ""
+def _entries():
+    """The HOME menus first, then the domains' grouped by section, then administration."""
+    sections: dict[str, list[MenuEntry]] = {}
     for entry in EXTRA_MENU:
-        namespace = entry.url_name.split(":", 1)[0]
-        yield entry, apps.get_app_config(namespace).verbose_name
-    for entry in ADMIN_MENU:
-        yield entry, _("Administrasi")
+        sections.setdefault(str(entry.section), []).append(entry)
+    yield from MENU
+    for entries in sections.values():
+        yield from entries
+    yield from ADMIN_MENU
 
 
 def menu_for(user, current_path: str) -> list[dict]:
     """The entries this user may open, with their URLs; the closest match is the current one."""
     entries = []
-    for entry, section in _sections():
+    for entry in _entries():
         roles = MENU_ROLES.get(entry.url_name, entry.roles)
         if roles and not user.has_role(*roles):
             continue
@@ -93,7 +105,7 @@ def menu_for(user, current_path: str) -> list[dict]:
                 "url": url,
                 "icon": entry.icon,
                 "active": False,
-                "section": section,
+                "section": entry.section,
             }
         )
     matches = [

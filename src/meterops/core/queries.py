@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .choices import UnitLevel
+from .directory import customer_directory
 from .models import Process, ProcessEvent, Unit, User
 from .scoping import scoped
 from .services import can_manage_users
@@ -46,12 +47,8 @@ def timeline_of(customer, *, limit: int = 200) -> QuerySet[ProcessEvent]:
 
 def dashboard_rows(user) -> list[dict]:
     """Per service unit (ULP) the user may see: customers, users and open processes."""
-    from meterops.customers.models import Customer
-
     units = scoped(Unit, user).filter(level=UnitLevel.SERVICE_POINT).order_by("path")
-    customers = dict(
-        scoped(Customer, user).values("unit").annotate(n=Count("pk")).values_list("unit", "n")
-    )
+    customers = customer_directory().count_by_unit(user)
     users = dict(
         scoped(User, user)
         .filter(unit__isnull=False, is_active=True)

@@ -6,7 +6,6 @@ model names the path from its rows to their unit in ``SCOPE_LOOKUPS``; ``scoped(
 Every queryset that reaches a page, an export or the API starts here.
 """
 
-from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
 from .models import Unit
@@ -78,7 +77,3 @@ def scoped(queryset: QuerySet | type[Model], user) -> QuerySet:
         # Both walk a many-to-many relation: one row may match through several units.
         return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
     return queryset.filter(condition)
-
-
-def scoped_models() -> list[type[Model]]:
-    return [apps.get_model(label) for label in SCOPE_LOOKUPS]

@@ -10,9 +10,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meterops.customers.queries import find_customer_for
-
 from . import queries, services
+from .directory import customer_directory
 from .errors import DomainError
 from .forms import (
     CustomerIdForm,
@@ -64,7 +63,7 @@ def status(request):
     form = CustomerIdForm(request.GET or None)
     context = {"form": form}
     if form.is_valid():
-        customer = find_customer_for(request.user, form.cleaned_data["customer_id"])
+        customer = customer_directory().find(request.user, form.cleaned_data["customer_id"])
         if customer is None:
             form.add_error(
                 "customer_id",

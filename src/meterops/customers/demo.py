@@ -376,3 +376,13 @@ def _reset_sequences() -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
+
+
+def build_demo(*, units: dict[str, Unit], seed: int, options: dict) -> str:
+    """seed_demo's customers: ``options["customers"]`` new ones, each with its meter."""
+    made = generate_customers(units=units, count=options["customers"], seed=seed)
+    return f"{made:,} pelanggan"
+
+
+def demo_present() -> bool:
+    return Customer.objects.exists()

@@ -1,15 +1,12 @@
-"""The customer master (DIL) file: its columns, how a file is read, how each row is checked.
+"""The customer master (DIL) file: its columns and how each row is checked.
 
-Every problem is reported with its row and column, in Indonesian, and a file with any problem
-is refused whole: nothing is written until every row is right.
+The upload pipeline reads the file (``uploads.DIL_UPLOAD``); every problem of a row is reported
+with its row and column, in Indonesian.
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 from django.utils import timezone
 
@@ -49,7 +46,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("KRN", note="prabayar: key revision number 1-9"),
     Column("KT", note="prabayar: key type 0-3"),
 )
-HEADERS = tuple(c.header for c in COLUMNS)
 
 
 @dataclass
@@ -69,50 +65,6 @@ class DilRecord:
     meter: dict | None
     substation_code: str = ""
     route_code: str = ""
-
-
-@dataclass
-class DilParseResult:
-    records: list[DilRecord] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-class DilFileError(ValueError):
-    """The file as a whole cannot be read (wrong type, missing columns)."""
-
-
-def read_table(path: Path) -> tuple[list[str], list[list]]:
-    """Header and data rows of a .csv or .xlsx file, every cell as it was typed."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        rows = list(csv.reader(io.StringIO(text), dialect))
-    elif suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    else:
-        raise DilFileError(
-            f"Jenis file {suffix or '(tanpa ekstensi)'} tidak didukung: pakai .csv atau .xlsx."
-        )
-    if not rows:
-        raise DilFileError("File kosong: tidak ada baris judul kolom.")
-    header = [str(cell).strip().upper() for cell in rows[0]]
-    missing = [c.header for c in COLUMNS if c.required and c.header not in header]
-    if missing:
-        raise DilFileError("Kolom wajib tidak ada di baris judul: " + ", ".join(missing) + ".")
-    unknown = [h for h in header if h and h not in HEADERS]
-    if unknown:
-        raise DilFileError(
-            "Kolom tidak dikenal: "
-            + ", ".join(unknown)
-            + ". Kolom yang dikenal: "
-            + ", ".join(HEADERS)
-            + "."
-        )
-    return header, rows[1:]
 
 
 def _text(value) -> str:
@@ -256,29 +208,3 @@ def _check_meter(check: _RowChecker, mode) -> dict | None:
             if meter[key] in ("", None):
                 check.fail(column, "wajib diisi untuk meter prabayar.")
     return meter
-
-
-def parse_dil(header: list[str], rows: list[list], unit_codes: set[str]) -> DilParseResult:
-    """Check every row; a duplicate IDPEL in the file is an error on each of its rows."""
-    result = DilParseResult()
-    first_row_of: dict[str, int] = {}
-    for index, raw in enumerate(rows, start=2):
-        cells = {h: _text(v) for h, v in zip(header, raw, strict=False) if h}
-        if not any(cells.values()):
-            continue
-        record = check_row(index, cells, unit_codes, result.errors)
-        customer_id = cells.get("IDPEL", "")
-        if customer_id in first_row_of:
-            result.errors.append(
-                RowError(
-                    index,
-                    "IDPEL",
-                    f"IDPEL {customer_id} sudah ada di baris {first_row_of[customer_id]}.",
-                )
-            )
-            continue
-        if customer_id:
-            first_row_of[customer_id] = index
-        if record is not None:
-            result.records.append(record)
-    return result

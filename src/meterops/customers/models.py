@@ -1,18 +1,15 @@
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from meterops.core.models import TimeStampedModel, Unit
+from meterops.core.validators import customer_id_validator
 
 from .choices import PaymentMode, Phase, RemovalReason
-
-customer_id_validator = RegexValidator(
-    r"^\d{12}$", _("IDPEL harus 12 digit angka."), code="invalid_customer_id"
-)
 
 
 class Substation(TimeStampedModel):

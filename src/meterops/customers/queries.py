@@ -1,15 +1,33 @@
 """Reads of the customer master, always scoped to what the requesting user may see."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from meterops.core.scoping import scoped
 
 from .models import Customer, Meter
 
-CURRENT_METERS = Prefetch(
-    "meters", queryset=Meter.objects.filter(removed_at__isnull=True), to_attr="current_meters"
-)
+
+def current_meters(path: str) -> Prefetch:
+    """The meter in place of each customer at ``path`` (ending in ``meters``), as
+    ``current_meters``; ``with_current_meter`` then puts it where ``customer_out`` reads it."""
+    return Prefetch(
+        path, queryset=Meter.objects.filter(removed_at__isnull=True), to_attr="current_meters"
+    )
+
+
+def with_current_meter(customer):
+    meters = customer.current_meters
+    customer.current_meter_row = meters[0] if meters else None
+    return customer
+
+
+CURRENT_METERS = current_meters("meters")
+
+
+def visible_customers(user) -> QuerySet[Customer]:
+    """The customers ``user`` may see; every customer when there is no user (a system job)."""
+    return Customer.objects.all() if user is None else scoped(Customer, user)
 
 
 def customers_for(user) -> QuerySet[Customer]:
@@ -39,3 +57,9 @@ def search_customers(user, text: str) -> QuerySet[Customer]:
             Q(customer_id__startswith=text) | Q(pk__in=by_meter.values("customer_id"))
         )
     return customers.filter(name__icontains=text)
+
+
+def customer_count_by_unit(user) -> dict[int, int]:
+    """Customers the user may see, counted per unit (the dashboard's column)."""
+    counts = scoped(Customer, user).values("unit").annotate(n=Count("pk"))
+    return dict(counts.values_list("unit", "n"))

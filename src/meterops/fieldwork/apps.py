@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +8,7 @@ class FieldworkConfig(AppConfig):
     verbose_name = "Pengawasan Lapangan"
 
     def ready(self):
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import (
             DashboardPanel,
@@ -16,9 +17,11 @@ class FieldworkConfig(AppConfig):
             register_status_panel,
         )
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
 
-        from . import services
+        from . import demo, services
         from .dashboard import customer_status, deadline_panel
+        from .worklist import field_orders
 
         for label, lookup in {
             "fieldwork.AuditMonth": "unit",
@@ -37,14 +40,23 @@ class FieldworkConfig(AppConfig):
             MenuEntry(_("Peta RBM"), "fieldwork:route_map", "geo-alt"),
             MenuEntry(_("Penyampaian Informasi"), "fieldwork:campaign_list", "megaphone"),
             MenuEntry(_("Penekanan Tunggakan"), "fieldwork:arrears_list", "cash-coin"),
+            section=self.verbose_name,
         )
-        # The menu shows a page to the roles its view lets in. Audit Baca Meter and Scorecard
-        # Vendor are pages of reading/ (views/supervision.py), registered there.
-        for name in ("prepaid_sampling", "route_update"):
+        # Reading supervision (seed 004 §I) sits in the Baca Meter (ACMT) section, where the
+        # users look for it; its pages and rules are fieldwork's.
+        register_menu(
+            MenuEntry(_("Audit Baca Meter"), "fieldwork:audit_list", "clipboard-check"),
+            MenuEntry(_("Scorecard Vendor"), "fieldwork:scorecard", "bar-chart-line"),
+            section=apps.get_app_config("reading").verbose_name,
+        )
+        # The menu shows a page to the roles its view lets in.
+        for name in ("audit_list", "scorecard", "prepaid_sampling", "route_update"):
             restrict_menu(f"fieldwork:{name}", services.ISSUERS)
         restrict_menu("fieldwork:arrears_list", services.ARREARS_UPLOADERS)
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
         register_status_panel(StatusPanel("fieldwork/_status_panel.html", customer_status))
+        register_demo_builder(DemoBuilder(60, demo.build_demo))
+        register_work_source("fieldwork", field_orders)
 
         from meterops.imports.registry import register_template
 

@@ -126,3 +126,8 @@ def _arrears(unit, supervisor, officer) -> None:
         Arrears.objects.filter(pk=old.pk).update(
             disconnected_at=timezone.now() - timedelta(days=61)
         )
+
+
+def build_demo(*, units, seed: int, options: dict) -> str:
+    """seed_demo's audit month, field orders, campaign and arrears."""
+    return f"{seed_fieldwork_demo()['orders']} order pekerjaan lapangan"

@@ -186,7 +186,3 @@ def proposals_for(user) -> QuerySet[MoveProposal]:
     return scoped(MoveProposal, user).select_related(
         "customer", "from_route", "to_route", "from_substation", "to_substation"
     )
-
-
-def open_disconnection_orders(user) -> QuerySet[FieldOrder]:
-    return orders_for(user, kind=OrderKind.DISCONNECTION)

@@ -125,6 +125,8 @@ def register_template(template: ImportTemplate) -> None:
     """Call from the domain's AppConfig.ready(); the Upload menu lists templates in this order."""
     from meterops.core.menu import MenuEntry, register_menu
 
+    from .apps import ImportsConfig
+
     TEMPLATES[template.code] = template
     register_menu(
         MenuEntry(
@@ -132,7 +134,8 @@ def register_template(template: ImportTemplate) -> None:
             f"imports:{template.url_name}",
             "file-earmark-arrow-up",
             tuple(template.roles),
-        )
+        ),
+        section=ImportsConfig.verbose_name,
     )
 
 

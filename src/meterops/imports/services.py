@@ -19,11 +19,11 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from meterops.core.choices import UnitLevel
+from meterops.core.directory import customer_directory
 from meterops.core.errors import NotAllowed, NotFound, WrongState
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.core.services import require_role
-from meterops.customers.models import Customer
 
 from . import staging
 from .cells import CellError, compile_converter
@@ -327,7 +327,7 @@ def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> Non
     """The scope rule: unknown IDPELs and those of another unit are rejected the same way."""
     if template.scope == Scope.CUSTOMER:
         ids = staging.many({r.cells["IDPEL"] for r in rows}, "text")
-        customers = Customer.objects.all() if actor is None else scoped(Customer, actor)
+        customers = customer_directory().visible(actor)
         found = dict(staging.fetch(customers.filter(customer_id__in=ids), "customer_id", "pk"))
         for row in rows:
             row.customer_id = found.get(row.cells["IDPEL"])

@@ -11,11 +11,15 @@ class KeychangeConfig(AppConfig):
         from meterops.core.choices import RoleCode
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
+
+        from .worklist import keychange_targets
+
+        register_work_source("keychange", keychange_targets)
 
         register_scope("keychange.Campaign", "unit")
         register_scope("keychange.CampaignTarget", "unit")
         register_scope("keychange.KeyChangeToken", "target__unit")
-        register_scope("keychange.VendingKey", "unit")
         planners = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
         register_menu(
             MenuEntry(
@@ -48,4 +52,5 @@ class KeychangeConfig(AppConfig):
                 "display",
                 (RoleCode.ADMIN, RoleCode.UNIT_ADMIN),
             ),
+            section=self.verbose_name,
         )

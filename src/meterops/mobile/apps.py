@@ -15,4 +15,5 @@ class MobileConfig(AppConfig):
         register_menu(
             MenuEntry(_("Aplikasi Lapangan"), "mobile:app", "phone-vibrate"),
             MenuEntry(_("Token Perangkat"), "mobile:token_list", "phone", TOKEN_ADMIN_ROLES),
+            section=self.verbose_name,
         )

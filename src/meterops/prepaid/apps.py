@@ -9,8 +9,13 @@ class PrepaidConfig(AppConfig):
 
     def ready(self) -> None:
         from meterops.core.choices import RoleCode
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+
+        from . import demo
+
+        register_demo_builder(DemoBuilder(40, demo.build_demo))
 
         for label, lookup in {
             "prepaid.MeterStock": "unit",
@@ -41,4 +46,5 @@ class PrepaidConfig(AppConfig):
                 "graph-up",
                 (*office, RoleCode.HELPDESK),
             ),
+            section=self.verbose_name,
         )

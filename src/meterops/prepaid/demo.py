@@ -10,8 +10,8 @@ from django.db import transaction
 
 from meterops.core.choices import UnitLevel
 from meterops.core.models import Unit
-from meterops.keychange.management.commands.keychange_test_keys import store_test_keys
-from meterops.keychange.models import VendingKey
+from meterops.vending.demo import store_test_keys
+from meterops.vending.models import VendingKey
 
 from .models import FeeSchedule, MeterStock, PaymentChannel
 
@@ -72,3 +72,8 @@ def seed_prepaid_demo() -> dict:
         channel.set_token(DEMO_CHANNEL_TOKEN)
         channel.save()
     return {"fees": len(PRICES), "regions": len(regions), "meters": len(stock)}
+
+
+def build_demo(*, units, seed: int, options: dict) -> str:
+    """seed_demo's fee table, meter stock and payment channel."""
+    return f"{seed_prepaid_demo()['meters']} meter prabayar di stok"

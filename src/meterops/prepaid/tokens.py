@@ -1,6 +1,6 @@
 """From an activated application to its tokens with the STS engine: KCTs, then stroom awal.
 
-The keys come from the one key store (``meterops.keychange.keys``). The meter leaves the
+The keys come from the one key store (``meterops.vending.keys``). The meter leaves the
 factory on the key revision its factory data name (KRN); the customer's key is the unit's
 current key (its newest revision, VKRN 43 once stored) with the application's tariff index.
 When the two differ the meter first needs Key Change Tokens made under its factory key; the
@@ -11,16 +11,13 @@ the key store and the codecs.
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 
 from meterops import sts
-from meterops.keychange.keys import vending_keys_for
-from meterops.keychange.models import VendingKey, pan_of
+from meterops.vending.keys import key_change_tokens, newest_key, on_tariff_index, vending_keys_for
+from meterops.vending.models import VendingKey
 
 from .choices import TokenKind
 from .models import ServiceRequest
-
-__all__ = ["KeyDataUnknown", "TokenDraft", "TokenMaker", "pan_of"]
 
 
 class KeyDataUnknown(Exception):
@@ -32,15 +29,6 @@ class TokenDraft:
     kind: str
     token: str
     kwh: Decimal | None = None
-
-
-def _meter(meter_number, supply_group, tariff_index, key_type):
-    return SimpleNamespace(
-        meter_number=meter_number,
-        supply_group=supply_group,
-        tariff_index=tariff_index,
-        key_type=key_type if key_type is not None else 2,
-    )
 
 
 class TokenMaker:
@@ -56,8 +44,7 @@ class TokenMaker:
         return self._keys[unit.pk]
 
     def current_key(self, unit) -> VendingKey | None:
-        keys = self.keys_of(unit)
-        return keys[max(keys)] if keys else None
+        return newest_key(self.keys_of(unit))
 
     def credit(self, *, meter, key: VendingKey, kwh, issued) -> str:
         """A stroom (credit) token for ``meter`` (number, SGC, TI, KT) under ``key``."""
@@ -76,32 +63,20 @@ class TokenMaker:
                 f"Data kunci pabrik meter {stock.meter_number} (SGC {stock.supply_group}, "
                 f"KRN {stock.key_revision}) tidak dikenal: token tidak dapat dibuat."
             )
-        as_factory = _meter(
-            stock.meter_number, stock.supply_group, stock.tariff_index, stock.key_type
-        )
-        as_customer = _meter(
-            stock.meter_number, stock.supply_group, request.tariff_index, stock.key_type
-        )
-        target_codec = target.codec(as_customer, self.cache)
+        customer_codec = target.codec(on_tariff_index(stock, request.tariff_index), self.cache)
         drafts = []
         if (stock.tariff_index, stock.key_revision) != (request.tariff_index, target.key_revision):
-            change = sts.KeyChange(
-                new_key=target_codec.decoder_key,
-                key_revision=target.key_revision,
-                key_type=as_customer.key_type,
-                tariff_index=int(request.tariff_index),
-                rollover=sts.needs_rollover(
-                    sts.BaseDate(factory.base_date), sts.BaseDate(target.base_date)
-                ),
-                supply_group=stock.supply_group,
+            tokens = key_change_tokens(
+                meter=stock,
+                old=factory,
+                new=target,
+                cache=self.cache,
+                tariff_index=request.tariff_index,
             )
-            drafts += [
-                TokenDraft(TokenKind.KEY_CHANGE, t)
-                for t in sts.key_change_tokens(factory.codec(as_factory, self.cache), change)
-            ]
+            drafts += [TokenDraft(TokenKind.KEY_CHANGE, t) for t in tokens]
         if request.initial_credit_kwh > 0:
             token = sts.credit_token(
-                target_codec, quantity=request.initial_credit_kwh, issued=issued
+                customer_codec, quantity=request.initial_credit_kwh, issued=issued
             )
             drafts.append(TokenDraft(TokenKind.CREDIT, token, request.initial_credit_kwh))
         return drafts

@@ -9,18 +9,23 @@ class ReadingConfig(AppConfig):
 
     def ready(self):
         from meterops.core.choices import RoleCode as R
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
-        from meterops.fieldwork.services import ISSUERS
+        from meterops.core.worklist import register_work_source
         from meterops.imports.registry import register_template
 
+        from . import demo
         from .status_panel import reading_status
         from .uploads import READING_UPLOAD
+        from .worklist import reading_rereads
 
         register_template(READING_UPLOAD)  # menu Upload: Unggah Stan Meter
 
         register_status_panel(StatusPanel("reading/_status_panel.html", reading_status))
+        register_demo_builder(DemoBuilder(30, demo.build_demo))
+        register_work_source("reading", reading_rereads)
 
         register_scope("reading.ReadingSettings", "unit")
         register_scope("reading.ReadingDay", "unit")
@@ -54,7 +59,5 @@ class ReadingConfig(AppConfig):
             MenuEntry(
                 _("Parameter Baca Meter"), "reading:settings", "sliders", (R.ADMIN, R.UNIT_ADMIN)
             ),
-            # Reading supervision (seed 004 §I); its rules live in fieldwork.services.audits.
-            MenuEntry(_("Audit Baca Meter"), "reading:audit_list", "clipboard-check", ISSUERS),
-            MenuEntry(_("Scorecard Vendor"), "reading:scorecard", "bar-chart-line", ISSUERS),
+            section=self.verbose_name,
         )

@@ -194,3 +194,10 @@ def _advance(day: ReadingDay, period: str, steps: int, admin: User) -> None:
     if steps >= 4 and approver is not None:
         with contextlib.suppress(NothingToDo, ReadingDayIncomplete):
             services.approve_reading_day(actor=approver, reading_day=day, period=period)
+
+
+def build_demo(*, units, seed: int, options: dict) -> str:
+    """seed_demo's reading days for every RBM and two periods of readings."""
+    days, routes = schedule_demo_routes()
+    readings = generate_demo_readings()
+    return f"{days} hari baca ({routes} RBM), {readings} stan meter"

@@ -27,14 +27,3 @@ class PostingTaken(WrongState):
 
 class InvalidRoute(InvalidInput):
     code = "reading_invalid_route"
-
-
-class ImportRejected(InvalidInput):
-    """The whole file is refused; ``errors`` holds every (row, column, message)."""
-
-    code = "reading_import_rejected"
-    message = _("File ditolak; tidak ada data yang disimpan. Perbaiki kesalahan berikut.")
-
-    def __init__(self, errors: list[tuple[int, str, str]]):
-        super().__init__("file", errors=errors)
-        self.errors = errors

@@ -32,11 +32,6 @@ def _check_period(value) -> str | None:
     return None
 
 
-def _anomaly_note() -> str:
-    codes = ", ".join(AnomalyCode.objects.filter(is_active=True).values_list("code", flat=True))
-    return _("Kode LBKB (boleh kosong): %(c)s.") % {"c": codes or "-"}
-
-
 def _decimal(header: str, note: str, example="", minimum=Decimal(0), maximum=None) -> Column:
     return Column(
         header,

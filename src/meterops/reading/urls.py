@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -19,12 +20,8 @@ urlpatterns = [
     path("recaps/reading-days/<int:pk>/", views.recap_detail, name="recap_detail"),
     path("customers/<int:pk>/readings/", views.customer_readings, name="customer_readings"),
     path("settings/", views.reading_settings, name="settings"),
-    path("audits/", views.audit_list, name="audit_list"),
-    path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
-    path(
-        "audits/<int:pk>/orders/",
-        views.audit_issue_orders,
-        name="audit_issue_orders",
-    ),
-    path("scorecard/", views.scorecard, name="scorecard"),
+    # Audit Baca Meter and Scorecard Vendor moved to fieldwork; bookmarks still land there.
+    path("audits/", RedirectView.as_view(pattern_name="fieldwork:audit_list", query_string=True)),
+    path("audits/<int:pk>/", RedirectView.as_view(pattern_name="fieldwork:audit_detail")),
+    path("scorecard/", RedirectView.as_view(pattern_name="fieldwork:scorecard", query_string=True)),
 ]

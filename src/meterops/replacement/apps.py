@@ -9,15 +9,18 @@ class ReplacementConfig(AppConfig):
 
     def ready(self):
         from meterops.core.choices import RoleCode
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
         from meterops.imports.registry import register_template
 
-        from . import services
+        from . import demo, services
         from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
         from .dashboard import home_panel
         from .uploads import TO_EX_DG, TO_NON_EX_DG
+        from .worklist import replacement_work_orders
 
         for template in (TO_EX_DG, TO_NON_EX_DG, PEREMAJAAN_KUMULATIF):
             register_template(template)
@@ -28,13 +31,16 @@ class ReplacementConfig(AppConfig):
         restrict_menu("replacement:workorder_distribution", services.DISTRIBUTOR_ROLES)
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
+        register_demo_builder(DemoBuilder(20, demo.build_demo))
+        register_work_source("replacement", replacement_work_orders)
         register_menu(
             MenuEntry(
                 _("Konflik Peremajaan"),
                 "replacement:billing_list",
                 "exclamation-diamond",
                 BILLING_REVIEW_ROLES,
-            )
+            ),
+            section=self.verbose_name,
         )
         register_menu(
             MenuEntry(
@@ -42,7 +48,8 @@ class ReplacementConfig(AppConfig):
                 "replacement:damage_type_list",
                 "list-check",
                 (RoleCode.ADMIN,),
-            )
+            ),
+            section=self.verbose_name,
         )
 
         for label, lookup in {

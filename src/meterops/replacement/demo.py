@@ -105,3 +105,8 @@ def _walk(target, step, supervisor, officer, rng) -> None:
         replaced_on=timezone.localdate(),
         photos=[_photo(rng, "sebelum"), _photo(rng, "sesudah")],
     )
+
+
+def build_demo(*, units, seed: int, options: dict) -> str:
+    """seed_demo's HOME targets: ``options["targets"]`` of them, walked through the steps."""
+    return f"{generate_targets(count=options['targets'], seed=seed)} target ganti meter"

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -75,8 +75,3 @@ def replacements_for(user) -> QuerySet[Replacement]:
     return scoped(Replacement, user).select_related(
         "target__customer", "unit", "old_meter", "new_meter", "officer"
     )
-
-
-def target_counts_by_state(user) -> dict[str, int]:
-    rows = scoped(ReplacementTarget, user).values("state").annotate(n=Count("pk"))
-    return {row["state"]: row["n"] for row in rows}

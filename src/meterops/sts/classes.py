@@ -461,13 +461,6 @@ class DecoderKeySection4(_KeyExtensionSection):
     fixed_subclass: ClassVar[int] = ManagementSubclass.SET_DECODER_KEY_4
 
 
-KEY_CHANGE_SECTIONS = (
-    DecoderKeySection1,
-    DecoderKeySection2,
-    DecoderKeySection3,
-    DecoderKeySection4,
-)
-
 _MANAGEMENT_TYPES: dict[int, type[TokenFields]] = {
     ManagementSubclass.SET_MAXIMUM_POWER_LIMIT: SetMaximumPowerLimit,
     ManagementSubclass.CLEAR_CREDIT: ClearCredit,

@@ -1,5 +1,5 @@
-"""Pages of the supervision of field work: orders (the one state machine), route updating,
-notice campaigns and arrears enforcement, one module each.
+"""Pages of the supervision of field work: reading audits and scorecards, orders (the one state
+machine), route updating, notice campaigns and arrears enforcement, one module each.
 """
 
 from .arrears import (
@@ -30,6 +30,12 @@ from .routes import (
     route_update,
     route_update_action,
 )
+from .supervision import (
+    audit_detail,
+    audit_issue_orders,
+    audit_list,
+    scorecard,
+)
 
 __all__ = [
     "PAGE_SIZE",
@@ -38,6 +44,9 @@ __all__ = [
     "SUPERVISORS",
     "arrears_action",
     "arrears_list",
+    "audit_detail",
+    "audit_issue_orders",
+    "audit_list",
     "campaign_detail",
     "campaign_list",
     "closed_house_notices",
@@ -52,4 +61,5 @@ __all__ = [
     "route_map",
     "route_update",
     "route_update_action",
+    "scorecard",
 ]

@@ -1,7 +1,6 @@
 """Pages of the supervision of contractors' field work (seed 004): orders of every kind and
 prepaid sampling (§III). Thin: parse, call, render. The other sections' pages are beside this
-module (routes §IV, notices §V, arrears §VI); Audit Baca Meter and Scorecard
-Vendor (§I) are in reading/views/supervision.py."""
+module (reading supervision §I, routes §IV, notices §V, arrears §VI)."""
 
 from zoneinfo import ZoneInfo
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from meterops.keychange import crypto
+from meterops.vending import crypto
 
 
 def seal_all(apps, schema_editor):

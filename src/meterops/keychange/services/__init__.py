@@ -1,6 +1,6 @@
 """Writes of the KRN-2 upgrade (seed 003): making a campaign and filling its Bank KCT in
-``campaigns``; a target's life after that (assignment, confirmation, failure, regeneration) and the
-key store in ``targets``. Import them from here.
+``campaigns``; a target's life after that (assignment, confirmation, failure, regeneration) in
+``targets``. Import them from here; the vending keys are ``meterops.vending``'s.
 """
 
 from .campaigns import (
@@ -28,7 +28,6 @@ from .targets import (
     regenerate_kct,
     report_key_change_failure,
     save_display_expectation,
-    store_vending_key,
     zero_token_proves_new_key,
 )
 
@@ -55,6 +54,5 @@ __all__ = [
     "report_key_change_failure",
     "save_display_expectation",
     "start_campaign_generation",
-    "store_vending_key",
     "zero_token_proves_new_key",
 ]

@@ -17,14 +17,11 @@ from meterops.core.models import Contractor, Process, ProcessEvent, Unit, User
 from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
+from meterops.vending.choices import OLD_KEY_REVISION
+from meterops.vending.keys import KeyPair, key_change_tokens_for, key_pair_for
 
 from .. import errors
-from ..choices import (
-    OLD_KEY_REVISION,
-    GenerationStatus,
-    TargetState,
-)
-from ..keys import KeyPair, key_change_tokens_for, key_pair_for
+from ..choices import GenerationStatus, TargetState
 from ..models import Campaign, CampaignTarget, KeyChangeToken
 from .targets import PLANNER_ROLES, PROCESS_KIND, _kct_row
 

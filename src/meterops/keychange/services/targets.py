@@ -17,11 +17,14 @@ from django_fsm import can_proceed
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
-from meterops.core.models import Unit, User
+from meterops.core.models import User
 from meterops.core.services import advance_process, record_event, require_role
 from meterops.customers.models import Meter
+from meterops.vending.keys import KeyPair, key_change_tokens_for, key_pair_for
+from meterops.vending.models import sts_key_type
+from meterops.vending.services import KEY_ADMIN_ROLES
 
-from .. import crypto, errors
+from .. import errors
 from ..choices import (
     REGENERATE_REASONS,
     FailureReason,
@@ -29,12 +32,10 @@ from ..choices import (
     TargetState,
     ZeroTokenAnswer,
 )
-from ..keys import KeyPair, key_change_tokens_for, key_pair_for
-from ..models import CampaignTarget, DisplayExpectation, KeyChangeToken, VendingKey
+from ..models import CampaignTarget, DisplayExpectation, KeyChangeToken
 
 PLANNER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 ASSIGNER_ROLES = (*PLANNER_ROLES, RoleCode.CONTRACTOR_ADMIN)
-KEY_ADMIN_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
 PROCESS_KIND = "Upgrade KRN-2 (KCT)"
 
 
@@ -50,7 +51,7 @@ def _kct_row(target, row: dict, tokens: tuple[str, ...], pair: KeyPair, now) -> 
         to_vkrn=pair.new.vkrn,
         supply_group=row["supply_group"],
         tariff_index=row["tariff_index"],
-        key_type=row["key_type"] if row["key_type"] is not None else 2,
+        key_type=sts_key_type(row["key_type"]),
         from_key_revision=pair.old.key_revision,
         to_key_revision=pair.new.key_revision,
         generated_at=now,
@@ -397,46 +398,3 @@ def save_display_expectation(
     row.full_clean()
     row.save()
     return row
-
-
-@transaction.atomic
-def store_vending_key(
-    *,
-    actor: User | None,
-    unit: Unit,
-    vkrn: int,
-    key_revision: int,
-    algorithm: str,
-    encryption: str,
-    base_date: int,
-    key_hex: str,
-    is_test_key: bool = False,
-    label: str = "",
-) -> VendingKey:
-    """Keep a unit's vending key of one VKRN; the material is never shown again."""
-    if actor is not None:
-        require_role(actor, KEY_ADMIN_ROLES)
-    length = 8 if algorithm == sts.KeyGenerationAlgorithm.DKGA02.value else 20
-    try:
-        material = bytes.fromhex(key_hex.replace(" ", ""))
-    except ValueError:
-        raise InvalidInput("key_hex", _("Kunci vending harus heksadesimal.")) from None
-    if len(material) != length:
-        raise InvalidInput(
-            "key_hex",
-            _("Kunci vending DKGA%(a)s harus %(n)s byte.") % {"a": algorithm, "n": length},
-        )
-    key, _created = VendingKey.objects.update_or_create(
-        unit=unit,
-        vkrn=vkrn,
-        defaults={
-            "key_revision": key_revision,
-            "algorithm": algorithm,
-            "encryption": encryption,
-            "base_date": base_date,
-            "key_material": crypto.seal(material),
-            "is_test_key": is_test_key,
-            "label": label,
-        },
-    )
-    return key

@@ -8,7 +8,7 @@ reported, not moved. The SGC of a prepaid key is not kept: tokens take the meter
 
 from django.db import migrations
 
-from meterops.keychange import crypto
+from meterops.vending import crypto
 
 VKRN_OF_KRN = {1: 41, 2: 43}
 

@@ -30,7 +30,7 @@ from meterops.customers.choices import PaymentMode, RemovalReason
 from meterops.customers.errors import MeterNotInstallable
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import ensure_meter_installable, swap_meter
-from meterops.keychange.keys import current_key_for
+from meterops.vending.keys import current_key_for
 
 from ..choices import (
     CLOSED_STATES,

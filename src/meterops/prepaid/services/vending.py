@@ -20,8 +20,8 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
-from meterops.keychange.keys import key_for_revision
-from meterops.keychange.models import VendingKey
+from meterops.vending.keys import key_for_revision
+from meterops.vending.models import VendingKey
 
 from ..errors import DuplicateReference, VendingRefused
 from ..models import FeeSchedule, PaymentChannel, TokenSale

@@ -27,7 +27,7 @@ from meterops.customers.models import Customer, Route
 from .. import validation
 from ..bulk import move, save_one, snapshot
 from ..choices import ReadingState
-from ..errors import ImportRejected, InvalidRoute, NothingToDo, ReadingLocked
+from ..errors import InvalidRoute, NothingToDo, ReadingLocked
 from ..importer import ReadingRow
 from ..models import (
     AnomalyCode,
@@ -145,15 +145,6 @@ class ImportResult:
     created: int = 0
     replaced: int = 0
     reading_days: list[ReadingDay] = field(default_factory=list)
-
-
-@transaction.atomic
-def import_readings(*, actor: User, period: str, rows: list[ReadingRow]) -> ImportResult:
-    """Load an upload of readings all-or-nothing; a re-read replaces the period's reading."""
-    readings, existing, errors = _check_rows(actor, period, rows)
-    if errors:
-        raise ImportRejected(errors)
-    return _write_readings(actor, period, readings, existing)
 
 
 @transaction.atomic

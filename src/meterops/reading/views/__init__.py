@@ -1,5 +1,5 @@
 """Pages of the reading domain (ACMT): readings and their verification in ``readings``,
-Pengesahan and Rekap in ``approval``, Audit Baca Meter and Scorecard in ``supervision``.
+Pengesahan and Rekap in ``approval``. Audit Baca Meter and Scorecard are fieldwork's pages.
 """
 
 from .approval import (
@@ -21,23 +21,12 @@ from .readings import (
     verification,
     verification_action,
 )
-from .supervision import (
-    PAGE_SIZE,
-    audit_detail,
-    audit_issue_orders,
-    audit_list,
-    scorecard,
-)
 
 __all__ = [
-    "PAGE_SIZE",
     "RECAP_ROLES",
     "approval",
     "approval_approve",
     "approval_cancel",
-    "audit_detail",
-    "audit_issue_orders",
-    "audit_list",
     "customer_readings",
     "posting_download",
     "posting_taken",
@@ -46,7 +35,6 @@ __all__ = [
     "recap",
     "recap_detail",
     "route_detail",
-    "scorecard",
     "upload",
     "verification",
     "verification_action",

@@ -1,11 +1,11 @@
-"""Store the demo's TEST vending keys (VKRN 41 and 43) for every region: never for production."""
-
-from django.core.management.base import BaseCommand
+"""The demo's TEST vending keys (VKRN 41 and 43) for every region: never for production."""
 
 from meterops.core.choices import UnitLevel
 from meterops.core.models import Unit
-from meterops.keychange.choices import Encryption, KeyGeneration, VkrnCode
-from meterops.keychange.services import store_vending_key
+
+from .choices import Encryption, KeyGeneration, VkrnCode
+from .models import VendingKey
+from .services import store_vending_key
 
 # Published STS compliance-test vending keys (docs/STS.md), so anyone can check the tokens.
 TEST_OLD_KEY = "abababababababab"
@@ -40,11 +40,9 @@ def store_test_keys(unit: Unit) -> None:
     )
 
 
-class Command(BaseCommand):
-    help = "Store TEST vending keys (VKRN 41 and 43) for every UID, for the demo only."
-
-    def handle(self, *args, **options):
-        regions = Unit.objects.filter(level=UnitLevel.REGION)
-        for region in regions:
+def build_demo(*, units, seed: int, options: dict) -> str:
+    """seed_demo's TEST keys for every region that has none yet."""
+    for region in Unit.objects.filter(level=UnitLevel.REGION):
+        if not VendingKey.objects.filter(unit=region).exists():
             store_test_keys(region)
-        self.stdout.write(f"Kunci vending UJI disimpan untuk {regions.count()} UID.")
+    return "kunci vending UJI (bukan produksi)"

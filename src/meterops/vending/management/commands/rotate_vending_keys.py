@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from meterops.keychange import crypto
-from meterops.keychange.models import VendingKey
+from meterops.vending import crypto
+from meterops.vending.models import VendingKey
 
 
 class Command(BaseCommand):

@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import admin
 
+from .errors import VendingKeyInvalid
 from .models import VendingKey
+from .services import key_material_from_hex
 
 
 class VendingKeyForm(forms.ModelForm):
@@ -33,16 +35,10 @@ class VendingKeyForm(forms.ModelForm):
         if not text and not self.instance.pk:
             self.add_error("key_hex", "Vending key wajib diisi untuk kunci baru.")
         if text:
-            length = 8 if data.get("algorithm") == "02" else 20
             try:
-                material = bytes.fromhex(text)
-            except ValueError:
-                self.add_error("key_hex", "Kunci vending harus heksadesimal.")
-                return data
-            if len(material) != length:
-                self.add_error(
-                    "key_hex", f"Kunci vending DKGA{data.get('algorithm')} harus {length} byte."
-                )
+                material = key_material_from_hex(text, algorithm=data.get("algorithm"))
+            except VendingKeyInvalid as exc:
+                self.add_error("key_hex", exc.message)
             else:
                 self.instance.set_material(material)
         return data

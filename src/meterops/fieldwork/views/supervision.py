@@ -1,10 +1,9 @@
 """Reading supervision pages (seed 004 §I, "Pengawasan Baca Meter"): Audit Baca Meter and
-Scorecard Vendor. They live in ``reading`` so they sit in the Baca Meter (ACMT) menu section;
-the rules and reads stay in ``fieldwork`` (``services.audits``, ``queries``)."""
+Scorecard Vendor. Their menu entries sit in the Baca Meter (ACMT) section (``apps.py``); the
+rules are in ``services.audits``, the reads in ``queries``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,14 +11,9 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.services import require_role
-from meterops.fieldwork import exports, forms, queries, services
-from meterops.fieldwork.services import ISSUERS as SUPERVISORS
 
-PAGE_SIZE = 25
-
-
-def _page(request, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+from .. import exports, forms, queries, services
+from .orders import SUPERVISORS, _page
 
 
 def _current_period() -> str:
@@ -41,12 +35,12 @@ def audit_list(request):
                 _("Sampel %(n)d stan dari %(p)d diambil (seed %(s)d).")
                 % {"n": audit.samples.count(), "p": audit.population, "s": audit.seed},
             )
-            return redirect("reading:audit_detail", pk=audit.pk)
+            return redirect("fieldwork:audit_detail", pk=audit.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
     return render(
         request,
-        "reading/supervision/audit_list.html",
+        "fieldwork/supervision/audit_list.html",
         {
             "form": form,
             "page": _page(request, queries.audits_for(request.user)),
@@ -64,7 +58,7 @@ def audit_detail(request, pk):
     cards = queries.scorecards(request.user, audit.period, audit.unit_id)
     return render(
         request,
-        "reading/supervision/audit_detail.html",
+        "fieldwork/supervision/audit_detail.html",
         {
             "audit": audit,
             "page": _page(request, samples),
@@ -83,7 +77,7 @@ def audit_issue_orders(request, pk):
         messages.success(request, _("%(n)d order cek ulang akurasi diterbitkan.") % {"n": n})
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect("reading:audit_detail", pk=audit.pk)
+    return redirect("fieldwork:audit_detail", pk=audit.pk)
 
 
 @login_required
@@ -105,7 +99,7 @@ def scorecard(request):
         return exports.scorecard_xlsx(cards, period)
     return render(
         request,
-        "reading/supervision/scorecard.html",
+        "fieldwork/supervision/scorecard.html",
         {
             "form": form,
             "period": period,

@@ -4,14 +4,14 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from meterops.keychange import crypto
-from meterops.keychange.keys import current_key_for, key_for_revision, key_pair_for
-from meterops.keychange.management.commands.keychange_test_keys import (
+from meterops.vending import crypto
+from meterops.vending.demo import (
     TEST_NEW_KEY,
     TEST_OLD_KEY,
     store_test_keys,
 )
-from meterops.keychange.models import VendingKey
+from meterops.vending.keys import current_key_for, key_for_revision, key_pair_for
+from meterops.vending.models import VendingKey
 
 
 def raw_column(key: VendingKey) -> bytes:
@@ -93,7 +93,7 @@ class KeyStoreTests:
 @pytest.mark.django_db
 class KeyAdminTests:
     def test_the_admin_form_seals_the_key_and_checks_its_length(self, cast):
-        from meterops.keychange.admin import VendingKeyForm
+        from meterops.vending.admin import VendingKeyForm
 
         data = {
             "unit": cast.region.pk,

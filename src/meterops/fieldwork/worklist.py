@@ -1,0 +1,42 @@
+"""Fieldwork's source of the field app's work list (``core.worklist``), registered in apps.py."""
+
+from meterops.core.scoping import scoped
+from meterops.core.worklist import WorkItem
+from meterops.customers.queries import current_meters, with_current_meter
+
+from .choices import OrderState
+from .models import FieldOrder
+
+
+def field_orders(user) -> list[WorkItem]:
+    """Fieldwork orders (seed 004: accuracy checks, prepaid sampling, notices, disconnection,
+    reconnection, dismantling, surveys) assigned to this officer and still open."""
+    orders = (
+        scoped(FieldOrder, user)
+        .filter(assigned_to=user, state=OrderState.ASSIGNED)
+        .select_related("customer")
+        .prefetch_related(current_meters("customer__meters"))
+        .order_by("due_at", "id")[:500]
+    )
+    items = []
+    for order in orders:
+        customer = with_current_meter(order.customer)
+        items.append(
+            WorkItem(
+                kind=f"fieldwork.{order.kind}",
+                id=order.pk,
+                reference=order.reference,
+                title=str(order.get_kind_display()),
+                state=order.state,
+                state_label=str(order.get_state_display()),
+                version=order.updated_at,
+                assigned_at=order.issued_at,
+                customer=customer,
+                detail={
+                    "order_kind": order.kind,
+                    "due_at": order.due_at.isoformat() if order.due_at else None,
+                    "note": order.note,
+                },
+            )
+        )
+    return items

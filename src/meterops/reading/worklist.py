@@ -1,0 +1,47 @@
+"""Reading's source of the field app's work list (``core.worklist``), registered in apps.py."""
+
+from meterops.core.choices import RoleCode
+from meterops.core.scoping import scoped
+from meterops.core.worklist import WorkItem
+from meterops.customers.queries import current_meters, with_current_meter
+
+from .choices import ReadingState
+from .models import Reading
+
+
+def reading_reference(reading) -> str:
+    """How the work list and the phone name a reading: BLTH/IDPEL."""
+    return f"{reading.period}/{reading.customer.customer_id}"
+
+
+def reading_rereads(user) -> list[WorkItem]:
+    """Readings sent back for re-reading (Baca ulang) in a field officer's units, in route
+    order: the stan to read again, with the reason and the stan read before."""
+    if not user.has_role(RoleCode.FIELD_OFFICER):
+        return []
+    readings = (
+        scoped(Reading, user)
+        .filter(state=ReadingState.REREAD_REQUESTED)
+        .select_related("customer")
+        .prefetch_related(current_meters("customer__meters"))
+        .order_by("customer__route_id", "customer__route_sequence", "id")[:500]
+    )
+    return [
+        WorkItem(
+            kind="reading",
+            id=reading.pk,
+            reference=reading_reference(reading),
+            title=f"Baca ulang stan BLTH {reading.period}",
+            state=reading.state,
+            state_label=str(reading.get_state_display()),
+            version=reading.updated_at,
+            assigned_at=reading.updated_at,
+            customer=with_current_meter(reading.customer),
+            detail={
+                "period": reading.period,
+                "reason": reading.reread_reason,
+                "previous_register_kwh": str(reading.register_kwh),
+            },
+        )
+        for reading in readings
+    ]

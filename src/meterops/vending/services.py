@@ -1,0 +1,62 @@
+"""Writes of the vending-key store: a unit's key of one VKRN, sealed, never shown again."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from meterops import sts
+from meterops.core.choices import RoleCode
+from meterops.core.models import Unit, User
+
+from . import crypto
+from .errors import VendingKeyInvalid, VendingKeyNotAllowed
+from .models import VendingKey
+
+KEY_ADMIN_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
+
+
+def key_material_from_hex(key_hex: str, *, algorithm: str) -> bytes:
+    """The key bytes of ``key_hex``: 8 bytes for DKGA02, 20 for DKGA04 (IEC 62055-41)."""
+    length = 8 if algorithm == sts.KeyGenerationAlgorithm.DKGA02.value else 20
+    try:
+        material = bytes.fromhex(key_hex.replace(" ", ""))
+    except ValueError:
+        raise VendingKeyInvalid(_("Kunci vending harus heksadesimal.")) from None
+    if len(material) != length:
+        raise VendingKeyInvalid(
+            _("Kunci vending DKGA%(a)s harus %(n)s byte.") % {"a": algorithm, "n": length}
+        )
+    return material
+
+
+@transaction.atomic
+def store_vending_key(
+    *,
+    actor: User | None,
+    unit: Unit,
+    vkrn: int,
+    key_revision: int,
+    algorithm: str,
+    encryption: str,
+    base_date: int,
+    key_hex: str,
+    is_test_key: bool = False,
+    label: str = "",
+) -> VendingKey:
+    """Keep a unit's vending key of one VKRN; the material is never shown again."""
+    if actor is not None and not actor.has_role(*KEY_ADMIN_ROLES):
+        raise VendingKeyNotAllowed()
+    material = key_material_from_hex(key_hex, algorithm=algorithm)
+    key, _created = VendingKey.objects.update_or_create(
+        unit=unit,
+        vkrn=vkrn,
+        defaults={
+            "key_revision": key_revision,
+            "algorithm": algorithm,
+            "encryption": encryption,
+            "base_date": base_date,
+            "key_material": crypto.seal(material),
+            "is_test_key": is_test_key,
+            "label": label,
+        },
+    )
+    return key
