@@ -18,8 +18,7 @@ from .models import VendingKey, sts_key_type
 def vending_keys_for(unit: Unit) -> dict[int, VendingKey]:
     """Per key revision, the vending key of ``unit`` or of its nearest ancestor that has one."""
     keys: dict[int, VendingKey] = {}
-    ancestors = unit.path.split("/")
-    rows = VendingKey.objects.filter(unit__code__in=ancestors).select_related("unit")
+    rows = VendingKey.objects.filter(unit__code__in=unit.ancestor_codes()).select_related("unit")
     for key in sorted(rows, key=lambda k: len(k.unit.path)):
         keys[key.key_revision] = key
     return keys
