@@ -6,7 +6,7 @@ from meterops.core.models import Process, ProcessEvent
 from meterops.core.services import open_process
 from meterops.core.transitions import Opening, edges, move, record_process_events
 from meterops.replacement.choices import TargetSource, TargetState
-from meterops.replacement.models import DamageType, ReplacementTarget
+from meterops.replacement.models import DamageType, ReplacementTarget, target_reference
 from tests.factories import CustomerFactory
 
 
@@ -195,3 +195,15 @@ class RecordProcessEventsTests:
             TargetState.SUBMITTED,
             TargetState.SUBMITTED,
         )
+
+
+class TargetReferenceTests:
+    def test_sql_gives_the_same_number_as_python(self, db):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {target_reference.sql('%s')}", [42])
+            assert cursor.fetchone()[0] == target_reference(42) == "TO-0000042"
+
+    def test_wider_ids_are_not_cut(self, db):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {target_reference.sql('%s')}", [123456789])
+            assert cursor.fetchone()[0] == target_reference(123456789) == "TO-123456789"
