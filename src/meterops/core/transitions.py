@@ -54,8 +54,9 @@ def edges(method) -> tuple[list[str], str]:
     return list(transitions), next(iter(transitions.values())).target
 
 
-def _state_field(method):
-    return method._django_fsm.field
+def _state_name(method) -> str:
+    field = method._django_fsm.field
+    return getattr(field, "name", field)  # the field, or its name before the model is ready
 
 
 def _has_history(model: type[Model]) -> bool:
@@ -173,8 +174,7 @@ def move(
     if events and domain is None:
         raise ValueError("move with events needs the domain of their timeline")
     sources, target = edges(method)
-    state = _state_field(method)
-    state = getattr(state, "name", state)
+    state = _state_name(method)
     model = rows.model
     stamp = timezone.now()
     writes = _Writes(
