@@ -102,6 +102,17 @@ class MoveTests:
         assert process.closed_at is not None
         assert not ProcessEvent.objects.filter(verb="replacement.sent_to_reverification").exists()
 
+    def test_an_empty_choice_moves_nothing(self, cast):
+        moved = move(
+            ReplacementTarget.objects.filter(pk__in=[]),
+            method=ReplacementTarget.verify,
+            verb="replacement.verified",
+            actor=cast.supervisor,
+            events=True,
+            domain="replacement",
+        )
+        assert moved == 0
+
     def test_events_need_their_domain(self, cast):
         with pytest.raises(ValueError, match="domain"):
             move(

@@ -17,6 +17,7 @@ Table and column names come from the models, every value is a parameter.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.sql.subqueries import UpdateQuery
@@ -221,7 +222,10 @@ def _move_in_one_statement(rows: QuerySet, values: dict, writes: _Writes) -> int
     query = rows.query.chain(UpdateQuery)
     query.add_update_values(values)
     query.annotations = {}
-    update_sql, params = query.get_compiler(rows.db).as_sql()
+    try:
+        update_sql, params = query.get_compiler(rows.db).as_sql()
+    except EmptyResultSet:  # e.g. pk__in=[]: nothing to move, as QuerySet.update() says
+        return 0
     ctes = [f"moved AS ({update_sql} RETURNING *)"]
     params = list(params)
     for n, (sql, more) in enumerate(writes.statements("moved")):
