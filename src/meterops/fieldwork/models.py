@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from meterops.core.models import Contractor, TimeStampedModel, Unit
 
@@ -280,7 +280,7 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
         self.verified_by, self.verified_at = by, timezone.now()
 
 
-class MoveProposal(TimeStampedModel):
+class MoveProposal(FSMModelMixin, TimeStampedModel):
     """A proposal to move a customer to another route (RBM) and/or substation (seed 004 §IV)."""
 
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
@@ -323,8 +323,12 @@ class MoveProposal(TimeStampedModel):
         related_name="+",
         verbose_name=_("gardu baru"),
     )
-    state = models.CharField(
-        _("status"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED
+    state = FSMField(
+        _("status"),
+        max_length=10,
+        choices=ProposalState.choices,
+        default=ProposalState.PROPOSED,
+        protected=True,
     )
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     verified_by = models.ForeignKey(
@@ -336,3 +340,15 @@ class MoveProposal(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("usulan pindah RBM/gardu")
         verbose_name_plural = _("usulan pindah RBM/gardu")
+
+    @transition(field=state, source=ProposalState.PROPOSED, target=ProposalState.VERIFIED)
+    def verify(self, *, by) -> None:
+        self.verified_by = by
+
+    @transition(field=state, source=ProposalState.PROPOSED, target=ProposalState.REJECTED)
+    def reject(self, *, by) -> None:
+        self.verified_by = by
+
+    @transition(field=state, source=ProposalState.VERIFIED, target=ProposalState.APPLIED)
+    def apply(self, *, at) -> None:
+        self.applied_at = at

@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from .bulk import without_jit
+from meterops.core.transitions import without_jit
+
 from .choices import MAX_HOURS_ON, ReadingState
 from .models import Reading, ReadingDay, ReadingSettings, previous_period
 

@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import InvalidInput, NotFound, WrongState
-from meterops.core.models import Process, ProcessEvent
+from meterops.core.models import ProcessEvent
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role
+from meterops.core.transitions import move
 from meterops.customers.choices import RemovalReason
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import refused_new_meters
@@ -273,15 +274,14 @@ def _complete_targets(rows, actor, now, customers) -> dict[str, Replacement]:
         )
     Replacement.objects.bulk_create(made.values())
     Replacement.history.bulk_history_create(list(made.values()), default_user=actor)
-    ReplacementTarget.objects.filter(pk__in=list(targets)).update(
-        state=TargetState.REPLACED, closed_at=now, updated_at=now
-    )
-    Process.objects.filter(pk__in=[t.process_id for t in targets.values()]).update(
-        state=TargetState.REPLACED,
-        state_label=str(TargetState.REPLACED.label),
-        is_open=False,
+    # The events, one per row with its billing data, are written by _events.
+    move(
+        ReplacementTarget.objects.filter(pk__in=list(targets)),
+        method=ReplacementTarget.complete,
+        verb="replacement.replaced_by_billing",
+        actor=actor,
+        closes=True,
         closed_at=now,
-        updated_at=now,
     )
     return made
 

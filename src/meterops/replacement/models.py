@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from meterops.core.models import Process, TimeStampedModel, Unit
+from meterops.imports.staging import zero_padded
 
 from .choices import (
     OPEN_WORK_ORDER,
@@ -22,6 +24,25 @@ from .choices import (
 )
 
 REGISTER = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """A row's number as users read it: a prefix and the id, zero-padded (TO-0000042)."""
+
+    prefix: str
+    digits: int
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.prefix}{pk:0{self.digits}d}"
+
+    def sql(self, expression: str) -> str:
+        """The same number in SQL, of the id ``expression``, for rows written set-based."""
+        return f"'{self.prefix}' || {zero_padded(expression, self.digits)}"
+
+
+# The number of a target (TO) on its lists, its process and its work order (seed 000).
+target_reference = Numbering("TO-", 7)
 
 
 class DamageType(models.Model):
@@ -120,7 +141,7 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
 
     @property
     def reference(self) -> str:
-        return f"TO-{self.pk:07d}" if self.pk else "TO-baru"
+        return target_reference(self.pk) if self.pk else "TO-baru"
 
     def has_ba_document(self) -> bool:
         return self.documents.exists()

@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain, RoleCode
+from meterops.core.transitions import Opening, record_process_events
 from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, Scope
-from meterops.imports.staging import cell, is_postgres, many, reject_rows, zero_padded
+from meterops.imports.staging import cell, is_postgres, many, reject_rows
 
 from .choices import TargetSource, TargetState
-from .models import DamageType, ReplacementTarget
+from .models import DamageType, ReplacementTarget, target_reference
 
 TO_UPLOAD_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 
@@ -164,15 +165,23 @@ def _reserve_target_ids(rows) -> None:
 def _applier(source: str, title: str):
     def apply(*, upload, batch: int, actor) -> None:
         """Open the processes and targets of the batch's new rows; update the changed ones."""
-        now = timezone.now()
-        token = f"IMPORT-{upload.pk}-{batch}"
-        note = f"Upload {title} #{upload.pk}"
+        opening = Opening(
+            domain=Domain.REPLACEMENT,
+            kind=str(_("Target ganti meter")),
+            state=TargetState.SUBMITTED,
+            state_label=str(TargetState.SUBMITTED.label),
+            actor=actor,
+            note=f"Upload {title} #{upload.pk}",
+            at=timezone.now(),
+        )
+        params = {"upload": upload.pk, "batch": batch, "source": source, **opening.params}
         with connection.cursor() as cursor:
             if is_postgres():
-                _apply_new_postgres(cursor, upload, batch, actor, source, now, note)
+                _apply_new_postgres(cursor, opening, params)
             else:
-                _apply_new(cursor, upload, batch, actor, source, now, token, note)
-            _apply_changed(cursor, upload, batch, actor, now, note)
+                token = f"IMPORT-{upload.pk}-{batch}"
+                _apply_new(cursor, upload, batch, opening, {**params, "token": token})
+            _apply_changed(cursor, upload, batch, opening)
 
     return apply
 
@@ -183,7 +192,7 @@ NOT_CREATED = (
 )
 
 
-def _apply_new_postgres(cursor, upload, batch, actor, source, now, note) -> None:
+def _apply_new_postgres(cursor, opening: Opening, params: dict) -> None:
     """The batch's new rows in one statement: processes, targets, events and the rejects.
 
     Each new row came out of the check with its target id already taken from the sequence
@@ -196,31 +205,35 @@ def _apply_new_postgres(cursor, upload, batch, actor, source, now, note) -> None
     """
     process_seq = "pg_get_serial_sequence('core_process', 'id')"
     target_seq = "pg_get_serial_sequence('replacement_replacementtarget', 'id')"
+    new = "src WHERE NOT taken"
+    made = opening.insert_processes(
+        new,
+        reference=target_reference.sql("target_id"),
+        customer="customer_id",
+        unit="unit_id",
+        process_id="process_id",
+    )
+    events = opening.insert_events(
+        new, process_id="process_id", customer="customer_id", unit="unit_id"
+    )
     cursor.execute(
         "WITH src AS MATERIALIZED ("  # noqa: S608
         " SELECT r.id AS row_id, r.record_id IS NULL AS unlinked,"
         f" COALESCE(r.record_id, nextval({target_seq})) AS target_id,"
         f" nextval({process_seq}) AS process_id, r.customer_id, r.cells,"
-        # Scalar subqueries: one index probe per row; a join or EXISTS lets the planner hash
-        # all 500,000 customers (or every open process) for each batch of 5,000.
+        # Scalar subqueries: one index probe per row; a join lets the planner hash all
+        # 500,000 customers for each batch of 5,000.
         " (SELECT c.unit_id FROM customers_customer c WHERE c.id = r.customer_id) AS unit_id,"
-        " (SELECT TRUE FROM core_process p WHERE p.customer_id = r.customer_id"
-        "  AND p.domain = %(domain)s AND p.is_open LIMIT 1) IS NOT NULL AS taken"
+        f" {opening.taken('r.customer_id')} AS taken"
         " FROM imports_uploadrow r"
         " WHERE r.upload_id = %(upload)s AND r.batch = %(batch)s AND r.status = 'new'"
         " ORDER BY r.row_number),"
-        " made AS ("
-        " INSERT INTO core_process (id, created_at, updated_at, customer_id, unit_id, domain,"
-        " kind, reference, state, state_label, is_open, opened_at)"
-        " SELECT process_id, %(now)s, %(now)s, customer_id, unit_id, %(domain)s, %(kind)s,"
-        f" 'TO-' || {zero_padded('target_id', 7)}, %(state)s, %(label)s, TRUE, %(now)s"
-        " FROM src WHERE NOT taken),"
-        " targets AS ("
+        f" made AS ({made}), targets AS ("
         " INSERT INTO replacement_replacementtarget (id, created_at, updated_at, process_id,"
         " customer_id, unit_id, meter_id, source, from_reading_anomaly, programme_name,"
         " damage_type_id, notes, reading_at_discovery, latitude, longitude, reported_at,"
         " reported_by_id, state, state_reason)"
-        " SELECT target_id, %(now)s, %(now)s, process_id, customer_id, unit_id,"
+        " SELECT target_id, %(opening_at)s, %(opening_at)s, process_id, customer_id, unit_id,"
         " (SELECT m.id FROM customers_meter m WHERE m.customer_id = src.customer_id"
         "  AND m.removed_at IS NULL),"
         f" %(source)s, FALSE, COALESCE({cell('src', 'NAMA_PROGRAM')}, ''),"
@@ -229,107 +242,72 @@ def _apply_new_postgres(cursor, upload, batch, actor, source, now, note) -> None
         f" CAST({cell('src', 'STAN_SAAT_DITEMUKAN')} AS numeric),"
         f" CAST({cell('src', 'KOORDINAT_Y')} AS numeric),"
         f" CAST({cell('src', 'KOORDINAT_X')} AS numeric),"
-        " %(now)s, %(actor)s, %(state)s, '' FROM src WHERE NOT taken),"
-        " events AS ("
-        " INSERT INTO core_processevent (process_id, customer_id, unit_id, domain, verb,"
-        " from_state, to_state, state_label, actor_id, at, note, attachment)"
-        " SELECT process_id, customer_id, unit_id, %(domain)s, 'replacement.opened', '',"
-        " %(state)s, %(label)s, %(actor)s, %(now)s, %(note)s, '' FROM src WHERE NOT taken),"
+        f" %(opening_at)s, %(opening_actor)s, %(opening_state)s, '' FROM {new}),"
+        f" events AS ({events}),"
         # Rows staged without a reserved id (checked before ids were reserved) get their link.
         " linked AS (UPDATE imports_uploadrow u SET record_id = src.target_id FROM src"
         " WHERE u.id = src.row_id AND src.unlinked AND NOT src.taken)"
         " UPDATE imports_uploadrow u SET status = 'rejected', record_id = NULL,"
         " error_column = 'IDPEL', reason = %(reason)s FROM src"
         " WHERE u.id = src.row_id AND src.taken",
-        {
-            "upload": upload.pk,
-            "batch": batch,
-            "now": now,
-            "domain": Domain.REPLACEMENT,
-            "kind": str(_("Target ganti meter")),
-            "state": TargetState.SUBMITTED,
-            "label": str(TargetState.SUBMITTED.label),
-            "source": source,
-            "actor": actor.pk,
-            "note": note,
-            "reason": str(_(NOT_CREATED)),
-        },
+        {**params, "reason": str(_(NOT_CREATED))},
     )
 
 
-def _apply_new(cursor, upload, batch, actor, source, now, token, note) -> None:
-    rows = "r.upload_id = %s AND r.batch = %s AND r.status = 'new'"
+def _apply_new(cursor, upload, batch: int, opening: Opening, params: dict) -> None:
+    rows = "r.upload_id = %(upload)s AND r.batch = %(batch)s AND r.status = 'new'"
+    # The one-open-process index skips the customers who have one (ON CONFLICT DO NOTHING);
+    # the new processes carry the batch's token as reference until their targets exist.
     cursor.execute(
-        "INSERT INTO core_process (created_at, updated_at, customer_id, unit_id, domain, kind, "  # noqa: S608
-        "reference, state, state_label, is_open, opened_at) "
-        "SELECT %s, %s, r.customer_id, c.unit_id, %s, %s, %s, %s, %s, TRUE, %s "
-        "FROM imports_uploadrow r JOIN customers_customer c ON c.id = r.customer_id "
-        f"WHERE {rows} ORDER BY r.row_number ON CONFLICT DO NOTHING",
-        [
-            now,
-            now,
-            Domain.REPLACEMENT,
-            str(_("Target ganti meter")),
-            token,
-            TargetState.SUBMITTED,
-            str(TargetState.SUBMITTED.label),
-            now,
-            upload.pk,
-            batch,
-        ],
+        opening.insert_processes(
+            "imports_uploadrow r JOIN customers_customer c ON c.id = r.customer_id "
+            f"WHERE {rows} ORDER BY r.row_number",
+            reference="%(token)s",
+            customer="r.customer_id",
+            unit="c.unit_id",
+        )
+        + " ON CONFLICT DO NOTHING",
+        params,
     )
     # Every statement below starts from the batch's staged rows and reaches each process
     # through the one-open-process-per-customer index, never by scanning core_process.
     own = (
-        "JOIN core_process p ON p.customer_id = r.customer_id AND p.domain = %s AND p.is_open "
-        f"WHERE {rows} AND p.reference = %s"
+        "imports_uploadrow r JOIN core_process p ON p.customer_id = r.customer_id "
+        f"AND p.domain = %(opening_domain)s AND p.is_open WHERE {rows} AND p.reference = %(token)s"
     )
     cursor.execute(
         "INSERT INTO replacement_replacementtarget (created_at, updated_at, process_id, "  # noqa: S608
         "customer_id, unit_id, meter_id, source, from_reading_anomaly, programme_name, "
         "damage_type_id, notes, reading_at_discovery, latitude, longitude, reported_at, "
         "reported_by_id, state, state_reason) "
-        "SELECT %s, %s, p.id, p.customer_id, p.unit_id, "
+        "SELECT %(opening_at)s, %(opening_at)s, p.id, p.customer_id, p.unit_id, "
         "(SELECT m.id FROM customers_meter m WHERE m.customer_id = p.customer_id "
         " AND m.removed_at IS NULL), "
-        f"%s, FALSE, COALESCE({cell('r', 'NAMA_PROGRAM')}, ''), "
+        f"%(source)s, FALSE, COALESCE({cell('r', 'NAMA_PROGRAM')}, ''), "
         f"CAST({cell('r', '_damage_type_id')} AS bigint), COALESCE({cell('r', 'KETERANGAN')}, ''), "
         f"CAST({cell('r', 'STAN_SAAT_DITEMUKAN')} AS numeric), "
         f"CAST({cell('r', 'KOORDINAT_Y')} AS numeric), "
-        f"CAST({cell('r', 'KOORDINAT_X')} AS numeric), %s, %s, %s, '' "
-        f"FROM imports_uploadrow r {own}",
-        [
-            now,
-            now,
-            source,
-            now,
-            actor.pk,
-            TargetState.SUBMITTED,
-            Domain.REPLACEMENT,
-            upload.pk,
-            batch,
-            token,
-        ],
+        f"CAST({cell('r', 'KOORDINAT_X')} AS numeric), %(opening_at)s, %(opening_actor)s, "
+        f"%(opening_state)s, '' FROM {own}",
+        params,
     )
     cursor.execute(
-        "INSERT INTO core_processevent (process_id, customer_id, unit_id, domain, verb, "  # noqa: S608
-        "from_state, to_state, state_label, actor_id, at, note, attachment) "
-        "SELECT p.id, p.customer_id, p.unit_id, p.domain, %s, '', p.state, p.state_label, %s, "
-        f"%s, %s, '' FROM imports_uploadrow r {own}",
-        ["replacement.opened", actor.pk, now, note, Domain.REPLACEMENT, upload.pk, batch, token],
+        opening.insert_events(own, process_id="p.id", customer="p.customer_id", unit="p.unit_id"),
+        params,
     )
     cursor.execute(
         "UPDATE imports_uploadrow AS u SET record_id = t.id "
         "FROM core_process p JOIN replacement_replacementtarget t ON t.process_id = p.id "
-        "WHERE p.customer_id = u.customer_id AND p.domain = %s AND p.is_open "
-        "AND p.reference = %s AND u.upload_id = %s AND u.batch = %s AND u.status = 'new'",
-        [Domain.REPLACEMENT, token, upload.pk, batch],
+        "WHERE p.customer_id = u.customer_id AND p.domain = %(opening_domain)s AND p.is_open "
+        "AND p.reference = %(token)s AND u.upload_id = %(upload)s AND u.batch = %(batch)s "
+        "AND u.status = 'new'",
+        params,
     )
     cursor.execute(
-        f"UPDATE core_process SET reference = 'TO-' || {zero_padded('t.id', 7)} "  # noqa: S608
+        f"UPDATE core_process SET reference = {target_reference.sql('t.id')} "  # noqa: S608
         "FROM imports_uploadrow r JOIN replacement_replacementtarget t ON t.id = r.record_id "
-        f"WHERE {rows} AND core_process.id = t.process_id AND core_process.reference = %s",
-        [upload.pk, batch, token],
+        f"WHERE {rows} AND core_process.id = t.process_id AND core_process.reference = %(token)s",
+        params,
     )
     reject_rows(
         upload=upload,
@@ -342,7 +320,7 @@ def _apply_new(cursor, upload, batch, actor, source, now, token, note) -> None:
     )
 
 
-def _apply_changed(cursor, upload, batch, actor, now, note) -> None:
+def _apply_changed(cursor, upload, batch: int, opening: Opening) -> None:
     target_id = f"CAST({cell('r', '_target_id')} AS bigint)"
     cursor.execute(
         "UPDATE replacement_replacementtarget AS t SET "  # noqa: S608
@@ -356,18 +334,20 @@ def _apply_changed(cursor, upload, batch, actor, now, note) -> None:
         f"AND r.status = 'changed' AND t.id = {target_id} AND t.state = %s "
         # SQLite's RETURNING sees only the updated table, by its own name.
         f"RETURNING {'t.id' if is_postgres() else 'id'}",
-        [now, upload.pk, batch, TargetState.SUBMITTED],
+        [opening.at, upload.pk, batch, TargetState.SUBMITTED],
     )
     updated = [pk for (pk,) in cursor.fetchall()]
+    marks = ", ".join(["%s"] * len(updated)) or "NULL"
     if updated:
-        marks = ", ".join(["%s"] * len(updated))
-        cursor.execute(
-            "INSERT INTO core_processevent (process_id, customer_id, unit_id, domain, verb, "  # noqa: S608
-            "from_state, to_state, state_label, actor_id, at, note, attachment) "
-            "SELECT p.id, p.customer_id, p.unit_id, p.domain, %s, p.state, p.state, "
-            "p.state_label, %s, %s, %s, '' FROM replacement_replacementtarget t "
-            f"JOIN core_process p ON p.id = t.process_id WHERE t.id IN ({marks})",
-            ["replacement.updated_by_upload", actor.pk, now, note, *updated],
+        record_process_events(
+            cursor,
+            processes="SELECT t.process_id FROM replacement_replacementtarget t "  # noqa: S608
+            f"WHERE t.id IN ({marks})",
+            params=updated,
+            verb="replacement.updated_by_upload",
+            actor=opening.actor,
+            note=opening.note,
+            at=opening.at,
         )
     cursor.execute(
         "UPDATE imports_uploadrow SET record_id = "  # noqa: S608
@@ -375,7 +355,6 @@ def _apply_changed(cursor, upload, batch, actor, now, note) -> None:
         "WHERE upload_id = %s AND batch = %s AND status = 'changed'",
         [upload.pk, batch],
     )
-    marks = ", ".join(["%s"] * len(updated)) or "NULL"
     reject_rows(
         upload=upload,
         batch=batch,
@@ -389,10 +368,6 @@ def _apply_changed(cursor, upload, batch, actor, now, note) -> None:
 
 def _target_url(pk: int) -> str:
     return reverse("replacement:target_detail", args=[pk])
-
-
-def _target_label(pk: int) -> str:
-    return f"TO-{pk:07d}"
 
 
 COMMON_INSTRUCTIONS = (
@@ -419,7 +394,7 @@ TO_EX_DG = ImportTemplate(
     scope=Scope.CUSTOMER,
     instructions=COMMON_INSTRUCTIONS,
     record_url=_target_url,
-    record_label=_target_label,
+    record_label=target_reference,
 )
 
 TO_NON_EX_DG = ImportTemplate(
@@ -437,5 +412,5 @@ TO_NON_EX_DG = ImportTemplate(
         "NAMA_PROGRAM wajib diisi; untuk program ganti meter disesuaikan dengan nama programnya.",
     ),
     record_url=_target_url,
-    record_label=_target_label,
+    record_label=target_reference,
 )

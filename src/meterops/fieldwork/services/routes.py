@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain
 from meterops.core.errors import InvalidInput, NotFound
-from meterops.core.models import ProcessEvent, Unit, User
+from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role, require_unit
+from meterops.core.transitions import move
 from meterops.customers.models import Customer, Route, Substation
 
 from ..choices import OrderKind, ProposalState
@@ -170,28 +171,15 @@ def decide_move_proposals(*, actor: User, proposals: QuerySet, accept: bool) -> 
     target = ProposalState.VERIFIED if accept else ProposalState.REJECTED
     chosen = scoped(proposals, actor).filter(state=ProposalState.PROPOSED)
     ids = list(chosen.values_list("pk", flat=True))
-    MoveProposal.objects.filter(pk__in=ids).update(
-        state=target, verified_by=actor, updated_at=timezone.now()
+    return move(
+        MoveProposal.objects.filter(pk__in=ids),
+        method=MoveProposal.verify if accept else MoveProposal.reject,
+        verb=f"fieldwork.move_{target}",
+        actor=actor,
+        events=True,
+        domain=Domain.FIELDWORK,
+        verified_by=actor,
     )
-    now = timezone.now()
-    ProcessEvent.objects.bulk_create(
-        [
-            ProcessEvent(
-                customer_id=c,
-                unit_id=u,
-                domain=Domain.FIELDWORK,
-                verb=f"fieldwork.move_{target}",
-                from_state=ProposalState.PROPOSED,
-                to_state=target,
-                actor=actor,
-                at=now,
-            )
-            for c, u in MoveProposal.objects.filter(pk__in=ids).values_list(
-                "customer_id", "unit_id"
-            )
-        ]
-    )
-    return len(ids)
 
 
 @transaction.atomic
@@ -215,21 +203,14 @@ def apply_move_proposals(*, actor: User, unit: Unit) -> int:
         if sequence is not None:
             values["route_sequence"] = sequence
         Customer.objects.filter(pk__in=ids).update(**values)
-    proposals.update(state=ProposalState.APPLIED, applied_at=now, updated_at=now)
-    ProcessEvent.objects.bulk_create(
-        [
-            ProcessEvent(
-                customer_id=c,
-                unit=unit,
-                domain=Domain.FIELDWORK,
-                verb="fieldwork.move_applied",
-                from_state=ProposalState.VERIFIED,
-                to_state=ProposalState.APPLIED,
-                actor=actor,
-                at=now,
-            )
-            for _pk, c, *_rest in rows
-        ]
+    move(
+        MoveProposal.objects.filter(pk__in=[pk for pk, *_rest in rows]),
+        method=MoveProposal.apply,
+        verb="fieldwork.move_applied",
+        actor=actor,
+        events=True,
+        domain=Domain.FIELDWORK,
+        applied_at=now,
     )
     return len(rows)
 

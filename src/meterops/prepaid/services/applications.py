@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.formats import rupiah
-from meterops.core.models import Process, ProcessEvent, Unit, User
+from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import (
     advance_process,
@@ -26,6 +26,7 @@ from meterops.core.services import (
     require_role,
     require_unit,
 )
+from meterops.core.transitions import move
 from meterops.customers.choices import PaymentMode, RemovalReason
 from meterops.customers.errors import MeterNotInstallable
 from meterops.customers.models import Customer, Meter
@@ -480,36 +481,15 @@ def issue_tokens_for(
                 for n, d in enumerate(drafts, start=1)
             ]
         IssuedToken.objects.bulk_create(tokens, batch_size=2000)
-        _move_many(done, to_state=RequestState.TOKENS_ISSUED, verb="tokens_issued", actor=actor)
+        move(
+            ServiceRequest.objects.filter(pk__in=[r.pk for r in done]),
+            method=ServiceRequest.issue_tokens,
+            verb="prepaid.tokens_issued",
+            actor=actor,
+            events=True,
+            domain=Domain.PREPAID,
+        )
     return refused
-
-
-def _move_many(requests: list[ServiceRequest], *, to_state: str, verb: str, actor) -> None:
-    """One UPDATE for the applications and their processes, one INSERT for their events."""
-    pks = [r.pk for r in requests]
-    label = _state_label(to_state)
-    ServiceRequest.objects.filter(pk__in=pks).update(state=to_state, updated_at=timezone.now())
-    Process.objects.filter(pk__in=[r.process_id for r in requests]).update(
-        state=to_state, state_label=label, updated_at=timezone.now()
-    )
-    now = timezone.now()
-    ProcessEvent.objects.bulk_create(
-        [
-            ProcessEvent(
-                process_id=r.process_id,
-                customer_id=r.customer_id,
-                unit_id=r.unit_id,
-                domain=Domain.PREPAID,
-                verb=f"prepaid.{verb}",
-                from_state=r.state,
-                to_state=to_state,
-                actor=actor,
-                at=now,
-            )
-            for r in requests
-        ],
-        batch_size=2000,
-    )
 
 
 def issue_request_tokens(*, request: ServiceRequest, actor: User) -> ServiceRequest:
