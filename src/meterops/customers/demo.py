@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from meterops.core.demo import SERVICE_POINTS
+from meterops.core.formats import number
 from meterops.core.models import Unit
 
 from .choices import PaymentMode
@@ -381,7 +382,7 @@ def _reset_sequences() -> None:
 def build_demo(*, units: dict[str, Unit], seed: int, options: dict) -> str:
     """seed_demo's customers: ``options["customers"]`` new ones, each with its meter."""
     made = generate_customers(units=units, count=options["customers"], seed=seed)
-    return f"{made:,} pelanggan"
+    return f"{number(made)} pelanggan"
 
 
 def demo_present() -> bool:
