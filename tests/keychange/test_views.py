@@ -1,7 +1,10 @@
 """Pages of the KRN-2 campaign: planners, vendors, officers, and outsiders."""
 
+from io import BytesIO
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from meterops.core.choices import RoleCode
 from meterops.customers.models import Meter
@@ -49,6 +52,17 @@ class CampaignPagesTests:
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
         pdf = client.get(reverse("keychange:campaign_work_orders", args=[campaign.pk]))
         assert pdf.content.startswith(b"%PDF")
+
+    def test_export_neutralises_what_a_hostile_name_carries(self, cast, campaign, client_for):
+        # The one formula guard of core.excel: a tab before "=" and a control character too.
+        customer = campaign.targets.get().customer
+        customer.name = '\t=HYPERLINK("http://x")\x07'
+        customer.save()
+        export = client_for(cast.unit_admin).get(
+            reverse("keychange:campaign_export", args=[campaign.pk])
+        )
+        sheet = load_workbook(BytesIO(export.content)).active
+        assert sheet["B2"].value == '\'\t=HYPERLINK("http://x")\ufffd'
 
     def test_outsider_gets_404(self, cast, campaign, client_for):
         url = reverse("keychange:campaign_detail", args=[campaign.pk])

@@ -12,7 +12,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from meterops import sts
-from meterops.core.excel import xlsx_response
+from meterops.core.excel import safe_cell, xlsx_response
 
 from .choices import FailureReason
 
@@ -52,13 +52,6 @@ def progress_xlsx(by_unit: list[dict], by_contractor: list[dict]) -> HttpRespons
         PROGRESS_HEADERS,
         progress_table(by_unit, by_contractor),
     )
-
-
-def safe_cell(value):
-    """Neutralise formula injection: text starting with = + - @ is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return f"'{value}"
-    return value
 
 
 def campaign_workbook(campaign, targets) -> bytes:

@@ -8,16 +8,9 @@ from decimal import Decimal
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from meterops.core.excel import XLSX_CONTENT_TYPE
+from meterops.core.excel import XLSX_CONTENT_TYPE, safe_cell
 
 from .models import BillingPosting
-
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def safe_cells(values: list) -> list:
-    """Neutralise spreadsheet formula injection in text cells (prefix a quote)."""
-    return [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]
 
 
 def _amount(value: Decimal | None, width: int) -> str:
@@ -77,8 +70,9 @@ def recap_xlsx(rows, period: str) -> HttpResponse:
     for row in rows:
         day = row["reading_day"]
         sheet.append(
-            safe_cells(
-                [
+            [
+                safe_cell(value)
+                for value in (
                     day.unit.name,
                     day.code,
                     day.day_of_month,
@@ -87,8 +81,8 @@ def recap_xlsx(rows, period: str) -> HttpResponse:
                     row["approved"],
                     row["not_approved"],
                     row["blocked"],
-                ]
-            )
+                )
+            ]
         )
     content = io.BytesIO()
     book.save(content)
