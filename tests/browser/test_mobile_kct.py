@@ -36,7 +36,7 @@ def field(transactional_db, settings):
     meter.customer.save(update_fields=["name"])
     campaign = campaign_with(cast, [])
     cast.target = campaign.targets.get()
-    assign_targets(actor=cast.vendor_a, targets=[cast.target], officer=cast.officer)
+    assign_targets(actor=cast.unit_admin, targets=[cast.target], officer=cast.officer)
     cast.target.refresh_from_db()
     return cast
 

@@ -20,7 +20,7 @@ from meterops.complaints.services import (
     ticket_kind_for,
 )
 from meterops.core.choices import RoleCode
-from meterops.core.errors import NotAllowed
+from meterops.core.errors import InvalidInput, NotAllowed
 from tests.complaints.helpers import UPGRADED_AT, field_meter, upgraded_meter, vend
 from tests.factories import UserFactory
 from tests.keychange.helpers import old_key_meter, prepare_keys
@@ -181,6 +181,24 @@ class ProbingCallTests:
 
 
 class TicketLifecycleTests:
+    def test_an_officer_of_another_unit_is_refused(self, cast, agent):
+        # The one officer rule (core.services.field_officers_for) holds in the service too,
+        # not only in the form's choices: a crafted POST cannot send another unit's officer.
+        meter, _pair = upgraded_meter(cast)
+        ticket = handle_token_call(
+            actor=agent,
+            customer=meter.customer,
+            right_token=True,
+            officer_visited=False,
+            power_state=PowerState.OFF,
+        )
+        stranger = UserFactory(unit=cast.sp_b, roles=[RoleCode.FIELD_OFFICER])
+        with pytest.raises(InvalidInput) as refused:
+            assign_ticket(actor=cast.supervisor, ticket=ticket, officer=stranger)
+        assert refused.value.field == "officer"
+        ticket.refresh_from_db()
+        assert ticket.assigned_to is None
+
     def test_assign_resolve_close_writes_events_and_closes_the_process(self, cast, agent):
         meter, _pair = upgraded_meter(cast)
         ticket = handle_token_call(

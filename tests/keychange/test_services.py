@@ -120,7 +120,7 @@ def assigned(cast):
     meter = old_key_meter(cast.sp_a)
     campaign = campaign_with(cast, [meter])
     target = campaign.targets.get()
-    assign_targets(actor=cast.vendor_a, targets=[target], officer=cast.officer)
+    assign_targets(actor=cast.unit_admin, targets=[target], officer=cast.officer)
     target.refresh_from_db()
     return target
 
@@ -130,6 +130,19 @@ class AssignTargetsTests:
         assert assigned.state == TargetState.ASSIGNED
         assert assigned.assigned_to == cast.officer
         assert assigned.process.events.filter(verb="keychange.assigned").exists()
+
+    def test_a_vendor_hands_kcts_to_its_own_officers_only(self, cast):
+        # The one officer rule in the service: not a PLN officer, not another vendor's.
+        campaign = campaign_with(cast, [old_key_meter(cast.sp_a)])
+        target = campaign.targets.get()
+        other_vendors = UserFactory(contractor=cast.contractor_b, roles=[RoleCode.FIELD_OFFICER])
+        for officer in (cast.officer, other_vendors):
+            with pytest.raises(InvalidInput):
+                assign_targets(actor=cast.vendor_a, targets=[target], officer=officer)
+        own = UserFactory(contractor=cast.contractor_a, roles=[RoleCode.FIELD_OFFICER])
+        assert (
+            assign_targets(actor=cast.vendor_a, targets=[target], officer=own)[0].assigned_to == own
+        )
 
     def test_refuses_a_user_who_is_not_a_field_officer(self, assigned, cast):
         with pytest.raises(InvalidInput):

@@ -25,7 +25,7 @@ def assigned(cast):
     meter = old_key_meter(cast.sp_a)
     campaign = campaign_with(cast, [meter])
     target = campaign.targets.get()
-    assign_targets(actor=cast.vendor_a, targets=[target], officer=cast.officer)
+    assign_targets(actor=cast.unit_admin, targets=[target], officer=cast.officer)
     target.refresh_from_db()
     return target
 

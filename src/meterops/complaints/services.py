@@ -11,8 +11,15 @@ from django_fsm import can_proceed
 
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
+from meterops.core.errors import InvalidInput
 from meterops.core.models import Unit, User
-from meterops.core.services import advance_process, open_process, record_event, require_role
+from meterops.core.services import (
+    advance_process,
+    field_officers_for,
+    open_process,
+    record_event,
+    require_role,
+)
 from meterops.keychange.queries import last_key_update
 from meterops.vending.choices import NEW_KEY_REVISION
 from meterops.vending.keys import key_pair_for, vkrn_of
@@ -329,6 +336,11 @@ def assign_ticket(*, actor: User, ticket: Ticket, officer: User) -> Ticket:
     ticket = _locked(ticket)
     if not can_proceed(ticket.assign):
         raise errors.TicketWrongState()
+    if not field_officers_for(ticket.unit, actor=actor).filter(pk=officer.pk).exists():
+        raise InvalidInput(
+            "officer",
+            _("%(u)s bukan petugas lapangan yang boleh menerima tugas unit ini.") % {"u": officer},
+        )
     ticket.assign(to=officer)
     ticket.save()
     advance_process(

@@ -18,7 +18,12 @@ from meterops import sts
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import User
-from meterops.core.services import advance_process, record_event, require_role
+from meterops.core.services import (
+    advance_process,
+    field_officers_for,
+    record_event,
+    require_role,
+)
 from meterops.customers.models import Meter
 from meterops.vending.keys import KeyPair, key_change_tokens_for, key_pair_for
 from meterops.vending.models import sts_key_type
@@ -80,8 +85,18 @@ def assign_targets(
         raise InvalidInput("officer", _("%(u)s bukan petugas lapangan aktif.") % {"u": officer})
     done = []
     now = timezone.now()
+    may_take: dict[int, bool] = {}  # per unit: the one officer rule, asked once
     for target in targets:
         target = _locked(target)
+        if target.unit_id not in may_take:
+            officers = field_officers_for(target.unit, actor=actor)
+            may_take[target.unit_id] = officers.filter(pk=officer.pk).exists()
+        if not may_take[target.unit_id]:
+            raise InvalidInput(
+                "officer",
+                _("%(u)s bukan petugas lapangan yang boleh menerima KCT %(unit)s.")
+                % {"u": officer, "unit": target.unit},
+            )
         if not can_proceed(target.assign):
             raise errors.TargetWrongState(
                 _("%(ref)s sudah %(state)s; tidak dapat ditugaskan.")
