@@ -60,7 +60,6 @@ from .routes import (
     decide_move_proposals,
     issue_survey_orders,
     kwh_per_route_substation,
-    propose_move,
     record_survey,
     route_substation_mismatches,
 )
@@ -98,7 +97,6 @@ __all__ = [
     "kwh_per_route_substation",
     "mark_disconnection_notices_printed",
     "needs_disconnection_notice",
-    "propose_move",
     "reconnection_due",
     "record_accuracy_check",
     "record_disconnection",

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain
-from meterops.core.errors import InvalidInput, NotFound
+from meterops.core.errors import InvalidInput
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event, require_role, require_unit
+from meterops.core.services import require_role, require_unit
 from meterops.core.transitions import move
 from meterops.customers.models import Customer, Route, Substation
 
@@ -22,7 +22,6 @@ from ..choices import OrderKind, ProposalState
 from ..models import FieldOrder, MoveProposal
 from .orders import (
     ISSUERS,
-    RECORDERS,
     VERIFIERS,
     _check_recorder,
     _complete,
@@ -123,45 +122,6 @@ def record_survey(
             proposed_by=actor,
         )
     return order
-
-
-@transaction.atomic
-def propose_move(
-    *,
-    actor: User,
-    customer: Customer,
-    to_route: Route | None,
-    to_substation: Substation | None,
-    to_sequence: int | None = None,
-) -> MoveProposal:
-    """Menyusun data pelanggan per RBM sesuai hasil survey: a proposed move (seed 004 §IV)."""
-    require_role(actor, RECORDERS)
-    if not scoped(Customer, actor).filter(pk=customer.pk).exists():
-        raise NotFound(_("Pelanggan tidak ditemukan di unit Anda."))
-    for field, obj in (("to_route", to_route), ("to_substation", to_substation)):
-        if obj is not None and obj.unit_id != customer.unit_id:
-            raise InvalidInput(field, _("RBM/gardu %(o)s bukan milik ULP pelanggan.") % {"o": obj})
-    if to_route is None and to_substation is None:
-        raise InvalidInput("to_route", _("Pilih RBM atau gardu tujuan."))
-    proposal = MoveProposal.objects.create(
-        unit_id=customer.unit_id,
-        customer=customer,
-        from_route_id=customer.route_id,
-        to_route=to_route or customer.route,
-        to_sequence=to_sequence,
-        from_substation_id=customer.substation_id,
-        to_substation=to_substation or customer.substation,
-        proposed_by=actor,
-    )
-    record_event(
-        customer=customer,
-        domain=Domain.FIELDWORK,
-        verb="fieldwork.move_proposed",
-        to_state=ProposalState.PROPOSED,
-        actor=actor,
-        note=f"RBM {proposal.to_route or '-'}, gardu {proposal.to_substation or '-'}",
-    )
-    return proposal
 
 
 @transaction.atomic
