@@ -16,7 +16,7 @@ def make_target(cast):
         code="display-mati", defaults={"name": "Display mati / blank"}
     )
 
-    def make(customer):
+    def make(customer, state=TargetState.SUBMITTED):
         process = open_process(
             customer=customer,
             domain="replacement",
@@ -32,6 +32,7 @@ def make_target(cast):
             unit_id=customer.unit_id,
             source=TargetSource.FAULT,
             damage_type=damage_type,
+            state=state,
         )
 
     return make
@@ -47,8 +48,7 @@ class EdgesTests:
 class MoveTests:
     def test_moves_only_rows_in_the_transitions_sources(self, cast, make_target):
         waiting = make_target(CustomerFactory(unit=cast.sp_a))
-        dropped = make_target(CustomerFactory(unit=cast.sp_a))
-        ReplacementTarget.objects.filter(pk=dropped.pk).update(state=TargetState.DROPPED)
+        dropped = make_target(CustomerFactory(unit=cast.sp_a), state=TargetState.DROPPED)
         moved = move(
             ReplacementTarget.objects.all(),
             method=ReplacementTarget.verify,
