@@ -52,6 +52,12 @@ KEY_DATA = ("supply_group", "tariff_index", "key_revision", "key_type", "phase")
 # --- Swapping a customer's meter ------------------------------------------------------------
 
 
+def carried_key_data(old: Meter | None) -> dict:
+    """The STS key data a prepaid customer's new meter keeps from the old one (none for a
+    postpaid meter, which has no supply group)."""
+    return {field: getattr(old, field) for field in KEY_DATA} if old and old.supply_group else {}
+
+
 def refused_new_meters(
     *, numbers: Collection[str], customer_ids: Collection[int]
 ) -> dict[str, str]:
@@ -127,9 +133,9 @@ def swap_meter(
         old.removed_at, old.removal_reason, old.removal_note = removed_on, reason, note[:120]
         old._history_user = actor
         old.save(update_fields=["removed_at", "removal_reason", "removal_note", "updated_at"])
-        if keep_key_data and old.supply_group:
-            for field in KEY_DATA:
-                setattr(new_meter, field, getattr(old, field))
+        if keep_key_data:
+            for field, value in carried_key_data(old).items():
+                setattr(new_meter, field, value)
     new_meter.customer = customer
     new_meter._history_user = actor
     new_meter.full_clean()

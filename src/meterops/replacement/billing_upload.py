@@ -33,7 +33,7 @@ from meterops.core.services import record_event, require_role
 from meterops.core.transitions import move
 from meterops.customers.choices import RemovalReason
 from meterops.customers.models import Customer, Meter
-from meterops.customers.services import refused_new_meters
+from meterops.customers.services import carried_key_data, refused_new_meters
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import CheckedRow, Column, ImportTemplate, Kind, RowStatus, Scope
 
@@ -43,7 +43,6 @@ from .models import BillingReplacement, Replacement, ReplacementTarget, WorkOrde
 BILLING_UPLOAD_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.HELPDESK)
 BILLING_REVIEW_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.HELPDESK)
 READY_STATES = (TargetState.PRINTED, TargetState.ASSIGNED)
-KEY_DATA = ("supply_group", "tariff_index", "key_revision", "key_type", "phase")
 
 COLUMNS = (
     Column(
@@ -214,14 +213,13 @@ def apply(*, upload, batch: int, actor) -> None:
 
 def _new_meter(row: CheckedRow, old: Meter | None, customer_id: int) -> Meter:
     cells = row.cells
-    carried = {k: getattr(old, k) for k in KEY_DATA} if old and old.supply_group else {}
     return Meter(
         customer_id=customer_id,
         brand=cells["MERK_METER_BARU"].upper(),
         model=cells.get("TYPE_METER_BARU") or "",
         meter_number=cells["NO_METER_BARU"],
         installed_at=date.fromisoformat(cells["TGL_GANTI"]),
-        **carried,
+        **carried_key_data(old),
     )
 
 
