@@ -11,11 +11,10 @@ from django_fsm import can_proceed
 
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
-from meterops.core.errors import InvalidInput
 from meterops.core.models import Unit, User
 from meterops.core.services import (
     advance_process,
-    field_officers_for,
+    ensure_field_officer_for,
     open_process,
     record_event,
     require_role,
@@ -336,11 +335,7 @@ def assign_ticket(*, actor: User, ticket: Ticket, officer: User) -> Ticket:
     ticket = _locked(ticket)
     if not can_proceed(ticket.assign):
         raise errors.TicketWrongState()
-    if not field_officers_for(ticket.unit, actor=actor).filter(pk=officer.pk).exists():
-        raise InvalidInput(
-            "officer",
-            _("%(u)s bukan petugas lapangan yang boleh menerima tugas unit ini.") % {"u": officer},
-        )
+    ensure_field_officer_for(ticket.unit, officer, actor=actor)
     ticket.assign(to=officer)
     ticket.save()
     advance_process(

@@ -31,6 +31,16 @@ def field_officers_for(unit: Unit, *, actor: User) -> QuerySet[User]:
     return officers.distinct().order_by("username")
 
 
+def ensure_field_officer_for(unit: Unit, officer: User, *, actor: User) -> None:
+    """Refuse work in ``unit`` for an officer ``field_officers_for`` does not offer ``actor``."""
+    if not field_officers_for(unit, actor=actor).filter(pk=officer.pk).exists():
+        raise InvalidInput(
+            "officer",
+            _("%(officer)s bukan petugas lapangan yang boleh menerima pekerjaan %(unit)s.")
+            % {"officer": officer.get_username(), "unit": unit.name},
+        )
+
+
 # --- Customer processes -------------------------------------------------------------------
 
 

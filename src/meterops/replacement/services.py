@@ -19,7 +19,7 @@ from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.core.services import (
     advance_process,
-    field_officers_for,
+    ensure_field_officer_for,
     open_process,
     record_event,
     require_role,
@@ -334,12 +334,7 @@ def assign_work_orders(
     assigned = []
     for work_order in sorted(work_orders, key=lambda w: w.pk):
         target = _locked(work_order.target, actor)
-        if not field_officers_for(target.unit, actor=actor).filter(pk=officer.pk).exists():
-            raise InvalidInput(
-                "officer",
-                _("%(user)s bukan petugas lapangan yang boleh menerima PK unit ini.")
-                % {"user": officer.username},
-            )
+        ensure_field_officer_for(target.unit, officer, actor=actor)
         if not can_proceed(target.assign):
             _refuse_stale(target, _("didistribusikan"))
         work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)

@@ -29,7 +29,7 @@ from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import field_officers_for, record_event, require_role
+from meterops.core.services import ensure_field_officer_for, record_event, require_role
 from meterops.reading.models import Reading
 
 from ..choices import OPEN_STATES, OrderKind, OrderState
@@ -164,11 +164,7 @@ def assign_orders(*, actor: User, orders: QuerySet, officer: User) -> int:
     for order in (
         scoped(orders, actor).select_for_update(of=("self",)).select_related("customer", "unit")
     ):
-        if not field_officers_for(order.unit, actor=actor).filter(pk=officer.pk).exists():
-            raise InvalidInput(
-                "officer",
-                _("%(u)s tidak bekerja untuk %(unit)s.") % {"u": officer, "unit": order.unit},
-            )
+        ensure_field_officer_for(order.unit, officer, actor=actor)
         if not can_proceed(order.assign):
             _refuse_stale(order, _("ditugaskan"))
         from_state = order.state

@@ -20,7 +20,7 @@ from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import User
 from meterops.core.services import (
     advance_process,
-    field_officers_for,
+    ensure_field_officer_for,
     record_event,
     require_role,
 )
@@ -85,18 +85,9 @@ def assign_targets(
         raise InvalidInput("officer", _("%(u)s bukan petugas lapangan aktif.") % {"u": officer})
     done = []
     now = timezone.now()
-    may_take: dict[int, bool] = {}  # per unit: the one officer rule, asked once
     for target in targets:
         target = _locked(target)
-        if target.unit_id not in may_take:
-            officers = field_officers_for(target.unit, actor=actor)
-            may_take[target.unit_id] = officers.filter(pk=officer.pk).exists()
-        if not may_take[target.unit_id]:
-            raise InvalidInput(
-                "officer",
-                _("%(u)s bukan petugas lapangan yang boleh menerima KCT %(unit)s.")
-                % {"u": officer, "unit": target.unit},
-            )
+        ensure_field_officer_for(target.unit, officer, actor=actor)
         if not can_proceed(target.assign):
             raise errors.TargetWrongState(
                 _("%(ref)s sudah %(state)s; tidak dapat ditugaskan.")

@@ -21,7 +21,7 @@ from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import (
     advance_process,
-    field_officers_for,
+    ensure_field_officer_for,
     open_process,
     require_role,
     require_unit,
@@ -518,8 +518,7 @@ def assign_work_order(*, request: ServiceRequest, officer: User, actor: User) ->
     request = _locked(request)
     if not can_proceed(request.assign):
         raise WrongState(_("PK hanya dapat diterbitkan setelah token terbit."))
-    if not field_officers_for(request.unit, actor=actor).filter(pk=officer.pk).exists():
-        raise InvalidInput("officer", _("%(u)s bukan petugas lapangan unit Anda.") % {"u": officer})
+    ensure_field_officer_for(request.unit, officer, actor=actor)
     request.assign(officer=officer)
     request.save()
     _advance(request, verb="work_order_assigned", actor=actor, note=officer.get_username())
