@@ -181,17 +181,21 @@ class ProbingCallTests:
 
 
 class TicketLifecycleTests:
-    def test_an_officer_of_another_unit_is_refused(self, cast, agent):
-        # The one officer rule (core.services.field_officers_for) holds in the service too,
-        # not only in the form's choices: a crafted POST cannot send another unit's officer.
+    @pytest.fixture
+    def ticket(self, cast, agent):
+        """A gangguan ticket: right token, power off, no officer has visited yet."""
         meter, _pair = upgraded_meter(cast)
-        ticket = handle_token_call(
+        return handle_token_call(
             actor=agent,
             customer=meter.customer,
             right_token=True,
             officer_visited=False,
             power_state=PowerState.OFF,
         )
+
+    def test_an_officer_of_another_unit_is_refused(self, cast, ticket):
+        # The one officer rule (core.services.field_officers_for) holds in the service too,
+        # not only in the form's choices: a crafted POST cannot send another unit's officer.
         stranger = UserFactory(unit=cast.sp_b, roles=[RoleCode.FIELD_OFFICER])
         with pytest.raises(InvalidInput) as refused:
             assign_ticket(actor=cast.supervisor, ticket=ticket, officer=stranger)
@@ -199,15 +203,7 @@ class TicketLifecycleTests:
         ticket.refresh_from_db()
         assert ticket.assigned_to is None
 
-    def test_assign_resolve_close_writes_events_and_closes_the_process(self, cast, agent):
-        meter, _pair = upgraded_meter(cast)
-        ticket = handle_token_call(
-            actor=agent,
-            customer=meter.customer,
-            right_token=True,
-            officer_visited=False,
-            power_state=PowerState.OFF,
-        )
+    def test_assign_resolve_close_writes_events_and_closes_the_process(self, cast, agent, ticket):
         assign_ticket(actor=cast.supervisor, ticket=ticket, officer=cast.officer)
         resolve_ticket(
             actor=cast.officer, ticket=ticket, cause=TicketCause.KCT_FAILED, resolution="KCT ulang"
