@@ -115,14 +115,25 @@ class ConfirmationPagesTests:
 
 
 class DisplayPagesTests:
-    def test_unit_admin_edits_lampiran_i(self, cast, client_for):
-        response = client_for(cast.unit_admin).post(
+    def test_an_administrator_edits_lampiran_i(self, cast, client_for):
+        response = client_for(cast.admin).post(
             reverse("keychange:display_create"),
             {"brand": "wasion", "model_hint": "", "expected_display": "krn2  kt2"},
         )
         assert response.status_code == 302
         row = DisplayExpectation.objects.get(brand="WASION")
         assert row.expected_display == "KRN2 KT2"
+
+    def test_a_unit_admin_reads_lampiran_i_but_cannot_change_it(self, cast, client_for):
+        """One table serves every unit: a ULP's admin must not change it for all (issue #17)."""
+        client = client_for(cast.unit_admin)
+        assert client.get(reverse("keychange:display_list")).status_code == 200
+        response = client.post(
+            reverse("keychange:display_create"),
+            {"brand": "wasion", "model_hint": "", "expected_display": "krn2  kt2"},
+        )
+        assert response.status_code == 403
+        assert not DisplayExpectation.objects.filter(brand="WASION").exists()
 
     def test_supervisor_gets_403(self, cast, client_for):
         assert client_for(cast.supervisor).get(reverse("keychange:display_list")).status_code == 403

@@ -263,14 +263,17 @@ def confirmation_detail(request, pk):
 @login_required
 def display_list(request):
     require_role(request.user, services.KEY_ADMIN_ROLES)
+    can_edit = request.user.has_role(*services.DISPLAY_EDITOR_ROLES)
     return render(
-        request, "keychange/display_list.html", {"rows": DisplayExpectation.objects.all()}
+        request,
+        "keychange/display_list.html",
+        {"rows": DisplayExpectation.objects.all(), "can_edit": can_edit},
     )
 
 
 @login_required
 def display_edit(request, pk=None):
-    require_role(request.user, services.KEY_ADMIN_ROLES)
+    require_role(request.user, services.DISPLAY_EDITOR_ROLES)
     row = get_object_or_404(DisplayExpectation, pk=pk) if pk else None
     form = DisplayForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():

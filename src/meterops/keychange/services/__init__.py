@@ -14,6 +14,7 @@ from .campaigns import (
 )
 from .targets import (
     ASSIGNER_ROLES,
+    DISPLAY_EDITOR_ROLES,
     KEY_ADMIN_ROLES,
     PLANNER_ROLES,
     PROCESS_KIND,
@@ -34,6 +35,7 @@ from .targets import (
 __all__ = [
     "ASSIGNER_ROLES",
     "BATCH",
+    "DISPLAY_EDITOR_ROLES",
     "KEY_ADMIN_ROLES",
     "PLANNER_ROLES",
     "PROCESS_KIND",

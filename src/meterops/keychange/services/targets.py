@@ -41,6 +41,7 @@ from ..models import CampaignTarget, DisplayExpectation, KeyChangeToken
 
 PLANNER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 ASSIGNER_ROLES = (*PLANNER_ROLES, RoleCode.CONTRACTOR_ADMIN)
+DISPLAY_EDITOR_ROLES = (RoleCode.ADMIN,)
 PROCESS_KIND = "Upgrade KRN-2 (KCT)"
 
 
@@ -395,8 +396,11 @@ def regenerate_kct(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
 def save_display_expectation(
     *, actor: User, row: DisplayExpectation | None, brand: str, model_hint: str, expected: str
 ) -> DisplayExpectation:
-    """Edit the Lampiran I table of 04-enter displays per brand (seed 003, Lampiran I)."""
-    require_role(actor, KEY_ADMIN_ROLES)
+    """Edit the Lampiran I table of 04-enter displays per brand (seed 003, Lampiran I).
+
+    One table serves every unit, so only an Administrator edits it (issue #17): a unit admin
+    of one ULP would otherwise change what every unit's officers check against."""
+    require_role(actor, DISPLAY_EDITOR_ROLES)
     row = row or DisplayExpectation()
     row.brand, row.model_hint = brand.strip().upper(), model_hint.strip().upper()
     row.expected_display = " ".join(expected.split()).upper()
