@@ -1,4 +1,4 @@
-"""Every URL that carries an object id gives users of another unit or contractor nothing (issue #17).
+"""Every URL carrying an object id gives users of another unit or contractor nothing (issue #17).
 
 The URLs are not listed here: they come from the URL resolver and the API's OpenAPI schema,
 so a new view is covered without a new test. The objects come from the demo (``seed_demo``),
@@ -195,7 +195,7 @@ def fingerprint() -> dict[str, int]:
     with connection.cursor() as cursor:
         counts = {}
         for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             counts[table] = cursor.fetchone()[0]
     passwords = list(User.objects.order_by("pk").values_list("password", "is_active"))
     counts["-users-"] = hash(tuple(passwords))
@@ -212,7 +212,7 @@ def test_every_id_bearing_page_has_an_object_to_try(world):
 def outsider_names():
     names = [f"unit {role}" for role in RoleCode.values]
     names += [f"contractor {role}" for role in RoleCode.values if role != RoleCode.ADMIN]
-    return names + ["UP3 unit_admin"]
+    return [*names, "UP3 unit_admin"]
 
 
 @pytest.mark.parametrize("who", outsider_names())

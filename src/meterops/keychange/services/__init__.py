@@ -3,6 +3,8 @@
 ``targets``. Import them from here; the vending keys are ``meterops.vending``'s.
 """
 
+from meterops.vending.services import KEY_ADMIN_ROLES
+
 from .campaigns import (
     BATCH,
     CampaignFilter,
@@ -15,7 +17,6 @@ from .campaigns import (
 from .targets import (
     ASSIGNER_ROLES,
     DISPLAY_EDITOR_ROLES,
-    KEY_ADMIN_ROLES,
     PLANNER_ROLES,
     PROCESS_KIND,
     apply_new_key,

@@ -27,7 +27,6 @@ from meterops.core.services import (
 from meterops.customers.models import Meter
 from meterops.vending.keys import KeyPair, key_change_tokens_for, key_pair_for
 from meterops.vending.models import sts_key_type
-from meterops.vending.services import KEY_ADMIN_ROLES
 
 from .. import errors
 from ..choices import (
