@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import (
+    FileRejected,
     InvalidInput,
     NotAllowed,
     NotFound,
@@ -17,7 +18,6 @@ from meterops.core.errors import (
 )
 from meterops.core.models import ProcessEvent
 from meterops.replacement.choices import PhotoStage, TargetState
-from meterops.replacement.errors import FileRejected
 from meterops.replacement.models import Photo, ReplacementTarget, WorkOrder
 from meterops.replacement.services import (
     DamageReport,
@@ -32,6 +32,7 @@ from meterops.replacement.services import (
     send_target_to_reverification,
     verify_target,
 )
+from tests.core.image_files import huge_jpeg, huge_png
 from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 from tests.replacement.conftest import jpeg, pdf, png
@@ -78,6 +79,18 @@ class ReportDamageTests:
             )
         assert not ReplacementTarget.objects.exists()
         assert not Photo.objects.exists()
+        assert _stored_files() == []
+
+    def test_photo_of_too_many_pixels_is_refused_from_its_header(self, cast, customer, damage_type):
+        # issue #17: a 12000×12000 PNG of a few KB took 1.4 GB once decoded, and was accepted.
+        with pytest.raises(FileRejected, match="12000×12000 piksel"):
+            report_damage(
+                actor=cast.supervisor,
+                customer=customer,
+                report=DamageReport(damage_type=damage_type),
+                photos=[jpeg(), huge_png(12000, 12000)],
+            )
+        assert not ReplacementTarget.objects.exists()
         assert _stored_files() == []
 
     def test_gif_renamed_jpg_is_rejected_by_content(self, cast, customer, damage_type):
@@ -184,6 +197,13 @@ class DropTests:
         fake = SimpleUploadedFile("ba.pdf", b"<html>bukan pdf</html>")
         with pytest.raises(FileRejected, match="PDF atau JPEG"):
             attach_ba_document(target=target, actor=cast.supervisor, upload=fake)
+        assert not target.documents.exists()
+
+    def test_ba_jpeg_of_too_many_pixels_is_refused(self, cast, customer, make_target):
+        target = self._in_reverification(cast, customer, make_target, from_reading_anomaly=True)
+        with pytest.raises(FileRejected, match="12000×12000 piksel") as refused:
+            attach_ba_document(target=target, actor=cast.supervisor, upload=huge_jpeg())
+        assert refused.value.field == "document"
         assert not target.documents.exists()
 
     def test_drop_needs_reason(self, cast, customer, make_target):

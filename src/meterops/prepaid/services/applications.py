@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.formats import rupiah
+from meterops.core.images import check_image, check_scan
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import (
@@ -548,6 +549,10 @@ def record_installation(
         )
     if installed_on > timezone.localdate():
         raise InvalidInput("installed_on", _("Tanggal pasang tidak boleh di masa depan."))
+    check_scan(report_scan, field="report_scan", label=_("Scan BA pasang"))
+    check_scan(contract_scan, field="contract_scan", label=_("Scan SPJBTL"))
+    if photo:
+        check_image(photo, field="photo", label=_("Foto pemasangan"))
     request.install(on=installed_on, by=actor)
     request.report_scan, request.contract_scan = report_scan, contract_scan
     if photo:
