@@ -13,14 +13,27 @@ import shutil
 import uuid
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.deconstruct import deconstructible
+from django.utils.encoding import iri_to_uri
+from django.utils.http import content_disposition_header
 
 # The kinds the app stores; any other extension is dropped, so a name never makes a browser
 # or nginx treat a file as a page.
-SAFE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".pdf", ".xlsx", ".csv"})
+CONTENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv",
+}
+SAFE_EXTENSIONS = frozenset(CONTENT_TYPES)
 
 
 @deconstructible
@@ -47,9 +60,42 @@ class RandomName:
         return hash(self.folder)
 
 
+def content_type_of(name: str) -> str:
+    """The content type a stored file is served with, told by its (safe) extension only."""
+    return CONTENT_TYPES.get(PurePosixPath(name).suffix.lower(), "application/octet-stream")
+
+
 def is_random_name(name: str) -> bool:
     stem = PurePosixPath(name).stem
     return len(stem) == 32 and all(c in "0123456789abcdef" for c in stem)
+
+
+def serve_file(file, *, content_type: str, download_name: str = "") -> HttpResponse:
+    """Answer with a stored file the calling view has already found in the user's scope:
+    with ``MEDIA_ACCEL_REDIRECT`` set, an empty response whose X-Accel-Redirect header lets
+    nginx send it from its internal location; otherwise Django streams it (issue #17)."""
+    if not file:
+        raise Http404
+    prefix = settings.MEDIA_ACCEL_REDIRECT
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = iri_to_uri(f"{prefix.rstrip('/')}/{file.name}")
+        if download_name:
+            response["Content-Disposition"] = content_disposition_header(True, download_name)
+    else:
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(
+            handle,
+            content_type=content_type,
+            as_attachment=bool(download_name),
+            filename=download_name,
+        )
+    # Photos carry a customer's position: no shared cache keeps them.
+    patch_cache_control(response, private=True)
+    return response
 
 
 def rename_stored_files(apps, schema_editor, label: str, field: str, *, also=()) -> None:
