@@ -1,4 +1,5 @@
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -205,6 +206,13 @@ class DropTests:
             attach_ba_document(target=target, actor=cast.supervisor, upload=huge_jpeg())
         assert refused.value.field == "document"
         assert not target.documents.exists()
+
+    def test_ba_is_stored_under_a_random_name_of_its_kind(self, cast, customer, make_target):
+        target = self._in_reverification(cast, customer, make_target, from_reading_anomaly=True)
+        scanned = jpeg(f"BA {customer.customer_id}.pdf")
+        document = attach_ba_document(target=target, actor=cast.supervisor, upload=scanned)
+        assert re.fullmatch(r"replacement/ba/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", document.file.name)
+        assert document.content_type == "image/jpeg"
 
     def test_drop_needs_reason(self, cast, customer, make_target):
         target = self._in_reverification(cast, customer, make_target)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from meterops.core.errors import FileRejected
-from meterops.core.images import check_image, check_scan
+from meterops.core.images import check_image
 
 PHOTO_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 320
@@ -114,8 +114,3 @@ def _degrees(dms, ref) -> Decimal:
     if str(ref).strip("\x00 ").upper() in {"S", "W"}:
         value = -value
     return value.quantize(Decimal("0.000001"))
-
-
-def check_ba_document(upload) -> str:
-    """The content type of a scanned BA: a PDF or a JPEG (``core.images.check_scan``)."""
-    return check_scan(upload, field="document", label=_("Berkas BA")).content_type
