@@ -24,7 +24,7 @@ class RandomNameTests:
     def test_every_file_field_stores_under_a_random_name_without_identifiers(self):
         fields = file_fields()
         # The photos and scans of HOME, reading, prepaid, fieldwork, the event log and uploads.
-        assert len(fields) == 11
+        assert len(fields) >= 11
         for model, field in fields:
             instance = model(pk=PK)
             for text in model._meta.concrete_fields:
