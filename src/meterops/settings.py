@@ -153,6 +153,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Media is never served by a public URL: only the scoped views answer (issue #17). With an
+# internal nginx location (docs/DEPLOY.md) set here, they answer with X-Accel-Redirect and
+# nginx sends the file; empty, Django streams it.
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
+# Photos and scans (core.images): bytes, and pixels read from the header before decoding.
+MEDIA_UPLOAD_MAX_BYTES = int(os.environ.get("MEDIA_UPLOAD_MAX_BYTES", str(10 * 2**20)))
+IMAGE_MAX_SIDE = int(os.environ.get("IMAGE_MAX_SIDE", "10000"))
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", "50000000"))  # a phone's 50 MP mode
 
 # Login protection: a math captcha as on the old HOME login, and a lockout after repeated failures.
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"

@@ -1,8 +1,8 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+# No route serves MEDIA_ROOT, not even in DEBUG: photos and scans go out only through the views
+# that find their row in the user's scope first (core.media.serve_file, issue #17).
 urlpatterns = [
     path("", include("meterops.core.urls")),
     path("customers/", include("meterops.customers.urls")),
@@ -18,6 +18,3 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

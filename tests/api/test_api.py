@@ -9,6 +9,7 @@ from django.utils import timezone
 from meterops.api.models import DeviceToken, IdempotentWrite, PhotoUpload
 from meterops.replacement.choices import TargetState
 from meterops.replacement.models import Replacement, ReplacementTarget
+from tests.core.image_files import files_in_media, huge_png_bytes
 from tests.factories import TEST_PASSWORD
 
 from .conftest import jpeg_bytes, upload_photo
@@ -311,6 +312,38 @@ class PhotoUploadTests:
         assert answer.status_code == 422
         assert answer.json()["field"] == "file"
         assert not PhotoUpload.objects.get(pk=upload_id).is_complete
+
+    def _send(self, client, data: bytes) -> tuple[int, object]:
+        start = {"client_id": str(uuid.uuid4()), "file_name": "besar.png", "size": len(data)}
+        upload_id = client.post("/api/photos", start, content_type="application/json").json()["id"]
+        answer = client.put(
+            f"/api/photos/{upload_id}/chunk?offset=0", data, content_type="application/octet-stream"
+        )
+        return upload_id, answer
+
+    def test_png_of_too_many_pixels_is_refused(self, api_client, cast):
+        # issue #17: a 12000×12000 PNG of a few KB was accepted, to take 1.4 GB when decoded.
+        upload_id, answer = self._send(api_client(cast.officer), huge_png_bytes(12000, 12000))
+        assert answer.status_code == 422
+        assert answer.json()["field"] == "file"
+        assert "12000×12000 piksel" in answer.json()["message"]
+        assert not PhotoUpload.objects.get(pk=upload_id).is_complete
+
+    def test_20000_square_png_is_422_and_leaves_no_file(self, api_client, cast):
+        # issue #17: this one gave a 500 and left the uploaded bytes on disk.
+        client = api_client(cast.officer)
+        data = huge_png_bytes(20000, 20000)
+        upload_id, answer = self._send(client, data)
+        assert answer.status_code == 422
+        assert "20000×20000 piksel" in answer.json()["message"]
+        assert files_in_media() == []
+        # The upload starts over: a resend of the same bytes is refused the same way.
+        assert client.get(f"/api/photos/{upload_id}").json()["received"] == 0
+        again = client.put(
+            f"/api/photos/{upload_id}/chunk?offset=0", data, content_type="application/octet-stream"
+        )
+        assert again.status_code == 422
+        assert files_in_media() == []
 
     def test_oversized_photo_is_refused(self, api_client, cast):
         client = api_client(cast.officer)

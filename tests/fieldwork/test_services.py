@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from meterops.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from meterops.core.errors import FileRejected, InvalidInput, NotAllowed, NotFound, WrongState
 from meterops.core.models import ProcessEvent
 from meterops.fieldwork import queries, services
 from meterops.fieldwork.choices import NoticeMaterial, NoticeOutcome, OrderKind, OrderState
@@ -14,6 +14,7 @@ from meterops.fieldwork.errors import AlreadyPaid, BatchRejected
 from meterops.fieldwork.models import Arrears, AuditMonth, FieldOrder, MoveProposal
 from meterops.reading.choices import ReadingState
 from meterops.replacement.models import DamageType, ReplacementTarget
+from tests.core.image_files import files_in_media, huge_png
 from tests.factories import CustomerFactory, SubstationFactory
 from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
 from tests.reading.helpers import PERIOD, anomaly, make_customer, make_day, make_reading, make_route
@@ -306,6 +307,31 @@ class NoticeTests:
         [row] = queries.campaigns_for(cast.supervisor)
         assert (row.total, row.done, row.delivered) == (2, 1, 1)
         assert queries.campaigns_for(cast.outsider) == []
+
+    def test_signature_of_too_many_pixels_is_refused(self, cast):
+        from meterops.customers.models import Customer
+
+        CustomerFactory(unit=cast.sp_a)
+        campaign = services.create_campaign(
+            actor=cast.supervisor,
+            unit=cast.sp_a,
+            name="Brosur tarif",
+            material=NoticeMaterial.BROCHURE,
+            customers=Customer.objects.all(),
+        )
+        services.assign_orders(
+            actor=cast.supervisor, orders=campaign.orders.all(), officer=cast.officer
+        )
+        with pytest.raises(FileRejected, match="12000×12000 piksel") as refused:
+            services.record_notice(
+                actor=cast.officer,
+                order=campaign.orders.get(),
+                outcome=NoticeOutcome.IN_PERSON,
+                photo=jpeg(),
+                signature=huge_png(12000, 12000),
+            )
+        assert refused.value.field == "signature"
+        assert files_in_media() == []
 
 
 class ArrearsBatchTests:

@@ -10,6 +10,7 @@ from meterops.core.menu import menu_for
 from meterops.fieldwork import services
 from meterops.fieldwork.choices import OrderKind, OrderState
 from meterops.fieldwork.models import Arrears, FieldOrder
+from tests.core.image_files import files_in_media, huge_png
 from tests.factories import CustomerFactory
 from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
 from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading, make_route
@@ -138,6 +139,19 @@ class ArrearsViewTests:
         assert response.status_code == 302
         order.refresh_from_db()
         assert order.state == OrderState.DONE and order.register_kwh == Decimal("1234.5")
+
+    def test_photo_of_too_many_pixels_is_refused_on_the_form(self, cast, client_for):
+        order = disconnection_order(cast)
+        response = client_for(cast.officer).post(
+            reverse("fieldwork:order_detail", args=[order.pk]),
+            {"register_kwh": "1234.5", "photo": huge_png(12000, 12000)},
+        )
+        assert response.status_code == 200
+        [error] = response.context["form"].errors["photo"]
+        assert error.startswith('Foto kWh meter "besar.png" terlalu besar: 12000×12000 piksel')
+        order.refresh_from_db()
+        assert order.state != OrderState.DONE
+        assert files_in_media() == []
 
 
 class DisconnectionDateTests:

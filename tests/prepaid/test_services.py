@@ -2,10 +2,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from meterops import sts
 from meterops.core.choices import RoleCode
-from meterops.core.errors import InvalidInput, NotAllowed, OpenProcessExists, WrongState
+from meterops.core.errors import (
+    FileRejected,
+    InvalidInput,
+    NotAllowed,
+    OpenProcessExists,
+    WrongState,
+)
 from meterops.core.models import ProcessEvent
 from meterops.customers.choices import PaymentMode
 from meterops.prepaid import services
@@ -23,6 +30,7 @@ from meterops.prepaid.errors import (
 )
 from meterops.prepaid.models import Payment, ServiceRequest
 from meterops.vending.models import pan_of
+from tests.core.image_files import files_in_media, huge_png
 from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 
@@ -374,6 +382,32 @@ class InstallationAndPdlTests:
                 report_scan=scan(),
                 contract_scan=scan(),
             )
+
+    def test_scans_and_photo_are_checked_by_their_content(self, prepaid):
+        # issue #17: any file was kept as a scan, and the photo was stored without a check.
+        request = services.issue_request_tokens(
+            request=activated(prepaid), actor=prepaid.supervisor
+        )
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        page = SimpleUploadedFile("spjbtl.pdf", b"<html><script>alert(1)</script></html>")
+        refusals = [
+            ({"contract_scan": page}, "contract_scan", "Scan SPJBTL"),
+            ({"photo": huge_png(12000, 12000)}, "photo", "12000×12000 piksel"),
+        ]
+        for files, field, message in refusals:
+            with pytest.raises(FileRejected, match=message) as refused:
+                services.record_installation(
+                    request=request,
+                    actor=prepaid.officer,
+                    installed_on=date.today(),
+                    **{"report_scan": scan(), "contract_scan": scan(), **files},
+                )
+            assert refused.value.field == field
+        request.refresh_from_db()
+        assert request.state == RequestState.ASSIGNED
+        assert files_in_media() == []
 
     def test_only_the_assigned_officer_records_the_installation(self, prepaid):
         request = services.issue_request_tokens(

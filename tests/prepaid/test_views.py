@@ -210,6 +210,30 @@ class RequestDetailTests:
         request.refresh_from_db()
         assert request.state == RequestState.INSTALLED
 
+    def test_a_scan_that_is_not_a_pdf_or_jpeg_is_refused_by_name(self, prepaid, client_for):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        request = activated(prepaid)
+        services.issue_request_tokens(request=request, actor=prepaid.supervisor)
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        response = client_for(prepaid.officer).post(
+            reverse("prepaid:request_install", args=[request.pk]),
+            {
+                "installed_on": date.today().isoformat(),
+                "report_scan": SimpleUploadedFile("ba.pdf", b"<html>bukan scan</html>"),
+                "contract_scan": scan(),
+            },
+            follow=True,
+        )
+        shown = [str(m) for m in response.context["messages"]]
+        assert shown == [
+            'Scan BA pasang (ditandatangani) "ba.pdf" harus PDF atau JPEG hasil pindai.'
+        ]
+        request.refresh_from_db()
+        assert request.state == RequestState.ASSIGNED
+
     def test_pdl_closes_the_application(self, prepaid, client_for):
         request = installed(prepaid)
         client_for(prepaid.supervisor).post(reverse("prepaid:request_complete", args=[request.pk]))

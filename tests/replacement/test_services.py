@@ -1,4 +1,5 @@
 import os
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import (
+    FileRejected,
     InvalidInput,
     NotAllowed,
     NotFound,
@@ -17,7 +19,6 @@ from meterops.core.errors import (
 )
 from meterops.core.models import ProcessEvent
 from meterops.replacement.choices import PhotoStage, TargetState
-from meterops.replacement.errors import FileRejected
 from meterops.replacement.models import Photo, ReplacementTarget, WorkOrder
 from meterops.replacement.services import (
     DamageReport,
@@ -32,6 +33,7 @@ from meterops.replacement.services import (
     send_target_to_reverification,
     verify_target,
 )
+from tests.core.image_files import huge_jpeg, huge_png
 from tests.customers.helpers import DAMAGED_METER, meter_removed_as_damaged
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 from tests.replacement.conftest import jpeg, pdf, png
@@ -78,6 +80,18 @@ class ReportDamageTests:
             )
         assert not ReplacementTarget.objects.exists()
         assert not Photo.objects.exists()
+        assert _stored_files() == []
+
+    def test_photo_of_too_many_pixels_is_refused_from_its_header(self, cast, customer, damage_type):
+        # issue #17: a 12000×12000 PNG of a few KB took 1.4 GB once decoded, and was accepted.
+        with pytest.raises(FileRejected, match="12000×12000 piksel"):
+            report_damage(
+                actor=cast.supervisor,
+                customer=customer,
+                report=DamageReport(damage_type=damage_type),
+                photos=[jpeg(), huge_png(12000, 12000)],
+            )
+        assert not ReplacementTarget.objects.exists()
         assert _stored_files() == []
 
     def test_gif_renamed_jpg_is_rejected_by_content(self, cast, customer, damage_type):
@@ -185,6 +199,20 @@ class DropTests:
         with pytest.raises(FileRejected, match="PDF atau JPEG"):
             attach_ba_document(target=target, actor=cast.supervisor, upload=fake)
         assert not target.documents.exists()
+
+    def test_ba_jpeg_of_too_many_pixels_is_refused(self, cast, customer, make_target):
+        target = self._in_reverification(cast, customer, make_target, from_reading_anomaly=True)
+        with pytest.raises(FileRejected, match="12000×12000 piksel") as refused:
+            attach_ba_document(target=target, actor=cast.supervisor, upload=huge_jpeg())
+        assert refused.value.field == "document"
+        assert not target.documents.exists()
+
+    def test_ba_is_stored_under_a_random_name_of_its_kind(self, cast, customer, make_target):
+        target = self._in_reverification(cast, customer, make_target, from_reading_anomaly=True)
+        scanned = jpeg(f"BA {customer.customer_id}.pdf")
+        document = attach_ba_document(target=target, actor=cast.supervisor, upload=scanned)
+        assert re.fullmatch(r"replacement/ba/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", document.file.name)
+        assert document.content_type == "image/jpeg"
 
     def test_drop_needs_reason(self, cast, customer, make_target):
         target = self._in_reverification(cast, customer, make_target)

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from meterops.replacement.choices import TargetState
 from meterops.replacement.models import ReplacementTarget
 from meterops.replacement.services import print_work_orders, verify_target
+from tests.core.image_files import files_in_media, huge_png
 from tests.replacement.conftest import jpeg
 
 
@@ -72,6 +73,20 @@ class TargetCreateTests:
         )
         assert "Lampirkan minimal 1 foto" in response.content.decode()
         assert not ReplacementTarget.objects.exists()
+
+    def test_photo_of_too_many_pixels_is_refused_on_its_field(
+        self, cast, client_for, customer, damage_type
+    ):
+        response = client_for(cast.supervisor).post(
+            f"{self.URL}?customer_id={customer.customer_id}",
+            {"damage_type": damage_type.pk, "photos": [jpeg(), huge_png(12000, 12000)]},
+        )
+        assert response.status_code == 200
+        [error] = response.context["form"].errors["photos"]
+        assert 'Foto kondisi meter (1–5, JPEG/PNG) "besar.png" terlalu besar' in error
+        assert "12000×12000 piksel" in error
+        assert not ReplacementTarget.objects.exists()
+        assert files_in_media() == []
 
     def test_open_process_refusal_is_shown(self, cast, client_for, customer, damage_type, target):
         response = client_for(cast.supervisor).post(

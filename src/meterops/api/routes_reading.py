@@ -56,9 +56,7 @@ def _record(user, reading, payload: RereadIn, photos: list):
         register_kwh=payload.register_kwh,
         read_at=timezone.now(),
         anomaly=anomaly,
-        photo=kept_photo(
-            photos[0], unit=reading.unit, stem=f"baca_{customer.customer_id}_{reading.period}"
-        ),
+        photo=kept_photo(photos[0], unit=reading.unit, field="photo_ids"),
         latitude=payload.latitude,
         longitude=payload.longitude,
     )

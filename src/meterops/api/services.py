@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import InvalidInput, NotAllowed
+from meterops.core.errors import FileRejected, InvalidInput, NotAllowed
+from meterops.core.images import check_image
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 
@@ -23,7 +23,6 @@ from .errors import ChunkOutOfOrder
 from .models import DeviceToken, IdempotentWrite, PhotoUpload, hash_token, new_raw_token
 
 TOKEN_LIFETIME = timedelta(days=int(getattr(settings, "API_TOKEN_DAYS", 30)))
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_CHUNK_BYTES = 1024 * 1024
 TOKEN_ADMIN_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.CONTRACTOR_ADMIN)
 
@@ -128,12 +127,15 @@ def upload_path(upload: PhotoUpload) -> Path:
 
 
 def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int) -> PhotoUpload:
-    """Begin (or find again) a chunked photo upload of ``size`` bytes, at most 10 MB."""
+    """Begin (or find again) a chunked photo upload of ``size`` bytes, at most
+    ``MEDIA_UPLOAD_MAX_BYTES`` (10 MB)."""
     if size <= 0:
         raise InvalidInput("size", _("Ukuran foto harus lebih dari 0 byte."))
-    if size > MAX_PHOTO_BYTES:
+    if size > settings.MEDIA_UPLOAD_MAX_BYTES:
         raise InvalidInput(
-            "size", _("Foto %(mb).1f MB terlalu besar; maksimal 10 MB.") % {"mb": size / 2**20}
+            "size",
+            _("Foto %(mb).1f MB terlalu besar; maksimal %(max)d MB.")
+            % {"mb": size / 2**20, "max": settings.MEDIA_UPLOAD_MAX_BYTES // 2**20},
         )
     name = Path(file_name).name[:100] or "foto.jpg"
     try:
@@ -149,7 +151,12 @@ def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int)
 
 
 def append_chunk(*, upload: PhotoUpload, offset: int, data: bytes) -> PhotoUpload:
-    """Write one chunk at ``offset``; a chunk already received is accepted again unchanged."""
+    """Write one chunk at ``offset``; a chunk already received is accepted again unchanged.
+
+    The last chunk checks the photo (``core.images.check_image``); a refused photo leaves
+    nothing behind: its bytes go and the upload starts again from byte 0 (issue #17).
+    """
+    refused = None
     with transaction.atomic():
         upload = PhotoUpload.objects.select_for_update().get(pk=upload.pk)
         if upload.is_complete:
@@ -174,25 +181,20 @@ def append_chunk(*, upload: PhotoUpload, offset: int, data: bytes) -> PhotoUploa
         upload.received = offset + len(data)
         fields = ["received", "updated_at"]
         if upload.received == upload.size:
-            upload.content_type = _check_image(path, upload.file_name)
-            upload.completed_at = timezone.now()
-            fields += ["content_type", "completed_at"]
+            try:
+                with open(path, "rb") as handle:
+                    checked = check_image(File(handle, name=upload.file_name), field="file")
+            except FileRejected as exc:
+                path.unlink()
+                upload.received, refused = 0, exc
+            else:
+                upload.content_type = checked.content_type
+                upload.completed_at = timezone.now()
+                fields += ["content_type", "completed_at"]
         upload.save(update_fields=fields)
-        return upload
-
-
-def _check_image(path: Path, name: str) -> str:
-    """Told by its content (Pillow), not by its name: only a JPEG or PNG photo is kept."""
-    try:
-        with Image.open(path) as probe:
-            probe.verify()
-            kind = probe.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        kind = None
-    if kind not in {"JPEG", "PNG"}:
-        path.unlink(missing_ok=True)
-        raise InvalidInput("file", _("Berkas %(name)s bukan foto JPEG/PNG.") % {"name": name})
-    return "image/jpeg" if kind == "JPEG" else "image/png"
+    if refused is not None:
+        raise refused
+    return upload
 
 
 def anomaly_for(code: str):

@@ -59,6 +59,15 @@ class InvalidInput(DomainError):
         self.field = field
 
 
+class FileRejected(InvalidInput):
+    """A photo or scan that is not what the rule asks for (kind, bytes, pixels)."""
+
+    code = "file_rejected"
+
+    def __init__(self, message, *, field: str = "file"):
+        super().__init__(field, message)
+
+
 class OpenProcessExists(WrongState):
     code = "open_process_exists"
 

@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RoleCode
+from .errors import FileRejected
+from .images import check_image, check_scan
 from .models import Contractor, Unit, UnitSettings, User
 from .scoping import scoped
 from .validators import customer_id_validator
@@ -31,6 +33,30 @@ class BootstrapMixin:
                 attrs = self.fields[name].widget.attrs
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid"
                 attrs["aria-invalid"] = "true"
+
+
+class ImageUploadField(forms.FileField):
+    """A photo, checked by ``core.images.check_image`` from its header before any view or
+    service decodes it (issue #17); the error names the field by its label."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
+    check = staticmethod(check_image)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                self.check(upload, field="file", label=str(self.label))
+            except FileRejected as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return upload
+
+
+class ScanUploadField(ImageUploadField):
+    """A signed scan: a PDF or a JPEG (``core.images.check_scan``, issue #17)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg"})
+    check = staticmethod(check_scan)
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Domain, RoleCode, TimeZoneName, UnitLevel
+from .media import RandomName
 
 
 class TimeStampedModel(models.Model):
@@ -334,7 +335,7 @@ class ProcessEvent(models.Model):
     )
     at = models.DateTimeField(_("waktu"), default=timezone.now)
     note = models.TextField(_("catatan"), blank=True)
-    attachment = models.FileField(_("lampiran"), upload_to="events/%Y/%m/", blank=True)
+    attachment = models.FileField(_("lampiran"), upload_to=RandomName("events"), blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -45,6 +45,11 @@ def timeline_of(customer, *, limit: int = 200) -> QuerySet[ProcessEvent]:
     return customer.events.select_related("actor", "process").order_by("-at", "-id")[:limit]
 
 
+def get_event_attachment_for(user: User, pk: int) -> ProcessEvent:
+    """An event with an attachment in the user's units; any other is a 404."""
+    return get_object_or_404(scoped(ProcessEvent, user).exclude(attachment=""), pk=pk)
+
+
 def dashboard_rows(user) -> list[dict]:
     """Per service unit (ULP) the user may see: customers, users and open processes."""
     units = scoped(Unit, user).filter(level=UnitLevel.SERVICE_POINT).order_by("path")

@@ -22,6 +22,7 @@ from .forms import (
     UserFilterForm,
     UserForm,
 )
+from .media import content_type_of, serve_file
 from .panels import panels_for, status_panels_for
 
 
@@ -79,6 +80,13 @@ def status(request):
                 panels=status_panels_for(request.user, customer),
             )
     return render(request, "core/status.html", context)
+
+
+@login_required
+def event_attachment(request, pk):
+    """The attachment of a timeline event (a BA scan), only to users who may see the event."""
+    event = queries.get_event_attachment_for(request.user, pk)
+    return serve_file(event.attachment, content_type=content_type_of(event.attachment.name))
 
 
 @login_required

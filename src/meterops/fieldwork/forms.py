@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meterops.core.choices import UnitLevel
-from meterops.core.forms import BootstrapMixin
+from meterops.core.forms import BootstrapMixin, ImageUploadField
 from meterops.core.models import Unit
 from meterops.core.scoping import scoped
 from meterops.customers.models import Customer, Route, Substation
@@ -66,7 +66,7 @@ class RegisterPhotoForm(BootstrapMixin, forms.Form):
     register_kwh = forms.DecimalField(
         label=_("Stan kWh"), min_value=0, max_digits=12, decimal_places=2
     )
-    photo = forms.ImageField(label=_("Foto kWh meter"))
+    photo = ImageUploadField(label=_("Foto kWh meter"))
 
 
 class DisconnectionForm(RegisterPhotoForm):
@@ -82,7 +82,7 @@ class PrepaidSamplingForm(BootstrapMixin, forms.Form):
     credit_kwh = forms.DecimalField(
         label=_("Sisa kWh (token)"), min_value=0, max_digits=12, decimal_places=2
     )
-    photo = forms.ImageField(label=_("Foto sisa token"))
+    photo = ImageUploadField(label=_("Foto sisa token"))
     anomaly = forms.ModelChoiceField(
         label=_("Kelainan APP (LBKB)"),
         required=False,
@@ -109,9 +109,9 @@ class NoticeForm(BootstrapMixin, forms.Form):
         label=_("Keterangan"),
         choices=[c for c in NoticeOutcome.choices if c[0] != NoticeOutcome.NOT_YET],
     )
-    photo = forms.ImageField(label=_("Foto penyampaian"))
+    photo = ImageUploadField(label=_("Foto penyampaian"))
     initials = forms.CharField(label=_("Paraf / nama penerima"), max_length=60, required=False)
-    signature = forms.ImageField(label=_("Foto tanda tangan (opsional)"), required=False)
+    signature = ImageUploadField(label=_("Foto tanda tangan (opsional)"), required=False)
 
 
 class SurveyForm(BootstrapMixin, forms.Form):

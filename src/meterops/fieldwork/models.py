@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from meterops.core.media import RandomName
 from meterops.core.models import Contractor, TimeStampedModel, Unit
 
 from .choices import (
@@ -177,8 +178,10 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     # What the officer records (each kind uses some of them).
     register_kwh = models.DecimalField(_("stan (kWh)"), null=True, blank=True, **KWH)
     credit_kwh = models.DecimalField(_("sisa kWh"), null=True, blank=True, **KWH)
-    photo = models.FileField(_("foto"), upload_to="fieldwork/%Y/%m/", blank=True)
-    signature = models.FileField(_("tanda tangan"), upload_to="fieldwork/sign/%Y/%m/", blank=True)
+    photo = models.FileField(_("foto"), upload_to=RandomName("fieldwork"), blank=True)
+    signature = models.FileField(
+        _("tanda tangan"), upload_to=RandomName("fieldwork/sign"), blank=True
+    )
     initials = models.CharField(_("paraf / nama penerima"), max_length=60, blank=True)
     outcome = models.CharField(
         _("keterangan"), max_length=30, choices=NoticeOutcome.choices, blank=True

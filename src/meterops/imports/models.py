@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from meterops.core.media import RandomName
 from meterops.core.models import TimeStampedModel, Unit
 
 
@@ -17,6 +18,7 @@ class UploadState(models.TextChoices):
 
 
 def _upload_path(instance, filename: str) -> str:
+    # Named by migration 0001 only; uploads are stored under RandomName since 0005.
     return f"imports/{timezone.now():%Y/%m}/{instance.sha256[:16]}-{filename}"
 
 
@@ -24,7 +26,7 @@ class Upload(ConcurrentTransitionMixin, TimeStampedModel):
     """One uploaded file of one template, kept with its hash, and its way to the database."""
 
     template_code = models.CharField(_("template"), max_length=40)
-    file = models.FileField(_("berkas"), upload_to=_upload_path, max_length=255)
+    file = models.FileField(_("berkas"), upload_to=RandomName("imports"), max_length=255)
     original_name = models.CharField(_("nama berkas"), max_length=255)
     sha256 = models.CharField(_("hash SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("ukuran (byte)"))

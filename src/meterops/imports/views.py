@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.excel import XLSX_CONTENT_TYPE
 from meterops.core.forms import BootstrapMixin
+from meterops.core.media import content_type_of, serve_file
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 
@@ -177,4 +178,8 @@ def upload_errors(request, pk: int):
 @login_required
 def upload_file(request, pk: int):
     upload = _upload_for(request, pk)
-    return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)
+    return serve_file(
+        upload.file,
+        content_type=content_type_of(upload.original_name),
+        download_name=upload.original_name,
+    )

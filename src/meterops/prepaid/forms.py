@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meterops.core.choices import UnitLevel
-from meterops.core.forms import BootstrapMixin
+from meterops.core.forms import BootstrapMixin, ImageUploadField, ScanUploadField
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import field_officers_for
@@ -92,9 +92,9 @@ class InstallationForm(BootstrapMixin, forms.Form):
     installed_on = forms.DateField(
         label=_("Tanggal pasang"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    report_scan = forms.FileField(label=_("Scan BA pasang (ditandatangani)"))
-    contract_scan = forms.FileField(label=_("Scan SPJBTL (ditandatangani)"))
-    photo = forms.ImageField(label=_("Foto pemasangan"), required=False)
+    report_scan = ScanUploadField(label=_("Scan BA pasang (ditandatangani)"))
+    contract_scan = ScanUploadField(label=_("Scan SPJBTL (ditandatangani)"))
+    photo = ImageUploadField(label=_("Foto pemasangan"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from meterops.core.media import RandomName
 from meterops.core.models import Process, TimeStampedModel, Unit
 
 from .choices import (
@@ -138,10 +139,14 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
     installed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
-    photo = models.ImageField(_("foto pemasangan"), upload_to="prepaid/photos/%Y/%m/", blank=True)
-    report_scan = models.FileField(_("scan BA pasang"), upload_to="prepaid/ba/%Y/%m/", blank=True)
+    photo = models.ImageField(
+        _("foto pemasangan"), upload_to=RandomName("prepaid/photos"), blank=True
+    )
+    report_scan = models.FileField(
+        _("scan BA pasang"), upload_to=RandomName("prepaid/ba"), blank=True
+    )
     contract_scan = models.FileField(
-        _("scan SPJBTL"), upload_to="prepaid/spjbtl/%Y/%m/", blank=True
+        _("scan SPJBTL"), upload_to=RandomName("prepaid/spjbtl"), blank=True
     )
     completed_at = models.DateTimeField(_("tanggal PDL"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("tanggal batal"), null=True, blank=True)

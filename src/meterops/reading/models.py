@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from meterops.core.media import RandomName
 from meterops.core.models import TimeStampedModel, Unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
@@ -227,7 +228,7 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
         verbose_name="LBKB",
         db_index=False,  # a short reference list, never searched from this side
     )
-    photo = models.FileField(_("foto stan"), upload_to="readings/%Y/%m/", blank=True)
+    photo = models.FileField(_("foto stan"), upload_to=RandomName("readings"), blank=True)
     latitude = models.DecimalField(
         _("koordinat Y"), max_digits=9, decimal_places=6, null=True, blank=True
     )

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meterops.core.forms import BootstrapMixin
+from meterops.core.forms import BootstrapMixin, ImageUploadField, ScanUploadField
 from meterops.core.models import Unit
 from meterops.core.scoping import scoped
 
@@ -15,8 +15,9 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class PhotosField(forms.FileField):
-    """Several photos in one input (Django's documented pattern for multiple uploads)."""
+class PhotosField(ImageUploadField):
+    """Several photos in one input (Django's documented pattern for multiple uploads), each
+    checked as ``ImageUploadField`` checks one."""
 
     widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"})
 
@@ -107,10 +108,7 @@ class TargetFilterForm(BootstrapMixin, forms.Form):
 
 
 class BaDocumentForm(BootstrapMixin, forms.Form):
-    document = forms.FileField(
-        label=_("BA verifikasi (PDF/JPEG)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg"}),
-    )
+    document = ScanUploadField(label=_("BA verifikasi (PDF/JPEG)"))
 
 
 class WorkOrderFilterForm(BootstrapMixin, forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from meterops.core.media import RandomName
 from meterops.core.models import Process, TimeStampedModel, Unit
 from meterops.imports.staging import zero_padded
 
@@ -193,6 +194,7 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
 
 
 def _photo_path(instance, filename: str) -> str:
+    # Named by migration 0001 only; photos are stored under RandomName since 0007.
     return f"replacement/photos/{timezone.now():%Y/%m}/{filename}"
 
 
@@ -201,8 +203,8 @@ class Photo(TimeStampedModel):
 
     target = models.ForeignKey(ReplacementTarget, models.CASCADE, related_name="photos")
     stage = models.CharField(_("tahap"), max_length=10, choices=PhotoStage.choices)
-    image = models.ImageField(_("foto"), upload_to=_photo_path)
-    thumbnail = models.ImageField(upload_to=_photo_path)
+    image = models.ImageField(_("foto"), upload_to=RandomName("replacement/photos"))
+    thumbnail = models.ImageField(upload_to=RandomName("replacement/photos"))
     taken_at = models.DateTimeField(_("waktu foto (EXIF)"), null=True, blank=True)
     gps_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     gps_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -215,7 +217,7 @@ class Document(TimeStampedModel):
     """A scanned Berita Acara (BA) kept with the target (PDF or JPEG)."""
 
     target = models.ForeignKey(ReplacementTarget, models.CASCADE, related_name="documents")
-    file = models.FileField(_("berkas BA"), upload_to="replacement/ba/%Y/%m/")
+    file = models.FileField(_("berkas BA"), upload_to=RandomName("replacement/ba"))
     content_type = models.CharField(max_length=40)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 

@@ -1,8 +1,9 @@
-"""Checking and shrinking uploaded photos and scanned documents, by their content.
+"""Shrinking checked photos and reading their EXIF time and place.
 
-The file name and the browser's content type are not trusted: a photo must open as a JPEG or PNG
-image, a BA must start like a PDF or a JPEG. Photos are resized to a sane size with a thumbnail;
-the EXIF time and GPS position are read out and the EXIF block kept in the stored JPEG.
+``core.images`` decides what is accepted, from the file's header (kind, bytes, pixels), before
+anything here decodes it. Photos are resized to a sane size with a thumbnail; the EXIF time and
+GPS position are read out and the EXIF block kept in the stored JPEG: the position is field
+evidence, kept with the photo, which only the scoped views serve (issue #17).
 """
 
 import io
@@ -15,9 +16,9 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import FileRejected
+from meterops.core.errors import FileRejected
+from meterops.core.images import check_image
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 PHOTO_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 320
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
@@ -33,52 +34,41 @@ class PreparedPhoto:
     longitude: Decimal | None
 
 
-def _check_size(upload) -> None:
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise FileRejected(
-            _("Berkas %(name)s terlalu besar (%(mb).1f MB); maksimal 10 MB.")
-            % {"name": upload.name, "mb": upload.size / 1024 / 1024}
-        )
-
-
-def kept_photo(upload, *, unit, stem: str) -> ContentFile:
+def kept_photo(upload, *, unit, field: str = "photo") -> ContentFile:
     """The copy of a field photo that is kept (checked and resized by ``prepare_photo``, EXIF
-    time read in the unit's zone), named ``stem``.jpg."""
-    prepared = prepare_photo(upload, zone=ZoneInfo(unit.settings_or_default().time_zone))
-    return ContentFile(prepared.image.read(), name=f"{stem}.jpg")
+    time read in the unit's zone)."""
+    prepared = prepare_photo(
+        upload, zone=ZoneInfo(unit.settings_or_default().time_zone), field=field
+    )
+    return prepared.image
 
 
-def prepare_photo(upload, *, zone: tzinfo) -> PreparedPhoto:
-    """Open an uploaded photo, refuse anything but JPEG/PNG, return resized copies and EXIF data.
+def prepare_photo(upload, *, zone: tzinfo, field: str = "photos") -> PreparedPhoto:
+    """Check an uploaded photo (``core.images.check_image``), return resized copies and EXIF data.
 
     EXIF times carry no zone: a phone shows local time, so they are read in the unit's ``zone``.
     """
-    _check_size(upload)
+    checked = check_image(upload, field=field)
     try:
         upload.seek(0)
-        with Image.open(upload) as probe:
-            probe.verify()
-            kind = probe.format
-        upload.seek(0)
-        image = Image.open(upload)
+        image = Image.open(upload, formats=[checked.kind])
+        # A JPEG decodes straight at about the kept size (DCT scaling), not at full resolution.
+        scale = PHOTO_MAX_SIDE / max(checked.width, checked.height)
+        if scale < 1:
+            image.draft(None, (int(checked.width * scale), int(checked.height * scale)))
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise FileRejected(
-            _("Berkas %(name)s bukan foto JPEG/PNG yang valid.") % {"name": upload.name}
+            _('Foto "%(name)s" bukan foto JPEG/PNG yang valid.') % {"name": upload.name},
+            field=field,
         ) from exc
-    if kind not in {"JPEG", "PNG"}:
-        raise FileRejected(
-            _("Berkas %(name)s berformat %(kind)s; hanya JPEG atau PNG yang diterima.")
-            % {"name": upload.name, "kind": kind}
-        )
     exif = image.getexif()
     taken_at = _exif_time(exif, zone)
     latitude, longitude = _exif_position(exif)
     upright = ImageOps.exif_transpose(image).convert("RGB")
-    stem = upload.name.rsplit("/", 1)[-1].rsplit(".", 1)[0][:60] or "foto"
     return PreparedPhoto(
-        image=_jpeg(upright, PHOTO_MAX_SIDE, f"{stem}.jpg", exif),
-        thumbnail=_jpeg(upright, THUMBNAIL_SIDE, f"{stem}_thumb.jpg", None),
+        image=_jpeg(upright, PHOTO_MAX_SIDE, "foto.jpg", exif),
+        thumbnail=_jpeg(upright, THUMBNAIL_SIDE, "foto.jpg", None),
         taken_at=taken_at,
         latitude=latitude,
         longitude=longitude,
@@ -124,18 +114,3 @@ def _degrees(dms, ref) -> Decimal:
     if str(ref).strip("\x00 ").upper() in {"S", "W"}:
         value = -value
     return value.quantize(Decimal("0.000001"))
-
-
-def check_ba_document(upload) -> str:
-    """The content type of a scanned BA: a PDF or a JPEG, told by its first bytes."""
-    _check_size(upload)
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    raise FileRejected(
-        _("Berkas BA %(name)s harus PDF atau JPEG hasil pindai.") % {"name": upload.name}
-    )

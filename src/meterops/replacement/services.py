@@ -15,6 +15,7 @@ from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotFound, WrongState
+from meterops.core.images import check_scan
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.core.services import (
@@ -39,7 +40,7 @@ from .models import (
     WorkOrder,
     WorkOrderCounter,
 )
-from .photos import check_ba_document, prepare_photo
+from .photos import prepare_photo
 
 REPORTER_ROLES = (
     RoleCode.ADMIN,
@@ -234,17 +235,18 @@ def reverify_target(*, target: ReplacementTarget, actor: User) -> ReplacementTar
 def attach_ba_document(*, target: ReplacementTarget, actor: User, upload) -> Document:
     """Keep a scanned BA with the target; required before an LBKB target is dropped (seed 000)."""
     require_role(actor, VERIFIER_ROLES)
-    content_type = check_ba_document(upload)
+    checked = check_scan(upload, field="document", label=_("Berkas BA"))
     with _files_removed_on_error() as saved:
-        return _attach_ba_document(target, actor, upload, content_type, saved)
+        return _attach_ba_document(target, actor, upload, checked, saved)
 
 
-def _attach_ba_document(target, actor, upload, content_type, saved) -> Document:
+def _attach_ba_document(target, actor, upload, checked, saved) -> Document:
     target = _locked(target, actor)
     if target.state != TargetState.REVERIFY:
         _refuse_stale(target, _("diberi BA"))
-    document = Document(target=target, content_type=content_type, uploaded_by=actor)
-    document.file.save(upload.name.rsplit("/", 1)[-1][:80], upload, save=False)
+    document = Document(target=target, content_type=checked.content_type, uploaded_by=actor)
+    # Named by its content: the event's attachment is served by its extension.
+    document.file.save(f"ba{checked.extension}", upload, save=False)
     saved.append(document.file.name)
     document.save()
     record_event(

@@ -274,7 +274,7 @@ def record_disconnection(
             }
         )
     order.register_kwh = register_kwh
-    order.photo = _photo(photo, order.unit, f"putus_{order.customer.customer_id}")
+    order.photo = _photo(photo, order.unit)
     _complete(order, actor, moment, "disconnected")
     arrears.disconnected_at, arrears.reconnected_at = moment, None
     arrears.save(update_fields=["disconnected_at", "reconnected_at", "updated_at"])
@@ -337,7 +337,7 @@ def record_reconnection(
     _check_recorder(actor, order)
     _require_photo(photo)
     order.register_kwh = register_kwh
-    order.photo = _photo(photo, order.unit, f"sambung_{order.customer.customer_id}")
+    order.photo = _photo(photo, order.unit)
     now = timezone.now()
     _complete(
         order,
@@ -410,6 +410,6 @@ def record_dismantling(
     _check_recorder(actor, order)
     _require_photo(photo)
     order.register_kwh = register_kwh
-    order.photo = _photo(photo, order.unit, f"bongkar_{order.customer.customer_id}")
+    order.photo = _photo(photo, order.unit)
     _complete(order, actor, timezone.now(), "dismantled")
     return order

@@ -248,7 +248,7 @@ def record_accuracy_check(
     _require_photo(photo)
     sample = AuditSample.objects.select_for_update().select_related("audit").get(pk=order.sample_id)
     order.register_kwh = register_kwh
-    order.photo = _photo(photo, order.unit, f"cek_{order.customer.customer_id}")
+    order.photo = _photo(photo, order.unit)
     accurate = is_reading_accurate(
         read_kwh=sample.register_kwh,
         checked_kwh=register_kwh,

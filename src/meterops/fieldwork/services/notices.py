@@ -71,9 +71,9 @@ def record_notice(
             "initials", _("Diterima langsung: isi paraf/nama penerima atau tanda tangan.")
         )
     order.outcome, order.initials = outcome, initials
-    order.photo = _photo(photo, order.unit, f"info_{order.customer.customer_id}")
+    order.photo = _photo(photo, order.unit)
     if signature is not None:
-        order.signature = _photo(signature, order.unit, f"ttd_{order.customer.customer_id}")
+        order.signature = _photo(signature, order.unit, "signature")
     _complete(order, actor, timezone.now(), "notice_recorded", NoticeOutcome(outcome).label)
     return order
 

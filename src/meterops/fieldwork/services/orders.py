@@ -107,11 +107,11 @@ def _events_for(orders: QuerySet, actor: User, verb: str, note: str) -> None:
     )
 
 
-def _photo(upload, unit: Unit, stem: str) -> ContentFile:
-    """Check a photo (JPEG/PNG, size) the way HOME does and return the stored copy."""
+def _photo(upload, unit: Unit, field: str = "photo") -> ContentFile:
+    """Check a photo (JPEG/PNG, bytes, pixels) the way HOME does and return the stored copy."""
     from meterops.replacement.photos import kept_photo
 
-    return kept_photo(upload, unit=unit, stem=stem)
+    return kept_photo(upload, unit=unit, field=field)
 
 
 def _require_photo(photo) -> None:

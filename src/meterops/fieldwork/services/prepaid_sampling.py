@@ -63,7 +63,7 @@ def record_prepaid_sampling(
         raise InvalidInput("latitude", _("Koordinat APP (X dan Y) wajib diisi."))
     order.credit_kwh, order.anomaly = credit_kwh, anomaly
     order.latitude, order.longitude = latitude, longitude
-    order.photo = _photo(photo, order.unit, f"token_{order.customer.customer_id}")
+    order.photo = _photo(photo, order.unit)
     _complete(
         order, actor, timezone.now(), "prepaid_sampled", f"LBKB {anomaly.code}" if anomaly else ""
     )

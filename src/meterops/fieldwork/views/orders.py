@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.media import serve_file
 from meterops.core.services import field_officers_for, require_role
 
 from .. import forms, queries, services
@@ -210,11 +210,10 @@ def order_to_target(request, pk):
 
 @login_required
 def order_photo(request, pk, field):
+    """An order's photo or signature, only to users who may see the order (issue #17)."""
     order = queries.get_order_for(request.user, pk)
     file = getattr(order, "signature" if field == "signature" else "photo")
-    if not file:
-        return HttpResponse(status=404)
-    return HttpResponse(file.open("rb").read(), content_type="image/jpeg")
+    return serve_file(file, content_type="image/jpeg")
 
 
 # --- 2. Prepaid sampling ------------------------------------------------------------------

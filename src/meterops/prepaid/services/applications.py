@@ -8,6 +8,7 @@ machine, and records the step on the customer's core.Process.
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django_fsm import can_proceed
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.formats import rupiah
+from meterops.core.images import check_image, check_scan
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import (
@@ -548,10 +550,15 @@ def record_installation(
         )
     if installed_on > timezone.localdate():
         raise InvalidInput("installed_on", _("Tanggal pasang tidak boleh di masa depan."))
+    report = check_scan(report_scan, field="report_scan", label=_("Scan BA pasang"))
+    contract = check_scan(contract_scan, field="contract_scan", label=_("Scan SPJBTL"))
+    checked = check_image(photo, field="photo", label=_("Foto pemasangan")) if photo else None
     request.install(on=installed_on, by=actor)
-    request.report_scan, request.contract_scan = report_scan, contract_scan
-    if photo:
-        request.photo = photo
+    # Stored under the extension of what they are, not of what they were called.
+    request.report_scan = File(report_scan, name=f"ba{report.extension}")
+    request.contract_scan = File(contract_scan, name=f"spjbtl{contract.extension}")
+    if checked:
+        request.photo = File(photo, name=f"foto{checked.extension}")
     request.save()
     request.tokens.update(status=TokenStatus.ENTERED)
     _advance(request, verb="installed", actor=actor, note=f"{installed_on:%d-%m-%Y}")

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
 from meterops.core.forms import CustomerIdForm
+from meterops.core.media import serve_file
 from meterops.core.queries import open_processes_of
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
@@ -144,16 +144,16 @@ def target_detail(request, pk):
 
 @login_required
 def photo_file(request, pk, size):
-    """Serve a photo only to users who may see its target (media is not public)."""
+    """Serve a photo only to users who may see its target (media is not public, issue #17)."""
     photo = get_object_or_404(scoped(Photo, request.user), pk=pk)
     field = photo.thumbnail if size == "thumb" else photo.image
-    return FileResponse(field.open("rb"), content_type="image/jpeg")
+    return serve_file(field, content_type="image/jpeg")
 
 
 @login_required
 def document_file(request, pk):
     document = get_object_or_404(scoped(Document, request.user), pk=pk)
-    return FileResponse(document.file.open("rb"), content_type=document.content_type)
+    return serve_file(document.file, content_type=document.content_type)
 
 
 @login_required

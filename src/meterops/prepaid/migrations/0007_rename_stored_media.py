@@ -1,0 +1,27 @@
+"""Installation photos and the signed BA and SPJBTL scans get random names (issue #17): existing
+files are renamed, their rows updated.
+
+Not atomic: each batch of files commits on its own, so a large media folder can be renamed in
+one run, stopped, and run again (core.media.rename_stored_files says how it stays safe).
+Reversing keeps the random names: the old guessable ones are what the finding was about.
+"""
+
+from django.db import migrations
+
+from meterops.core.media import rename_stored_files
+
+
+def rename(apps, schema_editor):
+    rename_stored_files(apps, schema_editor, "prepaid.ServiceRequest", "photo")
+    rename_stored_files(apps, schema_editor, "prepaid.ServiceRequest", "report_scan")
+    rename_stored_files(apps, schema_editor, "prepaid.ServiceRequest", "contract_scan")
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("prepaid", "0006_random_media_names"),
+    ]
+
+    operations = [migrations.RunPython(rename, migrations.RunPython.noop)]
