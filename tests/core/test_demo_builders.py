@@ -9,5 +9,7 @@ def test_each_domain_registers_its_demo_builder_in_the_declared_order():
         "meterops.reading.demo",
         "meterops.prepaid.demo",
         "meterops.vending.demo",
+        "meterops.keychange.demo",
         "meterops.fieldwork.demo",
+        "meterops.complaints.demo",
     ]

@@ -9,8 +9,14 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from meterops.core.choices import RoleCode
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+
+        from . import demo
+
+        # After the KRN-2 demo (55), whose upgraded meters the calls are about.
+        register_demo_builder(DemoBuilder(70, demo.build_demo))
 
         for model in (
             "TokenCall",

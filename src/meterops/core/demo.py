@@ -3,14 +3,21 @@
 Demo passwords live here only; a real deployment creates its users through Manajemen Pengguna.
 Each domain adds its own demo data with ``register_demo_builder`` in its AppConfig.ready();
 ``seed_demo`` builds the region, then runs the builders by ``order``: customers 10,
-replacement 20, reading 30, prepaid 40, vending keys 50, fieldwork 60 (each reads what the
-ones before it wrote, so the same ``--seed`` gives the same data).
+replacement 20, reading 30, prepaid 40, vending keys 50, keychange 55, fieldwork 60,
+complaints 70 (each reads what the ones before it wrote, so the same ``--seed`` gives the same
+data). The workflows are walked in the ULPs of ``DEMO_TEAMS``, one in each of two UP3s, so a
+user of one sees none of the other's work.
 """
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image, ImageDraw
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from .choices import RoleCode, TimeZoneName, UnitLevel
 from .models import Contractor, Role, Unit, UnitSettings, User
@@ -70,6 +77,26 @@ DEMO_USERS = (
     ("helpdesk", "Wulan", "Pratiwi", "53000", (RoleCode.HELPDESK,)),
     ("cso123", "Yuni", "Lestari", "53000", (RoleCode.CALL_CENTRE,)),
     ("pengawas.cijaura", "Bambang", "Hermawan", "53542", (RoleCode.SUPERVISOR,)),
+    ("petugas.harmet", "Asep", "Gunawan", "HARMET-JY", (RoleCode.FIELD_OFFICER,)),
+)
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    """A ULP where the demo walks each workflow through its states, and who does the work:
+    its supervisor, a field officer of the contractor working there, and the manager who
+    uploads the billing export (Peremajaan) for it."""
+
+    unit: Unit
+    supervisor: User
+    officer: User
+    manager: User
+
+
+# ULP code, supervisor, field officer, manager: one ULP in UP3 MAJALAYA, one in UP3 BANDUNG.
+DEMO_TEAMS = (
+    ("53551", "pengawas.baleendah", "petugas.cater", "admin.majalaya"),
+    ("53542", "pengawas.cijaura", "petugas.harmet", "admin"),
 )
 
 
@@ -141,6 +168,45 @@ def _unit(spec: DemoUnit, level: str, parent: Unit | None) -> Unit:
         code=spec.code, defaults={"name": spec.name, "level": level, "parent": parent}
     )
     return unit
+
+
+def demo_teams() -> list[DemoTeam]:
+    """The teams of ``DEMO_TEAMS`` whose unit and users exist and are active."""
+    users = User.objects.filter(is_active=True).in_bulk(
+        [name for _code, *names in DEMO_TEAMS for name in names], field_name="username"
+    )
+    units = Unit.objects.in_bulk([code for code, *_names in DEMO_TEAMS], field_name="code")
+    teams = []
+    for code, *names in DEMO_TEAMS:
+        people = [users.get(name) for name in names]
+        if code in units and all(people):
+            teams.append(DemoTeam(units[code], *people))
+    return teams
+
+
+def demo_photo(name: str, label: str = "", colour=(40, 90, 160)) -> SimpleUploadedFile:
+    """A small real JPEG, as a phone would send it, for the demo's field photos."""
+    image = Image.new("RGB", (640, 480), colour)
+    if label:
+        ImageDraw.Draw(image).text((20, 20), label, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def demo_pdf(name: str, title: str, lines: Iterable[str] = ()) -> SimpleUploadedFile:
+    """A one-page real PDF standing in for a signed and scanned document (BA, SPJBTL)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setTitle(title)
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawString(72, 770, title)
+    canvas.setFont("Helvetica", 11)
+    for n, line in enumerate(("DATA DEMO - bukan dokumen asli", *lines)):
+        canvas.drawString(72, 740 - 16 * n, line)
+    canvas.showPage()
+    canvas.save()
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

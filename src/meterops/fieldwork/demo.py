@@ -1,32 +1,21 @@
-"""Demo data of the fieldwork domain, in ULP BALEENDAH, made through the real services: the
+"""Demo data of the fieldwork domain in each demo ULP, made through the real services: the
 last month's reading audit with some re-checks done, arrears at every step (TUL VI-01,
 disconnection, payment and reconnection, a customer eligible for bongkar rampung), a notice
 campaign and prepaid sampling orders."""
 
-import io
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
-from meterops.core.models import Unit, User
+from meterops.core.demo import DemoTeam, demo_photo, demo_teams
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 from meterops.reading.models import Reading
 
 from . import services
 from .choices import NoticeMaterial, NoticeOutcome, OrderKind
-from .models import Arrears, AuditMonth, FieldOrder
-
-DEMO_UNIT = "53551"
-
-
-def _photo(name: str) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 240), (40, 90, 160)).save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+from .models import Arrears, FieldOrder
 
 
 def _assign(orders, officer, supervisor) -> list[FieldOrder]:
@@ -35,13 +24,19 @@ def _assign(orders, officer, supervisor) -> list[FieldOrder]:
 
 
 def seed_fieldwork_demo() -> dict:
-    """Build the demo once; nothing when the unit, its users or its readings are missing."""
-    unit = Unit.objects.filter(code=DEMO_UNIT).first()
-    supervisor = User.objects.filter(username="pengawas.baleendah").first()
-    officer = User.objects.filter(username="petugas.cater").first()
-    if not (unit and supervisor and officer) or AuditMonth.objects.filter(unit=unit).exists():
-        return {"audits": 0, "orders": 0}
-    made = {"audits": 0}
+    """Build each demo ULP's part once; a ULP with field orders already is left alone."""
+    made = {"audits": 0, "orders": 0}
+    for team in demo_teams():
+        if not FieldOrder.objects.filter(unit=team.unit).exists():
+            made["audits"] += _team_demo(team)
+            made["orders"] += FieldOrder.objects.filter(unit=team.unit).count()
+    return made
+
+
+def _team_demo(team: DemoTeam) -> int:
+    """The team's audit (when its ULP has readings), arrears, campaign and sampling."""
+    unit, supervisor, officer = team.unit, team.supervisor, team.officer
+    audits = 0
     period = (
         Reading.objects.filter(unit=unit)
         .order_by("-period")
@@ -58,12 +53,14 @@ def seed_fieldwork_demo() -> dict:
                 actor=officer,
                 order=order,
                 register_kwh=order.sample.register_kwh + off,
-                photo=_photo(f"cek{n}.jpg"),
+                photo=demo_photo(f"cek{n}.jpg"),
             )
-        made["audits"] = 1
+        audits = 1
     _arrears(unit, supervisor, officer)
-    postpaid = Customer.objects.filter(unit=unit, payment_mode=PaymentMode.POSTPAID)
-    listed = Customer.objects.filter(pk__in=postpaid.order_by("pk")[12:24].values("pk"))
+    # Any customer may be told; the first ones, so a small demo has a campaign too.
+    listed = Customer.objects.filter(
+        pk__in=Customer.objects.filter(unit=unit).order_by("pk")[:12].values("pk")
+    )
     if listed.exists():
         _campaign(unit, supervisor, officer, listed)
     prepaid = Customer.objects.filter(unit=unit, payment_mode=PaymentMode.PREPAID)
@@ -71,8 +68,7 @@ def seed_fieldwork_demo() -> dict:
         actor=supervisor,
         customers=Customer.objects.filter(pk__in=prepaid.order_by("pk")[:5].values("pk")),
     )
-    made["orders"] = FieldOrder.objects.filter(unit=unit).count()
-    return made
+    return audits
 
 
 def _campaign(unit, supervisor, officer, listed) -> None:
@@ -91,7 +87,11 @@ def _campaign(unit, supervisor, officer, listed) -> None:
             NoticeOutcome.ADDRESS_NOT_FOUND,
         ][n % 3]
         services.record_notice(
-            actor=officer, order=order, outcome=outcome, photo=_photo(f"info{n}.jpg"), initials="AS"
+            actor=officer,
+            order=order,
+            outcome=outcome,
+            photo=demo_photo(f"info{n}.jpg"),
+            initials="AS",
         )
 
 
@@ -115,7 +115,7 @@ def _arrears(unit, supervisor, officer) -> None:
             actor=officer,
             order=order,
             register_kwh=Decimal(5000 + n),
-            photo=_photo(f"putus{n}.jpg"),
+            photo=demo_photo(f"putus{n}.jpg"),
         )
     # One paid after its disconnection: its reconnection order is due at H+1.
     if orders:
@@ -129,5 +129,5 @@ def _arrears(unit, supervisor, officer) -> None:
 
 
 def build_demo(*, units, seed: int, options: dict) -> str:
-    """seed_demo's audit month, field orders, campaign and arrears."""
+    """seed_demo's audit months, field orders, campaigns and arrears."""
     return f"{seed_fieldwork_demo()['orders']} order pekerjaan lapangan"

@@ -9,13 +9,17 @@ class KeychangeConfig(AppConfig):
 
     def ready(self) -> None:
         from meterops.core.choices import RoleCode
+        from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
 
+        from . import demo
         from .worklist import keychange_targets
 
         register_work_source("keychange", keychange_targets)
+        # After the vending keys (50) its Bank KCT is made with.
+        register_demo_builder(DemoBuilder(55, demo.build_demo))
 
         register_scope("keychange.Campaign", "unit")
         register_scope("keychange.CampaignTarget", "unit")

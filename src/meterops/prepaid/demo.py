@@ -1,19 +1,29 @@
-"""Demo data for prepaid services: a fee table, clearly labelled TEST keys, meter stock.
+"""Demo data for prepaid services: a fee table, clearly labelled TEST keys, meter stock, and
+in each demo ULP applications at every step from entry to PDL (and one cancelled), made
+through the services.
 
 Amounts are examples for the demo, not PLN's tariff decisions. The keys are the key store's
 public TEST keys (keychange_test_keys): never use them for real meters.
 """
 
+import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from meterops.core.choices import UnitLevel
+from meterops.core.demo import DemoTeam, demo_pdf, demo_photo, demo_teams
 from meterops.core.models import Unit
+from meterops.customers.choices import PaymentMode
+from meterops.customers.demo import FIRST_NAMES, LAST_NAMES, STREETS
+from meterops.customers.models import Meter
 from meterops.vending.demo import store_test_keys
 from meterops.vending.models import VendingKey
 
-from .models import FeeSchedule, MeterStock, PaymentChannel
+from . import services
+from .choices import MANUAL_CHANNEL, Product, RequestKind, RequestState
+from .models import FeeSchedule, MeterStock, PaymentChannel, ServiceRequest
 
 DEMO_CHANNEL_TOKEN = "kanal-demo"  # noqa: S105 - demo data only, printed by the command
 PRICES = {  # example price per kWh by tariff and power
@@ -74,6 +84,126 @@ def seed_prepaid_demo() -> dict:
     return {"fees": len(PRICES), "regions": len(regions), "meters": len(stock)}
 
 
+# How far each demo Pasang Baru goes, in order: one application per step.
+PB_STEPS = (
+    RequestState.REGISTERED,
+    RequestState.PAID,
+    RequestState.ACTIVATED,
+    RequestState.TOKENS_ISSUED,
+    RequestState.ASSIGNED,
+    RequestState.INSTALLED,
+    RequestState.COMPLETED,
+    RequestState.CANCELLED,
+)
+
+
+def generate_requests(*, seed: int) -> int:
+    """In each demo ULP without applications: a PB at every step and a PD of a prepaid
+    customer (with a meter, up to 2 200 VA) waiting for payment, entered by the supervisor."""
+    rng = random.Random(seed)
+    made = 0
+    for team in demo_teams():
+        if ServiceRequest.objects.filter(unit=team.unit).exists():
+            continue
+        for n, step in enumerate(PB_STEPS):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            address = f"{rng.choice(STREETS)} NO. {rng.randint(1, 250)}"
+            product = Product.PREPAID_NFC if n % 2 else Product.PREPAID_KEYPAD
+            request = services.register_request(
+                actor=team.supervisor,
+                unit=team.unit,
+                kind=RequestKind.NEW_CONNECTION,
+                product=product,
+                tariff="R1",
+                power_va=1300,
+                applicant_name=name,
+                address=address,
+                phone=f"0812{rng.randint(0, 10**7 - 1):07d}",
+            )
+            _walk(request, step, team)
+            made += 1
+        meter = (
+            Meter.objects.filter(
+                customer__unit=team.unit,
+                customer__payment_mode=PaymentMode.PREPAID,
+                customer__power_va__lt=2200,
+                customer__prepaid_requests__isnull=True,
+                removed_at__isnull=True,
+            )
+            .select_related("customer")
+            .order_by("customer__customer_id")
+            .first()
+        )
+        if meter is not None:
+            services.register_request(
+                actor=team.supervisor,
+                unit=team.unit,
+                kind=RequestKind.TARIFF_CHANGE,
+                product=Product.PREPAID_KEYPAD,
+                tariff="R1",
+                power_va=2200,
+                applicant_name=meter.customer.name,
+                address=meter.customer.address,
+                customer=meter.customer,
+            )
+            made += 1
+    return made
+
+
+def _walk(request: ServiceRequest, step: str, team: DemoTeam) -> None:
+    """Take a new application through the services up to ``step``."""
+    actor = team.supervisor
+    if step == RequestState.REGISTERED:
+        return
+    services.record_payment(
+        request=request,
+        amount=request.amount_due,
+        channel=MANUAL_CHANNEL,
+        reference=f"KW-{request.request_number}",
+        actor=actor,
+    )
+    if step == RequestState.PAID:
+        return
+    if step == RequestState.CANCELLED:
+        services.cancel_request(
+            request=request, actor=actor, reason="Pemohon membatalkan, pindah domisili"
+        )
+        return
+    stock = _free_stock(team.unit, is_nfc=request.is_nfc)
+    request = services.activate_meter(request=request, meter_number=stock, actor=actor)
+    if step == RequestState.ACTIVATED:
+        return
+    request = services.issue_request_tokens(request=request, actor=actor)
+    if step == RequestState.TOKENS_ISSUED:
+        return
+    request = services.assign_work_order(request=request, officer=team.officer, actor=actor)
+    if step == RequestState.ASSIGNED:
+        return
+    number = request.request_number
+    request = services.record_installation(
+        request=request,
+        actor=team.officer,
+        installed_on=timezone.localdate(),
+        report_scan=demo_pdf(f"BA_pasang_{number}.pdf", "BERITA ACARA PASANG", (number,)),
+        contract_scan=demo_pdf(f"SPJBTL_{number}.pdf", "SPJBTL", (number,)),
+        photo=demo_photo(f"pasang_{number}.jpg", number),
+    )
+    if step == RequestState.INSTALLED:
+        return
+    services.complete_request(request=request, actor=actor)
+
+
+def _free_stock(unit: Unit, *, is_nfc: bool) -> str:
+    """The number of a stock meter of the unit no application has taken yet."""
+    return (
+        MeterStock.objects.filter(unit=unit, is_nfc=is_nfc, requests__isnull=True)
+        .order_by("meter_number")
+        .values_list("meter_number", flat=True)
+        .first()
+    )
+
+
 def build_demo(*, units, seed: int, options: dict) -> str:
-    """seed_demo's fee table, meter stock and payment channel."""
-    return f"{seed_prepaid_demo()['meters']} meter prabayar di stok"
+    """seed_demo's fee table, meter stock, payment channel and applications."""
+    stock = seed_prepaid_demo()["meters"]
+    return f"{stock} meter prabayar di stok, {generate_requests(seed=seed)} permohonan prabayar"

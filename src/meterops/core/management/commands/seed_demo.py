@@ -15,7 +15,7 @@ class Command(BaseCommand):
             "--targets",
             type=int,
             default=40,
-            help="target ganti meter (HOME) demo di ULP BALEENDAH",
+            help="target ganti meter (HOME) demo per ULP demo (BALEENDAH, CIJAURA)",
         )
         parser.add_argument(
             "--if-empty",
