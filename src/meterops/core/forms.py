@@ -4,7 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RoleCode
-from .models import Contractor, Unit, UnitSettings, User
+from .models import Unit, UnitSettings, User
+from .queries import placeable_contractors
 from .scoping import scoped
 from .validators import customer_id_validator
 
@@ -99,14 +100,34 @@ class UserForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "unit", "contractor"]
-        labels = {"first_name": _("Nama depan"), "last_name": _("Nama belakang")}
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "unit",
+            "contractor",
+            "placed_units",
+        ]
+        labels = {
+            "first_name": _("Nama depan"),
+            "last_name": _("Nama belakang"),
+            "placed_units": _("Unit penempatan (pengguna vendor)"),
+        }
+        help_texts = {
+            "placed_units": _(
+                "Wajib untuk pengguna vendor: ia hanya melihat data unit-unit ini dan di "
+                "bawahnya, di dalam unit kerja vendornya. Kosongkan untuk pegawai PLN."
+            ),
+        }
 
     def __init__(self, *args, actor: User, grantable: frozenset[str], **kwargs):
         super().__init__(*args, **kwargs)
         creating = self.instance.pk is None
         self.fields["unit"].queryset = scoped(Unit, actor)
-        self.fields["contractor"].queryset = scoped(Contractor, actor).filter(is_active=True)
+        self.fields["contractor"].queryset = placeable_contractors(actor)
+        self.fields["placed_units"].queryset = scoped(Unit, actor)
         self.fields["roles"].choices = [
             (code, label) for code, label in RoleCode.choices if code in grantable
         ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import queries, services
 from .directory import customer_directory
-from .errors import DomainError
+from .errors import DomainError, InvalidInput
 from .forms import (
     CustomerIdForm,
     LoginForm,
@@ -98,6 +98,7 @@ def _save_user_form(request, form, user=None):
         key: data.get(key)
         for key in ("unit", "contractor", "first_name", "last_name", "email", "phone")
     }
+    fields["placed_units"] = list(data.get("placed_units") or [])
     fields["roles"] = set(data["roles"])
     try:
         if user is None:
@@ -112,6 +113,8 @@ def _save_user_form(request, form, user=None):
         target = "password" if user is None and "password" in form.fields else None
         for message in exc.messages:
             form.add_error(target, message)
+    except InvalidInput as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     except DomainError as exc:
         form.add_error(None, exc.message)
     return None
