@@ -1,4 +1,5 @@
-"""core 0010 places existing contractor users in all their contractor's units."""
+"""core 0010 places existing contractor users in all their contractor's units; core 0011 stops,
+naming them, when usernames differing only in case exist."""
 
 import pytest
 from django.db import connection
@@ -6,6 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE_PLACEMENTS = [("core", "0009_user_placed_units")]
 PLACED = [("core", "0010_place_contractor_users")]
+CASE_UNIQUE = [("core", "0011_user_username_case_insensitive")]
 
 
 def _migrate(targets):
@@ -42,3 +44,16 @@ class UserMigrationTests:
         placed = set(User.objects.get(pk=mitra.pk).placed_units.values_list("code", flat=True))
         assert placed == {"99100", "99200"}
         assert not User.objects.get(pk=pegawai.pk).placed_units.exists()
+
+    def test_usernames_differing_only_in_case_stop_the_migration_by_name(self):
+        old = _migrate(PLACED)
+        Unit = old.get_model("core", "Unit")
+        unit = Unit.objects.create(code="99000", name="UID", level="region", path="99000")
+        User = old.get_model("core", "User")
+        for username in ("budi", "Budi", "siti"):
+            User.objects.create(username=username, unit=unit)
+        with pytest.raises(RuntimeError, match=r"\[budi, Budi\]"):
+            _migrate(CASE_UNIQUE)
+        User.objects.filter(username="Budi").update(username="budi.2")
+        new = _migrate(CASE_UNIQUE)
+        assert new.get_model("core", "User").objects.count() == 3

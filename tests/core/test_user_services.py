@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import (
@@ -9,6 +10,7 @@ from meterops.core.errors import (
     OutsideUnit,
     RoleNotGrantable,
 )
+from meterops.core.models import User
 from meterops.core.scoping import visible_unit_ids
 from meterops.core.services import (
     create_user,
@@ -207,3 +209,21 @@ class ResetUserPasswordTests:
     def test_sets_new_password(self, cast):
         user = reset_user_password(actor=cast.admin, user=cast.officer, password=PASSWORD)
         assert user.check_password(PASSWORD)
+
+
+class UsernameCaseTests:
+    def test_the_database_refuses_a_username_differing_only_in_case(self, cast):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            User.objects.create(username="PENGAWAS.A", unit=cast.sp_a)
+
+    def test_create_user_names_the_field_for_a_case_duplicate(self, cast):
+        with pytest.raises(InvalidInput) as error:
+            create_user(
+                actor=cast.admin,
+                username="Pengawas.A",
+                password=PASSWORD,
+                roles={RoleCode.SUPERVISOR},
+                unit=cast.sp_a,
+            )
+        assert error.value.field == "username"
+        assert "sudah dipakai" in str(error.value.message)

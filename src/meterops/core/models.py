@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -146,6 +147,12 @@ class User(AbstractUser):
                 condition=Q(is_superuser=True)
                 | Q(unit__isnull=False, contractor__isnull=True)
                 | Q(unit__isnull=True, contractor__isnull=False),
+            ),
+            # Usernames are told apart regardless of case: "Budi" and "budi" are one account.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="core_user_username_ci_unique",
+                violation_error_message=_("Username ini sudah dipakai."),
             ),
         ]
 

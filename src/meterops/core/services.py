@@ -303,6 +303,10 @@ def _set_roles(user: User, codes: set[str]) -> None:
     user.__dict__.pop("_role_codes", None)
 
 
+def _username_taken(username: str) -> InvalidInput:
+    return InvalidInput("username", _("Username %(u)s sudah dipakai.") % {"u": username})
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -324,7 +328,7 @@ def create_user(
     _check_placement(actor, unit, contractor, placed_units)
     _check_grantable(actor, set(roles))
     if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput("username", _("Username %(u)s sudah dipakai.") % {"u": username})
+        raise _username_taken(username)
     user = User(
         username=username,
         unit=unit,
@@ -338,7 +342,15 @@ def create_user(
     user.set_password(password)
     user._history_user = actor
     user.full_clean(exclude=["password"])
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Two submits at once both passed the check above; the constraint on the lower-cased
+        # username let one of them in.
+        if User.objects.filter(username__iexact=username).exists():
+            raise _username_taken(username) from None
+        raise
     user.placed_units.set(placed_units)
     _set_roles(user, set(roles))
     return user
