@@ -1,12 +1,14 @@
 from captcha.fields import CaptchaField
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RoleCode
+from .errors import InvalidInput, LockedOut
 from .models import Unit, UnitSettings, User
 from .queries import placeable_contractors
 from .scoping import scoped
+from .services import check_current_password
 from .validators import customer_id_validator
 
 
@@ -34,7 +36,7 @@ class BootstrapMixin:
                 attrs["aria-invalid"] = "true"
 
 
-class LoginForm(BootstrapMixin, AuthenticationForm):
+class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
     """Username, password and a math captcha, as on the old HOME login (seed 000)."""
 
     captcha = CaptchaField(
@@ -152,6 +154,22 @@ class UserForm(BootstrapMixin, forms.ModelForm):
             username = self.cleaned_data["username"]
             if User.objects.filter(username__iexact=username).exists():
                 self.add_error("username", _("Username ini sudah dipakai."))
+
+
+class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
+    """Ganti Password: the current password is checked through the login's lockout."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        try:
+            check_current_password(request=self.request, user=self.user, password=old_password)
+        except (InvalidInput, LockedOut) as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return old_password
 
 
 class PasswordResetByAdminForm(BootstrapMixin, forms.Form):

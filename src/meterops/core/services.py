@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -9,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import Domain, RoleCode
-from .errors import InvalidInput, NotAllowed, OpenProcessExists, OutsideUnit, RoleNotGrantable
+from .errors import (
+    InvalidInput,
+    LockedOut,
+    NotAllowed,
+    OpenProcessExists,
+    OutsideUnit,
+    RoleNotGrantable,
+)
+from .lockout import lockout_message
 from .models import Contractor, Process, ProcessEvent, Role, Unit, UnitSettings, User
 from .scoping import scoped, visible_unit_ids
 
@@ -412,6 +421,17 @@ def reset_user_password(*, actor: User, user: User, password: str) -> User:
     user._history_user = actor
     user.save(update_fields=["password"])
     return user
+
+
+def check_current_password(*, request, user: User, password: str) -> None:
+    """Changing one's own password asks for the current one through the login's lockout: a
+    wrong one counts as a failed login, and a locked account is refused even with the right
+    one (issue #17)."""
+    checked = authenticate(request, username=user.get_username(), password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(lockout_message())
+    if checked is None or checked.pk != user.pk:
+        raise InvalidInput("old_password", _("Password lama salah."))
 
 
 # --- Unit settings -------------------------------------------------------------------------

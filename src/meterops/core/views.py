@@ -16,6 +16,7 @@ from .errors import DomainError, InvalidInput
 from .forms import (
     CustomerIdForm,
     LoginForm,
+    PasswordChangeForm,
     PasswordResetByAdminForm,
     UnitChoiceForm,
     UnitSettingsForm,
@@ -33,7 +34,11 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "core/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("core:dashboard")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         messages.success(self.request, _("Password berhasil diganti."))
