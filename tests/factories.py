@@ -53,6 +53,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def placed_units(self, create, extracted, **kwargs):
+        """A contractor's user is placed in all its contractor's units unless told otherwise."""
+        if create and self.contractor_id:
+            self.placed_units.set(
+                extracted if extracted is not None else self.contractor.units.all()
+            )
+
 
 class SubstationFactory(factory.django.DjangoModelFactory):
     class Meta:

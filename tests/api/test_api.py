@@ -482,3 +482,43 @@ class LockoutTests:
         )
         assert locked.status_code == 429
         assert not DeviceToken.objects.exists()
+
+    def test_password_change_counts_wrong_old_passwords_toward_the_lockout(self, api_client, cast):
+        client = api_client(cast.officer)
+        answers = [
+            client.post(
+                "/api/me/password",
+                {"old_password": f"tebakan-{n}", "new_password": "Meteran-Baru-2026"},
+                content_type="application/json",
+            )
+            for n in range(30)
+        ]
+        assert answers[0].status_code == 422
+        assert answers[0].json()["field"] == "old_password"
+        assert answers[-1].status_code == 429
+        right = client.post(
+            "/api/me/password",
+            {"old_password": TEST_PASSWORD, "new_password": "Meteran-Baru-2026"},
+            content_type="application/json",
+        )
+        assert right.status_code == 429
+        assert right.json()["code"] == "locked_out"
+        cast.officer.refresh_from_db()
+        assert cast.officer.check_password(TEST_PASSWORD)
+
+    def test_password_change_is_refused_while_the_username_is_locked(self, api_client, cast):
+        client = api_client(cast.officer)
+        for _ in range(5):
+            client.post(
+                "/api/auth/login",
+                {"username": "petugas.a", "password": "salah"},
+                content_type="application/json",
+            )
+        right = client.post(
+            "/api/me/password",
+            {"old_password": TEST_PASSWORD, "new_password": "Meteran-Baru-2026"},
+            content_type="application/json",
+        )
+        assert right.status_code == 429
+        cast.officer.refresh_from_db()
+        assert cast.officer.check_password(TEST_PASSWORD)

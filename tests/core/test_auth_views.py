@@ -112,3 +112,28 @@ def test_csrf_is_enforced_on_login(cast):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("core:login"), {"username": "x", "password": "y"})
     assert response.status_code == 403
+
+
+class PasswordChangeLockoutTests:
+    def test_wrong_old_passwords_count_toward_the_login_lockout(self, cast, client_for):
+        client = client_for(cast.supervisor)
+        for n in range(5):
+            client.post(
+                reverse("core:password_change"),
+                {
+                    "old_password": f"tebakan-{n}",
+                    "new_password1": "ganti-baru-2026",
+                    "new_password2": "ganti-baru-2026",
+                },
+            )
+        response = client.post(
+            reverse("core:password_change"),
+            {
+                "old_password": TEST_PASSWORD,
+                "new_password1": "ganti-baru-2026",
+                "new_password2": "ganti-baru-2026",
+            },
+        )
+        assert response.status_code == 429
+        cast.supervisor.refresh_from_db()
+        assert cast.supervisor.check_password(TEST_PASSWORD)

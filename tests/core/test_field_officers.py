@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from meterops.core.choices import RoleCode
 from meterops.core.services import field_officers_for
-from tests.factories import UserFactory
+from tests.factories import ContractorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,13 @@ class FieldOfficersForTests:
 
     def test_a_contractors_user_sees_only_its_own_officers(self, cast, crew):
         assert set(field_officers_for(cast.sp_a, actor=cast.vendor_a)) == {crew["mitra_a"]}
+
+    def test_a_contractor_officer_placed_elsewhere_is_not_offered(self, cast, crew):
+        shared = ContractorFactory(units=[cast.area_a, cast.area_b])
+        in_b = officer("petugas.bersama.b", contractor=shared, placed_units=[cast.area_b])
+        in_a = officer("petugas.bersama.a", contractor=shared, placed_units=[cast.area_a])
+        offered = set(field_officers_for(cast.sp_a, actor=cast.supervisor))
+        assert in_a in offered and in_b not in offered
 
     def test_an_inactive_contractors_officers_are_not_offered(self, cast, crew):
         cast.contractor_a.is_active = False

@@ -13,6 +13,7 @@ from django.apps import apps
 
 from meterops.core.models import Process, ProcessEvent, UnitSettings
 from meterops.core.scoping import SCOPE_LOOKUPS, scoped
+from meterops.customers.models import Customer
 from tests.factories import (
     ContractorFactory,
     CustomerFactory,
@@ -109,6 +110,41 @@ def test_user_list_of_a_unit_admin_holds_contractor_staff_of_its_units(cast):
     assert "vendor.a" in visible
     assert "vendor.b" not in visible
     assert "pengawas.b" not in visible
+
+
+class ContractorPlacementTests:
+    """A contractor's user reaches the units it is placed in, within its contractor's units."""
+
+    def test_a_user_placed_in_one_ulp_sees_only_that_ulp(self, cast):
+        placed = UserFactory(contractor=cast.contractor_a, placed_units=[cast.sp_a2])
+        CustomerFactory(unit=cast.sp_a)
+        mine = CustomerFactory(unit=cast.sp_a2)
+        assert list(scoped(type(mine), placed)) == [mine]
+
+    def test_a_shared_contractors_user_sees_only_the_up3_it_is_placed_in(self, cast):
+        shared = ContractorFactory(units=[cast.area_a, cast.area_b])
+        placed = UserFactory(contractor=shared, placed_units=[cast.area_b])
+        CustomerFactory(unit=cast.sp_a)
+        other = CustomerFactory(unit=cast.sp_b)
+        assert list(scoped(type(other), placed)) == [other]
+
+    def test_a_placement_the_contractor_no_longer_works_for_gives_nothing(self, cast):
+        placed = UserFactory(contractor=cast.contractor_a, placed_units=[cast.sp_a])
+        cast.contractor_a.units.set([cast.area_b])
+        CustomerFactory(unit=cast.sp_a)
+        assert not scoped(Customer, type(placed).objects.get(pk=placed.pk)).exists()
+
+    def test_an_unplaced_contractor_user_sees_nothing(self, cast):
+        unplaced = UserFactory(contractor=cast.contractor_a, placed_units=[])
+        CustomerFactory(unit=cast.sp_a)
+        assert not scoped(Customer, unplaced).exists()
+
+    def test_users_are_seen_where_they_are_placed(self, cast):
+        in_a2 = UserFactory(contractor=cast.contractor_a, placed_units=[cast.sp_a2])
+        ulp_a_admin = UserFactory(unit=cast.sp_a)
+        ulp_a2_user = UserFactory(unit=cast.sp_a2)
+        assert not scoped(type(in_a2), ulp_a_admin).filter(pk=in_a2.pk).exists()
+        assert scoped(type(in_a2), ulp_a2_user).filter(pk=in_a2.pk).exists()
 
 
 def test_unscoped_model_is_refused(cast):

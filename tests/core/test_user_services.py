@@ -1,8 +1,17 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import DomainError, OutsideUnit, RoleNotGrantable
+from meterops.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    OutsideUnit,
+    RoleNotGrantable,
+)
+from meterops.core.models import User
+from meterops.core.scoping import visible_unit_ids
 from meterops.core.services import (
     create_user,
     grantable_roles,
@@ -10,6 +19,7 @@ from meterops.core.services import (
     set_user_active,
     update_user,
 )
+from tests.factories import UserFactory
 
 PASSWORD = "kuat-sekali-2026"
 
@@ -60,7 +70,7 @@ class CreateUserTests:
                 unit=cast.sp_b,
             )
 
-    def test_contractor_must_work_for_the_actor_unit(self, cast):
+    def test_contractor_user_is_placed_only_within_the_actor_unit(self, cast):
         with pytest.raises(OutsideUnit):
             create_user(
                 actor=cast.unit_admin,
@@ -68,7 +78,58 @@ class CreateUserTests:
                 password=PASSWORD,
                 roles={RoleCode.SUPERVISOR},
                 contractor=cast.contractor_b,
+                placed_units=[cast.sp_b],
             )
+
+    def test_contractor_user_is_placed_only_where_its_contractor_works(self, cast):
+        with pytest.raises(InvalidInput) as error:
+            create_user(
+                actor=cast.admin,
+                username="baru",
+                password=PASSWORD,
+                roles={RoleCode.FIELD_OFFICER},
+                contractor=cast.contractor_b,
+                placed_units=[cast.sp_a],
+            )
+        assert error.value.field == "placed_units"
+        assert "tidak bekerja untuk ULP ALFA SATU" in str(error.value.message)
+
+    def test_contractor_user_needs_a_placement(self, cast):
+        with pytest.raises(InvalidInput) as error:
+            create_user(
+                actor=cast.admin,
+                username="baru",
+                password=PASSWORD,
+                roles={RoleCode.FIELD_OFFICER},
+                contractor=cast.contractor_a,
+            )
+        assert error.value.field == "placed_units"
+
+    def test_pln_user_takes_no_placement(self, cast):
+        with pytest.raises(InvalidInput) as error:
+            create_user(
+                actor=cast.admin,
+                username="baru",
+                password=PASSWORD,
+                roles={RoleCode.SUPERVISOR},
+                unit=cast.sp_a,
+                placed_units=[cast.sp_a],
+            )
+        assert error.value.field == "placed_units"
+
+    def test_ulp_admin_places_a_up3_contractors_user_in_its_ulp(self, cast):
+        ulp_admin = UserFactory(
+            username="admin.ulp", unit=cast.sp_a, roles=[RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR]
+        )
+        user = create_user(
+            actor=ulp_admin,
+            username="mitra.ulp",
+            password=PASSWORD,
+            roles={RoleCode.SUPERVISOR},
+            contractor=cast.contractor_a,
+            placed_units=[cast.sp_a],
+        )
+        assert visible_unit_ids(user) == {cast.sp_a.pk}
 
     def test_user_needs_exactly_one_placement(self, cast):
         with pytest.raises(DomainError):
@@ -113,12 +174,16 @@ class CreateUserTests:
 
 
 class UpdateUserTests:
-    def test_keeps_roles_the_actor_cannot_touch(self, cast):
+    def test_refuses_a_user_holding_a_role_the_actor_cannot_grant(self, cast):
         cast.supervisor.roles.add(RoleCode.READING_APPROVER)
-        user = update_user(
-            actor=cast.unit_admin, user=cast.supervisor, roles={RoleCode.UNIT_ADMIN}, unit=cast.sp_a
-        )
-        assert user.role_codes == {RoleCode.UNIT_ADMIN, RoleCode.READING_APPROVER}
+        with pytest.raises(NotAllowed):
+            update_user(
+                actor=cast.unit_admin,
+                user=cast.supervisor,
+                roles={RoleCode.SUPERVISOR},
+                unit=cast.sp_a,
+            )
+        assert cast.supervisor.roles.count() == 2
 
     def test_cannot_move_user_outside_actor_unit(self, cast):
         with pytest.raises(OutsideUnit):
@@ -144,3 +209,21 @@ class ResetUserPasswordTests:
     def test_sets_new_password(self, cast):
         user = reset_user_password(actor=cast.admin, user=cast.officer, password=PASSWORD)
         assert user.check_password(PASSWORD)
+
+
+class UsernameCaseTests:
+    def test_the_database_refuses_a_username_differing_only_in_case(self, cast):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            User.objects.create(username="PENGAWAS.A", unit=cast.sp_a)
+
+    def test_create_user_names_the_field_for_a_case_duplicate(self, cast):
+        with pytest.raises(InvalidInput) as error:
+            create_user(
+                actor=cast.admin,
+                username="Pengawas.A",
+                password=PASSWORD,
+                roles={RoleCode.SUPERVISOR},
+                unit=cast.sp_a,
+            )
+        assert error.value.field == "username"
+        assert "sudah dipakai" in str(error.value.message)

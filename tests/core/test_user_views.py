@@ -2,13 +2,19 @@ from django.urls import reverse
 
 from meterops.core.choices import RoleCode
 from meterops.core.models import User
+from meterops.core.scoping import scoped
+from meterops.customers.models import Customer
+from tests.factories import ContractorFactory, CustomerFactory, UserFactory
 
 
 class UserListTests:
-    def test_lists_only_users_of_the_actor_units(self, cast, client_for):
-        page = client_for(cast.unit_admin).get(reverse("core:user_list")).content.decode()
-        assert "pengawas.a" in page and "vendor.a" in page
-        assert "pengawas.b" not in page and "vendor.b" not in page
+    def test_lists_only_users_the_actor_may_manage(self, cast, client_for):
+        page = client_for(cast.unit_admin).get(reverse("core:user_list"))
+        listed = {u.username for u in page.context["page"]}
+        assert {"pengawas.a", "spv.alfa", "admin.alfa"} <= listed
+        # in its units, but holding a role it cannot grant (field officer, contractor admin)
+        assert "petugas.a" not in listed and "vendor.a" not in listed
+        assert "pengawas.b" not in listed and "vendor.b" not in listed
 
     def test_search_filters(self, cast, client_for):
         page = client_for(cast.admin).get(reverse("core:user_list"), {"q": "petugas"})
@@ -100,14 +106,49 @@ class UserEditTests:
 
     def test_edits_name_and_roles(self, cast, client_for):
         response = client_for(cast.unit_admin).post(
-            reverse("core:user_edit", args=[cast.officer.pk]),
-            {"first_name": "Ganti", "unit": cast.sp_a.pk, "roles": [RoleCode.SUPERVISOR]},
+            reverse("core:user_edit", args=[cast.supervisor.pk]),
+            {
+                "first_name": "Ganti",
+                "unit": cast.sp_a.pk,
+                "roles": [RoleCode.SUPERVISOR, RoleCode.UNIT_ADMIN],
+            },
         )
         assert response.status_code == 302
-        cast.officer.refresh_from_db()
-        assert cast.officer.first_name == "Ganti"
-        # field_officer is outside the unit admin's reach, so it stays.
-        assert cast.officer.role_codes == {RoleCode.SUPERVISOR, RoleCode.FIELD_OFFICER}
+        cast.supervisor.refresh_from_db()
+        assert cast.supervisor.first_name == "Ganti"
+        assert cast.supervisor.role_codes == {RoleCode.SUPERVISOR, RoleCode.UNIT_ADMIN}
+
+    def test_user_holding_a_role_the_actor_cannot_grant_is_403(self, cast, client_for):
+        url = reverse("core:user_edit", args=[cast.officer.pk])
+        assert client_for(cast.unit_admin).get(url).status_code == 403
+
+    def test_contractor_user_is_placed_through_the_form(self, cast, client_for):
+        response = client_for(cast.admin).post(
+            reverse("core:user_create"),
+            {
+                "username": "mitra.baru",
+                "contractor": cast.contractor_a.pk,
+                "placed_units": [cast.sp_a2.pk],
+                "roles": [RoleCode.FIELD_OFFICER],
+                "password": "kuat-sekali-2026",
+            },
+        )
+        assert response.status_code == 302
+        assert set(User.objects.get(username="mitra.baru").placed_units.all()) == {cast.sp_a2}
+
+    def test_contractor_user_without_placement_is_refused_on_the_field(self, cast, client_for):
+        response = client_for(cast.admin).post(
+            reverse("core:user_create"),
+            {
+                "username": "mitra.baru",
+                "contractor": cast.contractor_a.pk,
+                "roles": [RoleCode.FIELD_OFFICER],
+                "password": "kuat-sekali-2026",
+            },
+        )
+        assert response.status_code == 200
+        assert "unit penempatan" in response.context["form"].errors["placed_units"][0]
+        assert not User.objects.filter(username="mitra.baru").exists()
 
 
 class UserActionTests:
@@ -119,22 +160,80 @@ class UserActionTests:
         assert cast.outsider.is_active
 
     def test_deactivates_user(self, cast, client_for):
-        url = reverse("core:user_set_active", args=[cast.officer.pk])
+        url = reverse("core:user_set_active", args=[cast.supervisor.pk])
         client_for(cast.unit_admin).post(url, {"active": "0"})
-        cast.officer.refresh_from_db()
-        assert not cast.officer.is_active
+        cast.supervisor.refresh_from_db()
+        assert not cast.supervisor.is_active
 
     def test_resets_password(self, cast, client_for):
-        url = reverse("core:user_reset_password", args=[cast.officer.pk])
+        url = reverse("core:user_reset_password", args=[cast.supervisor.pk])
         client_for(cast.unit_admin).post(
             url, {"password1": "reset-baru-2026", "password2": "reset-baru-2026"}
         )
-        cast.officer.refresh_from_db()
-        assert cast.officer.check_password("reset-baru-2026")
+        cast.supervisor.refresh_from_db()
+        assert cast.supervisor.check_password("reset-baru-2026")
 
     def test_mismatched_reset_is_reported(self, cast, client_for):
-        url = reverse("core:user_reset_password", args=[cast.officer.pk])
+        url = reverse("core:user_reset_password", args=[cast.supervisor.pk])
         response = client_for(cast.unit_admin).post(
             url, {"password1": "reset-baru-2026", "password2": "lain"}, follow=True
         )
         assert "tidak sama" in response.content.decode()
+
+
+class WhoMayActOnWhomTests:
+    """The findings of issue #17 one by one; the whole matrix is in test_user_management.py."""
+
+    def test_unit_admin_cannot_reset_an_administrators_password_in_its_unit(self, cast, client_for):
+        boss = UserFactory(username="admin.ulp", unit=cast.sp_a, roles=[RoleCode.ADMIN])
+        before = boss.password
+        response = client_for(cast.unit_admin).post(
+            reverse("core:user_reset_password", args=[boss.pk]),
+            {"password1": "reset-baru-2026", "password2": "reset-baru-2026"},
+        )
+        assert response.status_code == 403
+        boss.refresh_from_db()
+        assert boss.password == before
+
+    def test_a_shared_contractors_new_user_reads_only_the_creating_up3(self, cast, client_for):
+        shared = ContractorFactory(code="VND-S", units=[cast.area_a, cast.area_b])
+        other_customer = CustomerFactory(unit=cast.sp_b)
+        own_customer = CustomerFactory(unit=cast.sp_a)
+        response = client_for(cast.unit_admin).post(
+            reverse("core:user_create"),
+            {
+                "username": "mitra.bersama",
+                "contractor": shared.pk,
+                "placed_units": [cast.area_a.pk],
+                "roles": [RoleCode.SUPERVISOR],
+                "password": "kuat-sekali-2026",
+            },
+        )
+        assert response.status_code == 302
+        created = User.objects.get(username="mitra.bersama")
+        seen = set(scoped(Customer, created).values_list("pk", flat=True))
+        assert own_customer.pk in seen
+        assert other_customer.pk not in seen
+
+    def test_one_up3_cannot_reset_a_shared_contractor_user_reaching_both(self, cast, client_for):
+        shared = ContractorFactory(code="VND-S", units=[cast.area_a, cast.area_b])
+        both = UserFactory(username="mitra.lama", contractor=shared, roles=[RoleCode.SUPERVISOR])
+        before = both.password
+        response = client_for(cast.unit_admin).post(
+            reverse("core:user_reset_password", args=[both.pk]),
+            {"password1": "reset-baru-2026", "password2": "reset-baru-2026"},
+        )
+        assert response.status_code in {403, 404}
+        both.refresh_from_db()
+        assert both.password == before
+
+
+def test_user_list_shows_a_contractor_users_placement(cast, client_for):
+    UserFactory(
+        username="mitra.a2",
+        contractor=cast.contractor_a,
+        placed_units=[cast.sp_a2],
+        roles=[RoleCode.FIELD_OFFICER],
+    )
+    page = client_for(cast.admin).get(reverse("core:user_list"), {"q": "mitra.a2"})
+    assert "Penempatan: ULP ALFA DUA" in page.content.decode()

@@ -35,7 +35,7 @@ class AppShellTests:
 
 class TokenPageTests:
     def test_admin_sees_tokens_of_own_units_only(self, client_for, cast):
-        issue_token(user=cast.officer, device_name="HP Ujang")
+        issue_token(user=cast.supervisor, device_name="HP Ujang")
         issue_token(user=cast.outsider, device_name="HP Beta")
         page = client_for(cast.unit_admin).get(reverse("mobile:token_list"))
         assert page.status_code == 200
@@ -48,12 +48,12 @@ class TokenPageTests:
         assert "HP Vendor" in page.content.decode()
 
     def test_revoke_logs_the_phone_out(self, client_for, cast):
-        token, raw = issue_token(user=cast.officer)
+        token, raw = issue_token(user=cast.supervisor)
         answer = client_for(cast.unit_admin).post(reverse("mobile:token_revoke", args=[token.pk]))
         assert answer.status_code == 302
         token.refresh_from_db()
         assert token.revoked_at is not None and token.revoked_by == cast.unit_admin
-        api = client_for(cast.officer).get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        api = client_for(cast.supervisor).get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert api.status_code == 401
 
     def test_outsider_admin_cannot_revoke(self, client_for, cast):
@@ -61,6 +61,14 @@ class TokenPageTests:
         answer = client_for(cast.outsider_admin).post(
             reverse("mobile:token_revoke", args=[token.pk])
         )
+        assert answer.status_code == 404
+        assert DeviceToken.objects.get(pk=token.pk).revoked_at is None
+
+    def test_contractor_admin_neither_lists_nor_revokes_pln_staff_tokens(self, client_for, cast):
+        token, _raw = issue_token(user=cast.supervisor, device_name="HP Pengawas PLN")
+        client = client_for(cast.vendor_a)
+        assert "HP Pengawas PLN" not in client.get(reverse("mobile:token_list")).content.decode()
+        answer = client.post(reverse("mobile:token_revoke", args=[token.pk]))
         assert answer.status_code == 404
         assert DeviceToken.objects.get(pk=token.pk).revoked_at is None
 

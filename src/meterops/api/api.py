@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 
 from meterops.core.errors import DomainError, InvalidInput
 from meterops.core.queries import open_processes_of, timeline_of
+from meterops.core.services import check_current_password
 from meterops.core.worklist import work_list_for
 from meterops.customers.queries import find_customer_for
 from meterops.replacement.models import DamageType
@@ -130,8 +131,7 @@ def me(request):
 def change_password(request, payload: s.PasswordIn):
     """Ganti Password (seed 000)."""
     user = request.user
-    if not user.check_password(payload.old_password):
-        raise InvalidInput("old_password", _("Password lama salah."))
+    check_current_password(request=request, user=user, password=payload.old_password)
     try:
         validate_password(payload.new_password, user)
     except ValidationError as exc:

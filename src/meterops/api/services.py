@@ -17,7 +17,7 @@ from meterops.core.choices import RoleCode
 from meterops.core.errors import FileRejected, InvalidInput, NotAllowed
 from meterops.core.images import check_image
 from meterops.core.models import User
-from meterops.core.scoping import scoped
+from meterops.core.services import ensure_can_manage, manageable_users
 
 from .errors import ChunkOutOfOrder
 from .models import DeviceToken, IdempotentWrite, PhotoUpload, hash_token, new_raw_token
@@ -66,17 +66,20 @@ def keep_token_after_password_change(*, token: DeviceToken) -> None:
 
 
 def tokens_for(actor: User):
-    """Tokens of the users the actor may see (contractor staff through their contractor)."""
-    return DeviceToken.objects.filter(user__in=scoped(User, actor)).select_related(
+    """Tokens of the users the actor may manage (core.services.manageable_users, issue #17)."""
+    return DeviceToken.objects.filter(user__in=manageable_users(actor)).select_related(
         "user", "user__unit", "user__contractor", "revoked_by"
     )
 
 
 @transaction.atomic
 def revoke_token(*, token: DeviceToken, actor: User) -> DeviceToken:
-    """Cabut token: the phone is logged out at its next request."""
-    if actor != token.user and not actor.has_role(*TOKEN_ADMIN_ROLES):
-        raise NotAllowed(_("Peran Anda tidak berhak mencabut token perangkat."))
+    """Cabut token: the phone is logged out at its next request. A user ends its own tokens;
+    an admin those of the users it may manage."""
+    if actor != token.user:
+        if not actor.has_role(*TOKEN_ADMIN_ROLES):
+            raise NotAllowed(_("Peran Anda tidak berhak mencabut token perangkat."))
+        ensure_can_manage(actor, token.user)
     token = DeviceToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by = timezone.now(), actor

@@ -25,9 +25,9 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_filter = ["is_active", "roles", "unit__level"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        ("meterops", {"fields": ("unit", "contractor", "roles", "phone")}),
+        ("meterops", {"fields": ("unit", "contractor", "placed_units", "roles", "phone")}),
     )
-    filter_horizontal = ["roles", "groups", "user_permissions"]
+    filter_horizontal = ["roles", "placed_units", "groups", "user_permissions"]
 
 
 @admin.register(UnitSettings)

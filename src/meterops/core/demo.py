@@ -160,6 +160,8 @@ def build_region() -> dict[str, Unit]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.roles.set(Role.objects.filter(code__in=roles))
+        if user.contractor_id:
+            user.placed_units.set(user.contractor.units.all())
     return service_points
 
 

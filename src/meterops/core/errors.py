@@ -78,3 +78,11 @@ class RoleNotGrantable(NotAllowed):
 
 class OutsideUnit(NotFound):
     code = "outside_unit"
+
+
+class LockedOut(NotAllowed):
+    """Too many failed logins for the username or the client address (issue #17): refused,
+    even with the right password, until the cool-off ends; 429 as the login answers it."""
+
+    code = "locked_out"
+    status = 429

@@ -1,13 +1,15 @@
 from captcha.fields import CaptchaField
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RoleCode
-from .errors import FileRejected
+from .errors import FileRejected, InvalidInput, LockedOut
 from .images import check_image, check_scan
-from .models import Contractor, Unit, UnitSettings, User
+from .models import Unit, UnitSettings, User
+from .queries import placeable_contractors
 from .scoping import scoped
+from .services import check_current_password
 from .validators import customer_id_validator
 
 
@@ -59,7 +61,7 @@ class ScanUploadField(ImageUploadField):
     check = staticmethod(check_scan)
 
 
-class LoginForm(BootstrapMixin, AuthenticationForm):
+class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
     """Username, password and a math captcha, as on the old HOME login (seed 000)."""
 
     captcha = CaptchaField(
@@ -125,14 +127,34 @@ class UserForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "unit", "contractor"]
-        labels = {"first_name": _("Nama depan"), "last_name": _("Nama belakang")}
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "unit",
+            "contractor",
+            "placed_units",
+        ]
+        labels = {
+            "first_name": _("Nama depan"),
+            "last_name": _("Nama belakang"),
+            "placed_units": _("Unit penempatan (pengguna vendor)"),
+        }
+        help_texts = {
+            "placed_units": _(
+                "Wajib untuk pengguna vendor: ia hanya melihat data unit-unit ini dan di "
+                "bawahnya, di dalam unit kerja vendornya. Kosongkan untuk pegawai PLN."
+            ),
+        }
 
     def __init__(self, *args, actor: User, grantable: frozenset[str], **kwargs):
         super().__init__(*args, **kwargs)
         creating = self.instance.pk is None
         self.fields["unit"].queryset = scoped(Unit, actor)
-        self.fields["contractor"].queryset = scoped(Contractor, actor).filter(is_active=True)
+        self.fields["contractor"].queryset = placeable_contractors(actor)
+        self.fields["placed_units"].queryset = scoped(Unit, actor)
         self.fields["roles"].choices = [
             (code, label) for code, label in RoleCode.choices if code in grantable
         ]
@@ -157,6 +179,22 @@ class UserForm(BootstrapMixin, forms.ModelForm):
             username = self.cleaned_data["username"]
             if User.objects.filter(username__iexact=username).exists():
                 self.add_error("username", _("Username ini sudah dipakai."))
+
+
+class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
+    """Ganti Password: the current password is checked through the login's lockout."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        try:
+            check_current_password(request=self.request, user=self.user, password=old_password)
+        except (InvalidInput, LockedOut) as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return old_password
 
 
 class PasswordResetByAdminForm(BootstrapMixin, forms.Form):

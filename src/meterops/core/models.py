@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -56,6 +57,10 @@ class Unit(TimeStampedModel):
     def save(self, *args, **kwargs):
         self.path = f"{self.parent.path}/{self.code}" if self.parent_id else self.code
         super().save(*args, **kwargs)
+
+    def is_within(self, other: "Unit") -> bool:
+        """This unit is ``other`` or lies below it."""
+        return self.path == other.path or self.path.startswith(f"{other.path}/")
 
     def ancestor_codes(self) -> list[str]:
         """The codes from the root down to this unit, itself included (its materialised path)."""
@@ -119,9 +124,19 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("vendor"),
     )
+    # A contractor's user reaches only the units an admin placed it in (and below), each within
+    # the contractor's units (issue #17); PLN staff reach their ``unit`` and leave this empty.
+    placed_units = models.ManyToManyField(
+        Unit,
+        blank=True,
+        related_name="placed_users",
+        verbose_name=_("unit penempatan"),
+    )
     roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name=_("peran"))
     phone = models.CharField(_("no. HP"), max_length=20, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[roles])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], m2m_fields=[roles, placed_units]
+    )
 
     class Meta:
         ordering = ["username"]
@@ -133,6 +148,12 @@ class User(AbstractUser):
                 condition=Q(is_superuser=True)
                 | Q(unit__isnull=False, contractor__isnull=True)
                 | Q(unit__isnull=True, contractor__isnull=False),
+            ),
+            # Usernames are told apart regardless of case: "Budi" and "budi" are one account.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="core_user_username_ci_unique",
+                violation_error_message=_("Username ini sudah dipakai."),
             ),
         ]
 
@@ -150,11 +171,11 @@ class User(AbstractUser):
         return self.unit or self.contractor
 
     def home_unit(self) -> Unit | None:
-        """The user's unit, or for a contractor's user the first unit it works for."""
+        """The user's unit, or for a contractor's user the first unit it is placed in."""
         if self.unit_id:
             return self.unit
         if self.contractor_id:
-            return self.contractor.units.order_by("path").first()
+            return self.placed_units.order_by("path").first()
         return None
 
     def unit_settings(self) -> "UnitSettings":

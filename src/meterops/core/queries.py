@@ -1,18 +1,22 @@
 """Reads of the core domain, each starting from what the requesting user may see."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .choices import UnitLevel
 from .directory import customer_directory
-from .models import Process, ProcessEvent, Unit, User
+from .models import Contractor, Process, ProcessEvent, Unit, User
 from .scoping import scoped
-from .services import can_manage_users
+from .services import USER_MANAGER_ROLES, ensure_can_manage, manageable_users, require_role
 
 
 def users_for(actor: User, *, q: str = "", role: str = "", status: str = "") -> QuerySet[User]:
-    users = scoped(User, actor).select_related("unit", "contractor").prefetch_related("roles")
+    """The user list offers its actions only on users the actor may manage, so it lists those."""
+    users = (
+        manageable_users(actor)
+        .select_related("unit", "contractor")
+        .prefetch_related("roles", "placed_units")
+    )
     if q:
         users = users.filter(
             Q(username__icontains=q)
@@ -30,11 +34,25 @@ def users_for(actor: User, *, q: str = "", role: str = "", status: str = "") -> 
 
 
 def get_user_for(actor: User, pk: int) -> User:
-    """A user the actor may manage: outside the actor's units is 404, without the role 403."""
+    """A user the actor may manage: outside the actor's units is 404; without the role, or a
+    user whose roles or reach exceed the actor's, 403."""
     user = get_object_or_404(scoped(User, actor), pk=pk)
-    if not can_manage_users(actor):
-        raise PermissionDenied
+    require_role(actor, USER_MANAGER_ROLES)
+    ensure_can_manage(actor, user)
     return user
+
+
+def placeable_contractors(actor: User) -> QuerySet[Contractor]:
+    """Active contractors whose users the actor may place: those working for a unit in its
+    reach, or for a unit above its own (a ULP admin places a UP3 contractor's users in its ULP)."""
+    above = actor.unit.ancestor_codes() if actor.unit_id else []
+    in_reach = scoped(Contractor, actor).values("pk")
+    return (
+        Contractor.objects.filter(is_active=True)
+        .filter(Q(pk__in=in_reach) | Q(units__code__in=above))
+        .distinct()
+        .order_by("name")
+    )
 
 
 def open_processes_of(customer) -> QuerySet[Process]:

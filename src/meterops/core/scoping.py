@@ -1,9 +1,10 @@
 """Who sees what: the one place that decides which rows a user may see.
 
 A user of a unit sees that unit and every unit below it (a UID its UP3s and ULPs, a ULP
-itself); a contractor's user sees the units the contractor works for, and below. Each scoped
-model names the path from its rows to their unit in ``SCOPE_LOOKUPS``; ``scoped()`` applies it.
-Every queryset that reaches a page, an export or the API starts here.
+itself); a contractor's user sees the units an admin placed it in, and below, as long as they
+lie within the units its contractor works for. Each scoped model names the path from its rows
+to their unit in ``SCOPE_LOOKUPS``; ``scoped()`` applies it. Every queryset that reaches a
+page, an export or the API starts here.
 """
 
 from django.db.models import Model, Q, QuerySet
@@ -42,16 +43,27 @@ def visible_unit_ids(user) -> frozenset[int] | None:
     if cached is not None:
         return cached
     if user.unit_id:
-        roots = [user.unit.path]
+        roots = [user.unit]
     elif user.contractor_id and user.contractor.is_active:
-        roots = list(user.contractor.units.values_list("path", flat=True))
+        roots = placements_in_force(user)
     else:
         roots = []
     condition = Q(pk__in=[])
-    for path in roots:
-        condition |= Q(path=path) | Q(path__startswith=f"{path}/")
+    for root in roots:
+        condition |= Q(path=root.path) | Q(path__startswith=f"{root.path}/")
     user._visible_unit_ids = frozenset(Unit.objects.filter(condition).values_list("pk", flat=True))
     return user._visible_unit_ids
+
+
+def placements_in_force(user) -> list[Unit]:
+    """A contractor user's placements that lie within its contractor's units: a unit the
+    contractor no longer works for gives the user nothing there (issue #17)."""
+    works_for = list(user.contractor.units.all())
+    return [
+        unit
+        for unit in user.placed_units.all()
+        if any(unit.is_within(contractor_unit) for contractor_unit in works_for)
+    ]
 
 
 def scoped(queryset: QuerySet | type[Model], user) -> QuerySet:
@@ -69,10 +81,8 @@ def scoped(queryset: QuerySet | type[Model], user) -> QuerySet:
         return queryset.none()
     condition = Q(**{f"{lookup}__in": unit_ids})
     if model._meta.label == "core.User":
-        # Contractor staff belong to no unit; they are visible where their contractor works.
-        condition |= Q(contractor__units__in=unit_ids)
-        if user.contractor_id:
-            condition |= Q(contractor_id=user.contractor_id)
+        # Contractor staff belong to no unit; they are visible where they are placed.
+        condition |= Q(placed_units__in=unit_ids)
     if lookup == "units" or model._meta.label == "core.User":
         # Both walk a many-to-many relation: one row may match through several units.
         return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))

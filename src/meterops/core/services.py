@@ -1,30 +1,43 @@
 """Writes of the core domain: customer processes and their events, users, unit settings."""
 
+from collections.abc import Iterable
+
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import Domain, RoleCode
-from .errors import InvalidInput, NotAllowed, OpenProcessExists, OutsideUnit, RoleNotGrantable
+from .errors import (
+    InvalidInput,
+    LockedOut,
+    NotAllowed,
+    OpenProcessExists,
+    OutsideUnit,
+    RoleNotGrantable,
+)
+from .lockout import lockout_message
 from .models import Contractor, Process, ProcessEvent, Role, Unit, UnitSettings, User
-from .scoping import visible_unit_ids
+from .scoping import scoped, visible_unit_ids
 
 # --- Field officers -----------------------------------------------------------------------
 
 
 def field_officers_for(unit: Unit, *, actor: User) -> QuerySet[User]:
     """Active field officers who may take work in ``unit``: PLN's of the unit, above or below
-    it, and those of active contractors (Mitra PLN) working for it or above (seeds 000, 004).
+    it, and those of active contractors (Mitra PLN) working for it or above (seeds 000, 004)
+    who are placed in it or above (issue #17).
 
     A contractor's user hands work to its own contractor's officers only.
     """
     ancestors = unit.ancestor_codes()
+    contractors = Contractor.objects.filter(is_active=True, units__code__in=ancestors)
     officers = User.objects.filter(is_active=True, roles__code=RoleCode.FIELD_OFFICER).filter(
         Q(unit__code__in=ancestors)
         | Q(unit__path__startswith=f"{unit.path}/")
-        | Q(contractor__is_active=True, contractor__units__code__in=ancestors)
+        | Q(contractor__in=contractors, placed_units__code__in=ancestors)
     )
     if actor.contractor_id:
         officers = officers.filter(contractor_id=actor.contractor_id)
@@ -196,50 +209,111 @@ def require_unit(actor: User, unit: Unit) -> None:
 # --- Users ---------------------------------------------------------------------------------
 
 USER_MANAGER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
-
-
-def can_manage_users(actor: User) -> bool:
-    return actor.has_role(*USER_MANAGER_ROLES)
+# A contractor admin manages its own staff's phones (their device tokens), not their accounts.
+CONTRACTOR_STAFF_ROLES = frozenset({RoleCode.CONTRACTOR_ADMIN, RoleCode.FIELD_OFFICER})
 
 
 def grantable_roles(actor: User) -> frozenset[str]:
-    """An admin grants every role; a unit admin only the roles it holds itself."""
+    """An admin grants every role; a unit admin only the roles it holds itself; a contractor
+    admin stands for its own staff's roles (contractor admin, field officer)."""
     if actor.has_role(RoleCode.ADMIN):
         return frozenset(RoleCode.values)
     if actor.has_role(RoleCode.UNIT_ADMIN):
         return actor.role_codes
+    if actor.has_role(RoleCode.CONTRACTOR_ADMIN) and actor.contractor_id:
+        return CONTRACTOR_STAFF_ROLES
     return frozenset()
 
 
-def _check_placement(actor: User, unit: Unit | None, contractor: Contractor | None) -> None:
+def manageable_users(actor: User) -> QuerySet[User]:
+    """The users ``actor`` may manage (create, edit, reset, deactivate, revoke devices of):
+    it may grant every role they hold and their whole reach lies inside its own (issue #17).
+
+    A PLN user's reach is its unit and below; a contractor user's, the units it is placed in.
+    A contractor's user manages only its own contractor's staff; only a superuser manages a
+    superuser.
+    """
+    if not actor.is_active:
+        return User.objects.none()
+    if actor.is_superuser:
+        return User.objects.all()
+    grantable = grantable_roles(actor)
+    if not grantable:
+        return User.objects.none()
+    reach = visible_unit_ids(actor)
+    placements = User.placed_units.through.objects.filter(user=OuterRef("pk"))
+    in_reach = Q(unit__in=reach) | Q(
+        Exists(placements), ~Exists(placements.exclude(unit__in=reach)), unit__isnull=True
+    )
+    ungrantable = User.roles.through.objects.filter(user=OuterRef("pk")).exclude(role__in=grantable)
+    users = User.objects.filter(in_reach, is_superuser=False).exclude(Exists(ungrantable))
+    if actor.contractor_id:
+        users = users.filter(contractor_id=actor.contractor_id)
+    return users
+
+
+def ensure_can_manage(actor: User, user: User) -> None:
+    """Refuse an action on a user ``manageable_users`` does not hold (issue #17): 404 when the
+    actor does not even see the user, 403 when it does."""
+    if manageable_users(actor).filter(pk=user.pk).exists():
+        return
+    if scoped(User, actor).filter(pk=user.pk).exists():
+        raise NotAllowed(
+            _(
+                "Anda tidak dapat mengelola pengguna %(u)s: perannya atau wilayahnya melebihi "
+                "wewenang Anda."
+            )
+            % {"u": user.get_username()}
+        )
+    raise OutsideUnit(_("Pengguna ini di luar wilayah Anda."))
+
+
+def _check_placement(
+    actor: User, unit: Unit | None, contractor: Contractor | None, placed_units: list[Unit]
+) -> None:
+    """A PLN user belongs to a unit in the actor's reach; a contractor's user is placed in
+    units within both the actor's reach and its contractor's units (issue #17)."""
     if (unit is None) == (contractor is None):
         raise InvalidInput("unit", _("Pengguna harus milik tepat satu unit atau satu vendor."))
     if unit is not None:
+        if placed_units:
+            raise InvalidInput(
+                "placed_units", _("Unit penempatan hanya diisi untuk pengguna vendor.")
+            )
         require_unit(actor, unit)
-    allowed = visible_unit_ids(actor)
-    if allowed is None:
         return
-    if contractor is not None and not contractor.units.filter(pk__in=allowed).exists():
-        raise OutsideUnit(_("Vendor ini tidak bekerja untuk unit Anda."))
+    if not placed_units:
+        raise InvalidInput(
+            "placed_units", _("Pilih minimal satu unit penempatan untuk pengguna vendor.")
+        )
+    works_for = list(contractor.units.all())
+    for placed in placed_units:
+        require_unit(actor, placed)
+        if not any(placed.is_within(unit) for unit in works_for):
+            raise InvalidInput(
+                "placed_units",
+                _("Vendor %(vendor)s tidak bekerja untuk %(unit)s.")
+                % {"vendor": contractor.name, "unit": placed.name},
+            )
 
 
-def _merged_roles(actor: User, user: User | None, requested: set[str]) -> set[str]:
-    """Requested roles within the actor's reach, keeping roles the actor cannot touch."""
-    allowed = grantable_roles(actor)
-    refused = requested - allowed
+def _check_grantable(actor: User, requested: set[str]) -> None:
+    refused = requested - grantable_roles(actor)
     if refused:
         labels = ", ".join(str(RoleCode(code).label) for code in sorted(refused))
         raise RoleNotGrantable(
             _("Anda tidak dapat memberikan peran yang tidak Anda miliki: %(roles)s.")
             % {"roles": labels}
         )
-    untouchable = (user.role_codes - allowed) if user is not None else set()
-    return set(requested) | set(untouchable)
 
 
 def _set_roles(user: User, codes: set[str]) -> None:
     user.roles.set(Role.objects.filter(code__in=codes))
     user.__dict__.pop("_role_codes", None)
+
+
+def _username_taken(username: str) -> InvalidInput:
+    return InvalidInput("username", _("Username %(u)s sudah dipakai.") % {"u": username})
 
 
 @transaction.atomic
@@ -251,17 +325,19 @@ def create_user(
     roles: set[str],
     unit: Unit | None = None,
     contractor: Contractor | None = None,
+    placed_units: Iterable[Unit] = (),
     first_name: str = "",
     last_name: str = "",
     email: str = "",
     phone: str = "",
 ) -> User:
-    """Create a user of the actor's unit (or of a contractor working for it)."""
+    """Create a user of the actor's unit, or of a contractor placed within the actor's reach."""
     require_role(actor, USER_MANAGER_ROLES)
-    _check_placement(actor, unit, contractor)
-    codes = _merged_roles(actor, None, set(roles))
+    placed_units = list(placed_units)
+    _check_placement(actor, unit, contractor, placed_units)
+    _check_grantable(actor, set(roles))
     if User.objects.filter(username__iexact=username).exists():
-        raise InvalidInput("username", _("Username %(u)s sudah dipakai.") % {"u": username})
+        raise _username_taken(username)
     user = User(
         username=username,
         unit=unit,
@@ -275,8 +351,17 @@ def create_user(
     user.set_password(password)
     user._history_user = actor
     user.full_clean(exclude=["password"])
-    user.save()
-    _set_roles(user, codes)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Two submits at once both passed the check above; the constraint on the lower-cased
+        # username let one of them in.
+        if User.objects.filter(username__iexact=username).exists():
+            raise _username_taken(username) from None
+        raise
+    user.placed_units.set(placed_units)
+    _set_roles(user, set(roles))
     return user
 
 
@@ -288,22 +373,26 @@ def update_user(
     roles: set[str],
     unit: Unit | None = None,
     contractor: Contractor | None = None,
+    placed_units: Iterable[Unit] = (),
     first_name: str = "",
     last_name: str = "",
     email: str = "",
     phone: str = "",
 ) -> User:
-    """Change a user's details, placement and roles within the actor's reach."""
+    """Change a user the actor may manage; its new placement and roles stay within reach too."""
     require_role(actor, USER_MANAGER_ROLES)
-    _check_placement(actor, unit, contractor)
-    codes = _merged_roles(actor, user, set(roles))
+    ensure_can_manage(actor, user)
+    placed_units = list(placed_units)
+    _check_placement(actor, unit, contractor, placed_units)
+    _check_grantable(actor, set(roles))
     user = User.objects.select_for_update().get(pk=user.pk)
     user.unit, user.contractor = unit, contractor
     user.first_name, user.last_name, user.email, user.phone = first_name, last_name, email, phone
     user._history_user = actor
     user.full_clean(exclude=["password"])
     user.save()
-    _set_roles(user, codes)
+    user.placed_units.set(placed_units)
+    _set_roles(user, set(roles))
     return user
 
 
@@ -313,6 +402,7 @@ def set_user_active(*, actor: User, user: User, active: bool) -> User:
     require_role(actor, USER_MANAGER_ROLES)
     if user.pk == actor.pk and not active:
         raise NotAllowed(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    ensure_can_manage(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     user.is_active = active
     user._history_user = actor
@@ -324,12 +414,24 @@ def set_user_active(*, actor: User, user: User, active: bool) -> User:
 def reset_user_password(*, actor: User, user: User, password: str) -> User:
     """Set a new password chosen by the admin; the user should change it after logging in."""
     require_role(actor, USER_MANAGER_ROLES)
+    ensure_can_manage(actor, user)
     validate_password(password, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
     user._history_user = actor
     user.save(update_fields=["password"])
     return user
+
+
+def check_current_password(*, request, user: User, password: str) -> None:
+    """Changing one's own password asks for the current one through the login's lockout: a
+    wrong one counts as a failed login, and a locked account is refused even with the right
+    one (issue #17)."""
+    checked = authenticate(request, username=user.get_username(), password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(lockout_message())
+    if checked is None or checked.pk != user.pk:
+        raise InvalidInput("old_password", _("Password lama salah."))
 
 
 # --- Unit settings -------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from . import queries, services
 from .directory import customer_directory
-from .errors import DomainError
+from .errors import DomainError, InvalidInput
 from .forms import (
     CustomerIdForm,
     LoginForm,
+    PasswordChangeForm,
     PasswordResetByAdminForm,
     UnitChoiceForm,
     UnitSettingsForm,
@@ -34,7 +35,11 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "core/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("core:dashboard")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         messages.success(self.request, _("Password berhasil diganti."))
@@ -106,6 +111,7 @@ def _save_user_form(request, form, user=None):
         key: data.get(key)
         for key in ("unit", "contractor", "first_name", "last_name", "email", "phone")
     }
+    fields["placed_units"] = list(data.get("placed_units") or [])
     fields["roles"] = set(data["roles"])
     try:
         if user is None:
@@ -120,6 +126,8 @@ def _save_user_form(request, form, user=None):
         target = "password" if user is None and "password" in form.fields else None
         for message in exc.messages:
             form.add_error(target, message)
+    except InvalidInput as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     except DomainError as exc:
         form.add_error(None, exc.message)
     return None

@@ -255,11 +255,10 @@ $("#login-form").addEventListener("submit", async (event) => {
     go("home");
     fetchReferenceData();
   } catch (error) {
+    // A lockout comes as JSON like every other refusal, its message saying how long.
     $("#login-error").textContent = isOffline(error)
       ? "Tidak ada sinyal: login butuh koneksi."
-      : error.status === 429
-        ? "Terlalu banyak login gagal: akun dikunci sementara. Coba lagi nanti atau hubungi admin."
-        : error.message;
+      : error.message;
   }
 });
 
