@@ -1,6 +1,9 @@
 import zoneinfo
 
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class UnitTimezoneMiddleware:
@@ -16,3 +19,42 @@ class UnitTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def field_with_nul(request) -> str | None:
+    """The first query or form field whose name or value holds a NUL character (issue #17:
+    PostgreSQL refuses NUL in text, so a search for ``%00`` was a 500); ``None`` when clean.
+    JSON bodies are left to the API's schemas, which refuse NUL per field already."""
+    if "\x00" in request.path:
+        return "path"
+    fields = [request.GET]
+    if request.method == "POST" and request.content_type in FORM_TYPES:
+        fields.append(request.POST)
+    for data in fields:
+        for name, values in data.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return name.replace("\x00", "")
+    return None
+
+
+class RefuseNulMiddleware:
+    """Answer a request carrying NUL in a field with its name, before any view reads it:
+    400 with the page's message, or 422 JSON in the API's error shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = field_with_nul(request)
+        if field is None:
+            return self.get_response(request)
+        message = _("Isian “%(field)s” berisi karakter NUL (\\0) yang tidak diizinkan.") % {
+            "field": field
+        }
+        if request.path.startswith("/api/"):
+            body = {"code": "invalid", "message": message, "field": field}
+            return JsonResponse(body, status=422)
+        return render(request, "400.html", {"message": message}, status=400)
