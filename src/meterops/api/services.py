@@ -86,9 +86,15 @@ def revoke_token(*, token: DeviceToken, actor: User) -> DeviceToken:
 
 
 def idempotent(
-    *, user: User, client_id: uuid.UUID, operation: str, write: Callable[[], tuple[int, dict]]
+    *,
+    user: User,
+    client_id: uuid.UUID,
+    operation: str,
+    subject: str,
+    write: Callable[[], tuple[int, dict]],
 ) -> tuple[int, dict]:
-    """Run ``write`` once per (user, client id); a resend gets the first answer back.
+    """Run ``write`` once per (user, client id); a resend of the same operation on the same
+    ``subject`` gets the first answer back, a reuse for anything else is refused (issue #17).
 
     The claim row and the write commit together: two copies sent at once meet on the unique
     constraint, the second one rolls back and answers with what the first stored.
@@ -98,7 +104,7 @@ def idempotent(
         try:
             with transaction.atomic():
                 claim = IdempotentWrite.objects.create(
-                    user=user, client_id=client_id, operation=operation
+                    user=user, client_id=client_id, operation=operation, subject=subject
                 )
                 status, body = write()
                 claim.status_code, claim.response = status, body
@@ -108,11 +114,14 @@ def idempotent(
             stored = IdempotentWrite.objects.filter(user=user, client_id=client_id).first()
             if stored is None:
                 raise
-    if stored.operation != operation:
+    if stored.operation != operation or stored.subject not in {subject, ""}:
         raise InvalidInput(
             "client_id",
-            _("client_id %(id)s sudah dipakai untuk %(op)s.")
-            % {"id": client_id, "op": stored.operation},
+            _(
+                "client_id %(id)s sudah dipakai untuk %(op)s %(subject)s; "
+                "kirim entri ini dengan client_id baru."
+            )
+            % {"id": client_id, "op": stored.operation, "subject": stored.subject},
         )
     return stored.status_code, {**stored.response, "replayed": True}
 
