@@ -1,5 +1,7 @@
 import zoneinfo
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -58,3 +60,34 @@ class RefuseNulMiddleware:
             body = {"code": "invalid", "message": message, "field": field}
             return JsonResponse(body, status=422)
         return render(request, "400.html", {"message": message}, status=400)
+
+
+class PrivateResponseMiddleware:
+    """Issue #17: a Permissions-Policy on every response, and ``Cache-Control: no-store`` on
+    every answer to an authenticated user (pages, exports, PDFs, the API with a device token),
+    so no shared or browser cache keeps customer data after logout. Static files are served
+    before Django (nginx, or the static handler in development) and keep their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}={allow}" for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.permissions_policy)
+        # Read after the view: the API authenticates its token inside the view.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+def allow_images_from(response, url: str):
+    """Let ``response``'s page show images from ``url``'s origin (a unit's map tile server),
+    beside the site's own; ``{s}`` subdomain placeholders become a wildcard."""
+    parts = urlsplit(url.replace("{s}", "*"))
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        response._csp_update = {"img-src": [f"{parts.scheme}://{parts.netloc}"]}
+    return response
