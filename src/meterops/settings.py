@@ -77,9 +77,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After the user is known (the refusal page shows the menu), before any view reads a field.
-    "meterops.core.middleware.RefuseNulMiddleware",
+    # Once the user is known: every answer below, refusals included, gets these headers.
     "meterops.core.middleware.PrivateResponseMiddleware",
+    # Before any view reads a field; the refusal page shows the user's menu.
+    "meterops.core.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

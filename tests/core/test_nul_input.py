@@ -28,6 +28,7 @@ class NulInQueriesTests:
         assert response.status_code == 400
         assert "“q”" in response.content.decode()
         assert "NUL" in response.content.decode()
+        assert response["Cache-Control"] == "no-store"
 
     def test_no_menu_page_answers_500_to_nul_in_any_filter(self, admin, client_for):
         client = client_for(admin)
