@@ -137,7 +137,8 @@ def upload_path(upload: PhotoUpload) -> Path:
 
 
 def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int) -> PhotoUpload:
-    """Begin (or find again) a chunked photo upload of ``size`` bytes, at most 10 MB."""
+    """Begin (or find again, by the same name and size) a chunked photo upload of ``size``
+    bytes, at most 10 MB."""
     if size <= 0:
         raise InvalidInput("size", _("Ukuran foto harus lebih dari 0 byte."))
     if size > MAX_PHOTO_BYTES:
@@ -152,8 +153,16 @@ def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int)
             )
     except IntegrityError:
         upload = PhotoUpload.objects.get(user=user, client_id=client_id)
-    if upload.size != size:
-        raise InvalidInput("size", _("Ukuran tidak sama dengan upload %(id)s.") % {"id": client_id})
+    if (upload.file_name, upload.size) != (name, size):
+        # A client id names one photo (issue #17): another one would get this one's bytes.
+        raise InvalidInput(
+            "client_id",
+            _(
+                "client_id %(id)s sudah dipakai untuk foto %(name)s (%(size)d byte); "
+                "kirim foto ini dengan client_id baru."
+            )
+            % {"id": client_id, "name": upload.file_name, "size": upload.size},
+        )
     return upload
 
 
