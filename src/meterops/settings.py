@@ -70,12 +70,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Once the user is known: every answer below, refusals included, gets these headers.
+    "meterops.core.middleware.PrivateResponseMiddleware",
+    # Before any view reads a field; the refusal page shows the user's menu.
+    "meterops.core.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -195,6 +200,49 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+# Issue #17: scripts and styles only from our own static files (no inline script, handler or
+# style attribute anywhere: a markup injection can neither run code nor restyle a page to read
+# it); photos and signatures of the field app are data:/blob: URLs. A page that shows another
+# origin's images (the route map's tile server) widens img-src for itself only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# The field app takes photos and the location; nothing asks for any other device feature.
+PERMISSIONS_POLICY = {
+    "camera": "(self)",
+    "geolocation": "(self)",
+    **{
+        feature: "()"
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Axes warns that "ip_address" is missing from AXES_LOCKOUT_PARAMETERS: the client address has
 # its own, looser limit in meterops.core.lockout.LockoutHandler.

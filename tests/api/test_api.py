@@ -522,3 +522,27 @@ class LockoutTests:
         assert right.status_code == 429
         cast.officer.refresh_from_db()
         assert cast.officer.check_password(TEST_PASSWORD)
+
+
+class PhotoClientIdReuseTests:
+    """Issue #17: a client_id names one photo; reused for another, the first upload was
+    answered and the new photo's bytes never stored."""
+
+    def test_reuse_for_another_photo_is_422_on_client_id(self, api_client, cast):
+        client, client_id = api_client(cast.officer), str(uuid.uuid4())
+        first = {"client_id": client_id, "file_name": "rusak.jpg", "size": 5000}
+        assert client.post("/api/photos", first, content_type="application/json").status_code == 200
+
+        for other in ({"file_name": "ganti.jpg"}, {"size": 6000}):
+            answer = client.post("/api/photos", first | other, content_type="application/json")
+            assert answer.status_code == 422, other
+            assert answer.json()["field"] == "client_id"
+            assert "rusak.jpg" in answer.json()["message"]
+        assert PhotoUpload.objects.filter(user=cast.officer).count() == 1
+
+    def test_the_same_photo_again_finds_its_upload(self, api_client, cast):
+        client = api_client(cast.officer)
+        start = {"client_id": str(uuid.uuid4()), "file_name": "rusak.jpg", "size": 5000}
+        first = client.post("/api/photos", start, content_type="application/json").json()
+        again = client.post("/api/photos", start, content_type="application/json").json()
+        assert again["id"] == first["id"]

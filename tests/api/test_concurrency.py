@@ -44,7 +44,11 @@ def test_same_client_id_twice_at_once_writes_once(api_client, field_officer, cus
         try:
             answers.append(
                 services.idempotent(
-                    user=field_officer, client_id=client_id, operation="damage_report", write=write
+                    user=field_officer,
+                    client_id=client_id,
+                    operation="damage_report",
+                    subject="IDPEL x",
+                    write=write,
                 )
             )
         finally:

@@ -93,3 +93,117 @@ class FieldOrderTests:
         assert answer.status_code == 409
         assert answer.json()["server"]["state"] == OrderState.ASSIGNED
         assert answer.json()["yours"]["reason"] == "Rumah kosong"
+
+
+class ClientIdReuseTests:
+    """Issue #17: a client_id is one entry; reused for another order it was answered with the
+    first order's result and nothing was written."""
+
+    @pytest.fixture
+    def two_orders(self, cast, notice_order, field_officer):
+        from tests.factories import CustomerFactory
+
+        other = FieldOrder.objects.create(
+            unit=cast.sp_a,
+            customer=CustomerFactory(unit=cast.sp_a),
+            kind=OrderKind.NOTICE,
+            issued_by=cast.supervisor,
+        )
+        assign_orders(
+            actor=cast.supervisor,
+            orders=FieldOrder.objects.filter(pk=other.pk),
+            officer=field_officer,
+        )
+        other.refresh_from_db()
+        return notice_order, other
+
+    def _failed(self, order, client_id):
+        return {
+            "client_id": str(client_id),
+            "version": order.updated_at.isoformat(),
+            "result": "failed",
+            "reason": "Rumah kosong",
+        }
+
+    def test_reuse_for_another_order_is_422_and_writes_nothing(
+        self, api_client, two_orders, field_officer
+    ):
+        first, second = two_orders
+        client, client_id = api_client(field_officer), uuid.uuid4()
+        done = client.post(
+            f"/api/field-orders/{first.pk}/outcome",
+            self._failed(first, client_id),
+            content_type="application/json",
+        )
+        assert done.status_code == 201
+
+        reused = client.post(
+            f"/api/field-orders/{second.pk}/outcome",
+            self._failed(second, client_id),
+            content_type="application/json",
+        )
+
+        assert reused.status_code == 422
+        assert reused.json()["field"] == "client_id"
+        assert f"order {first.pk}" in reused.json()["message"]
+        second.refresh_from_db()
+        assert second.state == OrderState.ASSIGNED
+
+    def test_resend_for_the_same_order_replays_the_first_answer(
+        self, api_client, two_orders, field_officer
+    ):
+        first, _second = two_orders
+        client, client_id = api_client(field_officer), uuid.uuid4()
+        url = f"/api/field-orders/{first.pk}/outcome"
+        done = client.post(url, self._failed(first, client_id), content_type="application/json")
+        again = client.post(url, self._failed(first, client_id), content_type="application/json")
+
+        assert again.status_code == 200
+        assert again.json() == done.json() | {"replayed": True}
+
+    def test_reuse_for_another_operation_is_422(
+        self, api_client, two_orders, field_officer, customer, damage_type
+    ):
+        first, _second = two_orders
+        client, client_id = api_client(field_officer), uuid.uuid4()
+        client.post(
+            f"/api/field-orders/{first.pk}/outcome",
+            self._failed(first, client_id),
+            content_type="application/json",
+        )
+        reused = client.post(
+            "/api/damage-reports",
+            {
+                "client_id": str(client_id),
+                "customer_id": customer.customer_id,
+                "damage_type": damage_type.code,
+                "photo_ids": [upload_photo(client)],
+            },
+            content_type="application/json",
+        )
+        assert reused.status_code == 422 and reused.json()["field"] == "client_id"
+
+    def test_an_answer_stored_before_subjects_still_replays(self, field_officer):
+        from meterops.api.models import IdempotentWrite
+        from meterops.api.services import idempotent
+
+        client_id = uuid.uuid4()
+        IdempotentWrite.objects.create(
+            user=field_officer,
+            client_id=client_id,
+            operation="field_order_outcome",
+            status_code=201,
+            response={"id": 1},
+        )
+
+        def write():
+            raise AssertionError("a stored answer must not write again")
+
+        status, body = idempotent(
+            user=field_officer,
+            client_id=client_id,
+            operation="field_order_outcome",
+            subject="order 1",
+            write=write,
+        )
+        assert (status, body) == (201, {"id": 1, "replayed": True})

@@ -48,19 +48,36 @@ def browser():
         browser.close()
 
 
+# What the browser reports when a page breaks the response headers' rules (issue #17).
+HEADER_COMPLAINTS = ("Content Security Policy", "Permissions-Policy")
+
+
 @pytest.fixture
 def new_page(browser, live_server):
-    contexts = []
+    """A page on the test server; the test fails if the browser refused anything the
+    Content-Security-Policy forbids (an inline style, script or handler, a foreign image) or
+    found a Permissions-Policy feature it does not know."""
+    contexts, complaints = [], []
+
+    def listen(page):
+        def on_console(message):
+            if any(words in message.text for words in HEADER_COMPLAINTS):
+                complaints.append(f"{page.url}: {message.text} at {message.location}")
+
+        page.on("console", on_console)
+        return page
 
     def make(device=DESKTOP):
         context = browser.new_context(base_url=live_server.url, locale="id-ID", **device)
         context.set_default_timeout(10_000)
+        context.on("page", listen)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert complaints == [], "\n".join(complaints)
 
 
 @pytest.fixture

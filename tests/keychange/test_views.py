@@ -5,6 +5,8 @@ from io import BytesIO
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
 
 from meterops.core.choices import RoleCode
 from meterops.customers.models import Meter
@@ -52,6 +54,25 @@ class CampaignPagesTests:
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
         pdf = client.get(reverse("keychange:campaign_work_orders", args=[campaign.pk]))
         assert pdf.content.startswith(b"%PDF")
+
+    def test_work_orders_print_a_markup_name_as_text(
+        self, cast, campaign, client_for, tmp_path, monkeypatch
+    ):
+        # Issue #17: a DIL upload renamed a customer to markup naming another unit's photo.
+        monkeypatch.chdir(tmp_path)
+        Image.new("RGB", (8, 8), "red").save(tmp_path / "photo.png")
+        target = campaign.targets.get()
+        target.customer.name = '<img src="photo.png"/><b>ASEP'
+        target.customer.save()
+        assign_targets(actor=cast.unit_admin, targets=[target], officer=cast.officer)
+
+        pdf = client_for(cast.unit_admin).get(
+            reverse("keychange:campaign_work_orders", args=[campaign.pk])
+        )
+
+        reader = PdfReader(BytesIO(pdf.content))
+        assert not reader.pages[0].images
+        assert '<img src="photo.png"/><b>ASEP' in " ".join(reader.pages[0].extract_text().split())
 
     def test_export_neutralises_what_a_hostile_name_carries(self, cast, campaign, client_for):
         # The one formula guard of core.excel: a tab before "=" and a control character too.

@@ -1,5 +1,6 @@
 import io
 import json
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -87,6 +88,7 @@ class RequestCreateTests:
         response = client_for(prepaid.supervisor).post(
             reverse("prepaid:request_create"),
             {
+                "submission": str(uuid.uuid4()),
                 "kind": "new_connection",
                 "product": "prepaid_nfc",
                 "unit": prepaid.sp_a.pk,
@@ -103,6 +105,7 @@ class RequestCreateTests:
         response = client_for(prepaid.supervisor).post(
             reverse("prepaid:request_create"),
             {
+                "submission": str(uuid.uuid4()),
                 "kind": "tariff_change",
                 "product": "prepaid_nfc",
                 "unit": prepaid.sp_a.pk,
@@ -119,6 +122,7 @@ class RequestCreateTests:
         response = client_for(prepaid.supervisor).post(
             reverse("prepaid:request_create"),
             {
+                "submission": str(uuid.uuid4()),
                 "kind": "reconnection",
                 "product": "prepaid_nfc",
                 "unit": prepaid.sp_a.pk,

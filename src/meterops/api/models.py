@@ -62,6 +62,9 @@ class IdempotentWrite(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
     client_id = models.UUIDField()
     operation = models.CharField(max_length=40)
+    # What the write acted on ("order 42"): the same client id for another object is refused.
+    # Blank on answers stored before issue #17; those are matched on the operation alone.
+    subject = models.TextField(blank=True)
     status_code = models.PositiveSmallIntegerField(default=200)
     response = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

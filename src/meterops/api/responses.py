@@ -77,14 +77,14 @@ def conflict(record, payload, *, reference: str, server: dict | None = None) -> 
     }
 
 
-def write_once(*, user, payload, operation: str, write) -> Status:
+def write_once(*, user, payload, operation: str, subject: str, write) -> Status:
     """Run ``write`` for a work-list entry at most once per client id (``services.idempotent``).
 
     A conflict (409) is not stored as the answer: after reloading, the same entry may go again.
     A resend of a stored 201 answers 200 with the first answer.
     """
     status, body = services.idempotent(
-        user=user, client_id=payload.client_id, operation=operation, write=write
+        user=user, client_id=payload.client_id, operation=operation, subject=subject, write=write
     )
     if status == 409:
         services.forget_write(user=user, client_id=payload.client_id)

@@ -123,4 +123,10 @@ def field_order_outcome(request, order_id: int, payload: s.OrderOutcomeIn):
             "state_label": str(order.get_state_display()),
         }
 
-    return write_once(user=user, payload=payload, operation="field_order_outcome", write=write)
+    return write_once(
+        user=user,
+        payload=payload,
+        operation="field_order_outcome",
+        subject=f"order {order_id}",
+        write=write,
+    )

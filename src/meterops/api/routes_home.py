@@ -143,7 +143,11 @@ def damage_report(request, payload: s.DamageReportIn):
         return 201, _target_out(target)
 
     status, body = services.idempotent(
-        user=user, client_id=payload.client_id, operation="damage_report", write=write
+        user=user,
+        client_id=payload.client_id,
+        operation="damage_report",
+        subject=f"IDPEL {payload.customer_id}",
+        write=write,
     )
     return Status(200 if body.get("replayed") else status, body)
 
@@ -202,7 +206,18 @@ def replacement_entry(request, payload: s.ReplacementIn):
             "state_label": str(TargetState.REPLACED.label),
         }
 
-    return write_once(user=user, payload=payload, operation="replacement", write=write)
+    return write_once(
+        user=user,
+        payload=payload,
+        operation="replacement",
+        subject=f"PK {payload.work_order_id}",
+        write=write,
+    )
+
+
+def _assignment(payload: s.AssignIn) -> str:
+    ids = ",".join(str(pk) for pk in sorted(set(payload.work_order_ids)))
+    return f"PK {ids} ke petugas {payload.officer_id}"
 
 
 @router.post("/work-orders/assign", response={200: s.AssignOut, **ERRORS}, tags=["PK"])
@@ -228,6 +243,10 @@ def assign(request, payload: s.AssignIn):
         return 200, {"assigned": [w.number for w in done], "officer": officer.username}
 
     status, body = services.idempotent(
-        user=user, client_id=payload.client_id, operation="assign", write=write
+        user=user,
+        client_id=payload.client_id,
+        operation="assign",
+        subject=_assignment(payload),
+        write=write,
     )
     return Status(status, body)

@@ -122,7 +122,13 @@ def kct_target_outcome(request, target_id: int, payload: KctOutcomeIn):
             "failure_reason": target.failure_reason,
         }
 
-    return write_once(user=user, payload=payload, operation="kct_target_outcome", write=write)
+    return write_once(
+        user=user,
+        payload=payload,
+        operation="kct_target_outcome",
+        subject=f"target KCT {target_id}",
+        write=write,
+    )
 
 
 @router.post(

@@ -96,4 +96,10 @@ def reading_reread(request, reading_id: int, payload: RereadIn):
             "register_kwh": str(reading.register_kwh),
         }
 
-    return write_once(user=user, payload=payload, operation="reading_reread", write=write)
+    return write_once(
+        user=user,
+        payload=payload,
+        operation="reading_reread",
+        subject=f"bacaan {reading_id}",
+        write=write,
+    )

@@ -88,9 +88,15 @@ def revoke_token(*, token: DeviceToken, actor: User) -> DeviceToken:
 
 
 def idempotent(
-    *, user: User, client_id: uuid.UUID, operation: str, write: Callable[[], tuple[int, dict]]
+    *,
+    user: User,
+    client_id: uuid.UUID,
+    operation: str,
+    subject: str,
+    write: Callable[[], tuple[int, dict]],
 ) -> tuple[int, dict]:
-    """Run ``write`` once per (user, client id); a resend gets the first answer back.
+    """Run ``write`` once per (user, client id); a resend of the same operation on the same
+    ``subject`` gets the first answer back, a reuse for anything else is refused (issue #17).
 
     The claim row and the write commit together: two copies sent at once meet on the unique
     constraint, the second one rolls back and answers with what the first stored.
@@ -100,7 +106,7 @@ def idempotent(
         try:
             with transaction.atomic():
                 claim = IdempotentWrite.objects.create(
-                    user=user, client_id=client_id, operation=operation
+                    user=user, client_id=client_id, operation=operation, subject=subject
                 )
                 status, body = write()
                 claim.status_code, claim.response = status, body
@@ -110,11 +116,14 @@ def idempotent(
             stored = IdempotentWrite.objects.filter(user=user, client_id=client_id).first()
             if stored is None:
                 raise
-    if stored.operation != operation:
+    if stored.operation != operation or stored.subject not in {subject, ""}:
         raise InvalidInput(
             "client_id",
-            _("client_id %(id)s sudah dipakai untuk %(op)s.")
-            % {"id": client_id, "op": stored.operation},
+            _(
+                "client_id %(id)s sudah dipakai untuk %(op)s %(subject)s; "
+                "kirim entri ini dengan client_id baru."
+            )
+            % {"id": client_id, "op": stored.operation, "subject": stored.subject},
         )
     return stored.status_code, {**stored.response, "replayed": True}
 
@@ -130,8 +139,8 @@ def upload_path(upload: PhotoUpload) -> Path:
 
 
 def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int) -> PhotoUpload:
-    """Begin (or find again) a chunked photo upload of ``size`` bytes, at most
-    ``MEDIA_UPLOAD_MAX_BYTES`` (10 MB)."""
+    """Begin (or find again, by the same name and size) a chunked photo upload of ``size``
+    bytes, at most ``MEDIA_UPLOAD_MAX_BYTES`` (10 MB)."""
     if size <= 0:
         raise InvalidInput("size", _("Ukuran foto harus lebih dari 0 byte."))
     if size > settings.MEDIA_UPLOAD_MAX_BYTES:
@@ -148,8 +157,16 @@ def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int)
             )
     except IntegrityError:
         upload = PhotoUpload.objects.get(user=user, client_id=client_id)
-    if upload.size != size:
-        raise InvalidInput("size", _("Ukuran tidak sama dengan upload %(id)s.") % {"id": client_id})
+    if (upload.file_name, upload.size) != (name, size):
+        # A client id names one photo (issue #17): another one would get this one's bytes.
+        raise InvalidInput(
+            "client_id",
+            _(
+                "client_id %(id)s sudah dipakai untuk foto %(name)s (%(size)d byte); "
+                "kirim foto ini dengan client_id baru."
+            )
+            % {"id": client_id, "name": upload.file_name, "size": upload.size},
+        )
     return upload
 
 

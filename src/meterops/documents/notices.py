@@ -6,24 +6,26 @@ import io
 from collections.abc import Iterable
 
 from django.utils import timezone
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from meterops.core.formats import rupiah
 
-from .work_orders import _unit_lines
+from .layout import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, draw_letterhead, draw_rows
+from .text import draw_value
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
 LINE = 6 * mm
+SIGNER_STYLE = ParagraphStyle(
+    "signer", fontName="Helvetica", fontSize=10, leading=12.5, alignment=TA_CENTER
+)
 
 
 def _header(canvas: Canvas, unit, title: str, form: str, sheet: str = "") -> float:
     top = PAGE_HEIGHT - MARGIN
-    canvas.setFont("Helvetica-Bold", 10)
-    for index, line in enumerate(_unit_lines(unit)):
-        canvas.drawString(MARGIN, top - index * 4.5 * mm, line)
+    draw_letterhead(canvas, unit, top=top, width=PAGE_WIDTH - 2 * MARGIN - 45 * mm)
     canvas.setFont("Helvetica", 9)
     canvas.drawRightString(PAGE_WIDTH - MARGIN, top, form)
     if sheet:
@@ -34,13 +36,8 @@ def _header(canvas: Canvas, unit, title: str, form: str, sheet: str = "") -> flo
     return y - 10 * mm
 
 
-def _rows(canvas: Canvas, y: float, rows: list[tuple[str, str]]) -> float:
-    for label, value in rows:
-        canvas.setFont("Helvetica", 10)
-        canvas.drawString(MARGIN, y, label)
-        canvas.drawString(MARGIN + 45 * mm, y, f": {value}")
-        y -= LINE
-    return y
+def _rows(canvas: Canvas, y: float, rows: list[tuple]) -> float:
+    return draw_rows(canvas, y, rows, font_size=10, line=LINE)
 
 
 def _paragraph(canvas: Canvas, y: float, lines: list[str]) -> float:
@@ -53,12 +50,17 @@ def _paragraph(canvas: Canvas, y: float, lines: list[str]) -> float:
 
 def _signature(canvas: Canvas, y: float, left: str, right: str, right_name: str) -> None:
     width = (PAGE_WIDTH - 2 * MARGIN) / 2
-    canvas.setFont("Helvetica", 10)
-    canvas.drawCentredString(MARGIN + width / 2, y, left)
-    canvas.drawCentredString(MARGIN + width * 1.5, y, right)
+    for x, text in ((MARGIN, left), (MARGIN + width, right)):
+        _centred(canvas, text, x=x, y=y, width=width)
     canvas.line(MARGIN + 10 * mm, y - 25 * mm, MARGIN + width - 10 * mm, y - 25 * mm)
     canvas.line(MARGIN + width + 10 * mm, y - 25 * mm, PAGE_WIDTH - MARGIN - 10 * mm, y - 25 * mm)
-    canvas.drawCentredString(MARGIN + width * 1.5, y - 30 * mm, right_name)
+    _centred(canvas, right_name, x=MARGIN + width, y=y - 30 * mm, width=width)
+
+
+def _centred(canvas: Canvas, text: str, *, x: float, y: float, width: float) -> None:
+    draw_value(
+        canvas, text, x=x + 5 * mm, y=y, width=width - 10 * mm, style=SIGNER_STYLE, max_lines=2
+    )
 
 
 def render_disconnection_notices(arrears: Iterable, *, signer: str, signer_title: str) -> bytes:
@@ -78,7 +80,7 @@ def render_disconnection_notices(arrears: Iterable, *, signer: str, signer_title
                 [
                     ("IDPEL", c.customer_id),
                     ("Nama", c.name),
-                    ("Alamat", c.address or "-"),
+                    ("Alamat", c.address or "-", 3),
                     ("Tarif / Daya", f"{c.tariff} / {c.power_va} VA"),
                     ("Tunggakan", f"{a.bills} lembar"),
                     ("Jumlah", rupiah(a.amount)),
@@ -130,7 +132,7 @@ def render_closed_house_notices(readings: Iterable, *, period: str) -> bytes:
             [
                 ("IDPEL", c.customer_id),
                 ("Nama", c.name),
-                ("Alamat", c.address or "-"),
+                ("Alamat", c.address or "-", 3),
                 ("RBM / urutan", f"{c.route or '-'} / {c.route_sequence or '-'}"),
                 ("BLTH", period),
                 ("Waktu kunjungan", f"{read_at:%d-%m-%Y %H:%M}" if read_at else "-"),

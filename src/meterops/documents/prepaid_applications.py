@@ -7,17 +7,23 @@ import io
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from meterops.core.formats import number, rupiah
 
-STYLES = getSampleStyleSheet()
+from .text import STYLES, lines, paragraph
+
+CELL = STYLES["BodyText"].clone("cell", fontSize=9, leading=11, spaceBefore=0)
 
 
 def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:
-    table = Table(rows, colWidths=widths)
+    """Every cell a paragraph of its plain text, so a long value wraps inside its column."""
+    cells = [
+        [lines(cell, CELL) if isinstance(cell, tuple) else paragraph(cell, CELL) for cell in row]
+        for row in rows
+    ]
+    table = Table(cells, colWidths=widths)
     table.setStyle(
         TableStyle(
             [
@@ -32,8 +38,8 @@ def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:
 
 def _header(request, title: str) -> list:
     return [
-        Paragraph(f"PT PLN (Persero) {request.unit.name}", STYLES["Heading3"]),
-        Paragraph(title, STYLES["Title"]),
+        paragraph(f"PT PLN (Persero) {request.unit.name}", "Heading3"),
+        paragraph(title, "Title"),
         _table(
             [
                 ["No agenda", request.request_number],
@@ -71,10 +77,9 @@ def payment_slip_pdf(request) -> bytes:
     story += [
         _table(fees),
         Spacer(1, 6 * mm),
-        Paragraph(
+        paragraph(
             "Bayar di bank / PPOB / ATM dengan menyebut nomor agenda di atas. "
-            f"Dicetak {timezone.localtime():%d-%m-%Y %H:%M}.",
-            STYLES["Normal"],
+            f"Dicetak {timezone.localtime():%d-%m-%Y %H:%M}."
         ),
     ]
     return _render(story)
@@ -95,20 +100,19 @@ def work_order_pdf(request) -> bytes:
             ]
         ),
         Spacer(1, 4 * mm),
-        Paragraph("Token yang dimasukkan ke meter, berurutan:", STYLES["Normal"]),
+        paragraph("Token yang dimasukkan ke meter, berurutan:"),
         _table(tokens or [["-", "-"]]),
         PageBreak(),
     ]
     story += _header(request, "BERITA ACARA (BA) PEMASANGAN")
     story += [
-        Paragraph(
+        paragraph(
             f"Pada tanggal ........ telah dipasang meter {meter.brand} no. {meter.meter_number} "
-            "beserta token di atas, dalam keadaan baik dan tersegel.",
-            STYLES["Normal"],
+            "beserta token di atas, dalam keadaan baik dan tersegel."
         ),
         Spacer(1, 20 * mm),
         _table(
-            [["Pelanggan", "Petugas PLN"], ["\n\n\n(............)", "\n\n\n(............)"]],
+            [["Pelanggan", "Petugas PLN"], [("", "", "", "(............)")] * 2],
             widths=(85 * mm, 85 * mm),
         ),
     ]

@@ -13,8 +13,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from meterops.core.formats import number
 
+from .layout import MARGIN, draw_letterhead, draw_rows
+
 PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 18 * mm
 LINE = 6 * mm
 
 
@@ -31,21 +32,11 @@ def render_work_orders(work_orders: Iterable) -> bytes:
     return buffer.getvalue()
 
 
-def _unit_lines(unit) -> list[str]:
-    names, node = [], unit
-    while node is not None:
-        names.append(node.name)
-        node = node.parent
-    return ["PT PLN (PERSERO)", *reversed(names)]
-
-
 def _page(canvas: Canvas, work_order) -> None:
     target = work_order.target
     customer, meter = target.customer, target.meter
     top = PAGE_HEIGHT - MARGIN
-    canvas.setFont("Helvetica-Bold", 10)
-    for index, line in enumerate(_unit_lines(work_order.unit)):
-        canvas.drawString(MARGIN, top - index * 4.5 * mm, line)
+    draw_letterhead(canvas, work_order.unit, top=top, width=PAGE_WIDTH - 2 * MARGIN - 40 * mm)
     _qr(canvas, work_order.number, PAGE_WIDTH - MARGIN - 32 * mm, top - 30 * mm, 32 * mm)
     y = top - 34 * mm
     canvas.setFont("Helvetica-Bold", 15)
@@ -70,7 +61,7 @@ def _page(canvas: Canvas, work_order) -> None:
         [
             ("IDPEL", customer.customer_id),
             ("Nama", customer.name),
-            ("Alamat", customer.address),
+            ("Alamat", customer.address, 3),
             ("Tarif / Daya", f"{customer.tariff} / {customer.power_va} VA"),
             ("Gardu / RBM", f"{customer.substation or '-'} / {customer.route or '-'}"),
             ("Koordinat", _coordinates(target, customer)),
@@ -94,7 +85,7 @@ def _page(canvas: Canvas, work_order) -> None:
                 if target.reading_at_discovery is not None
                 else "-",
             ),
-            ("Keterangan", target.notes or "-"),
+            ("Keterangan", target.notes or "-", 3),
         ],
     )
     officer = work_order.assigned_to
@@ -116,16 +107,11 @@ def _coordinates(target, customer) -> str:
     return f"{latitude}, {longitude}" if latitude is not None else "-"
 
 
-def _section(canvas: Canvas, y: float, title: str, rows: list[tuple[str, str]]) -> float:
+def _section(canvas: Canvas, y: float, title: str, rows: list[tuple]) -> float:
     canvas.setFont("Helvetica-Bold", 10)
     canvas.drawString(MARGIN, y, title)
     canvas.line(MARGIN, y - 1.5 * mm, PAGE_WIDTH - MARGIN, y - 1.5 * mm)
-    y -= LINE
-    for label, value in rows:
-        canvas.setFont("Helvetica", 9.5)
-        canvas.drawString(MARGIN, y, label)
-        canvas.drawString(MARGIN + 45 * mm, y, f": {value}"[:95])
-        y -= LINE
+    y = draw_rows(canvas, y - LINE, rows, font_size=9.5, line=LINE)
     return y - 3 * mm
 
 

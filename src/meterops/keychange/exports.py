@@ -1,4 +1,4 @@
-"""The campaign's and the dashboard's Excel exports and the officers' work orders (PK) as PDF."""
+"""The campaign's and the dashboard's Excel exports (its PDF is documents.kct_work_orders)."""
 
 from io import BytesIO
 
@@ -6,12 +6,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from meterops import sts
 from meterops.core.excel import safe_cell, xlsx_response
 
 from .choices import FailureReason
@@ -80,42 +75,4 @@ def campaign_workbook(campaign, targets) -> bytes:
         )
     buffer = BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
-
-
-def work_orders_pdf(campaign, targets) -> bytes:
-    """One table per officer: where to go and which KCTs to enter, in route order."""
-    styles = getSampleStyleSheet()
-    buffer = BytesIO()
-    story = [Paragraph(f"Perintah Kerja Entry KCT — {campaign.name}", styles["Title"])]
-    by_officer: dict[str, list] = {}
-    for target in targets:
-        by_officer.setdefault(str(target.assigned_to), []).append(target)
-    for officer, rows in by_officer.items():
-        story.append(Paragraph(f"Petugas: {officer}", styles["Heading2"]))
-        data = [["IDPEL / Nama", "No meter / Merk", "KCT (input berurutan)"]]
-        for t in rows:
-            kct = next((k for k in t.tokens.all() if k.voided_at is None), None)
-            tokens = "<br/>".join(sts.format_token(x) for x in kct.tokens) if kct else "-"
-            data.append(
-                [
-                    Paragraph(f"{t.customer.customer_id}<br/>{t.customer.name}", styles["Normal"]),
-                    Paragraph(f"{t.meter.meter_number}<br/>{t.meter.brand}", styles["Normal"]),
-                    Paragraph(tokens, styles["Code"]),
-                ]
-            )
-        table = Table(data, colWidths=[150, 120, 220], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        story += [table, Spacer(1, 12)]
-    if not by_officer:
-        story.append(Paragraph("Belum ada KCT yang ditugaskan.", styles["Normal"]))
-    SimpleDocTemplate(buffer, pagesize=A4, title=f"PK KCT {campaign.pk}").build(story)
     return buffer.getvalue()

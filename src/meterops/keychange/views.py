@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.services import require_role
+from meterops.documents.kct_work_orders import kct_work_orders_pdf
 
 from . import exports, queries, services
 from .chart import progress_chart
@@ -175,7 +176,7 @@ def campaign_export(request, pk):
 def campaign_work_orders(request, pk):
     campaign = queries.get_campaign_for(request.user, pk)
     targets = queries.targets_of(campaign, state="assigned").prefetch_related("tokens")
-    response = HttpResponse(exports.work_orders_pdf(campaign, targets), "application/pdf")
+    response = HttpResponse(kct_work_orders_pdf(campaign, targets), "application/pdf")
     response["Content-Disposition"] = f'inline; filename="pk-kct-{campaign.pk}.pdf"'
     return response
 

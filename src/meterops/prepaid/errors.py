@@ -1,6 +1,21 @@
 """Refusals of the prepaid rules (seed 002), each a kind of core.errors."""
 
+from django.utils.translation import gettext as _
+
 from meterops.core.errors import InvalidInput, WrongState
+
+
+class AlreadySubmitted(WrongState):
+    """The entry form was sent before: ``request`` is the application it made."""
+
+    code = "prepaid_already_submitted"
+
+    def __init__(self, request):
+        super().__init__(
+            _("Formulir ini sudah tersimpan sebagai permohonan %(n)s.")
+            % {"n": request.request_number}
+        )
+        self.request = request
 
 
 class FeeNotFound(WrongState):

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,8 @@ class RequestFilterForm(BootstrapMixin, forms.Form):
 class RequestForm(BootstrapMixin, forms.Form):
     """Entri permohonan: PB needs the applicant's data, the others an IDPEL."""
 
+    # A new key each time the form is opened; kept when it comes back with errors (issue #17).
+    submission = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     kind = forms.ChoiceField(label=_("Jenis permohonan"), choices=RequestKind.choices)
     product = forms.ChoiceField(
         label=_("Produk"), choices=Product.choices, initial=Product.PREPAID_NFC
@@ -60,6 +64,10 @@ class RequestForm(BootstrapMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not data.get("submission"):
+            self.add_error(
+                None, _("Formulir ini tidak lengkap atau kedaluwarsa: muat ulang halaman.")
+            )
         needs_customer = data.get("kind") not in (None, RequestKind.NEW_CONNECTION)
         if needs_customer and not data.get("customer_id"):
             self.add_error("customer_id", _("IDPEL wajib untuk PD, Paskem, dan Migrasi."))

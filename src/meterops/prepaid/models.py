@@ -154,6 +154,9 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     cancel_reason = models.TextField(_("alasan batal"), blank=True)
+    # The entry form's one-time key (issue #17): the same form posted twice is one application.
+    # Empty for applications entered before the key existed.
+    submission = models.UUIDField(_("kunci formulir"), null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at"]

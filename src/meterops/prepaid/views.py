@@ -19,6 +19,7 @@ from meterops.documents import prepaid_applications as pdf
 from . import exports, queries, services
 from .chart import load_profile_chart
 from .choices import CANCELLABLE_STATES, MANUAL_CHANNEL, RequestState
+from .errors import AlreadySubmitted
 from .forms import (
     ActivationForm,
     AssignForm,
@@ -98,6 +99,7 @@ def request_create(request):
                     customer=customer,
                     previous_deposit=data["previous_deposit"] or Decimal(0),
                     last_postpaid_bill=data["last_postpaid_bill"] or Decimal(0),
+                    submission=data["submission"],
                 )
                 messages.success(
                     request,
@@ -105,6 +107,9 @@ def request_create(request):
                     % {"n": created.request_number},
                 )
                 return redirect("prepaid:request_detail", pk=created.pk)
+            except AlreadySubmitted as exc:
+                messages.info(request, exc.message)
+                return redirect("prepaid:request_detail", pk=exc.request.pk)
             except DomainError as exc:
                 form.add_error(None, exc.message)
     return render(request, "prepaid/request_form.html", {"form": form})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
+from meterops.core.middleware import allow_images_from
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 from meterops.customers.models import Customer, Route
@@ -95,7 +96,7 @@ def route_map(request):
         route = form.cleaned_data["route"]
         points = _route_points(route)
     settings = request.user.unit_settings()
-    return render(
+    response = render(
         request,
         "fieldwork/route_map.html",
         {
@@ -107,6 +108,7 @@ def route_map(request):
             "located": sum(1 for p in points if p["lat"] is not None),
         },
     )
+    return allow_images_from(response, settings.map_tile_url)
 
 
 STATE_COLOURS = {

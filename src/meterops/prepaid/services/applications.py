@@ -5,6 +5,7 @@ realisasi (installation) -> PDL. Every step checks its rule, moves the applicati
 machine, and records the step on the customer's core.Process.
 """
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -45,6 +46,7 @@ from ..choices import (
 )
 from ..errors import (
     AlreadyPaid,
+    AlreadySubmitted,
     CustomerRequired,
     DocumentsMissing,
     DuplicateReference,
@@ -162,15 +164,20 @@ def register_request(
     customer: Customer | None = None,
     previous_deposit: Decimal = Decimal(0),
     last_postpaid_bill: Decimal = Decimal(0),
+    submission: uuid.UUID | None = None,
 ) -> ServiceRequest:
     """Entri permohonan PB/PD/Paskem/Migrasi with its product and fees (seed 002, 2.1-2.3).
 
     A PB gets its IDPEL (and its Customer row, prepaid, no meter yet) here, as AP2T shows an
     IDPEL before PDL; a PD/Paskem/Migrasi needs an existing customer with no open process.
+    ``submission`` is the entry form's one-time key: a form sent again raises
+    ``AlreadySubmitted`` naming the application it made (issue #17), and nothing is written.
     """
     require_office_role(actor)
     require_unit(actor, unit)
     Unit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise numbering
+    # Under the unit's lock a resend of the same form waits for the first to commit, then sees it.
+    ensure_not_submitted(submission)
     if kind == RequestKind.NEW_CONNECTION:
         customer = Customer(
             customer_id=next_customer_id(unit),
@@ -220,10 +227,26 @@ def register_request(
         previous_deposit=previous_deposit if kind == RequestKind.MIGRATION else 0,
         last_postpaid_bill=last_postpaid_bill if kind == RequestKind.MIGRATION else 0,
         **fees_for(kind=kind, tariff=tariff, power_va=power_va, customer=customer),
+        submission=submission,
     )
-    request.full_clean(exclude=["process", "customer", "unit", "state"])
-    request.save()
+    request.full_clean(exclude=["process", "customer", "unit", "state", "submission"])
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # The same key sent for another unit passed no common lock: the constraint decides.
+        ensure_not_submitted(submission)
+        raise
     return request
+
+
+def ensure_not_submitted(submission: uuid.UUID | None) -> None:
+    """Refuse an entry form already sent once (issue #17: a double submit made two PBs)."""
+    if submission is None:
+        return
+    earlier = ServiceRequest.objects.filter(submission=submission).first()
+    if earlier is not None:
+        raise AlreadySubmitted(earlier)
 
 
 # --- Pelunasan -------------------------------------------------------------------------
