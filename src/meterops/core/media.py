@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.deconstruct import deconstructible
 from django.utils.encoding import iri_to_uri
 from django.utils.http import content_disposition_header
@@ -93,8 +92,8 @@ def serve_file(file, *, content_type: str, download_name: str = "") -> HttpRespo
             as_attachment=bool(download_name),
             filename=download_name,
         )
-    # Photos carry a customer's position: no shared cache keeps them.
-    patch_cache_control(response, private=True)
+    # No cache keeps a photo (it carries a customer's position): the answer is to a logged-in
+    # user, so core.middleware.PrivateResponseMiddleware marks it no-store.
     return response
 
 
