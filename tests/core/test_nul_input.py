@@ -4,13 +4,17 @@ PostgreSQL refuses NUL in text, so on it the search boxes answered 500; SQLite s
 Run on PostgreSQL to see the defect: DATABASE_URL=postgres://…/meterops_hardening.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
 from meterops.core.choices import RoleCode
 from meterops.core.menu import menu_for
 from meterops.customers.models import Customer
+from meterops.replacement.models import DamageType, ReplacementTarget
 from tests.factories import UserFactory
+from tests.replacement.conftest import jpeg
 
 
 @pytest.fixture
@@ -54,11 +58,26 @@ class NulInFormsTests:
         before = Customer.objects.get(pk=customer_a.pk).name
         response = client_for(cast.admin).post(
             reverse("core:password_change"),
-            {"old_password": "x\x00", "new_password1": "a", "new_password2": "a"},
+            urlencode({"old_password": "x\x00", "new_password1": "a", "new_password2": "a"}),
+            content_type="application/x-www-form-urlencoded",
         )
         assert response.status_code == 400
         assert "“old_password”" in response.content.decode()
         assert Customer.objects.get(pk=customer_a.pk).name == before
+
+    def test_a_file_form_is_not_read_early_and_its_form_refuses_nul(
+        self, cast, customer_a, client_for
+    ):
+        """A multipart body is left to the view (its size is checked before it is read); the
+        form's text field refuses NUL itself."""
+        damage_type = DamageType.objects.filter(is_active=True).first()
+        response = client_for(cast.supervisor).post(
+            f"{reverse('replacement:target_create')}?customer_id={customer_a.customer_id}",
+            {"damage_type": damage_type.pk, "notes": "display\x00mati", "photos": [jpeg()]},
+        )
+        assert response.status_code == 200
+        assert "Karakter null tidak diizinkan" in response.content.decode()
+        assert not ReplacementTarget.objects.exists()
 
 
 class NulInApiTests:

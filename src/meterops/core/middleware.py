@@ -23,17 +23,18 @@ class UnitTimezoneMiddleware:
         return self.get_response(request)
 
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 def field_with_nul(request) -> str | None:
     """The first query or form field whose name or value holds a NUL character (issue #17:
     PostgreSQL refuses NUL in text, so a search for ``%00`` was a 500); ``None`` when clean.
-    JSON bodies are left to the API's schemas, which refuse NUL per field already."""
+
+    A multipart body (a file upload) is not read here: its size is checked by the view before
+    anything reads it, and its text fields go through Django form fields, which refuse NUL
+    (``ProhibitNullCharactersValidator``). JSON bodies are left to the API's schemas, which
+    refuse NUL per field already."""
     if "\x00" in request.path:
         return "path"
     fields = [request.GET]
-    if request.method == "POST" and request.content_type in FORM_TYPES:
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
         fields.append(request.POST)
     for data in fields:
         for name, values in data.lists():
