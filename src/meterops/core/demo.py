@@ -10,14 +10,12 @@ user of one sees none of the other's work.
 """
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from PIL import Image, ImageDraw
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
 
 from .choices import RoleCode, TimeZoneName, UnitLevel
 from .models import Contractor, Role, Unit, UnitSettings, User
@@ -194,21 +192,6 @@ def demo_photo(name: str, label: str = "", colour=(40, 90, 160)) -> SimpleUpload
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=70)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
-
-
-def demo_pdf(name: str, title: str, lines: Iterable[str] = ()) -> SimpleUploadedFile:
-    """A one-page real PDF standing in for a signed and scanned document (BA, SPJBTL)."""
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    canvas.setTitle(title)
-    canvas.setFont("Helvetica-Bold", 14)
-    canvas.drawString(72, 770, title)
-    canvas.setFont("Helvetica", 11)
-    for n, line in enumerate(("DATA DEMO - bukan dokumen asli", *lines)):
-        canvas.drawString(72, 740 - 16 * n, line)
-    canvas.showPage()
-    canvas.save()
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from meterops.core.choices import UnitLevel
-from meterops.core.demo import DemoTeam, demo_pdf, demo_photo, demo_teams
+from meterops.core.demo import DemoTeam, demo_photo, demo_teams
 from meterops.core.models import Unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.demo import FIRST_NAMES, LAST_NAMES, STREETS
 from meterops.customers.models import Meter
+from meterops.documents.demo import demo_pdf
 from meterops.vending.demo import store_test_keys
 from meterops.vending.models import VendingKey
 

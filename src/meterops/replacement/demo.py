@@ -13,10 +13,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from meterops.core.choices import Domain
-from meterops.core.demo import DemoTeam, demo_pdf, demo_photo, demo_teams
+from meterops.core.demo import DemoTeam, demo_photo, demo_teams
 from meterops.core.excel import xlsx_bytes
 from meterops.core.models import Process, User
 from meterops.customers.models import Customer, Meter
+from meterops.documents.demo import demo_pdf
 from meterops.imports import services as imports
 from meterops.imports.models import Upload
 from meterops.imports.registry import ImportTemplate
