@@ -216,7 +216,14 @@ def kct_work_orders(h):
     return kct_work_orders_pdf(SimpleNamespace(name=h("campaign"), pk=7), [target])
 
 
+def demo_scan(h):
+    from meterops.documents.demo import demo_pdf
+
+    return demo_pdf("ba.pdf", h("title"), [h("line"), h("line")]).read()
+
+
 BUILDERS = {
+    "demo.demo_pdf": demo_scan,
     "work_orders.render_work_orders": replacement_work_orders,
     "notices.render_disconnection_notices": disconnection_notices,
     "notices.render_closed_house_notices": closed_house_notices,
