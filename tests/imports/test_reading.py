@@ -1,6 +1,8 @@
 """Reading a file in the child process: the extent rule before calamine, plain Indonesian
 reasons, and a child that dies failing only its upload (issue #17)."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -80,6 +82,33 @@ class ExtentTests:
             first="worksheets/sheet2.xml",
         )
         assert "berisi sel sampai XFD9" in _refusal(tmp_path, data)
+
+    def test_a_sheet_commented_out_in_the_workbook_is_not_taken_for_the_first(self, tmp_path):
+        """calamine skips XML comments; the scan must check the sheet calamine will read."""
+        import zipfile
+
+        data = workbook(
+            sheet_xml(b'<row r="9"><c r="XFD9"><v>1</v></c></row>'),
+            {"xl/worksheets/sheet2.xml": sheet_xml(b"")},
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as copy:
+            for item in source.infolist():
+                content = source.read(item)
+                if item.filename == "xl/workbook.xml":
+                    decoy = b'<!--<sheet name="Umpan" sheetId="2" r:id="rId2"/>-->'
+                    content = content.replace(b"<sheets>", b"<sheets>" + decoy)
+                if item.filename == "xl/_rels/workbook.xml.rels":
+                    content = content.replace(
+                        b"</Relationships>",
+                        b'<Relationship Id="rId2" Target="worksheets/sheet2.xml"/></Relationships>',
+                    )
+                copy.writestr(item, content)
+        assert "berisi sel sampai XFD9" in _refusal(tmp_path, buffer.getvalue())
+
+    def test_a_tag_longer_than_a_block_is_refused(self, tmp_path):
+        body = b'<row r="2"><c r="A2" x="' + b"a" * (3 << 20) + b'" r="XFD9"><v>1</v></c></row>'
+        assert "lebih dari 1 MB tanpa tag" in _refusal(tmp_path, workbook(sheet_xml(body)))
 
     def test_a_wide_csv_row_is_refused_naming_it(self, tmp_path):
         data = b"IDPEL;JENIS_KERUSAKAN\n" + b";".join([b"1"] * 40) + b"\n"

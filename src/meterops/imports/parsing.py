@@ -149,6 +149,7 @@ def _head(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
         return member.read(size)
 
 
+COMMENT = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)  # what calamine skips
 SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\b([^>]*)>")
 RELATION_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^>]*)>")
 ATTRIBUTE = re.compile(rb"""(?:^|\s)([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -162,7 +163,7 @@ def first_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
     """(name, member) of the workbook's first sheet, found as calamine finds it: the first
     ``<sheet>`` of xl/workbook.xml and its relationship's target."""
     names = set(archive.namelist())
-    workbook = _head(archive, "xl/workbook.xml", 16 * 1048576)
+    workbook = COMMENT.sub(b"", _head(archive, "xl/workbook.xml", 16 * 1048576))
     sheet = next(SHEET_TAG.finditer(workbook), None)
     relations = (
         _head(archive, "xl/_rels/workbook.xml.rels", 16 * 1048576)
@@ -280,8 +281,14 @@ class SheetExtent:
         rest = b""
         while block := stream.read(BLOCK):
             block = rest + block
-            cut = block.rfind(b"<")
-            block, rest = (block[:cut], block[cut:]) if cut > 0 else (block, b"")
+            cut = block.rfind(b"<")  # a tag is never cut in two: the last one waits
+            block, rest = (block, b"") if cut < 0 else (block[:cut], block[cut:])
+            if len(rest) > BLOCK:
+                raise FileRefused(
+                    f"Sheet '{self.sheet_name}' tidak sah: satu bagian XML-nya lebih dari 1 MB "
+                    "tanpa tag (satu sel Excel paling banyak 32.767 karakter). Simpan ulang dari "
+                    "Excel sebagai .xlsx lalu unggah lagi."
+                )
             if b"dimension" in block:
                 self._dimension(block)
             self._block(block)
