@@ -110,6 +110,23 @@ class ExtentTests:
         body = b'<row r="2"><c r="A2" x="' + b"a" * (3 << 20) + b'" r="XFD9"><v>1</v></c></row>'
         assert "lebih dari 1 MB tanpa tag" in _refusal(tmp_path, workbook(sheet_xml(body)))
 
+    def test_a_walk_starts_where_the_fast_path_stopped(self, tmp_path):
+        """A row the fast path saw (900000, no cells) and, over a megabyte later, a cell without
+        a reference: calamine puts that cell in the row after it."""
+        body = b'<row r="900000"></row>' + b"<x/>" * 400_000 + b"<row><c><v>1</v></c></row>"
+        assert "berisi sel sampai A900001" in _refusal(tmp_path, workbook(sheet_xml(body)))
+
+    def test_calamine_grid_is_checked_after_the_scan(self, tmp_path, monkeypatch):
+        """The last word on the extent is calamine's grid (read here in this process: small)."""
+        from meterops.imports import parsing
+
+        monkeypatch.setattr(parsing.SheetExtent, "scan", lambda self, stream: None)
+        path = tmp_path / "to.xlsx"
+        path.write_bytes(far_cell("B9"))
+        limits = parsing.Limits(10**9, 5, 8, 10**10, 60)
+        with pytest.raises(FileRefused, match="Sheet 'Data' terbaca sampai F9 \\(baris ke-9\\)"):
+            list(parsing.read_xlsx(path, limits))
+
     def test_a_wide_csv_row_is_refused_naming_it(self, tmp_path):
         data = b"IDPEL;JENIS_KERUSAKAN\n" + b";".join([b"1"] * 40) + b"\n"
         message = _refusal(tmp_path, data, name="to.csv")

@@ -22,7 +22,6 @@ import pickle
 import re
 import resource
 import sys
-import traceback
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -38,8 +37,8 @@ DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)\b")
 EMPTY_FILE = "Berkas kosong (0 byte): tidak ada yang bisa dibaca. Pilih berkas yang berisi data."
 ROWS_PER_FRAME = 5000
 BLOCK = 1 << 20
-# The calamine the pipeline reads with fails on a ZIP it cannot inflate; these are the errors
-# Python's zipfile raises for the same damage (truncated, bad CRC, unknown compression).
+# What Python's zipfile raises for a damaged package (truncated, bad CRC, unknown compression):
+# the file is refused as damaged, the check does not break down.
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
@@ -58,7 +57,7 @@ class Limits:
     cpu_seconds: int  # RLIMIT_CPU of the child
 
 
-def sniff(path: Path, name: str, limits: Limits) -> str:
+def sniff(path: Path, name: str) -> str:
     """'xlsx' or 'csv', from the content; the name's extension must agree."""
     suffix = Path(name).suffix.lower()
     with open(path, "rb") as handle:
@@ -135,6 +134,8 @@ def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
         raise FileRefused(
             "Berkas berisi makro (VBA) dan tidak diterima: simpan sebagai .xlsx tanpa makro."
         )
+    # A DTD sits in a part's prolog. calamine's XML reader never expands one (an entity bomb
+    # cannot grow there), but its error was raw parser text: this gives the plain reason.
     for name in sorted(names):
         if name.endswith((".xml", ".rels")) and DECLARATION.search(_head(archive, name, 65536)):
             raise FileRefused(
@@ -250,6 +251,8 @@ PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 TAG = re.compile(rb"""<(/?)(?:[^\s/>:<]+:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\b[^>]*?\sref\s*=\s*["']([^"']*)["']""")
 REFERENCE = re.compile(rb"\$?([A-Za-z]{1,7})\$?([0-9]{1,10})")
+LAST_ROW = re.compile(rb'<row r="([0-9]+)"')
+LAST_CELL = re.compile(rb'<c r="([A-Za-z]+)[0-9]+"')
 
 
 class SheetExtent:
@@ -257,9 +260,11 @@ class SheetExtent:
 
     calamine sizes its grid from the last row and column of any cell that holds something: a
     cell's ``r`` reference, or for a cell without one the column after the previous cell in a
-    row after the previous row. Files written by Excel, LibreOffice and openpyxl give every
-    cell and row its ``r`` first: the fast path only looks for references past the limits.
-    Anything else (no ``r``, prefixed tags) is walked tag by tag the way calamine does.
+    row after the previous row (a row's ``r``, or the one after the previous row). Files
+    written by Excel, LibreOffice and openpyxl give every cell and row its ``r`` first: the
+    fast path only looks for cell references past the limits. Anything else (no ``r``,
+    prefixed tags) is walked tag by tag the way calamine does, from the row and column the
+    fast path saw last.
     """
 
     def __init__(self, sheet_name: str, limits: Limits):
@@ -301,7 +306,7 @@ class SheetExtent:
         for reference in found[1].split(b":"):
             parts = REFERENCE.fullmatch(reference)
             if parts:
-                self._refuse_beyond(column_number(parts[1]), int(parts[2]), declared=True)
+                self._refuse_beyond(column_number(parts[1]), int(parts[2]), how="declared")
 
     def _block(self, block: bytes) -> None:
         if not self.walking and (
@@ -314,7 +319,19 @@ class SheetExtent:
         found = self.beyond.search(block)
         if found:
             parts = REFERENCE.match(found.group().partition(b'"')[2])
-            self._refuse_beyond(column_number(parts[1]), int(parts[2]), declared=False)
+            self._refuse_beyond(column_number(parts[1]), int(parts[2]), how="cell")
+        self._remember_position(block)
+
+    def _remember_position(self, block: bytes) -> None:
+        """Where calamine stands after this block, at most: a walk starts from there."""
+        row_at = block.rfind(b'<row r="')
+        row = LAST_ROW.match(block, row_at) if row_at >= 0 else None
+        if row:
+            self.row, self.column = int(row[1]), 0  # as if that row had ended: one more
+        cell_at = block.rfind(b'<c r="')
+        cell = LAST_CELL.match(block, cell_at) if cell_at > row_at else None
+        if cell:
+            self.column = column_number(cell[1])
 
     def _walk(self, block: bytes) -> None:
         for closing, name, attributes in TAG.findall(block):
@@ -337,25 +354,35 @@ class SheetExtent:
                 row, column = self.row, self.column
             self.column = column + 1
             if not empty:  # a self-closing cell holds nothing and makes no room
-                self._refuse_beyond(column + 1, row + 1, declared=False)
+                self._refuse_beyond(column + 1, row + 1, how="cell")
 
-    def _refuse_beyond(self, column: int, row: int, *, declared: bool) -> None:
-        if column <= self.limits.max_columns and row <= self.last_row:
-            return
-        how = "menyatakan ukurannya" if declared else "berisi sel"
-        where = f"{column_letters(column)}{row}"
-        if column > self.limits.max_columns:
-            raise FileRefused(
-                f"Sheet '{self.sheet_name}' {how} sampai {where} (kolom ke-{_number(column)}), "
-                f"lebih lebar dari template ini (paling banyak {self.limits.max_columns} kolom, "
-                f"sampai kolom {column_letters(self.limits.max_columns)}). Hapus kolom kosong "
-                "atau berformat di sebelah kanan data, simpan, lalu unggah lagi."
-            )
+    def _refuse_beyond(self, column: int, row: int, *, how: str) -> None:
+        refuse_beyond(self.sheet_name, self.limits, column, row, how=how)
+
+
+def refuse_beyond(sheet_name: str, limits: Limits, column: int, row: int, *, how: str) -> None:
+    """Refuse a sheet that reaches ``column``/``row`` (1-based) past the limits, saying so:
+    ``how`` is "declared" (its <dimension>), "cell" or "read" (calamine's grid)."""
+    if column <= limits.max_columns and row <= limits.max_rows + 1:
+        return
+    where = f"{column_letters(column)}{row}"
+    said = {
+        "declared": f"menyatakan ukurannya sampai {where}",
+        "cell": f"berisi sel sampai {where}",
+        "read": f"terbaca sampai {where}",
+    }[how]
+    if column > limits.max_columns:
         raise FileRefused(
-            f"Sheet '{self.sheet_name}' {how} sampai {where} (baris ke-{_number(row)}); batasnya "
-            f"{_number(self.limits.max_rows)} baris data di bawah baris judul. Hapus baris kosong "
-            "atau berformat di bawah data, atau pecah menjadi beberapa berkas."
+            f"Sheet '{sheet_name}' {said} (kolom ke-{_number(column)}), lebih lebar dari template "
+            f"ini (paling banyak {limits.max_columns} kolom, sampai kolom "
+            f"{column_letters(limits.max_columns)}). Hapus kolom kosong atau berformat di sebelah "
+            "kanan data, simpan, lalu unggah lagi."
         )
+    raise FileRefused(
+        f"Sheet '{sheet_name}' {said} (baris ke-{_number(row)}); batasnya "
+        f"{_number(limits.max_rows)} baris data di bawah baris judul. Hapus baris kosong atau "
+        "berformat di bawah data, atau pecah menjadi beberapa berkas."
+    )
 
 
 def _number(value: int) -> str:
@@ -403,6 +430,7 @@ def read_xlsx(path: Path, limits: Limits) -> Iterator[list]:
         try:
             sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
             first_row, first_column = sheet.start or (0, 0)
+            last_row, last_column = sheet.end or (0, 0)
             rows = sheet.iter_rows()
         except CalamineError as exc:
             with suppress(*ZIP_ERRORS):
@@ -413,6 +441,8 @@ def read_xlsx(path: Path, limits: Limits) -> Iterator[list]:
             scan.result()
         except ZIP_ERRORS:
             raise FileRefused("Berkas .xlsx rusak (arsip zip tidak bisa dibaca).") from None
+    # The scan above decided from the XML; calamine's own grid is the last word.
+    refuse_beyond(name, limits, last_column + 1, last_row + 1, how="read")
     # iter_rows starts at the first used cell; keep row numbers and columns as Excel shows them.
     yield from ([] for _ in range(first_row))
     padding = [None] * first_column
@@ -458,7 +488,7 @@ def read_csv(path: Path, limits: Limits) -> Iterator[list]:
 
 def read_rows(path: Path, name: str, limits: Limits) -> Iterator[list]:
     """Every row of the file (the first sheet of a workbook), header first."""
-    if sniff(path, name, limits) == "csv":
+    if sniff(path, name) == "csv":
         return read_csv(path, limits)
     return read_xlsx(path, limits)
 
@@ -494,8 +524,4 @@ def job_argument(path: Path, name: str, limits: Limits) -> str:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except MemoryError:
-        traceback.print_exc()
-        sys.exit(3)
+    main()
