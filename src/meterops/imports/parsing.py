@@ -279,7 +279,7 @@ class SheetExtent:
             + TAG_ATTRIBUTES
             + b">"
         )
-        self.walking = False
+        self.walking = self.in_data = False
         self.row = self.column = 0  # calamine's running position (0-based)
 
     def scan(self, stream) -> None:
@@ -294,8 +294,9 @@ class SheetExtent:
                     "tanpa tag (satu sel Excel paling banyak 32.767 karakter). Simpan ulang dari "
                     "Excel sebagai .xlsx lalu unggah lagi."
                 )
-            if b"dimension" in block:
+            if not self.in_data:  # calamine reads a <dimension> only before <sheetData>
                 self._dimension(block)
+                self.in_data = b"sheetData" in block
             self._block(block)
         self._block(rest)
 

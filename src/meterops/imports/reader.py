@@ -8,6 +8,7 @@ on to the next task (issue #17: a 4.8 KB sheet with a cell at XFD1048576 aborted
 """
 
 import datetime
+import fcntl
 import io
 import logging
 import os
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -103,6 +105,9 @@ def read_rows(path: Path, name: str, *, columns: int) -> Iterator[list]:
         env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
         close_fds=True,
     )
+    # A roomier pipe lets the child read ahead while this process converts and stages.
+    with suppress(OSError):
+        fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
     try:
         stream = io.BufferedReader(child.stdout, buffer_size=1 << 20)
         while True:
