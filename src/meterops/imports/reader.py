@@ -105,8 +105,8 @@ def read_rows(path: Path, name: str, *, columns: int) -> Iterator[list]:
         env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
         close_fds=True,
     )
-    # A roomier pipe lets the child read ahead while this process converts and stages.
-    with suppress(OSError):
+    # A roomier pipe (Linux) lets the child read ahead while this process converts and stages.
+    with suppress(OSError, AttributeError):
         fcntl.fcntl(child.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
     try:
         stream = io.BufferedReader(child.stdout, buffer_size=1 << 20)

@@ -186,7 +186,11 @@ def upload_errors(request, pk: int):
     upload = _upload_for(request, pk)
     context = _report_context(upload)
     if context["report_state"] != "ready":
-        messages.error(request, "Laporan kesalahan belum siap; tunggu sampai tautannya muncul.")
+        messages.error(
+            request,
+            "Laporan kesalahan belum siap: tunggu sampai tautannya muncul, atau tekan Susun "
+            "laporan kesalahan.",
+        )
         return redirect("imports:upload_detail", pk=pk)
     return FileResponse(
         context["report"].file.open("rb"),
