@@ -262,6 +262,16 @@ LOGGING = {
 IMPORT_BATCH_SIZE = int(os.environ.get("IMPORT_BATCH_SIZE", "5000"))
 # Apply workers per upload (threads, each its own connection; PostgreSQL only).
 IMPORT_APPLY_WORKERS = int(os.environ.get("IMPORT_APPLY_WORKERS", "2"))
+# What one uploaded file may be and cost (docs/IMPORTS.md "Limits"): its size, its size unzipped,
+# its data rows, and the address space and CPU seconds of the child process that reads it.
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_UNZIPPED_BYTES = int(os.environ.get("IMPORT_MAX_UNZIPPED_BYTES", str(600 * 1024**2)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "500000"))
+IMPORT_READER_MEMORY_BYTES = int(os.environ.get("IMPORT_READER_MEMORY_BYTES", str(2 * 1024**3)))
+IMPORT_READER_CPU_SECONDS = int(os.environ.get("IMPORT_READER_CPU_SECONDS", "300"))
+# A check or apply without progress for this long has stopped (its worker died): it is failed
+# with a message and can be retried.
+IMPORT_STALLED_AFTER = timedelta(minutes=int(os.environ.get("IMPORT_STALLED_MINUTES", "15")))
 
 # Background jobs go through the Tasks API only; the backend is a deployment choice
 # (the database by default, RQ on Redis with METEROPS_TASKS_BACKEND=rq).

@@ -4,6 +4,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tasks.signals import task_enqueued
 
 from meterops.imports import services
 from meterops.imports.models import Upload
@@ -73,3 +74,16 @@ def customers(cast):
     for customer in made:
         MeterFactory(customer=customer)
     return made
+
+
+@pytest.fixture
+def enqueued():
+    """The names of the tasks queued during the test, on any Tasks backend."""
+    seen = []
+
+    def record(sender, task_result, **kwargs):
+        seen.append(task_result.task.module_path.rsplit(".", 1)[-1])
+
+    task_enqueued.connect(record)
+    yield seen
+    task_enqueued.disconnect(record)

@@ -31,6 +31,13 @@ def run_worker() -> None:
         call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
+def error_report(client, upload) -> openpyxl.Workbook:
+    """The error report the worker wrote, as the page's link serves it (a file response)."""
+    response = client.get(f"/imports/uploads/{upload.pk}/errors.xlsx")
+    assert response.status_code == 200, response
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
 # The database worker closes the connections between tasks, as in production: the tests that
 # run it work on a committed (transactional) database.
 WORKER_DB = pytest.mark.django_db(transaction=True)
@@ -68,9 +75,7 @@ class TemplateWorkbookTests:
             client.post("/imports/to-ex-dg/", {"file": bad})
         run_worker()
         upload = Upload.objects.get()
-        report = openpyxl.load_workbook(
-            io.BytesIO(client.get(f"/imports/uploads/{upload.pk}/errors.xlsx").content)
-        ).active
+        report = error_report(client, upload).active
         values = [c.value for c in report[2]]
         assert values[:3] == [customer.customer_id, "'@SUM(1)", "'+1"]
         assert values[5] == "'-2" and "JENIS_KERUSAKAN" in values[-1]
@@ -105,9 +110,7 @@ class UploadPagesTests:
         page = client.get(f"/imports/uploads/{upload.pk}/").content.decode()
         assert 'data-count="new">1<' in page and 'data-count="rejected">1<' in page
         assert "510019999999 tidak ada di DIL unit Anda" in page
-        report = openpyxl.load_workbook(
-            io.BytesIO(client.get(f"/imports/uploads/{upload.pk}/errors.xlsx").content)
-        ).active
+        report = error_report(client, upload).active
         assert [c.value for c in report[1]][-2:] == ["BARIS_ASAL", "ALASAN_DITOLAK"]
         assert report["A2"].value == "510019999999" and report.max_row == 2
         assert not ReplacementTarget.objects.exists()

@@ -1,21 +1,26 @@
 """The upload pipeline: take a file, check it in the background, apply it batch by batch.
 
 Rules by name (docs/IMPORTS.md): size limit before reading, one template per file (missing or
-unknown columns refuse the file), the same file twice is refused, a repeated key inside the file
-rejects the later row, the scope rule keeps rows inside the uploader's units, apply is one
-transaction per batch and resumes after the last committed batch.
+unknown columns refuse the file), the same file twice is refused while the first is pending,
+checked or applied, a repeated key inside the file rejects the later row, the scope rule keeps
+rows inside the uploader's units, apply is one transaction per batch and resumes after the last
+committed batch, starting it twice queues one job, a check or apply that stopped making progress
+is failed and can be retried, the error report is written in the background.
 """
 
 import hashlib
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Count, F
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 
 from meterops.core.choices import UnitLevel
@@ -28,11 +33,14 @@ from meterops.core.services import require_role
 from . import staging
 from .cells import CellError, compile_converter
 from .errors import DuplicateUpload, UploadNotReady
-from .models import Upload, UploadBatch, UploadRow, UploadState
-from .reader import FileRefused, check_size, header_of, read_rows, sniff
+from .models import ErrorReport, Upload, UploadBatch, UploadRow, UploadState
+from .reader import FileRefused, check_size, header_of, read_rows
 from .registry import CheckedRow, ImportTemplate, RowStatus, Scope, get_template
 
 REPORT_HEADERS = ("BARIS_ASAL", "ALASAN_DITOLAK")
+REPORT_PROGRESS_ROWS = 5000  # the report's progress is saved this often
+
+logger = logging.getLogger(__name__)
 
 
 def batch_size() -> int:
@@ -53,7 +61,9 @@ def can_upload(actor: User, template: ImportTemplate) -> bool:
 
 @transaction.atomic
 def create_upload(*, actor: User, template: ImportTemplate, upload_file) -> Upload:
-    """Keep the file with its hash; the same file (same hash) uploaded again is refused."""
+    """Keep the file with its hash. The same file (same hash) is refused while an earlier upload
+    of it is pending, checked or applied; never after that one failed or was refused, and an
+    earlier one whose worker stopped is failed first (issue #17)."""
     if not can_upload(actor, template):
         raise NotAllowed("Peran Anda tidak berhak mengunggah template ini.")
     check_size(upload_file.size)
@@ -69,7 +79,7 @@ def create_upload(*, actor: User, template: ImportTemplate, upload_file) -> Uplo
         .select_related("uploaded_by")
         .first()
     )
-    if earlier is not None:
+    if earlier is not None and not fail_if_stalled(earlier):
         raise DuplicateUpload(
             f"Berkas yang sama persis (hash {digest[:12]}…) sudah diunggah "
             f"{timezone.localtime(earlier.created_at):%d-%m-%Y %H:%M} oleh "
@@ -111,8 +121,13 @@ def create_upload_from_path(*, template: ImportTemplate, path: Path, actor: User
 
 def check_upload(*, upload_id: int) -> Upload:
     """Read and check every row, stage it with its verdict; a bad file fails with its reason,
-    and so does a check that breaks down (the page must not wait on it forever)."""
+    and so does a check that breaks down (the page must not wait on it forever). The file is
+    read by a child process (reader.read_rows): whatever the parser does, only this upload
+    fails (issue #17). An upload no longer waiting for its check (failed as stalled, a second
+    task for it) is left as it is."""
     upload = Upload.objects.get(pk=upload_id)
+    if upload.state not in (UploadState.UPLOADED, UploadState.CHECKING):
+        return upload
     upload.start_check()
     upload.save()
     _clear_staging(upload)
@@ -120,8 +135,7 @@ def check_upload(*, upload_id: int) -> Upload:
     try:
         _check_rows(upload, template)
     except FileRefused as exc:
-        _fail_check(upload, str(exc))
-        return upload
+        return _fail_check(upload, str(exc))
     except Exception as exc:
         _fail_check(
             upload,
@@ -129,10 +143,14 @@ def check_upload(*, upload_id: int) -> Upload:
             "ada data yang diubah. Unggah lagi; bila berulang, laporkan ke admin.",
         )
         raise
-    upload.refresh_from_db()
-    _recount(upload)
-    upload.finish_check()
-    upload.save()
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.state != UploadState.CHECKING:  # failed as stalled while it ran
+            _clear_staging(upload)
+            return upload
+        _recount(upload)
+        upload.finish_check()
+        upload.save()
     return upload
 
 
@@ -141,18 +159,25 @@ def _clear_staging(upload: Upload) -> None:
     UploadBatch.objects.filter(upload=upload).delete()
 
 
-def _fail_check(upload: Upload, error: str) -> None:
-    _clear_staging(upload)
-    upload.refresh_from_db()
-    upload.fail(error=error)
-    upload.save()
+def _fail_check(upload: Upload, error: str) -> Upload:
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        _clear_staging(upload)
+        if upload.state in (UploadState.UPLOADED, UploadState.CHECKING):
+            upload.fail(error=error)
+            upload.save()
+    return upload
 
 
 def _check_rows(upload: Upload, template: ImportTemplate) -> None:
     path = Path(upload.file.path)
     check_size(path.stat().st_size)
-    kind = sniff(path, upload.original_name)
-    rows = read_rows(path, kind)
+    columns = len(template.columns) + len(REPORT_HEADERS)
+    with closing(read_rows(path, upload.original_name, columns=columns)) as rows:
+        _stage_rows(upload, template, rows)
+
+
+def _stage_rows(upload: Upload, template: ImportTemplate, rows) -> None:
     header = header_of(next(rows, []))
     _check_header(template, header)
     Upload.objects.filter(pk=upload.pk).update(header=header)
@@ -319,7 +344,7 @@ class ChunkWriter:
             staging.relax_commit()
             staging.stage_rows(upload.pk, batch, chunk)
             Upload.objects.filter(pk=upload.pk).update(
-                rows_checked=Greatest(F("rows_checked"), checked)
+                rows_checked=Greatest(F("rows_checked"), checked), progress_at=Now()
             )
 
 
@@ -366,13 +391,20 @@ def _recount(upload: Upload) -> None:
 
 
 def start_apply(*, upload: Upload, actor: User) -> Upload:
-    """The user confirms; the apply task then runs the batches (seed 000, menu Upload)."""
+    """The user confirms; one apply task then runs the batches (seed 000, menu Upload).
+
+    Idempotent: confirming again while the apply runs queues nothing (issue #17: Apply pressed
+    three times queued three jobs). One that stalled (its worker died) starts again and resumes
+    after the last applied batch.
+    """
     template = get_template(upload.template_code)
     require_role(actor, template.roles)
     with transaction.atomic():
         upload = scoped(Upload, actor).select_for_update().filter(pk=upload.pk).first()
         if upload is None:
             raise NotFound("Upload tidak ditemukan di unit Anda.")
+        if upload.state == UploadState.APPLYING and not _stalled(upload):
+            return upload
         if upload.state == UploadState.APPLIED:
             raise UploadNotReady("Upload ini sudah diterapkan.")
         if upload.state not in (UploadState.CHECKED, UploadState.APPLYING, UploadState.FAILED):
@@ -381,30 +413,49 @@ def start_apply(*, upload: Upload, actor: User) -> Upload:
             raise UploadNotReady("Berkas ini gagal diperiksa; perbaiki lalu unggah lagi.")
         upload.start_apply(by=actor)
         upload.save()
+        transaction.on_commit(lambda: _enqueue("apply_upload_task", upload.pk))
     return upload
+
+
+def _enqueue(task_name: str, upload_id: int) -> None:
+    from . import tasks  # tasks calls this module: imported when a job is queued
+
+    getattr(tasks, task_name).enqueue(upload_id)
 
 
 def apply_upload(*, upload_id: int) -> Upload:
     """Apply every batch not applied yet, each in its own transaction with its done mark.
 
     Killed half-way, a batch is all there or not at all (its transaction), and running this
-    again applies only the batches not marked: nothing is written twice.
+    again applies only the batches not marked: nothing is written twice. An upload no longer
+    being applied (a second task for it, or failed as stalled) is left as it is.
     """
     upload = Upload.objects.get(pk=upload_id)
+    if upload.state != UploadState.APPLYING:
+        return upload
     template = get_template(upload.template_code)
     actor = upload.applied_by or upload.uploaded_by
     try:
         _apply_batches(upload, template, actor)
     except BatchFailed as failed:
-        upload.refresh_from_db()
-        upload.fail(error=f"Gagal di batch {failed.number + 1}: {failed.__cause__}")
-        upload.save()
+        _fail_apply(upload, f"Gagal di batch {failed.number + 1}: {failed.__cause__}")
         raise failed.__cause__ from None
-    upload.refresh_from_db()
-    _recount(upload)
-    upload.finish_apply()
-    upload.save()
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.state != UploadState.APPLYING:
+            return upload
+        _recount(upload)
+        upload.finish_apply()
+        upload.save()
     return upload
+
+
+def _fail_apply(upload: Upload, error: str) -> None:
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.state == UploadState.APPLYING:
+            upload.fail(error=error)
+            upload.save()
 
 
 class BatchFailed(Exception):
@@ -447,8 +498,11 @@ def _apply_batches(upload: Upload, template: ImportTemplate, actor) -> None:
 
 
 def _claim_and_apply(upload: Upload, template: ImportTemplate, actor, stop) -> None:
+    applying = Upload.objects.filter(pk=upload.pk, state=UploadState.APPLYING)
     while not stop.is_set():
         with transaction.atomic():
+            if not applying.exists():  # failed as stalled, or by another apply worker
+                return
             batch = (
                 UploadBatch.objects.select_for_update(skip_locked=True)
                 .filter(upload=upload, applied_at__isnull=True)
@@ -468,3 +522,103 @@ def _apply_batch(upload: Upload, template: ImportTemplate, actor, batch: UploadB
     staging.lock_customers(upload=upload, batch=batch.number)
     template.apply(upload=upload, batch=batch.number, actor=actor)
     UploadBatch.objects.filter(pk=batch.pk).update(applied_at=timezone.now())
+
+
+# Stalled work (issue #17): a worker that died mid-check left its upload "checking" forever,
+# blocking the same file; a restarted worker does not take the job up again.
+
+
+def _stalled(upload: Upload) -> bool:
+    return (
+        upload.is_running()
+        and timezone.now() - upload.last_progress_at() > settings.IMPORT_STALLED_AFTER
+    )
+
+
+def fail_if_stalled(upload: Upload) -> bool:
+    """Fail a check or apply that made no progress for IMPORT_STALLED_AFTER (its worker is gone),
+    with a message saying how to retry; True if it did (issue #17)."""
+    if not _stalled(upload):
+        return False
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if not _stalled(upload):
+            return False
+        since = timezone.localtime(upload.last_progress_at())
+        minutes = int(settings.IMPORT_STALLED_AFTER.total_seconds() // 60)
+        stopped = (
+            f"tidak ada kemajuan sejak {since:%d-%m-%Y %H:%M} (lebih dari {minutes} menit; "
+            "pekerja latar belakang mungkin mati)"
+        )
+        if upload.state == UploadState.APPLYING:
+            upload.fail(
+                error=f"Penerapan berhenti tanpa selesai: {stopped}. {upload.batches_applied} "
+                f"dari {upload.batches_total} batch sudah tersimpan utuh; tekan Lanjutkan "
+                "penerapan untuk menerapkan sisanya."
+            )
+        else:
+            _clear_staging(upload)
+            upload.fail(
+                error=f"Pemeriksaan berhenti tanpa selesai: {stopped}. Tidak ada data yang "
+                "diubah; unggah lagi berkas yang sama untuk memeriksanya ulang."
+            )
+        upload.save()
+    logger.warning("upload %s stalled; failed", upload.pk)
+    return True
+
+
+def fail_stalled_uploads(*, except_id: int | None = None) -> int:
+    """Fail every stalled check or apply (at a worker's next upload task, from cron); the count."""
+    running = Upload.objects.filter(
+        state__in=(UploadState.UPLOADED, UploadState.CHECKING, UploadState.APPLYING)
+    ).exclude(pk=except_id)
+    return sum(fail_if_stalled(upload) for upload in running)
+
+
+# The error report (issue #17: 350,000 rejected rows took 26.7 s to write inside the request).
+
+
+def request_error_report(*, upload: Upload) -> bool:
+    """Queue the writing of the upload's error report, unless one for its rejected rows is ready
+    or being written: one job however often it is asked. True if it queued one."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if not upload.rejected_rows:
+            return False
+        report = ErrorReport.objects.filter(upload=upload).first()
+        current = report is not None and report.covers(upload)
+        if current and (report.is_ready() or report.is_building()):
+            return False
+        if report is not None:
+            report.file.delete(save=False)
+            report.delete()
+        ErrorReport.objects.create(upload=upload, rows_total=upload.rejected_rows)
+        transaction.on_commit(lambda: _enqueue("build_error_report_task", upload.pk))
+    return True
+
+
+def build_error_report(*, upload_id: int) -> ErrorReport | None:
+    """Write the requested report to its file, saving its progress every few thousand rows."""
+    from .workbooks import error_report_bytes  # the workbooks read REPORT_HEADERS from here
+
+    report = ErrorReport.objects.select_related("upload").filter(upload_id=upload_id).first()
+    if report is None or report.finished_at is not None:
+        return report
+    template = get_template(report.upload.template_code)
+    progress = ErrorReport.objects.filter(pk=report.pk)
+
+    def written(count: int) -> None:
+        progress.update(rows_written=count, progress_at=Now())
+
+    try:
+        data = error_report_bytes(report.upload, template, progress=written)
+    except Exception:
+        progress.update(
+            error="Laporan kesalahan gagal disusun karena kesalahan sistem; coba susun lagi.",
+            finished_at=Now(),
+        )
+        raise
+    report.file.save(f"ditolak-upload-{upload_id}.xlsx", ContentFile(data), save=False)
+    progress.update(file=report.file.name, finished_at=Now(), progress_at=Now())
+    report.refresh_from_db()
+    return report

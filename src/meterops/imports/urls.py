@@ -10,6 +10,12 @@ urlpatterns = [
     path("uploads/<int:pk>/progress/", views.upload_progress, name="upload_progress"),
     path("uploads/<int:pk>/apply/", views.upload_apply, name="upload_apply"),
     path("uploads/<int:pk>/errors.xlsx", views.upload_errors, name="upload_errors"),
+    path("uploads/<int:pk>/errors/build/", views.upload_errors_build, name="upload_errors_build"),
+    path(
+        "uploads/<int:pk>/errors/progress/",
+        views.upload_errors_progress,
+        name="upload_errors_progress",
+    ),
     path("uploads/<int:pk>/file/", views.upload_file, name="upload_file"),
     path("<slug:code>/template.xlsx", views.template_download, name="template_download"),
 ]

@@ -18,17 +18,18 @@ from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 
 from . import services, tasks
-from .models import Upload, UploadRow, UploadState
+from .models import ErrorReport, Upload, UploadRow, UploadState
 from .reader import FileRefused, check_size, max_upload_bytes
 from .registry import TEMPLATES, RowStatus, get_template, templates_for
-from .workbooks import error_report_bytes, template_bytes
+from .workbooks import template_bytes
 
 PREVIEW_ROWS = 50
 RECORD_PAGE = 100
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label="Berkas (.xlsx atau .csv)")
+    # An empty file reaches the service, which says why it is refused.
+    file = forms.FileField(label="Berkas (.xlsx atau .csv)", allow_empty_file=True)
 
 
 def _template_or_404(code: str):
@@ -133,7 +134,22 @@ def _context(request, upload: Upload) -> dict:
             for number, status, pk in page.object_list
         ]
     context["can_apply"] = request.user.has_role(*template.roles)
+    context.update(_report_context(upload))
     return context
+
+
+def _report_context(upload: Upload) -> dict:
+    """The error report box: a download link, its progress, or a button to write it."""
+    report = ErrorReport.objects.filter(upload=upload).first()
+    if report is None or not report.covers(upload):
+        state = "missing"
+    elif report.is_ready():
+        state = "ready"
+    elif report.is_building():
+        state = "building"
+    else:
+        state = "missing"
+    return {"upload": upload, "report": report, "report_state": state}
 
 
 @login_required
@@ -144,9 +160,10 @@ def upload_detail(request, pk: int):
 
 @login_required
 def upload_progress(request, pk: int):
-    """The htmx poll: the progress bar while the worker runs; the whole page when it is done."""
+    """The htmx poll: the progress bar while the worker runs; the whole page when it is done,
+    or when its worker stopped (the upload is then failed with a message)."""
     upload = _upload_for(request, pk)
-    if upload.state in (UploadState.UPLOADED, UploadState.CHECKING, UploadState.APPLYING):
+    if upload.is_running() and not services.fail_if_stalled(upload):
         return render(request, "imports/_progress.html", {"upload": upload})
     response = HttpResponse(status=204)
     response["HX-Refresh"] = "true"
@@ -158,21 +175,44 @@ def upload_progress(request, pk: int):
 def upload_apply(request, pk: int):
     upload = _upload_for(request, pk)
     try:
-        upload = services.start_apply(upload=upload, actor=request.user)
+        services.start_apply(upload=upload, actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect("imports:upload_detail", pk=pk)
-    transaction.on_commit(lambda: tasks.apply_upload_task.enqueue(upload.pk))
     return redirect("imports:upload_detail", pk=pk)
 
 
 @login_required
 def upload_errors(request, pk: int):
+    """The error report's file, once the background task wrote it."""
     upload = _upload_for(request, pk)
-    template = get_template(upload.template_code)
-    response = HttpResponse(error_report_bytes(upload, template), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="ditolak-upload-{upload.pk}.xlsx"'
-    return response
+    context = _report_context(upload)
+    if context["report_state"] != "ready":
+        messages.error(
+            request,
+            "Laporan kesalahan belum siap: tunggu sampai tautannya muncul, atau tekan Susun "
+            "laporan kesalahan.",
+        )
+        return redirect("imports:upload_detail", pk=pk)
+    return serve_file(
+        context["report"].file,
+        content_type=XLSX_CONTENT_TYPE,
+        download_name=f"ditolak-upload-{upload.pk}.xlsx",
+    )
+
+
+@login_required
+@require_POST
+def upload_errors_build(request, pk: int):
+    upload = _upload_for(request, pk)
+    services.request_error_report(upload=upload)
+    return redirect("imports:upload_detail", pk=pk)
+
+
+@login_required
+def upload_errors_progress(request, pk: int):
+    """The htmx poll of the error report box while the report is written."""
+    upload = _upload_for(request, pk)
+    return render(request, "imports/_error_report.html", _report_context(upload))
 
 
 @login_required

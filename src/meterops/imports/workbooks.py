@@ -16,7 +16,7 @@ from meterops.core.excel import safe_cell, xlsx_bytes
 from .models import Upload, UploadRow
 from .reader import max_upload_bytes
 from .registry import ImportTemplate, Kind, RowStatus
-from .services import REPORT_HEADERS
+from .services import REPORT_HEADERS, REPORT_PROGRESS_ROWS
 
 ROW_HEADER, REASON_HEADER = REPORT_HEADERS
 KIND_TEXT = {
@@ -113,8 +113,9 @@ def _instructions(sheet, template: ImportTemplate) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def error_report_bytes(upload: Upload, template: ImportTemplate) -> bytes:
-    """The rejected rows as they were typed, plus the row number and the reason."""
+def error_report_bytes(upload: Upload, template: ImportTemplate, *, progress=None) -> bytes:
+    """The rejected rows as they were typed, plus the row number and the reason;
+    ``progress(count)`` hears how many rows are written, every few thousand."""
     header = upload.header or list(template.headers)
     rows = (
         UploadRow.objects.filter(upload=upload, status=RowStatus.REJECTED)
@@ -124,9 +125,14 @@ def error_report_bytes(upload: Upload, template: ImportTemplate) -> bytes:
     )
 
     def lines():
-        for number, raw, column, reason in rows:
+        count = 0
+        for count, (number, raw, column, reason) in enumerate(rows, start=1):
             cells = list(raw)[: len(header)]
             cells += [""] * (len(header) - len(cells))
             yield [*cells, number, f"{column}: {reason}" if column else reason]
+            if progress is not None and count % REPORT_PROGRESS_ROWS == 0:
+                progress(count)
+        if progress is not None:
+            progress(count)
 
     return xlsx_bytes("Ditolak", [*header, ROW_HEADER, REASON_HEADER], lines())
