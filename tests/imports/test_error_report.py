@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 
+from meterops.core.media import is_random_name
 from meterops.imports import services
 from meterops.imports.models import ErrorReport, Upload
 from tests.factories import CustomerFactory
