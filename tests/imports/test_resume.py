@@ -122,6 +122,8 @@ class RealWorkerKilledTests:
         )
         try:
             deadline = time.monotonic() + 120
+            # Two apply threads take the batches at once: kill only once batch 1 is committed
+            # and batch 2 waits on the held row, or the kill may also catch batch 1 unfinished.
             while time.monotonic() < deadline:
                 with connection.cursor() as cursor:
                     cursor.execute(
@@ -129,8 +131,9 @@ class RealWorkerKilledTests:
                         " AND wait_event_type = 'Lock'"
                         " AND query LIKE '%%INSERT INTO core_process%%'"
                     )
-                    if cursor.fetchone()[0]:
-                        break
+                    waiting = cursor.fetchone()[0]
+                if waiting and upload.batches_applied == 1:
+                    break
                 time.sleep(0.2)
             else:
                 pytest.fail("the worker never reached the second batch")
