@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from meterops import sts
 from meterops.keychange.services import assign_targets, confirm_key_change
-from meterops.vending.keys import key_pair_for
+from meterops.vending.keys import upgrade_pair_for
 from tests.keychange.helpers import campaign_with, old_key_meter
 
 UPGRADED_AT = datetime(2024, 6, 2, 6, 0, tzinfo=UTC)
@@ -19,7 +19,7 @@ def upgraded_meter(cast, *, freezer=None):
     target.updated_key_at = UPGRADED_AT
     target.save(update_fields=["updated_key_at"])
     meter.refresh_from_db()
-    return meter, key_pair_for(cast.sp_a)
+    return meter, upgrade_pair_for(cast.sp_a, 41)
 
 
 def field_meter(meter, key) -> sts.VirtualMeter:

@@ -30,6 +30,7 @@ ROW = {
     "TGL_PASANG": "2021-03-04",
     "SGC": "600551",
     "TI": "07",
+    "VKRN": "41",
     "KRN": "1",
     "KT": "2",
 }
@@ -99,10 +100,34 @@ class ImportDilTests:
 
     def test_prepaid_meter_needs_key_data(self, cast, tmp_path, capsys):
         with pytest.raises(CommandError):
-            call_command("import_dil", _csv(tmp_path, [_row(SGC="", KRN="")]))
+            call_command("import_dil", _csv(tmp_path, [_row(SGC="", KRN="", VKRN="")]))
         errors = capsys.readouterr().err
         assert "kolom SGC: wajib diisi untuk meter prabayar" in errors
-        assert "kolom KRN: wajib diisi untuk meter prabayar" in errors
+        assert "kolom VKRN: wajib diisi untuk meter prabayar" in errors
+
+    @pytest.mark.parametrize(
+        ("vkrn", "krn", "stored"),
+        [("41", "", (41, 1)), ("42", "2", (42, 2)), ("43", "", (43, 2)), ("", "1", (41, 1))],
+    )
+    def test_the_meter_keeps_its_vkrn(self, cast, tmp_path, vkrn, krn, stored):
+        """Seed 003: VKRN 41 = KRN 1, VKRN 42 and 43 = KRN 2; the VKRN names the key."""
+        call_command("import_dil", _csv(tmp_path, [_row(VKRN=vkrn, KRN=krn)]))
+        meter = Customer.objects.get(customer_id="510010000001").current_meter
+        assert (meter.vkrn, meter.key_revision) == stored
+
+    @pytest.mark.parametrize(
+        ("vkrn", "krn", "message"),
+        [
+            ("", "2", "kolom VKRN: wajib diisi: KRN 2 bisa VKRN 42 atau 43"),
+            ("43", "1", "kolom KRN: VKRN 43 memakai KRN 2, bukan 1"),
+            ("44", "", "kolom VKRN: harus 41, 42 atau 43, bukan 44"),
+        ],
+    )
+    def test_a_vkrn_that_does_not_fit_is_refused(self, cast, tmp_path, capsys, vkrn, krn, message):
+        with pytest.raises(CommandError):
+            call_command("import_dil", _csv(tmp_path, [_row(VKRN=vkrn, KRN=krn)]))
+        assert message in capsys.readouterr().err
+        assert not Customer.objects.exists()
 
     def test_missing_required_column_is_refused(self, cast, tmp_path):
         path = tmp_path / "bad.csv"

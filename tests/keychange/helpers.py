@@ -9,7 +9,8 @@ from tests.factories import CustomerFactory, MeterFactory
 
 def old_key_meter(unit, *, brand="HEXING", model="HXE110-KP", tariff="R1", **fields):
     customer = CustomerFactory(unit=unit, payment_mode=PaymentMode.PREPAID, tariff=tariff)
-    values = {"supply_group": "600001", "tariff_index": "01", "key_revision": 1, "key_type": 2}
+    values = {"supply_group": "600001", "tariff_index": "01", "vkrn": 41, "key_revision": 1}
+    values["key_type"] = 2
     values.update(fields)
     return MeterFactory(customer=customer, brand=brand, model=model, **values)
 

@@ -19,7 +19,7 @@ from meterops.keychange.services import (
     regenerate_kct,
     report_key_change_failure,
 )
-from meterops.vending.keys import key_pair_for
+from meterops.vending.keys import upgrade_pair_for
 from tests.factories import UserFactory
 from tests.keychange.helpers import campaign_with, old_key_meter, prepare_keys
 
@@ -31,7 +31,7 @@ def virtual_meter(meter, pair):
         decoder_key=codec.decoder_key,
         encryption=codec.encryption,
         base_date=codec.base_date,
-        key_revision=1,
+        key_revision=pair.old.key_revision,
         tariff_index=int(meter.tariff_index),
         supply_group=meter.supply_group,
     )
@@ -49,7 +49,7 @@ class GenerateCampaignTests:
     def test_kct_pair_moves_the_simulated_meter_to_krn_2(self, cast):
         meter = old_key_meter(cast.sp_a)
         campaign_with(cast, [meter])
-        pair = key_pair_for(cast.sp_a)
+        pair = upgrade_pair_for(cast.sp_a, 41)
         field = virtual_meter(meter, pair)
         for token in KeyChangeToken.objects.get().tokens:
             field.enter(token)
@@ -59,10 +59,22 @@ class GenerateCampaignTests:
 
     def test_leaves_out_new_key_postpaid_and_other_unit_meters(self, cast):
         old_key_meter(cast.sp_a)
-        old_key_meter(cast.sp_a, key_revision=2)
+        old_key_meter(cast.sp_a, vkrn=43, key_revision=2)
         old_key_meter(cast.sp_b)
         campaign = campaign_with(cast, [])
         assert campaign.targets.count() == 1
+
+    def test_a_vkrn_42_meter_is_a_target_with_its_own_old_key(self, cast):
+        """Seed 003: "KRN = 2 / VKRN = 42" is an old key; the KRN alone hides it."""
+        meter = old_key_meter(cast.sp_a, vkrn=42, key_revision=2)
+        campaign = campaign_with(cast, [meter])
+        kct = KeyChangeToken.objects.get(target__campaign=campaign)
+        assert (kct.from_vkrn, kct.to_vkrn, kct.from_key_revision) == (42, 43, 2)
+        pair = upgrade_pair_for(cast.sp_a, 42)
+        field = virtual_meter(meter, pair)
+        for token in kct.tokens:
+            field.enter(token)
+        assert field.has_key(pair.new.codec(meter, sts.DecoderKeyCache()).decoder_key)
 
     def test_filters_by_brand(self, cast):
         old_key_meter(cast.sp_a, brand="HEXING")

@@ -14,7 +14,7 @@ from meterops.keychange.services import (
     issue_zero_token,
     zero_token_proves_new_key,
 )
-from meterops.vending.keys import key_pair_for
+from meterops.vending.keys import upgrade_pair_for
 from tests.keychange.helpers import campaign_with, old_key_meter
 
 from .test_services import virtual_meter
@@ -56,7 +56,7 @@ class ZeroTokenProofTests:
     def test_the_simulator_shows_which_answer_proves_which_state(self, cast, assigned):
         kct = issue_zero_token(actor=cast.officer, target=assigned)
         meter = Meter.objects.get(pk=assigned.meter_id)
-        pair = key_pair_for(cast.sp_a)
+        pair = upgrade_pair_for(cast.sp_a, 41)
         still_old = virtual_meter(meter, pair)
         assert answer_of(still_old, kct.test_token) == ZeroTokenAnswer.INVALID
         upgraded = virtual_meter(meter, pair)

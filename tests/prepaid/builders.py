@@ -68,6 +68,7 @@ def make_stock(unit, meter_number, *, is_nfc=True, **overrides):
         "is_nfc": is_nfc,
         "supply_group": "600000",
         "tariff_index": "01",
+        "vkrn": 41,
         "key_revision": 1,
         **overrides,
     }

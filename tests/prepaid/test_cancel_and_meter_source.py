@@ -139,12 +139,13 @@ def prepaid_customer(prepaid):
     customer = CustomerFactory(
         unit=prepaid.sp_a, tariff="R1", power_va=1300, payment_mode=PaymentMode.PREPAID
     )
-    make_stock(prepaid.sp_a, "32099999991", key_revision=2, tariff_index="02")
+    make_stock(prepaid.sp_a, "32099999991", vkrn=43, key_revision=2, tariff_index="02")
     MeterFactory(
         customer=customer,
         meter_number="32099999991",
         supply_group="600000",
         tariff_index="02",
+        vkrn=43,
         key_revision=2,
         key_type=2,
     )

@@ -315,13 +315,14 @@ class IssueTokensTests:
         assert events(request, "prepaid.tokens_issued").count() == 1
 
     def test_only_stroom_awal_when_the_meter_already_has_the_customers_key(self, prepaid):
-        make_stock(prepaid.sp_a, "32000000002", key_revision=2)
+        make_stock(prepaid.sp_a, "32000000002", vkrn=43, key_revision=2)
         request = activated(prepaid, meter=type(prepaid.nfc_meter)(meter_number="32000000002"))
         request = services.issue_request_tokens(request=request, actor=prepaid.supervisor)
         assert [t.kind for t in request.tokens.all()] == [TokenKind.CREDIT]
 
     def test_unknown_factory_key_data_leave_the_application_waiting(self, prepaid):
-        make_stock(prepaid.sp_a, "32000000003", key_revision=3)
+        """A VKRN 42 meter in a unit that holds no VKRN 42 key: no KCT can be made."""
+        make_stock(prepaid.sp_a, "32000000003", vkrn=42, key_revision=2)
         request = activated(prepaid, meter=type(prepaid.nfc_meter)(meter_number="32000000003"))
         with pytest.raises(TokensNotIssued) as caught:
             services.issue_request_tokens(request=request, actor=prepaid.supervisor)
@@ -446,7 +447,12 @@ class InstallationAndPdlTests:
         meter = customer.current_meter
         assert (customer.tariff, customer.power_va, customer.name) == ("R1T", 2200, "SICILIA NFC")
         assert meter.meter_number == "32031017679"
-        assert (meter.supply_group, meter.tariff_index, meter.key_revision) == ("600000", "01", 2)
+        assert (meter.supply_group, meter.tariff_index, meter.vkrn, meter.key_revision) == (
+            "600000",
+            "01",
+            43,
+            2,
+        )
         request.process.refresh_from_db()
         assert not request.process.is_open
         assert events(request, "prepaid.completed").count() == 1

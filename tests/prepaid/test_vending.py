@@ -24,6 +24,7 @@ def meter(prepaid):
         meter_number="32031017679",
         supply_group="600000",
         tariff_index="01",
+        vkrn=43,
         key_revision=2,
         key_type=2,
     )
@@ -67,13 +68,13 @@ class VendTokenTests:
         assert TokenSale.objects.count() == 1
 
     def test_unknown_key_data_are_refused(self, prepaid, meter):
-        meter.key_revision = 7
+        meter.vkrn = None
         meter.save()
         with pytest.raises(VendingRefused, match="tidak dikenal"):
             vend(prepaid.supervisor)
 
     def test_a_meter_on_the_old_key_gets_an_old_key_token(self, prepaid, meter):
-        meter.key_revision = 1
+        meter.vkrn, meter.key_revision = 41, 1
         meter.save()
         at = datetime(2024, 6, 1, tzinfo=UTC)  # base date 1993 still in range
         sale, _created = services.vend_token(
@@ -88,7 +89,7 @@ class VendTokenTests:
         assert old.decode(sale.token).fields.quantity == Decimal("67.3")
 
     def test_an_old_key_past_its_base_date_range_is_refused(self, prepaid, meter):
-        meter.key_revision = 1
+        meter.vkrn, meter.key_revision = 41, 1
         meter.save()
         with pytest.raises(VendingRefused, match="perlu KCT"):
             vend(prepaid.supervisor)  # now: past 2024-11-24, the end of base date 1993
@@ -96,10 +97,10 @@ class VendTokenTests:
 
     def test_after_a_krn_change_sales_use_the_new_key(self, prepaid, meter):
         """Seed 003: once the KCT is confirmed, tokens are made with VKRN 43."""
-        meter.key_revision = 1
+        meter.vkrn, meter.key_revision = 41, 1
         meter.save()
         assert services.sale_key_for(meter).vkrn == 41
-        meter.key_revision = 2  # what confirm_success writes
+        meter.vkrn, meter.key_revision = 43, 2  # what a confirmed KRN-2 upgrade writes
         meter.save()
         assert services.sale_key_for(meter).vkrn == 43
         sale, _created = vend(prepaid.supervisor)

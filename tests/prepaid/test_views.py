@@ -449,6 +449,7 @@ class TokenSaleViewTests:
             meter_number="32031017679",
             supply_group="600000",
             tariff_index="01",
+            vkrn=43,
             key_revision=2,
         )
 

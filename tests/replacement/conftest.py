@@ -52,6 +52,7 @@ def customer(cast):
         meter_number="45000000001",
         supply_group="600551",
         tariff_index="07",
+        vkrn=41,
         key_revision=1,
         key_type=2,
     )

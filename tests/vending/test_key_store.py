@@ -4,14 +4,17 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
+from meterops.core.errors import InvalidInput
 from meterops.vending import crypto
 from meterops.vending.demo import (
     TEST_NEW_KEY,
+    TEST_OLD_42_KEY,
     TEST_OLD_KEY,
     store_test_keys,
 )
-from meterops.vending.keys import current_key_for, key_for_revision, key_pair_for
+from meterops.vending.keys import current_key_for, key_for_vkrn, upgrade_pairs_for
 from meterops.vending.models import VendingKey
+from meterops.vending.services import store_vending_key
 
 
 def raw_column(key: VendingKey) -> bytes:
@@ -25,7 +28,9 @@ class KeyStoreTests:
     def test_the_column_never_holds_the_plaintext(self, cast):
         store_test_keys(cast.region)
         for key, plain in zip(
-            VendingKey.objects.order_by("vkrn"), (TEST_OLD_KEY, TEST_NEW_KEY), strict=True
+            VendingKey.objects.order_by("vkrn"),
+            (TEST_OLD_KEY, TEST_OLD_42_KEY, TEST_NEW_KEY),
+            strict=True,
         ):
             stored = raw_column(key)
             assert bytes.fromhex(plain) not in stored
@@ -83,11 +88,31 @@ class KeyStoreTests:
         assert key.masked.endswith("(8 byte)")
 
     def test_one_place_answers_campaigns_and_sales(self, cast):
+        """Seed 003: VKRN 41 (KRN 1) and 42 (KRN 2) are the old keys, 43 (KRN 2) the new one."""
         store_test_keys(cast.region)
-        pair = key_pair_for(cast.sp_a)
-        assert key_for_revision(cast.sp_a, 1) == pair.old
-        assert key_for_revision(cast.sp_a, 2) == pair.new == current_key_for(cast.sp_a)
-        assert key_for_revision(cast.sp_a, 3) is None and key_for_revision(cast.sp_a, None) is None
+        pairs = upgrade_pairs_for(cast.sp_a)
+        assert sorted(pairs) == [41, 42]
+        assert key_for_vkrn(cast.sp_a, 41) == pairs[41].old
+        assert key_for_vkrn(cast.sp_a, 42) == pairs[42].old
+        assert (pairs[41].old.key_revision, pairs[42].old.key_revision) == (1, 2)
+        assert key_for_vkrn(cast.sp_a, 43) == pairs[42].new == current_key_for(cast.sp_a)
+        assert pairs[42].new.key_revision == 2
+        assert key_for_vkrn(cast.sp_a, 44) is None and key_for_vkrn(cast.sp_a, None) is None
+
+    def test_a_vkrn_keeps_its_krn(self, cast):
+        """VKRN 42 with KRN 1 would make tokens the meter refuses: refused when stored."""
+        with pytest.raises(InvalidInput) as caught:
+            store_vending_key(
+                actor=None,
+                unit=cast.region,
+                vkrn=42,
+                key_revision=1,
+                algorithm="02",
+                encryption="07",
+                base_date=1993,
+                key_hex=TEST_OLD_KEY,
+            )
+        assert caught.value.field == "key_revision" and "KRN 2" in str(caught.value.message)
 
 
 @pytest.mark.django_db
@@ -106,6 +131,8 @@ class KeyAdminTests:
         }
         short = VendingKeyForm({**data, "key_hex": "abab"})
         assert not short.is_valid() and "8 byte" in str(short.errors)
+        wrong_krn = VendingKeyForm({**data, "vkrn": 43, "key_hex": TEST_OLD_KEY})
+        assert not wrong_krn.is_valid() and "KRN 2" in str(wrong_krn.errors["key_revision"])
         form = VendingKeyForm({**data, "key_hex": TEST_OLD_KEY})
         assert form.is_valid(), form.errors
         key = form.save()

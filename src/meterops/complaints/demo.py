@@ -14,7 +14,7 @@ from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 from meterops.keychange.choices import TargetState
 from meterops.keychange.models import CampaignTarget
-from meterops.vending.choices import NEW_KEY_REVISION, OLD_KEY_REVISION
+from meterops.vending.choices import NEW_VKRN, OLD_VKRN
 
 from . import services
 from .choices import PowerState, TicketCause
@@ -50,9 +50,7 @@ def generate_calls() -> int:
             _old_key_token_call(agent, team, upgrades[0])
             made += 1
         # The other upgraded customers first, then those whose meter came with the new key.
-        on_new_key = _prepaid_on(team, NEW_KEY_REVISION).exclude(
-            pk__in=[u.customer_id for u in upgrades]
-        )
+        on_new_key = _prepaid_on(team, [NEW_VKRN]).exclude(pk__in=[u.customer_id for u in upgrades])
         callers = [u.customer for u in upgrades[1:]] + list(on_new_key[: len(CALLS)])
         for customer, (power, remaining, step) in zip(callers, CALLS, strict=False):
             ticket = services.handle_token_call(
@@ -66,7 +64,7 @@ def generate_calls() -> int:
             )
             _handle(ticket, team, step)
             made += 1
-        on_old_key = _prepaid_on(team, OLD_KEY_REVISION).first()
+        on_old_key = _prepaid_on(team, OLD_VKRN).first()
         if on_old_key is not None:
             checklist = [str(step) for step in services.probing_steps_for(team.unit)]
             services.record_probing_call(
@@ -78,13 +76,13 @@ def generate_calls() -> int:
     return made
 
 
-def _prepaid_on(team: DemoTeam, key_revision: int):
-    """Prepaid customers of the team's ULP whose current meter is on ``key_revision``."""
+def _prepaid_on(team: DemoTeam, vkrns):
+    """Prepaid customers of the team's ULP whose current meter is on one of ``vkrns``."""
     return Customer.objects.filter(
         unit=team.unit,
         payment_mode=PaymentMode.PREPAID,
         meters__removed_at__isnull=True,
-        meters__key_revision=key_revision,
+        meters__vkrn__in=vkrns,
     ).order_by("customer_id")
 
 

@@ -20,8 +20,10 @@ from meterops.core.services import (
     require_role,
 )
 from meterops.keychange.queries import last_key_update
-from meterops.vending.choices import NEW_KEY_REVISION
-from meterops.vending.keys import key_pair_for, vkrn_of
+from meterops.vending.choices import NEW_VKRN, OLD_VKRN
+from meterops.vending.keys import credit_token_for, key_for_vkrn, vending_keys_for
+from meterops.vending.models import VendingKey
+from meterops.vending.tids import IssueClock
 
 from . import errors
 from .choices import PowerState, TicketCause, TicketKind, TicketState, TokenFinding
@@ -97,7 +99,7 @@ def record_probing_call(*, actor: User, customer, checked: list[str], note: str 
         customer=customer,
         unit_id=customer.unit_id,
         meter=meter,
-        vkrn=vkrn_of(meter, key_pair_for(customer.unit)),
+        vkrn=meter.vkrn if meter else None,
         agent=actor,
         checklist=list(checked),
         note=note,
@@ -126,15 +128,31 @@ class Examination:
     lines: list[str] = field(default_factory=list)
 
 
+def keys_to_try(customer, meter, update) -> list[tuple[str, VendingKey]]:
+    """The keys a customer's token may be made with: VKRN 43, then the meter's old VKRN (41 or
+    42, read from its upgrade), or both old keys when the system does not know which."""
+    if meter is None:
+        return []
+    keys = vending_keys_for(customer.unit)
+    if meter.vkrn in OLD_VKRN:
+        old = [meter.vkrn]
+    else:
+        kct = update.tokens.order_by("-generated_at").first() if update else None
+        old = [kct.from_vkrn] if kct else list(OLD_VKRN)
+    found = [(TokenFinding.NEW_KEY, keys.get(NEW_VKRN))]
+    found += [(TokenFinding.OLD_KEY, keys.get(vkrn)) for vkrn in old]
+    return [(finding, key) for finding, key in found if key is not None]
+
+
 def examine_token(*, customer, token: str = "", purchased_at: datetime | None = None):
     """Compare the upgrade time with the purchase time, and decode the token under both keys."""
     meter = customer.current_meter
     result = Examination()
     update = last_key_update(meter) if meter else None
     result.key_updated_at = update.updated_key_at if update else None
-    pair = key_pair_for(customer.unit)
-    if token and pair is not None and meter is not None:
-        _decode_under_both_keys(result, meter, pair, token)
+    keys = keys_to_try(customer, meter, update)
+    if token and keys:
+        _decode_under_keys(result, meter, keys, token)
     when = purchased_at or result.issued
     if when and result.key_updated_at:
         if when < result.key_updated_at:
@@ -177,7 +195,7 @@ def examine_token(*, customer, token: str = "", purchased_at: datetime | None = 
     return result
 
 
-def _decode_under_both_keys(result: Examination, meter, pair, token: str) -> None:
+def _decode_under_keys(result: Examination, meter, keys, token: str) -> None:
     cache = sts.DecoderKeyCache(maxsize=4)
     try:
         sts.parse_token(token)
@@ -187,7 +205,7 @@ def _decode_under_both_keys(result: Examination, meter, pair, token: str) -> Non
             _("Nomor token bukan 20 digit angka: minta pelanggan membacakan ulang.")
         )
         return
-    for finding, key in ((TokenFinding.NEW_KEY, pair.new), (TokenFinding.OLD_KEY, pair.old)):
+    for finding, key in keys:
         codec = key.codec(meter, cache)
         try:
             decoded = codec.decode(token)
@@ -200,7 +218,10 @@ def _decode_under_both_keys(result: Examination, meter, pair, token: str) -> Non
         break
     else:
         result.finding = TokenFinding.NO_KEY
-    simulated = _simulated_meter(pair.new.codec(meter, cache), meter)
+    first, new_key = keys[0]
+    if first != TokenFinding.NEW_KEY:
+        return
+    simulated = _simulated_meter(new_key, new_key.codec(meter, cache), meter)
     try:
         simulated.enter(token)
         verdict = _("meter KRN-2 menerima token ini")
@@ -216,13 +237,13 @@ def _decode_under_both_keys(result: Examination, meter, pair, token: str) -> Non
     )
 
 
-def _simulated_meter(codec: sts.TokenCodec, meter) -> sts.VirtualMeter:
+def _simulated_meter(key, codec: sts.TokenCodec, meter) -> sts.VirtualMeter:
     """The meter as the system believes it to be after the upgrade: on the VKRN 43 key."""
     return sts.VirtualMeter(
         decoder_key=codec.decoder_key,
         encryption=codec.encryption,
         base_date=codec.base_date,
-        key_revision=NEW_KEY_REVISION,
+        key_revision=key.key_revision,
         tariff_index=int(meter.tariff_index),
         supply_group=meter.supply_group,
     )
@@ -254,7 +275,7 @@ def handle_token_call(
         customer=customer,
         unit_id=customer.unit_id,
         meter=meter,
-        vkrn=vkrn_of(meter, key_pair_for(customer.unit)),
+        vkrn=meter.vkrn if meter else None,
         agent=actor,
         right_token=right_token,
         officer_visited=officer_visited,
@@ -300,9 +321,16 @@ def issue_replacement_token(*, actor: User, call: TokenCall) -> ReplacementToken
         raise errors.NoReplacement()
     if ReplacementToken.objects.filter(original_token=call.token).exists():
         raise errors.AlreadyReplaced()
-    pair = key_pair_for(call.customer.unit)
-    codec = pair.new.codec(call.meter, sts.DecoderKeyCache(maxsize=2))
-    token = sts.credit_token(codec, quantity=call.token_quantity, issued=timezone.now())
+    key = key_for_vkrn(call.customer.unit, call.meter.vkrn)
+    if key is None:
+        raise errors.NoReplacement()
+    token = credit_token_for(
+        call.meter,
+        key,
+        kwh=call.token_quantity,
+        clock=IssueClock(timezone.now()),
+        cache=sts.DecoderKeyCache(maxsize=2),
+    )
     replacement = ReplacementToken.objects.create(
         call=call,
         unit_id=call.unit_id,

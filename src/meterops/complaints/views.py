@@ -13,7 +13,6 @@ from meterops.core.errors import DomainError, InvalidInput
 from meterops.core.services import field_officers_for, require_role
 from meterops.keychange.queries import last_key_update
 from meterops.vending.choices import OLD_VKRN
-from meterops.vending.keys import key_pair_for, vkrn_of
 
 from . import queries, services
 from .forms import (
@@ -41,7 +40,7 @@ def wizard(request):
             lookup.add_error("q", _("Pelanggan tidak ditemukan di wilayah Anda."))
     if customer is not None:
         meter = customer.current_meter
-        vkrn = vkrn_of(meter, key_pair_for(customer.unit))
+        vkrn = meter.vkrn if meter else None
         update = last_key_update(meter) if meter else None
         context.update(customer=customer, meter=meter, vkrn=vkrn, update=update)
         done = None

@@ -17,6 +17,7 @@ from django.db.models import Max
 from meterops.core.demo import SERVICE_POINTS
 from meterops.core.formats import number
 from meterops.core.models import Unit
+from meterops.vending.choices import NEW_VKRN, VkrnCode, key_revision_of
 
 from .choices import PaymentMode
 from .models import Customer, Meter, Route, Substation
@@ -188,6 +189,7 @@ METER_COLUMNS = (
     "phase",
     "supply_group",
     "tariff_index",
+    "vkrn",
     "key_revision",
     "key_type",
     "installed_at",
@@ -311,16 +313,14 @@ def _customer_row(
     if prepaid:
         brand, model = rng.choice(PREPAID_BRANDS)
         number = f"{rng.choice((14, 32, 45, 56))}{rng.randint(0, 10**9 - 1):09d}"
-        key = (
-            f"{600000 + int(unit.code[-3:]):06d}",
-            f"{rng.choice((1, 2, 4, 7)):02d}",
-            1 if rng.random() < 0.7 else 2,
-            2,
-        )
+        sgc, ti = f"{600000 + int(unit.code[-3:]):06d}", f"{rng.choice((1, 2, 4, 7)):02d}"
+        share = rng.random()  # half on VKRN 41, a fifth on 42, the rest already on 43
+        vkrn = VkrnCode.OLD_41 if share < 0.5 else VkrnCode.OLD_42 if share < 0.7 else NEW_VKRN
+        key = (sgc, ti, int(vkrn), key_revision_of(vkrn), 2)
     else:
         brand, model = rng.choice(POSTPAID_BRANDS)
         number = f"{rng.randint(10**7, 10**8 - 1)}"
-        key = ("", "", None, None)
+        key = ("", "", None, None, None)
     meter = (
         meter_pk,
         now,

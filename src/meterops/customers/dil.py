@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from meterops.vending.choices import VkrnCode, key_revision_of
+
 from .choices import TARIFFS, PaymentMode, Phase
 
 PAYMENT_MODES = {"PASCABAYAR": PaymentMode.POSTPAID, "PRABAYAR": PaymentMode.PREPAID}
@@ -43,7 +45,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("TGL_PASANG", note="YYYY-MM-DD"),
     Column("SGC", note="prabayar: supply group code 6 digit"),
     Column("TI", note="prabayar: tariff index 2 digit"),
-    Column("KRN", note="prabayar: key revision number 1-9"),
+    Column("VKRN", note="prabayar: kunci vending 41 atau 42 (kunci lama), 43 (KRN-2)"),
+    Column("KRN", note="prabayar: boleh kosong bila VKRN diisi (41 = KRN 1; 42 dan 43 = KRN 2)"),
     Column("KT", note="prabayar: key type 0-3"),
 )
 
@@ -194,8 +197,8 @@ def _check_meter(check: _RowChecker, mode) -> dict | None:
         "installed_at": check.day("TGL_PASANG"),
         "supply_group": check.digits("SGC", 6),
         "tariff_index": check.digits("TI", 2),
-        "key_revision": check.integer("KRN", 1, 9),
         "key_type": check.integer("KT", 0, 3),
+        **_check_vending_key(check),
     }
     if meter["phase"] not in (Phase.SINGLE, Phase.THREE):
         check.fail("FASA", "harus 1 atau 3.")
@@ -203,8 +206,25 @@ def _check_meter(check: _RowChecker, mode) -> dict | None:
         for column, key in (
             ("SGC", "supply_group"),
             ("TI", "tariff_index"),
-            ("KRN", "key_revision"),
+            ("VKRN", "vkrn"),
         ):
             if meter[key] in ("", None):
                 check.fail(column, "wajib diisi untuk meter prabayar.")
     return meter
+
+
+def _check_vending_key(check: _RowChecker) -> dict:
+    """The meter's VKRN and the KRN it implies (seed 003): KRN alone names VKRN 41 only."""
+    vkrn = check.integer("VKRN", 1, 99)
+    key_revision = check.integer("KRN", 1, 9)
+    if vkrn is not None and vkrn not in VkrnCode.values:
+        check.fail("VKRN", f"harus 41, 42 atau 43, bukan {vkrn}.")
+        return {"vkrn": None, "key_revision": key_revision}
+    if vkrn is None and key_revision is not None:
+        if key_revision != 1:
+            check.fail("VKRN", f"wajib diisi: KRN {key_revision} bisa VKRN 42 atau 43.")
+            return {"vkrn": None, "key_revision": key_revision}
+        vkrn = VkrnCode.OLD_41
+    if vkrn is not None and key_revision not in (None, key_revision_of(vkrn)):
+        check.fail("KRN", f"VKRN {vkrn} memakai KRN {key_revision_of(vkrn)}, bukan {key_revision}.")
+    return {"vkrn": vkrn, "key_revision": key_revision_of(vkrn) if vkrn else key_revision}

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from meterops.core.models import TimeStampedModel, Unit
 from meterops.core.validators import customer_id_validator
+from meterops.vending.choices import VkrnCode
 
 from .choices import PaymentMode, Phase, RemovalReason
 
@@ -136,6 +137,10 @@ class Meter(TimeStampedModel):
     # STS key data of a prepaid meter (IEC 62055-41); empty for postpaid meters.
     supply_group = models.CharField(_("SGC"), max_length=6, blank=True)
     tariff_index = models.CharField(_("TI"), max_length=2, blank=True)
+    # The meter's vending key (seed 003): its VKRN names the key; KRN follows from it.
+    vkrn = models.PositiveSmallIntegerField(
+        _("VKRN"), choices=VkrnCode.choices, null=True, blank=True
+    )
     key_revision = models.PositiveSmallIntegerField(_("KRN"), null=True, blank=True)
     key_type = models.PositiveSmallIntegerField(_("KT"), null=True, blank=True)
     installed_at = models.DateField(_("tanggal pasang"), null=True, blank=True)

@@ -41,12 +41,13 @@ METER_FIELDS = [
     "installed_at",
     "supply_group",
     "tariff_index",
+    "vkrn",
     "key_revision",
     "key_type",
 ]
 
 
-KEY_DATA = ("supply_group", "tariff_index", "key_revision", "key_type", "phase")
+KEY_DATA = ("supply_group", "tariff_index", "vkrn", "key_revision", "key_type", "phase")
 
 
 # --- Swapping a customer's meter ------------------------------------------------------------

@@ -30,7 +30,7 @@ EXAMPLE = {
     "FASA": "1",
     "TGL_PASANG": "2021-03-04",
 }
-FIXED = {"JENIS": tuple(PAYMENT_MODES), "FASA": ("1", "3")}
+FIXED = {"JENIS": tuple(PAYMENT_MODES), "FASA": ("1", "3"), "VKRN": ("41", "42", "43")}
 
 
 def _column(c) -> Column:
@@ -154,7 +154,8 @@ DIL_UPLOAD = ImportTemplate(
         "Satu baris satu pelanggan; 5 digit pertama IDPEL adalah kode ULP.",
         "Pelanggan yang sudah ada diperbarui; meter dengan nomor lain menggantikan meter lama "
         "(dibongkar pada tanggal pasang meter baru).",
-        "Meter prabayar wajib mengisi SGC, TI dan KRN.",
+        "Meter prabayar wajib mengisi SGC, TI dan VKRN (41/42 kunci lama, 43 KRN-2); KRN "
+        "mengikuti VKRN.",
         "Jangan memakai rumus (formula) dan jangan mengubah judul kolom.",
     ),
     record_url=lambda pk: reverse("customers:customer_detail", args=[pk]),

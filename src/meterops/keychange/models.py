@@ -246,6 +246,6 @@ class KeyChangeToken(TimeStampedModel):
         return (
             meter.supply_group == self.supply_group
             and meter.tariff_index == self.tariff_index
-            and meter.key_revision == self.from_key_revision
+            and meter.vkrn == self.from_vkrn
             and sts_key_type(meter.key_type) == self.key_type
         )

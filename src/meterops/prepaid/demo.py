@@ -72,6 +72,7 @@ def seed_prepaid_demo() -> dict:
                     is_nfc=nfc,
                     supply_group="600000",
                     tariff_index="01",
+                    vkrn=41,
                     key_revision=1,
                 )
             )

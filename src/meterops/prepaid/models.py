@@ -10,6 +10,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from meterops.core.media import RandomName
 from meterops.core.models import Process, TimeStampedModel, Unit
+from meterops.vending.choices import VkrnCode
 
 from .choices import (
     CANCELLABLE_STATES,
@@ -66,6 +67,7 @@ class MeterStock(TimeStampedModel):
     is_nfc = models.BooleanField(_("meter dua arah NFC"), default=False)
     supply_group = models.CharField(_("SGC pabrik"), max_length=6, validators=[digits])
     tariff_index = models.CharField(_("TI pabrik"), max_length=2, validators=[digits])
+    vkrn = models.PositiveSmallIntegerField(_("VKRN pabrik"), choices=VkrnCode.choices)
     key_revision = models.PositiveSmallIntegerField(_("KRN pabrik"))
     key_type = models.PositiveSmallIntegerField(_("KT"), default=2)
 

@@ -36,6 +36,7 @@ from meterops.customers.models import Customer, Meter
 from meterops.customers.services import carried_key_data, refused_new_meters
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import CheckedRow, Column, ImportTemplate, Kind, RowStatus, Scope
+from meterops.vending.choices import key_revision_of
 
 from .choices import BillingOutcome, TargetState
 from .models import BillingReplacement, Replacement, ReplacementTarget, WorkOrder
@@ -92,6 +93,14 @@ COLUMNS = (
         minimum=Decimal(0),
         note="Stan awal meter baru (kWh).",
         example="0",
+    ),
+    Column(
+        "VKRN_METER_BARU",
+        Kind.CHOICE,
+        choices=("41", "42", "43"),
+        note="Prabayar: kunci vending meter baru (41/42 kunci lama, 43 KRN-2); kosong = sama "
+        "dengan meter lama.",
+        example="43",
     ),
 )
 
@@ -219,8 +228,14 @@ def _new_meter(row: CheckedRow, old: Meter | None, customer_id: int) -> Meter:
         model=cells.get("TYPE_METER_BARU") or "",
         meter_number=cells["NO_METER_BARU"],
         installed_at=date.fromisoformat(cells["TGL_GANTI"]),
-        **carried_key_data(old),
+        **{**carried_key_data(old), **_vending_key_of(cells)},
     )
+
+
+def _vending_key_of(cells: dict) -> dict:
+    """The new meter's VKRN from the file, and the KRN it implies (seed 003); none if blank."""
+    vkrn = cells.get("VKRN_METER_BARU")
+    return {"vkrn": int(vkrn), "key_revision": key_revision_of(int(vkrn))} if vkrn else {}
 
 
 def _swap_meters(rows: list[CheckedRow], actor) -> dict[int, Meter]:

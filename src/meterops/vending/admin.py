@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from .choices import key_revision_of
 from .errors import VendingKeyInvalid
 from .models import VendingKey
 from .services import key_material_from_hex
@@ -31,6 +32,11 @@ class VendingKeyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        vkrn, key_revision = data.get("vkrn"), data.get("key_revision")
+        if vkrn and key_revision is not None and key_revision != key_revision_of(vkrn):
+            self.add_error(
+                "key_revision", f"VKRN {vkrn} memakai KRN {key_revision_of(vkrn)} (seed 003)."
+            )
         text = (data.get("key_hex") or "").replace(" ", "")
         if not text and not self.instance.pk:
             self.add_error("key_hex", "Vending key wajib diisi untuk kunci baru.")

@@ -12,10 +12,16 @@ class VkrnCode(models.IntegerChoices):
     NEW_43 = 43, _("43 (KRN-2)")
 
 
-# Meter.key_revision <-> VKRN (docs/KEYCHANGE.md): KRN 1 is one of the old keys, KRN 2 is 43.
-OLD_KEY_REVISION = 1
-NEW_KEY_REVISION = 2
+# A meter's key is its VKRN (seed 003): "KRN = 1 STS / VKRN = 41 dan KRN = 2 / VKRN = 42" are the
+# old keys, "KRN = 2 STS / VKRN = 43" the new one. The KRN alone does not tell 42 from 43.
 OLD_VKRN = (VkrnCode.OLD_41, VkrnCode.OLD_42)
+NEW_VKRN = VkrnCode.NEW_43
+KRN_OF_VKRN = {VkrnCode.OLD_41: 1, VkrnCode.OLD_42: 2, VkrnCode.NEW_43: 2}
+
+
+def key_revision_of(vkrn: int) -> int:
+    """The KRN a meter on ``vkrn`` holds (seed 003: 41 is KRN 1, 42 and 43 are KRN 2)."""
+    return KRN_OF_VKRN[VkrnCode(vkrn)]
 
 
 class KeyGeneration(models.TextChoices):

@@ -1,8 +1,9 @@
-"""Vending keys of a unit and the STS codecs they give a meter (old key and KRN-2 key).
+"""Vending keys of a unit and the STS codecs they give a meter (its VKRN's key, and VKRN 43).
 
-``vending_keys_for`` is the one lookup: a unit uses its own key of a revision, else its nearest
-ancestor's. Everything else here, and the token makers of keychange, complaints and prepaid,
-is built on it.
+``vending_keys_for`` is the one lookup: a unit uses its own key of a VKRN, else its nearest
+ancestor's. A meter's key is the one of its VKRN (``key_of``), never guessed from its KRN:
+VKRN 42 and 43 both hold KRN 2 (seed 003). Everything else here, and the token makers of
+keychange, complaints and prepaid, is built on it.
 """
 
 from dataclasses import dataclass
@@ -11,27 +12,28 @@ from types import SimpleNamespace
 from meterops import sts
 from meterops.core.models import Unit
 
-from .choices import NEW_KEY_REVISION, OLD_KEY_REVISION
+from .choices import NEW_VKRN, OLD_VKRN
 from .models import VendingKey, sts_key_type
+from .tids import IssueClock
 
 
 def vending_keys_for(unit: Unit) -> dict[int, VendingKey]:
-    """Per key revision, the vending key of ``unit`` or of its nearest ancestor that has one."""
+    """Per VKRN, the vending key of ``unit`` or of its nearest ancestor that has one."""
     keys: dict[int, VendingKey] = {}
     rows = VendingKey.objects.filter(unit__code__in=unit.ancestor_codes()).select_related("unit")
     for key in sorted(rows, key=lambda k: len(k.unit.path)):
-        keys[key.key_revision] = key
+        keys[key.vkrn] = key
     return keys
 
 
 def newest_key(keys: dict[int, VendingKey]) -> VendingKey | None:
-    """The key new meters get: the newest revision (KRN 2 = VKRN 43 once stored)."""
+    """The key new meters get: VKRN 43 once stored, else the highest VKRN there is."""
     return keys[max(keys)] if keys else None
 
 
 @dataclass(frozen=True)
 class KeyPair:
-    """The old vending key (VKRN 41/42, KRN 1) and the KRN-2 key (VKRN 43) of a unit."""
+    """A meter's old vending key (VKRN 41 or 42) and the KRN-2 key (VKRN 43) of its unit."""
 
     old: VendingKey
     new: VendingKey
@@ -45,11 +47,11 @@ def needs_rollover(old: VendingKey, new: VendingKey) -> bool:
     return sts.needs_rollover(sts.BaseDate(old.base_date), sts.BaseDate(new.base_date))
 
 
-def key_for_revision(unit: Unit, key_revision: int | None) -> VendingKey | None:
-    """The vending key a meter on ``key_revision`` of ``unit`` is served with (or None)."""
-    if key_revision is None:
+def key_for_vkrn(unit: Unit, vkrn: int | None) -> VendingKey | None:
+    """The vending key of ``vkrn`` that ``unit`` serves meters with (or None)."""
+    if vkrn is None:
         return None
-    return vending_keys_for(unit).get(key_revision)
+    return vending_keys_for(unit).get(vkrn)
 
 
 def current_key_for(unit: Unit) -> VendingKey | None:
@@ -57,22 +59,17 @@ def current_key_for(unit: Unit) -> VendingKey | None:
     return newest_key(vending_keys_for(unit))
 
 
-def key_pair_for(unit: Unit) -> KeyPair | None:
+def upgrade_pairs_for(unit: Unit) -> dict[int, KeyPair]:
+    """Per old VKRN (41, 42) the unit holds a key of, its pair with the VKRN 43 key (seed 003)."""
     keys = vending_keys_for(unit)
-    if OLD_KEY_REVISION in keys and NEW_KEY_REVISION in keys:
-        return KeyPair(keys[OLD_KEY_REVISION], keys[NEW_KEY_REVISION])
-    return None
+    if NEW_VKRN not in keys:
+        return {}
+    return {vkrn: KeyPair(keys[vkrn], keys[NEW_VKRN]) for vkrn in OLD_VKRN if vkrn in keys}
 
 
-def vkrn_of(meter, pair: KeyPair | None) -> int | None:
-    """The VKRN the call centre reads for a meter: its key revision's vending key code."""
-    if meter is None or meter.key_revision is None:
-        return None
-    if pair is not None:
-        for key in (pair.old, pair.new):
-            if key.key_revision == meter.key_revision:
-                return key.vkrn
-    return {OLD_KEY_REVISION: 41, NEW_KEY_REVISION: 43}.get(meter.key_revision)
+def upgrade_pair_for(unit: Unit, old_vkrn: int | None) -> KeyPair | None:
+    """The pair that moves a meter of ``unit`` from ``old_vkrn`` to VKRN 43, if both are stored."""
+    return upgrade_pairs_for(unit).get(old_vkrn)
 
 
 def on_tariff_index(meter, tariff_index: str) -> SimpleNamespace:
@@ -110,3 +107,15 @@ def key_change_tokens(
 def key_change_tokens_for(meter, pair: KeyPair, cache: sts.DecoderKeyCache) -> tuple[str, ...]:
     """The KCTs that move ``meter`` from the old key to the KRN-2 key (raises StsError)."""
     return key_change_tokens(meter=meter, old=pair.old, new=pair.new, cache=cache)
+
+
+def credit_token_for(
+    meter, key: VendingKey, *, kwh, clock: IssueClock, cache: sts.DecoderKeyCache
+) -> str:
+    """A credit token for ``meter`` under ``key`` whose TID is the meter's next free one.
+
+    Every credit token made for a meter (sale, stroom awal, 0 kWh test token, the call
+    centre's replacement) is made here, so the meter accepts them all (``tids``, issue #18).
+    """
+    issued = clock.next_time(meter.meter_number, key.base_date)
+    return sts.credit_token(key.codec(meter, cache), quantity=kwh, issued=issued)

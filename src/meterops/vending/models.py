@@ -55,9 +55,6 @@ class VendingKey(TimeStampedModel):
         constraints = [
             # The table and constraint names are keychange's, where the store began (0001).
             models.UniqueConstraint(fields=["unit", "vkrn"], name="keychange_vendingkey_one_vkrn"),
-            models.UniqueConstraint(
-                fields=["unit", "key_revision"], name="keychange_vendingkey_one_krn"
-            ),
         ]
 
     def __repr__(self) -> str:
@@ -109,3 +106,30 @@ class VendingKey(TimeStampedModel):
             meter=self.key_data(meter),
             encryption=sts.EncryptionAlgorithm(self.encryption),
         )
+
+
+class TidCounter(models.Model):
+    """The last TID given to a meter under one base date: the next token's TID is above it.
+
+    A meter keeps the TIDs it has seen and refuses a repeat, or one older than its oldest once
+    its store is full (IEC 62055-41, 6.3.5); a rollover key change to the next base date
+    empties the store, so the count starts again per base date. ``tids.reserve_issue_times``
+    is the only writer.
+    """
+
+    meter_number = models.CharField(_("no meter"), max_length=13)
+    base_date = models.PositiveSmallIntegerField(_("base date"), choices=BaseDateYear.choices)
+    last_tid = models.PositiveIntegerField(_("TID terakhir"))
+    tokens = models.PositiveIntegerField(_("jumlah token"))
+
+    class Meta:
+        verbose_name = _("TID meter")
+        verbose_name_plural = _("TID meter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meter_number", "base_date"], name="vending_tidcounter_one_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter_number} {self.base_date}: {self.last_tid}"

@@ -5,9 +5,11 @@ from django.utils.translation import gettext as _
 
 from meterops import sts
 from meterops.core.choices import RoleCode
+from meterops.core.errors import InvalidInput
 from meterops.core.models import Unit, User
 
 from . import crypto
+from .choices import key_revision_of
 from .errors import VendingKeyInvalid, VendingKeyNotAllowed
 from .models import VendingKey
 
@@ -45,6 +47,12 @@ def store_vending_key(
     """Keep a unit's vending key of one VKRN; the material is never shown again."""
     if actor is not None and not actor.has_role(*KEY_ADMIN_ROLES):
         raise VendingKeyNotAllowed()
+    if key_revision != key_revision_of(vkrn):
+        raise InvalidInput(
+            "key_revision",
+            _("VKRN %(v)s memakai KRN %(k)s (seed 003), bukan KRN %(given)s.")
+            % {"v": vkrn, "k": key_revision_of(vkrn), "given": key_revision},
+        )
     material = key_material_from_hex(key_hex, algorithm=algorithm)
     key, _created = VendingKey.objects.update_or_create(
         unit=unit,

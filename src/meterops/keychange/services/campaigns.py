@@ -17,8 +17,8 @@ from meterops.core.models import Contractor, Process, ProcessEvent, Unit, User
 from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
-from meterops.vending.choices import OLD_KEY_REVISION
-from meterops.vending.keys import KeyPair, key_change_tokens_for, key_pair_for
+from meterops.vending.choices import OLD_VKRN
+from meterops.vending.keys import KeyPair, key_change_tokens_for, upgrade_pairs_for
 
 from .. import errors
 from ..choices import GenerationStatus, TargetState
@@ -36,11 +36,11 @@ class CampaignFilter:
 
 
 def eligible_meters(*, unit: Unit, where: CampaignFilter):
-    """Current prepaid meters of ``unit`` and below still on the old key (VKRN 41/42)."""
+    """Current prepaid meters of ``unit`` and below on an old key, VKRN 41 or 42 (seed 003)."""
     meters = Meter.objects.filter(
         removed_at__isnull=True,
         customer__payment_mode=PaymentMode.PREPAID,
-        key_revision=OLD_KEY_REVISION,
+        vkrn__in=OLD_VKRN,
         customer__unit__path__startswith=unit.path,
     )
     if where.brand:
@@ -67,7 +67,7 @@ def plan_campaign(
     ``fill_campaign``, run in the background by ``tasks.generate_campaign_task``.
     """
     require_role(actor, PLANNER_ROLES)
-    if key_pair_for(unit) is None:
+    if not upgrade_pairs_for(unit):
         raise errors.VendingKeyMissing()
     candidates = eligible_meters(unit=unit, where=where)
     total = candidates.count()
@@ -112,8 +112,8 @@ def fill_campaign(*, campaign_id: int) -> Campaign:
     if not claimed:  # done already, or another worker is running it
         return campaign
     try:
-        pair = key_pair_for(campaign.unit)
-        if pair is None:
+        pairs = upgrade_pairs_for(campaign.unit)
+        if not pairs:
             raise errors.VendingKeyMissing()
         where = CampaignFilter(campaign.brand, campaign.tariff, campaign.route_id)
         rows = list(
@@ -126,6 +126,7 @@ def fill_campaign(*, campaign_id: int) -> Campaign:
                 "supply_group",
                 "tariff_index",
                 "key_type",
+                "vkrn",
                 "customer_id",
                 "customer__unit_id",
             )
@@ -135,7 +136,7 @@ def fill_campaign(*, campaign_id: int) -> Campaign:
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
             with transaction.atomic():
-                invalid = _bank_batch(campaign, pair, batch, cache, campaign.created_by)
+                invalid = _bank_batch(campaign, pairs, batch, cache, campaign.created_by)
                 processed += len(batch)
                 Campaign.objects.filter(pk=campaign.pk).update(
                     meters_processed=processed,
@@ -181,14 +182,21 @@ def generate_campaign(
     return fill_campaign(campaign_id=campaign.pk)
 
 
-def _bank_batch(campaign, pair: KeyPair, rows: list[dict], cache, actor) -> int:
-    """KCTs for one batch of meters, then four bulk inserts: processes, events, targets, KCTs."""
+def _bank_batch(campaign, pairs: dict[int, KeyPair], rows: list[dict], cache, actor) -> int:
+    """KCTs for one batch of meters, then four bulk inserts: processes, events, targets, KCTs.
+
+    Each meter's pair starts from its own VKRN's key (41 or 42); a meter whose old key is not
+    stored, or whose key data the STS engine refuses, is skipped and counted as invalid.
+    """
     now = timezone.now()
     made = []
     for row in rows:
+        pair = pairs.get(row["vkrn"])
+        if pair is None:
+            continue
         meter = SimpleNamespace(**row)
         try:
-            made.append((row, key_change_tokens_for(meter, pair, cache)))
+            made.append((row, pair, key_change_tokens_for(meter, pair, cache)))
         except sts.StsError:
             continue
     label = str(TargetState.GENERATED.label)
@@ -204,7 +212,7 @@ def _bank_batch(campaign, pair: KeyPair, rows: list[dict], cache, actor) -> int:
                 state_label=label,
                 opened_at=now,
             )
-            for row, _tokens in made
+            for row, _pair, _tokens in made
         ]
     )
     ProcessEvent.objects.bulk_create(
@@ -232,13 +240,13 @@ def _bank_batch(campaign, pair: KeyPair, rows: list[dict], cache, actor) -> int:
                 meter_id=row["id"],
                 unit_id=row["customer__unit_id"],
             )
-            for process, (row, _tokens) in zip(processes, made, strict=True)
+            for process, (row, _pair, _tokens) in zip(processes, made, strict=True)
         ]
     )
     KeyChangeToken.objects.bulk_create(
         [
             _kct_row(target, row, tokens, pair, now)
-            for target, (row, tokens) in zip(targets, made, strict=True)
+            for target, (row, pair, tokens) in zip(targets, made, strict=True)
         ]
     )
     return len(rows) - len(made)

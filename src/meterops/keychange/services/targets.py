@@ -25,8 +25,16 @@ from meterops.core.services import (
     require_role,
 )
 from meterops.customers.models import Meter
-from meterops.vending.keys import KeyPair, key_change_tokens_for, key_pair_for
+from meterops.vending.choices import OLD_VKRN
+from meterops.vending.keys import (
+    KeyPair,
+    credit_token_for,
+    key_change_tokens_for,
+    key_for_vkrn,
+    upgrade_pair_for,
+)
 from meterops.vending.models import sts_key_type
+from meterops.vending.tids import IssueClock
 
 from .. import errors
 from ..choices import (
@@ -211,8 +219,8 @@ def issue_zero_token(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
     meter = Meter.objects.get(pk=target.meter_id)
     if not kct.fits(meter):
         raise errors.ParametersChanged()
-    pair = key_pair_for(target.unit)
-    if pair is None:
+    new_key = key_for_vkrn(target.unit, kct.to_vkrn)
+    if new_key is None:
         raise errors.VendingKeyMissing()
     now = timezone.now()
     after_kct = SimpleNamespace(
@@ -221,15 +229,16 @@ def issue_zero_token(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
         tariff_index=kct.tariff_index,
         key_type=kct.key_type,
     )
-    codec = pair.new.codec(after_kct, sts.DecoderKeyCache(maxsize=2))
-    kct.test_token = sts.credit_token(codec, quantity=0, issued=now)
+    kct.test_token = credit_token_for(
+        after_kct, new_key, kwh=0, clock=IssueClock(now), cache=sts.DecoderKeyCache(maxsize=2)
+    )
     kct.test_token_at = now
     kct.save(update_fields=["test_token", "test_token_at", "updated_at"])
     record_event(
         process=target.process,
         verb="keychange.test_token_issued",
         actor=actor,
-        note=_("Token uji 0 kWh dengan VKRN %(v)s dibuat") % {"v": pair.new.vkrn},
+        note=_("Token uji 0 kWh dengan VKRN %(v)s dibuat") % {"v": new_key.vkrn},
     )
     return kct
 
@@ -278,10 +287,10 @@ def confirm_by_zero_token(*, actor: User, target: CampaignTarget, answer: str) -
 
 
 def apply_new_key(*, meter: Meter, kct: KeyChangeToken, actor: User) -> Meter:
-    """Move the meter's key data to the KRN-2 key; token sales use it from now (seed 003)."""
-    meter.key_revision = kct.to_key_revision
+    """Move the meter to the KRN-2 key (VKRN 43); token sales use it from now (seed 003)."""
+    meter.vkrn, meter.key_revision = kct.to_vkrn, kct.to_key_revision
     meter._history_user = actor
-    meter.save(update_fields=["key_revision", "updated_at"])
+    meter.save(update_fields=["vkrn", "key_revision", "updated_at"])
     return meter
 
 
@@ -357,14 +366,14 @@ def regenerate_kct(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
     target = _locked(target)
     if not can_proceed(target.regenerate):
         raise errors.TargetWrongState()
-    pair = key_pair_for(target.unit)
+    meter = Meter.objects.select_for_update().get(pk=target.meter_id)
+    if meter.vkrn not in OLD_VKRN:
+        raise errors.ParametersChanged(
+            _("Meter ini tidak lagi pada kunci lama (VKRN %(vkrn)s).") % {"vkrn": meter.vkrn}
+        )
+    pair = upgrade_pair_for(target.unit, meter.vkrn)
     if pair is None:
         raise errors.VendingKeyMissing()
-    meter = Meter.objects.select_for_update().get(pk=target.meter_id)
-    if meter.key_revision != pair.old.key_revision:
-        raise errors.ParametersChanged(
-            _("Meter ini tidak lagi pada kunci lama (KRN %(krn)s).") % {"krn": meter.key_revision}
-        )
     tokens = key_change_tokens_for(meter, pair, sts.DecoderKeyCache(maxsize=4))
     if KeyChangeToken.objects.filter(token_1=tokens[0]).exists():
         raise errors.SameKct()

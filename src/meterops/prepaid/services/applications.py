@@ -484,17 +484,18 @@ def issue_tokens_for(
     """
     require_office_role(actor)
     at = at or timezone.now()
-    maker = TokenMaker()
+    maker = TokenMaker(at)
     refused, tokens, done = {}, [], []
     with transaction.atomic():
-        locked = (
+        locked = list(
             ServiceRequest.objects.select_for_update(of=("self",))
             .filter(pk__in=[r.pk for r in requests], state=RequestState.ACTIVATED)
-            .select_related("unit", "meter")
+            .select_related("unit", "meter", "kept_meter")
         )
+        maker.reserve_stroom_awal(locked)
         for request in locked:
             try:
-                drafts = maker.drafts_for(request, issued=at)
+                drafts = maker.drafts_for(request)
             except KeyDataUnknown as exc:
                 refused[request.request_number] = str(exc)
                 continue
@@ -606,7 +607,8 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
     if request.kept_meter_id:
         meter = Meter.objects.select_for_update().get(pk=request.kept_meter_id)
         meter.tariff_index = request.tariff_index
-        meter.key_revision = target.key_revision if target else meter.key_revision
+        if target is not None:
+            meter.vkrn, meter.key_revision = target.vkrn, target.key_revision
         meter._history_user = actor
         meter.save()
         request.complete(at=timezone.now())
@@ -623,6 +625,7 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
             serial_number=stock.serial_number,
             supply_group=stock.supply_group,
             tariff_index=request.tariff_index,
+            vkrn=target.vkrn if target else stock.vkrn,
             key_revision=target.key_revision if target else stock.key_revision,
             key_type=stock.key_type,
             installed_at=request.installed_on,

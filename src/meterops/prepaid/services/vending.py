@@ -20,7 +20,7 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
-from meterops.vending.keys import key_for_revision
+from meterops.vending.keys import key_for_vkrn
 from meterops.vending.models import VendingKey
 
 from ..errors import DuplicateReference, VendingRefused
@@ -43,17 +43,18 @@ def sale_amounts(*, amount: Decimal, admin_fee: Decimal, fee: FeeSchedule) -> di
 
 
 def sale_key_for(meter: Meter) -> VendingKey:
-    """The key a token for ``meter`` is made with: its unit's key of the meter's KRN.
+    """The key a token for ``meter`` is made with: its unit's key of the meter's VKRN (seed 003).
 
-    After a KRN-2 upgrade is confirmed the meter's KRN is 2, so from then on its tokens are
-    made with the new key (VKRN 43), as seed 003 requires; before, with the old one (41/42).
-    Unknown key data (no SGC, TI or KRN, or no stored key of that KRN) are refused.
+    A meter on VKRN 41 or 42 gets tokens of that old key until its KRN-2 upgrade is confirmed;
+    from then on its VKRN is 43 and its tokens are made with the new key. The KRN alone does
+    not say which: 42 and 43 both hold KRN 2. Unknown key data (no SGC, TI or VKRN, or no
+    stored key of that VKRN) are refused.
     """
-    complete = meter.supply_group and meter.tariff_index and meter.key_revision
-    key = key_for_revision(meter.customer.unit, meter.key_revision) if complete else None
+    complete = meter.supply_group and meter.tariff_index and meter.vkrn
+    key = key_for_vkrn(meter.customer.unit, meter.vkrn) if complete else None
     if key is None:
         raise VendingRefused(
-            _("Data kunci meter %(m)s (SGC/TI/KRN) tidak dikenal: token tidak dapat dibuat.")
+            _("Data kunci meter %(m)s (SGC/TI/VKRN) tidak dikenal: token tidak dapat dibuat.")
             % {"m": meter.meter_number}
         )
     return key
@@ -109,7 +110,7 @@ def vend_token(
     split = sale_amounts(amount=amount, admin_fee=admin_fee, fee=fee)
     at = at or timezone.now()
     try:
-        token = TokenMaker().credit(meter=meter, key=key, kwh=split["kwh"], issued=at)
+        token = TokenMaker(at).credit(meter=meter, key=key, kwh=split["kwh"])
     except sts.TidOutOfRange:
         raise VendingRefused(
             _(
