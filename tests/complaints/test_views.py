@@ -29,6 +29,20 @@ class WizardTests:
         assert response.status_code == 302
         assert TokenCall.objects.get().note == "display BLOCK"
 
+    @pytest.mark.parametrize(
+        ("vkrn", "krn", "branch"),
+        [(41, 1, "probing_form"), (42, 2, "probing_form"), (43, 2, "call_form")],
+    )
+    def test_each_vkrn_takes_its_branch(self, cast, agent, client_for, vkrn, krn, branch):
+        """Seed 003, 7.b/7.c: "41 atau 42" not upgraded yet, "43" upgraded. A VKRN 42 meter
+        holds KRN 2 like a VKRN 43 one: the branch follows the VKRN, not the KRN."""
+        prepare_keys(cast)
+        meter = old_key_meter(cast.sp_b, vkrn=vkrn, key_revision=krn)
+        url = reverse("complaints:wizard") + f"?q={meter.meter_number}"
+        page = client_for(agent).get(url)
+        assert page.context["vkrn"] == vkrn and branch in page.context
+        assert f"VKRN {vkrn}" in page.content.decode() or f">{vkrn}<" in page.content.decode()
+
     def test_vkrn_43_sends_gangguan_ticket(self, cast, agent, client_for):
         meter, pair = upgraded_meter(cast)
         token = vend(meter, pair.new, kwh="20", at=datetime(2024, 6, 3, 9, 0))

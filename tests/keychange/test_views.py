@@ -220,6 +220,21 @@ class DashboardTests:
         response = client_for(other).get(reverse("keychange:dashboard"))
         assert response.context["by_unit"] == [] and response.context["by_contractor"] == []
 
+    def test_meters_per_vkrn(self, cast, worked, client_for):
+        """Seed 003: 41 and 42 still to upgrade, 43 done; the KRN alone would hide the 42."""
+        old_key_meter(cast.sp_a, meter_number="46100000003", vkrn=42, key_revision=2)
+        old_key_meter(cast.sp_a2, meter_number="46100000004", vkrn=43, key_revision=2)
+        response = client_for(cast.unit_admin).get(reverse("keychange:dashboard"))
+        rows = {r["code"]: r for r in response.context["by_vkrn"]}
+        assert sorted(rows) == [cast.sp_a.code, cast.sp_a2.code]
+        one, two = rows[cast.sp_a.code], rows[cast.sp_a2.code]
+        # sp_a: the campaign's first meter and the one not confirmed stay on 41, one moved to 43
+        assert (one["vkrn_41"], one["vkrn_42"], one["vkrn_43"], one["to_upgrade"]) == (2, 1, 1, 3)
+        assert (two["vkrn_43"], two["to_upgrade"]) == (1, 0)
+        assert b'id="by-vkrn"' in response.content
+        other = UserFactory(unit=cast.sp_b, roles=[RoleCode.UNIT_ADMIN])
+        assert client_for(other).get(reverse("keychange:dashboard")).context["by_vkrn"] == []
+
     def test_export(self, cast, worked, client_for):
         response = client_for(cast.unit_admin).get(
             reverse("keychange:dashboard"), {"export": "xlsx"}

@@ -3,14 +3,16 @@ from decimal import Decimal
 
 import pytest
 
+from meterops import sts
 from meterops.core.models import ProcessEvent
 from meterops.customers.choices import PaymentMode
 from meterops.prepaid import services
 from meterops.prepaid.errors import DuplicateReference, VendingRefused
 from meterops.prepaid.models import PaymentChannel, TokenSale
+from meterops.vending.services import store_vending_key
 from tests.factories import CustomerFactory, MeterFactory
 
-from .builders import TEST_VENDING_KEY
+from .builders import TEST_VENDING_KEY, UNIT_TEST_KEY
 from .test_services import _codec
 
 
@@ -87,6 +89,34 @@ class VendTokenTests:
         )
         old = _codec(TEST_VENDING_KEY, "32031017679", "600000", "01", 1, 1993)
         assert old.decode(sale.token).fields.quantity == Decimal("67.3")
+
+    def test_a_vkrn_42_meter_gets_a_vkrn_42_token_not_a_vkrn_43_one(self, prepaid, meter):
+        """Seed 003: VKRN 42 is an old key although its KRN is 2, like VKRN 43's."""
+        store_vending_key(
+            actor=None,
+            unit=prepaid.region,
+            vkrn=42,
+            key_revision=2,
+            algorithm="02",
+            encryption="07",
+            base_date=1993,
+            key_hex="fedcba9876543210",
+        )
+        meter.vkrn, meter.key_revision = 42, 2
+        meter.save()
+        sale, _created = services.vend_token(
+            meter_number="32031017679",
+            amount=Decimal("100000"),
+            channel="LOKET",
+            reference="LK-42",
+            actor=prepaid.supervisor,
+            at=datetime(2024, 6, 1, tzinfo=UTC),
+        )
+        vkrn_42 = _codec("fedcba9876543210", "32031017679", "600000", "01", 2, 1993)
+        assert vkrn_42.decode(sale.token).fields.quantity == Decimal("67.3")
+        vkrn_43 = _codec(UNIT_TEST_KEY, "32031017679", "600000", "01", 2, 2014)
+        with pytest.raises(sts.StsError):
+            vkrn_43.decode(sale.token)
 
     def test_an_old_key_past_its_base_date_range_is_refused(self, prepaid, meter):
         meter.vkrn, meter.key_revision = 41, 1

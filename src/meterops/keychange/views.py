@@ -116,6 +116,7 @@ def campaign_dashboard(request):
             "by_contractor": by_contractor,
             "unit_chart": progress_chart(by_unit),
             "contractor_chart": progress_chart(by_contractor),
+            "by_vkrn": queries.meters_by_vkrn(request.user),
         },
     )
 
