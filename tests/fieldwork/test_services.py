@@ -178,16 +178,25 @@ class PrepaidSamplingTests:
         )
         return FieldOrder.objects.get()
 
-    def test_postpaid_customers_are_not_sampled(self, cast):
-        CustomerFactory(unit=cast.sp_a)
+    def test_postpaid_customers_are_not_sampled_and_each_is_told_why(self, cast):
+        postpaid = CustomerFactory(unit=cast.sp_a)
         from meterops.customers.models import Customer
 
-        assert (
-            services.issue_prepaid_sampling_orders(
-                actor=cast.supervisor, customers=Customer.objects.all()
-            )
-            == 0
+        outcome = services.issue_prepaid_sampling_orders(
+            actor=cast.supervisor, customers=Customer.objects.all()
         )
+        assert outcome.issued == 0
+        assert "pascabayar" in outcome.refused[postpaid.customer_id]
+
+    def test_a_customer_with_an_open_order_is_named_with_it(self, cast):
+        order = self._order(cast)
+        from meterops.customers.models import Customer
+
+        outcome = services.issue_prepaid_sampling_orders(
+            actor=cast.supervisor, customers=Customer.objects.all()
+        )
+        assert outcome.issued == 0
+        assert order.reference in outcome.refused[order.customer.customer_id]
 
     def test_coordinates_required(self, cast):
         with pytest.raises(InvalidInput):

@@ -270,3 +270,22 @@ class StatusPanelTests:
         )
         html = response.content.decode()
         assert 'id="fieldwork-status-arrears"' in html and order.reference in html
+
+
+class PrepaidSamplingPageTests:
+    def test_each_customer_without_an_order_is_named_with_its_reason(self, cast, client_for):
+        """Before issue #18 the page said "0 order diterbitkan" and no more."""
+        prepaid = CustomerFactory(unit=cast.sp_a, payment_mode="prepaid")
+        postpaid = CustomerFactory(unit=cast.sp_a)
+        client = client_for(cast.supervisor)
+        url = reverse("fieldwork:prepaid_sampling")
+        first = client.post(url, {"customer_ids": prepaid.customer_id}, follow=True)
+        assert "1 order" in first.content.decode()
+        ids = f"{prepaid.customer_id}\n{postpaid.customer_id}"
+        page = client.post(url, {"customer_ids": ids}, follow=True).content.decode()
+        order = FieldOrder.objects.get(customer=prepaid)
+        assert f"IDPEL {postpaid.customer_id} tidak diterbitkan: pelanggan pascabayar" in page
+        assert (
+            f"IDPEL {prepaid.customer_id} tidak diterbitkan: order sampling {order.reference}"
+            in page
+        )

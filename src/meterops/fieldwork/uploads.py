@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from meterops.customers.models import Customer
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, Scope
 
@@ -15,7 +16,16 @@ from .models import Arrears
 
 
 def classify(rows, *, actor, template) -> None:
-    """New arrears, changed (lembar or jumlah differ; 0 lembar = paid), or unchanged."""
+    """New arrears, changed (lembar or jumlah differ; 0 lembar = paid), or unchanged; a prepaid
+    customer's row is rejected with the reason."""
+    modes = dict(
+        Customer.objects.filter(pk__in=[r.customer_id for r in rows if r.customer_id]).values_list(
+            "pk", "payment_mode"
+        )
+    )
+    for row in rows:
+        if row.customer_id and (reason := services.arrears_refusal_for(modes[row.customer_id])):
+            row.reject("IDPEL", reason[:1].upper() + reason[1:] + ".")
     existing = {
         c: (bills, amount)
         for c, bills, amount in Arrears.objects.filter(

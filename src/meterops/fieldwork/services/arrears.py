@@ -18,6 +18,7 @@ from meterops.core.errors import NotFound, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role
+from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 
 from ..choices import OPEN_STATES, OrderKind
@@ -40,6 +41,17 @@ from .orders import (
 DISCONNECTION_NOTICE_BILLS = 2  # seed 004 §VI notes: tunggakan >= 2 lembar
 DISMANTLING_BILLS = 3  # >= 3 lembar ...
 DISMANTLING_DAYS = 60  # ... 60 hari sejak tanggal pemutusan sementara
+
+
+def arrears_refusal_for(payment_mode: str) -> str | None:
+    """Why a customer cannot be in penekanan tunggakan (seed 004 §VI: unpaid postpaid bills):
+    a prepaid customer buys before using and has no bill to be in arrears with."""
+    if payment_mode == PaymentMode.PREPAID:
+        return _(
+            "pelanggan prabayar tidak mempunyai rekening tunggakan: penekanan tunggakan "
+            "(TUL VI-01, pemutusan) hanya untuk pelanggan pascabayar"
+        )
+    return None
 
 
 def needs_disconnection_notice(bills: int) -> bool:
@@ -129,14 +141,19 @@ def apply_arrears_batch(*, actor: User, rows: list[ArrearsRow]) -> dict:
         seen.add(r.customer_id)
         if r.bills < 0 or r.amount < 0:
             errors.append(_("Baris %(n)d: lembar/jumlah tidak boleh negatif.") % {"n": r.row})
-    customers = dict(
-        scoped(Customer, actor).filter(customer_id__in=seen).values_list("customer_id", "pk")
-    )
+    found = scoped(Customer, actor).filter(customer_id__in=seen)
+    customers = dict(found.values_list("customer_id", "pk"))
+    modes = dict(found.values_list("customer_id", "payment_mode"))
     for r in rows:
         if r.customer_id not in customers:
             errors.append(
                 _("Baris %(n)d: IDPEL %(id)s tidak ditemukan di unit Anda.")
                 % {"n": r.row, "id": r.customer_id}
+            )
+        elif reason := arrears_refusal_for(modes[r.customer_id]):
+            errors.append(
+                _("Baris %(n)d: IDPEL %(id)s %(reason)s.")
+                % {"n": r.row, "id": r.customer_id, "reason": reason}
             )
     if errors:
         raise BatchRejected(" ".join(errors[:20]), errors=errors)
@@ -199,6 +216,7 @@ def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> lis
         .select_related("customer")
     )
     refused = [a for a in refused if not needs_disconnection_notice(a.bills) or a.paid_at]
+    _refuse_prepaid(chosen)
     if refused:
         raise WrongState(
             _("TUL VI-01 hanya untuk tunggakan 2 lembar atau lebih yang belum lunas: %(ids)s.")
@@ -226,6 +244,15 @@ def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> lis
     return chosen
 
 
+def _refuse_prepaid(arrears) -> None:
+    """Arrears recorded before the rule held (or by hand) still get no notice and no order."""
+    for row in arrears:
+        if reason := arrears_refusal_for(row.customer.payment_mode):
+            raise WrongState(
+                _("IDPEL %(id)s: %(reason)s.") % {"id": row.customer.customer_id, "reason": reason}
+            )
+
+
 @transaction.atomic
 def issue_disconnection_orders(*, actor: User, arrears: QuerySet) -> int:
     """Order pemutusan sementara to the contractor for customers with >= 2 lembar (§VI)."""
@@ -241,6 +268,7 @@ def issue_disconnection_orders(*, actor: User, arrears: QuerySet) -> int:
             _("Tidak bisa diputus (kurang dari 2 lembar atau sudah lunas): %(ids)s.")
             % {"ids": ", ".join(low[:10])}
         )
+    _refuse_prepaid(arrears.select_related("customer"))
     return _issue_for_arrears(
         actor=actor,
         arrears=arrears.filter(disconnected_at__isnull=True),

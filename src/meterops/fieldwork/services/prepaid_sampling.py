@@ -2,6 +2,7 @@
 sisa token, and an anomaly turned into a meter-replacement target in one action.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode
 from meterops.reading.models import AnomalyCode
 
-from ..choices import OrderKind, OrderState
+from ..choices import OPEN_STATES, OrderKind, OrderState
 from ..models import FieldOrder
 from .orders import (
     ISSUERS,
@@ -30,18 +31,47 @@ from .orders import (
 )
 
 
+@dataclass(frozen=True)
+class SamplingIssued:
+    """How many sampling orders were issued, and why each other customer got none."""
+
+    issued: int
+    refused: dict[str, str]  # IDPEL -> reason, in Indonesian
+
+
 @transaction.atomic
-def issue_prepaid_sampling_orders(*, actor: User, customers: QuerySet) -> int:
-    """PLN picks prepaid customers to check; one sampling order each."""
+def issue_prepaid_sampling_orders(*, actor: User, customers: QuerySet) -> SamplingIssued:
+    """PLN picks prepaid customers to check; one sampling order each (seed 004 §III).
+
+    A postpaid customer, or one whose sampling order is still open, gets none, with its reason.
+    """
     require_role(actor, ISSUERS)
-    customers = scoped(customers, actor).filter(payment_mode=PaymentMode.PREPAID)
-    return _issue(
+    customers = scoped(customers, actor)
+    refused = {
+        idpel: _("pelanggan pascabayar: sampling hanya untuk pelanggan prabayar")
+        for idpel in customers.exclude(payment_mode=PaymentMode.PREPAID).values_list(
+            "customer_id", flat=True
+        )
+    }
+    prepaid = customers.filter(payment_mode=PaymentMode.PREPAID)
+    still_open = FieldOrder.objects.filter(
+        customer__in=prepaid.values("pk"),
+        kind=OrderKind.PREPAID_SAMPLING,
+        state__in=OPEN_STATES,
+    ).select_related("customer")
+    for order in still_open:
+        refused[order.customer.customer_id] = _("order sampling %(ref)s masih %(state)s") % {
+            "ref": order.reference,
+            "state": order.get_state_display().lower(),
+        }
+    issued = _issue(
         actor=actor,
-        customers=customers,
+        customers=prepaid,
         kind=OrderKind.PREPAID_SAMPLING,
         verb="order_issued",
         note=str(OrderKind.PREPAID_SAMPLING.label),
     )
+    return SamplingIssued(issued, refused)
 
 
 @transaction.atomic

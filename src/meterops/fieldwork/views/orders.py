@@ -219,7 +219,10 @@ def order_photo(request, pk, field):
 # --- 2. Prepaid sampling ------------------------------------------------------------------
 
 
-def _issue_from_list(request, service, label):
+REFUSALS_SHOWN = 20  # one message per refused IDPEL, up to this many
+
+
+def _issue_sampling_orders(request):
     form = forms.IssueOrdersForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         customers, missing = forms.customers_from(request.user, form.cleaned_data["customer_ids"])
@@ -230,13 +233,31 @@ def _issue_from_list(request, service, label):
             )
         else:
             try:
-                n = service(actor=request.user, customers=customers)
-                messages.success(
-                    request, _("%(n)d order %(label)s diterbitkan.") % {"n": n, "label": label}
+                outcome = services.issue_prepaid_sampling_orders(
+                    actor=request.user, customers=customers
                 )
-                return None, True
             except DomainError as exc:
                 messages.error(request, exc.message)
+            else:
+                label = OrderKind.PREPAID_SAMPLING.label
+                messages.success(
+                    request,
+                    _("%(n)d order %(label)s diterbitkan.") % {"n": outcome.issued, "label": label},
+                )
+                refused = sorted(outcome.refused.items())
+                for idpel, reason in refused[:REFUSALS_SHOWN]:
+                    messages.warning(
+                        request,
+                        _("IDPEL %(idpel)s tidak diterbitkan: %(reason)s.")
+                        % {"idpel": idpel, "reason": reason},
+                    )
+                if len(refused) > REFUSALS_SHOWN:
+                    messages.warning(
+                        request,
+                        _("%(n)d IDPEL lain juga tidak diterbitkan karena alasan yang sama.")
+                        % {"n": len(refused) - REFUSALS_SHOWN},
+                    )
+                return None, True
     return form, False
 
 
@@ -244,11 +265,7 @@ def _issue_from_list(request, service, label):
 def prepaid_sampling(request):
     """Sampling Prabayar: PLN lists prepaid customers to check (seed 004 §III)."""
     require_role(request.user, SUPERVISORS)
-    form, done = _issue_from_list(
-        request,
-        services.issue_prepaid_sampling_orders,
-        OrderKind.PREPAID_SAMPLING.label,
-    )
+    form, done = _issue_sampling_orders(request)
     if done:
         return redirect("fieldwork:prepaid_sampling")
     orders = queries.orders_for(request.user, kind=OrderKind.PREPAID_SAMPLING).select_related(
