@@ -66,6 +66,7 @@ def build_fixture(count: int):
                 meter_number=f"45{i:09d}",
                 supply_group="600001",
                 tariff_index="01",
+                vkrn=41,
                 key_revision=1,
                 key_type=2,
             )
@@ -99,9 +100,9 @@ def real_run(fixture) -> tuple[float, int]:
 def engine_only(fixture, count: int) -> float:
     """The STS share: KCTs for the same meters, no database."""
     from meterops import sts
-    from meterops.vending.keys import key_change_tokens_for, key_pair_for
+    from meterops.vending.keys import key_change_tokens_for, upgrade_pair_for
 
-    pair = key_pair_for(fixture.area)
+    pair = upgrade_pair_for(fixture.area, 41)
     cache = sts.DecoderKeyCache(maxsize=4000)
     meters = [
         SimpleNamespace(
@@ -124,15 +125,15 @@ def baseline_run(fixture, count: int) -> float:
     from meterops.core.services import open_process
     from meterops.customers.models import Meter
     from meterops.keychange.models import Campaign, CampaignTarget, KeyChangeToken
-    from meterops.vending.keys import key_pair_for
+    from meterops.vending.keys import upgrade_pair_for
 
     started = time.perf_counter()
     with transaction.atomic():
-        pair = key_pair_for(fixture.area)
+        pair = upgrade_pair_for(fixture.area, 41)
         campaign = Campaign.objects.create(
             unit=fixture.area, name="naive", created_by=fixture.planner
         )
-        meters = Meter.objects.filter(key_revision=1).select_related("customer")[:count]
+        meters = Meter.objects.filter(vkrn=41).select_related("customer")[:count]
         for meter in meters:
             process = open_process(
                 customer=meter.customer,

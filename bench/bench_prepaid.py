@@ -115,6 +115,7 @@ def activated_applications(ulp, count: int, first: int) -> list:
                 is_nfc=True,
                 supply_group="600000",
                 tariff_index="01",
+                vkrn=41,
                 key_revision=1,
             )
             for n in numbers
@@ -169,7 +170,8 @@ def naive_issue(requests, actor) -> None:
                 .get(pk=request.pk)
             )
             at = timezone.now()
-            for n, draft in enumerate(maker.drafts_for(request, issued=at), start=1):
+            maker.clock.at = at
+            for n, draft in enumerate(maker.drafts_for(request), start=1):
                 IssuedToken.objects.create(
                     request=request,
                     sequence=n,
