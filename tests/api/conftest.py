@@ -8,6 +8,7 @@ from meterops.api.services import issue_token
 from meterops.core.choices import RoleCode
 from meterops.replacement import services as replacement
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
+from tests.prepaid.conftest import prepaid  # noqa: F401 - fee table, keys and stock of prepaid
 from tests.replacement.conftest import (  # noqa: F401 - fixtures shared with replacement
     customer,
     damage_type,

@@ -431,6 +431,55 @@ class InstallationAndPdlTests:
         request.refresh_from_db()
         assert request.state == RequestState.ASSIGNED
 
+    def test_a_cancelled_application_refuses_the_realisation_with_the_reason(self, prepaid):
+        # Issue #18: a phone sends its realisation hours later; "PK yang sudah diterbitkan"
+        # did not tell the officer that the office had cancelled the application, nor why.
+        request = services.issue_request_tokens(
+            request=activated(prepaid), actor=prepaid.supervisor
+        )
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        services.cancel_request(
+            request=request, actor=prepaid.supervisor, reason="Pemohon membatalkan, pindah rumah"
+        )
+        refusal = (
+            f"Permohonan {request.request_number} sudah dibatalkan kantor pada "
+            r"\d\d-\d\d-\d{4} \d\d:\d\d \(Pemohon membatalkan, pindah rumah\): "
+            "realisasi tidak dicatat"
+        )
+        with pytest.raises(WrongState, match=refusal):
+            services.record_installation(
+                request=request,
+                actor=prepaid.officer,
+                installed_on=date.today(),
+                report_scan=scan(),
+                contract_scan=scan(),
+            )
+
+    def test_a_second_realisation_says_when_and_by_whom_the_first_was(self, prepaid):
+        request = installed(prepaid)
+        first = f"sudah dicatat: dipasang {date.today():%d-%m-%Y} oleh Uji\\."
+        with pytest.raises(WrongState, match=first):
+            services.record_installation(
+                request=request,
+                actor=prepaid.supervisor,
+                installed_on=date.today(),
+                report_scan=scan(),
+                contract_scan=scan(),
+            )
+        assert events(request, "prepaid.installed").count() == 1
+
+    def test_before_its_pk_the_realisation_names_the_state(self, prepaid):
+        with pytest.raises(WrongState, match="status: meter diaktivasi, menunggu token"):
+            services.record_installation(
+                request=activated(prepaid),
+                actor=prepaid.supervisor,
+                installed_on=date.today(),
+                report_scan=scan(),
+                contract_scan=scan(),
+            )
+
     def test_a_field_officer_cannot_do_pdl(self, prepaid):
         with pytest.raises(NotAllowed):
             services.complete_request(request=installed(prepaid), actor=prepaid.officer)

@@ -77,6 +77,7 @@ API_SOURCES = {
     "order_id": ("fieldwork.FieldOrder", "pk"),
     "target_id": ("keychange.CampaignTarget", "pk"),
     "reading_id": ("reading.Reading", "pk"),
+    "application_id": ("prepaid.ServiceRequest", "pk"),
 }
 PROBE_IDS = range(1, 13)
 REFUSED = {403, 404}

@@ -6,6 +6,8 @@ stored answer). Errors: 401 without a valid token, 403 for a role, 404 outside t
 409 when a rule refuses or the record changed since the app fetched it, 422 naming the field.
 """
 
+import zoneinfo
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +42,9 @@ class DeviceTokenAuth(HttpBearer):
         user = services.user_for_token(token)
         if user is not None:
             request.user = user
+            # As core's UnitTimezoneMiddleware does for the web, which runs before this knows
+            # the user: "today" and the times of an answer are the user's unit's (WIB/WITA/WIT).
+            timezone.activate(zoneinfo.ZoneInfo(user.display_time_zone()))
         return user
 
 
@@ -207,3 +212,4 @@ api.add_router("", photos_router)
 api.add_router("", fieldwork_router)
 api.add_router("", "meterops.api.routes_keychange.router")
 api.add_router("", "meterops.api.routes_reading.router")
+api.add_router("", "meterops.api.routes_prepaid.router")

@@ -12,10 +12,13 @@ class PrepaidConfig(AppConfig):
         from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+        from meterops.core.worklist import register_work_source
 
         from . import demo
+        from .worklist import prepaid_installations
 
         register_demo_builder(DemoBuilder(40, demo.build_demo))
+        register_work_source("prepaid", prepaid_installations)
 
         for label, lookup in {
             "prepaid.MeterStock": "unit",

@@ -17,7 +17,13 @@ from meterops.customers.models import Meter
 
 from .choices import RequestState
 from .models import TAMPER, LoadProfileRecord, NfcTransaction, ServiceRequest, TokenSale
-from .services import HISTORY_MONTHS, LOAD_PROFILE_ROLES, OFFICE_ROLES, consumption_flags
+from .services import (
+    FIELD_ROLES,
+    HISTORY_MONTHS,
+    LOAD_PROFILE_ROLES,
+    OFFICE_ROLES,
+    consumption_flags,
+)
 
 # The voltage band (default 198–231 V for 220 V, SPLN +5 %/-10 %), the jam nyala below which
 # a month is suspicious (default 40 h) and the age of a late application (default 14 days)
@@ -112,6 +118,23 @@ def installations_for(user) -> QuerySet[ServiceRequest]:
     if not user.has_role(*OFFICE_ROLES):
         requests = requests.filter(assigned_to=user)
     return requests.order_by("created_at")
+
+
+def field_installations_for(user) -> QuerySet[ServiceRequest]:
+    """The officer's PKs pemasangan still to do, for the field app's work list (issue #18)."""
+    return requests_for(user).filter(assigned_to=user, state=RequestState.ASSIGNED)
+
+
+def get_installation_for(user, pk: int) -> ServiceRequest:
+    """An application whose realisation the user may send from the field app: one assigned to
+    this officer, or (as on the web) any of an office role's units, in whatever state it is now
+    so the service can say why it refuses. Another unit's, contractor's or officer's is 404."""
+    requests = requests_for(user)
+    if not user.has_role(*OFFICE_ROLES):
+        requests = requests.filter(assigned_to=user)
+    request = get_object_or_404(requests, pk=pk)
+    require_role(user, (*OFFICE_ROLES, *FIELD_ROLES))
+    return request
 
 
 def token_queue_for(user) -> QuerySet[ServiceRequest]:

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from meterops.replacement.services import DISTRIBUTOR_ROLES
 
-APP_VERSION = "2026-12-06.1"
+APP_VERSION = "2026-12-06.2"
 ASSETS = (
     "mobile/app.css",
     "mobile/app.js",

@@ -551,6 +551,36 @@ def assign_work_order(*, request: ServiceRequest, officer: User, actor: User) ->
     return request
 
 
+def installation_refusal(request: ServiceRequest) -> str:
+    """Why a realisation cannot be recorded now, in the officer's words: the application was
+    cancelled (with the office's reason), is already installed (when, by whom), or has no PK yet.
+
+    A phone sends its entry hours after the work list was fetched (issue #18): the officer must
+    learn from the answer whether to leave the meter or that the work was recorded already.
+    """
+    number = request.request_number
+    if request.state == RequestState.CANCELLED:
+        return _(
+            "Permohonan %(n)s sudah dibatalkan kantor pada %(at)s (%(reason)s): realisasi tidak "
+            "dicatat. Hubungi admin unit bila meter sudah terpasang."
+        ) % {
+            "n": number,
+            "at": f"{timezone.localtime(request.cancelled_at):%d-%m-%Y %H:%M}",
+            "reason": request.cancel_reason,
+        }
+    if request.installed_on is not None:
+        by = request.installed_by
+        return _("Realisasi permohonan %(n)s sudah dicatat: dipasang %(on)s oleh %(by)s.") % {
+            "n": number,
+            "on": f"{request.installed_on:%d-%m-%Y}",
+            "by": (by.get_full_name() or by.get_username()) if by else "-",
+        }
+    return _("Realisasi %(n)s memerlukan PK yang sudah diterbitkan (status: %(s)s).") % {
+        "n": number,
+        "s": request.get_state_display().lower(),
+    }
+
+
 @transaction.atomic
 def record_installation(
     *,
@@ -561,12 +591,13 @@ def record_installation(
     contract_scan,
     photo=None,
 ) -> ServiceRequest:
-    """Realisasi: the meter is installed, the tokens entered, BA and SPJBTL signed and scanned."""
+    """Realisasi: the meter is installed, the tokens entered, BA and SPJBTL signed and scanned
+    (seed 002, 2.1 step 5: "penyambungan di lapangan"), from the web form or the field app."""
     request = _locked(request)
     if request.assigned_to_id != actor.pk and not actor.has_role(*OFFICE_ROLES):
         raise NotAllowed(_("Realisasi hanya oleh petugas yang ditugaskan atau admin unit."))
     if not can_proceed(request.install):
-        raise WrongState(_("Realisasi memerlukan PK yang sudah diterbitkan."))
+        raise WrongState(installation_refusal(request))
     if not report_scan or not contract_scan:
         raise DocumentsMissing(
             "report_scan" if not report_scan else "contract_scan",

@@ -18,7 +18,14 @@ const STATE_LABELS = {
   failed: "Gagal",
   conflict: "Bentrok",
 };
-const KIND_LABELS = { damage: "Data rusak", replacement: "Data ganti", order: "Hasil order", kct: "Hasil KCT" };
+const KIND_LABELS = {
+  damage: "Data rusak",
+  replacement: "Data ganti",
+  order: "Hasil order",
+  kct: "Hasil KCT",
+  reread: "Baca ulang",
+  install: "Realisasi pasang",
+};
 const REGISTER_KINDS = ["accuracy_check", "disconnection", "reconnection", "dismantling"];
 const TITLES = {
   login: "Login",
@@ -36,6 +43,7 @@ const TITLES = {
   order: "Hasil Order",
   kct: "Ganti Kunci KCT",
   reread: "Baca Ulang Stan",
+  install: "Pasang Prabayar",
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -233,6 +241,7 @@ const SCREENS = {
   async order() { await startOrder(); },
   async kct() { await startKct(); },
   async reread() { await startReread(); },
+  async install() { await startInstall(); },
 };
 
 /* ---- Login --------------------------------------------------------------------------- */
@@ -308,6 +317,7 @@ function screenOf(item) {
   if (item.kind === "replacement") return "#replace";
   if (item.kind === "keychange") return "#kct";
   if (item.kind === "reading") return "#reread";
+  if (item.kind === "prepaid") return "#install";
   return "#order";
 }
 
@@ -316,6 +326,7 @@ function workKey(item) {
   if (item.kind === "replacement") return `replacement:${item.id}`;
   if (item.kind === "keychange") return `kct:${item.id}`;
   if (item.kind === "reading") return `reread:${item.id}`;
+  if (item.kind === "prepaid") return `install:${item.id}`;
   return `order:${item.id}`;
 }
 
@@ -334,6 +345,7 @@ function queuedKey(q) {
   if (q.kind === "order") return `order:${q.payload.order_id}`;
   if (q.kind === "kct") return `kct:${q.payload.target_id}`;
   if (q.kind === "reread") return `reread:${q.payload.reading_id}`;
+  if (q.kind === "install") return `install:${q.payload.application_id}`;
   return `replacement:${q.payload.work_order_id}`;
 }
 
@@ -356,7 +368,8 @@ async function renderWork() {
           el("span", { class: "state" }, done.has(workKey(item)) ? "Sudah diinput" : item.state_label),
           el("div", {}, item.title),
           el("div", {}, `${c.customer_id} — ${c.name}`),
-          el("div", { class: "meta" }, `${c.address} · Meter ${c.meter_number || "-"}`)))
+          // A prepaid PK names the meter to install; the customer may have none yet (PB).
+          el("div", { class: "meta" }, `${c.address} · Meter ${item.detail.meter_number || c.meter_number || "-"}`)))
     );
   }
 }
@@ -928,6 +941,82 @@ $("#kct-form").addEventListener("submit", async (event) => {
   done.hidden = false;
 });
 
+/* ---- Prepaid installation (seed 002, Bab 2 step 5): the tokens, then the realisation ---- */
+
+let installItem = null;
+let installPhotos = { report_scan: [], contract_scan: [], photo: [] };
+
+async function startInstall() {
+  const form = $("#install-form");
+  form.reset();
+  installPhotos = { report_scan: [], contract_scan: [], photo: [] };
+  $("#install-thumbs").replaceChildren();
+  $("#install-error").textContent = "";
+  $("#install-done").hidden = true;
+  installItem = await pickedItem((kind) => kind === "prepaid");
+  $("#install-body").hidden = !installItem;
+  const box = $("#install-customer");
+  if (!installItem) { box.textContent = "Pilih pemasangan prabayar dari daftar kerja."; return; }
+  const d = installItem.detail;
+  const c = installItem.customer;
+  box.replaceChildren(
+    el("strong", {}, `${installItem.reference} — ${installItem.title}`),
+    customerCard(c),
+    el("div", { class: "meta" }, `${d.product_label} · tarif/daya baru ${d.tariff} / ${d.power_va} VA`));
+  // The application's applicant and address, when they are not the customer's on record.
+  if (d.applicant_name !== c.name || d.address !== c.address) {
+    box.append(el("div", { class: "meta" }, `Pemohon: ${d.applicant_name}, ${d.address}`));
+  }
+  const meter = `${d.meter_brand} ${d.meter_model || ""} no. ${d.meter_number}`.replace(/\s+/g, " ");
+  $("#install-meter").replaceChildren(
+    el("dl", {},
+      el("dt", {}, d.keeps_installed_meter ? "Meter tetap" : "Meter dipasang"), el("dd", { id: "install-meter-number" }, meter),
+      el("dt", {}, "No pabrik"), el("dd", {}, d.meter_serial || "-"),
+      d.meter_to_remove ? [el("dt", {}, "Meter dibongkar"), el("dd", {}, d.meter_to_remove)] : null));
+  $("#install-tokens").replaceChildren(...d.tokens.map((t) => el("li", { "data-kind": t.kind },
+    el("span", { class: "token-kind" }, t.kwh ? `${t.label} (${t.kwh.replace(".", ",")} kWh)` : t.label),
+    el("span", { class: "token" }, t.token))));
+  $("#install-date").value = localDate();
+  $("#install-date").max = localDate();
+}
+
+function showInstallThumbs() {
+  showThumbs($("#install-thumbs"), [...installPhotos.report_scan, ...installPhotos.contract_scan, ...installPhotos.photo]);
+}
+
+for (const [id, role] of [["#install-report", "report_scan"], ["#install-contract", "contract_scan"], ["#install-photo", "photo"]]) {
+  $(id).addEventListener("change", async (event) => {
+    installPhotos[role] = await compressAll(Array.from(event.target.files).slice(0, 1));
+    showInstallThumbs();
+  });
+}
+
+$("#install-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const error = $("#install-error");
+  error.textContent = "";
+  if (!installItem) return;
+  // A second tap (or a second visit) would queue a second realisation the server refuses.
+  const queued = (await db.all("queue")).some((q) => queuedKey(q) === workKey(installItem) && q.state !== "failed");
+  if (queued) { error.textContent = "Realisasi ini sudah ada di Antrian Kirim."; return; }
+  const errors = [];
+  const day = form.installed_on.value;
+  if (!day) errors.push("Tanggal pasang wajib diisi");
+  else if (day > localDate()) errors.push("Tanggal pasang tidak boleh di masa depan");
+  if (!installPhotos.report_scan.length) errors.push("Foto BA pasang yang ditandatangani wajib");
+  if (!installPhotos.contract_scan.length) errors.push("Foto SPJBTL yang ditandatangani wajib");
+  if (errors.length) { error.textContent = errors.join("; "); return; }
+  // The server reads the photos in this order: BA pasang, SPJBTL, then the optional photo.
+  const photos = [...installPhotos.report_scan, ...installPhotos.contract_scan, ...installPhotos.photo];
+  const payload = { application_id: installItem.id, version: installItem.version, installed_on: day };
+  await enqueue({ id: uuid(), kind: "install", label: `${installItem.reference} (${installItem.customer.customer_id})`, payload, photos });
+  const done = $("#install-done");
+  done.textContent = savedOnPhone(`Realisasi ${installItem.reference}`) + " PDL dikerjakan kantor.";
+  done.hidden = false;
+  installPhotos = { report_scan: [], contract_scan: [], photo: [] };
+});
+
 /* ---- Distribusi PK and Monitoring PK (need a connection) ----------------------------- */
 
 async function loadDistribution() {
@@ -1107,6 +1196,7 @@ const ENDPOINTS = {
   order: (payload) => `/field-orders/${payload.order_id}/outcome`,
   kct: (payload) => `/kct-targets/${payload.target_id}/outcome`,
   reread: (payload) => `/readings/${payload.reading_id}/reread`,
+  install: (payload) => `/prepaid-requests/${payload.application_id}/installation`,
 };
 
 function describe(item, data) {
@@ -1115,6 +1205,7 @@ function describe(item, data) {
   if (item.kind === "order") return `Server: ${data.reference} ${data.state_label}`;
   if (item.kind === "kct") return `Server: ${data.reference} ${data.state_label}`;
   if (item.kind === "reread") return `Server: ${data.reference} stan ${data.register_kwh} (${data.state_label})`;
+  if (item.kind === "install") return `Server: ${data.reference} ${data.state_label}, ${data.tokens_entered} token masuk`;
   return "";
 }
 
