@@ -4,6 +4,8 @@ ticket by its number and adds the call to it, instead of refusing with an intern
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meterops.complaints.choices import PowerState, TicketKind, TicketState
@@ -114,3 +116,20 @@ class RepeatCallWizardTests:
         page = client_for(local).get(url)
         assert "tidak ditemukan" in page.content.decode()
         assert ticket.reference not in page.content.decode()
+
+
+def test_the_ticket_page_reads_its_calls_in_a_fixed_number_of_queries(cast, agent, client_for):
+    meter, _pair = upgraded_meter(cast)
+    ticket = call(agent, meter.customer, PowerState.OFF)
+    client = client_for(agent)
+    url = reverse("complaints:ticket_detail", args=[ticket.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for _ in range(3):
+        call(agent, meter.customer, PowerState.OFF)
+    assert queries() == one, one
