@@ -113,3 +113,34 @@ def login(page, username):
 def assert_fits_phone(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{page.url} is {width}px wide on a 390px phone"
+
+
+class PageWatch:
+    """What went wrong on a page while a test clicked through it: script errors, console
+    errors, requests that failed or were answered 4xx/5xx."""
+
+    def __init__(self, page):
+        self.problems: list[str] = []
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on(
+            "console",
+            lambda msg: msg.type == "error" and self.problems.append(f"console: {msg.text}"),
+        )
+        page.on(
+            "requestfailed",
+            lambda request: self.problems.append(f"failed: {request.method} {request.url}"),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and self.problems.append(f"{response.status}: {response.url}")
+            ),
+        )
+
+    def assert_clean(self, page):
+        """No problem so far, and no template code or Python ``None`` left on the screen."""
+        text = page.locator("body").inner_text()
+        raw = [piece for piece in ("{{", "}}", "{%", "%}", "None") if piece in text]
+        assert not raw, f"{page.url} shows {raw}"
+        assert not self.problems, "\n".join(self.problems)

@@ -1,6 +1,7 @@
 """A KRN-2 campaign clicked through: generated in the background (db_worker), assigned, a wrong
 display refused then Berhasil, a second meter confirmed by the 0 kWh test token, and the
-dashboard per unit and contractor on a phone."""
+dashboard per unit and contractor on a phone. Then a mistaken Gagal corrected by the test token
+(issue #18), by the unit at desktop and phone width and by the officer on his phone."""
 
 import re
 
@@ -8,7 +9,15 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, assert_fits_phone, login
+from meterops.customers.models import Meter
+from meterops.keychange.choices import FailureReason
+from meterops.keychange.services import (
+    CampaignFilter,
+    assign_targets,
+    generate_campaign,
+    report_key_change_failure,
+)
+from tests.browser.conftest import DESKTOP, PHONE, PageWatch, assert_fits_phone, login
 from tests.conftest import build_cast
 from tests.keychange.helpers import old_key_meter, prepare_keys
 
@@ -80,3 +89,55 @@ def test_campaign_from_generation_to_confirmation(cast, new_page, settings):
     expect(board.locator("#by-unit tbody tr td").last).to_have_text("100")
     expect(board.locator("svg rect.bar-done")).to_have_count(2)
     assert_fits_phone(board)
+
+
+@pytest.fixture
+def mistaken_gagal(cast):
+    """A KCT the officer confirmed Gagal although the meter took it (seed 003, 5b)."""
+    campaign = generate_campaign(
+        actor=cast.unit_admin, unit=cast.area_a, name="KRN-2 ALFA", where=CampaignFilter()
+    )
+    target = campaign.targets.get(meter__meter_number="45012345678")
+    assign_targets(actor=cast.unit_admin, targets=[target], officer=cast.officer)
+    return report_key_change_failure(
+        actor=cast.officer, target=target, reason=FailureReason.INVALID, note="REJECT"
+    )
+
+
+def correct_on(page, screen, target):
+    watch = PageWatch(page)
+    page.get_by_role("button", name="Buat token uji 0 kWh").click()
+    expect(page.locator("#zero-token-value")).to_have_text(ZERO_TOKEN)
+    if screen is PHONE:
+        assert_fits_phone(page)
+    page.get_by_label("Diterima (sisa kWh tidak berubah)").check()
+    page.get_by_label("Catatan (siapa memasukkan token uji, kapan)").fill("dicek di lokasi")
+    page.get_by_role("button", name="Simpan jawaban meter").click()
+    expect(page.locator(".alert-success")).to_contain_text("dikoreksi menjadi Berhasil")
+    expect(page.locator("#target-state")).to_have_text("Berhasil")
+    if screen is PHONE:
+        assert_fits_phone(page)
+    watch.assert_clean(page)
+    assert Meter.objects.get(pk=target.meter_id).key_revision == 2
+
+
+@pytest.mark.parametrize("screen", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_unit_corrects_a_mistaken_gagal(cast, mistaken_gagal, new_page, screen):
+    page = new_page(screen)
+    login(page, "admin.alfa")
+    if screen is PHONE:
+        page.get_by_role("button", name="Buka menu").click()
+    page.locator("#main-menu").get_by_role("link", name="Kampanye KRN").click()
+    page.get_by_role("link", name="KRN-2 ALFA").click()
+    page.get_by_label("Cek/koreksi konfirmasi 45012345678").click()
+    expect(page.locator("#target-state")).to_have_text("Gagal, menunggu KCT baru")
+    correct_on(page, screen, mistaken_gagal)
+
+
+def test_the_officer_corrects_his_own_gagal_on_a_phone(cast, mistaken_gagal, new_page):
+    page = new_page(PHONE)
+    login(page, "petugas.a")
+    page.get_by_role("button", name="Buka menu").click()
+    page.locator("#main-menu").get_by_role("link", name="Konfirmasi KCT").click()
+    page.locator("#gagal-list").get_by_role("link", name="45012345678").click()
+    correct_on(page, PHONE, mistaken_gagal)

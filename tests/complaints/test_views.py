@@ -1,12 +1,16 @@
 """The call-centre wizard and the APKT ticket pages."""
 
+import uuid
 from datetime import datetime
 
 import pytest
 from django.urls import reverse
 
+from meterops.complaints.choices import PowerState
 from meterops.complaints.models import Ticket, TokenCall
+from meterops.complaints.services import handle_token_call
 from meterops.core.choices import RoleCode
+from meterops.keychange.models import CampaignTarget
 from tests.complaints.helpers import upgraded_meter, vend
 from tests.factories import UserFactory
 from tests.keychange.helpers import old_key_meter, prepare_keys
@@ -50,6 +54,7 @@ class WizardTests:
         response = client_for(agent).post(
             url,
             {
+                "submission": str(uuid.uuid4()),
                 "right_token": "on",
                 "officer_visited": "yes",
                 "power_state": "off",
@@ -64,7 +69,13 @@ class WizardTests:
         meter, _pair = upgraded_meter(cast)
         url = reverse("complaints:wizard") + f"?q={meter.customer.customer_id}"
         response = client_for(agent).post(
-            url, {"right_token": "on", "officer_visited": "yes", "power_state": "on"}
+            url,
+            {
+                "submission": str(uuid.uuid4()),
+                "right_token": "on",
+                "officer_visited": "yes",
+                "power_state": "on",
+            },
         )
         assert "Tanyakan sisa kWh" in response.content.decode()
         assert not Ticket.objects.exists()
@@ -86,7 +97,13 @@ class TicketPagesTests:
         meter, _pair = upgraded_meter(cast)
         url = reverse("complaints:wizard") + f"?q={meter.customer.customer_id}"
         client_for(agent).post(
-            url, {"right_token": "on", "officer_visited": "no", "power_state": "on_unknown"}
+            url,
+            {
+                "submission": str(uuid.uuid4()),
+                "right_token": "on",
+                "officer_visited": "no",
+                "power_state": "on_unknown",
+            },
         )
         return Ticket.objects.get()
 
@@ -138,3 +155,20 @@ class TicketPagesTests:
         page = client.get(reverse("complaints:settings"))
         assert page.context["form"].initial["probing"] == "Satu\nDua"
         assert page.context["form"].initial["outage_sla_hours"] == 2
+
+    def test_the_ulp_checks_a_kct_berhasil_from_the_ticket(self, cast, client_for):
+        """A PLN 123 ticket on a meter confirmed Berhasil leads its ULP to the check."""
+        meter, _pair = upgraded_meter(cast)
+        agent = UserFactory(unit=cast.region, roles=[RoleCode.CALL_CENTRE])
+        ticket = handle_token_call(
+            actor=agent,
+            customer=meter.customer,
+            right_token=True,
+            officer_visited=True,
+            power_state=PowerState.OFF,
+        )
+        target = CampaignTarget.objects.get(meter=meter)
+        url = reverse("keychange:target_correction", args=[target.pk])
+        ticket_url = reverse("complaints:ticket_detail", args=[ticket.pk])
+        assert f'href="{url}"' in client_for(cast.supervisor).get(ticket_url).content.decode()
+        assert f'href="{url}"' not in client_for(agent).get(ticket_url).content.decode()

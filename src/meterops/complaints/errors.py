@@ -18,4 +18,18 @@ class NoReplacement(WrongState):
 
 class AlreadyReplaced(WrongState):
     code = "already_replaced"
-    message = _("Token ini sudah pernah diganti; satu pembelian tidak dikreditkan dua kali.")
+    message = _("Pembelian ini sudah pernah diganti; satu pembelian tidak dikreditkan dua kali.")
+
+
+class CallAlreadyRecorded(WrongState):
+    """The wizard form was sent before (a double click, the back button): ``call`` is the call
+    it recorded."""
+
+    code = "call_already_recorded"
+
+    def __init__(self, call):
+        super().__init__(
+            _("Panggilan ini sudah tercatat pada tiket %(ref)s.")
+            % {"ref": call.ticket.reference if call.ticket_id else "-"}
+        )
+        self.call = call

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from meterops import sts
 from meterops.core.models import Process, TimeStampedModel, Unit
 
 from .choices import PowerState, TicketCause, TicketKind, TicketState, TokenFinding
@@ -55,7 +56,11 @@ class ProbingStep(TimeStampedModel):
 
 
 class TokenCall(TimeStampedModel):
-    """A PLN 123 call: a customer's token cannot be entered; what the CSO asked and found."""
+    """A PLN 123 call: a customer's token cannot be entered; what the CSO asked and found.
+
+    A call of a customer whose ticket is still open is added to that ticket (``ticket``), so a
+    ticket carries every call about the problem; the first of them opened it (``Ticket.call``).
+    """
 
     customer = models.ForeignKey(
         "customers.Customer", models.PROTECT, related_name="+", verbose_name=_("pelanggan")
@@ -88,6 +93,16 @@ class TokenCall(TimeStampedModel):
     old_key_token = models.BooleanField(_("token kunci lama"), default=False)
     diagnosis = models.TextField(_("penjelasan"), blank=True)
     note = models.TextField(_("catatan"), blank=True)
+    ticket = models.ForeignKey(
+        "Ticket",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        verbose_name=_("tiket APKT"),
+    )
+    # The wizard form's one-time key: the same form sent twice records one call.
+    submission = models.UUIDField(_("kunci formulir"), null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -103,7 +118,8 @@ class Ticket(ConcurrentTransitionMixin, TimeStampedModel):
     """An APKT ticket to the customer's unit: Gangguan or Keluhan, with its SLA clock."""
 
     process = models.OneToOneField(Process, models.PROTECT, related_name="complaint_ticket")
-    call = models.OneToOneField(TokenCall, models.PROTECT, related_name="ticket")
+    # The call that opened the ticket; every call of the ticket, this one too, is in ``calls``.
+    call = models.OneToOneField(TokenCall, models.PROTECT, related_name="opened_ticket")
     customer = models.ForeignKey(
         "customers.Customer", models.PROTECT, related_name="+", verbose_name=_("pelanggan")
     )
@@ -171,13 +187,17 @@ class Ticket(ConcurrentTransitionMixin, TimeStampedModel):
 class ReplacementToken(TimeStampedModel):
     """A new-key token for the credit of an old-key token bought before the upgrade.
 
-    One per original token: the same purchase is never credited twice.
+    One per call and one per original token: the same purchase is never credited twice. Without
+    the token number (only its purchase time) the kWh come from the customer's receipt.
     """
 
     call = models.ForeignKey(TokenCall, models.PROTECT, related_name="replacements")
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
-    original_token = models.CharField(_("token lama"), max_length=20, unique=True)
+    original_token = models.CharField(
+        _("token lama"), max_length=20, unique=True, null=True, blank=True
+    )
     quantity = models.DecimalField(_("kWh"), **KWH)
+    from_receipt = models.BooleanField(_("kWh dari struk"), default=False)
     token = models.CharField(_("token pengganti"), max_length=20)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
@@ -185,6 +205,13 @@ class ReplacementToken(TimeStampedModel):
         ordering = ["-created_at"]
         verbose_name = _("token pengganti")
         verbose_name_plural = _("token pengganti")
+        constraints = [
+            models.UniqueConstraint(fields=["call"], name="complaints_replacement_one_per_call"),
+        ]
 
     def __str__(self) -> str:
         return self.token
+
+    @property
+    def formatted(self) -> str:
+        return sts.format_token(self.token)

@@ -9,7 +9,7 @@ from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.customers.models import Customer, Meter
 
-from .models import Ticket
+from .models import Ticket, TokenCall
 
 TICKET_ROLES = (
     RoleCode.ADMIN,
@@ -47,3 +47,23 @@ def get_ticket_for(user: User, pk: int) -> Ticket:
     if not user.has_role(*TICKET_ROLES):
         raise PermissionDenied
     return ticket
+
+
+def open_ticket_for(user: User, customer: Customer) -> Ticket | None:
+    """The customer's ticket still open, which a new call of the wizard is added to."""
+    return (
+        scoped(Ticket, user)
+        .select_related("process", "unit", "assigned_to")
+        .filter(customer=customer, process__is_open=True)
+        .first()
+    )
+
+
+def calls_of(ticket: Ticket) -> QuerySet[TokenCall]:
+    """The calls of a ticket the user was given (``get_ticket_for``), first to last, with the
+    replacement tokens issued on them."""
+    return (
+        ticket.calls.select_related("agent")
+        .prefetch_related("replacements")
+        .order_by("created_at", "id")
+    )

@@ -1,16 +1,19 @@
 """Writes of the PLN 123 procedure for a token that cannot be entered (seed 003, point 7)."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
+from meterops.core.errors import InvalidInput
 from meterops.core.models import Unit, User
 from meterops.core.services import (
     advance_process,
@@ -32,12 +35,52 @@ from .models import ComplaintSettings, ProbingStep, ReplacementToken, Ticket, To
 CALL_CENTRE_ROLES = (RoleCode.ADMIN, RoleCode.CALL_CENTRE)
 HANDLER_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR, RoleCode.FIELD_OFFICER)
 OUTAGE_LIMIT_KWH = Decimal(10)
+# A replacement from the receipt: kWh as printed (0.1 steps), above 0 and at most this, which is
+# far above a household purchase and catches the rupiah amount typed in the kWh field.
+RECEIPT_MAX_KWH = Decimal(10_000)
+TOKEN_DIGITS = 20
 DEFAULT_PROBING = (
     _("Tanyakan pesan/kode yang muncul di display meter saat token diinput."),
     _("Cocokkan nomor meter pada struk token dengan nomor meter di lokasi."),
     _("Pastikan 20 digit token diinput lengkap, lalu tekan enter."),
     _("Tanyakan apakah token yang sama sudah pernah diinput (token terpakai)."),
 )
+
+
+def call_zone(customer) -> ZoneInfo:
+    """The zone a call's times are entered and shown in: the customer's unit's (WIB, WITA or
+    WIT), as P2APST prints the purchase and update times, whatever the agent's own zone."""
+    return ZoneInfo(customer.unit.settings_or_default().time_zone)
+
+
+def _at(moment: datetime, zone: ZoneInfo) -> str:
+    return timezone.localtime(moment, zone).strftime("%d-%m-%Y %H:%M %Z")
+
+
+def token_number_from(text: str) -> str:
+    """The 20 digits of a token as the customer reads it (spaces and dashes allowed); anything
+    else is refused with the reason, before a ticket is filed on a misread number."""
+    digits = text.replace(" ", "").replace("-", "")
+    wrong = [char for char in digits if char not in "0123456789"]
+    if wrong:
+        raise InvalidInput(
+            "token",
+            _(
+                "Nomor token hanya berisi angka; “%(char)s” bukan angka. Minta pelanggan "
+                "membacakan ulang nomor token dari struk."
+            )
+            % {"char": wrong[0]},
+        )
+    if len(digits) != TOKEN_DIGITS:
+        raise InvalidInput(
+            "token",
+            _(
+                "Nomor token harus %(n)s digit; yang diisi %(given)s digit. Minta pelanggan "
+                "membacakan ulang nomor token dari struk."
+            )
+            % {"n": TOKEN_DIGITS, "given": len(digits)},
+        )
+    return digits
 
 
 def ticket_kind_for(
@@ -145,7 +188,8 @@ def keys_to_try(customer, meter, update) -> list[tuple[str, VendingKey]]:
 
 
 def examine_token(*, customer, token: str = "", purchased_at: datetime | None = None):
-    """Compare the upgrade time with the purchase time, and decode the token under both keys."""
+    """Compare the upgrade time with the purchase time, and decode the token (20 digits, see
+    ``token_number_from``) under both keys."""
     meter = customer.current_meter
     result = Examination()
     update = last_key_update(meter) if meter else None
@@ -178,7 +222,7 @@ def examine_token(*, customer, token: str = "", purchased_at: datetime | None = 
                 "Waktu update KRN %(at)s. Nomor token dan waktu beli belum diisi: bandingkan "
                 "dengan waktu beli token di P2APST."
             )
-            % {"at": timezone.localtime(result.key_updated_at).strftime("%d-%m-%Y %H:%M")}
+            % {"at": _at(result.key_updated_at, call_zone(customer))}
         )
     if result.finding == TokenFinding.OLD_KEY:
         result.old_key_token = True
@@ -197,14 +241,6 @@ def examine_token(*, customer, token: str = "", purchased_at: datetime | None = 
 
 def _decode_under_keys(result: Examination, meter, keys, token: str) -> None:
     cache = sts.DecoderKeyCache(maxsize=4)
-    try:
-        sts.parse_token(token)
-    except sts.StsError:
-        result.finding = TokenFinding.NO_KEY
-        result.lines.append(
-            _("Nomor token bukan 20 digit angka: minta pelanggan membacakan ulang.")
-        )
-        return
     for finding, key in keys:
         codec = key.codec(meter, cache)
         try:
@@ -261,9 +297,27 @@ def handle_token_call(
     token: str = "",
     purchased_at: datetime | None = None,
     note: str = "",
+    submission: uuid.UUID | None = None,
 ) -> Ticket:
-    """VKRN 43: record the answers, send the APKT ticket to the customer's unit (seed 003, 7.c)."""
+    """VKRN 43: record the answers, send the APKT ticket to the customer's unit (seed 003, 7.c);
+    while the customer's ticket is open, a new call is added to it instead.
+
+    ``submission`` is the wizard form's one-time key: the same form sent again raises
+    ``CallAlreadyRecorded`` and records nothing.
+    """
     require_role(actor, CALL_CENTRE_ROLES)
+    token = token_number_from(token) if token else ""
+    # A few minutes of slack for the agent's or P2APST's clock.
+    if purchased_at is not None and purchased_at > timezone.now() + timedelta(minutes=5):
+        raise InvalidInput(
+            "purchased_at",
+            _("Waktu beli token %(at)s belum terjadi; periksa tanggal dan jam di P2APST.")
+            % {"at": _at(purchased_at, call_zone(customer))},
+        )
+    # Lock the customer: a second call at the same moment (another agent, or this form sent
+    # twice) waits for this one, then finds its ticket or its form key.
+    type(customer).objects.select_for_update().filter(pk=customer.pk).first()
+    ensure_call_not_recorded(submission)
     meter = customer.current_meter
     found = examine_token(customer=customer, token=token, purchased_at=purchased_at)
     if power_state != PowerState.ON:
@@ -271,7 +325,7 @@ def handle_token_call(
     kind = ticket_kind_for(
         power_state=power_state, remaining_kwh=remaining_kwh, old_key_token=found.old_key_token
     )
-    call = TokenCall.objects.create(
+    call = TokenCall(
         customer=customer,
         unit_id=customer.unit_id,
         meter=meter,
@@ -289,12 +343,23 @@ def handle_token_call(
         old_key_token=found.old_key_token,
         diagnosis="\n".join(str(line) for line in found.lines),
         note=note,
+        submission=submission,
+        ticket=_open_ticket(customer),
     )
+    try:
+        with transaction.atomic():
+            call.save()
+    except IntegrityError:
+        # The same form key sent for another customer passed no common lock.
+        ensure_call_not_recorded(submission)
+        raise
+    if call.ticket is not None:
+        return _add_call(ticket=call.ticket, call=call, kind=kind, actor=actor)
     process = open_process(
         customer=customer,
         domain=Domain.COMPLAINTS,
         kind=str(TicketKind(kind).label),
-        reference=f"CALL-{call.pk}",
+        reference="",
         state=TicketState.OPEN,
         state_label=str(TicketState.OPEN.label),
         actor=actor,
@@ -302,7 +367,7 @@ def handle_token_call(
         % {"power": PowerState(power_state).label, "diag": call.diagnosis},
     )
     hours = ComplaintSettings.for_unit(customer.unit).sla_hours(kind)
-    return Ticket.objects.create(
+    ticket = Ticket.objects.create(
         process=process,
         call=call,
         customer=customer,
@@ -311,43 +376,137 @@ def handle_token_call(
         suggested_cause=found.suggested_cause,
         due_at=process.opened_at + timedelta(hours=hours),
     )
+    # The process is named by the ticket's number, which the agent and the ULP both know.
+    process.reference = ticket.reference
+    process.save(update_fields=["reference"])
+    call.ticket = ticket
+    call.save(update_fields=["ticket"])
+    return ticket
+
+
+def _open_ticket(customer) -> Ticket | None:
+    """The customer's ticket whose complaint process is not finished (at most one: core's one
+    open process per customer and domain); the wizard shows it (queries.open_ticket_for)."""
+    return Ticket.objects.filter(customer=customer, process__is_open=True).first()
+
+
+def ensure_call_not_recorded(submission: uuid.UUID | None) -> None:
+    """Refuse a wizard form already sent once (a double click, the back button)."""
+    if submission is None:
+        return
+    earlier = TokenCall.objects.select_related("ticket").filter(submission=submission).first()
+    if earlier is not None:
+        raise errors.CallAlreadyRecorded(earlier)
+
+
+def _add_call(*, ticket: Ticket, call: TokenCall, kind: str, actor: User) -> Ticket:
+    """The customer calls again while the ticket is open: the call joins it, audited."""
+    lines = [
+        _("Panggilan ke-%(n)s: %(power)s.")
+        % {"n": ticket.calls.count(), "power": PowerState(call.power_state).label}
+    ]
+    if kind != ticket.kind:
+        lines.append(_("Kondisi saat ini: %(k)s.") % {"k": TicketKind(kind).label})
+    lines += [call.diagnosis, call.note]
+    record_event(
+        process=ticket.process,
+        verb="complaints.call_added",
+        actor=actor,
+        to_state=ticket.state,
+        note=" ".join(line for line in lines if line),
+    )
+    return ticket
+
+
+def receipt_kwh(quantity: Decimal | None) -> Decimal:
+    """The purchased kWh the agent reads from the customer's receipt, for a replacement made
+    without the token number: above 0, in 0.1 kWh as the receipt prints, at most
+    ``RECEIPT_MAX_KWH``."""
+    if quantity is None:
+        raise InvalidInput(
+            "quantity",
+            _("Isi kWh pembelian dari struk token pelanggan (jumlah kWh, bukan rupiah)."),
+        )
+    if not (0 < quantity <= RECEIPT_MAX_KWH) or quantity != quantity.quantize(Decimal("0.1")):
+        raise InvalidInput(
+            "quantity",
+            _(
+                "kWh pembelian harus lebih dari 0 dan paling banyak %(max)s kWh, dengan satu "
+                "angka di belakang koma seperti di struk; yang diisi %(given)s."
+            )
+            % {"max": f"{RECEIPT_MAX_KWH:,}".replace(",", "."), "given": quantity},
+        )
+    return quantity
 
 
 @transaction.atomic
-def issue_replacement_token(*, actor: User, call: TokenCall) -> ReplacementToken:
-    """A new-key token for an old-key purchase, once per purchase (seed 003, 7.d.2)."""
+def issue_replacement_token(
+    *, actor: User, call: TokenCall, quantity: Decimal | None = None
+) -> ReplacementToken:
+    """A new-key token for an old-key purchase, once per purchase (seed 003, 7.d.2): for the kWh
+    decoded from the token, or, when the token number was not given, for the kWh of the
+    receipt (``receipt_kwh``)."""
     require_role(actor, CALL_CENTRE_ROLES)
-    if not (call.old_key_token and call.token and call.token_quantity):
+    # Lock the customer, then the call: a double click makes one token, the other is refused.
+    type(call.customer).objects.select_for_update().filter(pk=call.customer_id).first()
+    call = (
+        TokenCall.objects.select_for_update(of=("self",))
+        .select_related("customer__unit", "meter", "ticket__process")
+        .get(pk=call.pk)
+    )
+    key = key_for_vkrn(call.customer.unit, call.meter.vkrn) if call.meter else None
+    if not call.old_key_token or key is None:
         raise errors.NoReplacement()
-    if ReplacementToken.objects.filter(original_token=call.token).exists():
+    if _replaced_before(call):
         raise errors.AlreadyReplaced()
-    key = key_for_vkrn(call.customer.unit, call.meter.vkrn)
-    if key is None:
-        raise errors.NoReplacement()
+    from_receipt = call.token_quantity is None
+    kwh = receipt_kwh(quantity) if from_receipt else call.token_quantity
     token = credit_token_for(
         call.meter,
         key,
-        kwh=call.token_quantity,
+        kwh=kwh,
         clock=IssueClock(timezone.now()),
         cache=sts.DecoderKeyCache(maxsize=2),
     )
     replacement = ReplacementToken.objects.create(
         call=call,
         unit_id=call.unit_id,
-        original_token=call.token,
-        quantity=call.token_quantity,
+        original_token=call.token or None,
+        quantity=kwh,
+        from_receipt=from_receipt,
         token=token,
         issued_by=actor,
     )
+    if call.token:
+        bought = _("token lama %(old)s") % {"old": sts.format_token(call.token)}
+    else:
+        bought = _("dibeli %(at)s") % {"at": _at(call.purchased_at, call_zone(call.customer))}
+    source = _("kWh dari struk") if from_receipt else _("kWh dari token")
     record_event(
         verb="complaints.replacement_token",
         actor=actor,
+        process=call.ticket.process if call.ticket_id else None,
         customer=call.customer,
         domain=Domain.COMPLAINTS,
-        note=_("Token pengganti VKRN 43 untuk %(kwh)s kWh (token lama %(old)s)")
-        % {"kwh": call.token_quantity, "old": sts.format_token(call.token)},
+        note=_("Token pengganti VKRN 43 untuk %(kwh)s kWh (%(source)s, %(bought)s)")
+        % {"kwh": kwh, "source": source, "bought": bought},
     )
     return replacement
+
+
+def _replaced_before(call: TokenCall) -> bool:
+    """This call's purchase was replaced already: by this call, by the same token number, or,
+    for a purchase known only by its time, by a call of the same customer at that time."""
+    replacements = ReplacementToken.objects.all()
+    if call.token:
+        same = replacements.filter(original_token=call.token)
+    else:
+        same = replacements.filter(
+            original_token__isnull=True,
+            call__customer_id=call.customer_id,
+            call__purchased_at=call.purchased_at,
+        )
+    return call.replacements.exists() or same.exists()
 
 
 def _locked(ticket: Ticket) -> Ticket:

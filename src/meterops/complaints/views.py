@@ -3,28 +3,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meterops import sts
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError, InvalidInput
 from meterops.core.services import field_officers_for, require_role
-from meterops.keychange.queries import last_key_update
+from meterops.keychange.queries import confirmed_target_of, last_key_update
+from meterops.keychange.services import may_correct
 from meterops.vending.choices import OLD_VKRN
 
-from . import queries, services
+from . import errors, queries, services
 from .forms import (
     AssignTicketForm,
     LookupForm,
     ProbingForm,
+    ReplacementForm,
     ResolveTicketForm,
     SettingsForm,
     TicketFilterForm,
     TokenCallForm,
 )
-from .models import ComplaintSettings, TokenCall
+from .models import ComplaintSettings
 
 
 @login_required
@@ -42,13 +46,20 @@ def wizard(request):
         meter = customer.current_meter
         vkrn = meter.vkrn if meter else None
         update = last_key_update(meter) if meter else None
-        context.update(customer=customer, meter=meter, vkrn=vkrn, update=update)
+        context.update(
+            customer=customer,
+            meter=meter,
+            vkrn=vkrn,
+            update=update,
+            zone=services.call_zone(customer),
+            open_ticket=queries.open_ticket_for(request.user, customer),
+        )
         done = None
         if vkrn in OLD_VKRN:
             steps = services.probing_steps_for(customer.unit)
             context["probing_form"], done = _wizard_probing(request, customer, steps)
         elif vkrn is not None:
-            context["call_form"], done = _wizard_call(request, customer)
+            context["call_form"], done = _wizard_call(request, customer, context["zone"])
         if done is not None:
             return done
     return render(request, "complaints/wizard.html", context)
@@ -68,8 +79,8 @@ def _wizard_probing(request, customer, steps):
     return form, None
 
 
-def _wizard_call(request, customer):
-    form = TokenCallForm(request.POST or None)
+def _wizard_call(request, customer, zone):
+    form = TokenCallForm(request.POST or None, zone=zone)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -83,16 +94,31 @@ def _wizard_call(request, customer):
                 token=data["token"],
                 purchased_at=data["purchased_at"],
                 note=data["note"],
+                submission=data["submission"],
             )
-            messages.success(
-                request,
-                _("%(kind)s %(ref)s dikirim ke %(unit)s.")
-                % {"kind": ticket.get_kind_display(), "ref": ticket.reference, "unit": ticket.unit},
-            )
-            return form, redirect("complaints:ticket_detail", pk=ticket.pk)
+        except errors.CallAlreadyRecorded as exc:
+            messages.info(request, exc.message)
+            return form, redirect("complaints:ticket_detail", pk=exc.call.ticket_id)
+        except InvalidInput as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
+        else:
+            messages.success(request, _sent_message(ticket))
+            return form, redirect("complaints:ticket_detail", pk=ticket.pk)
     return form, None
+
+
+def _sent_message(ticket) -> str:
+    if ticket.calls.count() > 1:
+        return _("Panggilan ditambahkan ke tiket %(ref)s yang masih terbuka.") % {
+            "ref": ticket.reference
+        }
+    return _("%(kind)s %(ref)s dikirim ke %(unit)s.") % {
+        "kind": ticket.get_kind_display(),
+        "ref": ticket.reference,
+        "unit": ticket.unit,
+    }
 
 
 @login_required
@@ -111,19 +137,31 @@ def ticket_list(request):
 @login_required
 def ticket_detail(request, pk):
     ticket = queries.get_ticket_for(request.user, pk)
+    is_agent = request.user.has_role(*services.CALL_CENTRE_ROLES)
+    calls = list(queries.calls_of(ticket))
+    offers = [
+        (call, ReplacementForm(initial={"call": call.pk}, calls=queries.calls_of(ticket)))
+        for call in calls
+        if is_agent and call.old_key_token and not call.replacements.all()
+    ]
+    target = confirmed_target_of(ticket.call.meter_id) if ticket.call.meter_id else None
     return render(
         request,
         "complaints/ticket_detail.html",
         {
             "ticket": ticket,
+            "kct_target": target if target and may_correct(request.user, target) else None,
             "call": ticket.call,
+            "calls": calls,
+            "zone": services.call_zone(ticket.customer),
             "events": ticket.process.events.select_related("actor"),
-            "replacements": ticket.call.replacements.all(),
+            "replacements": [r for call in calls for r in call.replacements.all()],
+            "offers": offers,
             "assign_form": AssignTicketForm(
                 officers=field_officers_for(ticket.unit, actor=request.user)
             ),
             "resolve_form": ResolveTicketForm(initial={"cause": ticket.suggested_cause}),
-            "is_agent": request.user.has_role(*services.CALL_CENTRE_ROLES),
+            "is_agent": is_agent,
             "can_handle": request.user.has_role(*services.HANDLER_ROLES),
         },
     )
@@ -180,12 +218,27 @@ def ticket_close(request, pk):
 @require_POST
 @login_required
 def call_replacement(request, pk):
+    """Issue the replacement token of one call of the ticket (posted as ``call``)."""
     require_role(request.user, services.CALL_CENTRE_ROLES)
     ticket = queries.get_ticket_for(request.user, pk)
-    call = get_object_or_404(TokenCall, pk=ticket.call_id)
+    form = ReplacementForm(request.POST, calls=queries.calls_of(ticket))
+    if not form.is_valid():
+        if "call" in form.errors:
+            raise Http404
+        messages.error(
+            request,
+            f"{form.fields['quantity'].label}: {' '.join(form.errors['quantity'])}",
+        )
+        return redirect("complaints:ticket_detail", pk=ticket.pk)
     try:
-        replacement = services.issue_replacement_token(actor=request.user, call=call)
-        messages.success(request, _("Token pengganti: %(t)s") % {"t": replacement.token})
+        replacement = services.issue_replacement_token(
+            actor=request.user,
+            call=form.cleaned_data["call"],
+            quantity=form.cleaned_data["quantity"],
+        )
+        messages.success(
+            request, _("Token pengganti: %(t)s") % {"t": sts.format_token(replacement.token)}
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("complaints:ticket_detail", pk=ticket.pk)

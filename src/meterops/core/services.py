@@ -136,13 +136,20 @@ def advance_process(
     note: str = "",
     attachment=None,
     closes: bool = False,
+    reopens: bool = False,
 ) -> ProcessEvent:
-    """Move a process to a new state, closing it when the domain says it is finished."""
+    """Move a process to a new state, closing it when the domain says it is finished, or
+    reopening a finished one the domain found unfinished after all (a confirmation corrected),
+    which the rule "one open process per customer and domain" must still allow."""
     process = Process.objects.select_for_update().get(pk=process.pk)
     from_state = process.state
     process.state, process.state_label = to_state, state_label
     if closes:
         process.is_open, process.closed_at = False, timezone.now()
+    elif reopens and not process.is_open:
+        type(process.customer).objects.select_for_update().filter(pk=process.customer_id).first()
+        ensure_no_open_process(customer=process.customer, domain=process.domain)
+        process.is_open, process.closed_at = True, None
     process.save(update_fields=["state", "state_label", "is_open", "closed_at", "updated_at"])
     return record_event(
         process=process,

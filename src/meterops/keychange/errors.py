@@ -46,3 +46,10 @@ class SameKct(WrongState):
         "Parameter meter tidak berubah, sehingga KCT baru akan sama dengan KCT yang dibatalkan "
         "(KCT tidak boleh dipakai ulang). Perbarui dulu SGC/TI sesuai fisik meter."
     )
+
+
+class ConfirmationStands(WrongState):
+    """The meter's answer to the test token agrees with the officer's confirmation: there is
+    nothing to correct."""
+
+    code = "confirmation_stands"

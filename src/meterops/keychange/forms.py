@@ -55,6 +55,15 @@ class ZeroTokenForm(BootstrapMixin, forms.Form):
     )
 
 
+class CorrectionForm(ZeroTokenForm):
+    note = forms.CharField(
+        label=_("Catatan (siapa memasukkan token uji, kapan)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+
 class ConfirmFailureForm(BootstrapMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Alasan gagal"), choices=FailureReason.choices)
     supply_group = forms.RegexField(

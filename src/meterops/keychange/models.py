@@ -189,6 +189,22 @@ class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
     def regenerate(self) -> None:
         self.assigned_to = self.assigned_at = None
 
+    # Corrections of a confirmation the meter's answer to the 0 kWh test token contradicts
+    # (seed 003, point 5b, the two human errors); the one who corrects becomes the confirmer.
+    @transition(field=state, source=TargetState.FAILED, target=TargetState.SUCCEEDED)
+    def correct_to_succeeded(self, *, by, when, answer: str) -> None:
+        """Gagal while the meter took the KCT. The update time is the correction's: tokens are
+        sold with the new key from now, and the call centre compares purchases with it."""
+        self.confirmed_by, self.confirmed_at, self.updated_key_at = by, when, when
+        self.display_entered, self.proof, self.failure_reason = answer[:40], Proof.TEST_TOKEN, ""
+
+    @transition(field=state, source=TargetState.SUCCEEDED, target=TargetState.FAILED)
+    def correct_to_failed(self, *, by, when, note: str) -> None:
+        """Berhasil while the meter is still on the old key: waits for a new KCT pair."""
+        self.confirmed_by, self.confirmed_at, self.updated_key_at = by, when, None
+        self.display_entered, self.proof = "", Proof.TEST_TOKEN
+        self.failure_reason, self.note = FailureReason.INVALID, note
+
 
 class KeyChangeToken(TimeStampedModel):
     """A row of the Bank KCT: the token pair (4 for MISTY1) and the key data it moves between.
@@ -241,11 +257,13 @@ class KeyChangeToken(TimeStampedModel):
     def formatted_test_token(self) -> str:
         return sts.format_token(self.test_token) if self.test_token else ""
 
-    def fits(self, meter) -> bool:
-        """Whether the meter still has the parameters this pair was made from."""
+    def fits(self, meter, *, applied: bool = False) -> bool:
+        """Whether the meter still has the parameters this pair was made from, or with
+        ``applied`` those it moved the meter to (a target confirmed Berhasil)."""
+        vkrn = self.to_vkrn if applied else self.from_vkrn
         return (
             meter.supply_group == self.supply_group
             and meter.tariff_index == self.tariff_index
-            and meter.vkrn == self.from_vkrn
+            and meter.vkrn == vkrn
             and sts_key_type(meter.key_type) == self.key_type
         )

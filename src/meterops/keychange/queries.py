@@ -15,7 +15,7 @@ from meterops.vending.choices import OLD_VKRN, VkrnCode
 
 from .choices import FailureReason, TargetState
 from .models import Campaign, CampaignTarget, KeyChangeToken
-from .services import ASSIGNER_ROLES, PLANNER_ROLES
+from .services import ASSIGNER_ROLES, CORRECTABLE_STATES, PLANNER_ROLES, may_correct
 
 
 def campaigns_for(user: User) -> QuerySet[Campaign]:
@@ -166,6 +166,31 @@ def get_work_for(officer: User, pk: int) -> CampaignTarget:
     return target
 
 
+def get_correctable_for(user: User, pk: int) -> CampaignTarget:
+    """A target whose confirmation the user may check and correct: the unit's staff, or the
+    officer who confirmed it (``services.may_correct``); out of scope 404, else 403."""
+    target = get_object_or_404(
+        scoped(CampaignTarget, user).select_related(
+            "customer", "meter", "campaign", "confirmed_by", "assigned_to"
+        ),
+        pk=pk,
+    )
+    if not may_correct(user, target):
+        raise PermissionDenied
+    return target
+
+
+def gagal_of(officer: User) -> QuerySet[CampaignTarget]:
+    """The officer's own Gagal confirmations still waiting for a new KCT, newest first: the ones
+    a test token may show were Berhasil after all (seed 003, 5b)."""
+    return (
+        scoped(CampaignTarget, officer)
+        .filter(confirmed_by=officer, state=TargetState.FAILED)
+        .select_related("customer", "meter")
+        .order_by("-confirmed_at", "-id")
+    )
+
+
 def officers_for(user: User, campaign: Campaign) -> QuerySet[User]:
     """Active field officers the user may hand this campaign's work to: those who may work in
     its unit, narrowed to its contractor's when the campaign names one."""
@@ -175,6 +200,17 @@ def officers_for(user: User, campaign: Campaign) -> QuerySet[User]:
     elif not user.has_role(*PLANNER_ROLES):
         officers = officers.none()
     return officers
+
+
+def confirmed_target_of(meter) -> CampaignTarget | None:
+    """The meter's latest KCT target confirmed Berhasil or Gagal: the confirmation an APKT ticket
+    about its tokens may show to be wrong (seed 003, 5b)."""
+    return (
+        CampaignTarget.objects.filter(meter=meter, state__in=CORRECTABLE_STATES)
+        .select_related("confirmed_by")
+        .order_by("-confirmed_at", "-id")
+        .first()
+    )
 
 
 def last_key_update(meter) -> CampaignTarget | None:

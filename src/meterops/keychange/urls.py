@@ -20,6 +20,7 @@ urlpatterns = [
         views.target_regenerate,
         name="target_regenerate",
     ),
+    path("targets/<int:pk>/correction/", views.target_correction, name="target_correction"),
     path("kcts/", views.kct_list, name="kct_list"),
     path("confirmations/", views.confirmation_list, name="confirmation_list"),
     path("confirmations/<int:pk>/", views.confirmation_detail, name="confirmation_detail"),

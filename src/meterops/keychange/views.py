@@ -19,6 +19,7 @@ from .forms import (
     CampaignForm,
     ConfirmFailureForm,
     ConfirmSuccessForm,
+    CorrectionForm,
     DisplayForm,
     ZeroTokenForm,
 )
@@ -188,13 +189,18 @@ def kct_list(request):
     form = BankSearchForm(request.GET or None)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = Paginator(queries.bank_for(request.user, q=q), 50).get_page(request.GET.get("page"))
-    return render(request, "keychange/kct_list.html", {"form": form, "page": page})
+    can_plan = request.user.has_role(*services.PLANNER_ROLES)
+    return render(
+        request, "keychange/kct_list.html", {"form": form, "page": page, "can_plan": can_plan}
+    )
 
 
 @login_required
 def confirmation_list(request):
     return render(
-        request, "keychange/confirmation_list.html", {"work": queries.work_of(request.user)}
+        request,
+        "keychange/confirmation_list.html",
+        {"work": queries.work_of(request.user), "gagal": queries.gagal_of(request.user)[:50]},
     )
 
 
@@ -254,6 +260,51 @@ def confirmation_detail(request, pk):
             "success": success,
             "failure": failure,
             "zero": zero,
+            "proofs": [
+                (label, services.zero_token_proves_new_key(value))
+                for value, label in ZeroTokenAnswer.choices
+            ],
+        },
+    )
+
+
+@login_required
+def target_correction(request, pk):
+    """Check an officer's Berhasil or Gagal with the 0 kWh test token and correct it when the
+    meter's answer contradicts it (seed 003, 5b)."""
+    target = queries.get_correctable_for(request.user, pk)
+    if request.method == "POST" and "make_zero_token" in request.POST:
+        try:
+            services.issue_correction_token(actor=request.user, target=target)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("keychange:target_correction", pk=target.pk)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.correct_confirmation(
+                actor=request.user,
+                target=target,
+                answer=form.cleaned_data["answer"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(
+                request,
+                _("Konfirmasi %(ref)s dikoreksi menjadi %(state)s.")
+                % {"ref": done.reference, "state": done.get_state_display()},
+            )
+            return redirect("keychange:target_correction", pk=target.pk)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "keychange/target_correction.html",
+        {
+            "target": target,
+            "kct": target.tokens.filter(voided_at__isnull=True).first(),
+            "correctable": target.state in services.CORRECTABLE_STATES,
+            "form": form,
+            "can_plan": request.user.has_role(*services.PLANNER_ROLES),
             "proofs": [
                 (label, services.zero_token_proves_new_key(value))
                 for value, label in ZeroTokenAnswer.choices

@@ -1,6 +1,7 @@
 """Writes of the KRN-2 upgrade (seed 003): making a campaign and filling its Bank KCT in
 ``campaigns``; a target's life after that (assignment, confirmation, failure, regeneration) in
-``targets``. Import them from here; the vending keys are ``meterops.vending``'s.
+``targets``; correcting an officer's mistaken Berhasil or Gagal in ``corrections``. Import them
+from here; the vending keys are ``meterops.vending``'s.
 """
 
 from meterops.vending.services import KEY_ADMIN_ROLES
@@ -13,6 +14,12 @@ from .campaigns import (
     generate_campaign,
     plan_campaign,
     start_campaign_generation,
+)
+from .corrections import (
+    CORRECTABLE_STATES,
+    correct_confirmation,
+    issue_correction_token,
+    may_correct,
 )
 from .targets import (
     ASSIGNER_ROLES,
@@ -36,6 +43,7 @@ from .targets import (
 __all__ = [
     "ASSIGNER_ROLES",
     "BATCH",
+    "CORRECTABLE_STATES",
     "DISPLAY_EDITOR_ROLES",
     "KEY_ADMIN_ROLES",
     "PLANNER_ROLES",
@@ -45,12 +53,15 @@ __all__ = [
     "assign_targets",
     "confirm_by_zero_token",
     "confirm_key_change",
+    "correct_confirmation",
     "correct_meter_key_data",
     "eligible_meters",
     "expected_display_for",
     "fill_campaign",
     "generate_campaign",
+    "issue_correction_token",
     "issue_zero_token",
+    "may_correct",
     "pick_display_expectation",
     "plan_campaign",
     "regenerate_kct",

@@ -219,6 +219,14 @@ def issue_zero_token(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
     meter = Meter.objects.get(pk=target.meter_id)
     if not kct.fits(meter):
         raise errors.ParametersChanged()
+    return make_test_token(target=target, kct=kct, meter=meter, actor=actor)
+
+
+def make_test_token(
+    *, target: CampaignTarget, kct: KeyChangeToken, meter: Meter, actor: User
+) -> KeyChangeToken:
+    """Store on the locked pair its 0 kWh credit token made with the new key for the meter's
+    parameters after the KCT; the callers check who asks and that the pair fits the meter."""
     new_key = key_for_vkrn(target.unit, kct.to_vkrn)
     if new_key is None:
         raise errors.VendingKeyMissing()
