@@ -14,7 +14,9 @@ from the unit's (so every application needs 2 KCTs and a stroom awal token), the
    ``create()``, run the FSM transition, ``save()`` and ``core.services.advance_process``;
 2. load profiles: ``services.import_load_profiles`` of a CSV of R card records (12 months of
    R/12 installed meters, parse + check + one upsert), against a per-row baseline of
-   ``update_or_create`` for each of another meter set's records.
+   ``update_or_create`` for each of another meter set's records;
+3. TIDs (issue #18): ``vending.tids.reserve_issue_times`` for N meters in one call, against one
+   call per meter for M other meters, then again for the same N meters (every row a conflict).
 
 It prints seconds, rows per second and the ratio of each pair of rates.
 """
@@ -316,6 +318,35 @@ def main() -> None:
         )
         assert (stored, errors) == (args.records, []), errors[:3]
         assert LoadProfileRecord.objects.count() == args.records + args.baseline_records
+        print(f"ratio bulk / per-row: {bulk_rate / naive_rate:.1f}x")
+
+        tid_reservations(args.applications, args.baseline_applications)
+
+
+def tid_reservations(count: int, baseline: int) -> None:
+    """3. TIDs: the stroom awal of ``count`` meters reserved in one statement, against one
+    statement per meter (what a sale pays) for ``baseline`` other meters; then once more for
+    the same meters, every row now a conflict that takes the next minute."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from meterops.vending.tids import reserve_issue_times
+
+    at = timezone.now()
+    many = [(f"77{n:09d}", 2014) for n in range(count)]
+    few = [(f"78{n:09d}", 2014) for n in range(baseline)]
+    started = time.perf_counter()
+    with transaction.atomic():
+        for wanted in few:
+            reserve_issue_times([wanted], at=at)
+    naive_rate = report(
+        "TIDs, one statement per meter", baseline, time.perf_counter() - started, "meters"
+    )
+    for label in ("TIDs, reserve_issue_times (new rows)", "TIDs, reserve_issue_times (taken)"):
+        started = time.perf_counter()
+        with transaction.atomic():
+            reserved = reserve_issue_times(many, at=at)
+        bulk_rate = report(label, len(reserved), time.perf_counter() - started, "meters")
         print(f"ratio bulk / per-row: {bulk_rate / naive_rate:.1f}x")
 
 
