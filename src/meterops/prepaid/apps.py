@@ -12,10 +12,13 @@ class PrepaidConfig(AppConfig):
         from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+        from meterops.imports.registry import register_template
 
         from . import demo
+        from .uploads import STOCK_UPLOAD
 
         register_demo_builder(DemoBuilder(40, demo.build_demo))
+        register_template(STOCK_UPLOAD)
 
         for label, lookup in {
             "prepaid.MeterStock": "unit",
