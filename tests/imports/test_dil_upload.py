@@ -60,7 +60,7 @@ class DilUploadTests:
     def test_prepaid_row_without_key_data_names_both_columns(self, cast):
         upload = applied(cast.unit_admin, "dil", xlsx([_line(JENIS="PRABAYAR")], headers=HEADERS))
         row = UploadRow.objects.get(upload=upload)
-        assert row.error_column == "SGC" and "kolom KRN: wajib diisi" in row.reason
+        assert row.error_column == "SGC" and "kolom VKRN: wajib diisi" in row.reason
         assert not Customer.objects.exists()
 
     def test_a_meter_removed_as_damaged_is_rejected(self, cast):
