@@ -10,6 +10,8 @@ open application). Rows are classified again at apply under the stock rows' lock
 written set-based with their history (``services.stock.load_meter_stock``).
 """
 
+from django.db import connection
+
 from meterops.core.errors import InvalidInput
 from meterops.core.scoping import visible_unit_ids
 from meterops.imports.cells import as_text
@@ -23,7 +25,7 @@ from meterops.imports.registry import (
     RowStatus,
     Scope,
 )
-from meterops.imports.staging import many
+from meterops.imports.staging import cell, many
 from meterops.vending.models import DEFAULT_KEY_TYPE
 from meterops.vending.services import VENDING_KEY_COLUMNS, vending_key_of
 
@@ -201,32 +203,40 @@ def apply(*, upload, batch: int, actor) -> None:
     staged = list(
         UploadRow.objects.filter(
             upload=upload, batch=batch, status__in=[RowStatus.NEW, RowStatus.CHANGED]
-        ).only("pk", "row_number", "cells")
+        ).only("pk", "row_number", "status", "cells")
     )
     if not staged:
         return
     rows = [CheckedRow(row_number=s.row_number, cells=dict(s.cells), raw=[]) for s in staged]
     stocks = _classify(rows, actor, lock=True)
-    written = {RowStatus.NEW: [], RowStatus.CHANGED: []}
-    for row in rows:
-        if row.status in written:
-            written[row.status].append(stocks[row.row_number])
     load_meter_stock(
-        new=written[RowStatus.NEW],
-        changed=written[RowStatus.CHANGED],
+        new=[stocks[r.row_number] for r in rows if r.status == RowStatus.NEW],
+        changed=[stocks[r.row_number] for r in rows if r.status == RowStatus.CHANGED],
         actor=actor,
         reason=f"Upload #{upload.pk} {upload.original_name}"[:100],
     )
+    _restage(upload, staged, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE imports_uploadrow AS u SET record_id = s.id "  # noqa: S608
+            "FROM prepaid_meterstock s WHERE u.upload_id = %s AND u.batch = %s "
+            f"AND u.status IN ('new', 'changed') AND s.meter_number = {cell('u', 'NO_METER')}",
+            [upload.pk, batch],
+        )
+
+
+def _restage(upload, staged: list[UploadRow], rows: list[CheckedRow]) -> None:
+    """Save the verdict of the (few) rows whose status the apply changed; a rejected one keeps
+    its cells as typed for the error report."""
     header = upload.header or [c.header for c in COLUMNS]
+    moved = []
     for staged_row, row in zip(staged, rows, strict=True):
-        staged_row.status, staged_row.error_column = row.status, row.column
-        staged_row.reason, staged_row.raw = row.reason, []
-        staged_row.record_id = stocks[row.row_number].pk if row.status in written else None
-        if not row.ok:  # what the error report shows of the row
-            staged_row.raw = [as_text(row.cells.get(h)) for h in header]
-    UploadRow.objects.bulk_update(
-        staged, ["status", "error_column", "reason", "raw", "record_id"], batch_size=1000
-    )
+        if staged_row.status != row.status:
+            staged_row.status, staged_row.error_column = row.status, row.column
+            staged_row.reason = row.reason
+            staged_row.raw = [] if row.ok else [as_text(row.cells.get(h)) for h in header]
+            moved.append(staged_row)
+    UploadRow.objects.bulk_update(moved, ["status", "error_column", "reason", "raw"])
 
 
 STOCK_UPLOAD = ImportTemplate(

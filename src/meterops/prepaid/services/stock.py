@@ -74,13 +74,24 @@ def load_meter_stock(
     *, new: list[MeterStock], changed: list[MeterStock], actor: User | None, reason: str
 ) -> None:
     """Put checked meters into the stock and correct the data of meters already there (seed
-    002: the stock activation takes meters from), set-based: one INSERT and one UPDATE per
-    thousand rows, each meter's history record attributed to ``actor`` with ``reason``."""
+    002: the stock activation takes meters from), set-based: an INSERT for the new ones, an
+    INSERT … ON CONFLICT (id) DO UPDATE for the changed ones (which carry their pk), a thousand
+    rows a statement; each meter's history record attributed to ``actor`` with ``reason``.
+
+    A new meter another writer put in meanwhile makes the INSERT fail: the caller's batch
+    rolls back whole, and classifying it again sees that meter."""
     now = timezone.now()
-    for stock in changed:
-        stock.updated_at = now
+    created = [stock.created_at for stock in changed]
     MeterStock.objects.bulk_create(new, batch_size=1000)
-    MeterStock.objects.bulk_update(changed, [*STOCK_FIELDS, "updated_at"], batch_size=1000)
+    MeterStock.objects.bulk_create(
+        changed,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[*STOCK_FIELDS, "updated_at"],
+    )
+    for stock, created_at in zip(changed, created, strict=True):
+        stock.created_at = created_at  # bulk_create stamped it in memory; the row kept its own
     MeterStock.history.bulk_history_create(
         new, default_user=actor, default_change_reason=reason, default_date=now
     )
