@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from meterops.vending.choices import VkrnCode, key_revision_of
+from meterops.core.errors import InvalidInput
+from meterops.vending.services import VENDING_KEY_COLUMNS, vending_key_of
 
 from .choices import TARIFFS, PaymentMode, Phase
 
@@ -214,17 +215,12 @@ def _check_meter(check: _RowChecker, mode) -> dict | None:
 
 
 def _check_vending_key(check: _RowChecker) -> dict:
-    """The meter's VKRN and the KRN it implies (seed 003): KRN alone names VKRN 41 only."""
+    """The meter's VKRN and the KRN it implies (``vending.services.vending_key_of``)."""
     vkrn = check.integer("VKRN", 1, 99)
     key_revision = check.integer("KRN", 1, 9)
-    if vkrn is not None and vkrn not in VkrnCode.values:
-        check.fail("VKRN", f"harus 41, 42 atau 43, bukan {vkrn}.")
+    try:
+        vkrn, key_revision = vending_key_of(vkrn=vkrn, key_revision=key_revision)
+    except InvalidInput as exc:
+        check.fail(VENDING_KEY_COLUMNS[exc.field], str(exc.message))
         return {"vkrn": None, "key_revision": key_revision}
-    if vkrn is None and key_revision is not None:
-        if key_revision != 1:
-            check.fail("VKRN", f"wajib diisi: KRN {key_revision} bisa VKRN 42 atau 43.")
-            return {"vkrn": None, "key_revision": key_revision}
-        vkrn = VkrnCode.OLD_41
-    if vkrn is not None and key_revision not in (None, key_revision_of(vkrn)):
-        check.fail("KRN", f"VKRN {vkrn} memakai KRN {key_revision_of(vkrn)}, bukan {key_revision}.")
-    return {"vkrn": vkrn, "key_revision": key_revision_of(vkrn) if vkrn else key_revision}
+    return {"vkrn": vkrn, "key_revision": key_revision}

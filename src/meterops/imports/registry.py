@@ -29,6 +29,12 @@ class Scope(StrEnum):
 
     CUSTOMER = "customer"  # the IDPEL column names a DIL customer the uploader sees
     UNIT_CODE = "unit_code"  # the IDPEL's first five digits are a ULP the uploader sees (DIL)
+    # The KODE_ULP column names a ULP the uploader sees (rows of no customer: the prepaid meter
+    # stock); the ULP's pk goes into the row's cells as "_unit_id" for classify and apply.
+    ULP_CODE = "ulp_code"
+
+
+ULP_COLUMN = "KODE_ULP"  # the column Scope.ULP_CODE reads
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from .cells import CellError, compile_converter
 from .errors import DuplicateUpload, UploadNotReady
 from .models import ErrorReport, Upload, UploadBatch, UploadRow, UploadState
 from .reader import FileRefused, check_size, header_of, read_rows
-from .registry import CheckedRow, ImportTemplate, RowStatus, Scope, get_template
+from .registry import ULP_COLUMN, CheckedRow, ImportTemplate, RowStatus, Scope, get_template
 
 REPORT_HEADERS = ("BARIS_ASAL", "ALASAN_DITOLAK")
 REPORT_PROGRESS_ROWS = 5000  # the report's progress is saved this often
@@ -349,7 +349,8 @@ class ChunkWriter:
 
 
 def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> None:
-    """The scope rule: unknown IDPELs and those of another unit are rejected the same way."""
+    """The scope rule: unknown IDPELs (or ULP codes) and those of another unit are rejected
+    the same way."""
     if template.scope == Scope.CUSTOMER:
         ids = staging.many({r.cells["IDPEL"] for r in rows}, "text")
         customers = customer_directory().visible(actor)
@@ -363,11 +364,7 @@ def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> Non
                     "(tidak dikenal atau milik unit lain).",
                 )
     elif template.scope == Scope.UNIT_CODE:
-        visible = None if actor is None else visible_unit_ids(actor)
-        units = Unit.objects.filter(level=UnitLevel.SERVICE_POINT)
-        if visible is not None:
-            units = units.filter(pk__in=visible)
-        codes = set(units.values_list("code", flat=True))
+        codes = _service_points(actor)
         for row in rows:
             if row.cells["IDPEL"][:5] not in codes:
                 row.reject(
@@ -375,6 +372,25 @@ def _apply_scope(template: ImportTemplate, actor, rows: list[CheckedRow]) -> Non
                     f"kode unit {row.cells['IDPEL'][:5]} bukan ULP yang dikenal "
                     "(atau di luar unit Anda).",
                 )
+    elif template.scope == Scope.ULP_CODE:
+        codes = _service_points(actor)
+        for row in rows:
+            code = row.cells[ULP_COLUMN]
+            if code in codes:
+                row.cells["_unit_id"] = codes[code]
+            else:
+                row.reject(
+                    ULP_COLUMN, f"{code} bukan kode ULP yang dikenal (atau di luar unit Anda)."
+                )
+
+
+def _service_points(actor) -> dict[str, int]:
+    """Code -> pk of the ULPs the uploader sees (every ULP for an operator's file, no actor)."""
+    visible = None if actor is None else visible_unit_ids(actor)
+    units = Unit.objects.filter(level=UnitLevel.SERVICE_POINT)
+    if visible is not None:
+        units = units.filter(pk__in=visible)
+    return dict(units.values_list("code", "pk"))
 
 
 def _recount(upload: Upload) -> None:

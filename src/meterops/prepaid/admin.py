@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import FeeSchedule, MeterStock, PaymentChannel
 
@@ -11,8 +12,8 @@ class FeeScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeterStock)
-class MeterStockAdmin(admin.ModelAdmin):
-    list_display = ["meter_number", "brand", "model", "is_nfc", "unit", "key_revision"]
+class MeterStockAdmin(SimpleHistoryAdmin):
+    list_display = ["meter_number", "brand", "model", "is_nfc", "unit", "vkrn", "key_revision"]
     list_filter = ["is_nfc", "brand"]
     search_fields = ["meter_number", "serial_number"]
 

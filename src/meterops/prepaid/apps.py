@@ -13,12 +13,15 @@ class PrepaidConfig(AppConfig):
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
+        from meterops.imports.registry import register_template
 
         from . import demo
+        from .uploads import STOCK_UPLOAD
         from .worklist import prepaid_installations
 
         register_demo_builder(DemoBuilder(40, demo.build_demo))
         register_work_source("prepaid", prepaid_installations)
+        register_template(STOCK_UPLOAD)
 
         for label, lookup in {
             "prepaid.MeterStock": "unit",

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
 
 from meterops.core.media import RandomName
 from meterops.core.models import Process, TimeStampedModel, Unit
@@ -70,6 +71,7 @@ class MeterStock(TimeStampedModel):
     vkrn = models.PositiveSmallIntegerField(_("VKRN pabrik"), choices=VkrnCode.choices)
     key_revision = models.PositiveSmallIntegerField(_("KRN pabrik"))
     key_type = models.PositiveSmallIntegerField(_("KT"), default=2)
+    history = HistoricalRecords()  # who put a meter in stock or changed it (admin, upload)
 
     class Meta:
         ordering = ["meter_number"]

@@ -1,5 +1,6 @@
-"""Writes of prepaid services, one function per rule of seed 002, in three modules:
-applications (Bab 2), load profiles (Bab 3) and token sales (Bab 1). Import them from here.
+"""Writes of prepaid services, one function per rule of seed 002, in four modules:
+applications (Bab 2), the meter stock they activate from, load profiles (Bab 3) and token
+sales (Bab 1). Import them from here.
 """
 
 from .applications import (
@@ -29,6 +30,12 @@ from .load_profiles import (
     import_load_profiles,
     record_nfc_transaction,
 )
+from .stock import (
+    STOCK_ROLES,
+    load_meter_stock,
+    meter_number_problem,
+    unchangeable_stock_meters,
+)
 from .vending import MINIMUM_PURCHASE, sale_amounts, sale_key_for, vend_token
 
 __all__ = [
@@ -37,6 +44,7 @@ __all__ = [
     "LOAD_PROFILE_ROLES",
     "MINIMUM_PURCHASE",
     "OFFICE_ROLES",
+    "STOCK_ROLES",
     "activate_meter",
     "assign_work_order",
     "cancel_request",
@@ -47,7 +55,9 @@ __all__ = [
     "is_nfc_meter",
     "issue_request_tokens",
     "issue_tokens_for",
+    "load_meter_stock",
     "may_keep_installed_meter",
+    "meter_number_problem",
     "next_customer_id",
     "next_request_number",
     "nfc_mismatch_message",
@@ -58,5 +68,6 @@ __all__ = [
     "require_office_role",
     "sale_amounts",
     "sale_key_for",
+    "unchangeable_stock_meters",
     "vend_token",
 ]

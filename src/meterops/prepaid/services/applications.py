@@ -371,7 +371,8 @@ def _meter_for_activation(request: ServiceRequest, meter_number: str, actor: Use
                 % {"k": RequestKind(request.kind).label, "m": meter_number},
             )
         return None, installed
-    stock = scoped(MeterStock, actor).filter(meter_number=meter_number).first()
+    # Locked: a stock upload changing this meter waits for the activation, or is seen by it.
+    stock = scoped(MeterStock, actor).select_for_update().filter(meter_number=meter_number).first()
     if stock is None:
         raise MeterUnavailable(
             "meter_number",
