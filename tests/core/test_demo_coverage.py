@@ -99,7 +99,12 @@ class DemoCoverageTests:
             states = set(requests.filter(unit__code=code).values_list("state", flat=True))
             assert states == set(RequestState.values)
             kinds = set(requests.filter(unit__code=code).values_list("kind", flat=True))
-            assert kinds == {RequestKind.NEW_CONNECTION, RequestKind.TARIFF_CHANGE}
+            assert kinds == {
+                RequestKind.NEW_CONNECTION,
+                RequestKind.TARIFF_CHANGE,
+                RequestKind.TEMPORARY_CONNECTION,
+            }
+        assert all(r.ends_on for r in requests.filter(kind=RequestKind.TEMPORARY_CONNECTION))
         installed = requests.filter(state=RequestState.INSTALLED)
         assert all(_is_pdf(r.report_scan) and _is_pdf(r.contract_scan) for r in installed)
         completed = requests.get(unit__code="53551", state=RequestState.COMPLETED)

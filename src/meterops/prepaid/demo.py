@@ -1,12 +1,13 @@
 """Demo data for prepaid services: a fee table, clearly labelled TEST keys, meter stock, and
-in each demo ULP applications at every step from entry to PDL (and one cancelled), made
-through the services.
+in each demo ULP applications at every step from entry to PDL (and one cancelled), a PD and a
+PS waiting for payment, made through the services.
 
 Amounts are examples for the demo, not PLN's tariff decisions. The keys are the key store's
 public TEST keys (keychange_test_keys): never use them for real meters.
 """
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -100,8 +101,9 @@ PB_STEPS = (
 
 
 def generate_requests(*, seed: int) -> int:
-    """In each demo ULP without applications: a PB at every step and a PD of a prepaid
-    customer (with a meter, up to 2 200 VA) waiting for payment, entered by the supervisor."""
+    """In each demo ULP without applications: a PB at every step, a PS for 30 days and a PD of
+    a prepaid customer (with a meter, up to 2 200 VA) waiting for payment, entered by the
+    supervisor."""
     rng = random.Random(seed)
     made = 0
     for team in demo_teams():
@@ -124,6 +126,18 @@ def generate_requests(*, seed: int) -> int:
             )
             _walk(request, step, team)
             made += 1
+        services.register_request(
+            actor=team.supervisor,
+            unit=team.unit,
+            kind=RequestKind.TEMPORARY_CONNECTION,
+            product=Product.PREPAID_KEYPAD,
+            tariff="R1",
+            power_va=2200,
+            applicant_name=f"PANITIA PASAR MALAM {rng.choice(LAST_NAMES)}",
+            address=f"LAPANGAN {rng.choice(STREETS)}",
+            ends_on=timezone.localdate() + timedelta(days=30),
+        )
+        made += 1
         meter = (
             Meter.objects.filter(
                 customer__unit=team.unit,

@@ -11,7 +11,7 @@ from meterops.core.scoping import scoped
 from meterops.core.services import field_officers_for
 from meterops.customers.choices import STANDARD_POWERS_VA, TARIFFS
 
-from .choices import Product, RequestKind, RequestState
+from .choices import NEW_CUSTOMER_KINDS, Product, RequestKind, RequestState
 
 
 class RequestFilterForm(BootstrapMixin, forms.Form):
@@ -37,6 +37,12 @@ class RequestForm(BootstrapMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none())
     customer_id = forms.CharField(
         label=_("IDPEL (PD/Paskem/Migrasi)"), max_length=12, required=False
+    )
+    ends_on = forms.DateField(
+        label=_("Tanggal berakhir (PS)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Hanya untuk Penyambungan Sementara: hari terakhir sambungan dipakai."),
     )
     applicant_name = forms.CharField(label=_("Nama pemohon"), max_length=120)
     address = forms.CharField(label=_("Alamat"), max_length=255)
@@ -68,7 +74,7 @@ class RequestForm(BootstrapMixin, forms.Form):
             self.add_error(
                 None, _("Formulir ini tidak lengkap atau kedaluwarsa: muat ulang halaman.")
             )
-        needs_customer = data.get("kind") not in (None, RequestKind.NEW_CONNECTION)
+        needs_customer = data.get("kind") not in (None, *NEW_CUSTOMER_KINDS)
         if needs_customer and not data.get("customer_id"):
             self.add_error("customer_id", _("IDPEL wajib untuk PD, Paskem, dan Migrasi."))
         return data

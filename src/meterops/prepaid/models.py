@@ -159,6 +159,12 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
     # The entry form's one-time key (issue #17): the same form posted twice is one application.
     # Empty for applications entered before the key existed.
     submission = models.UUIDField(_("kunci formulir"), null=True, blank=True, unique=True)
+    ends_on = models.DateField(
+        _("tanggal berakhir (PS)"),
+        null=True,
+        blank=True,
+        help_text=_("Penyambungan Sementara: hari terakhir sambungan dipakai."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -169,7 +175,15 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
                 fields=["meter"],
                 condition=~Q(state__in=CLOSED_STATES) & Q(meter__isnull=False),
                 name="prepaid_request_meter_in_one_open_request",
-            )
+            ),
+            # A temporary connection (PS) has an end date; no other kind has one.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=RequestKind.TEMPORARY_CONNECTION, ends_on__isnull=False)
+                    | (~Q(kind=RequestKind.TEMPORARY_CONNECTION) & Q(ends_on__isnull=True))
+                ),
+                name="prepaid_request_end_date_only_temporary",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "state"], name="prepaid_request_unit_state")]
 

@@ -100,6 +100,7 @@ def request_create(request):
                     previous_deposit=data["previous_deposit"] or Decimal(0),
                     last_postpaid_bill=data["last_postpaid_bill"] or Decimal(0),
                     submission=data["submission"],
+                    ends_on=data["ends_on"],
                 )
                 messages.success(
                     request,
@@ -111,8 +112,14 @@ def request_create(request):
                 messages.info(request, exc.message)
                 return redirect("prepaid:request_detail", pk=exc.request.pk)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(_form_field(form, exc), exc.message)
     return render(request, "prepaid/request_form.html", {"form": form})
+
+
+def _form_field(form, exc: DomainError, **aliases) -> str | None:
+    """The form field a refusal names (``InvalidInput.field``, or its alias), else None."""
+    field = aliases.get(getattr(exc, "field", None), getattr(exc, "field", None))
+    return field if field in form.fields else None
 
 
 @login_required
