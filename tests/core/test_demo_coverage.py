@@ -26,7 +26,7 @@ from meterops.imports.models import Upload, UploadState
 from meterops.keychange.choices import TargetState as KctState
 from meterops.keychange.models import Campaign, CampaignTarget, KeyChangeToken
 from meterops.prepaid.choices import RequestKind, RequestState
-from meterops.prepaid.models import ServiceRequest
+from meterops.prepaid.models import LoadProfileRecord, NfcTransaction, ServiceRequest
 from meterops.replacement.choices import BillingOutcome, TargetState
 from meterops.replacement.models import BillingReplacement, Document
 
@@ -111,6 +111,14 @@ class DemoCoverageTests:
         assert not completed.process.is_open
         assert completed.customer.current_meter.meter_number == completed.meter.meter_number
         assert completed.tokens.exists()
+
+    def test_the_nfc_counter_sold_with_a_card_in_two_up3s(self, demo, db):
+        sales = NfcTransaction.objects.filter(sale__isnull=False)
+        assert _ulps(sales, "meter__customer__unit__code") == TEAM_ULPS
+        sale = sales.first()
+        assert sale.records_kept == 12 and not sale.rejections
+        profile = LoadProfileRecord.objects.filter(meter=sale.meter)
+        assert profile.count() == 12 and not profile.filter(current_amp__isnull=True).exists()
 
     def test_krn2_campaigns_have_kcts_and_confirmations_in_two_up3s(self, demo, db):
         assert _ulps(Campaign.objects.all()) == TEAM_ULPS

@@ -55,3 +55,6 @@ class TokenStatus(models.TextChoices):
 
 
 MANUAL_CHANNEL = "LOKET"
+# The unit's NFC counter (seed 002, 1.4): the web page Loket NFC and the card reader app alike;
+# its receipt numbers are the references of its sales.
+NFC_COUNTER_CHANNEL = "LOKET-NFC"

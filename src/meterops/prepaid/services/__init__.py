@@ -1,5 +1,6 @@
-"""Writes of prepaid services, one function per rule of seed 002, in three modules:
-applications (Bab 2), load profiles (Bab 3) and token sales (Bab 1). Import them from here.
+"""Writes of prepaid services, one function per rule of seed 002, in four modules:
+applications (Bab 2), load profiles (Bab 3), token sales (Bab 1) and the NFC counter (1.2-1.4).
+Import them from here.
 """
 
 from .applications import (
@@ -28,8 +29,10 @@ from .load_profiles import (
     LOAD_PROFILE_ROLES,
     consumption_flags,
     import_load_profiles,
+    keep_card,
     record_nfc_transaction,
 )
+from .nfc_counter import CounterSale, counter_meter, sell_at_nfc_counter
 from .vending import MINIMUM_PURCHASE, sale_amounts, sale_key_for, vend_token
 
 __all__ = [
@@ -38,17 +41,20 @@ __all__ = [
     "LOAD_PROFILE_ROLES",
     "MINIMUM_PURCHASE",
     "OFFICE_ROLES",
+    "CounterSale",
     "activate_meter",
     "assign_work_order",
     "cancel_request",
     "check_temporary_end",
     "complete_request",
     "consumption_flags",
+    "counter_meter",
     "fees_for",
     "import_load_profiles",
     "is_nfc_meter",
     "issue_request_tokens",
     "issue_tokens_for",
+    "keep_card",
     "may_keep_installed_meter",
     "next_customer_id",
     "next_request_number",
@@ -60,5 +66,6 @@ __all__ = [
     "require_office_role",
     "sale_amounts",
     "sale_key_for",
+    "sell_at_nfc_counter",
     "vend_token",
 ]
