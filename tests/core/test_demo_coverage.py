@@ -26,7 +26,7 @@ from meterops.imports.models import Upload, UploadState
 from meterops.keychange.choices import TargetState as KctState
 from meterops.keychange.models import Campaign, CampaignTarget, KeyChangeToken
 from meterops.prepaid.choices import RequestKind, RequestState
-from meterops.prepaid.models import ServiceRequest
+from meterops.prepaid.models import LoadProfileRecord, NfcTransaction, ServiceRequest
 from meterops.replacement.choices import BillingOutcome, TargetState
 from meterops.replacement.models import BillingReplacement, Document
 
@@ -99,13 +99,26 @@ class DemoCoverageTests:
             states = set(requests.filter(unit__code=code).values_list("state", flat=True))
             assert states == set(RequestState.values)
             kinds = set(requests.filter(unit__code=code).values_list("kind", flat=True))
-            assert kinds == {RequestKind.NEW_CONNECTION, RequestKind.TARIFF_CHANGE}
+            assert kinds == {
+                RequestKind.NEW_CONNECTION,
+                RequestKind.TARIFF_CHANGE,
+                RequestKind.TEMPORARY_CONNECTION,
+            }
+        assert all(r.ends_on for r in requests.filter(kind=RequestKind.TEMPORARY_CONNECTION))
         installed = requests.filter(state=RequestState.INSTALLED)
         assert all(_is_pdf(r.report_scan) and _is_pdf(r.contract_scan) for r in installed)
         completed = requests.get(unit__code="53551", state=RequestState.COMPLETED)
         assert not completed.process.is_open
         assert completed.customer.current_meter.meter_number == completed.meter.meter_number
         assert completed.tokens.exists()
+
+    def test_the_nfc_counter_sold_with_a_card_in_two_up3s(self, demo, db):
+        sales = NfcTransaction.objects.filter(sale__isnull=False)
+        assert _ulps(sales, "meter__customer__unit__code") == TEAM_ULPS
+        sale = sales.first()
+        assert sale.records_kept == 12 and not sale.rejections
+        profile = LoadProfileRecord.objects.filter(meter=sale.meter)
+        assert profile.count() == 12 and not profile.filter(current_amp__isnull=True).exists()
 
     def test_krn2_campaigns_have_kcts_and_confirmations_in_two_up3s(self, demo, db):
         assert _ulps(Campaign.objects.all()) == TEAM_ULPS

@@ -4,7 +4,7 @@ from django.db import transaction
 from meterops.core.models import Unit, User
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Meter
-from meterops.prepaid.choices import RequestKind
+from meterops.prepaid.choices import NEW_CUSTOMER_KINDS
 
 
 def _snapshot():
@@ -35,8 +35,8 @@ class SeedDemoTests:
         call_command("seed_demo", "--targets", "0", "--customers", "300", "--seed", "7")
         assert Unit.objects.filter(level="service_point").count() == 9
         assert Unit.objects.filter(level="area").count() == 3
-        # Beside them, the prepaid demo's Pasang Baru applicants got their IDPEL at entry.
-        generated = Customer.objects.exclude(prepaid_requests__kind=RequestKind.NEW_CONNECTION)
+        # Beside them, the prepaid demo's PB and PS applicants got their IDPEL at entry.
+        generated = Customer.objects.exclude(prepaid_requests__kind__in=NEW_CUSTOMER_KINDS)
         assert generated.count() == 300
         assert Meter.objects.filter(removed_at__isnull=True, customer__in=generated).count() == 300
         modes = set(Customer.objects.values_list("payment_mode", flat=True))

@@ -11,7 +11,7 @@ import inspect
 import io
 import pkgutil
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -177,6 +177,7 @@ def _prepaid_request(h):
         address=h("request_address"),
         tariff=h("request_tariff"),
         power_va=h("request_power"),
+        ends_on=date(2026, 12, 31),
         connection_fee=Decimal(1),
         connection_fee_tax=Decimal(1),
         deposit=Decimal(1),

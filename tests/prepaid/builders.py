@@ -123,3 +123,21 @@ def installed(cast):
         report_scan=scan("ba.pdf"),
         contract_scan=scan("spjbtl.pdf"),
     )
+
+
+def installed_meter(unit, meter_number="32031017679", **customer):
+    """A prepaid customer of ``unit`` with ``meter_number`` installed on the unit's current key
+    (VKRN 43, KRN 2): an NFC meter when the prepaid stock has it as one (``make_stock``)."""
+    from meterops.customers.choices import PaymentMode
+    from tests.factories import CustomerFactory, MeterFactory
+
+    values = {"tariff": "R1T", "power_va": 2200, "payment_mode": PaymentMode.PREPAID, **customer}
+    return MeterFactory(
+        customer=CustomerFactory(unit=unit, **values),
+        meter_number=meter_number,
+        supply_group="600000",
+        tariff_index="01",
+        vkrn=43,
+        key_revision=2,
+        key_type=2,
+    )

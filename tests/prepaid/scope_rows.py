@@ -10,6 +10,7 @@ from meterops.prepaid.models import (
     FeeSchedule,
     IssuedToken,
     LoadProfileRecord,
+    NfcCardRecord,
     NfcTransaction,
     Payment,
     TokenSale,
@@ -41,6 +42,22 @@ def _meter(unit):
     return MeterFactory(customer=CustomerFactory(unit=unit))
 
 
+def _card_record(unit):
+    purchase = NfcTransaction.objects.create(
+        meter=_meter(unit), channel="BANK", reference="C1", at=timezone.now(), amount=Decimal(1)
+    )
+    return NfcCardRecord.objects.create(
+        transaction=purchase,
+        position=1,
+        period="202601",
+        register_kwh=1,
+        credit_kwh=1,
+        voltage=220,
+        tamper_status=0,
+        current_amp=Decimal("5.2"),
+    )
+
+
 ROW_IN_UNIT = {
     "prepaid.MeterStock": lambda unit: make_stock(unit, "32099999999"),
     "prepaid.ServiceRequest": _request,
@@ -58,6 +75,7 @@ ROW_IN_UNIT = {
     "prepaid.NfcTransaction": lambda unit: NfcTransaction.objects.create(
         meter=_meter(unit), channel="BANK", reference="N1", at=timezone.now(), amount=Decimal(1)
     ),
+    "prepaid.NfcCardRecord": _card_record,
     "prepaid.TokenSale": lambda unit: TokenSale.objects.create(
         meter=_meter(unit),
         channel="BANK",

@@ -1,4 +1,5 @@
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -7,7 +8,7 @@ import pytest
 from meterops.core.errors import NotAllowed
 from meterops.core.models import ProcessEvent
 from meterops.prepaid import services
-from meterops.prepaid.cards import monthly_consumption, read_card
+from meterops.prepaid.cards import card_payload, monthly_consumption, read_card, split_card_text
 from meterops.prepaid.errors import LoadProfileRejected
 from meterops.prepaid.models import LoadProfileRecord, NfcTransaction
 from tests.factories import CustomerFactory, MeterFactory
@@ -29,6 +30,25 @@ SAMPLE_TABLE = [
 ]
 # The same card as its fixed-width records (Tabel 3-1: 6 + 6 + 6 + 3 + 2 digits).
 SAMPLE_CARD = [f"{p}{s:06d}{c:06d}{v:03d}{t:02d}" for p, s, c, v, t in SAMPLE_TABLE]
+# And with arus (current) appended, in tenths of an ampere: 4 digits, 27 in all.
+SAMPLE_CURRENTS = [
+    "5.2",
+    "3.0",
+    "12.5",
+    "0.4",
+    "7.7",
+    "9.9",
+    "1.0",
+    "2.2",
+    "3.3",
+    "4.4",
+    "5.5",
+    "60",
+]
+SAMPLE_CARD_WITH_CURRENT = [
+    f"{record}{int(Decimal(amps) * 10):04d}"
+    for record, amps in zip(SAMPLE_CARD, SAMPLE_CURRENTS, strict=True)
+]
 
 
 class ReadCardTests:
@@ -55,6 +75,57 @@ class ReadCardTests:
         assert len(reading.records) == 5
         assert reading.errors == [reading.errors[0]] and "Record 6" in reading.errors[0]
         assert reason in reading.errors[0]
+
+    def test_records_with_arus_carry_the_current_and_the_rest_of_tabel_3_1(self):
+        assert SAMPLE_CARD_WITH_CURRENT[0] == "201212005700000006220080052"
+        reading = read_card(SAMPLE_CARD_WITH_CURRENT)
+        assert reading.errors == []
+        assert [str(r.current_amp) for r in reading.records][:3] == ["5.2", "3", "12.5"]
+        assert [r.position for r in reading.records] == list(range(1, 13))
+        assert reading.records[0].voltage == 220 and reading.records[0].tamper_status == 8
+
+    def test_the_seeds_23_digit_records_have_no_current(self):
+        assert {r.current_amp for r in read_card(SAMPLE_CARD).records} == {None}
+
+    def test_one_card_may_mix_both_forms(self):
+        reading = read_card([SAMPLE_CARD_WITH_CURRENT[0], SAMPLE_CARD[1]])
+        assert [r.current_amp for r in reading.records] == [Decimal("5.2"), None]
+
+    @pytest.mark.parametrize(
+        ("bad", "reason"),
+        [
+            (
+                "20121200570000000622008005",
+                "panjang 26 karakter, seharusnya 23 (Tabel 3-1) atau 27",
+            ),
+            ("2012120057000000062200800x2", "Arus berisi bukan angka pada posisi 26"),
+            ("201212005700000006220080٣52", "Arus berisi bukan angka pada posisi 25"),
+        ],
+    )
+    def test_a_bad_arus_rejects_its_record_naming_the_field(self, bad, reason):
+        reading = read_card([SAMPLE_CARD_WITH_CURRENT[1], bad])
+        assert len(reading.records) == 1
+        assert reading.errors[0].startswith("Record 2: ") and reason in reading.errors[0]
+
+    def test_the_card_text_is_the_meter_number_then_the_records(self):
+        text = "\n 32031017679 \n" + "\n".join(SAMPLE_CARD[:2]) + "\n\n"
+        assert split_card_text(text) == ("32031017679", SAMPLE_CARD[:2])
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("", "kartu kosong"),
+            ("  \n ", "kartu kosong"),
+            (SAMPLE_CARD[0], "baris pertama: no meter '20121200570000000622' di kartu harus 11-13"),
+            ("3203101767X\n" + SAMPLE_CARD[0], "baris pertama: no meter '3203101767X'"),
+        ],
+    )
+    def test_a_card_text_without_its_meter_number_is_refused(self, text, reason):
+        with pytest.raises(ValueError, match=re.escape(reason)):
+            split_card_text(text)
+
+    def test_the_payload_written_to_the_card_is_the_meter_number_and_the_token(self):
+        assert card_payload("32031017679", "1" * 20) == "32031017679\n" + "1" * 20
 
     def test_a_month_twice_on_the_card_is_rejected(self):
         reading = read_card([SAMPLE_CARD[0], SAMPLE_CARD[0]])

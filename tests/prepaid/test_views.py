@@ -1,5 +1,6 @@
 import io
 import json
+import re
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -399,6 +400,18 @@ class LoadProfileTests:
         assert 'id="create-target"' in body
         periods = [row["record"].period for row in response.context["profile"]["rows"]]
         assert (periods[0], periods[-1]) == ("201201", "201212")
+
+    def test_the_charts_coordinates_are_not_written_the_indonesian_way(
+        self, cast, card_meter, client_for
+    ):
+        """The page is rendered in Indonesian, where 38.4 reads "38,4": an SVG length with a
+        comma is invalid and the browser drops the bar (found by the Loket NFC browser test)."""
+        response = client_for(cast.supervisor).get(
+            reverse("prepaid:load_profile"), {"meter_number": "32031017679"}
+        )
+        svg = re.search(r"<svg.*?</svg>", response.content.decode(), re.S).group()
+        lengths = re.findall(r'\s(?:x|y|width|height)="([^"]*)"', svg)
+        assert lengths and not [v for v in lengths if not re.fullmatch(r"\d+(\.\d+)?", v)]
 
     def test_lists_flagged_meters_without_a_meter_number(self, cast, card_meter, client_for):
         response = client_for(cast.supervisor).get(reverse("prepaid:load_profile"))

@@ -1,4 +1,5 @@
-"""The JSON API of the field app (HOME mode mobile, seed 000), OpenAPI at /api/openapi.json.
+"""The JSON API of the field app (HOME mode mobile, seed 000) and of the NFC counter's card
+reader (seed 002), OpenAPI at /api/openapi.json.
 
 Every read starts from ``core.scoping.scoped`` like the web pages; every write goes through a
 domain service, carries a client-generated ``client_id`` and is answered once (a resend gets the
@@ -213,3 +214,4 @@ api.add_router("", fieldwork_router)
 api.add_router("", "meterops.api.routes_keychange.router")
 api.add_router("", "meterops.api.routes_reading.router")
 api.add_router("", "meterops.api.routes_prepaid.router")
+api.add_router("", "meterops.api.routes_nfc_counter.router")

@@ -37,20 +37,21 @@ def _table(rows, widths=(60 * mm, 110 * mm)) -> Table:
 
 
 def _header(request, title: str) -> list:
+    rows = [
+        ["No agenda", request.request_number],
+        ["Jenis permohonan", request.get_kind_display()],
+        ["Produk", request.get_product_display()],
+        ["IDPEL", request.customer.customer_id],
+        ["Nama", request.applicant_name],
+        ["Alamat", request.address],
+        ["Tarif / Daya", f"{request.tariff} / {request.power_va} VA"],
+    ]
+    if request.ends_on:  # a Penyambungan Sementara: the connection ends on that day
+        rows.append(["Berakhir (PS)", f"{request.ends_on:%d-%m-%Y}"])
     return [
         paragraph(f"PT PLN (Persero) {request.unit.name}", "Heading3"),
         paragraph(title, "Title"),
-        _table(
-            [
-                ["No agenda", request.request_number],
-                ["Jenis permohonan", request.get_kind_display()],
-                ["Produk", request.get_product_display()],
-                ["IDPEL", request.customer.customer_id],
-                ["Nama", request.applicant_name],
-                ["Alamat", request.address],
-                ["Tarif / Daya", f"{request.tariff} / {request.power_va} VA"],
-            ]
-        ),
+        _table(rows),
         Spacer(1, 6 * mm),
     ]
 

@@ -30,6 +30,7 @@ class PrepaidConfig(AppConfig):
             "prepaid.IssuedToken": "request__unit",
             "prepaid.LoadProfileRecord": "meter__customer__unit",
             "prepaid.NfcTransaction": "meter__customer__unit",
+            "prepaid.NfcCardRecord": "transaction__meter__customer__unit",
             "prepaid.TokenSale": "meter__customer__unit",
         }.items():
             register_scope(label, lookup)
@@ -40,6 +41,7 @@ class PrepaidConfig(AppConfig):
             MenuEntry(_("Aktivasi Meter"), "prepaid:activation", "cpu", office),
             MenuEntry(_("Monitoring Token"), "prepaid:token_monitor", "key", office),
             MenuEntry(_("Penjualan Token"), "prepaid:token_sale", "receipt", office),
+            MenuEntry(_("Loket NFC"), "prepaid:nfc_counter", "credit-card-2-front", office),
             MenuEntry(
                 _("Pemasangan Prabayar"),
                 "prepaid:installation_list",

@@ -1,17 +1,25 @@
-"""The NFC card's load-profile records (seed 002, Bab 3, Tabel 3-1): plain Python, no Django.
+"""The NFC card (seed 002, 1.3 and Bab 3): plain Python, no Django.
 
-A card carries up to 12 monthly records, each a fixed-width field set:
+What the card reader reads: the meter number (Nometer) and up to 12 monthly load-profile
+records, each a fixed-width field set (Tabel 3-1):
 Blth 6 | Stand 6 | Sisa kWh 6 | Tegangan 3 | Status tamper 2 = 23 digits.
-A bad record is rejected with its reason; the rest of the card is kept.
+Bab 3 lists the current (arus) among the load profile's information, but Tabel 3-1 has no field
+for it; our record form that carries it appends Arus 4 (tenths of an ampere: 0052 = 5,2 A) =
+27 digits. Both forms are read; a bad record is rejected with its reason, the rest kept.
+
+What the reader writes back (1.3 "Menulis Nomor Token ke Kartu"): ``card_payload``.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
 RECORD_LENGTH = 23
+RECORD_WITH_CURRENT_LENGTH = 27
 MAX_RECORDS = 12
 FIELDS = (("Blth", 6), ("Stand", 6), ("Sisa kWh", 6), ("Tegangan", 3), ("Status tamper", 2))
+CURRENT_FIELD = ("Arus", 4)  # tenths of an ampere
 TAMPER_STATUSES = (0, 8)
+METER_NUMBER_LENGTHS = (11, 12, 13)
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,8 @@ class CardRecord:
     credit_kwh: Decimal
     voltage: int
     tamper_status: int
+    current_amp: Decimal | None = None  # None: a 23-digit record, without arus
+    position: int = 0  # the record's number on the card (1..12); 0 when not from a card
 
 
 @dataclass
@@ -52,23 +62,39 @@ def check_values(period: str, stand: int, credit: int, voltage: int, tamper: int
     return None
 
 
-def parse_record(text: str) -> CardRecord:
-    """One 23-digit record; raises ValueError with an Indonesian reason."""
-    if len(text) != RECORD_LENGTH:
-        raise ValueError(f"panjang {len(text)} karakter, seharusnya {RECORD_LENGTH}")
+def parse_record(text: str, position: int = 0) -> CardRecord:
+    """One 23-digit record, or 27 with arus; raises ValueError with an Indonesian reason."""
+    if len(text) == RECORD_LENGTH:
+        fields = FIELDS
+    elif len(text) == RECORD_WITH_CURRENT_LENGTH:
+        fields = (*FIELDS, CURRENT_FIELD)
+    else:
+        raise ValueError(
+            f"panjang {len(text)} karakter, seharusnya {RECORD_LENGTH} (Tabel 3-1) "
+            f"atau {RECORD_WITH_CURRENT_LENGTH} (dengan arus)"
+        )
     values, start = [], 0
-    for name, width in FIELDS:
+    for name, width in fields:
         part = text[start : start + width]
-        if not part.isdigit():
-            bad = next(i for i, ch in enumerate(part) if not ch.isdigit())
+        if not (part.isascii() and part.isdigit()):
+            bad = next(i for i, ch in enumerate(part) if not (ch.isascii() and ch.isdigit()))
             raise ValueError(f"{name} berisi bukan angka pada posisi {start + bad + 1}")
         values.append(part)
         start += width
-    period, stand, credit, voltage, tamper = values
+    period, stand, credit, voltage, tamper = values[:5]
     reason = check_values(period, int(stand), int(credit), int(voltage), int(tamper))
     if reason:
         raise ValueError(reason)
-    return CardRecord(period, Decimal(int(stand)), Decimal(int(credit)), int(voltage), int(tamper))
+    current = Decimal(int(values[5])) / 10 if len(values) > 5 else None
+    return CardRecord(
+        period,
+        Decimal(int(stand)),
+        Decimal(int(credit)),
+        int(voltage),
+        int(tamper),
+        current_amp=current,
+        position=position,
+    )
 
 
 def read_card(lines: list[str]) -> CardReading:
@@ -80,7 +106,7 @@ def read_card(lines: list[str]) -> CardReading:
         reading.errors.append(f"kartu berisi {len(lines)} record, paling banyak {MAX_RECORDS}")
     for number, line in enumerate(lines[:MAX_RECORDS], start=1):
         try:
-            record = parse_record(line)
+            record = parse_record(line, position=number)
         except ValueError as exc:
             reading.errors.append(f"Record {number}: {exc}.")
             continue
@@ -90,6 +116,32 @@ def read_card(lines: list[str]) -> CardReading:
         seen.add(record.period)
         reading.records.append(record)
     return reading
+
+
+def check_meter_number(text: str) -> str | None:
+    """The reason a card's meter number (Nometer) is not one, or None."""
+    if not (text.isascii() and text.isdigit()) or len(text) not in METER_NUMBER_LENGTHS:
+        return f"no meter {text[:20]!r} di kartu harus 11-13 angka"
+    return None
+
+
+def split_card_text(text: str) -> tuple[str, list[str]]:
+    """The card as a reader hands it over in text: the meter number on the first line, then
+    one record per line. Raises ValueError with an Indonesian reason for the meter number."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("kartu kosong: baris pertama harus no meter")
+    reason = check_meter_number(lines[0])
+    if reason:
+        raise ValueError(f"baris pertama: {reason}")
+    return lines[0], lines[1:]
+
+
+def card_payload(meter_number: str, token: str) -> str:
+    """What the reader writes to the card for the meter to read (seed 002, 1.3): the meter
+    number on the first line, so a meter refuses another meter's card, and the 20-digit
+    token on the second. The meter checks the token itself (STS)."""
+    return f"{meter_number}\n{token}"
 
 
 def monthly_consumption(records: list) -> list[tuple[str, Decimal | None]]:

@@ -7,6 +7,12 @@ class RequestKind(models.TextChoices):
     TARIFF_CHANGE = "tariff_change", _("Perubahan Tarif/Daya (PD)")
     RECONNECTION = "reconnection", _("Pasang Kembali (Paskem)")
     MIGRATION = "migration", _("Migrasi Pascabayar ke Prabayar")
+    TEMPORARY_CONNECTION = "temporary_connection", _("Penyambungan Sementara (PS)")
+
+
+# Kinds whose applicant is not a customer yet (seed 002, 1.5: "Permohonan PB/PD/PS/Migrasi"):
+# the IDPEL and customer row are made at entry, the name and address confirmed at PDL.
+NEW_CUSTOMER_KINDS = (RequestKind.NEW_CONNECTION, RequestKind.TEMPORARY_CONNECTION)
 
 
 class Product(models.TextChoices):
@@ -49,3 +55,6 @@ class TokenStatus(models.TextChoices):
 
 
 MANUAL_CHANNEL = "LOKET"
+# The unit's NFC counter (seed 002, 1.4): the web page Loket NFC and the card reader app alike;
+# its receipt numbers are the references of its sales.
+NFC_COUNTER_CHANNEL = "LOKET-NFC"

@@ -1,12 +1,13 @@
 """Demo data for prepaid services: a fee table, clearly labelled TEST keys, meter stock, and
-in each demo ULP applications at every step from entry to PDL (and one cancelled), made
-through the services.
+in each demo ULP applications at every step from entry to PDL (and one cancelled), a PD and a
+PS waiting for payment, and a sale at the NFC counter with its card, made through the services.
 
 Amounts are examples for the demo, not PLN's tariff decisions. The keys are the key store's
 public TEST keys (keychange_test_keys): never use them for real meters.
 """
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -24,7 +25,7 @@ from meterops.vending.models import VendingKey
 
 from . import services
 from .choices import MANUAL_CHANNEL, Product, RequestKind, RequestState
-from .models import FeeSchedule, MeterStock, PaymentChannel, ServiceRequest
+from .models import FeeSchedule, MeterStock, PaymentChannel, ServiceRequest, TokenSale
 
 DEMO_CHANNEL_TOKEN = "kanal-demo"  # noqa: S105 - demo data only, printed by the command
 PRICES = {  # example price per kWh by tariff and power
@@ -100,8 +101,9 @@ PB_STEPS = (
 
 
 def generate_requests(*, seed: int) -> int:
-    """In each demo ULP without applications: a PB at every step and a PD of a prepaid
-    customer (with a meter, up to 2 200 VA) waiting for payment, entered by the supervisor."""
+    """In each demo ULP without applications: a PB at every step (NFC and keypad in turn, the
+    completed one NFC), a PS for 30 days and a PD of a prepaid customer (with a meter, up to
+    2 200 VA) waiting for payment, entered by the supervisor."""
     rng = random.Random(seed)
     made = 0
     for team in demo_teams():
@@ -110,7 +112,7 @@ def generate_requests(*, seed: int) -> int:
         for n, step in enumerate(PB_STEPS):
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             address = f"{rng.choice(STREETS)} NO. {rng.randint(1, 250)}"
-            product = Product.PREPAID_NFC if n % 2 else Product.PREPAID_KEYPAD
+            product = Product.PREPAID_KEYPAD if n % 2 else Product.PREPAID_NFC
             request = services.register_request(
                 actor=team.supervisor,
                 unit=team.unit,
@@ -124,6 +126,18 @@ def generate_requests(*, seed: int) -> int:
             )
             _walk(request, step, team)
             made += 1
+        services.register_request(
+            actor=team.supervisor,
+            unit=team.unit,
+            kind=RequestKind.TEMPORARY_CONNECTION,
+            product=Product.PREPAID_KEYPAD,
+            tariff="R1",
+            power_va=2200,
+            applicant_name=f"PANITIA PASAR MALAM {rng.choice(LAST_NAMES)}",
+            address=f"LAPANGAN {rng.choice(STREETS)}",
+            ends_on=timezone.localdate() + timedelta(days=30),
+        )
+        made += 1
         meter = (
             Meter.objects.filter(
                 customer__unit=team.unit,
@@ -205,7 +219,61 @@ def _free_stock(unit: Unit, *, is_nfc: bool) -> str:
     )
 
 
+def demo_card(rng: random.Random, *, months: int = 12) -> list[str]:
+    """A card's load profile for the demo: the last ``months`` months, newest first as on the
+    seed's sample card (Tabel 3-2), each record of 27 digits (with arus); one month tampered."""
+    today = timezone.localdate()
+    year, month = today.year, today.month
+    periods = []
+    for _n in range(months):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        periods.append(f"{year}{month:02d}")
+    stand, records = rng.randint(1000, 3000), []
+    tampered = rng.randrange(months)
+    for n, period in enumerate(reversed(periods)):
+        stand += rng.randint(60, 220)
+        volts, amps = rng.choice((200, 210, 220, 225, 240)), rng.randint(8, 60)
+        tamper = 8 if n == tampered else 0
+        records.append(
+            f"{period}{stand:06d}{rng.randint(1, 60):06d}{volts:03d}{tamper:02d}{amps:04d}"
+        )
+    return list(reversed(records))
+
+
+def generate_counter_sales(*, seed: int) -> int:
+    """In each demo ULP: the completed NFC application's meter buys a token at the NFC counter
+    with its card (Loket NFC), so the counter and the load profile pages have something."""
+    rng = random.Random(seed)
+    made = 0
+    for team in demo_teams():
+        request = (
+            ServiceRequest.objects.filter(
+                unit=team.unit, state=RequestState.COMPLETED, product=Product.PREPAID_NFC
+            )
+            .order_by("pk")
+            .first()
+        )
+        if request is None or TokenSale.objects.filter(meter__customer=request.customer).exists():
+            continue
+        services.sell_at_nfc_counter(
+            actor=team.supervisor,
+            meter_number=request.meter.meter_number,
+            records=demo_card(rng),
+            amount=Decimal(50000),
+            receipt_number=f"NFC-{team.unit.code}-0000001",
+        )
+        made += 1
+    return made
+
+
 def build_demo(*, units, seed: int, options: dict) -> str:
-    """seed_demo's fee table, meter stock, payment channel and applications."""
+    """seed_demo's fee table, meter stock, payment channel, applications and counter sales."""
     stock = seed_prepaid_demo()["meters"]
-    return f"{stock} meter prabayar di stok, {generate_requests(seed=seed)} permohonan prabayar"
+    requests = generate_requests(seed=seed)
+    sales = generate_counter_sales(seed=seed)
+    return (
+        f"{stock} meter prabayar di stok, {requests} permohonan prabayar, "
+        f"{sales} penjualan Loket NFC"
+    )

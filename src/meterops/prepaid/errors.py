@@ -62,3 +62,9 @@ class LoadProfileRejected(WrongState):
 
 class VendingRefused(WrongState):
     code = "prepaid_vending_refused"
+
+
+class NotNfcMeter(InvalidInput):
+    """The NFC counter sells only for prepaid two-way NFC meters."""
+
+    code = "prepaid_not_nfc_meter"

@@ -11,7 +11,8 @@ from meterops.core.scoping import scoped
 from meterops.core.services import field_officers_for
 from meterops.customers.choices import STANDARD_POWERS_VA, TARIFFS
 
-from .choices import Product, RequestKind, RequestState
+from .cards import split_card_text
+from .choices import NEW_CUSTOMER_KINDS, Product, RequestKind, RequestState
 
 
 class RequestFilterForm(BootstrapMixin, forms.Form):
@@ -37,6 +38,12 @@ class RequestForm(BootstrapMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none())
     customer_id = forms.CharField(
         label=_("IDPEL (PD/Paskem/Migrasi)"), max_length=12, required=False
+    )
+    ends_on = forms.DateField(
+        label=_("Tanggal berakhir (PS)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Hanya untuk Penyambungan Sementara: hari terakhir sambungan dipakai."),
     )
     applicant_name = forms.CharField(label=_("Nama pemohon"), max_length=120)
     address = forms.CharField(label=_("Alamat"), max_length=255)
@@ -68,7 +75,7 @@ class RequestForm(BootstrapMixin, forms.Form):
             self.add_error(
                 None, _("Formulir ini tidak lengkap atau kedaluwarsa: muat ulang halaman.")
             )
-        needs_customer = data.get("kind") not in (None, RequestKind.NEW_CONNECTION)
+        needs_customer = data.get("kind") not in (None, *NEW_CUSTOMER_KINDS)
         if needs_customer and not data.get("customer_id"):
             self.add_error("customer_id", _("IDPEL wajib untuk PD, Paskem, dan Migrasi."))
         return data
@@ -150,3 +157,33 @@ class CancelForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea({"rows": 3}),
         help_text=_("Wajib, minimal 10 karakter; tercatat di riwayat permohonan."),
     )
+
+
+class NfcCounterForm(BootstrapMixin, forms.Form):
+    """Loket NFC: the card's text as the reader hands it over, the amount and the receipt."""
+
+    card_text = forms.CharField(
+        label=_("Isi kartu NFC"),
+        max_length=2000,
+        widget=forms.Textarea({"rows": 8, "spellcheck": "false", "class": "font-monospace"}),
+        help_text=_(
+            "Tempel teks dari pembaca kartu: baris pertama no meter, lalu satu record load "
+            "profile per baris (23 angka, atau 27 angka dengan arus)."
+        ),
+    )
+    amount = forms.DecimalField(
+        label=_("Nominal (Rp)"), min_value=1, max_digits=12, decimal_places=0
+    )
+    receipt_number = forms.CharField(
+        label=_("No kuitansi"),
+        max_length=60,
+        help_text=_("Kuitansi yang sama dikirim lagi menampilkan token yang sama."),
+    )
+
+    def clean_card_text(self):
+        try:
+            meter_number, records = split_card_text(self.cleaned_data["card_text"])
+        except ValueError as exc:
+            raise forms.ValidationError(_("Kartu: %(reason)s.") % {"reason": exc}) from None
+        self.cleaned_data["meter_number"], self.cleaned_data["records"] = meter_number, records
+        return self.cleaned_data["card_text"]

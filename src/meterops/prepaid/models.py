@@ -13,6 +13,7 @@ from meterops.core.media import RandomName
 from meterops.core.models import Process, TimeStampedModel, Unit
 from meterops.vending.choices import VkrnCode
 
+from .cards import card_payload
 from .choices import (
     CANCELLABLE_STATES,
     CLOSED_STATES,
@@ -161,6 +162,12 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
     # The entry form's one-time key (issue #17): the same form posted twice is one application.
     # Empty for applications entered before the key existed.
     submission = models.UUIDField(_("kunci formulir"), null=True, blank=True, unique=True)
+    ends_on = models.DateField(
+        _("tanggal berakhir (PS)"),
+        null=True,
+        blank=True,
+        help_text=_("Penyambungan Sementara: hari terakhir sambungan dipakai."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -171,7 +178,15 @@ class ServiceRequest(ConcurrentTransitionMixin, TimeStampedModel):
                 fields=["meter"],
                 condition=~Q(state__in=CLOSED_STATES) & Q(meter__isnull=False),
                 name="prepaid_request_meter_in_one_open_request",
-            )
+            ),
+            # A temporary connection (PS) has an end date; no other kind has one.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=RequestKind.TEMPORARY_CONNECTION, ends_on__isnull=False)
+                    | (~Q(kind=RequestKind.TEMPORARY_CONNECTION) & Q(ends_on__isnull=True))
+                ),
+                name="prepaid_request_end_date_only_temporary",
+            ),
         ]
         indexes = [models.Index(fields=["unit", "state"], name="prepaid_request_unit_state")]
 
@@ -317,6 +332,10 @@ class LoadProfileRecord(models.Model):
     credit_kwh = models.DecimalField(_("sisa kWh"), max_digits=9, decimal_places=0)
     voltage = models.PositiveSmallIntegerField(_("tegangan (V)"))
     tamper_status = models.PositiveSmallIntegerField(_("status tamper"))
+    # Arus: Bab 3 lists it, Tabel 3-1 has no field for it; empty from a 23-digit record.
+    current_amp = models.DecimalField(
+        _("arus (A)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     received_at = models.DateTimeField(_("diterima"))
 
     class Meta:
@@ -347,6 +366,15 @@ class NfcTransaction(models.Model):
     amount = models.DecimalField(_("nominal (Rp)"), **RUPIAH)
     records_kept = models.PositiveSmallIntegerField(_("record diterima"), default=0)
     rejections = models.TextField(_("record ditolak"), blank=True)
+    # The token sold with it at our NFC counter (Loket NFC); empty when a PPOB sold it.
+    sale = models.OneToOneField(
+        "TokenSale",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nfc_transaction",
+        verbose_name=_("penjualan token"),
+    )
 
     class Meta:
         ordering = ["-at"]
@@ -361,6 +389,37 @@ class NfcTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.reference}"
+
+
+class NfcCardRecord(models.Model):
+    """A load-profile record as one purchase's card carried it: which purchase brought which
+    month (seed 002, 1.4 "informasi load profile ... akan terkirim"), arus included."""
+
+    transaction = models.ForeignKey(
+        NfcTransaction, models.CASCADE, related_name="card_records", verbose_name=_("transaksi")
+    )
+    position = models.PositiveSmallIntegerField(_("record ke"))
+    period = models.CharField(_("BLTH"), max_length=6)
+    register_kwh = models.DecimalField(_("stand (kWh)"), max_digits=9, decimal_places=0)
+    credit_kwh = models.DecimalField(_("sisa kWh"), max_digits=9, decimal_places=0)
+    voltage = models.PositiveSmallIntegerField(_("tegangan (V)"))
+    tamper_status = models.PositiveSmallIntegerField(_("status tamper"))
+    current_amp = models.DecimalField(
+        _("arus (A)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["transaction", "position"]
+        verbose_name = _("record kartu NFC")
+        verbose_name_plural = _("record kartu NFC")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction", "position"], name="prepaid_nfccardrecord_one_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction} #{self.position} {self.period}"
 
 
 class TokenSale(models.Model):
@@ -397,6 +456,10 @@ class TokenSale(models.Model):
 
     def display(self) -> str:
         return " ".join(self.token[i : i + 4] for i in range(0, 20, 4))
+
+    def card_payload(self) -> str:
+        """What an NFC card reader writes to the customer's card for this token."""
+        return card_payload(self.meter.meter_number, self.token)
 
 
 class PaymentChannel(TimeStampedModel):

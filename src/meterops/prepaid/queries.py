@@ -16,7 +16,14 @@ from meterops.core.services import require_role
 from meterops.customers.models import Meter
 
 from .choices import RequestState
-from .models import TAMPER, LoadProfileRecord, NfcTransaction, ServiceRequest, TokenSale
+from .models import (
+    TAMPER,
+    LoadProfileRecord,
+    NfcCardRecord,
+    NfcTransaction,
+    ServiceRequest,
+    TokenSale,
+)
 from .services import (
     FIELD_ROLES,
     HISTORY_MONTHS,
@@ -158,7 +165,8 @@ def meter_for(user, meter_number: str) -> Meter | None:
 
 
 def load_profile_of(meter: Meter) -> dict:
-    """The 12 latest months of a meter with consumption, and what looks wrong.
+    """The 12 latest months of a meter with consumption, and what looks wrong; each month
+    names the purchase whose card last brought it (empty when a file did).
 
     The limits are those of the customer's unit (Setting): voltage band, jam nyala minimum.
     """
@@ -179,6 +187,17 @@ def load_profile_of(meter: Meter) -> dict:
         }
         for r in records
     ]
+    sources = {}  # the purchase that last brought each month, when a card brought it
+    for period, channel, reference in (
+        NfcCardRecord.objects.filter(
+            transaction__meter=meter, period__in=[r.period for r in records]
+        )
+        .order_by("period", "transaction__at", "transaction_id")
+        .values_list("period", "transaction__channel", "transaction__reference")
+    ):
+        sources[period] = f"{channel} {reference}"
+    for row in rows:
+        row["source"] = sources.get(row["record"].period, "")
     average, norm = flags["average"], flags["norm"]
     return {
         "rows": rows,
@@ -263,3 +282,27 @@ def nfc_transactions_for(user, *, meter_number: str = "", day=None):
 def token_sales_for(user) -> QuerySet[TokenSale]:
     require_role(user, OFFICE_ROLES)
     return scoped(TokenSale, user).select_related("meter", "meter__customer").order_by("-sold_at")
+
+
+def counter_sales_for(user) -> QuerySet[NfcTransaction]:
+    """Loket NFC: the purchases of the user's units that our counter sold a token for."""
+    require_role(user, OFFICE_ROLES)
+    return (
+        scoped(NfcTransaction, user)
+        .filter(sale__isnull=False)
+        .select_related("meter", "meter__customer", "sale")
+        .order_by("-at")
+    )
+
+
+def get_counter_sale_for(user, pk: int) -> NfcTransaction:
+    """One sale of the NFC counter with its card's records: another unit's is 404."""
+    purchase = get_object_or_404(
+        scoped(NfcTransaction, user)
+        .filter(sale__isnull=False)
+        .select_related("meter", "meter__customer", "sale", "sale__meter"),
+        pk=pk,
+    )
+    require_role(user, OFFICE_ROLES)
+    purchase.records = list(purchase.card_records.order_by("position"))
+    return purchase

@@ -26,4 +26,6 @@ urlpatterns = [
     path("load-profiles/", views.load_profile, name="load_profile"),
     path("load-profiles/upload/", views.load_profile_upload, name="load_profile_upload"),
     path("nfc-transactions/", views.nfc_transactions, name="nfc_transactions"),
+    path("nfc-counter/", views.nfc_counter, name="nfc_counter"),
+    path("nfc-counter/<int:pk>/", views.nfc_counter_receipt, name="nfc_counter_receipt"),
 ]

@@ -27,6 +27,7 @@ from .forms import (
     InstallationForm,
     LoadProfileUploadForm,
     MeterNumberForm,
+    NfcCounterForm,
     PaymentForm,
     RequestFilterForm,
     RequestForm,
@@ -100,6 +101,7 @@ def request_create(request):
                     previous_deposit=data["previous_deposit"] or Decimal(0),
                     last_postpaid_bill=data["last_postpaid_bill"] or Decimal(0),
                     submission=data["submission"],
+                    ends_on=data["ends_on"],
                 )
                 messages.success(
                     request,
@@ -111,8 +113,14 @@ def request_create(request):
                 messages.info(request, exc.message)
                 return redirect("prepaid:request_detail", pk=exc.request.pk)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(_form_field(form, exc), exc.message)
     return render(request, "prepaid/request_form.html", {"form": form})
+
+
+def _form_field(form, exc: DomainError, **aliases) -> str | None:
+    """The form field a refusal names (``InvalidInput.field``, or its alias), else None."""
+    field = aliases.get(getattr(exc, "field", None), getattr(exc, "field", None))
+    return field if field in form.fields else None
 
 
 @login_required
@@ -504,3 +512,45 @@ def nfc_transactions(request):
     rows = queries.nfc_transactions_for(request.user, **filters)
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
     return render(request, "prepaid/nfc_transactions.html", {"form": form, "page": page})
+
+
+# --- Loket NFC -------------------------------------------------------------------------
+
+
+@login_required
+def nfc_counter(request):
+    """Loket NFC: the card's text pasted as the reader hands it over, the token and the payload
+    to write to the card. The receipt number makes a form sent twice one sale."""
+    _office(request)
+    form = NfcCounterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.sell_at_nfc_counter(
+                actor=request.user,
+                meter_number=data["meter_number"],
+                records=data["records"],
+                amount=data["amount"],
+                receipt_number=data["receipt_number"],
+            )
+        except DomainError as exc:
+            form.add_error(_form_field(form, exc, meter_number="card_text"), exc.message)
+        else:
+            if result.created:
+                messages.success(request, _("Token terbit: tulis ke kartu NFC pelanggan."))
+            else:
+                messages.info(
+                    request,
+                    _("Kuitansi %(r)s sudah tercatat: ini token penjualan yang sama.")
+                    % {"r": result.sale.reference},
+                )
+            return redirect("prepaid:nfc_counter_receipt", pk=result.transaction.pk)
+    page = Paginator(queries.counter_sales_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "prepaid/nfc_counter.html", {"form": form, "page": page})
+
+
+@login_required
+def nfc_counter_receipt(request, pk):
+    """One sale of the NFC counter: the token, the card payload, the records the card brought."""
+    purchase = queries.get_counter_sale_for(request.user, pk)
+    return render(request, "prepaid/nfc_counter_receipt.html", {"purchase": purchase})

@@ -1,6 +1,6 @@
 """Writes of prepaid services, one function per rule of seed 002, in four modules:
-applications (Bab 2), the meter stock they activate from, load profiles (Bab 3) and token
-sales (Bab 1). Import them from here.
+applications (Bab 2), the meter stock they activate from, load profiles (Bab 3), token sales
+(Bab 1) and the NFC counter (1.2-1.4). Import them from here.
 """
 
 from .applications import (
@@ -9,6 +9,7 @@ from .applications import (
     activate_meter,
     assign_work_order,
     cancel_request,
+    check_temporary_end,
     complete_request,
     fees_for,
     is_nfc_meter,
@@ -28,8 +29,10 @@ from .load_profiles import (
     LOAD_PROFILE_ROLES,
     consumption_flags,
     import_load_profiles,
+    keep_card,
     record_nfc_transaction,
 )
+from .nfc_counter import CounterSale, counter_meter, sell_at_nfc_counter
 from .stock import (
     STOCK_ROLES,
     load_meter_stock,
@@ -45,16 +48,20 @@ __all__ = [
     "MINIMUM_PURCHASE",
     "OFFICE_ROLES",
     "STOCK_ROLES",
+    "CounterSale",
     "activate_meter",
     "assign_work_order",
     "cancel_request",
+    "check_temporary_end",
     "complete_request",
     "consumption_flags",
+    "counter_meter",
     "fees_for",
     "import_load_profiles",
     "is_nfc_meter",
     "issue_request_tokens",
     "issue_tokens_for",
+    "keep_card",
     "load_meter_stock",
     "may_keep_installed_meter",
     "meter_number_problem",
@@ -68,6 +75,7 @@ __all__ = [
     "require_office_role",
     "sale_amounts",
     "sale_key_for",
+    "sell_at_nfc_counter",
     "unchangeable_stock_meters",
     "vend_token",
 ]

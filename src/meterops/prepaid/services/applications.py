@@ -6,7 +6,7 @@ machine, and records the step on the customer's core.Process.
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.files import File
@@ -39,6 +39,7 @@ from meterops.vending.keys import current_key_for
 from ..choices import (
     CLOSED_STATES,
     MANUAL_CHANNEL,
+    NEW_CUSTOMER_KINDS,
     Product,
     RequestKind,
     RequestState,
@@ -68,6 +69,9 @@ from ..tokens import KeyDataUnknown, TokenMaker
 
 OFFICE_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 FIELD_ROLES = (RoleCode.FIELD_OFFICER,)
+# Our bound on a temporary connection: longer than this is a Pasang Baru (and a typo'd year
+# is caught). The seed names PS without its terms.
+TEMPORARY_CONNECTION_MAX = timedelta(days=366)
 
 
 def require_office_role(actor: User | None) -> None:
@@ -122,6 +126,39 @@ def next_customer_id(unit: Unit) -> str:
     return f"{unit.code[:5]}{int(last[5:]) + 1 if last else 1:07d}"
 
 
+def check_temporary_end(*, kind: str, ends_on: date | None, today: date) -> None:
+    """A Penyambungan Sementara (seed 002, 1.5 "Permohonan PB/PD/PS/Migrasi") ends: its last
+    day is after the day of entry and within ``TEMPORARY_CONNECTION_MAX``; no other kind has
+    an end date. Refusals name the field ``ends_on``."""
+    if kind != RequestKind.TEMPORARY_CONNECTION:
+        if ends_on is not None:
+            raise InvalidInput(
+                "ends_on", _("Tanggal berakhir hanya diisi untuk Penyambungan Sementara (PS).")
+            )
+        return
+    if ends_on is None:
+        raise InvalidInput(
+            "ends_on", _("Tanggal berakhir wajib diisi untuk Penyambungan Sementara (PS).")
+        )
+    if ends_on <= today:
+        raise InvalidInput(
+            "ends_on",
+            _("Tanggal berakhir PS harus setelah hari ini (%(d)s).") % {"d": f"{today:%d-%m-%Y}"},
+        )
+    if ends_on > today + TEMPORARY_CONNECTION_MAX:
+        raise InvalidInput(
+            "ends_on",
+            _(
+                "Penyambungan Sementara paling lama %(n)s hari (sampai %(d)s); sambungan yang "
+                "lebih lama adalah Pasang Baru."
+            )
+            % {
+                "n": TEMPORARY_CONNECTION_MAX.days,
+                "d": f"{today + TEMPORARY_CONNECTION_MAX:%d-%m-%Y}",
+            },
+        )
+
+
 def fees_for(*, kind: str, tariff: str, power_va: int, customer: Customer | None) -> dict:
     """The amounts of an application from the fee table; a PD pays the BP and UJL difference."""
     row = FeeSchedule.objects.filter(tariff=tariff, power_va=power_va).first()
@@ -165,20 +202,24 @@ def register_request(
     previous_deposit: Decimal = Decimal(0),
     last_postpaid_bill: Decimal = Decimal(0),
     submission: uuid.UUID | None = None,
+    ends_on: date | None = None,
 ) -> ServiceRequest:
-    """Entri permohonan PB/PD/Paskem/Migrasi with its product and fees (seed 002, 2.1-2.3).
+    """Entri permohonan PB/PD/PS/Paskem/Migrasi with its product and fees (seed 002, 1.5 and
+    2.1-2.3).
 
-    A PB gets its IDPEL (and its Customer row, prepaid, no meter yet) here, as AP2T shows an
-    IDPEL before PDL; a PD/Paskem/Migrasi needs an existing customer with no open process.
+    A PB or PS gets its IDPEL (and its Customer row, prepaid, no meter yet) here, as AP2T shows
+    an IDPEL before PDL; a PD/Paskem/Migrasi needs an existing customer with no open process.
+    A PS carries its end date (``check_temporary_end``).
     ``submission`` is the entry form's one-time key: a form sent again raises
     ``AlreadySubmitted`` naming the application it made (issue #17), and nothing is written.
     """
     require_office_role(actor)
     require_unit(actor, unit)
+    check_temporary_end(kind=kind, ends_on=ends_on, today=timezone.localdate())
     Unit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise numbering
     # Under the unit's lock a resend of the same form waits for the first to commit, then sees it.
     ensure_not_submitted(submission)
-    if kind == RequestKind.NEW_CONNECTION:
+    if kind in NEW_CUSTOMER_KINDS:
         customer = Customer(
             customer_id=next_customer_id(unit),
             unit=unit,
@@ -222,12 +263,13 @@ def register_request(
         phone=phone,
         tariff=tariff,
         power_va=power_va,
-        previous_tariff="" if kind == RequestKind.NEW_CONNECTION else customer.tariff,
-        previous_power_va=None if kind == RequestKind.NEW_CONNECTION else customer.power_va,
+        previous_tariff="" if kind in NEW_CUSTOMER_KINDS else customer.tariff,
+        previous_power_va=None if kind in NEW_CUSTOMER_KINDS else customer.power_va,
         previous_deposit=previous_deposit if kind == RequestKind.MIGRATION else 0,
         last_postpaid_bill=last_postpaid_bill if kind == RequestKind.MIGRATION else 0,
         **fees_for(kind=kind, tariff=tariff, power_va=power_va, customer=customer),
         submission=submission,
+        ends_on=ends_on,
     )
     request.full_clean(exclude=["process", "customer", "unit", "state", "submission"])
     try:
@@ -341,7 +383,7 @@ def may_keep_installed_meter(request: ServiceRequest) -> bool:
     Seed 002 Bab 2: every kind goes through "Aktivasi Meter" with a meter number, and the
     tokens are followed by "setting KCT dll": for a PD (2.2) of a customer already on prepaid
     the installed prepaid meter stays and gets KCTs for the new tariff index, or is replaced
-    from stock. A PB (2.1) has no meter; a Paskem (2.3, after dismantling) gets a meter from
+    from stock. A PB (2.1) or a PS has no meter; a Paskem (2.3, after dismantling) gets one from
     stock; a Migrasi (1.5 step 5, "memasang Meter Prabayar dua Arah") replaces the postpaid
     meter, which cannot take tokens, with a prepaid one from stock.
     """
@@ -606,6 +648,12 @@ def record_installation(
         )
     if installed_on > timezone.localdate():
         raise InvalidInput("installed_on", _("Tanggal pasang tidak boleh di masa depan."))
+    if request.ends_on is not None and installed_on > request.ends_on:
+        raise InvalidInput(
+            "installed_on",
+            _("Tanggal pasang melewati tanggal berakhir Penyambungan Sementara (%(d)s).")
+            % {"d": f"{request.ends_on:%d-%m-%Y}"},
+        )
     report = check_scan(report_scan, field="report_scan", label=_("Scan BA pasang"))
     contract = check_scan(contract_scan, field="contract_scan", label=_("Scan SPJBTL"))
     checked = check_image(photo, field="photo", label=_("Foto pemasangan")) if photo else None
@@ -631,7 +679,7 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
     customer = Customer.objects.select_for_update().get(pk=request.customer_id)
     customer.tariff, customer.power_va = request.tariff, request.power_va
     customer.payment_mode = PaymentMode.PREPAID
-    if request.kind == RequestKind.NEW_CONNECTION:
+    if request.kind in NEW_CUSTOMER_KINDS:
         customer.name, customer.address = request.applicant_name, request.address
     customer._history_user = actor
     customer.save()

@@ -13,10 +13,10 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role
 from meterops.customers.models import Meter
 
-from ..cards import CardRecord, monthly_consumption, read_card
+from ..cards import CardReading, CardRecord, monthly_consumption, read_card
 from ..errors import LoadProfileRejected
 from ..loadprofile_files import read_load_profile_file
-from ..models import NfcTransaction
+from ..models import NfcCardRecord, NfcTransaction, TokenSale
 from .applications import OFFICE_ROLES
 
 LOAD_PROFILE_ROLES = (*OFFICE_ROLES, RoleCode.HELPDESK)
@@ -49,18 +49,23 @@ def consumption_flags(records, *, power_va: int, hours_on: int) -> dict:
     return {"months": months, "average": average, "norm": norm}
 
 
-LOAD_PROFILE_COLUMNS = "meter_id, period, register_kwh, credit_kwh, voltage, tamper_status"
+LOAD_PROFILE_COLUMNS = (
+    "meter_id, period, register_kwh, credit_kwh, voltage, tamper_status, current_amp"
+)
+# A month read again without arus (a 23-digit record, a file) keeps the arus it had.
 LOAD_PROFILE_UPSERT = (
     "INSERT INTO prepaid_loadprofilerecord ({columns}, received_at) {source} "
     "ON CONFLICT (meter_id, period) DO UPDATE SET register_kwh = excluded.register_kwh, "
     "credit_kwh = excluded.credit_kwh, voltage = excluded.voltage, "
-    "tamper_status = excluded.tamper_status, received_at = excluded.received_at"
+    "tamper_status = excluded.tamper_status, "
+    "current_amp = COALESCE(excluded.current_amp, prepaid_loadprofilerecord.current_amp), "
+    "received_at = excluded.received_at"
 )
 UNNEST = (
-    "SELECT m, p, r, c, v, t, %s FROM unnest(%s::bigint[], %s::varchar[], %s::numeric[], "
-    "%s::numeric[], %s::int[], %s::int[]) AS u(m, p, r, c, v, t)"
+    "SELECT m, p, r, c, v, t, a, %s FROM unnest(%s::bigint[], %s::varchar[], %s::numeric[], "
+    "%s::numeric[], %s::int[], %s::int[], %s::numeric[]) AS u(m, p, r, c, v, t, a)"
 )
-UPSERT_BATCH = 2000  # SQLite: rows per statement, 7 parameters each, within its 32 766
+UPSERT_BATCH = 2000  # SQLite: rows per statement, 8 parameters each, within its 32 766
 
 
 def _upsert_load_profile(rows: list[tuple[int, CardRecord]], at: datetime) -> int:
@@ -72,13 +77,21 @@ def _upsert_load_profile(rows: list[tuple[int, CardRecord]], at: datetime) -> in
     """
     received = connection.ops.adapt_datetimefield_value(at)
     values = [
-        (meter_id, r.period, int(r.register_kwh), int(r.credit_kwh), r.voltage, r.tamper_status)
+        (
+            meter_id,
+            r.period,
+            int(r.register_kwh),
+            int(r.credit_kwh),
+            r.voltage,
+            r.tamper_status,
+            r.current_amp,
+        )
         for meter_id, r in rows
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             source = UNNEST
-            columns = [list(column) for column in zip(*values, strict=True)] or [[]] * 6
+            columns = [list(column) for column in zip(*values, strict=True)] or [[]] * 7
             cursor.execute(
                 LOAD_PROFILE_UPSERT.format(columns=LOAD_PROFILE_COLUMNS, source=source),
                 [received, *columns],
@@ -86,12 +99,62 @@ def _upsert_load_profile(rows: list[tuple[int, CardRecord]], at: datetime) -> in
             return len(rows)
         for start in range(0, len(values), UPSERT_BATCH):
             batch = values[start : start + UPSERT_BATCH]
-            source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
             cursor.execute(
                 LOAD_PROFILE_UPSERT.format(columns=LOAD_PROFILE_COLUMNS, source=source),
                 [value for row in batch for value in (*row, received)],
             )
     return len(rows)
+
+
+def keep_card(
+    *,
+    meter: Meter,
+    channel: str,
+    reference: str,
+    amount: Decimal,
+    card: CardReading,
+    at: datetime,
+    actor: User | None,
+    sale: TokenSale | None = None,
+) -> NfcTransaction:
+    """Keep what a purchase's card carried (seed 002, 1.4: "informasi load profile yang
+    tersimpan dalam Contact Less Card akan terkirim"): the purchase with its accepted records
+    (which purchase brought which month) and the rejected ones' reasons, and the meter's
+    load profile upserted per month. The caller holds the transaction."""
+    transaction_row = NfcTransaction.objects.create(
+        meter=meter,
+        channel=channel,
+        reference=reference,
+        at=at,
+        amount=amount,
+        records_kept=len(card.records),
+        rejections="\n".join(card.errors),
+        sale=sale,
+    )
+    NfcCardRecord.objects.bulk_create(
+        NfcCardRecord(
+            transaction=transaction_row,
+            position=r.position,
+            period=r.period,
+            register_kwh=r.register_kwh,
+            credit_kwh=r.credit_kwh,
+            voltage=r.voltage,
+            tamper_status=r.tamper_status,
+            current_amp=r.current_amp,
+        )
+        for r in card.records
+    )
+    _upsert_load_profile([(meter.pk, r) for r in card.records], at)
+    record_event(
+        verb="prepaid.nfc_transaction",
+        actor=actor,
+        customer=meter.customer,
+        domain=Domain.PREPAID,
+        note=f"{channel} {reference}: {len(card.records)} record load profile"
+        + (f", {len(card.errors)} ditolak" if card.errors else ""),
+    )
+    return transaction_row
 
 
 @transaction.atomic
@@ -121,26 +184,15 @@ def record_nfc_transaction(
         raise LoadProfileRejected(
             _("No meter %(m)s tidak terpasang di pelanggan mana pun.") % {"m": meter_number}
         )
-    at = at or timezone.now()
-    card = read_card(card_records)
-    _upsert_load_profile([(meter.pk, r) for r in card.records], at)
-    transaction_row = NfcTransaction.objects.create(
+    return keep_card(
         meter=meter,
         channel=channel,
         reference=reference,
-        at=at,
         amount=amount,
-        records_kept=len(card.records),
-        rejections="\n".join(card.errors),
-    )
-    record_event(
-        verb="prepaid.nfc_transaction",
+        card=read_card(card_records),
+        at=at or timezone.now(),
         actor=None,
-        customer=meter.customer,
-        domain=Domain.PREPAID,
-        note=f"{channel} {reference}: {len(card.records)} record load profile",
     )
-    return transaction_row
 
 
 @transaction.atomic
