@@ -150,3 +150,10 @@ class VendTokenTests:
     def test_a_clerk_of_another_unit_cannot_sell_for_the_meter(self, prepaid, meter):
         with pytest.raises(VendingRefused):
             vend(prepaid.outsider)
+
+
+def test_an_amount_no_token_can_carry_is_refused_not_a_500(prepaid, meter):
+    """Rp 900 billion is more kWh than one STS token carries; it used to raise AmountOutOfRange."""
+    with pytest.raises(VendingRefused, match="melebihi isi satu token"):
+        vend(prepaid.supervisor, amount="900000000000")
+    assert not TokenSale.objects.exists()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from meterops import sts
 from meterops.core.choices import Domain
-from meterops.core.formats import rupiah
+from meterops.core.formats import number, rupiah
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event
@@ -118,6 +118,13 @@ def vend_token(
                 "meter perlu KCT upgrade KRN-2 lebih dahulu."
             )
             % {"m": meter.meter_number, "v": key.vkrn, "b": key.base_date}
+        ) from None
+    except sts.AmountOutOfRange:
+        raise VendingRefused(
+            _(
+                "Pembelian %(a)s = %(k)s kWh melebihi isi satu token STS: pecah menjadi beberapa token."
+            )
+            % {"a": rupiah(amount), "k": number(split["kwh"])}
         ) from None
     sale = TokenSale.objects.create(
         meter=meter,
