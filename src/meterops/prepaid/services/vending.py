@@ -122,7 +122,8 @@ def vend_token(
     except sts.AmountOutOfRange:
         raise VendingRefused(
             _(
-                "Pembelian %(a)s = %(k)s kWh melebihi isi satu token STS: pecah menjadi beberapa token."
+                "Pembelian %(a)s = %(k)s kWh melebihi isi satu token STS: "
+                "pecah menjadi beberapa token."
             )
             % {"a": rupiah(amount), "k": number(split["kwh"])}
         ) from None
