@@ -14,45 +14,29 @@ TEST_NEW_KEY = "0123456789abcdef0123456789abcdef01234567"
 TEST_OLD_42_KEY = "fedcba9876543210"
 
 
+# VKRN, KRN, DKGA, base date and key of each TEST key (seed 003).
+TEST_KEYS = (
+    (VkrnCode.OLD_41, 1, KeyGeneration.DKGA02, 1993, TEST_OLD_KEY),
+    (VkrnCode.OLD_42, 2, KeyGeneration.DKGA02, 1993, TEST_OLD_42_KEY),
+    (VkrnCode.NEW_43, 2, KeyGeneration.DKGA04, 2014, TEST_NEW_KEY),
+)
+
+
 def store_test_keys(unit: Unit) -> None:
-    """VKRN 41: KRN 1, DKGA02/STA, base date 1993. VKRN 42: KRN 2, DKGA02/STA, base date 1993.
-    VKRN 43: KRN 2, DKGA04/STA, base date 2014 (seed 003)."""
-    store_vending_key(
-        actor=None,
-        unit=unit,
-        vkrn=VkrnCode.OLD_41,
-        key_revision=1,
-        algorithm=KeyGeneration.DKGA02,
-        encryption=Encryption.STA,
-        base_date=1993,
-        key_hex=TEST_OLD_KEY,
-        is_test_key=True,
-        label="KUNCI UJI (bukan kunci produksi)",
-    )
-    store_vending_key(
-        actor=None,
-        unit=unit,
-        vkrn=VkrnCode.OLD_42,
-        key_revision=2,
-        algorithm=KeyGeneration.DKGA02,
-        encryption=Encryption.STA,
-        base_date=1993,
-        key_hex=TEST_OLD_42_KEY,
-        is_test_key=True,
-        label="KUNCI UJI (bukan kunci produksi)",
-    )
-    store_vending_key(
-        actor=None,
-        unit=unit,
-        vkrn=VkrnCode.NEW_43,
-        key_revision=2,
-        algorithm=KeyGeneration.DKGA04,
-        encryption=Encryption.STA,
-        base_date=2014,
-        key_hex=TEST_NEW_KEY,
-        is_test_key=True,
-        label="KUNCI UJI (bukan kunci produksi)",
-    )
+    """VKRN 41 (KRN 1), 42 (KRN 2), both base date 1993, and 43 (KRN 2, base date 2014), STA."""
+    for vkrn, key_revision, algorithm, base_date, key_hex in TEST_KEYS:
+        store_vending_key(
+            actor=None,
+            unit=unit,
+            vkrn=vkrn,
+            key_revision=key_revision,
+            algorithm=algorithm,
+            encryption=Encryption.STA,
+            base_date=base_date,
+            key_hex=key_hex,
+            is_test_key=True,
+            label="KUNCI UJI (bukan kunci produksi)",
+        )
 
 
 def build_demo(*, units, seed: int, options: dict) -> str:
