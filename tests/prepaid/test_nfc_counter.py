@@ -147,7 +147,7 @@ class SellAtNfcCounterTests:
         assert refused.value.field == "receipt_number"
 
     def test_an_amount_no_token_can_carry_is_refused(self, prepaid, meter):
-        with pytest.raises(VendingRefused, match="melebihi energi"):
+        with pytest.raises(VendingRefused, match="melebihi isi satu token"):
             sell(prepaid.supervisor, amount="900000000000")
         assert _written() == (0, 0, 0, 0)
 

@@ -15,9 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meterops import sts
 from meterops.core.errors import InvalidInput, NotFound
-from meterops.core.formats import rupiah
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.customers.choices import PaymentMode
@@ -25,7 +23,7 @@ from meterops.customers.models import Meter
 
 from ..cards import read_card
 from ..choices import NFC_COUNTER_CHANNEL
-from ..errors import NotNfcMeter, VendingRefused
+from ..errors import NotNfcMeter
 from ..models import NfcTransaction, TokenSale
 from .applications import is_nfc_meter, require_office_role
 from .load_profiles import keep_card
@@ -75,22 +73,6 @@ def counter_meter(*, actor: User, meter_number: str) -> Meter:
     return meter
 
 
-def _vend(*, meter: Meter, amount: Decimal, receipt_number: str, actor: User, at: datetime):
-    try:
-        return vend_token(
-            meter_number=meter.meter_number,
-            amount=amount,
-            channel=NFC_COUNTER_CHANNEL,
-            reference=receipt_number,
-            actor=actor,
-            at=at,
-        )
-    except sts.AmountOutOfRange:
-        raise VendingRefused(
-            _("Nominal %(a)s melebihi energi yang dapat dimuat satu token.") % {"a": rupiah(amount)}
-        ) from None
-
-
 @transaction.atomic
 def sell_at_nfc_counter(
     *,
@@ -117,13 +99,19 @@ def sell_at_nfc_counter(
         raise InvalidInput("receipt_number", _("No kuitansi wajib diisi."))
     meter = counter_meter(actor=actor, meter_number=meter_number.strip())
     at = at or timezone.now()
-    sell = {"meter": meter, "amount": amount, "receipt_number": receipt_number, "actor": actor}
+    sell = {
+        "meter_number": meter.meter_number,
+        "amount": amount,
+        "channel": NFC_COUNTER_CHANNEL,
+        "reference": receipt_number,
+        "actor": actor,
+    }
     try:
-        sale, created = _vend(**sell, at=at)
+        sale, created = vend_token(**sell, at=at)
     except IntegrityError:
         # Another counter sold this receipt (for another meter: the same meter waits on its
         # lock) since this one looked: asking again finds that sale and refuses.
-        sale, created = _vend(**sell, at=at)
+        sale, created = vend_token(**sell, at=at)
     if not created:
         return CounterSale(sale, NfcTransaction.objects.get(sale=sale), created=False)
     kept = keep_card(
