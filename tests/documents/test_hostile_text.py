@@ -144,9 +144,15 @@ def disconnection_notices(h):
     from meterops.documents.notices import render_disconnection_notices
 
     arrears = SimpleNamespace(
-        customer=_customer(h), unit=_unit(h), bills=h("bills"), amount=Decimal("150000")
+        customer=_customer(h),
+        unit=_unit(h),
+        unit_id=7,
+        bills=h("bills"),
+        amount=Decimal("150000"),
     )
-    return render_disconnection_notices([arrears], signer=h("signer"), signer_title=h("title"))
+    return render_disconnection_notices(
+        [arrears], signer=h("signer"), signer_title=h("title"), zones={7: "Asia/Jayapura"}
+    )
 
 
 def closed_house_notices(h):

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from meterops.fieldwork.models import (
     Arrears,
     AuditMonth,
@@ -9,6 +11,8 @@ from meterops.fieldwork.models import (
     Campaign,
     FieldOrder,
     MoveProposal,
+    NoticeSigner,
+    Payment,
 )
 from tests.factories import CustomerFactory, UserFactory
 from tests.reading.helpers import make_customer, make_day, make_reading, make_route
@@ -60,5 +64,19 @@ ROW_IN_UNIT = {
     "fieldwork.FieldOrder": _order,
     "fieldwork.MoveProposal": lambda unit: MoveProposal.objects.create(
         unit=unit, customer=CustomerFactory(unit=unit), proposed_by=UserFactory(unit=unit)
+    ),
+    "fieldwork.NoticeSigner": lambda unit: NoticeSigner.objects.create(
+        unit=unit,
+        role="designated",
+        name="Pejabat",
+        position="SPV",
+        created_by=UserFactory(unit=unit),
+    ),
+    "fieldwork.Payment": lambda unit: Payment.objects.create(
+        reference=f"PAY-{next(_periods)}",
+        customer=CustomerFactory(unit=unit),
+        unit=unit,
+        paid_at=timezone.now(),
+        received_by=UserFactory(unit=unit),
     ),
 }

@@ -14,7 +14,7 @@ from meterops.customers.models import Customer
 from meterops.reading.models import Reading
 
 from . import services
-from .choices import NoticeMaterial, NoticeOutcome, OrderKind
+from .choices import DisconnectionMethod, NoticeMaterial, NoticeOutcome, OrderKind, SignerRole
 from .models import Arrears, FieldOrder
 
 
@@ -56,7 +56,7 @@ def _team_demo(team: DemoTeam) -> int:
                 photo=demo_photo(f"cek{n}.jpg"),
             )
         audits = 1
-    _arrears(unit, supervisor, officer)
+    _arrears(team)
     # Any customer may be told; the first ones, so a small demo has a campaign too.
     listed = Customer.objects.filter(
         pk__in=Customer.objects.filter(unit=unit).order_by("pk")[:12].values("pk")
@@ -95,7 +95,16 @@ def _campaign(unit, supervisor, officer, listed) -> None:
         )
 
 
-def _arrears(unit, supervisor, officer) -> None:
+def _arrears(team: DemoTeam) -> None:
+    unit, supervisor, officer = team.unit, team.supervisor, team.officer
+    signer = services.designate_signer(
+        actor=team.manager,
+        unit=unit,
+        role=SignerRole.MANAGER,
+        name=f"Manajer {unit.name}",
+        position=f"Manajer {unit.name}",
+        employee_number="8406123Z",
+    )
     customers = list(
         Customer.objects.filter(unit=unit, payment_mode=PaymentMode.POSTPAID).order_by("pk")[:12]
     )
@@ -105,7 +114,7 @@ def _arrears(unit, supervisor, officer) -> None:
     ]
     services.apply_arrears_batch(actor=supervisor, rows=rows)
     two_plus = Arrears.objects.filter(unit=unit, bills__gte=2).order_by("pk")
-    services.mark_disconnection_notices_printed(actor=supervisor, arrears=two_plus)
+    services.mark_disconnection_notices_printed(actor=supervisor, arrears=two_plus, signer=signer)
     services.issue_disconnection_orders(actor=supervisor, arrears=two_plus)
     orders = _assign(
         FieldOrder.objects.filter(unit=unit, kind=OrderKind.DISCONNECTION), officer, supervisor
@@ -116,6 +125,8 @@ def _arrears(unit, supervisor, officer) -> None:
             order=order,
             register_kwh=Decimal(5000 + n),
             photo=demo_photo(f"putus{n}.jpg"),
+            method=DisconnectionMethod.MCB_SEALED,
+            seal_number=f"SG-{unit.code}-{n + 1:04d}",
         )
     # One paid after its disconnection: its reconnection order is due at H+1.
     if orders:

@@ -10,7 +10,7 @@ from meterops.core.scoping import scoped
 from meterops.customers.models import Customer, Route, Substation
 from meterops.reading.models import AnomalyCode, period_validator
 
-from .choices import NoticeMaterial, NoticeOutcome
+from .choices import DisconnectionMethod, NoticeMaterial, NoticeOutcome, SignerRole
 
 
 def _units(user):
@@ -69,13 +69,35 @@ class RegisterPhotoForm(BootstrapMixin, forms.Form):
     photo = ImageUploadField(label=_("Foto kWh meter"))
 
 
-class DisconnectionForm(RegisterPhotoForm):
-    at = forms.DateTimeField(
-        label=_("Waktu pemutusan (kosongkan: sekarang)"),
+LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"]
+
+
+def _moment_field(label):
+    return forms.DateTimeField(
+        label=label,
         required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=LOCAL_DATETIME_FORMATS,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "aria-label": label}, format="%Y-%m-%dT%H:%M"
+        ),
     )
+
+
+class ReconnectionForm(RegisterPhotoForm):
+    at = _moment_field(_("Waktu penyambungan (kosongkan: sekarang)"))
+
+
+class DisconnectionForm(RegisterPhotoForm):
+    """Pemutusan sementara: "meng Off kan sakelar MCB dan di segel" (seed 004 §VI). The
+    forbidden method is offered so that choosing it is answered with the seed's reason."""
+
+    method = forms.ChoiceField(
+        label=_("Cara pemutusan"),
+        choices=[("", "---------"), *DisconnectionMethod.choices],
+        initial=DisconnectionMethod.MCB_SEALED,
+    )
+    seal_number = forms.CharField(label=_("Nomor segel"), max_length=30)
+    at = _moment_field(_("Waktu pemutusan (kosongkan: sekarang)"))
 
 
 class PrepaidSamplingForm(BootstrapMixin, forms.Form):
@@ -161,6 +183,26 @@ class CampaignForm(BootstrapMixin, forms.Form):
 
 class PaymentForm(BootstrapMixin, forms.Form):
     customer_id = forms.CharField(label=_("IDPEL"), max_length=12)
+    paid_at = _moment_field(_("Waktu bayar (kosongkan: sekarang)"))
+
+
+class SignerForm(BootstrapMixin, forms.Form):
+    """A TUL VI-01 signer of a unit: its Manajer Unit or an official he designated."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    role = forms.ChoiceField(label=_("Sebagai"), choices=SignerRole.choices)
+    name = forms.CharField(label=_("Nama"), max_length=80)
+    position = forms.CharField(label=_("Jabatan"), max_length=80)
+    employee_number = forms.CharField(label=_("NIP"), max_length=20, required=False)
+    designation_letter = forms.CharField(
+        label=_("Nomor surat penunjukan (untuk pejabat yang ditunjuk)"),
+        max_length=60,
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoped(Unit, user).order_by("path")
 
 
 class AssignForm(BootstrapMixin, forms.Form):

@@ -23,5 +23,8 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("arrears/", views.arrears_list, name="arrears_list"),
     path("arrears/action/", views.arrears_action, name="arrears_action"),
+    path("arrears/export/", views.arrears_export, name="arrears_export"),
+    path("arrears/signers/", views.signer_list, name="signer_list"),
+    path("arrears/signers/<int:pk>/retire/", views.signer_retire, name="signer_retire"),
     path("arrears/tul-ii-04/", views.closed_house_notices, name="closed_house_notices"),
 ]

@@ -4,8 +4,11 @@ machine), route updating, notice campaigns and arrears enforcement, one module e
 
 from .arrears import (
     arrears_action,
+    arrears_export,
     arrears_list,
     closed_house_notices,
+    signer_list,
+    signer_retire,
 )
 from .notices import (
     campaign_detail,
@@ -43,6 +46,7 @@ __all__ = [
     "STATE_COLOURS",
     "SUPERVISORS",
     "arrears_action",
+    "arrears_export",
     "arrears_list",
     "audit_detail",
     "audit_issue_orders",
@@ -62,4 +66,6 @@ __all__ = [
     "route_update",
     "route_update_action",
     "scorecard",
+    "signer_list",
+    "signer_retire",
 ]

@@ -98,7 +98,7 @@ RECORD_FORMS = {
     OrderKind.PREPAID_SAMPLING: forms.PrepaidSamplingForm,
     OrderKind.NOTICE: forms.NoticeForm,
     OrderKind.DISCONNECTION: forms.DisconnectionForm,
-    OrderKind.RECONNECTION: forms.RegisterPhotoForm,
+    OrderKind.RECONNECTION: forms.ReconnectionForm,
     OrderKind.DISMANTLING: forms.RegisterPhotoForm,
 }
 
@@ -129,6 +129,9 @@ def _record(order, actor, data) -> FieldOrder:
 @login_required
 def order_detail(request, pk):
     order = queries.get_order_for(request.user, pk)
+    # Times are read and shown in the order's unit's zone, whoever looks (issue #19).
+    zone = ZoneInfo(services.unit_zones([order.unit_id])[order.unit_id])
+    timezone.activate(zone)
     form = _record_form(order, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,7 +142,6 @@ def order_detail(request, pk):
             messages.error(request, exc.message)
     from meterops.replacement.models import DamageType
 
-    zone = ZoneInfo(request.user.display_time_zone())
     return render(
         request,
         "fieldwork/order_detail.html",
