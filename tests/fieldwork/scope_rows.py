@@ -1,5 +1,6 @@
 """Rows of the fieldwork domain for the who-sees-what matrix (tests/core/test_scoping.py)."""
 
+from datetime import date
 from decimal import Decimal
 
 from meterops.fieldwork.models import (
@@ -9,6 +10,7 @@ from meterops.fieldwork.models import (
     Campaign,
     FieldOrder,
     MoveProposal,
+    OfficerTarget,
 )
 from tests.factories import CustomerFactory, UserFactory
 from tests.reading.helpers import make_customer, make_day, make_reading, make_route
@@ -60,5 +62,13 @@ ROW_IN_UNIT = {
     "fieldwork.FieldOrder": _order,
     "fieldwork.MoveProposal": lambda unit: MoveProposal.objects.create(
         unit=unit, customer=CustomerFactory(unit=unit), proposed_by=UserFactory(unit=unit)
+    ),
+    "fieldwork.OfficerTarget": lambda unit: OfficerTarget.objects.create(
+        unit=unit,
+        officer=UserFactory(unit=unit),
+        day=date(2026, 1, 5),
+        kind="notice",
+        target=10,
+        set_by=UserFactory(unit=unit),
     ),
 }

@@ -9,7 +9,15 @@ from meterops.core.scoping import scoped
 from meterops.reading.models import previous_period
 
 from .choices import OrderKind
-from .models import Arrears, AuditMonth, AuditSample, Campaign, FieldOrder, MoveProposal
+from .models import (
+    Arrears,
+    AuditMonth,
+    AuditSample,
+    Campaign,
+    FieldOrder,
+    MoveProposal,
+    OfficerTarget,
+)
 
 GROUPS = {
     "contractor": ("audit__contractor__name", "Vendor"),
@@ -186,3 +194,19 @@ def proposals_for(user) -> QuerySet[MoveProposal]:
     return scoped(MoveProposal, user).select_related(
         "customer", "from_route", "to_route", "from_substation", "to_substation"
     )
+
+
+def plan_orders_for(user) -> QuerySet[FieldOrder]:
+    """Orders behind schedules, targets and visit lists: a contractor's user sees only those of
+    its own officers, not another company's working the same unit."""
+    orders = scoped(FieldOrder, user)
+    if user.contractor_id:
+        orders = orders.filter(assigned_to__contractor_id=user.contractor_id)
+    return orders
+
+
+def plan_targets_for(user) -> QuerySet[OfficerTarget]:
+    targets = scoped(OfficerTarget, user)
+    if user.contractor_id:
+        targets = targets.filter(officer__contractor_id=user.contractor_id)
+    return targets

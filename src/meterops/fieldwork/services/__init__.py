@@ -1,7 +1,7 @@
 """Writes of the supervision of contractors' field work (seed 004), one module per section
 of the seed around the one order state machine in ``orders``: ``audits`` (§I), ``prepaid_sampling``
-(§III), ``routes`` (§IV), ``notices`` (§V and TUL II-04) and ``arrears`` (§VI). Import them
-from here.
+(§III), ``routes`` (§IV), ``plans`` (§IV–V: schedule, targets, visit lists), ``notices`` (§V
+and TUL II-04) and ``arrears`` (§VI). Import them from here.
 """
 
 from .arrears import (
@@ -36,6 +36,7 @@ from .audits import (
 )
 from .notices import (
     CLOSED_HOUSE_CODES,
+    check_notice_note,
     closed_house_readings,
     create_campaign,
     record_notice,
@@ -47,9 +48,17 @@ from .orders import (
     RECORDERS,
     VERIFIERS,
     assign_orders,
+    ensure_visit_day,
     fail_order,
     send_inaccurate_reading_to_correction,
     verify_order,
+)
+from .plans import (
+    MAX_PLAN_DAYS,
+    Realisation,
+    officer_realisation,
+    set_officer_targets,
+    visit_list,
 )
 from .prepaid_sampling import (
     anomaly_to_replacement_target,
@@ -73,20 +82,24 @@ __all__ = [
     "DISMANTLING_BILLS",
     "DISMANTLING_DAYS",
     "ISSUERS",
+    "MAX_PLAN_DAYS",
     "RECORDERS",
     "VERIFIERS",
     "ArrearsRow",
+    "Realisation",
     "anomaly_to_replacement_target",
     "apply_arrears_batch",
     "apply_move_proposals",
     "arrears_refusal_for",
     "assign_orders",
+    "check_notice_note",
     "closed_house_readings",
     "create_campaign",
     "decide_move_proposals",
     "dismantling_candidates",
     "dismantling_eligible",
     "draw_audit_sample",
+    "ensure_visit_day",
     "fail_order",
     "is_on_schedule",
     "is_paid_at",
@@ -99,6 +112,7 @@ __all__ = [
     "kwh_per_route_substation",
     "mark_disconnection_notices_printed",
     "needs_disconnection_notice",
+    "officer_realisation",
     "reconnection_due",
     "record_accuracy_check",
     "record_disconnection",
@@ -111,7 +125,9 @@ __all__ = [
     "route_substation_mismatches",
     "schedule_deviation",
     "send_inaccurate_reading_to_correction",
+    "set_officer_targets",
     "stratum_sample",
     "verify_order",
+    "visit_list",
     "write_arrears_rows",
 ]
