@@ -132,6 +132,26 @@ class OfficerPlanPageTests:
         assert ">1.500<" in client_for(cast.supervisor).get(PLAN).content.decode()
 
 
+class ContractorOrdersTests:
+    def test_a_contractor_sees_unassigned_orders_and_its_own_not_anothers(
+        self, cast, client_for, vendor_officer
+    ):
+        [own] = _planned(cast, officer=vendor_officer)
+        [pln] = _planned(cast)
+        free = FieldOrder.objects.create(
+            unit=cast.sp_a,
+            customer=CustomerFactory(unit=cast.sp_a),
+            kind=OrderKind.NOTICE,
+            issued_by=cast.supervisor,
+        )
+        client = client_for(cast.vendor_a)
+        html = client.get(reverse("fieldwork:order_list")).content.decode()
+        assert own.reference in html and free.reference in html
+        assert pln.reference not in html
+        detail = reverse("fieldwork:order_detail", args=[pln.pk])
+        assert client.get(detail).status_code == 404
+
+
 class AssignWithDayTests:
     def _assign(self, client, cast, order, day):
         return client.post(

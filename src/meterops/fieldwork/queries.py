@@ -36,6 +36,11 @@ def get_audit_for(user, pk: int) -> AuditMonth:
 
 def orders_for(user, *, kind: str = "", state: str = "") -> QuerySet[FieldOrder]:
     orders = scoped(FieldOrder, user).select_related("customer", "assigned_to", "unit")
+    if user.contractor_id:
+        # A company sees the orders still to hand out and its own officers', not another's.
+        orders = orders.filter(
+            Q(assigned_to__isnull=True) | Q(assigned_to__contractor_id=user.contractor_id)
+        )
     if user.has_role("field_officer") and not user.has_role(
         "supervisor", "admin", "contractor_admin", "unit_admin"
     ):
