@@ -104,3 +104,11 @@ class NoticeFormTests:
         self._post(client, order, outcome="other", note="<script>alert(1)</script>")
         detail = client.get(reverse("fieldwork:order_detail", args=[order.pk])).content.decode()
         assert "<script>alert(1)" not in detail and "&lt;script&gt;alert(1)" in detail
+
+
+def test_campaign_page_title_is_text_not_a_table(cast, client_for):
+    """The title block held a copy of the "Progres per ULP" table: markup in the tab's title."""
+    html = client_for(cast.supervisor).get(reverse("fieldwork:campaign_list")).content.decode()
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert title == "Penyampaian Informasi · meterops"
+    assert html.count('id="campaign-units"') == 1
