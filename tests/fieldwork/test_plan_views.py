@@ -240,3 +240,15 @@ class VisitListPrintTests:
         assert response.status_code == 302
         html = client_for(cast.supervisor).get(response.url).content.decode()
         assert "Belum ada order yang direncanakan" in html
+
+    def test_an_officer_without_a_plan_is_sent_to_the_orders(self, cast, client_for):
+        response = _print(client_for(cast.officer), cast, cast.officer, _day(5))
+        assert response.status_code == 302 and response.url == reverse("fieldwork:order_list")
+
+    def test_a_malformed_day_is_named(self, cast, client_for):
+        client = client_for(cast.supervisor)
+        response = client.get(
+            PRINT, {"unit": cast.sp_a.pk, "visit-officer": cast.officer.pk, "visit-day": "x"}
+        )
+        assert response.status_code == 302
+        assert "Isi tanggal kunjungan yang benar" in client.get(response.url).content.decode()

@@ -7,14 +7,16 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from meterops.core.choices import RoleCode
+from meterops.core.choices import RoleCode, UnitLevel
 from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.models import Unit
+from meterops.core.scoping import scoped
 from meterops.core.services import field_officers_for, require_role
 from meterops.documents.visit_lists import visit_list_pdf
 
@@ -97,24 +99,24 @@ def officer_plan(request):
     )
 
 
+def _back(user, unit, day=None):
+    """Back to the plan of that ULP and day; an officer, who has no plan page, to the orders."""
+    if not user.has_role(*services.ASSIGNERS):
+        return redirect("fieldwork:order_list")
+    day = day or timezone.localdate(timezone.now(), ZoneInfo(unit.settings_or_default().time_zone))
+    query = urlencode({"unit": unit.pk, "first_day": day, "last_day": day})
+    return redirect(f"{reverse('fieldwork:officer_plan')}?{query}")
+
+
 @login_required
 def visit_list_print(request):
     """Cetak Daftar Kunjungan: one officer's planned orders of a day as the PDF form."""
     user = request.user
-    unit_form = forms.PlanFilterForm(
-        {
-            "unit": request.GET.get("unit", ""),
-            "first_day": request.GET.get("visit-day", ""),
-            "last_day": request.GET.get("visit-day", ""),
-        },
-        user=user,
+    unit_id = request.GET.get("unit", "")
+    unit = get_object_or_404(
+        scoped(Unit, user).filter(level=UnitLevel.SERVICE_POINT),
+        pk=int(unit_id) if unit_id.isdigit() and len(unit_id) < 10 else 0,
     )
-    if not unit_form.is_valid():
-        if "unit" in unit_form.errors:
-            raise Http404(_("ULP tidak ditemukan di wilayah Anda."))
-        messages.error(request, _("Isi tanggal kunjungan."))
-        return redirect("fieldwork:officer_plan")
-    unit = unit_form.cleaned_data["unit"]
     # An officer prints their own list; the planners print their officers'.
     officers = field_officers_for(unit, actor=user)
     if not user.has_role(*services.ASSIGNERS):
@@ -124,8 +126,8 @@ def visit_list_print(request):
     if not form.is_valid():
         if "officer" in form.errors:
             raise Http404(_("Petugas tidak ditemukan."))
-        messages.error(request, _("Isi tanggal kunjungan."))
-        return redirect("fieldwork:officer_plan")
+        messages.error(request, _("Isi tanggal kunjungan yang benar."))
+        return _back(user, unit)
     officer, day = form.cleaned_data["officer"], form.cleaned_data["day"]
     orders = list(
         services.visit_list(
@@ -138,8 +140,7 @@ def visit_list_print(request):
             _("Belum ada order yang direncanakan untuk %(officer)s pada %(day)s.")
             % {"officer": officer, "day": f"{day:%d-%m-%Y}"},
         )
-        query = urlencode({"unit": unit.pk, "first_day": day, "last_day": day})
-        return redirect(f"{reverse('fieldwork:officer_plan')}?{query}")
+        return _back(user, unit, day)
     pdf = visit_list_pdf(
         unit=unit,
         officer_name=officer.get_full_name() or officer.username,
