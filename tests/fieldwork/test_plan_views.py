@@ -120,6 +120,26 @@ class OfficerPlanPageTests:
         html = client_for(cast.vendor_a).get(PLAN).content.decode()
         assert "petugas.vendor.a" in html and "petugas.a<" not in html
 
+    def test_queries_do_not_grow_with_officers_and_orders(self, cast, client_for):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.factories import UserFactory
+
+        client = client_for(cast.supervisor)
+
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(PLAN).status_code == 200
+            return len(queries)
+
+        _planned(cast)
+        one = count()
+        for n in range(3):
+            officer = UserFactory(username=f"petugas.x{n}", unit=cast.sp_a, roles=["field_officer"])
+            _planned(cast, officer=officer, n=2)
+        assert count() == one
+
     def test_counts_read_the_indonesian_way(self, cast, client_for):
         OfficerTarget.objects.create(
             unit=cast.sp_a,

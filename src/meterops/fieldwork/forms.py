@@ -11,6 +11,7 @@ from meterops.customers.models import Customer, Route, Substation
 from meterops.reading.models import AnomalyCode, period_validator
 
 from .choices import NOTICE_NOTE_MAX, NoticeMaterial, NoticeOutcome, OrderKind
+from .services.plans import MAX_DAILY_TARGET
 
 
 def _units(user):
@@ -215,7 +216,9 @@ class OfficerTargetForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Jenis order"), choices=OrderKind.choices)
     first_day = _day_field(_("Dari tanggal"))
     last_day = _day_field(_("Sampai tanggal"))
-    target = forms.IntegerField(label=_("Target per hari (0 = hapus)"), min_value=0, max_value=500)
+    target = forms.IntegerField(
+        label=_("Target per hari (0 = hapus)"), min_value=0, max_value=MAX_DAILY_TARGET
+    )
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -54,7 +54,6 @@ from .orders import (
     verify_order,
 )
 from .plans import (
-    MAX_PLAN_DAYS,
     Realisation,
     officer_realisation,
     set_officer_targets,
@@ -82,7 +81,6 @@ __all__ = [
     "DISMANTLING_BILLS",
     "DISMANTLING_DAYS",
     "ISSUERS",
-    "MAX_PLAN_DAYS",
     "RECORDERS",
     "VERIFIERS",
     "ArrearsRow",
