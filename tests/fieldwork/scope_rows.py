@@ -1,5 +1,6 @@
 """Rows of the fieldwork domain for the who-sees-what matrix (tests/core/test_scoping.py)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
@@ -12,6 +13,7 @@ from meterops.fieldwork.models import (
     FieldOrder,
     MoveProposal,
     NoticeSigner,
+    OfficerTarget,
     Payment,
 )
 from tests.factories import CustomerFactory, UserFactory
@@ -78,5 +80,13 @@ ROW_IN_UNIT = {
         unit=unit,
         paid_at=timezone.now(),
         received_by=UserFactory(unit=unit),
+    ),
+    "fieldwork.OfficerTarget": lambda unit: OfficerTarget.objects.create(
+        unit=unit,
+        officer=UserFactory(unit=unit),
+        day=date(2026, 1, 5),
+        kind="notice",
+        target=10,
+        set_by=UserFactory(unit=unit),
     ),
 }

@@ -72,6 +72,22 @@ class DrawAuditSampleTests:
         with pytest.raises(WrongState):
             _audit(cast)
 
+    def test_month_without_readings_is_refused_and_not_locked(self, cast):
+        """Issue #19: "Sampel 0 stan dari 0", then "sudah diambil" on every retry."""
+        with pytest.raises(InvalidInput, match="Belum ada stan hasil baca") as refused:
+            _audit(cast)
+        assert refused.value.field == "period"
+        assert not AuditMonth.objects.exists()
+        _readings(cast.sp_a, routes=1, per_route=2)
+        assert _audit(cast).population == 2  # the month is still open once readings arrive
+
+    def test_month_of_estimates_only_is_refused(self, cast):
+        day = make_day(cast.sp_a)
+        make_reading(make_customer(make_route(day)), is_estimate=True)
+        with pytest.raises(InvalidInput):
+            _audit(cast)
+        assert not AuditMonth.objects.exists()
+
     def test_reading_off_schedule_is_flagged(self, cast):
         day = make_day(cast.sp_a, day_of_month=15)
         customer = make_customer(make_route(day))

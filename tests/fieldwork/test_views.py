@@ -85,6 +85,20 @@ class AuditViewTests:
         export = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD, "export": "xlsx"})
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
 
+    def test_month_without_readings_gives_the_reason_and_stores_nothing(self, cast, client_for):
+        """Issue #19: an empty month was drawn ("Sampel 0 stan dari 0") and then locked."""
+        from meterops.fieldwork.models import AuditMonth
+
+        client = client_for(cast.supervisor)
+        for _attempt in range(2):
+            response = client.post(
+                reverse("fieldwork:audit_list"), {"unit": cast.sp_a.pk, "period": PERIOD}
+            )
+            html = response.content.decode()
+            assert response.status_code == 200
+            assert "Belum ada stan hasil baca" in html and "sudah diambil" not in html
+        assert not AuditMonth.objects.exists()
+
     def test_outsider_gets_404_on_audit(self, cast, client_for):
         day = make_day(cast.sp_a)
         make_reading(make_customer(make_route(day)))

@@ -82,6 +82,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
             photo=photo,
             signature=photos[1] if len(photos) > 1 else None,
             initials=payload.initials,
+            note=payload.note,
         )
     route = substation = None
     if payload.route_code:

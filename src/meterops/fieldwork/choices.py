@@ -45,6 +45,10 @@ class NoticeOutcome(models.TextChoices):
     METER_DISCONNECTED = "meter_disconnected", _("kWh meter kondisi diputus")
     METER_DISMANTLED = "meter_dismantled", _("kWh meter kondisi dibongkar")
     NOT_YET = "not_yet", _("Belum disampaikan")
+    OTHER = "other", _("Dll")
+
+
+NOTICE_NOTE_MAX = 500  # what the customer said / what "Dll" was: a line or two, not a report
 
 
 DELIVERED_OUTCOMES = (

@@ -1,10 +1,11 @@
 """Demo data of the fieldwork domain in each demo ULP, made through the real services: the
 last month's reading audit with some re-checks done, arrears at every step (TUL VI-01,
 disconnection, payment and reconnection, a customer eligible for bongkar rampung), a notice
-campaign and prepaid sampling orders."""
+campaign planned for today with the officer's week of targets, and prepaid sampling orders."""
 
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -18,8 +19,8 @@ from .choices import DisconnectionMethod, NoticeMaterial, NoticeOutcome, OrderKi
 from .models import Arrears, FieldOrder
 
 
-def _assign(orders, officer, supervisor) -> list[FieldOrder]:
-    services.assign_orders(actor=supervisor, orders=orders, officer=officer)
+def _assign(orders, officer, supervisor, planned_on=None) -> list[FieldOrder]:
+    services.assign_orders(actor=supervisor, orders=orders, officer=officer, planned_on=planned_on)
     return list(orders.order_by("pk"))
 
 
@@ -79,12 +80,23 @@ def _campaign(unit, supervisor, officer, listed) -> None:
         material=NoticeMaterial.BROCHURE,
         customers=listed,
     )
-    notices = _assign(campaign.orders.all(), officer, supervisor)
+    today = timezone.localdate(timezone.now(), ZoneInfo(unit.settings_or_default().time_zone))
+    notices = _assign(campaign.orders.all(), officer, supervisor, planned_on=today)
+    services.set_officer_targets(
+        actor=supervisor,
+        unit=unit,
+        officer=officer,
+        kind=OrderKind.NOTICE,
+        first_day=today,
+        last_day=today + timedelta(days=6),
+        target=8,
+    )
+    said = {NoticeOutcome.OTHER: "Rumah sedang direnovasi; pemilik minta dihubungi via telepon"}
     for n, order in enumerate(notices[:6]):
         outcome = [
             NoticeOutcome.IN_PERSON,
             NoticeOutcome.UNDER_DOOR,
-            NoticeOutcome.ADDRESS_NOT_FOUND,
+            NoticeOutcome.OTHER,
         ][n % 3]
         services.record_notice(
             actor=officer,
@@ -92,6 +104,7 @@ def _campaign(unit, supervisor, officer, listed) -> None:
             outcome=outcome,
             photo=demo_photo(f"info{n}.jpg"),
             initials="AS",
+            note=said.get(outcome, ""),
         )
 
 

@@ -10,7 +10,15 @@ from meterops.core.scoping import scoped
 from meterops.customers.models import Customer, Route, Substation
 from meterops.reading.models import AnomalyCode, period_validator
 
-from .choices import DisconnectionMethod, NoticeMaterial, NoticeOutcome, SignerRole
+from .choices import (
+    NOTICE_NOTE_MAX,
+    DisconnectionMethod,
+    NoticeMaterial,
+    NoticeOutcome,
+    OrderKind,
+    SignerRole,
+)
+from .services.plans import MAX_DAILY_TARGET
 
 
 def _units(user):
@@ -134,6 +142,12 @@ class NoticeForm(BootstrapMixin, forms.Form):
     photo = ImageUploadField(label=_("Foto penyampaian"))
     initials = forms.CharField(label=_("Paraf / nama penerima"), max_length=60, required=False)
     signature = ImageUploadField(label=_("Foto tanda tangan (opsional)"), required=False)
+    note = forms.CharField(
+        label=_("Informasi dari pelanggan / catatan (wajib untuk Dll)"),
+        max_length=NOTICE_NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SurveyForm(BootstrapMixin, forms.Form):
@@ -205,8 +219,17 @@ class SignerForm(BootstrapMixin, forms.Form):
         self.fields["unit"].queryset = scoped(Unit, user).order_by("path")
 
 
+def _day_field(label, required=True):
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 class AssignForm(BootstrapMixin, forms.Form):
     officer = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+    planned_on = _day_field(_("Tanggal kunjungan"), required=False)
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,3 +246,38 @@ class RouteChoiceForm(BootstrapMixin, forms.Form):
 
 class PeriodForm(BootstrapMixin, forms.Form):
     period = forms.CharField(label=_("BLTH"), max_length=6, validators=[period_validator])
+
+
+class PlanFilterForm(BootstrapMixin, forms.Form):
+    """Which ULP and days the schedule page shows (seed 004 §IV)."""
+
+    unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none())
+    first_day = _day_field(_("Dari tanggal"))
+    last_day = _day_field(_("Sampai tanggal"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units(user)
+
+
+class OfficerTargetForm(BootstrapMixin, forms.Form):
+    officer = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+    kind = forms.ChoiceField(label=_("Jenis order"), choices=OrderKind.choices)
+    first_day = _day_field(_("Dari tanggal"))
+    last_day = _day_field(_("Sampai tanggal"))
+    target = forms.IntegerField(
+        label=_("Target per hari (0 = hapus)"), min_value=0, max_value=MAX_DAILY_TARGET
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+
+
+class VisitListForm(BootstrapMixin, forms.Form):
+    officer = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+    day = _day_field(_("Tanggal kunjungan"))
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers

@@ -225,6 +225,8 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     )
     issued_at = models.DateTimeField(_("tanggal terbit"), default=timezone.now)
     due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
+    # The unit's local day the officer is to visit (seed 004 §IV, "jadwal pelaksanaan").
+    planned_on = models.DateField(_("rencana kunjungan"), null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -310,6 +312,7 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
         indexes = [
             models.Index(fields=["unit", "kind", "state"], name="fieldwork_order_unit_kind"),
             models.Index(fields=["customer", "kind"], name="fieldwork_order_customer_kind"),
+            models.Index(fields=["assigned_to", "planned_on"], name="fieldwork_order_officer_day"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -355,6 +358,35 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     )
     def verify(self, *, by) -> None:
         self.verified_by, self.verified_at = by, timezone.now()
+
+
+class OfficerTarget(TimeStampedModel):
+    """How many orders of a kind an officer is to finish on a day in a ULP (seed 004 §IV,
+    "target per petugas"); a period's target is the sum of its days."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("petugas")
+    )
+    day = models.DateField(_("tanggal"))
+    kind = models.CharField(_("jenis order"), max_length=20, choices=OrderKind.choices)
+    target = models.PositiveSmallIntegerField(_("target"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["day", "officer_id", "kind"]
+        verbose_name = _("target petugas")
+        verbose_name_plural = _("target petugas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "officer", "day", "kind"],
+                name="fieldwork_officertarget_one_per_day_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "day"], name="fieldwork_target_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.day} {self.kind}: {self.target}"
 
 
 class MoveProposal(FSMModelMixin, TimeStampedModel):

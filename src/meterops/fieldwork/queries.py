@@ -20,7 +20,15 @@ from meterops.core.scoping import scoped
 from meterops.reading.models import previous_period
 
 from .choices import OrderKind
-from .models import Arrears, AuditMonth, AuditSample, Campaign, FieldOrder, MoveProposal
+from .models import (
+    Arrears,
+    AuditMonth,
+    AuditSample,
+    Campaign,
+    FieldOrder,
+    MoveProposal,
+    OfficerTarget,
+)
 
 GROUPS = {
     "contractor": ("audit__contractor__name", "Vendor"),
@@ -39,6 +47,11 @@ def get_audit_for(user, pk: int) -> AuditMonth:
 
 def orders_for(user, *, kind: str = "", state: str = "") -> QuerySet[FieldOrder]:
     orders = scoped(FieldOrder, user).select_related("customer", "assigned_to", "unit")
+    if user.contractor_id:
+        # A company sees the orders still to hand out and its own officers', not another's.
+        orders = orders.filter(
+            Q(assigned_to__isnull=True) | Q(assigned_to__contractor_id=user.contractor_id)
+        )
     if user.has_role("field_officer") and not user.has_role(
         "supervisor", "admin", "contractor_admin", "unit_admin"
     ):
@@ -276,3 +289,19 @@ def proposals_for(user) -> QuerySet[MoveProposal]:
     return scoped(MoveProposal, user).select_related(
         "customer", "from_route", "to_route", "from_substation", "to_substation"
     )
+
+
+def plan_orders_for(user) -> QuerySet[FieldOrder]:
+    """Orders behind schedules, targets and visit lists: a contractor's user sees only those of
+    its own officers, not another company's working the same unit."""
+    orders = scoped(FieldOrder, user)
+    if user.contractor_id:
+        orders = orders.filter(assigned_to__contractor_id=user.contractor_id)
+    return orders
+
+
+def plan_targets_for(user) -> QuerySet[OfficerTarget]:
+    targets = scoped(OfficerTarget, user)
+    if user.contractor_id:
+        targets = targets.filter(officer__contractor_id=user.contractor_id)
+    return targets

@@ -1,7 +1,7 @@
 """Writes of the supervision of contractors' field work (seed 004), one module per section
 of the seed around the one order state machine in ``orders``: ``audits`` (§I), ``prepaid_sampling``
-(§III), ``routes`` (§IV), ``notices`` (§V and TUL II-04) and ``arrears`` (§VI). Import them
-from here.
+(§III), ``routes`` (§IV), ``plans`` (§IV–V: schedule, targets, visit lists), ``notices`` (§V
+and TUL II-04) and ``arrears`` (§VI). Import them from here.
 """
 
 from .arrears import (
@@ -40,6 +40,7 @@ from .audits import (
 )
 from .notices import (
     CLOSED_HOUSE_CODES,
+    check_notice_note,
     closed_house_readings,
     create_campaign,
     record_notice,
@@ -51,6 +52,7 @@ from .orders import (
     RECORDERS,
     VERIFIERS,
     assign_orders,
+    ensure_visit_day,
     fail_order,
     send_inaccurate_reading_to_correction,
     verify_order,
@@ -66,6 +68,12 @@ from .payments import (
     record_payment,
     settle_arrears,
     write_arrears_rows,
+)
+from .plans import (
+    Realisation,
+    officer_realisation,
+    set_officer_targets,
+    visit_list,
 )
 from .prepaid_sampling import (
     anomaly_to_replacement_target,
@@ -102,11 +110,13 @@ __all__ = [
     "ArrearsRow",
     "PaymentNotice",
     "PaymentRecorded",
+    "Realisation",
     "anomaly_to_replacement_target",
     "apply_arrears_batch",
     "apply_move_proposals",
     "arrears_refusal_for",
     "assign_orders",
+    "check_notice_note",
     "closed_house_readings",
     "create_campaign",
     "decide_move_proposals",
@@ -118,6 +128,7 @@ __all__ = [
     "draw_audit_sample",
     "eligible_for_dismantling",
     "end_of_next_day",
+    "ensure_visit_day",
     "fail_order",
     "is_on_schedule",
     "is_paid_at",
@@ -132,6 +143,7 @@ __all__ = [
     "mark_disconnection_notices_printed",
     "needs_disconnection_notice",
     "notify_payment",
+    "officer_realisation",
     "open_reconnection_due",
     "payment_time_refusal",
     "reconnection_due",
@@ -148,6 +160,7 @@ __all__ = [
     "route_substation_mismatches",
     "schedule_deviation",
     "send_inaccurate_reading_to_correction",
+    "set_officer_targets",
     "settle_arrears",
     "signature_block",
     "signers_for",
@@ -155,5 +168,6 @@ __all__ = [
     "unit_zones",
     "vendor_answers",
     "verify_order",
+    "visit_list",
     "write_arrears_rows",
 ]

@@ -118,7 +118,7 @@ def disconnection_refusal_for(arrears: Arrears) -> str | None:
 
 
 def signed_notice_refusal(arrears: Arrears) -> str | None:
-    """"Membawa Surat Pemberitahuan Pemutusan Sementara (TUL VI-01) yang telah ditandatangani"
+    """ "Membawa Surat Pemberitahuan Pemutusan Sementara (TUL VI-01) yang telah ditandatangani"
     (seed 004 §VI): no disconnection without the signed notice printed."""
     if arrears.notice_printed_at is None or arrears.notice_signer_id is None:
         return _(
@@ -370,7 +370,7 @@ def record_disconnection(
 
 
 def order_reconnection(*, actor: User, arrears: Arrears) -> None:
-    """"Penyambungan kembali maximum pada H + 1 setelah pelunasan" (seed 004 §VI): the
+    """ "Penyambungan kembali maximum pada H + 1 setelah pelunasan" (seed 004 §VI): the
     reconnection order of a paid, disconnected customer, due from the real payment time."""
     note = str(OrderKind.RECONNECTION.label)
     if arrears.disconnected_at >= arrears.paid_at:

@@ -1,5 +1,6 @@
 """Pages of the supervision of field work: reading audits and scorecards, orders (the one state
-machine), route updating, notice campaigns and arrears enforcement, one module each.
+machine), route updating, schedules and targets per officer, notice campaigns and arrears
+enforcement, one module each.
 """
 
 from .arrears import (
@@ -26,6 +27,10 @@ from .orders import (
     order_verify,
     orders_assign,
     prepaid_sampling,
+)
+from .plans import (
+    officer_plan,
+    visit_list_print,
 )
 from .routes import (
     STATE_COLOURS,
@@ -54,6 +59,7 @@ __all__ = [
     "campaign_detail",
     "campaign_list",
     "closed_house_notices",
+    "officer_plan",
     "order_detail",
     "order_fail",
     "order_list",
@@ -68,4 +74,5 @@ __all__ = [
     "scorecard",
     "signer_list",
     "signer_retire",
+    "visit_list_print",
 ]

@@ -84,12 +84,13 @@ def orders_assign(request):
                 actor=request.user,
                 orders=_selected(request, FieldOrder.objects.all()),
                 officer=form.cleaned_data["officer"],
+                planned_on=form.cleaned_data["planned_on"],
             )
             messages.success(request, _("%(n)d order ditugaskan.") % {"n": n})
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, _("Pilih petugas."))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(request.POST.get("next") or "fieldwork:order_list")
 
 

@@ -789,8 +789,13 @@ $("#order-form").addEventListener("submit", async (event) => {
     if (kind === "notice") {
       payload.notice_outcome = form.notice_outcome.value;
       payload.initials = form.initials.value.trim();
+      payload.note = form.notice_note.value.trim();
       if (payload.notice_outcome === "in_person" && !payload.initials && !signed) {
         errors.push("Diterima langsung: isi paraf/nama penerima atau tanda tangan");
+      }
+      // The server refuses the same (fieldwork check_notice_note); checked here before queueing.
+      if (payload.notice_outcome === "other" && !payload.note) {
+        errors.push("Keterangan Dll: tulis kondisi pelanggan atau informasi dari pelanggan");
       }
     }
     if (kind === "survey") {
