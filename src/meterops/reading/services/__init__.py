@@ -4,13 +4,18 @@ from here.
 """
 
 from .approval import (
+    Approvable,
     ApprovalResult,
+    approval_pattern,
+    approvable,
     approve_reading_day,
     can_approve,
     cancel_approval,
     cancel_reading_day_approval,
     mark_posting_taken,
+    ready_to_send,
 )
+from .billing import BILLING_ROLES, acknowledge_posting, postings_for_billing, pull_posting
 from .readings import (
     REREAD_REQUESTERS,
     ROUTE_EDITORS,
@@ -36,6 +41,7 @@ from .readings import (
 )
 
 __all__ = [
+    "BILLING_ROLES",
     "REREAD_REQUESTERS",
     "ROUTE_EDITORS",
     "SENDERS",
@@ -44,8 +50,12 @@ __all__ = [
     "UPLOADERS",
     "UPLOAD_FIELDS",
     "VENDOR_VERIFIERS",
+    "Approvable",
     "ApprovalResult",
     "ImportResult",
+    "acknowledge_posting",
+    "approvable",
+    "approval_pattern",
     "approve_reading_day",
     "can_approve",
     "cancel_approval",
@@ -53,6 +63,9 @@ __all__ = [
     "estimate_missing_readings",
     "mark_posting_taken",
     "move_customer",
+    "postings_for_billing",
+    "pull_posting",
+    "ready_to_send",
     "reading_row_problem",
     "request_rereads",
     "save_reading_day",
