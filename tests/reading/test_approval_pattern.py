@@ -82,9 +82,7 @@ class ApprovalPatternTests:
 
     def test_without_pengawas_the_vendor_sends_what_it_verified(self, cast, day, approver):
         ReadingSettings.objects.create(unit=cast.sp_a, supervisor_verification_required=False)
-        reading = make_reading(
-            make_customer(make_route(day)), state=ReadingState.VENDOR_VERIFIED
-        )
+        reading = make_reading(make_customer(make_route(day)), state=ReadingState.VENDOR_VERIFIED)
         vendor = UserFactory(
             username="vendor.a", contractor=cast.contractor_a, roles=["contractor_admin"]
         )

@@ -74,7 +74,9 @@ class ApproverSeesVerificationsTests:
         def shown(**extra):
             page = client.get("/reading/approvals/", _query(day, **extra)).content.decode()
             table = page[page.index('id="approval-table"') :]
-            return {r.customer.customer_id for r in (verified, other) if r.customer.customer_id in table}
+            return {
+                r.customer.customer_id for r in (verified, other) if r.customer.customer_id in table
+            }
 
         assert shown(customer_id="510010000042") == {"510010000042"}
         assert shown(state="verified") == {"510010000042"}

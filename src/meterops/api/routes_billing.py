@@ -60,9 +60,7 @@ def billing_postings(request):
 @router.get(
     "/billing/postings/{number}/file",
     response={200: None, **ERRORS},
-    openapi_extra={
-        "responses": {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
-    },
+    openapi_extra={"responses": {200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}},
 )
 def billing_posting_file(request, number: s.Text(40, 1)):
     """The posting's fixed-width file (docs/API.md); the first fetch is recorded, after which

@@ -9,16 +9,30 @@ def create_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0012_user_username_case_insensitive'),
+        ("core", "0012_user_username_case_insensitive"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='role',
-            name='code',
-            field=models.CharField(choices=[('admin', 'Administrator'), ('unit_admin', 'Admin Unit'), ('supervisor', 'Pengawas'), ('reading_approver', 'ADMIN_CMT / SPV TE'), ('contractor_admin', 'Admin Vendor'), ('field_officer', 'Petugas Lapangan'), ('helpdesk', 'Helpdesk'), ('call_centre', 'CSO PLN 123'), ('billing_system', 'Sistem AP2T (API)')], max_length=30, primary_key=True, serialize=False),
+            model_name="role",
+            name="code",
+            field=models.CharField(
+                choices=[
+                    ("admin", "Administrator"),
+                    ("unit_admin", "Admin Unit"),
+                    ("supervisor", "Pengawas"),
+                    ("reading_approver", "ADMIN_CMT / SPV TE"),
+                    ("contractor_admin", "Admin Vendor"),
+                    ("field_officer", "Petugas Lapangan"),
+                    ("helpdesk", "Helpdesk"),
+                    ("call_centre", "CSO PLN 123"),
+                    ("billing_system", "Sistem AP2T (API)"),
+                ],
+                max_length=30,
+                primary_key=True,
+                serialize=False,
+            ),
         ),
         migrations.RunPython(create_role, migrations.RunPython.noop),
     ]

@@ -5,51 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_meter_vkrn'),
-        ('reading', '0008_rename_stored_media'),
+        ("customers", "0003_meter_vkrn"),
+        ("reading", "0008_rename_stored_media"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='approval',
-            name='route',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.route', verbose_name='RBM'),
+            model_name="approval",
+            name="route",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="customers.route",
+                verbose_name="RBM",
+            ),
         ),
         migrations.AddField(
-            model_name='billingposting',
-            name='pulled_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='diunduh AP2T'),
+            model_name="billingposting",
+            name="pulled_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="diunduh AP2T"),
         ),
         migrations.AddField(
-            model_name='historicalreadingsettings',
-            name='approval_scope',
-            field=models.CharField(choices=[('reading_day', 'Per kode kelompok hari baca'), ('route', 'Per RBM')], default='reading_day', max_length=20, verbose_name='pola pengesahan'),
+            model_name="historicalreadingsettings",
+            name="approval_scope",
+            field=models.CharField(
+                choices=[("reading_day", "Per kode kelompok hari baca"), ("route", "Per RBM")],
+                default="reading_day",
+                max_length=20,
+                verbose_name="pola pengesahan",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreadingsettings',
-            name='billing_pulls_postings',
-            field=models.BooleanField(default=False, help_text='Jika tidak, posting ditandai diambil AP2T dengan tombol di halaman.', verbose_name='AP2T mengambil posting lewat API'),
+            model_name="historicalreadingsettings",
+            name="billing_pulls_postings",
+            field=models.BooleanField(
+                default=False,
+                help_text="Jika tidak, posting ditandai diambil AP2T dengan tombol di halaman.",
+                verbose_name="AP2T mengambil posting lewat API",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalreadingsettings',
-            name='supervisor_verification_required',
-            field=models.BooleanField(default=True, verbose_name='verifikasi pengawas wajib sebelum dikirim'),
+            model_name="historicalreadingsettings",
+            name="supervisor_verification_required",
+            field=models.BooleanField(
+                default=True, verbose_name="verifikasi pengawas wajib sebelum dikirim"
+            ),
         ),
         migrations.AddField(
-            model_name='readingsettings',
-            name='approval_scope',
-            field=models.CharField(choices=[('reading_day', 'Per kode kelompok hari baca'), ('route', 'Per RBM')], default='reading_day', max_length=20, verbose_name='pola pengesahan'),
+            model_name="readingsettings",
+            name="approval_scope",
+            field=models.CharField(
+                choices=[("reading_day", "Per kode kelompok hari baca"), ("route", "Per RBM")],
+                default="reading_day",
+                max_length=20,
+                verbose_name="pola pengesahan",
+            ),
         ),
         migrations.AddField(
-            model_name='readingsettings',
-            name='billing_pulls_postings',
-            field=models.BooleanField(default=False, help_text='Jika tidak, posting ditandai diambil AP2T dengan tombol di halaman.', verbose_name='AP2T mengambil posting lewat API'),
+            model_name="readingsettings",
+            name="billing_pulls_postings",
+            field=models.BooleanField(
+                default=False,
+                help_text="Jika tidak, posting ditandai diambil AP2T dengan tombol di halaman.",
+                verbose_name="AP2T mengambil posting lewat API",
+            ),
         ),
         migrations.AddField(
-            model_name='readingsettings',
-            name='supervisor_verification_required',
-            field=models.BooleanField(default=True, verbose_name='verifikasi pengawas wajib sebelum dikirim'),
+            model_name="readingsettings",
+            name="supervisor_verification_required",
+            field=models.BooleanField(
+                default=True, verbose_name="verifikasi pengawas wajib sebelum dikirim"
+            ),
         ),
     ]

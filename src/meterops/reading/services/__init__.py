@@ -6,13 +6,14 @@ from here.
 from .approval import (
     Approvable,
     ApprovalResult,
-    approval_pattern,
     approvable,
+    approval_pattern,
     approve_reading_day,
     can_approve,
     cancel_approval,
     cancel_reading_day_approval,
     mark_posting_taken,
+    reading_day_overview,
     ready_to_send,
 )
 from .billing import BILLING_ROLES, acknowledge_posting, postings_for_billing, pull_posting
@@ -65,8 +66,9 @@ __all__ = [
     "move_customer",
     "postings_for_billing",
     "pull_posting",
-    "ready_to_send",
+    "reading_day_overview",
     "reading_row_problem",
+    "ready_to_send",
     "request_rereads",
     "save_reading_day",
     "schedule_route",

@@ -120,11 +120,23 @@ def approvable(*, reading_day: ReadingDay, period: str, route: Route | None = No
         raise InvalidInput("route", _("Pola pengesahan unit ini per RBM: pilih RBM dulu."))
     if not by_route and route is not None:
         raise InvalidInput("route", _("Pola pengesahan unit ini per hari baca, bukan per RBM."))
+    if route is not None and not (
+        Route.objects.filter(pk=route.pk, schedule__reading_day=reading_day).exists()
+    ):
+        raise InvalidInput("route", _("RBM %(r)s tidak ada di hari baca ini.") % {"r": route})
+    return _covering(reading_day, period, route, pattern)
+
+
+def reading_day_overview(*, reading_day: ReadingDay, period: str) -> Approvable:
+    """The whole reading day as the approver looks at it before choosing an RBM; nothing is
+    approved through it where the pattern is per RBM."""
+    return _covering(reading_day, period, None, approval_pattern(reading_day))
+
+
+def _covering(reading_day, period, route, pattern) -> Approvable:
     customers = reading_day.customers()
     readings = Reading.objects.filter(reading_day=reading_day, period=period)
     if route is not None:
-        if not Route.objects.filter(pk=route.pk, schedule__reading_day=reading_day).exists():
-            raise InvalidInput("route", _("RBM %(r)s tidak ada di hari baca ini.") % {"r": route})
         customers = customers.filter(route=route)
         readings = readings.filter(customer__route=route)
     return Approvable(reading_day, period, route, pattern, customers, readings)
@@ -173,8 +185,8 @@ def approve_reading_day(
     the rows; the reading day's row lock makes two approvers at once post each reading once.
     """
     _require_approver(actor, reading_day)
-    reading_day = ReadingDay.objects.select_for_update().select_related("unit").get(
-        pk=reading_day.pk
+    reading_day = (
+        ReadingDay.objects.select_for_update().select_related("unit").get(pk=reading_day.pk)
     )
     check = approvable(reading_day=reading_day, period=period, route=route)
     waiting = check.waiting.count()
@@ -280,4 +292,3 @@ def mark_posting_taken(*, actor: User, posting: BillingPosting) -> BillingPostin
         posting.taken_at = timezone.now()
         posting.save(update_fields=["taken_at"])
     return posting
-

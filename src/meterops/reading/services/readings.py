@@ -29,7 +29,6 @@ from ..bulk import move, save_one, snapshot
 from ..choices import ReadingState
 from ..errors import InvalidRoute, NothingToDo, ReadingLocked
 from ..importer import ReadingRow
-from .approval import approval_pattern, ready_to_send
 from ..models import (
     AnomalyCode,
     Reading,
@@ -38,6 +37,7 @@ from ..models import (
     RouteSchedule,
     previous_period,
 )
+from .approval import approval_pattern, ready_to_send
 
 ROUTE_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 SETTINGS_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)

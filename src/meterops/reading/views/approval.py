@@ -52,12 +52,14 @@ def approval(request):
             request.GET.get("page")
         )
         by_route = pattern.approval_scope == ApprovalScope.ROUTE
-        check = None
-        if route is not None or not by_route:
+        can_press = route is not None or not by_route
+        if can_press:
             check = services.approvable(
                 reading_day=day, period=period, route=route if by_route else None
             )
-        waiting = list(check.waiting[:WAITING_SHOWN]) if check else []
+        else:
+            check = services.reading_day_overview(reading_day=day, period=period)
+        waiting = list(check.waiting[:WAITING_SHOWN])
         for customer in waiting:
             customer.step = check.step(customer.reading_state)
         context.update(
@@ -66,7 +68,7 @@ def approval(request):
             route=route,
             pattern=pattern,
             by_route=by_route,
-            check=check,
+            can_press=can_press,
             counts=queries.reading_day_counts(day, period, route if by_route else None),
             waiting=waiting,
             page=page,
