@@ -88,6 +88,11 @@ class ApproverSeesVerificationsTests:
         page = client_for(approver).get("/reading/approvals/", _query(day, route=elsewhere.pk))
         assert "tidak ada di hari baca ini" in page.content.decode()
 
+    def test_a_bad_idpel_is_a_form_error_naming_the_field(self, client_for, approver, day):
+        response = client_for(approver).get("/reading/approvals/", _query(day, customer_id="<x>"))
+        assert response.status_code == 200
+        assert "IDPEL hanya angka" in response.content.decode()
+
     def test_exports_the_filtered_list_as_excel(self, client_for, approver, day, verified):
         response = client_for(approver).get("/reading/approvals/", _query(day, format="xlsx"))
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
