@@ -4,9 +4,13 @@ pada fungsi 2"; issue #19)."""
 import pytest
 
 from meterops.reading.choices import ReadingState
-from meterops.reading.errors import PostingTaken
+from meterops.reading.errors import NothingToDo, PostingTaken
 from meterops.reading.models import BillingPosting, Reading
-from meterops.reading.services import approve_reading_day, cancel_approval
+from meterops.reading.services import (
+    approve_reading_day,
+    cancel_approval,
+    cancel_reading_day_approval,
+)
 from tests.factories import UserFactory
 from tests.reading.helpers import (
     PERIOD,
@@ -63,6 +67,17 @@ class PullPostingsTests:
         reading = Reading.objects.get(posting=posting)
         with pytest.raises(PostingTaken):
             cancel_approval(actor=make_approver(cast.sp_a), reading=reading, reason="salah")
+
+    def test_nor_cancel_the_whole_reading_day(self, cast, ap2t, posting):
+        _file(ap2t, posting.number)
+        with pytest.raises(NothingToDo):
+            cancel_reading_day_approval(
+                actor=make_approver(cast.sp_a),
+                reading_day=posting.approval.reading_day,
+                period=PERIOD,
+                reason="salah",
+            )
+        assert Reading.objects.get(posting=posting).state == ReadingState.APPROVED
 
     def test_another_units_billing_user_gets_nothing(self, cast, api_client, posting):
         other = api_client(_billing_user(cast.area_b, "ap2t.beta"))

@@ -231,16 +231,16 @@ def _cancellable() -> Q:
 @transaction.atomic
 def cancel_approval(*, actor: User, reading: Reading, reason: str) -> Reading:
     """Pembatalan pengesahan of one customer, while billing has not taken its posting."""
-    reading = (
-        Reading.objects.select_for_update(of=("self",)).select_related("posting").get(pk=reading.pk)
-    )
+    reading = Reading.objects.select_for_update(of=("self",)).get(pk=reading.pk)
     _require_approver(actor, reading.reading_day)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("reason", _("Isi alasan pembatalan."))
     if reading.state != ReadingState.APPROVED:
         raise WrongState(_("Stan ini belum disahkan."))
-    if reading.posting.taken_at is not None or reading.posting.pulled_at is not None:
+    # The posting's lock orders this against AP2T fetching its file (billing.pull_posting).
+    posting = BillingPosting.objects.select_for_update().get(pk=reading.posting_id)
+    if posting.taken_at is not None or posting.pulled_at is not None:
         raise PostingTaken()
     reading.cancel_approval()
     save_one(
@@ -263,6 +263,12 @@ def cancel_reading_day_approval(
     if not reason:
         raise InvalidInput("reason", _("Isi alasan pembatalan."))
     ReadingDay.objects.select_for_update().get(pk=reading_day.pk)
+    # Locked so that AP2T can not fetch one of them while their readings are taken back.
+    list(
+        BillingPosting.objects.select_for_update(of=("self",)).filter(
+            approval__reading_day=reading_day, approval__period=period
+        )
+    )
     count = move(
         Reading.objects.filter(_cancellable(), reading_day=reading_day, period=period),
         method=Reading.cancel_approval,
