@@ -3,8 +3,9 @@ pelunasan (Via PPOB/HP smartphone)"): a payment settles the customer's arrears a
 the real payment time; pending disconnection orders are withdrawn and a disconnected customer
 gets its reconnection order due by H+1 from the payment.
 
-The payment system logs in like the field app (a device token of a user with an office role:
-Admin Unit, Pengawas or Helpdesk; that user's units are its scope). The payment reference is
+The payment system logs in like the field app (a device token of a user with the role Sistem
+AP2T (API), or an office role: Admin Unit, Pengawas or Helpdesk; that user's units are its
+scope). The payment reference is
 the idempotency key: the same notice again answers 200 with the first answer, the same
 reference for another customer, time or amount is refused (409).
 """

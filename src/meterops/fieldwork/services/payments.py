@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meterops.core.choices import Domain
+from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotFound, WrongState
 from meterops.core.models import User
 from meterops.core.scoping import scoped
@@ -202,12 +202,16 @@ class PaymentRecorded:
     replayed: bool
 
 
+# The billing/payment side's API account, besides the office roles that record payments.
+PAYMENT_NOTIFIERS = (*ARREARS_UPLOADERS, RoleCode.BILLING_SYSTEM)
+
+
 def notify_payment(*, actor: User, notice: PaymentNotice) -> PaymentRecorded:
     """A payment notification from the billing/payment side (seed 004 §VI: "pengecekan data
     pelunasan (Via PPOB/HP smartphone)"), idempotent by payment reference: the first one
     settles the arrears at the real payment time; the same notice again changes nothing; the
     same reference with other data is refused."""
-    require_role(actor, ARREARS_UPLOADERS)
+    require_role(actor, PAYMENT_NOTIFIERS)
     reference = notice.reference.strip()
     if not reference:
         raise InvalidInput("reference", _("Referensi pembayaran wajib diisi."))
