@@ -97,7 +97,7 @@ def test_customer_walks_from_report_to_replacement(cast, new_page, screenshot):
     page.goto("/replacement/replacements/new/")
     page.fill("#id_customer_id", "510010000777")
     page.get_by_role("button", name="Cari").click()
-    page.fill("#id_old_final_reading", "1612")
+    page.fill("#id_old_final_reading", "1520")
     page.fill("#id_brand", "ITRON")
     page.fill("#id_meter_number", "56000000777")
     page.fill("#id_seal_numbers", "SG-1, SG-2")
