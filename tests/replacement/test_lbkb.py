@@ -119,6 +119,18 @@ class ReadingMarkTests:
         )
         assert_dropped_only_with_ba(cast, target)
 
+    def test_lbkb_reading_after_the_report_marks_it_for_reverification(
+        self, cast, customer, make_target, last_reading
+    ):
+        target = make_target(customer)
+        assert not target.from_reading_anomaly
+        last_reading(customer, "1500", code="MB")  # the meter reader comes by afterwards
+        send_target_to_reverification(target=target, actor=cast.supervisor, reason="cek ulang")
+        target.refresh_from_db()
+        assert target.from_reading_anomaly
+        with pytest.raises(WrongState, match="upload BA verifikasi dulu"):
+            drop_target(target=target, actor=cast.supervisor, reason="meter normal")
+
 
 class TambahExDgTests:
     URL = reverse("replacement:target_create")

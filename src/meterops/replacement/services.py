@@ -229,6 +229,10 @@ def send_target_to_reverification(
     if not can_proceed(target.send_to_reverification):
         _refuse_stale(target, _("dikirim ke verifikasi ulang"))
     target.send_to_reverification(reason=reason.strip())
+    # A reading with an LBKB code since the report marks it, before Hapus dari TO is possible.
+    target.from_reading_anomaly = lbkb_marks({target.customer_id: target.from_reading_anomaly})[
+        target.customer_id
+    ]
     _advance(target, actor, "sent_to_reverification", note=reason.strip())
     return target
 
