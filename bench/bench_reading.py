@@ -54,7 +54,8 @@ def build_day(unit, code: str, first: int, count: int, *, periods=(PERIOD,), sta
             [unit.code, unit.pk, route.pk, first, first + count - 1],
         )
         for months_back, period in enumerate(periods):
-            # jam nyala above 2000 for every 100th customer (450 VA): 2222 h.
+            # jam nyala above 2000 for every 100th customer (450 VA): 2222 h, flagged as
+            # validation flags it (the flag is what holds a reading back).
             cursor.execute(
                 f"INSERT INTO {Reading._meta.db_table} (customer_id, unit_id, reading_day_id,"  # noqa: S608
                 " period, register_kwh, read_at, reader, photo, power_va, is_estimate,"
@@ -64,7 +65,7 @@ def build_day(unit, code: str, first: int, count: int, *, periods=(PERIOD,), sta
                 " SELECT c.id, c.unit_id, %s, %s, 10000 - %s * 150 + (c.id %% 50),"
                 " now(), 'BENCH', 'f.jpg', c.power_va, false, 150,"
                 " CASE WHEN c.power_va = 450 THEN 2222 ELSE 115 END,"
-                " false, false, false, false, false, false, %s, '', now(), now()"
+                " false, false, false, c.power_va = 450, false, false, %s, '', now(), now()"
                 f" FROM {Customer._meta.db_table} c WHERE c.route_id = %s",
                 [day.pk, period, months_back, state, route.pk],
             )

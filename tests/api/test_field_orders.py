@@ -79,6 +79,32 @@ class FieldOrderTests:
         assert answer.status_code == 422
         assert answer.json()["field"] == "reason"
 
+    def test_notice_dll_needs_a_note(self, api_client, notice_order, field_officer):
+        """Seed 004 §V: keterangan "Dll"; the server is the authority, whatever the phone sent."""
+        client = api_client(field_officer)
+        url = f"/api/field-orders/{notice_order.pk}/outcome"
+
+        def send(**extra):
+            payload = {
+                "client_id": str(uuid.uuid4()),
+                "version": notice_order.updated_at.isoformat(),
+                "result": "done",
+                "notice_outcome": "other",
+                "photo_ids": [upload_photo(client)],
+                **extra,
+            }
+            return client.post(url, payload, content_type="application/json")
+
+        refused = send()
+        assert refused.status_code == 422 and refused.json()["field"] == "note"
+        notice_order.refresh_from_db()
+        assert notice_order.state == OrderState.ASSIGNED
+        done = send(note="Pelanggan minta surat dikirim ke kantor desa")
+        assert done.status_code == 201, done.json()
+        notice_order.refresh_from_db()
+        assert notice_order.outcome == "other"
+        assert notice_order.note == "Pelanggan minta surat dikirim ke kantor desa"
+
     def test_stale_version_is_409_with_both_versions(self, api_client, notice_order, field_officer):
         answer = api_client(field_officer).post(
             f"/api/field-orders/{notice_order.pk}/outcome",

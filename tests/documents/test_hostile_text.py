@@ -144,9 +144,15 @@ def disconnection_notices(h):
     from meterops.documents.notices import render_disconnection_notices
 
     arrears = SimpleNamespace(
-        customer=_customer(h), unit=_unit(h), bills=h("bills"), amount=Decimal("150000")
+        customer=_customer(h),
+        unit=_unit(h),
+        unit_id=7,
+        bills=h("bills"),
+        amount=Decimal("150000"),
     )
-    return render_disconnection_notices([arrears], signer=h("signer"), signer_title=h("title"))
+    return render_disconnection_notices(
+        [arrears], signer=h("signer"), signer_title=h("title"), zones={7: "Asia/Jayapura"}
+    )
 
 
 def closed_house_notices(h):
@@ -161,6 +167,26 @@ def closed_house_notices(h):
         reader=h("reader"),
     )
     return render_closed_house_notices([reading], period=h("period"))
+
+
+def visit_list(h):
+    from meterops.documents.visit_lists import visit_list_pdf
+
+    customer = _customer(h)
+    customer.power_va = 1300  # a number: printed as "1.300 VA"
+    order = SimpleNamespace(
+        customer=customer,
+        reference=h("reference"),
+        get_kind_display=lambda: h("kind"),
+        campaign=SimpleNamespace(name=h("campaign")),
+    )
+    return visit_list_pdf(
+        unit=_unit(h),
+        officer_name=h("officer"),
+        day=date(2026, 12, 7),
+        orders=[order, order],
+        zone="Asia/Jakarta",
+    )
 
 
 def _prepaid_request(h):
@@ -231,6 +257,7 @@ BUILDERS = {
     "prepaid_applications.payment_slip_pdf": payment_slip,
     "prepaid_applications.work_order_pdf": prepaid_work_order,
     "kct_work_orders.kct_work_orders_pdf": kct_work_orders,
+    "visit_lists.visit_list_pdf": visit_list,
 }
 
 

@@ -1,6 +1,9 @@
 """Rows of the fieldwork domain for the who-sees-what matrix (tests/core/test_scoping.py)."""
 
+from datetime import date
 from decimal import Decimal
+
+from django.utils import timezone
 
 from meterops.fieldwork.models import (
     Arrears,
@@ -9,6 +12,9 @@ from meterops.fieldwork.models import (
     Campaign,
     FieldOrder,
     MoveProposal,
+    NoticeSigner,
+    OfficerTarget,
+    Payment,
 )
 from tests.factories import CustomerFactory, UserFactory
 from tests.reading.helpers import make_customer, make_day, make_reading, make_route
@@ -60,5 +66,27 @@ ROW_IN_UNIT = {
     "fieldwork.FieldOrder": _order,
     "fieldwork.MoveProposal": lambda unit: MoveProposal.objects.create(
         unit=unit, customer=CustomerFactory(unit=unit), proposed_by=UserFactory(unit=unit)
+    ),
+    "fieldwork.NoticeSigner": lambda unit: NoticeSigner.objects.create(
+        unit=unit,
+        role="designated",
+        name="Pejabat",
+        position="SPV",
+        created_by=UserFactory(unit=unit),
+    ),
+    "fieldwork.Payment": lambda unit: Payment.objects.create(
+        reference=f"PAY-{next(_periods)}",
+        customer=CustomerFactory(unit=unit),
+        unit=unit,
+        paid_at=timezone.now(),
+        received_by=UserFactory(unit=unit),
+    ),
+    "fieldwork.OfficerTarget": lambda unit: OfficerTarget.objects.create(
+        unit=unit,
+        officer=UserFactory(unit=unit),
+        day=date(2026, 1, 5),
+        kind="notice",
+        target=10,
+        set_by=UserFactory(unit=unit),
     ),
 }

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from meterops.fieldwork.choices import OrderKind
-from meterops.fieldwork.models import Arrears, AuditMonth, FieldOrder
+from meterops.fieldwork.models import Arrears, AuditMonth, FieldOrder, OfficerTarget
 
 
 @pytest.mark.django_db
@@ -13,5 +13,8 @@ def test_seed_demo_builds_fieldwork_through_the_services():
     assert {OrderKind.ACCURACY_CHECK, OrderKind.DISCONNECTION, OrderKind.NOTICE} <= kinds
     assert FieldOrder.objects.filter(kind=OrderKind.RECONNECTION, due_at__isnull=False).exists()
     assert Arrears.objects.filter(paid_at__isnull=False).exists()
+    assert FieldOrder.objects.filter(kind=OrderKind.NOTICE, planned_on__isnull=False).exists()
+    assert FieldOrder.objects.filter(outcome="other").exclude(note="").exists()
+    assert OfficerTarget.objects.exists()
     call_command("seed_demo", "--customers", "0", "--targets", "0")
     assert AuditMonth.objects.count() == 2

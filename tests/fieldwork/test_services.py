@@ -16,7 +16,7 @@ from meterops.reading.choices import ReadingState
 from meterops.replacement.models import DamageType, ReplacementTarget
 from tests.core.image_files import files_in_media, huge_png
 from tests.factories import CustomerFactory, SubstationFactory
-from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
+from tests.fieldwork.helpers import arrears, disconnect, disconnection_order, jpeg, print_notice
 from tests.reading.helpers import PERIOD, anomaly, make_customer, make_day, make_reading, make_route
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,22 @@ class DrawAuditSampleTests:
         _audit(cast)
         with pytest.raises(WrongState):
             _audit(cast)
+
+    def test_month_without_readings_is_refused_and_not_locked(self, cast):
+        """Issue #19: "Sampel 0 stan dari 0", then "sudah diambil" on every retry."""
+        with pytest.raises(InvalidInput, match="Belum ada stan hasil baca") as refused:
+            _audit(cast)
+        assert refused.value.field == "period"
+        assert not AuditMonth.objects.exists()
+        _readings(cast.sp_a, routes=1, per_route=2)
+        assert _audit(cast).population == 2  # the month is still open once readings arrive
+
+    def test_month_of_estimates_only_is_refused(self, cast):
+        day = make_day(cast.sp_a)
+        make_reading(make_customer(make_route(day)), is_estimate=True)
+        with pytest.raises(InvalidInput):
+            _audit(cast)
+        assert not AuditMonth.objects.exists()
 
     def test_reading_off_schedule_is_flagged(self, cast):
         day = make_day(cast.sp_a, day_of_month=15)
@@ -377,44 +393,38 @@ class DisconnectionTests:
                 actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
             )
         with pytest.raises(WrongState):
-            services.mark_disconnection_notices_printed(
-                actor=cast.supervisor, arrears=Arrears.objects.all()
-            )
+            print_notice(cast, Arrears.objects.all())
 
     def test_two_bills_get_notice_and_order(self, cast):
         order = disconnection_order(cast, bills=2)
         assert order.kind == OrderKind.DISCONNECTION and order.state == OrderState.ASSIGNED
-        printed = services.mark_disconnection_notices_printed(
-            actor=cast.supervisor, arrears=Arrears.objects.all()
-        )
+        printed = print_notice(cast, Arrears.objects.all())
         assert printed[0].notice_printed_at is not None
 
     def test_payment_one_second_before_refuses_the_disconnection(self, cast):
         order = disconnection_order(cast)
         cut = timezone.now() - timedelta(minutes=5)
+        order.issued_at = cut - timedelta(hours=1)
+        order.save(update_fields=["issued_at"])
         Arrears.objects.filter(pk=order.arrears_id).update(paid_at=cut - timedelta(seconds=1))
         with pytest.raises(AlreadyPaid):
-            services.record_disconnection(
-                actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg(), at=cut
-            )
+            disconnect(order, cast.officer, at=cut)
         order.refresh_from_db()
         assert order.state == OrderState.ASSIGNED
 
     def test_payment_one_second_after_does_not_refuse(self, cast):
         order = disconnection_order(cast)
         cut = timezone.now() - timedelta(minutes=5)
+        order.issued_at = cut - timedelta(hours=1)
+        order.save(update_fields=["issued_at"])
         Arrears.objects.filter(pk=order.arrears_id).update(paid_at=cut + timedelta(seconds=1))
-        services.record_disconnection(
-            actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg(), at=cut
-        )
+        disconnect(order, cast.officer, at=cut)
         order.refresh_from_db()
         assert order.state == OrderState.DONE and order.done_at == cut
 
     def test_payment_after_disconnection_orders_reconnection_due_h_plus_one(self, cast):
         order = disconnection_order(cast)
-        services.record_disconnection(
-            actor=cast.officer, order=order, register_kwh=Decimal(500), photo=jpeg()
-        )
+        disconnect(order, cast.officer)
         services.record_payment(actor=cast.supervisor, customer=order.customer)
         arrears_row = Arrears.objects.get()
         reconnection = FieldOrder.objects.get(kind=OrderKind.RECONNECTION)
@@ -445,9 +455,7 @@ class DisconnectionTests:
     def test_officer_of_another_unit_cannot_record(self, cast):
         order = disconnection_order(cast)
         with pytest.raises(NotFound):
-            services.record_disconnection(
-                actor=cast.outsider, order=order, register_kwh=Decimal(1), photo=jpeg()
-            )
+            disconnect(order, cast.outsider)
 
 
 class DismantlingTests:

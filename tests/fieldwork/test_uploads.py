@@ -10,7 +10,7 @@ from meterops.fieldwork.choices import OrderKind
 from meterops.fieldwork.models import Arrears, FieldOrder
 from meterops.imports.models import UploadRow, UploadState
 from tests.factories import CustomerFactory
-from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
+from tests.fieldwork.helpers import arrears, disconnect, disconnection_order, manager_signer
 from tests.imports.conftest import applied, checked, csv_file
 
 HEADERS = ["IDPEL", "LEMBAR", "JUMLAH"]
@@ -51,16 +51,16 @@ class ArrearsUploadTests:
         row = arrears(prepaid, bills=3)
         chosen = Arrears.objects.filter(pk=row.pk)
         with pytest.raises(WrongState, match="prabayar"):
-            services.mark_disconnection_notices_printed(actor=cast.supervisor, arrears=chosen)
+            services.mark_disconnection_notices_printed(
+                actor=cast.supervisor, arrears=chosen, signer=manager_signer(cast)
+            )
         with pytest.raises(WrongState, match="prabayar"):
             services.issue_disconnection_orders(actor=cast.supervisor, arrears=chosen)
         assert not FieldOrder.objects.exists()
 
     def test_zero_lembar_after_disconnection_orders_reconnection(self, cast):
         order = disconnection_order(cast)
-        services.record_disconnection(
-            actor=cast.officer, order=order, register_kwh=Decimal(10), photo=jpeg()
-        )
+        disconnect(order, cast.officer, register_kwh=Decimal(10))
         rows = [[order.customer.customer_id, "0", "0"]]
         upload = applied(cast.supervisor, "tunggakan", csv_file(rows, headers=HEADERS))
         assert upload.changed_rows == 1

@@ -12,7 +12,7 @@ from meterops.fieldwork.choices import OrderKind, OrderState
 from meterops.fieldwork.models import Arrears, FieldOrder
 from tests.core.image_files import files_in_media, huge_png
 from tests.factories import CustomerFactory
-from tests.fieldwork.helpers import arrears, disconnection_order, jpeg
+from tests.fieldwork.helpers import arrears, disconnection_order, jpeg, manager_signer
 from tests.reading.helpers import PERIOD, make_customer, make_day, make_reading, make_route
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,20 @@ class AuditViewTests:
         export = client.get(reverse("fieldwork:scorecard"), {"period": PERIOD, "export": "xlsx"})
         assert export["Content-Type"].startswith("application/vnd.openxmlformats")
 
+    def test_month_without_readings_gives_the_reason_and_stores_nothing(self, cast, client_for):
+        """Issue #19: an empty month was drawn ("Sampel 0 stan dari 0") and then locked."""
+        from meterops.fieldwork.models import AuditMonth
+
+        client = client_for(cast.supervisor)
+        for _attempt in range(2):
+            response = client.post(
+                reverse("fieldwork:audit_list"), {"unit": cast.sp_a.pk, "period": PERIOD}
+            )
+            html = response.content.decode()
+            assert response.status_code == 200
+            assert "Belum ada stan hasil baca" in html and "sudah diambil" not in html
+        assert not AuditMonth.objects.exists()
+
     def test_outsider_gets_404_on_audit(self, cast, client_for):
         day = make_day(cast.sp_a)
         make_reading(make_customer(make_route(day)))
@@ -106,8 +120,10 @@ class ArrearsViewTests:
 
     def test_print_tul_vi01_pdf(self, cast, client_for):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=2)
+        signer = manager_signer(cast)
         response = client_for(cast.supervisor).post(
-            reverse("fieldwork:arrears_action"), {"action": "print", "selected": [a.pk]}
+            reverse("fieldwork:arrears_action"),
+            {"action": "print", "selected": [a.pk], "signer": signer.pk},
         )
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
@@ -134,7 +150,12 @@ class ArrearsViewTests:
         order = disconnection_order(cast)
         response = client_for(cast.officer).post(
             reverse("fieldwork:order_detail", args=[order.pk]),
-            {"register_kwh": "1234.5", "photo": jpeg()},
+            {
+                "register_kwh": "1234.5",
+                "photo": jpeg(),
+                "method": "mcb_sealed",
+                "seal_number": "sg-0001",
+            },
         )
         assert response.status_code == 302
         order.refresh_from_db()
@@ -160,9 +181,19 @@ class DisconnectionDateTests:
         from zoneinfo import ZoneInfo
 
         order = disconnection_order(cast)
+        FieldOrder.objects.filter(pk=order.pk).update(
+            issued_at=datetime(2026, 1, 4, tzinfo=ZoneInfo("Asia/Jakarta"))
+        )
+        order.refresh_from_db()
         client_for(cast.officer).post(
             reverse("fieldwork:order_detail", args=[order.pk]),
-            {"register_kwh": "10", "photo": jpeg(), "at": "2026-01-05T08:30"},
+            {
+                "register_kwh": "10",
+                "photo": jpeg(),
+                "at": "2026-01-05T08:30",
+                "method": "mcb_sealed",
+                "seal_number": "SG-1",
+            },
         )
         order.refresh_from_db()
         assert order.done_at == datetime(2026, 1, 5, 8, 30, tzinfo=ZoneInfo("Asia/Jakarta"))

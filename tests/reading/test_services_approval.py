@@ -75,7 +75,9 @@ class ApproveReadingDayTests:
             _approve(approver, day)
 
     def test_jam_nyala_above_2000_stays_unapproved(self, approver, day, readings):
-        Reading.objects.filter(pk=readings[1].pk).update(hours_on=Decimal("2000.01"))
+        Reading.objects.filter(pk=readings[1].pk).update(
+            hours_on=Decimal("2000.01"), flag_hours_on=True
+        )
         result = _approve(approver, day)
         assert result.approval.approved_count == 1
         assert list(result.blocked) == [readings[1]]

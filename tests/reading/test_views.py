@@ -251,7 +251,13 @@ class SettingsTests:
         client = client_for(cast.unit_admin)
         client.post(
             f"/reading/settings/?unit={cast.sp_a.pk}",
-            {"average_factor": "2.5", "window_days": 3, "register_digits": 6},
+            {
+                "average_factor": "2.5",
+                "window_days": 3,
+                "register_digits": 6,
+                "approval_scope": "reading_day",
+                "supervisor_verification_required": "on",
+            },
         )
         assert ReadingSettings.objects.get(unit=cast.sp_a).average_factor == Decimal("2.5")
 

@@ -78,6 +78,7 @@ API_SOURCES = {
     "target_id": ("keychange.CampaignTarget", "pk"),
     "reading_id": ("reading.Reading", "pk"),
     "application_id": ("prepaid.ServiceRequest", "pk"),
+    "number": ("reading.BillingPosting", "number"),
 }
 PROBE_IDS = range(1, 13)
 REFUSED = {403, 404}

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -13,6 +14,13 @@ from . import services
 from .responses import ERRORS, changed_since, conflict, write_once
 
 router = Router()
+
+
+def _aware(moment):
+    """A time the phone sent without its zone is refused rather than guessed."""
+    if moment is not None and timezone.is_naive(moment):
+        raise InvalidInput("done_at", _("done_at wajib dengan zona waktu (ISO 8601)."))
+    return moment
 
 
 def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
@@ -37,13 +45,22 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
             raise InvalidInput("register_kwh", _("Stan (kWh) wajib diisi."))
         if photo is None:
             raise InvalidInput("photo_ids", _("Foto wajib dilampirkan."))
+        values = {"actor": user, "order": order, "register_kwh": payload.register_kwh}
+        if kind == OrderKind.ACCURACY_CHECK:
+            return fieldwork.record_accuracy_check(**values, photo=photo)
+        if kind == OrderKind.DISCONNECTION:
+            return fieldwork.record_disconnection(
+                **values,
+                photo=photo,
+                method=payload.disconnection_method,
+                seal_number=payload.seal_number,
+                at=_aware(payload.done_at),
+            )
         record = {
-            OrderKind.ACCURACY_CHECK: fieldwork.record_accuracy_check,
-            OrderKind.DISCONNECTION: fieldwork.record_disconnection,
             OrderKind.RECONNECTION: fieldwork.record_reconnection,
             OrderKind.DISMANTLING: fieldwork.record_dismantling,
         }[kind]
-        return record(actor=user, order=order, register_kwh=payload.register_kwh, photo=photo)
+        return record(**values, photo=photo, at=_aware(payload.done_at))
     if kind == OrderKind.PREPAID_SAMPLING:
         if payload.credit_kwh is None:
             raise InvalidInput("credit_kwh", _("Sisa kWh wajib diisi."))
@@ -65,6 +82,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
             photo=photo,
             signature=photos[1] if len(photos) > 1 else None,
             initials=payload.initials,
+            note=payload.note,
         )
     route = substation = None
     if payload.route_code:

@@ -258,6 +258,12 @@ class OrderOutcomeIn(Schema):
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     photo_ids: list[Id] = Field(default_factory=list, max_length=2)
+    # Disconnection (seed 004 §VI): how the meter was cut and the seal put on it.
+    disconnection_method: Text(20) = ""
+    seal_number: Text(30) = ""
+    # When the officer did the work (the phone's clock, with its zone): results recorded
+    # offline keep their real time, and the H+1 report deadline counts from it.
+    done_at: datetime | None = None
 
 
 class OrderOutcomeOut(Schema):

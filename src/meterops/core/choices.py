@@ -17,6 +17,8 @@ class RoleCode(models.TextChoices):
     FIELD_OFFICER = "field_officer", _("Petugas Lapangan")
     HELPDESK = "helpdesk", _("Helpdesk")
     CALL_CENTRE = "call_centre", _("CSO PLN 123")
+    # An account of the billing system (AP2T) that pulls approved postings through the API.
+    BILLING_SYSTEM = "billing_system", _("Sistem AP2T (API)")
 
 
 class TimeZoneName(models.TextChoices):

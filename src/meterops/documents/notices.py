@@ -4,6 +4,7 @@ TUL II-04 (pemberitahuan for a closed house met during reading). One A4 page per
 
 import io
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from reportlab.lib.enums import TA_CENTER
@@ -63,14 +64,18 @@ def _centred(canvas: Canvas, text: str, *, x: float, y: float, width: float) -> 
     )
 
 
-def render_disconnection_notices(arrears: Iterable, *, signer: str, signer_title: str) -> bytes:
-    """TUL VI-01 for each arrears row: the customer's sheet and the officer's second sheet."""
+def render_disconnection_notices(
+    arrears: Iterable, *, signer: str, signer_title: str, zones: dict[int, str]
+) -> bytes:
+    """TUL VI-01 for each arrears row: the customer's sheet and the officer's second sheet,
+    signed by the unit's Manajer or designated official; dated in the customer's unit's zone."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle("TUL VI-01 Pemberitahuan Pemutusan Sementara")
     canvas.setAuthor("meterops")
-    printed = timezone.localtime(timezone.now())
+    now = timezone.now()
     for a in arrears:
+        printed = timezone.localtime(now, ZoneInfo(zones[a.unit_id]))
         for sheet in ("Lembar 1: untuk pelanggan", "Lembar 2: untuk petugas"):
             c = a.customer
             y = _header(canvas, a.unit, "PEMBERITAHUAN PEMUTUSAN SEMENTARA", "TUL VI-01", sheet)
@@ -104,6 +109,8 @@ def render_disconnection_notices(arrears: Iterable, *, signer: str, signer_title
                     [
                         ("Stan kWh saat putus", "...................... kWh"),
                         ("Tanggal pemutusan", "...... - ...... - ............"),
+                        ("Cara pemutusan", "MCB di-OFF-kan dan disegel"),
+                        ("Nomor segel", "......................"),
                     ],
                 )
             canvas.setFont("Helvetica", 9)

@@ -30,16 +30,21 @@ class FieldworkConfig(AppConfig):
             "fieldwork.Arrears": "unit",
             "fieldwork.FieldOrder": "unit",
             "fieldwork.MoveProposal": "unit",
+            "fieldwork.NoticeSigner": "unit",
+            "fieldwork.Payment": "unit",
+            "fieldwork.OfficerTarget": "unit",
         }.items():
             register_scope(label, lookup)
 
         register_menu(
             MenuEntry(_("Order Lapangan"), "fieldwork:order_list", "list-task"),
+            MenuEntry(_("Jadwal & Target Petugas"), "fieldwork:officer_plan", "calendar-check"),
             MenuEntry(_("Sampling Prabayar"), "fieldwork:prepaid_sampling", "lightning-charge"),
             MenuEntry(_("Updating RBM/Gardu"), "fieldwork:route_update", "diagram-3"),
             MenuEntry(_("Peta RBM"), "fieldwork:route_map", "geo-alt"),
             MenuEntry(_("Penyampaian Informasi"), "fieldwork:campaign_list", "megaphone"),
             MenuEntry(_("Penekanan Tunggakan"), "fieldwork:arrears_list", "cash-coin"),
+            MenuEntry(_("Penanda Tangan TUL VI-01"), "fieldwork:signer_list", "pen"),
             section=self.verbose_name,
         )
         # Reading supervision (seed 004 §I) sits in the Baca Meter (ACMT) section, where the
@@ -53,6 +58,8 @@ class FieldworkConfig(AppConfig):
         for name in ("audit_list", "scorecard", "prepaid_sampling", "route_update"):
             restrict_menu(f"fieldwork:{name}", services.ISSUERS)
         restrict_menu("fieldwork:arrears_list", services.ARREARS_UPLOADERS)
+        restrict_menu("fieldwork:signer_list", services.ARREARS_UPLOADERS)
+        restrict_menu("fieldwork:officer_plan", services.ASSIGNERS)
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
         register_status_panel(StatusPanel("fieldwork/_status_panel.html", customer_status))
         register_demo_builder(DemoBuilder(60, demo.build_demo))

@@ -45,6 +45,10 @@ class NoticeOutcome(models.TextChoices):
     METER_DISCONNECTED = "meter_disconnected", _("kWh meter kondisi diputus")
     METER_DISMANTLED = "meter_dismantled", _("kWh meter kondisi dibongkar")
     NOT_YET = "not_yet", _("Belum disampaikan")
+    OTHER = "other", _("Dll")
+
+
+NOTICE_NOTE_MAX = 500  # what the customer said / what "Dll" was: a line or two, not a report
 
 
 DELIVERED_OUTCOMES = (
@@ -60,3 +64,23 @@ class ProposalState(models.TextChoices):
     VERIFIED = "verified", _("Diverifikasi")
     APPLIED = "applied", _("Diterapkan")
     REJECTED = "rejected", _("Ditolak")
+
+
+class SignerRole(models.TextChoices):
+    """Who may sign TUL VI-01 (seed 004 §VI: "Manajer Unit atau pejabat Yang Ditunjuk")."""
+
+    MANAGER = "manager", _("Manajer Unit")
+    DESIGNATED = "designated", _("Pejabat yang ditunjuk")
+
+
+class DisconnectionMethod(models.TextChoices):
+    """How a meter was cut (seed 004 §VI): the MCB off and sealed; cutting at the service line
+    after opening the OA kas seal is recorded only to be refused."""
+
+    MCB_SEALED = "mcb_sealed", _("Sakelar MCB di-Off-kan dan disegel")
+    SR_CUT = "sr_cut", _("Membuka segel OA kas dan memutus lewat SR")
+
+
+class ReportTimeliness(models.TextChoices):
+    ON_TIME = "on_time", _("Tepat waktu (H+1)")
+    LATE = "late", _("Terlambat dari H+1")

@@ -1,10 +1,11 @@
 """Demo data of the fieldwork domain in each demo ULP, made through the real services: the
 last month's reading audit with some re-checks done, arrears at every step (TUL VI-01,
 disconnection, payment and reconnection, a customer eligible for bongkar rampung), a notice
-campaign and prepaid sampling orders."""
+campaign planned for today with the officer's week of targets, and prepaid sampling orders."""
 
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -14,12 +15,12 @@ from meterops.customers.models import Customer
 from meterops.reading.models import Reading
 
 from . import services
-from .choices import NoticeMaterial, NoticeOutcome, OrderKind
+from .choices import DisconnectionMethod, NoticeMaterial, NoticeOutcome, OrderKind, SignerRole
 from .models import Arrears, FieldOrder
 
 
-def _assign(orders, officer, supervisor) -> list[FieldOrder]:
-    services.assign_orders(actor=supervisor, orders=orders, officer=officer)
+def _assign(orders, officer, supervisor, planned_on=None) -> list[FieldOrder]:
+    services.assign_orders(actor=supervisor, orders=orders, officer=officer, planned_on=planned_on)
     return list(orders.order_by("pk"))
 
 
@@ -56,7 +57,7 @@ def _team_demo(team: DemoTeam) -> int:
                 photo=demo_photo(f"cek{n}.jpg"),
             )
         audits = 1
-    _arrears(unit, supervisor, officer)
+    _arrears(team)
     # Any customer may be told; the first ones, so a small demo has a campaign too.
     listed = Customer.objects.filter(
         pk__in=Customer.objects.filter(unit=unit).order_by("pk")[:12].values("pk")
@@ -79,12 +80,23 @@ def _campaign(unit, supervisor, officer, listed) -> None:
         material=NoticeMaterial.BROCHURE,
         customers=listed,
     )
-    notices = _assign(campaign.orders.all(), officer, supervisor)
+    today = timezone.localdate(timezone.now(), ZoneInfo(unit.settings_or_default().time_zone))
+    notices = _assign(campaign.orders.all(), officer, supervisor, planned_on=today)
+    services.set_officer_targets(
+        actor=supervisor,
+        unit=unit,
+        officer=officer,
+        kind=OrderKind.NOTICE,
+        first_day=today,
+        last_day=today + timedelta(days=6),
+        target=8,
+    )
+    said = {NoticeOutcome.OTHER: "Rumah sedang direnovasi; pemilik minta dihubungi via telepon"}
     for n, order in enumerate(notices[:6]):
         outcome = [
             NoticeOutcome.IN_PERSON,
             NoticeOutcome.UNDER_DOOR,
-            NoticeOutcome.ADDRESS_NOT_FOUND,
+            NoticeOutcome.OTHER,
         ][n % 3]
         services.record_notice(
             actor=officer,
@@ -92,10 +104,20 @@ def _campaign(unit, supervisor, officer, listed) -> None:
             outcome=outcome,
             photo=demo_photo(f"info{n}.jpg"),
             initials="AS",
+            note=said.get(outcome, ""),
         )
 
 
-def _arrears(unit, supervisor, officer) -> None:
+def _arrears(team: DemoTeam) -> None:
+    unit, supervisor, officer = team.unit, team.supervisor, team.officer
+    signer = services.designate_signer(
+        actor=team.manager,
+        unit=unit,
+        role=SignerRole.MANAGER,
+        name=f"Manajer {unit.name}",
+        position=f"Manajer {unit.name}",
+        employee_number="8406123Z",
+    )
     customers = list(
         Customer.objects.filter(unit=unit, payment_mode=PaymentMode.POSTPAID).order_by("pk")[:12]
     )
@@ -105,7 +127,7 @@ def _arrears(unit, supervisor, officer) -> None:
     ]
     services.apply_arrears_batch(actor=supervisor, rows=rows)
     two_plus = Arrears.objects.filter(unit=unit, bills__gte=2).order_by("pk")
-    services.mark_disconnection_notices_printed(actor=supervisor, arrears=two_plus)
+    services.mark_disconnection_notices_printed(actor=supervisor, arrears=two_plus, signer=signer)
     services.issue_disconnection_orders(actor=supervisor, arrears=two_plus)
     orders = _assign(
         FieldOrder.objects.filter(unit=unit, kind=OrderKind.DISCONNECTION), officer, supervisor
@@ -116,6 +138,8 @@ def _arrears(unit, supervisor, officer) -> None:
             order=order,
             register_kwh=Decimal(5000 + n),
             photo=demo_photo(f"putus{n}.jpg"),
+            method=DisconnectionMethod.MCB_SEALED,
+            seal_number=f"SG-{unit.code}-{n + 1:04d}",
         )
     # One paid after its disconnection: its reconnection order is due at H+1.
     if orders:

@@ -15,3 +15,10 @@ class BatchRejected(InvalidInput):
 
     def __init__(self, message, *, errors: list[str]):
         super().__init__("rows", message, errors=errors)
+
+
+class PaymentReferenceClash(WrongState):
+    """A payment reference already recorded for another payment (a different customer, time
+    or amount): the notification is refused rather than merged."""
+
+    code = "payment_reference_clash"

@@ -10,7 +10,15 @@ from meterops.core.scoping import scoped
 from meterops.customers.models import Customer, Route, Substation
 from meterops.reading.models import AnomalyCode, period_validator
 
-from .choices import NoticeMaterial, NoticeOutcome
+from .choices import (
+    NOTICE_NOTE_MAX,
+    DisconnectionMethod,
+    NoticeMaterial,
+    NoticeOutcome,
+    OrderKind,
+    SignerRole,
+)
+from .services.plans import MAX_DAILY_TARGET
 
 
 def _units(user):
@@ -69,13 +77,35 @@ class RegisterPhotoForm(BootstrapMixin, forms.Form):
     photo = ImageUploadField(label=_("Foto kWh meter"))
 
 
-class DisconnectionForm(RegisterPhotoForm):
-    at = forms.DateTimeField(
-        label=_("Waktu pemutusan (kosongkan: sekarang)"),
+LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"]
+
+
+def _moment_field(label):
+    return forms.DateTimeField(
+        label=label,
         required=False,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=LOCAL_DATETIME_FORMATS,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "aria-label": label}, format="%Y-%m-%dT%H:%M"
+        ),
     )
+
+
+class ReconnectionForm(RegisterPhotoForm):
+    at = _moment_field(_("Waktu penyambungan (kosongkan: sekarang)"))
+
+
+class DisconnectionForm(RegisterPhotoForm):
+    """Pemutusan sementara: "meng Off kan sakelar MCB dan di segel" (seed 004 §VI). The
+    forbidden method is offered so that choosing it is answered with the seed's reason."""
+
+    method = forms.ChoiceField(
+        label=_("Cara pemutusan"),
+        choices=[("", "---------"), *DisconnectionMethod.choices],
+        initial=DisconnectionMethod.MCB_SEALED,
+    )
+    seal_number = forms.CharField(label=_("Nomor segel"), max_length=30)
+    at = _moment_field(_("Waktu pemutusan (kosongkan: sekarang)"))
 
 
 class PrepaidSamplingForm(BootstrapMixin, forms.Form):
@@ -112,6 +142,12 @@ class NoticeForm(BootstrapMixin, forms.Form):
     photo = ImageUploadField(label=_("Foto penyampaian"))
     initials = forms.CharField(label=_("Paraf / nama penerima"), max_length=60, required=False)
     signature = ImageUploadField(label=_("Foto tanda tangan (opsional)"), required=False)
+    note = forms.CharField(
+        label=_("Informasi dari pelanggan / catatan (wajib untuk Dll)"),
+        max_length=NOTICE_NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SurveyForm(BootstrapMixin, forms.Form):
@@ -161,10 +197,39 @@ class CampaignForm(BootstrapMixin, forms.Form):
 
 class PaymentForm(BootstrapMixin, forms.Form):
     customer_id = forms.CharField(label=_("IDPEL"), max_length=12)
+    paid_at = _moment_field(_("Waktu bayar (kosongkan: sekarang)"))
+
+
+class SignerForm(BootstrapMixin, forms.Form):
+    """A TUL VI-01 signer of a unit: its Manajer Unit or an official he designated."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    role = forms.ChoiceField(label=_("Sebagai"), choices=SignerRole.choices)
+    name = forms.CharField(label=_("Nama"), max_length=80)
+    position = forms.CharField(label=_("Jabatan"), max_length=80)
+    employee_number = forms.CharField(label=_("NIP"), max_length=20, required=False)
+    designation_letter = forms.CharField(
+        label=_("Nomor surat penunjukan (untuk pejabat yang ditunjuk)"),
+        max_length=60,
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoped(Unit, user).order_by("path")
+
+
+def _day_field(label, required=True):
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class AssignForm(BootstrapMixin, forms.Form):
     officer = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+    planned_on = _day_field(_("Tanggal kunjungan"), required=False)
 
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,3 +246,38 @@ class RouteChoiceForm(BootstrapMixin, forms.Form):
 
 class PeriodForm(BootstrapMixin, forms.Form):
     period = forms.CharField(label=_("BLTH"), max_length=6, validators=[period_validator])
+
+
+class PlanFilterForm(BootstrapMixin, forms.Form):
+    """Which ULP and days the schedule page shows (seed 004 §IV)."""
+
+    unit = forms.ModelChoiceField(label=_("ULP"), queryset=Unit.objects.none())
+    first_day = _day_field(_("Dari tanggal"))
+    last_day = _day_field(_("Sampai tanggal"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units(user)
+
+
+class OfficerTargetForm(BootstrapMixin, forms.Form):
+    officer = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+    kind = forms.ChoiceField(label=_("Jenis order"), choices=OrderKind.choices)
+    first_day = _day_field(_("Dari tanggal"))
+    last_day = _day_field(_("Sampai tanggal"))
+    target = forms.IntegerField(
+        label=_("Target per hari (0 = hapus)"), min_value=0, max_value=MAX_DAILY_TARGET
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+
+
+class VisitListForm(BootstrapMixin, forms.Form):
+    officer = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+    day = _day_field(_("Tanggal kunjungan"))
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers

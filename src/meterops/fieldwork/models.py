@@ -14,11 +14,13 @@ from meterops.core.media import RandomName
 from meterops.core.models import Contractor, TimeStampedModel, Unit
 
 from .choices import (
+    DisconnectionMethod,
     NoticeMaterial,
     NoticeOutcome,
     OrderKind,
     OrderState,
     ProposalState,
+    SignerRole,
 )
 
 KWH = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
@@ -129,6 +131,14 @@ class Arrears(TimeStampedModel):
     disconnected_at = models.DateTimeField(_("waktu pemutusan"), null=True, blank=True)
     reconnected_at = models.DateTimeField(_("waktu penyambungan"), null=True, blank=True)
     notice_printed_at = models.DateTimeField(_("TUL VI-01 dicetak"), null=True, blank=True)
+    notice_signer = models.ForeignKey(
+        "NoticeSigner",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("penanda tangan TUL VI-01"),
+    )
 
     class Meta:
         ordering = ["-bills", "customer_id"]
@@ -138,6 +148,62 @@ class Arrears(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.bills} lembar"
+
+
+class NoticeSigner(TimeStampedModel):
+    """Who signs a unit's TUL VI-01: its Manajer Unit or an official he designated (seed 004
+    §VI: "ditandatangani Manajer Unit atau pejabat Yang Ditunjuk")."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("unit"))
+    role = models.CharField(_("sebagai"), max_length=20, choices=SignerRole.choices)
+    name = models.CharField(_("nama"), max_length=80)
+    position = models.CharField(_("jabatan"), max_length=80)
+    employee_number = models.CharField(_("NIP"), max_length=20, blank=True)
+    designation_letter = models.CharField(_("nomor surat penunjukan"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["unit__path", "role", "name"]
+        verbose_name = _("penanda tangan TUL VI-01")
+        verbose_name_plural = _("penanda tangan TUL VI-01")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(role="manager", is_active=True),
+                name="fieldwork_one_active_manager_signer_per_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.position})"
+
+
+class Payment(TimeStampedModel):
+    """A payment of arrears notified by the billing/payment side (PPOB, bank, counter), kept once
+    per reference with the real payment time (seed 004 §VI: "pengecekan data pelunasan")."""
+
+    reference = models.CharField(_("referensi pembayaran"), max_length=64, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="+", verbose_name=_("pelanggan")
+    )
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    paid_at = models.DateTimeField(_("waktu bayar"))
+    amount = models.DecimalField(
+        _("jumlah (Rp)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    channel = models.CharField(_("kanal"), max_length=40, blank=True)
+    settled = models.BooleanField(_("melunasi tunggakan"), default=False)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-paid_at", "-id"]
+        verbose_name = _("pembayaran")
+        verbose_name_plural = _("pembayaran")
+        indexes = [models.Index(fields=["customer", "paid_at"], name="fieldwork_payment_customer")]
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModelMixin
@@ -159,6 +225,8 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     )
     issued_at = models.DateTimeField(_("tanggal terbit"), default=timezone.now)
     due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
+    # The unit's local day the officer is to visit (seed 004 §IV, "jadwal pelaksanaan").
+    planned_on = models.DateField(_("rencana kunjungan"), null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -211,6 +279,13 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     note = models.TextField(_("catatan"), blank=True)
+    disconnection_method = models.CharField(
+        _("cara pemutusan"), max_length=20, choices=DisconnectionMethod.choices, blank=True
+    )
+    seal_number = models.CharField(_("nomor segel"), max_length=30, blank=True)
+    # When the result reached the server: the H+1 reporting deadline is measured on it.
+    reported_at = models.DateTimeField(_("waktu lapor"), null=True, blank=True)
+    reported_late = models.BooleanField(_("laporan terlambat dari H+1"), null=True, blank=True)
     # What the order is about.
     sample = models.OneToOneField(
         AuditSample, models.CASCADE, null=True, blank=True, related_name="order"
@@ -237,6 +312,7 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
         indexes = [
             models.Index(fields=["unit", "kind", "state"], name="fieldwork_order_unit_kind"),
             models.Index(fields=["customer", "kind"], name="fieldwork_order_customer_kind"),
+            models.Index(fields=["assigned_to", "planned_on"], name="fieldwork_order_officer_day"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -269,6 +345,7 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     @transition(field=state, source=OrderState.ASSIGNED, target=OrderState.DONE)
     def complete(self, *, by, at) -> None:
         self.recorded_by, self.done_at = by, at
+        self.reported_at = self.reported_at or timezone.now()
 
     @transition(
         field=state, source=[OrderState.ISSUED, OrderState.ASSIGNED], target=OrderState.FAILED
@@ -281,6 +358,35 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     )
     def verify(self, *, by) -> None:
         self.verified_by, self.verified_at = by, timezone.now()
+
+
+class OfficerTarget(TimeStampedModel):
+    """How many orders of a kind an officer is to finish on a day in a ULP (seed 004 §IV,
+    "target per petugas"); a period's target is the sum of its days."""
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("petugas")
+    )
+    day = models.DateField(_("tanggal"))
+    kind = models.CharField(_("jenis order"), max_length=20, choices=OrderKind.choices)
+    target = models.PositiveSmallIntegerField(_("target"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["day", "officer_id", "kind"]
+        verbose_name = _("target petugas")
+        verbose_name_plural = _("target petugas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "officer", "day", "kind"],
+                name="fieldwork_officertarget_one_per_day_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "day"], name="fieldwork_target_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.day} {self.kind}: {self.target}"
 
 
 class MoveProposal(FSMModelMixin, TimeStampedModel):

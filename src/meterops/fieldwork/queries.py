@@ -2,14 +2,33 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
+from meterops.core.models import Contractor, Unit
 from meterops.core.scoping import scoped
 from meterops.reading.models import previous_period
 
 from .choices import OrderKind
-from .models import Arrears, AuditMonth, AuditSample, Campaign, FieldOrder, MoveProposal
+from .models import (
+    Arrears,
+    AuditMonth,
+    AuditSample,
+    Campaign,
+    FieldOrder,
+    MoveProposal,
+    OfficerTarget,
+)
 
 GROUPS = {
     "contractor": ("audit__contractor__name", "Vendor"),
@@ -28,6 +47,11 @@ def get_audit_for(user, pk: int) -> AuditMonth:
 
 def orders_for(user, *, kind: str = "", state: str = "") -> QuerySet[FieldOrder]:
     orders = scoped(FieldOrder, user).select_related("customer", "assigned_to", "unit")
+    if user.contractor_id:
+        # A company sees the orders still to hand out and its own officers', not another's.
+        orders = orders.filter(
+            Q(assigned_to__isnull=True) | Q(assigned_to__contractor_id=user.contractor_id)
+        )
     if user.has_role("field_officer") and not user.has_role(
         "supervisor", "admin", "contractor_admin", "unit_admin"
     ):
@@ -42,7 +66,13 @@ def orders_for(user, *, kind: str = "", state: str = "") -> QuerySet[FieldOrder]
 def get_order_for(user, pk: int) -> FieldOrder:
     return get_object_or_404(
         orders_for(user).select_related(
-            "sample", "sample__audit", "arrears", "campaign", "anomaly", "replacement_target"
+            "sample",
+            "sample__audit",
+            "arrears",
+            "arrears__notice_signer",
+            "campaign",
+            "anomaly",
+            "replacement_target",
         ),
         pk=pk,
     )
@@ -173,16 +203,105 @@ def campaign_progress_by_unit(user) -> list[dict]:
     )
 
 
-def arrears_for(user, *, minimum: int = 0, q: str = "") -> QuerySet[Arrears]:
-    rows = scoped(Arrears, user).select_related("customer", "unit")
+RESPONSIBILITY = {
+    "vendor": _("Vendor pemutus"),
+    "unit": _("ULP"),
+}
+
+
+def arrears_for(user, *, minimum: int = 0, q: str = "", responsible: str = "") -> QuerySet[Arrears]:
+    """The arrears the user sees, each with ``vendor_answers`` (seed 004 §VI notes) and the
+    vendor of its latest disconnection order (``cut_by``)."""
+    from .services import vendor_answers
+
+    last_vendor = (
+        FieldOrder.objects.filter(
+            arrears=OuterRef("pk"),
+            kind=OrderKind.DISCONNECTION,
+            assigned_to__contractor__isnull=False,
+        )
+        .order_by("-issued_at", "-id")
+        .values("assigned_to__contractor__name")[:1]
+    )
+    rows = (
+        scoped(Arrears, user)
+        .select_related("customer", "unit", "notice_signer")
+        .annotate(
+            vendor_answers=ExpressionWrapper(vendor_answers(), output_field=BooleanField()),
+            cut_by=Subquery(last_vendor),
+        )
+    )
     if minimum:
         rows = rows.filter(bills__gte=minimum)
     if q:
         rows = rows.filter(customer__customer_id__startswith=q)
+    if responsible == "vendor":
+        rows = rows.filter(vendor_answers())
+    elif responsible == "unit":
+        rows = rows.exclude(vendor_answers())
     return rows.order_by("-bills", "customer__customer_id")
+
+
+def unit_vendors(unit_ids) -> dict[int, str]:
+    """The contractors working for each unit (for it or a unit above it), by name."""
+    units = Unit.objects.filter(pk__in=set(unit_ids))
+    vendors = list(Contractor.objects.filter(is_active=True).prefetch_related("units"))
+    return {
+        u.pk: ", ".join(
+            sorted({c.name for c in vendors if any(u.is_within(w) for w in c.units.all())})
+        )
+        for u in units
+    }
+
+
+def responsible_party(arrears: Arrears, vendors: dict[int, str]) -> str:
+    """Who answers for the customer, as the list and the Excel report show it."""
+    if not arrears.vendor_answers:
+        return f"{RESPONSIBILITY['unit']} {arrears.unit.name}"
+    vendor = arrears.cut_by or vendors.get(arrears.unit_id) or _("belum ditetapkan")
+    return f"{RESPONSIBILITY['vendor']}: {vendor}"
+
+
+def responsibility_summary(rows: QuerySet[Arrears]) -> list[dict]:
+    """Customers and amounts per answering party: one GROUP BY over the filtered arrears."""
+    groups = (
+        rows.order_by()
+        .values("vendor_answers", "cut_by", "unit_id")
+        .annotate(customers=Count("pk"), amount=Sum("amount"))
+    )
+    groups = list(groups)
+    vendors = unit_vendors(g["unit_id"] for g in groups)
+    units = dict(Unit.objects.filter(pk__in=vendors).values_list("pk", "name"))
+    totals: dict[str, dict] = {}
+    for g in groups:
+        if g["vendor_answers"]:
+            vendor = g["cut_by"] or vendors.get(g["unit_id"]) or _("belum ditetapkan")
+            party = f"{RESPONSIBILITY['vendor']}: {vendor}"
+        else:
+            party = f"{RESPONSIBILITY['unit']} {units[g['unit_id']]}"
+        row = totals.setdefault(party, {"party": party, "customers": 0, "amount": Decimal(0)})
+        row["customers"] += g["customers"]
+        row["amount"] += g["amount"] or Decimal(0)
+    return sorted(totals.values(), key=lambda r: (-r["customers"], r["party"]))
 
 
 def proposals_for(user) -> QuerySet[MoveProposal]:
     return scoped(MoveProposal, user).select_related(
         "customer", "from_route", "to_route", "from_substation", "to_substation"
     )
+
+
+def plan_orders_for(user) -> QuerySet[FieldOrder]:
+    """Orders behind schedules, targets and visit lists: a contractor's user sees only those of
+    its own officers, not another company's working the same unit."""
+    orders = scoped(FieldOrder, user)
+    if user.contractor_id:
+        orders = orders.filter(assigned_to__contractor_id=user.contractor_id)
+    return orders
+
+
+def plan_targets_for(user) -> QuerySet[OfficerTarget]:
+    targets = scoped(OfficerTarget, user)
+    if user.contractor_id:
+        targets = targets.filter(officer__contractor_id=user.contractor_id)
+    return targets

@@ -11,6 +11,8 @@ urlpatterns = [
     path("orders/<int:pk>/verify/", views.order_verify, name="order_verify"),
     path("orders/<int:pk>/target/", views.order_to_target, name="order_to_target"),
     path("orders/<int:pk>/<str:field>/", views.order_photo, name="order_photo"),
+    path("plans/", views.officer_plan, name="officer_plan"),
+    path("plans/visit-list/", views.visit_list_print, name="visit_list_print"),
     path("audits/", views.audit_list, name="audit_list"),
     path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),
     path("audits/<int:pk>/orders/", views.audit_issue_orders, name="audit_issue_orders"),
@@ -23,5 +25,8 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("arrears/", views.arrears_list, name="arrears_list"),
     path("arrears/action/", views.arrears_action, name="arrears_action"),
+    path("arrears/export/", views.arrears_export, name="arrears_export"),
+    path("arrears/signers/", views.signer_list, name="signer_list"),
+    path("arrears/signers/<int:pk>/retire/", views.signer_retire, name="signer_retire"),
     path("arrears/tul-ii-04/", views.closed_house_notices, name="closed_house_notices"),
 ]

@@ -14,7 +14,7 @@ def field_orders(user) -> list[WorkItem]:
     orders = (
         scoped(FieldOrder, user)
         .filter(assigned_to=user, state=OrderState.ASSIGNED)
-        .select_related("customer")
+        .select_related("customer", "arrears", "arrears__notice_signer")
         .prefetch_related(current_meters("customer__meters"))
         .order_by("due_at", "id")[:500]
     )
@@ -36,7 +36,24 @@ def field_orders(user) -> list[WorkItem]:
                     "order_kind": order.kind,
                     "due_at": order.due_at.isoformat() if order.due_at else None,
                     "note": order.note,
+                    **_arrears_detail(order),
                 },
             )
         )
     return items
+
+
+def _arrears_detail(order: FieldOrder) -> dict:
+    """What the officer carries to a disconnection (seed 004 §VI): the signed TUL VI-01 and
+    the arrears, and the payment state as the server last knew it."""
+    arrears = order.arrears
+    if arrears is None:
+        return {}
+    return {
+        "arrears_bills": arrears.bills,
+        "arrears_paid_at": arrears.paid_at.isoformat() if arrears.paid_at else None,
+        "notice_printed_at": (
+            arrears.notice_printed_at.isoformat() if arrears.notice_printed_at else None
+        ),
+        "notice_signer": str(arrears.notice_signer) if arrears.notice_signer else "",
+    }

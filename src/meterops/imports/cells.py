@@ -157,6 +157,32 @@ def _date(column: Column, value, text: str, choices) -> str:
     raise CellError(f"tanggal tidak dikenal '{text}': tulis YYYY-MM-DD atau DD/MM/YYYY.")
 
 
+DATETIME_TEXT = re.compile(
+    r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/](\d{1,2})[-/](\d{4}))"
+    r"(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+)
+
+
+def _datetime(column: Column, value, text: str, choices) -> str:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None, microsecond=0).isoformat()
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time()).isoformat()
+    match = DATETIME_TEXT.match(text)
+    if match:
+        y1, m1, d1, d2, m2, y2, hh, mm, ss = match.groups()
+        year, month, day = (int(y1), int(m1), int(d1)) if y1 else (int(y2), int(m2), int(d2))
+        try:
+            moment = datetime(year, month, day, int(hh or 0), int(mm or 0), int(ss or 0))
+        except ValueError:
+            pass
+        else:
+            return moment.isoformat()
+    raise CellError(
+        f"tanggal/jam tidak dikenal '{text}': tulis YYYY-MM-DD HH:MM atau DD-MM-YYYY HH:MM."
+    )
+
+
 def _choice(column: Column, value, text: str, choices) -> str:
     found = choices.get(text.upper())
     if found is None:
@@ -171,6 +197,7 @@ CONVERTERS = {
     Kind.INTEGER: _integer,
     Kind.DECIMAL: _decimal,
     Kind.DATE: _date,
+    Kind.DATETIME: _datetime,
     Kind.CHOICE: _choice,
 }
 

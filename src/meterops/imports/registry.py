@@ -21,6 +21,9 @@ class Kind(StrEnum):
     INTEGER = "integer"  # thousand separators accepted when unambiguous
     DECIMAL = "decimal"
     DATE = "date"  # a date cell, or text YYYY-MM-DD / DD-MM-YYYY / DD/MM/YYYY
+    # A date-and-time cell, or text "YYYY-MM-DD HH:MM[:SS]" / "DD-MM-YYYY HH:MM[:SS]"; a date
+    # alone is its 00:00. Kept naive (the wall clock of the row's unit), ISO "YYYY-MM-DDTHH:MM:SS".
+    DATETIME = "datetime"
     CHOICE = "choice"  # one of ``choices`` (a tuple, or a callable returning one)
 
 

@@ -25,6 +25,7 @@ KIND_TEXT = {
     Kind.INTEGER: "bilangan bulat",
     Kind.DECIMAL: "angka desimal",
     Kind.DATE: "tanggal YYYY-MM-DD",
+    Kind.DATETIME: "tanggal dan jam YYYY-MM-DD HH:MM",
     Kind.CHOICE: "pilih dari daftar",
 }
 LIST_ROWS = 5000  # data validation covers this many rows below the header

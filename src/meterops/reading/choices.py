@@ -13,6 +13,13 @@ class ReadingState(models.TextChoices):
     APPROVED = "approved", _("Sudah disahkan")
 
 
+class ApprovalScope(models.TextChoices):
+    """What one Sah/Setuju covers, as the unit agreed it (seed 001: "pola pengesahannya")."""
+
+    READING_DAY = "reading_day", _("Per kode kelompok hari baca")
+    ROUTE = "route", _("Per RBM")
+
+
 VERIFIED_STATES = (ReadingState.VERIFIED, ReadingState.SENT, ReadingState.APPROVED)
 SENT_STATES = (ReadingState.SENT, ReadingState.APPROVED)
 # Jam nyala above this can not be approved by ADMIN_CMT (seed 001, rule 4).

@@ -22,8 +22,13 @@ class NothingToDo(WrongState):
 
 class PostingTaken(WrongState):
     code = "reading_posting_taken"
-    message = _("Posting sudah diambil AP2T: pengesahan tidak dapat dibatalkan lagi.")
+    message = _("Posting sudah diunduh atau diambil AP2T: pengesahan tidak dapat dibatalkan lagi.")
 
 
 class InvalidRoute(InvalidInput):
     code = "reading_invalid_route"
+
+
+class PostingNotPulled(WrongState):
+    code = "reading_posting_not_pulled"
+    message = _("Posting belum pernah diunduh AP2T.")

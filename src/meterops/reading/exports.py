@@ -1,4 +1,5 @@
-"""Files that leave meterops: the posting 1 fungsi 2 file for billing, the recap workbook."""
+"""Files that leave meterops: the posting 1 fungsi 2 file for billing, the recap and the
+approver's workbooks."""
 
 import io
 from collections.abc import Iterator
@@ -8,9 +9,10 @@ from decimal import Decimal
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from meterops.core.excel import XLSX_CONTENT_TYPE, safe_cell
+from meterops.core.excel import XLSX_CONTENT_TYPE, safe_cell, xlsx_response
 
-from .models import BillingPosting
+from .models import BillingPosting, ReadingDay, ReadingSettings
+from .queries import verification_rows
 
 
 def _amount(value: Decimal | None, width: int) -> str:
@@ -89,3 +91,69 @@ def recap_xlsx(rows, period: str) -> HttpResponse:
     response = HttpResponse(content.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="rekap-baca-meter-{period}.xlsx"'
     return response
+
+
+APPROVAL_HEADERS = [
+    "IDPEL",
+    "Nama",
+    "RBM",
+    "Stan",
+    "Stan lalu",
+    "Pemakaian (kWh)",
+    "Jam nyala",
+    "LBKB",
+    "Tanda",
+    "Verifikasi Admin Vendor",
+    "Oleh (vendor)",
+    "Waktu (vendor)",
+    "Verifikasi Pengawas",
+    "Oleh (pengawas)",
+    "Waktu (pengawas)",
+    "Status",
+    "Posting",
+]
+
+
+def approval_xlsx(
+    readings, pattern: ReadingSettings, reading_day: ReadingDay, period: str
+) -> HttpResponse:
+    """The approver's list as filtered (seed 001: "Memverifikasi hasil verifikasi"): flags
+    and both verifications per reading."""
+    required = pattern.supervisor_verification_required
+
+    def rows():
+        chunk = []
+        for reading in readings.iterator(chunk_size=2000):
+            chunk.append(reading)
+            if len(chunk) == 2000:
+                yield from _approval_lines(verification_rows(chunk, supervisor_required=required))
+                chunk = []
+        yield from _approval_lines(verification_rows(chunk, supervisor_required=required))
+
+    name = f"pengesahan-{reading_day.unit.code}-{reading_day.code}-{period}.xlsx"
+    return xlsx_response(name, f"Pengesahan {period}", APPROVAL_HEADERS, rows())
+
+
+def _approval_lines(rows):
+    for row in rows:
+        reading, vendor, supervisor = row["reading"], row["vendor"], row["supervisor"]
+        customer = reading.customer
+        yield [
+            customer.customer_id,
+            customer.name,
+            customer.route.code if customer.route else "",
+            reading.register_kwh,
+            reading.previous_kwh,
+            reading.consumption_kwh,
+            reading.hours_on,
+            reading.anomaly.code if reading.anomaly else "",
+            ", ".join(reading.flags()),
+            vendor["result"],
+            vendor["by"],
+            vendor["at"],
+            supervisor["result"],
+            supervisor["by"],
+            supervisor["at"],
+            reading.get_state_display(),
+            reading.posting.number if reading.posting else "",
+        ]

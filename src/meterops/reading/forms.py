@@ -83,6 +83,30 @@ class VerificationFilterForm(DayPeriodForm):
     )
 
 
+class ApprovalFilterForm(VerificationFilterForm):
+    """Pengesahan: the reading day and BLTH, and what of them the approver looks at."""
+
+    route = forms.ModelChoiceField(label=_("RBM"), required=False, queryset=Route.objects.none())
+    customer_id = forms.RegexField(
+        label=_("IDPEL"),
+        required=False,
+        regex=r"^\d{1,12}$",
+        error_messages={"invalid": _("IDPEL hanya angka, paling banyak 12.")},
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["route"].queryset = scoped(Route, actor).filter(schedule__isnull=False)
+        self.fields["state"].label = _("Status verifikasi")
+
+    def clean(self):
+        data = super().clean()
+        day, route = data.get("reading_day"), data.get("route")
+        if day and route and route.schedule.reading_day_id != day.pk:
+            self.add_error("route", _("RBM %(r)s tidak ada di hari baca ini.") % {"r": route})
+        return data
+
+
 class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("Alasan"), max_length=255)
 
@@ -94,4 +118,11 @@ class RecapFilterForm(BootstrapMixin, forms.Form):
 class ReadingSettingsForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ReadingSettings
-        fields = ["average_factor", "window_days", "register_digits"]
+        fields = [
+            "average_factor",
+            "window_days",
+            "register_digits",
+            "approval_scope",
+            "supervisor_verification_required",
+            "billing_pulls_postings",
+        ]

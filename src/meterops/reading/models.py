@@ -15,7 +15,7 @@ from meterops.core.models import TimeStampedModel, Unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 
-from .choices import MAX_HOURS_ON, ReadingFlag, ReadingState
+from .choices import ApprovalScope, ReadingFlag, ReadingState
 
 period_validator = RegexValidator(
     r"^20\d{2}(0[1-9]|1[0-2])$", _("BLTH harus berformat YYYYMM."), code="invalid_period"
@@ -46,6 +46,21 @@ class ReadingSettings(TimeStampedModel):
         _("jumlah digit register meter"),
         default=6,
         validators=[MinValueValidator(4), MaxValueValidator(9)],
+    )
+    # Pola pengesahan (seed 001: "disesuaikan pada regulasi atau kesepakatan Unit PLN").
+    approval_scope = models.CharField(
+        _("pola pengesahan"),
+        max_length=20,
+        choices=ApprovalScope.choices,
+        default=ApprovalScope.READING_DAY,
+    )
+    supervisor_verification_required = models.BooleanField(
+        _("verifikasi pengawas wajib sebelum dikirim"), default=True
+    )
+    billing_pulls_postings = models.BooleanField(
+        _("AP2T mengambil posting lewat API"),
+        default=False,
+        help_text=_("Jika tidak, posting ditandai diambil AP2T dengan tombol di halaman."),
     )
     history = HistoricalRecords()
 
@@ -149,6 +164,15 @@ class Approval(models.Model):
         ReadingDay, models.PROTECT, related_name="approvals", verbose_name=_("hari baca")
     )
     period = models.CharField(_("BLTH"), max_length=6, validators=[period_validator])
+    # Set when the unit's pattern approves per RBM; empty for a whole reading day.
+    route = models.ForeignKey(
+        "customers.Route",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("RBM"),
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("disahkan oleh")
     )
@@ -172,6 +196,8 @@ class BillingPosting(models.Model):
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+", verbose_name=_("ULP"))
     number = models.CharField(_("nomor posting"), max_length=40, unique=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # First fetch of the file through the billing API; from then on it can not be cancelled.
+    pulled_at = models.DateTimeField(_("diunduh AP2T"), null=True, blank=True)
     taken_at = models.DateTimeField(_("diambil AP2T"), null=True, blank=True)
 
     class Meta:
@@ -313,7 +339,8 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
 
     @property
     def is_blocked(self) -> bool:
-        return self.hours_on is not None and self.hours_on > MAX_HOURS_ON
+        """Held back by its jam nyala: the validation's flag decides (validation.py)."""
+        return self.flag_hours_on
 
     def flags(self) -> list[str]:
         return [str(flag.label) for flag in ReadingFlag if getattr(self, flag.value)]
@@ -350,7 +377,12 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
     def verify_by_supervisor(self) -> None:
         pass
 
-    @transition(field=state, source=ReadingState.VERIFIED, target=ReadingState.SENT)
+    # From VENDOR_VERIFIED only where the unit's pattern needs no pengawas (services decide).
+    @transition(
+        field=state,
+        source=[ReadingState.VENDOR_VERIFIED, ReadingState.VERIFIED],
+        target=ReadingState.SENT,
+    )
     def send(self) -> None:
         pass
 

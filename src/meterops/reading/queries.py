@@ -2,13 +2,15 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.customers.choices import PaymentMode
 from meterops.customers.meter_readings import LatestReading
 from meterops.customers.models import Customer, Route
 
-from .choices import MAX_HOURS_ON, SENT_STATES, VERIFIED_STATES, ReadingState
+from .choices import SENT_STATES, VERIFIED_STATES, ReadingState
 from .models import AnomalyCode, BillingPosting, Reading, ReadingDay
 
 
@@ -60,19 +62,60 @@ def day_readings(user, reading_day: ReadingDay, period: str) -> QuerySet[Reading
     )
 
 
-def reading_day_counts(reading_day: ReadingDay, period: str) -> dict:
-    """Pengesahan's counts of a day: to read, read, verified, sent, belum/sudah, blocked."""
-    counts = Reading.objects.filter(reading_day=reading_day, period=period).aggregate(
+def reading_day_counts(reading_day: ReadingDay, period: str, route=None) -> dict:
+    """Pengesahan's counts of a day (or of one RBM of it): to read, read, verified, sent,
+    belum/sudah, blocked."""
+    readings = Reading.objects.filter(reading_day=reading_day, period=period)
+    customers = reading_day.customers()
+    unsent = unsent_customers(reading_day, period)
+    if route is not None:
+        readings = readings.filter(customer__route=route)
+        customers = customers.filter(route=route)
+        unsent = unsent.filter(route=route)
+    counts = readings.aggregate(
         read=Count("pk"),
         verified=Count("pk", filter=Q(state__in=VERIFIED_STATES)),
         sent=Count("pk", filter=Q(state__in=SENT_STATES)),
         pending=Count("pk", filter=Q(state=ReadingState.SENT)),
         approved=Count("pk", filter=Q(state=ReadingState.APPROVED)),
-        blocked=Count("pk", filter=Q(state=ReadingState.SENT, hours_on__gt=MAX_HOURS_ON)),
+        blocked=Count("pk", filter=Q(state=ReadingState.SENT, flag_hours_on=True)),
     )
-    counts["to_read"] = reading_day.customers().count()
-    counts["unsent"] = unsent_customers(reading_day, period).count()
+    counts["to_read"] = customers.count()
+    counts["unsent"] = unsent.count()
     return counts
+
+
+def pending_approval(user, reading_day_id=None) -> tuple[int, str] | None:
+    """(reading day id, BLTH) of the oldest readings waiting in belum disahkan that ``user``
+    sees (of one reading day if given): where the Pengesahan page opens (seed 001)."""
+    waiting = scoped(Reading, user).filter(state=ReadingState.SENT)
+    if reading_day_id is not None:
+        waiting = waiting.filter(reading_day_id=reading_day_id)
+    return (
+        waiting.order_by("period", "reading_day__unit__path", "reading_day__code")
+        .values_list("reading_day", "period")
+        .first()
+    )
+
+
+def _last_step(verb: str) -> QuerySet:
+    """A reading's newest history row written by the step ``verb`` (who and when)."""
+    return Reading.history.model.objects.filter(
+        id=OuterRef("pk"), history_change_reason=verb
+    ).order_by("-history_date", "-history_id")
+
+
+def readings_with_verifications(readings: QuerySet[Reading]) -> QuerySet[Reading]:
+    """Readings with who and when the vendor admin and the pengawas verified them
+    (seed 001: "Memverifikasi hasil verifikasi yang dilakukan oleh Admin Vendor & Pengawas"):
+    ``vendor_by_id``/``vendor_at``, ``supervisor_by_id``/``supervisor_at``, from their history."""
+    vendor, supervisor = _last_step("reading.vendor_verified"), _last_step("reading.verified")
+    return readings.select_related("customer__route", "anomaly", "posting").annotate(
+        vendor_by_id=Subquery(vendor.values("history_user_id")[:1]),
+        vendor_at=Subquery(vendor.values("history_date")[:1]),
+        supervisor_by_id=Subquery(supervisor.values("history_user_id")[:1]),
+        supervisor_at=Subquery(supervisor.values("history_date")[:1]),
+    )
 
 
 def postings_of(reading_day: ReadingDay, period: str) -> list[BillingPosting]:
@@ -80,7 +123,7 @@ def postings_of(reading_day: ReadingDay, period: str) -> list[BillingPosting]:
     postings = list(
         BillingPosting.objects.filter(
             approval__reading_day=reading_day, approval__period=period
-        ).select_related("approval__approved_by")
+        ).select_related("approval__approved_by", "approval__route")
     )
     counts = dict(
         Reading.objects.filter(reading_day=reading_day, period=period, posting__isnull=False)
@@ -110,7 +153,7 @@ def recap_rows(user, period: str) -> list[dict]:
         .annotate(
             read=Count("pk"),
             approved=Count("pk", filter=Q(state=ReadingState.APPROVED)),
-            blocked=Count("pk", filter=Q(state=ReadingState.SENT, hours_on__gt=MAX_HOURS_ON)),
+            blocked=Count("pk", filter=Q(state=ReadingState.SENT, flag_hours_on=True)),
         )
     }
     to_read = dict(
@@ -151,9 +194,58 @@ def recap_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
         .annotate(
             reading_state=Subquery(reading.values("state")[:1]),
             hours_on=Subquery(reading.values("hours_on")[:1]),
+            posting_number=Subquery(reading.values("posting__number")[:1]),
         )
         .order_by("route__code", "route_sequence", "customer_id")
     )
+
+
+ACCEPTED_BY_VENDOR = (
+    ReadingState.VENDOR_VERIFIED,
+    ReadingState.VERIFIED,
+    ReadingState.SENT,
+    ReadingState.APPROVED,
+)
+
+
+def verification_rows(readings, *, supervisor_required: bool) -> list[dict]:
+    """Per reading of ``readings_with_verifications``: each verification's result, who, when.
+
+    The result follows the reading's state: a re-read voids the verifications before it.
+    """
+    readings = list(readings)
+    ids = {r.vendor_by_id for r in readings} | {r.supervisor_by_id for r in readings}
+    names = {
+        user.pk: user.get_full_name() or user.username
+        for user in User.objects.filter(pk__in=ids - {None})
+    }
+    rows = []
+    for reading in readings:
+        vendor = _verification(
+            reading.state in ACCEPTED_BY_VENDOR, reading, names, "vendor", required=True
+        )
+        supervisor = _verification(
+            reading.state in VERIFIED_STATES
+            and (reading.supervisor_at is not None or supervisor_required),
+            reading,
+            names,
+            "supervisor",
+            required=supervisor_required,
+        )
+        rows.append({"reading": reading, "vendor": vendor, "supervisor": supervisor})
+    return rows
+
+
+def _verification(accepted: bool, reading, names, step: str, *, required: bool) -> dict:
+    if accepted:
+        by = getattr(reading, f"{step}_by_id")
+        at = getattr(reading, f"{step}_at")
+        return {"result": _("Diterima"), "by": names.get(by, ""), "at": at}
+    if reading.state == ReadingState.REREAD_REQUESTED:
+        return {"result": _("Diminta baca ulang"), "by": "", "at": None}
+    if not required and reading.state in ACCEPTED_BY_VENDOR:
+        return {"result": _("Tidak diwajibkan"), "by": "", "at": None}
+    return {"result": _("Belum"), "by": "", "at": None}
 
 
 def latest_readings_of(customer_ids: list[int]) -> dict[int, LatestReading]:

@@ -35,8 +35,9 @@ def consumption(register_digits: int) -> str:
 
 
 def hours_on(kwh: str) -> str:
-    """Jam nyala = kWh ÷ contracted kVA (300 kWh on 900 VA = 333 h)."""
-    return f"({kwh} * 1000.0 / r.power_va)"
+    """Jam nyala = kWh ÷ contracted kVA (300 kWh on 900 VA = 333,33 h), at the two decimals
+    it is stored and shown with: the flag and the approval judge this very value."""
+    return f"ROUND({kwh} * 1000.0 / r.power_va, 2)"
 
 
 def _flag(condition: str) -> str:
@@ -57,6 +58,8 @@ def is_above_average(kwh: str, factor: Decimal) -> str:
 
 
 def is_hours_on_excessive(hours: str) -> str:
+    """Jam nyala above 2000 (seed 001: "Pelanggan dengan jam nyala lebih dari 2000 jam nyala
+    tidak dapat disahkan"): the flag the verifier sees is what holds the approval back."""
     return _flag(f"{hours} > {MAX_HOURS_ON}")
 
 

@@ -1,29 +1,33 @@
 """Writes of the supervision of contractors' field work (seed 004), one module per section
 of the seed around the one order state machine in ``orders``: ``audits`` (§I), ``prepaid_sampling``
-(§III), ``routes`` (§IV), ``notices`` (§V and TUL II-04) and ``arrears`` (§VI). Import them
-from here.
+(§III), ``routes`` (§IV), ``plans`` (§IV–V: schedule, targets, visit lists), ``notices`` (§V
+and TUL II-04) and ``arrears`` (§VI). Import them from here.
 """
 
 from .arrears import (
     DISCONNECTION_NOTICE_BILLS,
     DISMANTLING_BILLS,
     DISMANTLING_DAYS,
-    ArrearsRow,
-    apply_arrears_batch,
     arrears_refusal_for,
+    disconnection_method_refusal,
+    disconnection_refusal_for,
     dismantling_candidates,
     dismantling_eligible,
+    eligible_for_dismantling,
+    end_of_next_day,
     is_paid_at,
     issue_disconnection_orders,
     issue_dismantling_orders,
+    local_today,
     mark_disconnection_notices_printed,
     needs_disconnection_notice,
     reconnection_due,
     record_disconnection,
     record_dismantling,
-    record_payment,
     record_reconnection,
-    write_arrears_rows,
+    report_is_late,
+    unit_zones,
+    vendor_answers,
 )
 from .audits import (
     draw_audit_sample,
@@ -36,6 +40,7 @@ from .audits import (
 )
 from .notices import (
     CLOSED_HOUSE_CODES,
+    check_notice_note,
     closed_house_readings,
     create_campaign,
     record_notice,
@@ -47,9 +52,28 @@ from .orders import (
     RECORDERS,
     VERIFIERS,
     assign_orders,
+    ensure_visit_day,
     fail_order,
     send_inaccurate_reading_to_correction,
     verify_order,
+)
+from .payments import (
+    ArrearsRow,
+    PaymentNotice,
+    PaymentRecorded,
+    apply_arrears_batch,
+    notify_payment,
+    open_reconnection_due,
+    payment_time_refusal,
+    record_payment,
+    settle_arrears,
+    write_arrears_rows,
+)
+from .plans import (
+    Realisation,
+    officer_realisation,
+    set_officer_targets,
+    visit_list,
 )
 from .prepaid_sampling import (
     anomaly_to_replacement_target,
@@ -64,6 +88,13 @@ from .routes import (
     record_survey,
     route_substation_mismatches,
 )
+from .signers import (
+    SIGNER_KEEPERS,
+    designate_signer,
+    retire_signer,
+    signature_block,
+    signers_for,
+)
 
 __all__ = [
     "ARREARS_UPLOADERS",
@@ -74,19 +105,30 @@ __all__ = [
     "DISMANTLING_DAYS",
     "ISSUERS",
     "RECORDERS",
+    "SIGNER_KEEPERS",
     "VERIFIERS",
     "ArrearsRow",
+    "PaymentNotice",
+    "PaymentRecorded",
+    "Realisation",
     "anomaly_to_replacement_target",
     "apply_arrears_batch",
     "apply_move_proposals",
     "arrears_refusal_for",
     "assign_orders",
+    "check_notice_note",
     "closed_house_readings",
     "create_campaign",
     "decide_move_proposals",
+    "designate_signer",
+    "disconnection_method_refusal",
+    "disconnection_refusal_for",
     "dismantling_candidates",
     "dismantling_eligible",
     "draw_audit_sample",
+    "eligible_for_dismantling",
+    "end_of_next_day",
+    "ensure_visit_day",
     "fail_order",
     "is_on_schedule",
     "is_paid_at",
@@ -97,8 +139,13 @@ __all__ = [
     "issue_prepaid_sampling_orders",
     "issue_survey_orders",
     "kwh_per_route_substation",
+    "local_today",
     "mark_disconnection_notices_printed",
     "needs_disconnection_notice",
+    "notify_payment",
+    "officer_realisation",
+    "open_reconnection_due",
+    "payment_time_refusal",
     "reconnection_due",
     "record_accuracy_check",
     "record_disconnection",
@@ -108,10 +155,19 @@ __all__ = [
     "record_prepaid_sampling",
     "record_reconnection",
     "record_survey",
+    "report_is_late",
+    "retire_signer",
     "route_substation_mismatches",
     "schedule_deviation",
     "send_inaccurate_reading_to_correction",
+    "set_officer_targets",
+    "settle_arrears",
+    "signature_block",
+    "signers_for",
     "stratum_sample",
+    "unit_zones",
+    "vendor_answers",
     "verify_order",
+    "visit_list",
     "write_arrears_rows",
 ]

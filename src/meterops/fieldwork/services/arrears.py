@@ -1,9 +1,10 @@
-"""Arrears enforcement (seed 004 §VI and its notes): TUL VI-01 and disconnection from 2
-lembar, the payment check before cutting, reconnection by H+1, bongkar rampung after 60
-days, and the arrears upload from the billing system. Rules first, then the services.
+"""Arrears enforcement in the field (seed 004 §VI and its notes): the signed TUL VI-01 and
+disconnection from 2 lembar, how the meter is cut, reconnection and the reports by H+1,
+bongkar rampung after 60 days, and which company answers for each customer. Rules first, then
+the services. Payments and the arrears upload from the billing side are in ``payments``.
 """
 
-from dataclasses import dataclass
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,22 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain
-from meterops.core.errors import NotFound, WrongState
+from meterops.core.errors import InvalidInput, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
-from meterops.core.services import record_event, require_role
+from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 
-from ..choices import OPEN_STATES, OrderKind
-from ..errors import AlreadyPaid, BatchRejected
-from ..models import Arrears, FieldOrder
+from ..choices import OPEN_STATES, DisconnectionMethod, OrderKind
+from ..errors import AlreadyPaid
+from ..models import Arrears, FieldOrder, NoticeSigner
 from .orders import (
-    ARREARS_UPLOADERS,
     ISSUERS,
     _check_recorder,
     _complete,
-    _event,
     _events_for,
     _issue,
     _locked,
@@ -41,6 +40,7 @@ from .orders import (
 DISCONNECTION_NOTICE_BILLS = 2  # seed 004 §VI notes: tunggakan >= 2 lembar
 DISMANTLING_BILLS = 3  # >= 3 lembar ...
 DISMANTLING_DAYS = 60  # ... 60 hari sejak tanggal pemutusan sementara
+SEAL_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9/-]{2,29}")
 
 
 def arrears_refusal_for(payment_mode: str) -> str | None:
@@ -64,14 +64,76 @@ def is_paid_at(*, paid_at: datetime | None, moment: datetime) -> bool:
     return paid_at is not None and paid_at <= moment
 
 
-def reconnection_due(*, paid_at: datetime, zone: str) -> datetime:
-    """Penyambungan kembali maximum pada H+1: the end of the day after payment, local time.
-
-    Returned as the first instant of H+2 in the unit's zone (an order due then is overdue).
-    """
+def end_of_next_day(moment: datetime, zone: str) -> datetime:
+    """The end of H+1 for something that happened at ``moment``, in the unit's zone: returned
+    as the first instant of H+2 (at or after it is late)."""
     tz = ZoneInfo(zone)
-    local_day = paid_at.astimezone(tz).date()
+    local_day = moment.astimezone(tz).date()
     return datetime.combine(local_day + timedelta(days=2), time.min, tzinfo=tz)
+
+
+def reconnection_due(*, paid_at: datetime, zone: str) -> datetime:
+    """Penyambungan kembali maximum pada H+1 setelah pelunasan (seed 004 §VI), from the real
+    payment time."""
+    return end_of_next_day(paid_at, zone)
+
+
+def report_is_late(*, done_at: datetime, reported_at: datetime, zone: str) -> bool:
+    """ "Melaporkan hasil pelaksanaan pemutusan dan penyambungan kembali max pada hari (H+1)"
+    (seed 004 §VI): a result that reaches the server after the end of H+1 is late."""
+    return reported_at >= end_of_next_day(done_at, zone)
+
+
+def disconnection_method_refusal(method: str) -> str | None:
+    """ "Pemutusan sementara dengan membuka segel OA Kas dan memutus Lewat SR, tidak
+    diperkenankan" (seed 004 §VI notes); the MCB is switched off and sealed instead."""
+    if method == DisconnectionMethod.SR_CUT:
+        return _(
+            "Pemutusan sementara dengan membuka segel OA kas dan memutus lewat SR tidak "
+            "diperkenankan: putus dengan meng-Off-kan sakelar MCB lalu segel."
+        )
+    if method != DisconnectionMethod.MCB_SEALED:
+        return _("Pilih cara pemutusan.")
+    return None
+
+
+def vendor_answers() -> Q:
+    """ "Pelanggan dengan tunggakan >= 2 lembar yang belum pernah dilakukan pemutusan sementara
+    tetap menjadi tanggung jawab Perusahaan lain" (seed 004 §VI notes): the disconnection
+    vendor answers for an unpaid customer of 2 lembar or more it has not cut yet (as a filter
+    on arrears, so lists and reports count it in SQL)."""
+    return Q(
+        bills__gte=DISCONNECTION_NOTICE_BILLS, paid_at__isnull=True, disconnected_at__isnull=True
+    )
+
+
+def disconnection_refusal_for(arrears: Arrears) -> str | None:
+    """Why a disconnection may not be ordered or recorded for ``arrears`` (seed 004 §VI): a
+    prepaid customer, less than 2 lembar, already paid, or no signed TUL VI-01 printed."""
+    if reason := arrears_refusal_for(arrears.customer.payment_mode):
+        return reason
+    if not needs_disconnection_notice(arrears.bills) or arrears.paid_at:
+        return _("kurang dari 2 lembar atau sudah lunas")
+    return signed_notice_refusal(arrears)
+
+
+def signed_notice_refusal(arrears: Arrears) -> str | None:
+    """ "Membawa Surat Pemberitahuan Pemutusan Sementara (TUL VI-01) yang telah ditandatangani"
+    (seed 004 §VI): no disconnection without the signed notice printed."""
+    if arrears.notice_printed_at is None or arrears.notice_signer_id is None:
+        return _(
+            "TUL VI-01 yang ditandatangani Manajer Unit atau pejabat yang ditunjuk belum dicetak"
+        )
+    return None
+
+
+def unit_zones(unit_ids) -> dict[int, str]:
+    """The time zone of each unit (its own or inherited settings), one lookup per unit."""
+    return {u.pk: _zone(u) for u in Unit.objects.filter(pk__in=set(unit_ids))}
+
+
+def local_today(zone: str, now: datetime | None = None) -> date:
+    return timezone.localtime(now or timezone.now(), ZoneInfo(zone)).date()
 
 
 def dismantling_eligible(
@@ -120,110 +182,54 @@ def _issue_for_arrears(*, actor: User, arrears: QuerySet, kind: str, note: str) 
     return len(rows)
 
 
-@dataclass(frozen=True)
-class ArrearsRow:
-    row: int
-    customer_id: str
-    bills: int
-    amount: Decimal
+def _signer_for(actor: User, signer: NoticeSigner | None, units) -> NoticeSigner:
+    """The chosen signer, active, reachable by ``actor``, and of the customers' unit or above."""
+    if signer is None:
+        raise InvalidInput(
+            "signer", _("Pilih penanda tangan TUL VI-01 (Manajer Unit atau pejabat yang ditunjuk).")
+        )
+    signer = (
+        NoticeSigner.objects.select_related("unit").filter(pk=signer.pk, is_active=True).first()
+    )
+    if signer is None:
+        raise InvalidInput("signer", _("Penanda tangan itu sudah tidak aktif."))
+    outside = sorted({u.name for u in units if not u.is_within(signer.unit)})
+    if outside:
+        raise InvalidInput(
+            "signer",
+            _("%(name)s bukan penanda tangan untuk %(units)s.")
+            % {"name": signer.name, "units": ", ".join(outside)},
+        )
+    return signer
 
 
 @transaction.atomic
-def apply_arrears_batch(*, actor: User, rows: list[ArrearsRow]) -> dict:
-    """Tunggakan from the billing system (AP2T): one upload replaces each listed customer's
-    arrears, set-based. A customer whose bills drop to 0 is recorded as paid now (and gets its
-    reconnection order when it was disconnected). Any bad row rejects the whole batch."""
-    require_role(actor, ARREARS_UPLOADERS)
-    errors, seen = [], set()
-    for r in rows:
-        if r.customer_id in seen:
-            errors.append(_("Baris %(n)d: IDPEL %(id)s ganda.") % {"n": r.row, "id": r.customer_id})
-        seen.add(r.customer_id)
-        if r.bills < 0 or r.amount < 0:
-            errors.append(_("Baris %(n)d: lembar/jumlah tidak boleh negatif.") % {"n": r.row})
-    found = scoped(Customer, actor).filter(customer_id__in=seen)
-    customers = dict(found.values_list("customer_id", "pk"))
-    modes = dict(found.values_list("customer_id", "payment_mode"))
-    for r in rows:
-        if r.customer_id not in customers:
-            errors.append(
-                _("Baris %(n)d: IDPEL %(id)s tidak ditemukan di unit Anda.")
-                % {"n": r.row, "id": r.customer_id}
-            )
-        elif reason := arrears_refusal_for(modes[r.customer_id]):
-            errors.append(
-                _("Baris %(n)d: IDPEL %(id)s %(reason)s.")
-                % {"n": r.row, "id": r.customer_id, "reason": reason}
-            )
-    if errors:
-        raise BatchRejected(" ".join(errors[:20]), errors=errors)
-    return write_arrears_rows(
-        actor=actor, rows={customers[r.customer_id]: (r.bills, r.amount) for r in rows}
-    )
-
-
-def write_arrears_rows(*, actor: User, rows: dict[int, tuple[int, Decimal]]) -> dict:
-    """Write checked arrears (customer pk -> (lembar, jumlah)) set-based: one bulk INSERT for
-    new rows, one bulk UPDATE for changed ones; payments (lembar back to 0) are recorded.
-    Called inside a transaction by apply_arrears_batch and by the Upload pipeline's apply."""
-    now = timezone.now()
-    existing = {
-        a.customer_id: a for a in Arrears.objects.select_for_update().filter(customer_id__in=rows)
-    }
-    units = dict(Customer.objects.filter(pk__in=rows).values_list("pk", "unit_id"))
-    new, changed, paid = [], [], []
-    for pk, (bills, amount) in rows.items():
-        a = existing.get(pk)
-        if a is None:
-            if bills:
-                new.append(
-                    Arrears(
-                        customer_id=pk,
-                        unit_id=units[pk],
-                        bills=bills,
-                        amount=amount,
-                        reported_at=now,
-                    )
-                )
-            continue
-        if a.bills and not bills and a.paid_at is None:
-            paid.append(pk)
-        elif bills and a.paid_at is not None and not a.bills:
-            a.paid_at = None  # new arrears after an earlier payment
-        a.bills, a.amount, a.reported_at = bills, amount, now
-        changed.append(a)
-    Arrears.objects.bulk_create(new, batch_size=2000)
-    Arrears.objects.bulk_update(
-        changed, ["bills", "amount", "reported_at", "paid_at"], batch_size=2000
-    )
-    for customer in Customer.objects.filter(pk__in=paid):
-        record_payment(actor=actor, customer=customer, paid_at=now, _checked=True)
-    return {"created": len(new), "updated": len(changed), "paid": len(paid)}
-
-
-@transaction.atomic
-def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> list[Arrears]:
-    """TUL VI-01 for customers with 2 or more lembar; the print date is kept."""
+def mark_disconnection_notices_printed(
+    *, actor: User, arrears: QuerySet, signer: NoticeSigner | None
+) -> list[Arrears]:
+    """TUL VI-01 "ditandatangani Manajer Unit atau pejabat Yang Ditunjuk" (seed 004 §VI) for
+    customers with 2 or more lembar: the print date and the signer are kept."""
     require_role(actor, ISSUERS)
     chosen = list(
         scoped(arrears, actor)
+        .select_for_update(of=("self",))
         .select_related("customer", "unit")
-        .filter(paid_at__isnull=True, bills__gte=DISCONNECTION_NOTICE_BILLS)
+        .order_by("customer__customer_id")
     )
-    refused = (
-        scoped(arrears, actor)
-        .filter(Q(bills__lt=DISCONNECTION_NOTICE_BILLS) | Q(paid_at__isnull=False))
-        .select_related("customer")
-    )
-    refused = [a for a in refused if not needs_disconnection_notice(a.bills) or a.paid_at]
-    _refuse_prepaid(chosen)
+    refused = [a for a in chosen if not needs_disconnection_notice(a.bills) or a.paid_at]
     if refused:
         raise WrongState(
             _("TUL VI-01 hanya untuk tunggakan 2 lembar atau lebih yang belum lunas: %(ids)s.")
             % {"ids": ", ".join(a.customer.customer_id for a in refused[:10])}
         )
+    _refuse_prepaid(chosen)
+    if not chosen:
+        return []
+    signer = _signer_for(actor, signer, {a.unit for a in chosen})
     now = timezone.now()
-    Arrears.objects.filter(pk__in=[a.pk for a in chosen]).update(notice_printed_at=now)
+    Arrears.objects.filter(pk__in=[a.pk for a in chosen]).update(
+        notice_printed_at=now, notice_signer=signer, updated_at=now
+    )
     ProcessEvent.objects.bulk_create(
         [
             ProcessEvent(
@@ -233,14 +239,15 @@ def mark_disconnection_notices_printed(*, actor: User, arrears: QuerySet) -> lis
                 verb="fieldwork.tul_vi01_printed",
                 actor=actor,
                 at=now,
-                note=_("TUL VI-01, %(n)d lembar") % {"n": a.bills},
+                note=_("TUL VI-01, %(n)d lembar, ditandatangani %(signer)s")
+                % {"n": a.bills, "signer": signer},
             )
             for a in chosen
         ],
         batch_size=2000,
     )
     for a in chosen:
-        a.notice_printed_at = now
+        a.notice_printed_at, a.notice_signer = now, signer
     return chosen
 
 
@@ -255,20 +262,20 @@ def _refuse_prepaid(arrears) -> None:
 
 @transaction.atomic
 def issue_disconnection_orders(*, actor: User, arrears: QuerySet) -> int:
-    """Order pemutusan sementara to the contractor for customers with >= 2 lembar (§VI)."""
+    """Order pemutusan sementara to the contractor for customers with >= 2 lembar whose signed
+    TUL VI-01 was printed (seed 004 §VI); a customer already cut gets no second order."""
     require_role(actor, ISSUERS)
     arrears = scoped(arrears, actor)
-    low = [
-        a.customer.customer_id
-        for a in arrears.select_related("customer")
-        if not needs_disconnection_notice(a.bills) or a.paid_at
+    refused = [
+        (a.customer.customer_id, reason)
+        for a in arrears.select_related("customer").order_by("customer__customer_id")
+        if (reason := disconnection_refusal_for(a))
     ]
-    if low:
+    if refused:
         raise WrongState(
-            _("Tidak bisa diputus (kurang dari 2 lembar atau sudah lunas): %(ids)s.")
-            % {"ids": ", ".join(low[:10])}
+            _("Order pemutusan tidak diterbitkan. %(rows)s.")
+            % {"rows": "; ".join(f"{c}: {r}" for c, r in refused[:10])}
         )
-    _refuse_prepaid(arrears.select_related("customer"))
     return _issue_for_arrears(
         actor=actor,
         arrears=arrears.filter(disconnected_at__isnull=True),
@@ -277,17 +284,60 @@ def issue_disconnection_orders(*, actor: User, arrears: QuerySet) -> int:
     )
 
 
+def _done_moment(order: FieldOrder, at: datetime | None) -> datetime:
+    """When the officer did the work: the phone's time when it was recorded offline, never in
+    the future and never before the order was issued."""
+    now = timezone.now()
+    moment = min(at or now, now)
+    if moment < order.issued_at:
+        raise InvalidInput(
+            "done_at",
+            _("Waktu pelaksanaan tidak boleh sebelum order %(ref)s terbit.")
+            % {"ref": order.reference},
+        )
+    return moment
+
+
+def _report(order: FieldOrder) -> str:
+    """Stamp the H+1 reporting check on a just-recorded result; the note when it is late."""
+    order.reported_at = timezone.now()
+    late = report_is_late(
+        done_at=order.done_at, reported_at=order.reported_at, zone=_zone(order.unit)
+    )
+    order.reported_late = late
+    return str(_("Laporan terlambat dari H+1")) if late else ""
+
+
 @transaction.atomic
 def record_disconnection(
-    *, actor: User, order: FieldOrder, register_kwh: Decimal, photo, at: datetime | None = None
+    *,
+    actor: User,
+    order: FieldOrder,
+    register_kwh: Decimal,
+    photo,
+    method: str,
+    seal_number: str,
+    at: datetime | None = None,
 ) -> FieldOrder:
-    """Pemutusan sementara: the payment state is checked at this moment, inside the same
-    transaction as the recording; a customer who has paid is refused (seed 004 §VI)."""
+    """Pemutusan sementara "dengan cara meng Off kan sakelar MCB dan di segel" (seed 004 §VI):
+    the method, the seal number, the register and the photo. The payment state is checked at
+    the moment of cutting, inside the same transaction; a customer who paid is refused."""
     order = _locked(order, actor, OrderKind.DISCONNECTION)
     _check_recorder(actor, order)
+    if reason := disconnection_method_refusal(method):
+        raise InvalidInput("method", reason)
+    seal_number = (seal_number or "").strip().upper()
+    if not SEAL_NUMBER.fullmatch(seal_number):
+        raise InvalidInput(
+            "seal_number", _("Nomor segel wajib diisi: 3–30 huruf, angka atau tanda '-' dan '/'.")
+        )
     _require_photo(photo)
-    moment = min(at or timezone.now(), timezone.now())
-    arrears = Arrears.objects.select_for_update().get(pk=order.arrears_id)
+    moment = _done_moment(order, at)
+    arrears = (
+        Arrears.objects.select_for_update(of=("self",))
+        .select_related("customer", "unit")
+        .get(pk=order.arrears_id)
+    )
     if is_paid_at(paid_at=arrears.paid_at, moment=moment):
         raise AlreadyPaid(
             _(
@@ -301,102 +351,90 @@ def record_disconnection(
                 ),
             }
         )
+    if reason := signed_notice_refusal(arrears):
+        raise WrongState(
+            _("IDPEL %(id)s: %(reason)s.") % {"id": order.customer.customer_id, "reason": reason}
+        )
     order.register_kwh = register_kwh
+    order.disconnection_method, order.seal_number = method, seal_number
     order.photo = _photo(photo, order.unit)
-    _complete(order, actor, moment, "disconnected")
+    order.done_at = moment
+    _complete(order, actor, moment, "disconnected", _report(order))
     arrears.disconnected_at, arrears.reconnected_at = moment, None
     arrears.save(update_fields=["disconnected_at", "reconnected_at", "updated_at"])
+    if arrears.paid_at:
+        # Cut before a payment that is already known (the result came in late): the meter
+        # goes back on by H+1 from the payment.
+        order_reconnection(actor=actor, arrears=arrears)
     return order
 
 
-@transaction.atomic
-def record_payment(
-    *, actor: User, customer: Customer, paid_at: datetime | None = None, _checked: bool = False
-) -> Arrears:
-    """Pelunasan reported by billing: a disconnected customer gets a reconnection order at
-    once, due by the end of the next day (H+1) in the unit's time zone (seed 004 §VI)."""
-    if not _checked:
-        require_role(actor, ARREARS_UPLOADERS)
-        if not scoped(Customer, actor).filter(pk=customer.pk).exists():
-            raise NotFound(_("Pelanggan tidak ditemukan di unit Anda."))
-    arrears = Arrears.objects.select_for_update().filter(customer=customer).first()
-    if arrears is None or arrears.paid_at is not None:
-        raise WrongState(
-            _("Pelanggan %(id)s tidak punya tunggakan terbuka.") % {"id": customer.customer_id}
-        )
-    paid_at = paid_at or timezone.now()
-    arrears.paid_at, arrears.bills = paid_at, 0
-    arrears.save(update_fields=["paid_at", "bills", "updated_at"])
-    record_event(
-        customer=customer,
-        domain=Domain.FIELDWORK,
-        verb="fieldwork.paid",
+def order_reconnection(*, actor: User, arrears: Arrears) -> None:
+    """ "Penyambungan kembali maximum pada H + 1 setelah pelunasan" (seed 004 §VI): the
+    reconnection order of a paid, disconnected customer, due from the real payment time."""
+    note = str(OrderKind.RECONNECTION.label)
+    if arrears.disconnected_at >= arrears.paid_at:
+        note = _("%(kind)s: diputus setelah lunas") % {"kind": note}
+    _issue(
         actor=actor,
-        note=_("Pelunasan tunggakan"),
+        customers=Customer.objects.filter(pk=arrears.customer_id),
+        kind=OrderKind.RECONNECTION,
+        verb="order_issued",
+        note=note,
+        arrears=arrears,
+        due_at=reconnection_due(paid_at=arrears.paid_at, zone=_zone(arrears.unit)),
     )
-    # An open disconnection order is no longer to be done.
-    for order in FieldOrder.objects.select_for_update().filter(
-        arrears=arrears, kind=OrderKind.DISCONNECTION, state__in=OPEN_STATES
-    ):
-        from_state = order.state
-        order.fail(by=actor, reason=str(_("Sudah lunas sebelum pemutusan")))
-        order.save()
-        _event(order, actor, "order_failed", from_state, order.note)
-    if arrears.disconnected_at and arrears.disconnected_at < paid_at:
-        unit = Unit.objects.get(pk=arrears.unit_id)
-        _issue(
-            actor=actor,
-            customers=Customer.objects.filter(pk=customer.pk),
-            kind=OrderKind.RECONNECTION,
-            verb="order_issued",
-            note=str(OrderKind.RECONNECTION.label),
-            arrears=arrears,
-            due_at=reconnection_due(paid_at=paid_at, zone=_zone(unit)),
-        )
-    return arrears
 
 
 @transaction.atomic
 def record_reconnection(
-    *, actor: User, order: FieldOrder, register_kwh: Decimal, photo
+    *, actor: User, order: FieldOrder, register_kwh: Decimal, photo, at: datetime | None = None
 ) -> FieldOrder:
-    """Penyambungan kembali: register value and photo of the reconnected meter (§VI)."""
+    """Penyambungan kembali: "Mencatat stand meter dan Memfoto KWH meter yang telah disambung
+    kembali" (seed 004 §VI), done by H+1 after payment and reported by H+1 after the work."""
     order = _locked(order, actor, OrderKind.RECONNECTION)
     _check_recorder(actor, order)
     _require_photo(photo)
+    moment = _done_moment(order, at)
     order.register_kwh = register_kwh
     order.photo = _photo(photo, order.unit)
-    now = timezone.now()
-    _complete(
-        order,
-        actor,
-        now,
-        "reconnected",
-        _("Terlambat dari H+1") if order.due_at and now >= order.due_at else "",
+    order.done_at = moment
+    notes = [
+        _("Terlambat dari H+1") if order.due_at and moment >= order.due_at else "",
+        _report(order),
+    ]
+    _complete(order, actor, moment, "reconnected", "; ".join(str(n) for n in notes if n))
+    Arrears.objects.filter(pk=order.arrears_id).update(
+        reconnected_at=moment, updated_at=timezone.now()
     )
-    Arrears.objects.filter(pk=order.arrears_id).update(reconnected_at=now, updated_at=now)
     return order
 
 
-def dismantling_candidates(arrears: QuerySet, *, today: date, zone: str) -> list[Arrears]:
+def eligible_for_dismantling(arrears: Arrears, zones: dict[int, str], now=None) -> bool:
+    """Bongkar rampung eligibility of one arrears row today in its own unit's zone, the same
+    on the list, the dashboard and when the order is issued."""
+    zone = zones[arrears.unit_id]
+    return dismantling_eligible(
+        bills=arrears.bills,
+        disconnected_at=arrears.disconnected_at,
+        reconnected_at=arrears.reconnected_at,
+        today=local_today(zone, now),
+        zone=zone,
+    )
+
+
+def dismantling_candidates(arrears: QuerySet) -> list[Arrears]:
     """The arrears eligible for bongkar rampung today (a cheap pre-filter, then the rule)."""
     # Eligible means cut before the local start of (today - 59 days), which is before
     # now - 59 days in any zone: a safe pre-filter in SQL, the rule decides.
     latest = timezone.now() - timedelta(days=DISMANTLING_DAYS - 1)
-    rows = arrears.filter(
-        bills__gte=DISMANTLING_BILLS, disconnected_at__lte=latest, paid_at__isnull=True
-    ).select_related("customer")
-    return [
-        a
-        for a in rows
-        if dismantling_eligible(
-            bills=a.bills,
-            disconnected_at=a.disconnected_at,
-            reconnected_at=a.reconnected_at,
-            today=today,
-            zone=zone,
-        )
-    ]
+    rows = list(
+        arrears.filter(
+            bills__gte=DISMANTLING_BILLS, disconnected_at__lte=latest, paid_at__isnull=True
+        ).select_related("customer")
+    )
+    zones = unit_zones(a.unit_id for a in rows)
+    return [a for a in rows if eligible_for_dismantling(a, zones)]
 
 
 @transaction.atomic
@@ -404,16 +442,10 @@ def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
     """Order bongkar rampung for customers >= 3 lembar, 60 days after disconnection."""
     require_role(actor, ISSUERS)
     arrears = scoped(arrears, actor)
-    for a in arrears.select_related("customer", "unit"):
-        zone = _zone(a.unit)
-        today = timezone.localtime(timezone.now(), ZoneInfo(zone)).date()
-        if not dismantling_eligible(
-            bills=a.bills,
-            disconnected_at=a.disconnected_at,
-            reconnected_at=a.reconnected_at,
-            today=today,
-            zone=zone,
-        ):
+    rows = list(arrears.select_related("customer"))
+    zones = unit_zones(a.unit_id for a in rows)
+    for a in rows:
+        if not eligible_for_dismantling(a, zones):
             raise WrongState(
                 _(
                     "Pelanggan %(id)s belum memenuhi syarat bongkar rampung "
@@ -431,13 +463,14 @@ def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
 
 @transaction.atomic
 def record_dismantling(
-    *, actor: User, order: FieldOrder, register_kwh: Decimal, photo
+    *, actor: User, order: FieldOrder, register_kwh: Decimal, photo, at: datetime | None = None
 ) -> FieldOrder:
     """Bongkar rampung done: the final register value and a photo."""
     order = _locked(order, actor, OrderKind.DISMANTLING)
     _check_recorder(actor, order)
     _require_photo(photo)
+    moment = _done_moment(order, at)
     order.register_kwh = register_kwh
     order.photo = _photo(photo, order.unit)
-    _complete(order, actor, timezone.now(), "dismantled")
+    _complete(order, actor, moment, "dismantled")
     return order

@@ -73,7 +73,8 @@ def draw_audit_sample(
     *, actor: User, unit: Unit, period: str, seed: int | None = None
 ) -> AuditMonth:
     """Sampling per RBM (seed 004 §I): each route-and-reader stratum of the ULP's readings of
-    ``period`` gives its seeded share; each sampled reading is checked against its schedule."""
+    ``period`` gives its seeded share; each sampled reading is checked against its schedule.
+    A month without readings is refused, not stored (issue #19)."""
     require_role(actor, ISSUERS)
     require_unit(actor, unit)
     if unit.level != UnitLevel.SERVICE_POINT:
@@ -89,6 +90,16 @@ def draw_audit_sample(
         .order_by()
         .values_list("pk", "customer__route_id", "reader")
     )
+    if not rows:
+        # An empty audit would lock the month ("sudah diambil") before any reading arrived.
+        raise InvalidInput(
+            "period",
+            _(
+                "Belum ada stan hasil baca %(p)s di %(u)s: sampel audit belum bisa diambil. "
+                "Ambil sampel setelah stan bulan itu diunggah."
+            )
+            % {"p": period, "u": unit},
+        )
     strata: dict[tuple, list[int]] = defaultdict(list)
     for pk, route_id, reader in rows:
         strata[(route_id, reader)].append(pk)

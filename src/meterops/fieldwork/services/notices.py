@@ -13,7 +13,7 @@ from meterops.core.scoping import scoped
 from meterops.core.services import require_role, require_unit
 from meterops.reading.models import Reading
 
-from ..choices import NoticeMaterial, NoticeOutcome, OrderKind
+from ..choices import NOTICE_NOTE_MAX, NoticeMaterial, NoticeOutcome, OrderKind
 from ..models import Campaign, FieldOrder
 from .orders import (
     ISSUERS,
@@ -55,26 +55,53 @@ def create_campaign(
     return campaign
 
 
+def check_notice_note(*, outcome: str, note: str) -> str:
+    """What the customer said, kept as written; "Dll" needs it to say what happened (seed 004
+    §V: "Mencatat informasi yang disampaikan oleh pelanggan", keterangan "Dll")."""
+    note = note.strip()
+    if len(note) > NOTICE_NOTE_MAX:
+        raise InvalidInput(
+            "note", _("Catatan paling banyak %(n)d karakter.") % {"n": NOTICE_NOTE_MAX}
+        )
+    if outcome == NoticeOutcome.OTHER and not note:
+        raise InvalidInput(
+            "note", _("Keterangan Dll: tulis kondisi pelanggan atau informasi dari pelanggan.")
+        )
+    return note
+
+
 @transaction.atomic
 def record_notice(
-    *, actor: User, order: FieldOrder, outcome: str, photo=None, signature=None, initials: str = ""
+    *,
+    actor: User,
+    order: FieldOrder,
+    outcome: str,
+    photo=None,
+    signature=None,
+    initials: str = "",
+    note: str = "",
 ) -> FieldOrder:
-    """One outcome code per customer, the photo and the signature or initials (seed 004 §V)."""
+    """One outcome code per customer, the photo, the signature or initials and what the customer
+    said (seed 004 §V)."""
     order = _locked(order, actor, OrderKind.NOTICE)
     _check_recorder(actor, order)
     if outcome not in NoticeOutcome.values or outcome == NoticeOutcome.NOT_YET:
         raise InvalidInput("outcome", _("Pilih keterangan hasil penyampaian."))
+    note = check_notice_note(outcome=outcome, note=note)
     _require_photo(photo)
     initials = initials.strip()
     if outcome == NoticeOutcome.IN_PERSON and signature is None and not initials:
         raise InvalidInput(
             "initials", _("Diterima langsung: isi paraf/nama penerima atau tanda tangan.")
         )
-    order.outcome, order.initials = outcome, initials
+    order.outcome, order.initials, order.note = outcome, initials, note
     order.photo = _photo(photo, order.unit)
     if signature is not None:
         order.signature = _photo(signature, order.unit, "signature")
-    _complete(order, actor, timezone.now(), "notice_recorded", NoticeOutcome(outcome).label)
+    label = NoticeOutcome(outcome).label
+    _complete(
+        order, actor, timezone.now(), "notice_recorded", f"{label}: {note}" if note else label
+    )
     return order
 
 

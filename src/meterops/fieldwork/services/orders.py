@@ -16,7 +16,8 @@ Every write that matters is one atomic service with an audit event on the custom
 (Cek Status Terakhir).
 """
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -154,29 +155,53 @@ def _issue(
 # --- The one state machine: assignment, failure, verification -----------------------------
 
 
+def ensure_visit_day(*, order: FieldOrder, day: date) -> None:
+    """A visit is planned for today or later and not past the order's deadline, in the unit's
+    local days (seed 004 §IV, "Penyusunan jadwal pelaksanaan")."""
+    zone = ZoneInfo(_zone(order.unit))
+    if day < timezone.localdate(timezone.now(), zone):
+        raise InvalidInput(
+            "planned_on",
+            _("Tanggal kunjungan %(day)s sudah lewat.") % {"day": f"{day:%d-%m-%Y}"},
+        )
+    if order.due_at is not None and day > timezone.localdate(order.due_at, zone):
+        raise InvalidInput(
+            "planned_on",
+            _("Tanggal kunjungan %(day)s melewati batas waktu %(ref)s (%(due)s).")
+            % {
+                "day": f"{day:%d-%m-%Y}",
+                "ref": order.reference,
+                "due": f"{timezone.localtime(order.due_at, zone):%d-%m-%Y %H:%M}",
+            },
+        )
+
+
 @transaction.atomic
-def assign_orders(*, actor: User, orders: QuerySet, officer: User) -> int:
-    """Distribute orders to a field officer (the contractor's admin or PLN's supervisor)."""
+def assign_orders(
+    *, actor: User, orders: QuerySet, officer: User, planned_on: date | None = None
+) -> int:
+    """Distribute orders to a field officer (the contractor's admin or PLN's supervisor),
+    with the day of the visit when it is planned (seed 004 §IV)."""
     require_role(actor, ASSIGNERS)
     if not officer.has_role(RoleCode.FIELD_OFFICER):
         raise InvalidInput("officer", _("%(u)s bukan petugas lapangan.") % {"u": officer})
     count = 0
+    name = officer.get_full_name() or officer.username
     for order in (
         scoped(orders, actor).select_for_update(of=("self",)).select_related("customer", "unit")
     ):
         ensure_field_officer_for(order.unit, officer, actor=actor)
         if not can_proceed(order.assign):
             _refuse_stale(order, _("ditugaskan"))
+        note = _("Ditugaskan ke %(u)s") % {"u": name}
+        if planned_on is not None:
+            ensure_visit_day(order=order, day=planned_on)
+            order.planned_on = planned_on
+            note += _(", kunjungan %(day)s") % {"day": f"{planned_on:%d-%m-%Y}"}
         from_state = order.state
         order.assign(officer=officer)
         order.save()
-        _event(
-            order,
-            actor,
-            "order_assigned",
-            from_state,
-            note=_("Ditugaskan ke %(u)s") % {"u": officer.get_full_name() or officer.username},
-        )
+        _event(order, actor, "order_assigned", from_state, note=note)
         count += 1
     return count
 

@@ -1,11 +1,15 @@
 """Pages of the supervision of field work: reading audits and scorecards, orders (the one state
-machine), route updating, notice campaigns and arrears enforcement, one module each.
+machine), route updating, schedules and targets per officer, notice campaigns and arrears
+enforcement, one module each.
 """
 
 from .arrears import (
     arrears_action,
+    arrears_export,
     arrears_list,
     closed_house_notices,
+    signer_list,
+    signer_retire,
 )
 from .notices import (
     campaign_detail,
@@ -23,6 +27,10 @@ from .orders import (
     order_verify,
     orders_assign,
     prepaid_sampling,
+)
+from .plans import (
+    officer_plan,
+    visit_list_print,
 )
 from .routes import (
     STATE_COLOURS,
@@ -43,6 +51,7 @@ __all__ = [
     "STATE_COLOURS",
     "SUPERVISORS",
     "arrears_action",
+    "arrears_export",
     "arrears_list",
     "audit_detail",
     "audit_issue_orders",
@@ -50,6 +59,7 @@ __all__ = [
     "campaign_detail",
     "campaign_list",
     "closed_house_notices",
+    "officer_plan",
     "order_detail",
     "order_fail",
     "order_list",
@@ -62,4 +72,7 @@ __all__ = [
     "route_update",
     "route_update_action",
     "scorecard",
+    "signer_list",
+    "signer_retire",
+    "visit_list_print",
 ]

@@ -84,12 +84,13 @@ def orders_assign(request):
                 actor=request.user,
                 orders=_selected(request, FieldOrder.objects.all()),
                 officer=form.cleaned_data["officer"],
+                planned_on=form.cleaned_data["planned_on"],
             )
             messages.success(request, _("%(n)d order ditugaskan.") % {"n": n})
         except DomainError as exc:
             messages.error(request, exc.message)
     else:
-        messages.error(request, _("Pilih petugas."))
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(request.POST.get("next") or "fieldwork:order_list")
 
 
@@ -98,7 +99,7 @@ RECORD_FORMS = {
     OrderKind.PREPAID_SAMPLING: forms.PrepaidSamplingForm,
     OrderKind.NOTICE: forms.NoticeForm,
     OrderKind.DISCONNECTION: forms.DisconnectionForm,
-    OrderKind.RECONNECTION: forms.RegisterPhotoForm,
+    OrderKind.RECONNECTION: forms.ReconnectionForm,
     OrderKind.DISMANTLING: forms.RegisterPhotoForm,
 }
 
@@ -129,6 +130,9 @@ def _record(order, actor, data) -> FieldOrder:
 @login_required
 def order_detail(request, pk):
     order = queries.get_order_for(request.user, pk)
+    # Times are read and shown in the order's unit's zone, whoever looks (issue #19).
+    zone = ZoneInfo(services.unit_zones([order.unit_id])[order.unit_id])
+    timezone.activate(zone)
     form = _record_form(order, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,7 +143,6 @@ def order_detail(request, pk):
             messages.error(request, exc.message)
     from meterops.replacement.models import DamageType
 
-    zone = ZoneInfo(request.user.display_time_zone())
     return render(
         request,
         "fieldwork/order_detail.html",

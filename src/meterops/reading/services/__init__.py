@@ -4,13 +4,19 @@ from here.
 """
 
 from .approval import (
+    Approvable,
     ApprovalResult,
+    approvable,
+    approval_pattern,
     approve_reading_day,
     can_approve,
     cancel_approval,
     cancel_reading_day_approval,
     mark_posting_taken,
+    reading_day_overview,
+    ready_to_send,
 )
+from .billing import BILLING_ROLES, acknowledge_posting, postings_for_billing, pull_posting
 from .readings import (
     REREAD_REQUESTERS,
     ROUTE_EDITORS,
@@ -36,6 +42,7 @@ from .readings import (
 )
 
 __all__ = [
+    "BILLING_ROLES",
     "REREAD_REQUESTERS",
     "ROUTE_EDITORS",
     "SENDERS",
@@ -44,8 +51,12 @@ __all__ = [
     "UPLOADERS",
     "UPLOAD_FIELDS",
     "VENDOR_VERIFIERS",
+    "Approvable",
     "ApprovalResult",
     "ImportResult",
+    "acknowledge_posting",
+    "approvable",
+    "approval_pattern",
     "approve_reading_day",
     "can_approve",
     "cancel_approval",
@@ -53,7 +64,11 @@ __all__ = [
     "estimate_missing_readings",
     "mark_posting_taken",
     "move_customer",
+    "postings_for_billing",
+    "pull_posting",
+    "reading_day_overview",
     "reading_row_problem",
+    "ready_to_send",
     "request_rereads",
     "save_reading_day",
     "schedule_route",

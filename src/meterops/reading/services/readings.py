@@ -37,6 +37,7 @@ from ..models import (
     RouteSchedule,
     previous_period,
 )
+from .approval import approval_pattern, ready_to_send
 
 ROUTE_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 SETTINGS_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
@@ -115,9 +116,21 @@ def move_customer(*, actor: User, customer: Customer, route: Route, sequence: in
     return customer
 
 
+# A unit's first own row starts from what it inherited (every parameter and the pattern).
+INHERITED_SETTINGS = (
+    "average_factor",
+    "window_days",
+    "register_digits",
+    "approval_scope",
+    "supervisor_verification_required",
+    "billing_pulls_postings",
+)
+
+
 @transaction.atomic
 def update_reading_settings(*, actor: User, unit: Unit, values: dict) -> ReadingSettings:
-    """Save a unit's reading parameters (N× average, day window, register digits), audited."""
+    """Save a unit's reading parameters (N× average, day window, register digits) and its pola
+    pengesahan (seed 001), audited; units below without their own row inherit them."""
     require_role(actor, SETTINGS_EDITORS)
     require_unit(actor, unit)
     row = ReadingSettings.objects.select_for_update().filter(unit=unit).first()
@@ -125,9 +138,7 @@ def update_reading_settings(*, actor: User, unit: Unit, values: dict) -> Reading
         inherited = ReadingSettings.for_unit(unit)
         row = ReadingSettings(
             unit=unit,
-            average_factor=inherited.average_factor,
-            window_days=inherited.window_days,
-            register_digits=inherited.register_digits,
+            **{name: getattr(inherited, name) for name in INHERITED_SETTINGS},
         )
     for name, value in values.items():
         setattr(row, name, value)
@@ -425,11 +436,13 @@ def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
 
 @transaction.atomic
 def send_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> int:
-    """Kirim ke AP2T: the vendor sends a day's verified readings to be approved."""
+    """Kirim ke AP2T: the vendor sends a day's verified readings to be approved (verified by
+    the pengawas, or by the vendor alone where the unit's pola pengesahan allows)."""
     require_role(actor, SENDERS)
     require_unit(actor, reading_day.unit)
+    ready = ready_to_send(approval_pattern(reading_day))
     count = move(
-        Reading.objects.filter(reading_day=reading_day, period=period),
+        Reading.objects.filter(reading_day=reading_day, period=period, state__in=ready),
         method=Reading.send,
         verb="reading.sent",
         actor=actor,

@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.scoping import scoped
 from meterops.core.services import require_role
+from meterops.customers.models import Route
 from meterops.customers.queries import get_customer_for
 
 from .. import exports, queries, services
-from ..choices import MAX_HOURS_ON, ReadingState
-from ..forms import DayPeriodForm, ReasonForm, RecapFilterForm, current_period
+from ..choices import ApprovalScope, ReadingState
+from ..forms import ApprovalFilterForm, DayPeriodForm, ReasonForm, RecapFilterForm, current_period
 from .readings import _day_period_url
 
 RECAP_ROLES = (
@@ -31,45 +33,130 @@ RECAP_ROLES = (
 
 @login_required
 def approval(request):
-    """Choose a reading day; see its counts; Sah/Setuju; cancel; download postings."""
+    """The readings of a reading day (or RBM) with their flags and both verifications, the
+    customers still waiting and why; Sah/Setuju; cancel; postings. Opens on the oldest BLTH
+    with readings waiting (seed 001)."""
     require_role(request.user, (RoleCode.READING_APPROVER,))
-    form = DayPeriodForm(request.GET or None, actor=request.user)
+    form = ApprovalFilterForm(_opening(request), actor=request.user)
     context = {"form": form, "reason_form": ReasonForm()}
     if form.is_valid():
         day, period = form.cleaned_data["reading_day"], form.cleaned_data["period"]
-        readings = queries.day_readings(request.user, day, period)
+        route = form.cleaned_data["route"]
+        pattern = services.approval_pattern(day)
+        readings = _filtered(form, queries.day_readings(request.user, day, period))
+        if request.GET.get("format") == "xlsx":
+            return exports.approval_xlsx(
+                queries.readings_with_verifications(readings), pattern, day, period
+            )
+        page = Paginator(queries.readings_with_verifications(readings), 50).get_page(
+            request.GET.get("page")
+        )
+        by_route = pattern.approval_scope == ApprovalScope.ROUTE
+        can_press = route is not None or not by_route
+        if can_press:
+            check = services.approvable(
+                reading_day=day, period=period, route=route if by_route else None
+            )
+        else:
+            check = services.reading_day_overview(reading_day=day, period=period)
+        waiting = list(check.waiting[:WAITING_SHOWN])
+        for customer in waiting:
+            customer.step = check.step(customer.reading_state)
         context.update(
             reading_day=day,
             period=period,
-            counts=queries.reading_day_counts(day, period),
-            blocked=readings.filter(state=ReadingState.SENT, hours_on__gt=MAX_HOURS_ON),
-            approved=Paginator(readings.filter(state=ReadingState.APPROVED), 100).get_page(
-                request.GET.get("page")
+            route=route,
+            pattern=pattern,
+            by_route=by_route,
+            can_press=can_press,
+            counts=queries.reading_day_counts(day, period, route if by_route else None),
+            waiting=waiting,
+            page=page,
+            rows=queries.verification_rows(
+                page.object_list, supervisor_required=pattern.supervisor_verification_required
             ),
+            filter_query=_filter_query(form.data),
             postings=queries.postings_of(day, period),
             can_approve=services.can_approve(request.user, day),
-            max_hours_on=MAX_HOURS_ON,
         )
     return render(request, "reading/approval.html", context)
+
+
+WAITING_SHOWN = 100
+
+
+def _opening(request):
+    """The filter as asked, or else the reading day and BLTH with readings waiting longest."""
+    data = request.GET.copy()
+    data.pop("page", None)
+    if data.get("reading_day") and data.get("period"):
+        return data
+    day_id = data.get("reading_day")
+    if day_id and not day_id.isdigit():
+        return data  # the form refuses it
+    found = queries.pending_approval(request.user, reading_day_id=day_id or None)
+    if found is None:
+        if not day_id:
+            return None
+        found = (day_id, current_period())
+    data["reading_day"], data["period"] = found
+    return data
+
+
+def _filtered(form, readings):
+    data = form.cleaned_data
+    if data["route"]:
+        readings = readings.filter(customer__route=data["route"])
+    if data["state"]:
+        readings = readings.filter(state=data["state"])
+    if data["flag"]:
+        readings = readings.filter(**{data["flag"]: True})
+    if data["customer_id"]:
+        readings = readings.filter(customer__customer_id__startswith=data["customer_id"])
+    return readings
+
+
+def _filter_query(data) -> str:
+    """The filter in force (the opening one too) as a query string, for the export link."""
+    query = data.copy()
+    query.pop("format", None)
+    return query.urlencode()
 
 
 def _posted_day(request):
     form = DayPeriodForm(request.POST, actor=request.user)
     if not form.is_valid():
         raise Http404  # a reading day outside the user's units
-
     return form.cleaned_data["reading_day"], form.cleaned_data["period"]
+
+
+def _posted_route(request):
+    """The RBM a per-RBM approval names; one outside the user's units does not exist (404)."""
+    value = request.POST.get("route", "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(scoped(Route, request.user), pk=value)
+
+
+def _back(day, period, route=None) -> str:
+    url = _day_period_url("reading:approval", day, period)
+    return f"{url}&route={route.pk}" if route else url
 
 
 @require_POST
 @login_required
 def approval_approve(request):
-    """Sah/Setuju: every reading in "belum disahkan" not held back by its jam nyala."""
+    """Sah/Setuju: the readings in "belum disahkan" of the day or RBM, by the unit's pattern."""
     day, period = _posted_day(request)
+    route = _posted_route(request)
     if not services.can_approve(request.user, day):
         raise PermissionDenied
     try:
-        result = services.approve_reading_day(actor=request.user, reading_day=day, period=period)
+        result = services.approve_reading_day(
+            actor=request.user, reading_day=day, period=period, route=route
+        )
         messages.success(
             request,
             _("Sukses: %(n)s pelanggan disahkan (posting %(p)s); %(b)s tertahan jam nyala.")
@@ -81,7 +168,7 @@ def approval_approve(request):
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(_day_period_url("reading:approval", day, period))
+    return redirect(_back(day, period, route))
 
 
 @require_POST

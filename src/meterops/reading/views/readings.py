@@ -228,8 +228,15 @@ def reading_settings(request):
         current_for=ReadingSettings.for_unit,
         save=services.update_reading_settings,
         summary=lambda row: (
-            _("%(f)s× rata-rata · ±%(w)s hari · %(d)s digit")
-            % {"f": row.average_factor, "w": row.window_days, "d": row.register_digits}
+            _("%(f)s× rata-rata · ±%(w)s hari · %(d)s digit · pengesahan %(s)s%(v)s%(a)s")
+            % {
+                "f": row.average_factor,
+                "w": row.window_days,
+                "d": row.register_digits,
+                "s": row.get_approval_scope_display().lower(),
+                "v": "" if row.supervisor_verification_required else _(", tanpa pengawas"),
+                "a": _(", AP2T lewat API") if row.billing_pulls_postings else "",
+            }
         ),
         saved=_("Setting baca meter %(unit)s disimpan."),
     )

@@ -757,6 +757,10 @@ async function startOrder() {
   const box = $("#order-customer");
   if (!orderItem) { box.textContent = "Pilih order dari daftar kerja."; return; }
   box.replaceChildren(el("strong", {}, `${orderItem.reference} — ${orderItem.title}`), customerCard(orderItem.customer));
+  const detail = orderItem.detail;
+  $("#order-notice-carried").textContent = detail.notice_printed_at
+    ? `Bawa TUL VI-01 dicetak ${showTime(detail.notice_printed_at)}, ditandatangani ${detail.notice_signer}. Cek pelunasan (PPOB) sebelum memutus.`
+    : "";
   showOrderFields();
 }
 
@@ -768,6 +772,7 @@ function showOrderFields() {
     failed,
     register: !failed && REGISTER_KINDS.includes(kind),
     credit: !failed && kind === "prepaid_sampling",
+    disconnection: !failed && kind === "disconnection",
     notice: !failed && kind === "notice",
     survey: !failed && kind === "survey",
     photo: !failed && kind !== "survey",
@@ -789,7 +794,8 @@ $("#order-form").addEventListener("submit", async (event) => {
   const kind = orderItem.detail.order_kind;
   const failed = form.result.value === "failed";
   const errors = [];
-  const payload = { order_id: orderItem.id, version: orderItem.version, result: form.result.value };
+  // done_at: when the officer did it, kept when the phone sends later (the H+1 report rule).
+  const payload = { order_id: orderItem.id, version: orderItem.version, result: form.result.value, done_at: new Date().toISOString() };
   if (failed) {
     payload.reason = form.reason.value.trim();
     if (!payload.reason) errors.push("Alasan gagal wajib diisi");
@@ -798,6 +804,15 @@ $("#order-form").addEventListener("submit", async (event) => {
       payload.register_kwh = decimalOrNull(form.register_kwh.value, "Stan", errors);
       if (payload.register_kwh === null && !errors.length) errors.push("Stan wajib diisi");
     }
+    if (kind === "disconnection") {
+      // Seed 004 §VI: the MCB is switched off and sealed; cutting at the SR is not allowed.
+      payload.disconnection_method = form.disconnection_method.value;
+      payload.seal_number = form.seal_number.value.trim().toUpperCase();
+      if (payload.disconnection_method === "sr_cut") {
+        errors.push("Memutus lewat SR dengan membuka segel OA kas tidak diperkenankan: Off-kan MCB lalu segel");
+      }
+      if (!/^[A-Z0-9][A-Z0-9/-]{2,29}$/.test(payload.seal_number)) errors.push("Nomor segel wajib diisi (3–30 huruf/angka)");
+    }
     if (kind === "prepaid_sampling") {
       payload.credit_kwh = decimalOrNull(form.credit_kwh.value, "Sisa kWh", errors);
       if (payload.credit_kwh === null && !errors.length) errors.push("Sisa kWh wajib diisi");
@@ -805,8 +820,13 @@ $("#order-form").addEventListener("submit", async (event) => {
     if (kind === "notice") {
       payload.notice_outcome = form.notice_outcome.value;
       payload.initials = form.initials.value.trim();
+      payload.note = form.notice_note.value.trim();
       if (payload.notice_outcome === "in_person" && !payload.initials && !signed) {
         errors.push("Diterima langsung: isi paraf/nama penerima atau tanda tangan");
+      }
+      // The server refuses the same (fieldwork check_notice_note); checked here before queueing.
+      if (payload.notice_outcome === "other" && !payload.note) {
+        errors.push("Keterangan Dll: tulis kondisi pelanggan atau informasi dari pelanggan");
       }
     }
     if (kind === "survey") {
