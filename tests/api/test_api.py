@@ -25,7 +25,7 @@ def _replacement_payload(order, photo_ids, **changes):
         "new_meter_brand": "itron",
         "new_meter_number": "56000000123",
         "new_initial_reading": "0.00",
-        "old_final_reading": "1600.00",
+        "old_final_reading": "1520.00",
         "replaced_on": timezone.localdate().isoformat(),
         "photo_ids": photo_ids,
     }

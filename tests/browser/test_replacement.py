@@ -41,13 +41,15 @@ def cast(transactional_db):
     return cast
 
 
-def _report(page, customer_id):
+def _report(page, customer_id, lbkb=False):
     page.locator("#main-menu").get_by_role("link", name="Data APP Rusak").click()
     page.get_by_role("link", name="Tambah Ex DG").click()
     page.fill("#id_customer_id", customer_id)
     page.get_by_role("button", name="Cari").click()
     expect(page.locator("#customer-idpel")).to_have_text(customer_id)
     page.select_option("#id_damage_type", label="Display mati / blank")
+    if lbkb:
+        page.get_by_label("Data LBKB (kelainan baca)").check()
     page.fill("#id_reading_at_discovery", "1500.5")
     page.set_input_files("#id_photos", [_file(jpeg()), _file(jpeg("kedua.jpg"))])
     page.get_by_role("button", name="Simpan data rusak").click()
@@ -97,7 +99,7 @@ def test_customer_walks_from_report_to_replacement(cast, new_page, screenshot):
     page.goto("/replacement/replacements/new/")
     page.fill("#id_customer_id", "510010000777")
     page.get_by_role("button", name="Cari").click()
-    page.fill("#id_old_final_reading", "1612")
+    page.fill("#id_old_final_reading", "1520")
     page.fill("#id_brand", "ITRON")
     page.fill("#id_meter_number", "56000000777")
     page.fill("#id_seal_numbers", "SG-1, SG-2")
@@ -113,12 +115,10 @@ def test_customer_walks_from_report_to_replacement(cast, new_page, screenshot):
 
 
 def test_lbkb_target_is_dropped_only_with_its_ba(cast, new_page):
-    from meterops.replacement.models import ReplacementTarget
-
     page = new_page()
     login(page, "pengawas.a")
-    reference = _report(page, "510010000888")
-    ReplacementTarget.objects.filter(customer=cast.lbkb_customer).update(from_reading_anomaly=True)
+    reference = _report(page, "510010000888", lbkb=True)  # marked on Tambah Ex DG (issue #19)
+    expect(page.locator("h1 ~ span.text-muted")).to_contain_text("LBKB")
 
     page.goto("/replacement/verification/")
     row = page.locator("#verification-table tr", has_text=reference)

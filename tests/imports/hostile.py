@@ -178,7 +178,7 @@ CORPUS = {
     "cells without references run wide": (
         "to.xlsx",
         workbook(sheet_xml(b"<row>" + b"<c><v>1</v></c>" * 40 + b"</row>")),
-        "berisi sel sampai AC2",
+        "berisi sel sampai AD2",  # one column wider since TO Ex DG gained LBKB
     ),
     "prefixed cell at XFD1048576": (
         "to.xlsx",

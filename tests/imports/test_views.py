@@ -52,7 +52,8 @@ class TemplateWorkbookTests:
         assert "12 digit" in data["A1"].comment.text
         assert data["A2"].value == "510010000001"
         validations = data.data_validations.dataValidation
-        assert len(validations) == 1 and "B2:B5001" in str(validations[0].sqref)
+        # JENIS_KERUSAKAN and LBKB (Y, N or an LBKB code) are lists.
+        assert [str(v.sqref) for v in validations] == ["B2:B5001", "G2:G5001"]
         names = [c.value for c in workbook["Daftar"]["A"][1:]]
         assert set(names) == set(
             DamageType.objects.filter(is_active=True).values_list("name", flat=True)

@@ -77,3 +77,24 @@ def make_target(cast, damage_type):
         )
 
     return make
+
+
+@pytest.fixture
+def last_reading(cast):
+    """A meter reading (ACMT) of ``customer``: its latest, maybe with an LBKB code."""
+    from meterops.reading.models import ReadingDay
+    from tests.reading.helpers import anomaly, make_reading, make_route
+
+    def make(customer, register, *, code=None, read_at=None, period="202611"):
+        if customer.route_id is None:
+            day, _made = ReadingDay.objects.get_or_create(
+                unit=customer.unit, code="A", defaults={"day_of_month": 15}
+            )
+            customer.route = make_route(day)
+            customer.save(update_fields=["route"])
+        extra = {"anomaly": anomaly(code)} if code else {}
+        if read_at is not None:
+            extra["read_at"] = read_at
+        return make_reading(customer, period=period, register=str(register), **extra)
+
+    return make

@@ -291,7 +291,7 @@ class RecordReplacementTests:
                 initial_reading=Decimal("0.00"),
                 seal_numbers="S1, S2",
             ),
-            "old_final_reading": Decimal("1600.00"),
+            "old_final_reading": Decimal("1520.00"),
             "replaced_on": timezone.localdate(),
             "photos": [jpeg("sebelum.jpg"), jpeg("sesudah.jpg")],
         }

@@ -97,6 +97,7 @@ def _target_out(target) -> dict:
         "customer_id": target.customer.customer_id,
         "state": target.state,
         "state_label": str(target.get_state_display()),
+        "lbkb": target.from_reading_anomaly,
         "reported_at": target.reported_at.isoformat(),
         "version": target.updated_at.isoformat(),
     }
@@ -129,6 +130,7 @@ def damage_report(request, payload: s.DamageReportIn):
                 reading_at_discovery=payload.reading_at_discovery,
                 latitude=payload.latitude,
                 longitude=payload.longitude,
+                from_reading_anomaly=payload.lbkb,
             )
             target = replacement.report_damage_in_field(
                 actor=user,

@@ -121,6 +121,8 @@ class DamageReportIn(Schema):
     damage_type: Text(30, 1)
     notes: Text(2000) = ""
     reading_at_discovery: Register | None = None
+    # An LBKB target (kelainan baca) leaves the TO only with its BA (seed 000).
+    lbkb: bool = False
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     observed_at: datetime | None = None
@@ -133,6 +135,7 @@ class TargetOut(Schema):
     customer_id: str
     state: str
     state_label: str
+    lbkb: bool = False
     reported_at: datetime
     version: datetime
     replayed: bool = False

@@ -14,9 +14,11 @@ class ReadingConfig(AppConfig):
         from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
+        from meterops.customers.meter_readings import ReadingSource, register_reading_source
         from meterops.imports.registry import register_template
 
         from . import demo
+        from .queries import active_anomaly_codes, latest_readings_of
         from .status_panel import reading_status
         from .uploads import READING_UPLOAD
         from .worklist import reading_rereads
@@ -26,6 +28,8 @@ class ReadingConfig(AppConfig):
         register_status_panel(StatusPanel("reading/_status_panel.html", reading_status))
         register_demo_builder(DemoBuilder(30, demo.build_demo))
         register_work_source("reading", reading_rereads)
+        # HOME's LBKB mark and replacement checks read the latest reading (seed 000).
+        register_reading_source(ReadingSource(latest_readings_of, active_anomaly_codes))
 
         register_scope("reading.ReadingSettings", "unit")
         register_scope("reading.ReadingDay", "unit")

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from meterops.core.models import User
 from meterops.core.scoping import scoped
 from meterops.customers.choices import PaymentMode
+from meterops.customers.meter_readings import LatestReading
 from meterops.customers.models import Customer, Route
 
 from .choices import SENT_STATES, VERIFIED_STATES, ReadingState
-from .models import BillingPosting, Reading, ReadingDay
+from .models import AnomalyCode, BillingPosting, Reading, ReadingDay
 
 
 def unsent_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
@@ -245,3 +246,28 @@ def _verification(accepted: bool, reading, names, step: str, *, required: bool) 
     if not required and reading.state in ACCEPTED_BY_VENDOR:
         return {"result": _("Tidak diwajibkan"), "by": "", "at": None}
     return {"result": _("Belum"), "by": "", "at": None}
+
+
+def latest_readings_of(customer_ids: list[int]) -> dict[int, LatestReading]:
+    """Each customer's reading of its latest period, with its LBKB code (customers.meter_readings).
+
+    One query: the unique (customer, period) index finds each customer's newest row. Not
+    scoped: the caller (HOME) passes customers of records already read within its scope."""
+    newest = (
+        Reading.objects.filter(customer_id=OuterRef("customer_id"))
+        .order_by("-period")
+        .values("pk")[:1]
+    )
+    rows = (
+        Reading.objects.filter(customer_id__in=customer_ids, pk=Subquery(newest))
+        .values_list("customer_id", "register_kwh", "period", "read_at", "anomaly__code")
+        .order_by()
+    )
+    return {
+        customer: LatestReading(kwh, period, read_at, code or "")
+        for customer, kwh, period, read_at, code in rows
+    }
+
+
+def active_anomaly_codes() -> tuple[str, ...]:
+    return tuple(AnomalyCode.objects.filter(is_active=True).values_list("code", flat=True))

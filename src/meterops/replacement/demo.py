@@ -123,7 +123,7 @@ def _walk(target, step: str, team: DemoTeam, rng: random.Random) -> None:
             initial_reading=Decimal("0.0"),
             seal_numbers="SG-01",
         ),
-        old_final_reading=target.reading_at_discovery + rng.randint(1, 40),
+        old_final_reading=target.reading_at_discovery + rng.randint(1, 10),  # within 450 VA a day
         replaced_on=timezone.localdate(),
         photos=[_photo(rng, "sebelum"), _photo(rng, "sesudah")],
     )

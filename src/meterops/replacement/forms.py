@@ -38,6 +38,11 @@ class DamageReportForm(BootstrapMixin, forms.Form):
         queryset=DamageType.objects.filter(is_active=True),
         empty_label=_("— pilih —"),
     )
+    from_reading_anomaly = forms.BooleanField(
+        label=_("Data LBKB (kelainan baca)"),
+        required=False,
+        help_text=_("Target LBKB hanya bisa dihapus dari TO setelah BA verifikasinya diunggah."),
+    )
     notes = forms.CharField(
         label=_("Keterangan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -153,7 +158,11 @@ class ReplacementForm(BootstrapMixin, forms.Form):
         label=_("Stan akhir meter lama (kWh)"), min_value=0, max_digits=12, decimal_places=2
     )
     low_reading_reason = forms.CharField(
-        label=_("Alasan jika stan akhir lebih kecil dari stan terakhir"),
+        label=_("Alasan jika stan akhir tidak wajar"),
+        help_text=_(
+            "Wajib jika stan akhir lebih kecil dari stan terakhir, atau melebihi stan terakhir "
+            "ditambah pemakaian maksimum dayanya (daya × 24 jam × jumlah hari)."
+        ),
         required=False,
         max_length=255,
     )

@@ -1,5 +1,6 @@
 """Writes of the HOME workflow (seed 000): every transition of a replacement target is here."""
 
+import dataclasses
 import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotFound, WrongState
+from meterops.core.formats import number
 from meterops.core.images import check_scan
 from meterops.core.models import User
 from meterops.core.scoping import scoped
@@ -27,6 +29,7 @@ from meterops.core.services import (
 )
 from meterops.customers.choices import RemovalReason
 from meterops.customers.errors import MeterNotInstallable
+from meterops.customers.meter_readings import LatestReading, latest_readings
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import swap_meter
 
@@ -100,7 +103,7 @@ def _advance(target: ReplacementTarget, actor: User, verb: str, **event) -> None
 
 def _store_photos(target: ReplacementTarget, uploads, stage: str, saved: list[str]) -> None:
     """Check every photo before saving any; note each stored file so a failure removes it."""
-    zone = zoneinfo.ZoneInfo(target.unit.settings_or_default().time_zone)
+    zone = unit_zone(target.unit)
     prepared = [prepare_photo(upload, zone=zone) for upload in uploads]
     photos = []
     for item in prepared:
@@ -163,11 +166,21 @@ def report_damage(
         return _report_damage(actor, customer, report, photos, saved)
 
 
+def lbkb_marks(declared: dict[int, bool]) -> dict[int, bool]:
+    """Which new targets are LBKB targets, by customer pk: those declared so (the TO upload's LBKB
+    column, Tambah Ex DG on the web or the phone) and those whose customer's latest reading
+    carries an LBKB code (seed 000: "Data TO LBKB … harus diupload BA Verifikasinya")."""
+    read = {pk for pk, reading in latest_readings(declared).items() if reading.anomaly_code}
+    return {pk: flag or pk in read for pk, flag in declared.items()}
+
+
 def _report_damage(actor, customer, report: DamageReport, photos, saved) -> ReplacementTarget:
     if not scoped(Customer, actor).filter(pk=customer.pk).exists():
         raise NotFound(_("Pelanggan tidak ditemukan di unit Anda."))
     if not report.damage_type.is_active:
         raise InvalidInput("damage_type", _("Jenis kerusakan ini sudah tidak dipakai."))
+    marked = lbkb_marks({customer.pk: report.from_reading_anomaly})[customer.pk]
+    report = dataclasses.replace(report, from_reading_anomaly=marked)
     process = open_process(
         customer=customer,
         domain=Domain.REPLACEMENT,
@@ -216,6 +229,10 @@ def send_target_to_reverification(
     if not can_proceed(target.send_to_reverification):
         _refuse_stale(target, _("dikirim ke verifikasi ulang"))
     target.send_to_reverification(reason=reason.strip())
+    # A reading with an LBKB code since the report marks it, before Hapus dari TO is possible.
+    target.from_reading_anomaly = lbkb_marks({target.customer_id: target.from_reading_anomaly})[
+        target.customer_id
+    ]
     _advance(target, actor, "sent_to_reverification", note=reason.strip())
     return target
 
@@ -392,14 +409,89 @@ def record_replacement(
         )
 
 
-def check_final_reading(target: ReplacementTarget, final: Decimal, reason: str) -> None:
-    """The old meter's final reading is not below its last known one, unless a reason is given."""
-    last_known = target.reading_at_discovery
-    if last_known is not None and final < last_known and not reason:
+def unit_zone(unit) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(unit.settings_or_default().time_zone)
+
+
+def check_replacement_date(*, replaced_on: date, printed_at, zone) -> None:
+    """Tanggal ganti lies between the PK's print date and today, both as days in the unit's time
+    zone: the meter is replaced on the PK's orders, not before them (seed 000, Data APP Ganti)."""
+    if replaced_on > timezone.localdate(timezone=zone):
+        raise InvalidInput("replaced_on", _("Tanggal ganti tidak boleh di masa depan."))
+    printed_on = timezone.localtime(printed_at, zone).date()
+    if replaced_on < printed_on:
         raise InvalidInput(
-            "low_reading_reason",
-            _("Stan akhir %(final)s lebih kecil dari stan terakhir %(last)s: isi alasannya.")
-            % {"final": final, "last": last_known},
+            "replaced_on",
+            _("Tanggal ganti %(day)s sebelum tanggal cetak PK %(printed)s.")
+            % {"day": f"{replaced_on:%d-%m-%Y}", "printed": f"{printed_on:%d-%m-%Y}"},
+        )
+
+
+@dataclass(frozen=True)
+class LastReading:
+    kwh: Decimal
+    on: date  # in the unit's time zone
+
+
+def last_reading_of(target, latest: LatestReading | None, zone) -> LastReading | None:
+    """The old meter's last known stan: the newer of the stan noted when it was reported broken
+    and the customer's latest meter reading (ACMT), unless that reading is of an earlier meter."""
+    known = []
+    if target.reading_at_discovery is not None:
+        reported_on = timezone.localtime(target.reported_at, zone).date()
+        known.append(LastReading(target.reading_at_discovery, reported_on))
+    if latest is not None:
+        # A reading without its time counts from the period's first day: the widest allowance.
+        read_on = (
+            timezone.localtime(latest.read_at, zone).date()
+            if latest.read_at
+            else date(int(latest.period[:4]), int(latest.period[4:]), 1)
+        )
+        installed_on = target.meter.installed_at if target.meter else None
+        if installed_on is None or read_on >= installed_on:
+            known.append(LastReading(latest.register_kwh, read_on))
+    # The discovery stan first: on the same day it was read off the broken meter itself.
+    return max(known, key=lambda reading: reading.on, default=None)
+
+
+def daily_use_limit_kwh(power_va: int) -> Decimal:
+    """The most a meter can count in a day: its contracted power, all day (the breaker caps it)."""
+    return Decimal(power_va or 0) * 24 / 1000
+
+
+def final_reading_far_from_last(
+    *, final: Decimal, last: LastReading | None, power_va: int, replaced_on: date
+) -> str:
+    """Why the old meter's final stan is far from its last known one, "" if it is not: below it,
+    or above it by more than the contracted power can use from that day to the replacement day,
+    both days counted (issue #19; seed 000, Data APP Ganti). The field app repeats this rule."""
+    if last is None:
+        return ""
+    values = {"final": number(final), "last": number(last.kwh), "on": f"{last.on:%d-%m-%Y}"}
+    if final < last.kwh:
+        return _("Stan akhir %(final)s lebih kecil dari stan terakhir %(last)s (%(on)s)") % values
+    days = max((replaced_on - last.on).days, 0) + 1
+    limit = last.kwh + daily_use_limit_kwh(power_va) * days
+    if power_va and final > limit:
+        return _(
+            "Stan akhir %(final)s melebihi stan terakhir %(last)s (%(on)s) ditambah pemakaian "
+            "maksimum daya %(va)s VA selama %(days)d hari (batas %(limit)s)"
+        ) % {**values, "va": number(power_va), "days": days, "limit": number(limit, 2)}
+    return ""
+
+
+def check_final_reading(target, final: Decimal, replaced_on: date, reason: str, zone) -> None:
+    """A final stan far from the last known one is kept only with its reason (issue #19)."""
+    latest = latest_readings([target.customer_id]).get(target.customer_id)
+    problem = final_reading_far_from_last(
+        final=final,
+        last=last_reading_of(target, latest, zone),
+        power_va=target.customer.power_va,
+        replaced_on=replaced_on,
+    )
+    if problem and not reason:
+        raise InvalidInput(
+            "low_reading_reason", _("%(problem)s: isi alasannya.") % {"problem": problem}
         )
 
 
@@ -417,9 +509,11 @@ def _record_replacement(
     target = _locked(target, actor)
     if not can_proceed(target.complete):
         _refuse_stale(target, _("dicatat penggantiannya"))
-    if replaced_on > timezone.localdate():
-        raise InvalidInput("replaced_on", _("Tanggal ganti tidak boleh di masa depan."))
-    check_final_reading(target, old_final_reading, low_reading_reason)
+    zone = unit_zone(target.unit)
+    check_replacement_date(
+        replaced_on=replaced_on, printed_at=target.work_order.printed_at, zone=zone
+    )
+    check_final_reading(target, old_final_reading, replaced_on, low_reading_reason, zone)
     try:
         old_meter, meter = swap_meter(
             customer=target.customer,

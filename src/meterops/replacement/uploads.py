@@ -16,17 +16,23 @@ from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.transitions import Opening, record_process_events
+from meterops.customers.meter_readings import anomaly_codes
 from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, Scope
 from meterops.imports.staging import cell, is_postgres, many, reject_rows
 
 from .choices import TargetSource, TargetState
 from .models import DamageType, ReplacementTarget, target_reference
+from .services import lbkb_marks
 
 TO_UPLOAD_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
 
 
 def _damage_names() -> tuple[str, ...]:
     return tuple(DamageType.objects.filter(is_active=True).values_list("name", flat=True))
+
+
+def _lbkb_choices() -> tuple[str, ...]:
+    return ("Y", "N", *anomaly_codes())
 
 
 def _columns(programme: bool) -> tuple[Column, ...]:
@@ -84,8 +90,21 @@ def _columns(programme: bool) -> tuple[Column, ...]:
             example="-6.9175",
         ),
         Column("KETERANGAN", Kind.TEXT, max_length=500, note="Catatan kondisi (boleh kosong)."),
+        Column(
+            "LBKB",
+            Kind.CHOICE,
+            choices=_lbkb_choices,
+            note="Y atau kode LBKB-nya jika target dari kelainan baca (LBKB); N atau kosong jika "
+            "bukan. Target LBKB hanya bisa dihapus dari TO dengan BA verifikasi.",
+            example="N",
+        ),
     ]
     return tuple(columns)
+
+
+def _declared_lbkb(cells: dict) -> bool:
+    """The LBKB column says Y or names an LBKB code."""
+    return cells.get("LBKB") not in (None, "N")
 
 
 def _same(target: ReplacementTarget, cells: dict, damage_type_id: int) -> bool:
@@ -99,6 +118,8 @@ def _same(target: ReplacementTarget, cells: dict, damage_type_id: int) -> bool:
         and dec(target.reading_at_discovery) == dec(cells.get("STAN_SAAT_DITEMUKAN"))
         and dec(target.latitude) == dec(cells.get("KOORDINAT_Y"))
         and dec(target.longitude) == dec(cells.get("KOORDINAT_X"))
+        # An upload marks a target LBKB, never unmarks it (its BA rule stays).
+        and target.from_reading_anomaly >= (cells["_lbkb"] == "1")
     )
 
 
@@ -107,6 +128,12 @@ def _classifier(source: str):
         """New target, unchanged, changed (still waiting for verification) or rejected."""
         damage_ids = dict(DamageType.objects.filter(is_active=True).values_list("name", "pk"))
         customer_ids = many([r.customer_id for r in rows], "bigint")
+        declared: dict[int, bool] = {}
+        for row in rows:
+            declared[row.customer_id] = declared.get(row.customer_id, False) or _declared_lbkb(
+                row.cells
+            )
+        marked = lbkb_marks(declared)
         open_targets = {
             t.customer_id: t
             for t in ReplacementTarget.objects.filter(
@@ -116,6 +143,7 @@ def _classifier(source: str):
         for row in rows:
             damage_type_id = damage_ids[row.cells["JENIS_KERUSAKAN"]]
             row.cells["_damage_type_id"] = damage_type_id
+            row.cells["_lbkb"] = "1" if marked[row.customer_id] else "0"
             target = open_targets.get(row.customer_id)
             if target is None:
                 row.status = RowStatus.NEW
@@ -236,7 +264,7 @@ def _apply_new_postgres(cursor, opening: Opening, params: dict) -> None:
         " SELECT target_id, %(opening_at)s, %(opening_at)s, process_id, customer_id, unit_id,"
         " (SELECT m.id FROM customers_meter m WHERE m.customer_id = src.customer_id"
         "  AND m.removed_at IS NULL),"
-        f" %(source)s, FALSE, COALESCE({cell('src', 'NAMA_PROGRAM')}, ''),"
+        f" %(source)s, {cell('src', '_lbkb')} = '1', COALESCE({cell('src', 'NAMA_PROGRAM')}, ''),"
         f" CAST({cell('src', '_damage_type_id')} AS bigint),"
         f" COALESCE({cell('src', 'KETERANGAN')}, ''),"
         f" CAST({cell('src', 'STAN_SAAT_DITEMUKAN')} AS numeric),"
@@ -283,7 +311,7 @@ def _apply_new(cursor, upload, batch: int, opening: Opening, params: dict) -> No
         "SELECT %(opening_at)s, %(opening_at)s, p.id, p.customer_id, p.unit_id, "
         "(SELECT m.id FROM customers_meter m WHERE m.customer_id = p.customer_id "
         " AND m.removed_at IS NULL), "
-        f"%(source)s, FALSE, COALESCE({cell('r', 'NAMA_PROGRAM')}, ''), "
+        f"%(source)s, {cell('r', '_lbkb')} = '1', COALESCE({cell('r', 'NAMA_PROGRAM')}, ''), "
         f"CAST({cell('r', '_damage_type_id')} AS bigint), COALESCE({cell('r', 'KETERANGAN')}, ''), "
         f"CAST({cell('r', 'STAN_SAAT_DITEMUKAN')} AS numeric), "
         f"CAST({cell('r', 'KOORDINAT_Y')} AS numeric), "
@@ -327,6 +355,7 @@ def _apply_changed(cursor, upload, batch: int, opening: Opening) -> None:
         f"damage_type_id = CAST({cell('r', '_damage_type_id')} AS bigint), "
         f"notes = COALESCE({cell('r', 'KETERANGAN')}, ''), "
         f"programme_name = COALESCE({cell('r', 'NAMA_PROGRAM')}, ''), "
+        f"from_reading_anomaly = from_reading_anomaly OR {cell('r', '_lbkb')} = '1', "
         f"reading_at_discovery = CAST({cell('r', 'STAN_SAAT_DITEMUKAN')} AS numeric), "
         f"latitude = CAST({cell('r', 'KOORDINAT_Y')} AS numeric), "
         f"longitude = CAST({cell('r', 'KOORDINAT_X')} AS numeric), updated_at = %s "
@@ -377,6 +406,8 @@ COMMON_INSTRUCTIONS = (
     "Pilih JENIS_KERUSAKAN dari daftar; daftar diambil dari menu Jenis Kerusakan.",
     "Angka tanpa pemisah ribuan; desimal boleh memakai titik atau koma.",
     "Jangan memakai rumus (formula): tempel sebagai nilai (Paste Values).",
+    "LBKB: Y (atau kode LBKB) untuk target dari kelainan baca; pelanggan yang stan terakhirnya "
+    "ber-LBKB ditandai LBKB juga. Target LBKB dihapus dari TO hanya dengan BA verifikasi.",
     "Pelanggan yang TO-nya masih menunggu verifikasi diperbarui; yang sudah diverifikasi atau "
     "sudah dicetak PK-nya ditolak dengan alasannya.",
     "Berkas yang sama diunggah dua kali tidak membuat data baru.",

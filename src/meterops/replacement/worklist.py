@@ -1,26 +1,36 @@
 """HOME's source of the field app's work list (``core.worklist``), registered in apps.py."""
 
+from django.utils import timezone
+
 from meterops.core.scoping import scoped
 from meterops.core.worklist import WorkItem
+from meterops.customers.meter_readings import latest_readings
 from meterops.customers.queries import current_meters, with_current_meter
 
 from .choices import TargetState
 from .models import WorkOrder
+from .services import daily_use_limit_kwh, last_reading_of, unit_zone
 
 
 def replacement_work_orders(user) -> list[WorkItem]:
     """Distributed PKs of this officer whose meter is not replaced yet (seed 000, Monitoring PK)."""
     work_orders = (
         scoped(WorkOrder, user)
-        .select_related("target__customer", "target__damage_type")
+        .select_related("target__customer", "target__damage_type", "target__meter", "target__unit")
         .filter(assigned_to=user, target__state=TargetState.ASSIGNED)
         .prefetch_related(current_meters("target__customer__meters"))
         .order_by("assigned_at", "id")[:500]
     )
+    latest = latest_readings(w.target.customer_id for w in work_orders)
+    zones = {}
     items = []
     for work_order in work_orders:
         target = work_order.target
         customer = with_current_meter(target.customer)
+        if target.unit_id not in zones:
+            zones[target.unit_id] = unit_zone(target.unit)
+        zone = zones[target.unit_id]
+        last = last_reading_of(target, latest.get(target.customer_id), zone)
         items.append(
             WorkItem(
                 kind="replacement",
@@ -42,6 +52,15 @@ def replacement_work_orders(user) -> list[WorkItem]:
                         if target.reading_at_discovery is not None
                         else None
                     ),
+                    # What the phone checks offline before queueing the replacement, as
+                    # record_replacement will (seed 000, Data APP Ganti; issue #19).
+                    "printed_on": timezone.localtime(work_order.printed_at, zone)
+                    .date()
+                    .isoformat(),
+                    "last_reading": (
+                        {"kwh": str(last.kwh), "on": last.on.isoformat()} if last else None
+                    ),
+                    "daily_use_limit_kwh": str(daily_use_limit_kwh(target.customer.power_va)),
                 },
             )
         )

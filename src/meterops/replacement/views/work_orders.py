@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,7 @@ from meterops.core.errors import DomainError
 from meterops.core.forms import CustomerIdForm
 from meterops.core.models import User
 from meterops.core.services import field_officers_for, require_role
+from meterops.customers.meter_readings import latest_readings
 from meterops.documents.work_orders import render_work_orders
 
 from .. import exports, queries, services
@@ -239,7 +241,8 @@ def replacement_create(request):
                 low_reading_reason=data["low_reading_reason"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            field = getattr(exc, "field", None)
+            form.add_error(field if field in form.fields else None, exc.message)
         else:
             messages.success(
                 request,
@@ -252,5 +255,17 @@ def replacement_create(request):
     return render(
         request,
         "replacement/replacement_form.html",
-        {"lookup": lookup, "target": target, "form": form},
+        {"lookup": lookup, "target": target, "form": form, **_entry_facts(target)},
     )
+
+
+def _entry_facts(target) -> dict:
+    """The PK's print date and the old meter's last stan, which the entry is checked against."""
+    if target is None:
+        return {}
+    zone = services.unit_zone(target.unit)
+    latest = latest_readings([target.customer_id]).get(target.customer_id)
+    return {
+        "printed_on": timezone.localtime(target.work_order.printed_at, zone).date(),
+        "last_reading": services.last_reading_of(target, latest, zone),
+    }

@@ -540,6 +540,7 @@ $("#damage-form").addEventListener("submit", async (event) => {
       damage_type: form.damage_type.value,
       notes: form.notes.value.trim(),
       reading_at_discovery: reading,
+      lbkb: form.lbkb.checked,
       latitude: gps ? gps.latitude : null,
       longitude: gps ? gps.longitude : null,
       observed_at: new Date().toISOString(),
@@ -591,7 +592,34 @@ async function showPickedOrder() {
   const item = await pickedOrder();
   const box = $("#replace-customer");
   if (!item) { box.textContent = "Pilih PK dari daftar kerja."; return; }
-  box.replaceChildren(customerCard(item.customer), el("p", { class: "muted" }, `${item.title}. Stan saat ditemukan: ${item.detail.reading_at_discovery || "-"}`));
+  const last = item.detail.last_reading;
+  box.replaceChildren(customerCard(item.customer), el("p", { class: "muted" }, `${item.title}. Stan saat ditemukan: ${item.detail.reading_at_discovery || "-"}`),
+    el("p", { class: "muted", id: "replace-facts" }, `PK dicetak ${dayText(item.detail.printed_on)}. Stan terakhir: ${last ? `${kwhText(last.kwh)} kWh (${dayText(last.on)})` : "-"}.`));
+}
+
+/* The server's entry checks (record_replacement: replacement date, final stan far from the
+   last one; issue #19), repeated here so the phone refuses before queueing what the server
+   would refuse. The work list carries their facts; the server stays the authority. */
+const dayText = (iso) => (iso ? iso.split("-").reverse().join("-") : "-");
+const kwhText = (value) => Number(value).toLocaleString("id-ID", { maximumFractionDigits: 2 });
+const milli = (value) => Math.round(Number(value) * 1000);
+
+function replacementEntryProblems(item, form) {
+  const problems = [];
+  const day = form.replaced_on.value;
+  const detail = item.detail || {};
+  if (day > localDate()) problems.push("Tanggal ganti tidak boleh di masa depan");
+  else if (detail.printed_on && day < detail.printed_on) problems.push(`Tanggal ganti ${dayText(day)} sebelum tanggal cetak PK ${dayText(detail.printed_on)}`);
+  const last = detail.last_reading;
+  const final = decimalOrNull(form.old_final_reading.value, "Stan akhir", []);
+  if (!last || final === null || !day || form.low_reading_reason.value.trim()) return problems;
+  const days = Math.max(Math.round((Date.parse(day) - Date.parse(last.on)) / 86400000), 0) + 1;
+  const perDay = milli(detail.daily_use_limit_kwh || 0);
+  const limit = milli(last.kwh) + perDay * days;
+  const since = `stan terakhir ${kwhText(last.kwh)} (${dayText(last.on)})`;
+  if (milli(final) < milli(last.kwh)) problems.push(`Stan akhir ${kwhText(final)} lebih kecil dari ${since}: isi alasannya`);
+  else if (perDay > 0 && milli(final) > limit) problems.push(`Stan akhir ${kwhText(final)} melebihi ${since} ditambah pemakaian maksimum dayanya selama ${days} hari (batas ${kwhText(limit / 1000)}): isi alasannya`);
+  return problems;
 }
 
 $("#replace-wo").addEventListener("change", showPickedOrder);
@@ -605,7 +633,7 @@ $("#replace-after").addEventListener("change", async (event) => {
 });
 
 for (const button of $$("#replace-form .next")) {
-  button.addEventListener("click", () => {
+  button.addEventListener("click", async () => {
     const form = $("#replace-form");
     const step = Number(form.dataset.step);
     const error = $("#replace-error");
@@ -618,6 +646,7 @@ for (const button of $$("#replace-form .next")) {
       if (!form.new_meter_brand.value.trim()) errors.push("Merk meter baru wajib diisi");
       if (!/^[0-9A-Za-z-]{1,20}$/.test(form.new_meter_number.value.trim())) errors.push("Nomor meter baru: huruf/angka, maksimal 20");
       if (!form.replaced_on.value) errors.push("Tanggal ganti wajib diisi");
+      if (!errors.length) errors.push(...replacementEntryProblems(await pickedOrder(), form));
       if (errors.length) { error.textContent = errors.join("; "); return; }
     }
     showStep(form, step + 1);
@@ -633,6 +662,8 @@ $("#replace-form").addEventListener("submit", async (event) => {
     return;
   }
   const item = await pickedOrder();
+  const problems = replacementEntryProblems(item, form);
+  if (problems.length) { error.textContent = problems.join("; "); return; }
   const errors = [];
   const entry = {
     id: uuid(),
