@@ -44,10 +44,13 @@ def _open(page, path, menu_label):
     assert_fits_phone(page)
 
 
-def _record_order(page, order_pk, register):
+def _record_order(page, order_pk, register, seal=None):
     page.goto(f"/fieldwork/orders/{order_pk}/")
     page.fill("#id_register_kwh", register)
     page.set_input_files("#id_photo", _file(jpeg()))
+    if seal:
+        page.select_option("#id_method", "mcb_sealed")
+        page.fill("#id_seal_number", seal)
     page.get_by_role("button", name="Simpan Hasil").click()
     expect(page.locator(".alert-success")).to_contain_text("tersimpan")
     assert_fits_phone(page)
@@ -129,6 +132,31 @@ def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_pag
     assert Arrears.objects.get().bills == 2
     supervisor.goto("/fieldwork/arrears/")
     assert_fits_phone(supervisor)
+    # "Pelanggan dengan tunggakan >= 2 lembar yang belum pernah dilakukan pemutusan sementara
+    # tetap menjadi tanggung jawab Perusahaan lain"
+    expect(supervisor.locator("#arrears-table tbody tr").first).to_contain_text(
+        "Vendor pemutus: PT Vendor Alfa"
+    )
+    # No order before the signed TUL VI-01 is printed.
+    supervisor.locator("input[name=selected]").first.check()
+    supervisor.locator("#issue-disconnection").click()
+    expect(supervisor.locator(".alert-danger")).to_contain_text("TUL VI-01 yang ditandatangani")
+
+    # The unit admin records the Manajer Unit who signs (a page of its own, from the menu).
+    admin = new_page(PHONE)
+    login(admin, "admin.alfa")
+    _open(admin, "/fieldwork/arrears/signers/", "Penanda Tangan TUL VI-01")
+    admin.select_option("#id_unit", label="ULP ALFA SATU")
+    admin.select_option("#id_role", "manager")
+    admin.fill("#id_name", "Ir. Sutrisno")
+    admin.fill("#id_position", "Manajer ULP Alfa Satu")
+    admin.fill("#id_employee_number", "8406001Z")
+    admin.get_by_role("button", name="Simpan").click()
+    expect(admin.locator("#signer-table")).to_contain_text("Ir. Sutrisno")
+    assert_fits_phone(admin)
+
+    supervisor.goto("/fieldwork/arrears/")
+    supervisor.select_option("#notice-signer", label="Ir. Sutrisno (Manajer Unit, ULP ALFA SATU)")
     supervisor.locator("input[name=selected]").first.check()
     with supervisor.expect_popup() as popup:
         supervisor.locator("#print-tul-vi01").click()
@@ -136,7 +164,8 @@ def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_pag
     supervisor.locator("input[name=selected]").first.check()
     supervisor.locator("#issue-disconnection").click()
     expect(supervisor.locator(".alert-success")).to_contain_text("1 order pemutusan")
-    assert Arrears.objects.get().notice_printed_at is not None
+    printed = Arrears.objects.get()
+    assert printed.notice_printed_at is not None and printed.notice_signer.name == "Ir. Sutrisno"
     order = FieldOrder.objects.get(kind=OrderKind.DISCONNECTION)
 
     supervisor.goto("/fieldwork/orders/?kind=disconnection")
@@ -146,10 +175,22 @@ def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_pag
 
     officer = new_page(PHONE)
     login(officer, "petugas.a")
-    _record_order(officer, order.pk, "4321")
+    # "membuka segel OA Kas dan memutus Lewat SR, tidak diperkenankan"
+    officer.goto(f"/fieldwork/orders/{order.pk}/")
+    expect(officer.locator("#order-notice")).to_contain_text("Ir. Sutrisno")
+    officer.fill("#id_register_kwh", "4321")
+    officer.set_input_files("#id_photo", _file(jpeg()))
+    officer.select_option("#id_method", "sr_cut")
+    officer.fill("#id_seal_number", "SG-0001")
+    officer.get_by_role("button", name="Simpan Hasil").click()
+    expect(officer.locator(".alert-danger")).to_contain_text("tidak diperkenankan")
+    _record_order(officer, order.pk, "4321", seal="SG-0001")
     expect(officer.locator("#order-state")).to_have_text("Selesai")
+    expect(officer.locator("#order-method")).to_contain_text("SG-0001")
+    expect(officer.locator("#order-reported")).not_to_contain_text("terlambat")
 
     supervisor.goto("/fieldwork/arrears/")
+    expect(supervisor.locator("#arrears-table tbody tr").first).to_contain_text("ULP ULP ALFA SATU")
     supervisor.fill("#id_customer_id", customer.customer_id)
     supervisor.locator("#payment-form button").click()
     expect(supervisor.locator(".alert-success")).to_contain_text("Pelunasan")

@@ -299,6 +299,48 @@ def test_notice_delivered_in_person_is_signed_on_the_screen(field, new_page):
     assert 200 < inked < sum(shades) // 4  # the stroke drawn above on white, not a blank box
 
 
+def test_disconnection_on_the_phone_mcb_off_and_sealed(field, new_page):
+    """Seed 004 §VI: "Membawa Surat Pemberitahuan Pemutusan Sementara (TUL Vl-01) yang telah
+    ditandatangani"; "meng Off kan sakelar MCB dan di segel"; "membuka segel OA Kas dan
+    memutus Lewat SR, tidak diperkenankan"."""
+    from meterops.fieldwork import services as fieldwork
+    from meterops.fieldwork.choices import OrderKind, OrderState
+    from meterops.fieldwork.models import Arrears, FieldOrder
+    from tests.fieldwork.helpers import arrears, print_notice
+
+    owed = arrears(field.new_customer, bills=2)
+    print_notice(field, Arrears.objects.filter(pk=owed.pk))
+    fieldwork.issue_disconnection_orders(
+        actor=field.supervisor, arrears=Arrears.objects.filter(pk=owed.pk)
+    )
+    order = FieldOrder.objects.get(kind=OrderKind.DISCONNECTION)
+    fieldwork.assign_orders(
+        actor=field.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=field.officer
+    )
+    page = _work_list(new_page)
+    page.locator(".work-item", has_text=order.reference).locator("a").tap()
+    expect(page.locator("#order-notice-carried")).to_contain_text("TUL VI-01")
+    expect(page.locator("#order-notice-carried")).to_contain_text("Manajer ULP ALFA SATU")
+    page.fill("#order-register", "4321")
+    page.set_input_files("#order-photo", [_photo("putus.jpg")])
+    expect(page.locator("#order-thumbs img")).to_have_count(1)
+    page.select_option("#order-method", "sr_cut")
+    page.get_by_role("button", name="Simpan hasil order").tap()
+    expect(page.locator("#order-error")).to_contain_text("tidak diperkenankan")
+    expect(page.locator("#order-error")).to_contain_text("Nomor segel wajib")
+    page.select_option("#order-method", "mcb_sealed")
+    page.fill("#order-seal", "sg-0042")
+    assert_fits_phone(page)
+    page.get_by_role("button", name="Simpan hasil order").tap()
+    expect(page.locator("#order-done")).to_contain_text("tersimpan di HP")
+    page.goto("/m/#queue")
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1)
+    order.refresh_from_db()
+    assert order.state == OrderState.DONE and order.seal_number == "SG-0042"
+    assert order.disconnection_method == "mcb_sealed" and order.reported_late is False
+    assert Arrears.objects.get().disconnected_at == order.done_at
+
+
 def test_reading_sent_back_is_read_again_from_the_work_list(field, new_page):
     from django.utils import timezone
 
