@@ -23,6 +23,12 @@ def _aware(moment):
     return moment
 
 
+def _cut_before_withdrawal(order, payload) -> bool:
+    """A cut the officer made before the payment that withdrew its order is not a conflict:
+    the service records it when it came first (and refuses it when it came after)."""
+    return payload.result == "done" and order.withdrawn_by_payment
+
+
 def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
     """Call the fieldwork service of the order's kind with what the officer sent."""
     from meterops.customers.models import Route, Substation
@@ -121,7 +127,7 @@ def field_order_outcome(request, order_id: int, payload: s.OrderOutcomeIn):
 
     def write():
         order = get_object_or_404(scoped(FieldOrder, user), pk=order_id, assigned_to=user)
-        if changed_since(order, payload.version):
+        if changed_since(order, payload.version) and not _cut_before_withdrawal(order, payload):
             return conflict(order, payload, reference=order.reference)
         files = (
             services.photos_for_write(user=user, ids=payload.photo_ids)

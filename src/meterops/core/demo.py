@@ -74,6 +74,8 @@ DEMO_USERS = (
     ("petugas.cater", "Ujang", "Saepudin", "CATER-MDR", (RoleCode.FIELD_OFFICER,)),
     ("helpdesk", "Wulan", "Pratiwi", "53000", (RoleCode.HELPDESK,)),
     ("cso123", "Yuni", "Lestari", "53000", (RoleCode.CALL_CENTRE,)),
+    # The billing/payment side's API account: pulls postings, notifies payments (docs/API.md).
+    ("ap2t.jabar", "AP2T", "Integrasi", "53000", (RoleCode.BILLING_SYSTEM,)),
     ("pengawas.cijaura", "Bambang", "Hermawan", "53542", (RoleCode.SUPERVISOR,)),
     ("petugas.harmet", "Asep", "Gunawan", "HARMET-JY", (RoleCode.FIELD_OFFICER,)),
 )

@@ -286,6 +286,9 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     # When the result reached the server: the H+1 reporting deadline is measured on it.
     reported_at = models.DateTimeField(_("waktu lapor"), null=True, blank=True)
     reported_late = models.BooleanField(_("laporan terlambat dari H+1"), null=True, blank=True)
+    # A disconnection order withdrawn because the customer paid: a cut the officer made before
+    # the payment (offline) may still be recorded on it.
+    withdrawn_by_payment = models.BooleanField(_("ditarik karena lunas"), default=False)
     # What the order is about.
     sample = models.OneToOneField(
         AuditSample, models.CASCADE, null=True, blank=True, related_name="order"
@@ -345,6 +348,17 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
     @transition(field=state, source=OrderState.ASSIGNED, target=OrderState.DONE)
     def complete(self, *, by, at) -> None:
         self.recorded_by, self.done_at = by, at
+        self.reported_at = self.reported_at or timezone.now()
+
+    @transition(
+        field=state,
+        source=OrderState.FAILED,
+        target=OrderState.DONE,
+        conditions=[lambda order: order.withdrawn_by_payment],
+    )
+    def complete_after_withdrawal(self, *, by, at) -> None:
+        """The cut was made before the payment that withdrew the order: it stands."""
+        self.recorded_by, self.done_at, self.withdrawn_by_payment = by, at, False
         self.reported_at = self.reported_at or timezone.now()
 
     @transition(

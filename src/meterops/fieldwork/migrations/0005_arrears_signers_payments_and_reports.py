@@ -16,6 +16,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="fieldorder",
+            name="withdrawn_by_payment",
+            field=models.BooleanField(default=False, verbose_name="ditarik karena lunas"),
+        ),
+        migrations.AddField(
+            model_name="fieldorder",
             name="disconnection_method",
             field=models.CharField(
                 blank=True,

@@ -22,13 +22,14 @@ from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 
-from ..choices import OPEN_STATES, DisconnectionMethod, OrderKind
+from ..choices import OPEN_STATES, DisconnectionMethod, OrderKind, OrderState
 from ..errors import AlreadyPaid
 from ..models import Arrears, FieldOrder, NoticeSigner
 from .orders import (
     ISSUERS,
     _check_recorder,
     _complete,
+    _event,
     _events_for,
     _issue,
     _locked,
@@ -359,7 +360,10 @@ def record_disconnection(
     order.disconnection_method, order.seal_number = method, seal_number
     order.photo = _photo(photo, order.unit)
     order.done_at = moment
-    _complete(order, actor, moment, "disconnected", _report(order))
+    if order.state == OrderState.FAILED and order.withdrawn_by_payment:
+        _complete_withdrawn(order, actor, moment)
+    else:
+        _complete(order, actor, moment, "disconnected", _report(order))
     arrears.disconnected_at, arrears.reconnected_at = moment, None
     arrears.save(update_fields=["disconnected_at", "reconnected_at", "updated_at"])
     if arrears.paid_at:
@@ -367,6 +371,17 @@ def record_disconnection(
         # goes back on by H+1 from the payment.
         order_reconnection(actor=actor, arrears=arrears)
     return order
+
+
+def _complete_withdrawn(order: FieldOrder, actor: User, moment: datetime) -> None:
+    """A cut made offline before the payment that withdrew its order reaches the server: it is
+    recorded (the meter is off), and the reconnection follows from the payment."""
+    from_state = order.state
+    note = "; ".join(n for n in (str(_("Diputus sebelum pelunasan")), _report(order)) if n)
+    order.complete_after_withdrawal(by=actor, at=moment)
+    order.full_clean(exclude=["photo", "signature", "state"])
+    order.save()
+    _event(order, actor, "disconnected", from_state, note)
 
 
 def order_reconnection(*, actor: User, arrears: Arrears) -> None:

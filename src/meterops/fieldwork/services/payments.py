@@ -175,6 +175,7 @@ def settle_arrears(*, actor: User, customer: Customer, paid_at: datetime) -> Arr
     ):
         from_state = order.state
         order.fail(by=actor, reason=str(_("Sudah lunas sebelum pemutusan")))
+        order.withdrawn_by_payment = True
         order.save()
         _event(order, actor, "order_failed", from_state, order.note)
     cut = arrears.disconnected_at and not (
