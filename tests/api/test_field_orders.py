@@ -32,6 +32,17 @@ class FieldOrderTests:
         assert item["reference"] == notice_order.reference
         assert item["customer"]["customer_id"] == notice_order.customer.customer_id
 
+    def test_the_planned_visit_day_comes_first_and_is_carried(
+        self, api_client, notice_order, field_officer
+    ):
+        """Seed 004 §IV "Penyusunan jadwal pelaksanaan": the phone shows the planned day."""
+        from datetime import date
+
+        FieldOrder.objects.filter(pk=notice_order.pk).update(planned_on=date(2026, 12, 7))
+        items = api_client(field_officer).get("/api/work-list").json()["items"]
+        [item] = [i for i in items if i["kind"] == "fieldwork.notice"]
+        assert item["detail"]["planned_on"] == "2026-12-07"
+
     def test_other_officer_does_not_get_the_order(self, api_client, cast, notice_order):
         items = api_client(cast.officer).get("/api/work-list").json()["items"]
         assert not items

@@ -1,5 +1,7 @@
 """Fieldwork's source of the field app's work list (``core.worklist``), registered in apps.py."""
 
+from django.db.models import F
+
 from meterops.core.scoping import scoped
 from meterops.core.worklist import WorkItem
 from meterops.customers.queries import current_meters, with_current_meter
@@ -16,7 +18,7 @@ def field_orders(user) -> list[WorkItem]:
         .filter(assigned_to=user, state=OrderState.ASSIGNED)
         .select_related("customer", "arrears", "arrears__notice_signer")
         .prefetch_related(current_meters("customer__meters"))
-        .order_by("due_at", "id")[:500]
+        .order_by(F("planned_on").asc(nulls_last=True), "due_at", "id")[:500]
     )
     items = []
     for order in orders:
@@ -36,6 +38,7 @@ def field_orders(user) -> list[WorkItem]:
                     "order_kind": order.kind,
                     "due_at": order.due_at.isoformat() if order.due_at else None,
                     "note": order.note,
+                    "planned_on": order.planned_on.isoformat() if order.planned_on else None,
                     **_arrears_detail(order),
                 },
             )

@@ -17,11 +17,11 @@ SIGNER_KEEPERS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
 
 
 def signers_for(actor: User, units) -> list[NoticeSigner]:
-    """The active signers who may sign for every unit of ``units``: of those units or above,
-    and within the actor's reach."""
+    """The active signers within the actor's reach who may sign for some unit of ``units`` (of
+    it or above); printing checks that the chosen one covers every customer printed."""
     units = list(units)
     rows = scoped(NoticeSigner, actor).filter(is_active=True).select_related("unit")
-    return [s for s in rows if all(u.is_within(s.unit) for u in units)]
+    return [s for s in rows if any(u.is_within(s.unit) for u in units)]
 
 
 @transaction.atomic

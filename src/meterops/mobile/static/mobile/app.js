@@ -77,6 +77,11 @@ function localDate(date = new Date()) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+function showDay(isoDate) {
+  const [y, m, d] = isoDate.split("-");
+  return `${d}-${m}-${y}`;
+}
+
 function showTime(iso) {
   return iso ? new Date(iso).toLocaleString("id-ID", { dateStyle: "medium", timeStyle: "short" }) : "-";
 }
@@ -369,7 +374,9 @@ async function renderWork() {
           el("div", {}, item.title),
           el("div", {}, `${c.customer_id} — ${c.name}`),
           // A prepaid PK names the meter to install; the customer may have none yet (PB).
-          el("div", { class: "meta" }, `${c.address} · Meter ${item.detail.meter_number || c.meter_number || "-"}`)))
+          el("div", { class: "meta" }, `${c.address} · Meter ${item.detail.meter_number || c.meter_number || "-"}`),
+          // The day the planner set for the visit (seed 004 §IV "jadwal pelaksanaan").
+          item.detail.planned_on ? el("div", { class: "meta" }, `Jadwal kunjungan ${showDay(item.detail.planned_on)}`) : null))
     );
   }
 }
