@@ -61,6 +61,11 @@ def disconnection_order(cast, customer=None, bills=2) -> FieldOrder:
     customer = customer or CustomerFactory(unit=cast.sp_a)
     a = arrears(customer, bills=bills)
     print_notice(cast, Arrears.objects.filter(pk=a.pk))
+    return order_for(cast, a)
+
+
+def order_for(cast, a: Arrears) -> FieldOrder:
+    """The disconnection order of arrears ``a`` (its signed notice printed), with petugas.a."""
     services.issue_disconnection_orders(
         actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
     )

@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import UnitSettings
 from meterops.fieldwork import services
-from meterops.fieldwork.choices import DisconnectionMethod, OrderKind, OrderState, SignerRole
+from meterops.fieldwork.choices import DisconnectionMethod, OrderState, SignerRole
 from meterops.fieldwork.models import Arrears, FieldOrder, NoticeSigner
 from tests.factories import CustomerFactory, UserFactory
 from tests.fieldwork.helpers import (
@@ -22,22 +22,11 @@ from tests.fieldwork.helpers import (
     disconnect,
     disconnection_order,
     manager_signer,
+    order_for,
     print_notice,
 )
 
 WIB, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Jayapura")
-
-
-def _order_for(cast, a: Arrears) -> FieldOrder:
-    services.issue_disconnection_orders(
-        actor=cast.supervisor, arrears=Arrears.objects.filter(pk=a.pk)
-    )
-    order = FieldOrder.objects.get(arrears=a, kind=OrderKind.DISCONNECTION)
-    services.assign_orders(
-        actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=cast.officer
-    )
-    order.refresh_from_db()
-    return order
 
 
 class SignedNoticeFirstTests:
@@ -52,7 +41,7 @@ class SignedNoticeFirstTests:
             )
         assert not FieldOrder.objects.exists()
         print_notice(cast, Arrears.objects.filter(pk=a.pk))
-        assert _order_for(cast, a).state == OrderState.ASSIGNED
+        assert order_for(cast, a).state == OrderState.ASSIGNED
 
     def test_the_notice_carries_the_chosen_signer_not_whoever_clicked(self, cast):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=2)

@@ -223,3 +223,36 @@ class ArrearsUploadPaymentDateTests:
         row = upload.rows.get()
         assert row.status == "rejected" and row.error_column == "TGL_LUNAS"
         assert "tanggal/jam tidak dikenal" in row.reason
+
+
+class CatatLunasTests:
+    def test_the_payment_time_is_typed_in_the_customers_zone(self, cast, client_for):
+        from django.urls import reverse
+
+        from meterops.core.models import UnitSettings
+
+        UnitSettings.objects.create(unit=cast.sp_a2, time_zone="Asia/Jayapura")
+        customer = CustomerFactory(unit=cast.sp_a2)
+        arrears(customer, bills=2)
+        manager = UserFactory(unit=cast.area_a, roles=[RoleCode.SUPERVISOR])  # a WIB user
+        client_for(manager).post(
+            reverse("fieldwork:arrears_action"),
+            {"action": "pay", "customer_id": customer.customer_id, "paid_at": "2026-12-01T08:00"},
+        )
+        assert Arrears.objects.get().paid_at == datetime(
+            2026, 12, 1, 8, 0, tzinfo=ZoneInfo("Asia/Jayapura")
+        )
+
+    def test_a_future_payment_time_is_refused(self, cast, client_for):
+        from django.urls import reverse
+
+        customer = CustomerFactory(unit=cast.sp_a)
+        arrears(customer, bills=2)
+        later = (timezone.now() + timedelta(days=1)).astimezone(WIB).strftime("%Y-%m-%dT%H:%M")
+        response = client_for(cast.supervisor).post(
+            reverse("fieldwork:arrears_action"),
+            {"action": "pay", "customer_id": customer.customer_id, "paid_at": later},
+            follow=True,
+        )
+        assert "masa depan" in response.content.decode()
+        assert Arrears.objects.get().paid_at is None
