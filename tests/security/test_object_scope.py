@@ -64,6 +64,7 @@ NAMED_SOURCES = {
     ),
     "replacement:damage_type_set_active": ("replacement.DamageType", {}, {"pk": "pk"}),
     "mobile:token_revoke": ("api.DeviceToken", {"revoked_at__isnull": True}, {"pk": "pk"}),
+    "fieldwork:signer_retire": ("fieldwork.NoticeSigner", {"is_active": True}, {"pk": "pk"}),
     "keychange:target_regenerate": (
         "keychange.CampaignTarget",
         {},
