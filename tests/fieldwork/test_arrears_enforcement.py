@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from meterops.core.errors import InvalidInput, NotAllowed, WrongState
 from meterops.core.models import UnitSettings
 from meterops.fieldwork import services
-from meterops.fieldwork.choices import DisconnectionMethod, OrderState, SignerRole
+from meterops.fieldwork.choices import DisconnectionMethod, OrderKind, OrderState, SignerRole
 from meterops.fieldwork.models import Arrears, FieldOrder, NoticeSigner
 from tests.factories import CustomerFactory, UserFactory
 from tests.fieldwork.helpers import (
@@ -408,3 +408,18 @@ class OneZonePerRuleTests:
         manager = UserFactory(unit=cast.area_a, roles=["supervisor"])
         html = client_for(manager).get(reverse("fieldwork:arrears_list")).content.decode()
         assert "Putus 01-03-2026" in html and "28-02-2026" not in html
+
+    def test_order_deadlines_read_in_the_orders_unit_zone(self, cast, client_for):
+        UnitSettings.objects.create(unit=cast.sp_a2, time_zone="Asia/Jayapura")
+        order = FieldOrder.objects.create(
+            unit=cast.sp_a2,
+            customer=CustomerFactory(unit=cast.sp_a2),
+            kind=OrderKind.RECONNECTION,
+            issued_by=cast.unit_admin,
+            due_at=datetime(2026, 12, 8, 0, 0, tzinfo=WIT),  # 22:00 WIB on the 7th
+        )
+        manager = UserFactory(unit=cast.area_a, roles=["supervisor"])
+        html = client_for(manager).get(reverse("fieldwork:order_list")).content.decode()
+        assert "08-12-2026 00:00 WIT" in html and "07-12-2026 22:00" not in html
+        detail = client_for(manager).get(reverse("fieldwork:order_detail", args=[order.pk]))
+        assert "08-12-2026 00:00 WIT" in detail.content.decode()

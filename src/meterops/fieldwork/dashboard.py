@@ -74,4 +74,5 @@ def customer_status(user, customer) -> dict:
         .first(),
         "orders": list(orders),
         "now": timezone.now(),
+        "zone": unit_zones([customer.unit_id])[customer.unit_id],
     }

@@ -56,11 +56,15 @@ def order_list(request):
         if can_assign and unit
         else None
     )
+    page = _page(request, orders)
+    zones = services.unit_zones(o.unit_id for o in page)
+    for o in page:
+        o.zone = zones[o.unit_id]  # each deadline in its own unit's zone
     return render(
         request,
         "fieldwork/order_list.html",
         {
-            "page": _page(request, orders),
+            "page": page,
             "kinds": OrderKind.choices,
             "states": OrderState.choices,
             "kind": kind,
