@@ -294,11 +294,18 @@ class ReportByHPlusOneTests:
         assert 'id="fieldwork-late-report-count" class="text-danger">1<' in html
         assert order.reference in html
 
-    def test_a_result_sent_the_same_day_is_on_time(self, cast):
+    def test_a_result_sent_the_same_day_is_on_time(self, cast, client_for):
         order = disconnection_order(cast)
         disconnect(order, cast.officer)
         order.refresh_from_db()
         assert order.reported_late is False and order.reported_at is not None
+        html = (
+            client_for(cast.supervisor)
+            .get(reverse("fieldwork:order_detail", args=[order.pk]))
+            .content.decode()
+        )
+        next_day = timezone.localtime(order.done_at, WIB).date() + timedelta(days=1)
+        assert f"batas lapor {next_day:%d-%m-%Y} 23:59 WIB" in html
 
 
 class ResponsibilityTests:

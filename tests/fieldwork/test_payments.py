@@ -256,3 +256,40 @@ class CatatLunasTests:
         )
         assert "masa depan" in response.content.decode()
         assert Arrears.objects.get().paid_at is None
+
+
+class LateCutOnTheWebTests:
+    def test_a_withdrawn_order_takes_a_cut_made_before_the_payment(self, cast, client_for):
+        from django.urls import reverse
+
+        from tests.fieldwork.helpers import jpeg
+
+        order = disconnection_order(cast)
+        issued = timezone.now() - timedelta(hours=5)
+        FieldOrder.objects.filter(pk=order.pk).update(issued_at=issued)
+        paid = timezone.now() - timedelta(hours=1)
+        services.notify_payment(
+            actor=cast.supervisor,
+            notice=services.PaymentNotice(
+                reference="BANK-7", customer_id=order.customer.customer_id, paid_at=paid
+            ),
+        )
+        client = client_for(cast.officer)
+        url = reverse("fieldwork:order_detail", args=[order.pk])
+        assert 'id="late-cut-card"' in client.get(url).content.decode()
+        cut = (paid - timedelta(hours=2)).astimezone(WIB).strftime("%Y-%m-%dT%H:%M")
+        response = client.post(
+            url,
+            {
+                "register_kwh": "777",
+                "photo": jpeg(),
+                "method": "mcb_sealed",
+                "seal_number": "SG-77",
+                "at": cut,
+            },
+        )
+        assert response.status_code == 302
+        order.refresh_from_db()
+        assert order.state == OrderState.DONE and not order.withdrawn_by_payment
+        assert FieldOrder.objects.filter(kind=OrderKind.RECONNECTION).count() == 1
+        assert 'id="late-cut-card"' not in client.get(url).content.decode()

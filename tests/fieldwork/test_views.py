@@ -144,7 +144,9 @@ class ArrearsViewTests:
         order.refresh_from_db()
         assert order.state == OrderState.FAILED
         response = client_for(cast.officer).get(reverse("fieldwork:order_detail", args=[order.pk]))
-        assert b"Simpan Hasil" not in response.content
+        # No ordinary recording; only a cut made before the payment may still be entered.
+        assert b"Catat hasil" not in response.content
+        assert b'id="late-cut-card"' in response.content
 
     def test_officer_records_disconnection(self, cast, client_for):
         order = disconnection_order(cast)

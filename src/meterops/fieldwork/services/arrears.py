@@ -41,6 +41,8 @@ from .orders import (
 DISCONNECTION_NOTICE_BILLS = 2  # seed 004 §VI notes: tunggakan >= 2 lembar
 DISMANTLING_BILLS = 3  # >= 3 lembar ...
 DISMANTLING_DAYS = 60  # ... 60 hari sejak tanggal pemutusan sementara
+# "Melaporkan hasil pelaksanaan pemutusan dan penyambungan kembali max pada hari (H+1)"
+REPORTED_BY_H_PLUS_1 = (OrderKind.DISCONNECTION, OrderKind.RECONNECTION)
 SEAL_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9/-]{2,29}")
 
 

@@ -2,6 +2,7 @@
 prepaid sampling (§III). Thin: parse, call, render. The other sections' pages are beside this
 module (reading supervision §I, routes §IV, notices §V, arrears §VI)."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -155,10 +156,19 @@ def order_detail(request, pk):
             "form": form,
             "fail_form": forms.FailForm(),
             "can_record": order.state in OPEN_STATES and request.user.has_role(*services.RECORDERS),
+            # A cut made before the payment that withdrew its order may still be recorded.
+            "can_record_late_cut": order.withdrawn_by_payment
+            and request.user.has_role(*services.RECORDERS),
             "can_verify": order.state in (OrderState.DONE, OrderState.FAILED)
             and request.user.has_role(*services.VERIFIERS),
             "damage_types": DamageType.objects.filter(is_active=True),
             "overdue": order.is_overdue(),
+            # The last minute of H+1, as people read a deadline.
+            "report_due": (
+                services.end_of_next_day(order.done_at, str(zone)) - timedelta(minutes=1)
+                if order.done_at and order.kind in services.REPORTED_BY_H_PLUS_1
+                else None
+            ),
             "zone": zone,
             "events": order.customer.events.filter(verb__startswith="fieldwork.")[:20],
         },
