@@ -25,16 +25,6 @@ from .helpers import PERIOD, make_approver, make_customer, make_day, make_readin
 SENT = ReadingState.SENT
 
 
-@pytest.fixture
-def day(cast):
-    return make_day(cast.sp_a)
-
-
-@pytest.fixture
-def approver(cast):
-    return make_approver(cast.sp_a)
-
-
 def _by_route(unit, **values):
     return ReadingSettings.objects.create(unit=unit, approval_scope=ApprovalScope.ROUTE, **values)
 

@@ -22,19 +22,9 @@ from meterops.reading.services import (
     write_reading_rows,
 )
 
-from .helpers import PERIOD, make_approver, make_customer, make_day, make_reading, make_route
+from .helpers import PERIOD, make_approver, make_customer, make_reading, make_route
 
 SENT = ReadingState.SENT
-
-
-@pytest.fixture
-def day(cast):
-    return make_day(cast.sp_a)
-
-
-@pytest.fixture
-def approver(cast):
-    return make_approver(cast.sp_a)
 
 
 @pytest.fixture

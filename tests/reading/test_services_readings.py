@@ -23,14 +23,9 @@ from meterops.reading.services import (
 )
 from tests.factories import CustomerFactory
 
-from .helpers import PERIOD, WIB, make_customer, make_day, make_reading, make_route
+from .helpers import PERIOD, WIB, make_customer, make_reading, make_route
 
 READ_AT = datetime(2026, 2, 15, 9, tzinfo=WIB)
-
-
-@pytest.fixture
-def day(cast):
-    return make_day(cast.sp_a)
 
 
 @pytest.fixture

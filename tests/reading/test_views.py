@@ -24,18 +24,8 @@ SENT = ReadingState.SENT
 
 
 @pytest.fixture
-def day(cast):
-    return make_day(cast.sp_a)
-
-
-@pytest.fixture
 def route(day):
     return make_route(day, code="RBM-A1")
-
-
-@pytest.fixture
-def approver(cast):
-    return make_approver(cast.sp_a)
 
 
 def _day_query(day):

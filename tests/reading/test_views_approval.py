@@ -21,16 +21,6 @@ SENT = ReadingState.SENT
 
 
 @pytest.fixture
-def day(cast):
-    return make_day(cast.sp_a)
-
-
-@pytest.fixture
-def approver(cast):
-    return make_approver(cast.sp_a)
-
-
-@pytest.fixture
 def verified(cast, day):
     """A reading verified by the vendor admin then the pengawas, through the services."""
     route = make_route(day, "RBM-A1")
