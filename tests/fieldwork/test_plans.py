@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from freezegun import freeze_time
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, NotFound
@@ -188,8 +189,9 @@ class OfficerRealisationTests:
         _assign(cast, orders)
         late = datetime(2026, 3, 10, 16, 30, tzinfo=UTC)  # 23:30 WIB, 10 March
         early = datetime(2026, 3, 10, 17, 30, tzinfo=UTC)  # 00:30 WIB, 11 March
-        FieldOrder.objects.filter(pk=orders[0].pk).update(state=OrderState.DONE, done_at=late)
-        FieldOrder.objects.filter(pk=orders[1].pk).update(state=OrderState.DONE, done_at=early)
+        for order, moment in ((orders[0], late), (orders[1], early)):
+            with freeze_time(moment):  # the order's own transition stamps the visit time
+                services.fail_order(actor=cast.officer, order=order, reason="Rumah kosong")
         [tenth] = self._realisation(cast.supervisor, date(2026, 3, 10))
         [eleventh] = self._realisation(cast.supervisor, date(2026, 3, 11))
         assert tenth.visited == 1 and eleventh.visited == 1
