@@ -254,31 +254,42 @@ def unit_vendors(unit_ids) -> dict[int, str]:
     }
 
 
+def _party(*, vendor_answers: bool, cut_by: str | None, unit_id: int, unit_name: str, vendors):
+    if not vendor_answers:
+        return f"{RESPONSIBILITY['unit']} {unit_name}"
+    vendor = cut_by or vendors.get(unit_id) or _("belum ditetapkan")
+    return f"{RESPONSIBILITY['vendor']}: {vendor}"
+
+
 def responsible_party(arrears: Arrears, vendors: dict[int, str]) -> str:
     """Who answers for the customer, as the list and the Excel report show it."""
-    if not arrears.vendor_answers:
-        return f"{RESPONSIBILITY['unit']} {arrears.unit.name}"
-    vendor = arrears.cut_by or vendors.get(arrears.unit_id) or _("belum ditetapkan")
-    return f"{RESPONSIBILITY['vendor']}: {vendor}"
+    return _party(
+        vendor_answers=arrears.vendor_answers,
+        cut_by=arrears.cut_by,
+        unit_id=arrears.unit_id,
+        unit_name=arrears.unit.name,
+        vendors=vendors,
+    )
 
 
 def responsibility_summary(rows: QuerySet[Arrears]) -> list[dict]:
     """Customers and amounts per answering party: one GROUP BY over the filtered arrears."""
-    groups = (
+    groups = list(
         rows.order_by()
         .values("vendor_answers", "cut_by", "unit_id")
         .annotate(customers=Count("pk"), amount=Sum("amount"))
     )
-    groups = list(groups)
     vendors = unit_vendors(g["unit_id"] for g in groups)
     units = dict(Unit.objects.filter(pk__in=vendors).values_list("pk", "name"))
     totals: dict[str, dict] = {}
     for g in groups:
-        if g["vendor_answers"]:
-            vendor = g["cut_by"] or vendors.get(g["unit_id"]) or _("belum ditetapkan")
-            party = f"{RESPONSIBILITY['vendor']}: {vendor}"
-        else:
-            party = f"{RESPONSIBILITY['unit']} {units[g['unit_id']]}"
+        party = _party(
+            vendor_answers=g["vendor_answers"],
+            cut_by=g["cut_by"],
+            unit_id=g["unit_id"],
+            unit_name=units[g["unit_id"]],
+            vendors=vendors,
+        )
         row = totals.setdefault(party, {"party": party, "customers": 0, "amount": Decimal(0)})
         row["customers"] += g["customers"]
         row["amount"] += g["amount"] or Decimal(0)
