@@ -2,6 +2,10 @@
 //   <input type="checkbox" data-select-all="selected">  ticks every input[name=selected] of the page
 //   <select data-autosubmit>                            submits its form when changed
 //   <div class="progress-bar" data-progress="40">       is drawn 40% wide (also after an htmx swap)
+//   <form data-confirm="Hapus {count} target?" data-confirm-count="selected">
+//   <button data-confirm="Kirim ke AP2T?">              asks before submitting; {count} is the number
+//                                                       of ticked input[name=selected] (none ticked:
+//                                                       no question, the server says what is missing)
 (function () {
   "use strict";
 
@@ -22,6 +26,26 @@
       target.form.submit();
     }
   });
+
+  function confirmation(form, submitter) {
+    var holder = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
+    var question = holder.getAttribute("data-confirm");
+    if (question === null) return null;
+    var counted = holder.getAttribute("data-confirm-count");
+    if (counted === null) return question;
+    var count = form.querySelectorAll("input[name='" + counted + "']:checked").length;
+    if (count === 0) return null;
+    return question.replace("{count}", count.toLocaleString("id-ID"));
+  }
+
+  // Capture phase, so the question comes before htmx or the browser sends anything.
+  document.addEventListener("submit", function (event) {
+    var question = confirmation(event.target, event.submitter);
+    if (question !== null && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   document.addEventListener("htmx:load", function (event) { drawProgress(event.target); });
   drawProgress(document);
