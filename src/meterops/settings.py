@@ -150,6 +150,9 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia")]
 USE_I18N = True
+# The screens are written in Indonesian, so Django's Indonesian catalogue would "translate" a few of
+# our own words ("No" to "Tidak", "Order" to "Urutan"): locale/ keeps them as written.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 # Stored in UTC; shown in the unit's zone (core.middleware.UnitTimezoneMiddleware).
 TIME_ZONE = os.environ.get("DEFAULT_DISPLAY_TIME_ZONE", "Asia/Jakarta")

@@ -139,8 +139,12 @@ def test_arrears_from_notice_to_disconnection_payment_reconnection(cast, new_pag
     )
     # No order before the signed TUL VI-01 is printed.
     supervisor.locator("input[name=selected]").first.check()
+    # The order is a bulk action: the browser asks first, naming how many (issue #20).
+    questions = []
+    supervisor.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     supervisor.locator("#issue-disconnection").click()
     expect(supervisor.locator(".alert-danger")).to_contain_text("TUL VI-01 yang ditandatangani")
+    assert questions == ["Terbitkan order pemutusan untuk 1 pelanggan terpilih?"]
 
     # The unit admin records the Manajer Unit who signs (a page of its own, from the menu).
     admin = new_page(PHONE)

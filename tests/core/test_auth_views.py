@@ -14,7 +14,7 @@ def _captcha_answer(client):
     return hashkey, CaptchaStore.objects.get(hashkey=hashkey).response
 
 
-def _login(client, username, password, *, captcha_right=True):
+def _login(client, username, password, *, captcha_right=True, **meta):
     hashkey, answer = _captcha_answer(client)
     return client.post(
         reverse("core:login"),
@@ -24,6 +24,7 @@ def _login(client, username, password, *, captcha_right=True):
             "captcha_0": hashkey,
             "captcha_1": answer if captcha_right else "999",
         },
+        **meta,
     )
 
 
@@ -62,7 +63,7 @@ class LoginTests:
             _login(client, "pengawas.a", "salah")
         response = _login(client, "pengawas.a", TEST_PASSWORD)
         assert response.status_code == 429
-        assert "dikunci sementara" in response.content.decode()
+        assert "Akun “pengawas.a” dikunci sampai pukul" in response.content.decode()
         assert "_auth_user_id" not in client.session
 
     def test_pages_require_login(self, client, db):

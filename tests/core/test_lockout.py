@@ -3,6 +3,7 @@ after many more, and the address comes from X-Forwarded-For only behind trusted 
 
 import pytest
 from django.test import RequestFactory
+from freezegun import freeze_time
 
 from meterops.core.lockout import client_ip
 from tests.factories import TEST_PASSWORD
@@ -118,12 +119,23 @@ class LockoutAnswerTests:
         assert "Terlalu banyak percobaan" in body["message"]
 
     def test_the_web_login_answers_a_lockout_with_its_page(self, cast, client):
-        for _ in range(5):
-            _login(client, "pengawas.a", "salah")
-        page = _login(client, "pengawas.a", TEST_PASSWORD)
+        # The page names the locked account and the time it opens again, on the clock of the
+        # zone the page shows (issue #20); 15 minutes after the last failure.
+        with freeze_time("2026-12-06 03:00:00"):
+            for _ in range(5):
+                _login(client, "pengawas.a", "salah")
+            page = _login(client, "pengawas.a", TEST_PASSWORD)
         assert page.status_code == 429
-        assert "dikunci sementara" in page.content.decode()
-        assert "15 menit" in page.content.decode()
+        text = page.content.decode()
+        assert "Akun “pengawas.a” dikunci sampai pukul 10:15 WIB (06-12-2026)" in text
+
+    def test_an_address_locked_by_many_usernames_is_named_as_the_address(self, cast, client):
+        for n in range(12):
+            _login(client, f"tidak.ada.{n}", "salah", REMOTE_ADDR=OFFICE)
+        page = _login(client, "pengawas.a", TEST_PASSWORD, REMOTE_ADDR=OFFICE)
+        assert page.status_code == 429
+        assert "Alamat jaringan Anda dikunci sampai pukul" in page.content.decode()
+        assert "pengawas.a" not in page.content.decode().split('id="lockout-message"')[1]
 
 
 class ClientIpTests:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from django.urls import reverse
 
 from meterops.core.choices import TimeZoneName
-from meterops.core.models import UnitSettings
+from meterops.core.models import UnitSettings, User
 from meterops.core.services import record_event
 from tests.factories import CustomerFactory
 
@@ -92,6 +92,16 @@ class DashboardTests:
         assert response.context["totals"]["customers"] == 3
         units = [row["unit"] for row in response.context["rows"]]
         assert cast.sp_b not in units
+
+    def test_active_users_count_every_level_not_only_the_ulps(self, cast, client_for):
+        # Before issue #20 the admin's "Pengguna aktif" summed the ULP rows: 2 of the cast's 11.
+        cast.outsider.is_active = False
+        cast.outsider.save()
+        response = client_for(cast.admin).get(reverse("core:dashboard"))
+        assert response.context["totals"]["users"] == User.objects.filter(is_active=True).count()
+        area = client_for(cast.area_user).get(reverse("core:dashboard"))
+        alfa = {"admin.alfa", "spv.alfa", "pengawas.a", "petugas.a", "vendor.a"}  # placed in Alfa
+        assert area.context["totals"]["users"] == len(alfa)
 
     def test_uid_admin_sees_all_units(self, cast, client_for):
         CustomerFactory.create_batch(2, unit=cast.sp_b)

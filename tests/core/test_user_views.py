@@ -43,6 +43,19 @@ class UserCreateTests:
         assert response.status_code == 302
         assert User.objects.get(username="baru.alfa").unit == cast.sp_a
 
+    def test_neither_unit_nor_vendor_is_reported_on_the_unit_field(self, cast, client_for):
+        # Before issue #20 it said "tidak keduanya" (not both) when neither was chosen.
+        response = client_for(cast.unit_admin).post(
+            reverse("core:user_create"),
+            {"username": "baru.alfa", "roles": [RoleCode.SUPERVISOR], "password": "kuat-2026-x"},
+        )
+        form = response.context["form"]
+        assert form.errors["unit"] == [
+            "Pilih unit pengguna PLN, atau vendor untuk pengguna dari vendor."
+        ]
+        assert "tidak keduanya" not in response.content.decode()
+        assert not User.objects.filter(username="baru.alfa").exists()
+
     def test_role_outside_reach_is_not_offered_and_is_refused(self, cast, client_for):
         client = client_for(cast.unit_admin)
         page = client.get(reverse("core:user_create")).content.decode()

@@ -295,6 +295,20 @@ class TileServerTests:
         assert b'data-tile-url="https://tiles.local/{z}/{x}/{y}.png"' in response.content
 
 
+class RouteMapLegendTests:
+    def test_every_colour_the_map_draws_has_its_legend_entry(self, cast, client_for):
+        from meterops.fieldwork.views.routes import STATE_COLOURS
+
+        route = make_route(make_day(cast.sp_a))
+        response = client_for(cast.supervisor).get(
+            reverse("fieldwork:route_map"), {"route": route.pk}
+        )
+        legend = response.content.decode().split('id="map-legend"')[1].split("</div>")[0]
+        for state in STATE_COLOURS:
+            assert f'data-state="{state or "none"}"' in legend
+        assert "Diverifikasi vendor" in legend and "Belum disahkan" in legend
+
+
 class StatusPanelTests:
     def test_cek_status_shows_arrears_and_orders(self, cast, client_for):
         order = disconnection_order(cast)

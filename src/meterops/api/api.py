@@ -196,7 +196,13 @@ def customer_status(request, customer_id: str):
             for p in open_processes_of(customer)
         ],
         "events": [
-            {"at": e.at, "verb": e.verb, "state_label": e.state_label, "note": e.note}
+            {
+                "at": e.at,
+                "verb": e.verb,
+                "label": e.label,
+                "state_label": e.state_label,
+                "note": e.note,
+            }
             for e in timeline_of(customer, limit=10)
         ],
     }

@@ -100,6 +100,7 @@ class ProcessOut(Schema):
 class EventOut(Schema):
     at: datetime
     verb: str
+    label: str
     state_label: str
     note: str
 

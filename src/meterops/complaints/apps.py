@@ -10,10 +10,14 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from meterops.core.choices import RoleCode
         from meterops.core.demo import DemoBuilder, register_demo_builder
+        from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
 
         from . import demo
+        from .choices import EVENT_LABELS
+
+        register_event_labels(self.label, EVENT_LABELS)
 
         # After the KRN-2 demo (55), whose upgraded meters the calls are about.
         register_demo_builder(DemoBuilder(70, demo.build_demo))

@@ -36,3 +36,15 @@ class TokenFinding(models.TextChoices):
     OLD_KEY = "old_key", _("Token dibuat dengan kunci lama (VKRN 41/42)")
     NO_KEY = "no_key", _("Token tidak cocok dengan meter ini (salah ketik atau meter lain)")
     NOT_CHECKED = "not_checked", _("Nomor token tidak dicek")
+
+
+# The customer's timeline names this domain's events so (core.events).
+EVENT_LABELS = {
+    "opened": _("Tiket APKT dibuka"),
+    "assigned": _("Tiket ditugaskan ke ULP"),
+    "call_added": _("Panggilan ulang ditambahkan"),
+    "probing_call": _("Panggilan probing"),
+    "replacement_token": _("Token pengganti diterbitkan"),
+    "resolved": _("Tiket diselesaikan"),
+    "closed": _("Tiket ditutup"),
+}

@@ -14,12 +14,15 @@ from .validators import customer_id_validator
 
 
 class BootstrapMixin:
-    """Give every widget Bootstrap's class, and mark invalid fields for screen and screen reader."""
+    """Give every widget Bootstrap's class and its label as accessible name (filter bars show
+    fields without a visible label), and mark invalid fields for screen and screen reader."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if field.label and not isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("aria-label", str(field.label))
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
@@ -168,8 +171,13 @@ class UserForm(BootstrapMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if bool(cleaned.get("unit")) == bool(cleaned.get("contractor")):
+        unit, contractor = cleaned.get("unit"), cleaned.get("contractor")
+        if unit and contractor:
             raise forms.ValidationError(_("Isi salah satu: unit ATAU vendor, tidak keduanya."))
+        if not (unit or contractor or self.has_error("unit") or self.has_error("contractor")):
+            self.add_error(
+                "unit", _("Pilih unit pengguna PLN, atau vendor untuk pengguna dari vendor.")
+            )
         return cleaned
 
     def _post_clean(self):

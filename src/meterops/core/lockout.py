@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ipware import get_client_ip
 
@@ -62,11 +63,34 @@ class LockoutHandler(AxesDatabaseHandler):
         return by_username
 
 
-def lockout_message() -> str:
+def _locked_until(attempts: QuerySet):
+    last = attempts.order_by("-attempt_time").values_list("attempt_time", flat=True).first()
+    return last + settings.AXES_COOLOFF_TIME if last else None
+
+
+def lockout_message(request: HttpRequest, credentials=None) -> str:
+    """Which login is locked and until when (the clock of the zone the page shows), so the
+    user knows what to wait for: the typed username, or the network address after many
+    usernames failed from it."""
+    recent = AccessAttempt.objects.filter(attempt_time__gte=get_cool_off_threshold(request))
+    username = get_client_username(request, credentials) or ""
+    by_username = recent.filter(username=username)
+    if username and _failures(by_username) >= get_failure_limit(request, credentials):
+        until, who = _locked_until(by_username), _("Akun “%(username)s”") % {"username": username}
+    else:
+        until, who = _locked_until(recent.filter(ip_address=request.axes_ip_address)), None
+        who = _("Alamat jaringan Anda")
+    if until is None:  # the attempts were cleared meanwhile: the cool-off from now
+        until = timezone.now() + settings.AXES_COOLOFF_TIME
+    local = timezone.localtime(until)
     return _(
-        "Terlalu banyak percobaan login yang gagal: akun ini atau alamat jaringan Anda dikunci "
-        "sementara. Coba lagi setelah %(minutes)d menit, atau hubungi admin unit Anda."
-    ) % {"minutes": settings.AXES_COOLOFF_TIME.total_seconds() // 60}
+        "Terlalu banyak percobaan login yang gagal. %(who)s dikunci sampai pukul %(time)s "
+        "(%(date)s). Coba lagi setelah itu, atau minta admin unit Anda membuka kuncinya."
+    ) % {
+        "who": who,
+        "time": local.strftime("%H:%M ") + local.tzname(),
+        "date": local.strftime("%d-%m-%Y"),
+    }
 
 
 def lockout_response(
@@ -75,8 +99,11 @@ def lockout_response(
     """What a locked-out request gets: JSON ``{code, message}`` for a JSON request (the device
     API), the lockout page otherwise."""
     if request.content_type == "application/json":
-        body = {"code": LockedOut.code, "message": lockout_message()}
+        body = {"code": LockedOut.code, "message": lockout_message(request, credentials)}
         return JsonResponse(body, status=LockedOut.status)
     return render(
-        request, "core/lockout.html", {"message": lockout_message()}, status=LockedOut.status
+        request,
+        "core/lockout.html",
+        {"message": lockout_message(request, credentials)},
+        status=LockedOut.status,
     )

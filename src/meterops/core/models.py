@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Domain, RoleCode, TimeZoneName, UnitLevel
+from .events import event_label
 from .media import RandomName
 
 
@@ -369,3 +370,8 @@ class ProcessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """What happened, in the users' words (core.events)."""
+        return str(event_label(self.verb))

@@ -68,6 +68,12 @@ def get_event_attachment_for(user: User, pk: int) -> ProcessEvent:
     return get_object_or_404(scoped(ProcessEvent, user).exclude(attachment=""), pk=pk)
 
 
+def active_user_count(user) -> int:
+    """Active users the user may see, at every level: ULP, UP3 and UID staff and the
+    contractors' staff placed in its units, not only the ULPs' rows of the dashboard."""
+    return scoped(User, user).filter(is_active=True).count()
+
+
 def dashboard_rows(user) -> list[dict]:
     """Per service unit (ULP) the user may see: customers, users and open processes."""
     units = scoped(Unit, user).filter(level=UnitLevel.SERVICE_POINT).order_by("path")

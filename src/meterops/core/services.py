@@ -436,7 +436,7 @@ def check_current_password(*, request, user: User, password: str) -> None:
     one (issue #17)."""
     checked = authenticate(request, username=user.get_username(), password=password)
     if getattr(request, "axes_locked_out", False):
-        raise LockedOut(lockout_message())
+        raise LockedOut(lockout_message(request, {"username": user.get_username()}))
     if checked is None or checked.pk != user.pk:
         raise InvalidInput("old_password", _("Password lama salah."))
 

@@ -49,9 +49,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def dashboard(request):
     rows = queries.dashboard_rows(request.user)
-    totals = {
-        key: sum(row[key] for row in rows) for key in ("customers", "users", "open_processes")
-    }
+    totals = {key: sum(row[key] for row in rows) for key in ("customers", "open_processes")}
+    totals["users"] = queries.active_user_count(request.user)
     return render(
         request,
         "core/dashboard.html",

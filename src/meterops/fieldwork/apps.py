@@ -9,6 +9,7 @@ class FieldworkConfig(AppConfig):
 
     def ready(self):
         from meterops.core.demo import DemoBuilder, register_demo_builder
+        from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import (
             DashboardPanel,
@@ -20,8 +21,11 @@ class FieldworkConfig(AppConfig):
         from meterops.core.worklist import register_work_source
 
         from . import demo, services
+        from .choices import EVENT_LABELS
         from .dashboard import customer_status, deadline_panel
         from .worklist import field_orders
+
+        register_event_labels(self.label, EVENT_LABELS)
 
         for label, lookup in {
             "fieldwork.AuditMonth": "unit",

@@ -84,3 +84,26 @@ class DisconnectionMethod(models.TextChoices):
 class ReportTimeliness(models.TextChoices):
     ON_TIME = "on_time", _("Tepat waktu (H+1)")
     LATE = "late", _("Terlambat dari H+1")
+
+
+# The customer's timeline names this domain's events so (core.events).
+EVENT_LABELS = {
+    "opened": _("Order lapangan dibuat"),
+    "order_issued": _("Order diterbitkan"),
+    "order_assigned": _("Order ditugaskan ke petugas"),
+    "order_failed": _("Order gagal"),
+    "order_verified": _("Hasil order diverifikasi"),
+    "anomaly_to_target": _("Anomali dijadikan target HOME"),
+    "accuracy_checked": _("Akurasi baca diperiksa"),
+    "notice_recorded": _("Pemberitahuan disampaikan"),
+    "prepaid_sampled": _("Sampling prabayar dicatat"),
+    "surveyed": _("Survei RBM/gardu dicatat"),
+    "move_verified": _("Usulan pindah RBM/gardu diverifikasi"),
+    "move_rejected": _("Usulan pindah RBM/gardu ditolak"),
+    "move_applied": _("Pindah RBM/gardu diterapkan"),
+    "tul_vi01_printed": _("TUL VI-01 dicetak"),
+    "disconnected": _("Meter diputus"),
+    "reconnected": _("Disambung kembali"),
+    "dismantled": _("Bongkar rampung"),
+    "paid": _("Tunggakan dilunasi"),
+}

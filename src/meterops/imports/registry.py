@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Kind(StrEnum):
     """How a cell is read; each kind has one converter in imports.cells."""
@@ -128,13 +130,14 @@ class ImportTemplate:
 
 
 TEMPLATES: dict[str, ImportTemplate] = {}
+# The heading over the upload pages, under the HOME menu's own "Upload" (the uploads made):
+# one word twice in a row read as a mistake (issue #20).
+UPLOAD_SECTION = _("Jenis Upload")
 
 
 def register_template(template: ImportTemplate) -> None:
     """Call from the domain's AppConfig.ready(); the Upload menu lists templates in this order."""
     from meterops.core.menu import MenuEntry, register_menu
-
-    from .apps import ImportsConfig
 
     TEMPLATES[template.code] = template
     register_menu(
@@ -144,7 +147,7 @@ def register_template(template: ImportTemplate) -> None:
             "file-earmark-arrow-up",
             tuple(template.roles),
         ),
-        section=ImportsConfig.verbose_name,
+        section=UPLOAD_SECTION,
     )
 
 

@@ -10,12 +10,16 @@ class KeychangeConfig(AppConfig):
     def ready(self) -> None:
         from meterops.core.choices import RoleCode
         from meterops.core.demo import DemoBuilder, register_demo_builder
+        from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
 
         from . import demo
+        from .choices import EVENT_LABELS
         from .worklist import keychange_targets
+
+        register_event_labels(self.label, EVENT_LABELS)
 
         register_work_source("keychange", keychange_targets)
         # After the vending keys (50) its Bank KCT is made with.

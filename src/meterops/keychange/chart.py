@@ -1,5 +1,7 @@
 """Server-side SVG geometry of the campaign dashboard: one stacked bar per row, no JavaScript."""
 
+from django.utils.translation import gettext_lazy as _
+
 WIDTH, BAR, GAP, LABEL = 360, 18, 8, 96
 
 
@@ -11,14 +13,16 @@ def progress_chart(rows: list[dict]) -> dict:
         y = GAP + i * (BAR + GAP)
         total = row["targeted"] or 1
         x, parts = LABEL, []
-        for kind, count in (
-            ("done", row["done"]),
-            ("failed", row["failed"]),
-            ("remaining", row["remaining"]),
+        for kind, label, count in (
+            ("done", _("Berhasil"), row["done"]),
+            ("failed", _("Gagal"), row["failed"]),
+            ("remaining", _("Sisa"), row["remaining"]),
         ):
             width = round(plot * count / total, 1)
             if width > 0:
-                parts.append({"kind": kind, "x": round(x, 1), "width": width, "count": count})
+                parts.append(
+                    {"kind": kind, "label": label, "x": round(x, 1), "width": width, "count": count}
+                )
             x += width
         bars.append({"y": y, "text_y": y + BAR - 5, "label": row["code"], "parts": parts, **row})
     return {"width": WIDTH, "height": GAP + len(rows) * (BAR + GAP), "bars": bars, "bar": BAR}

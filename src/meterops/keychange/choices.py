@@ -45,3 +45,16 @@ class ZeroTokenAnswer(models.TextChoices):
     ACCEPTED = "accepted", _("Diterima (sisa kWh tidak berubah)")
     USED = "used", _("Ditolak: token sudah pernah dipakai")
     INVALID = "invalid", _("Ditolak: token salah / invalid")
+
+
+# The customer's timeline names this domain's events so (core.events).
+EVENT_LABELS = {
+    "opened": _("Target KRN-2 dibuat"),
+    "assigned": _("Ditugaskan ke petugas"),
+    "succeeded": _("KCT berhasil masuk"),
+    "failed": _("KCT gagal"),
+    "corrected": _("Konfirmasi dikoreksi"),
+    "meter_parameters_corrected": _("Data meter dikoreksi"),
+    "regenerated": _("KCT dibuat ulang"),
+    "test_token_issued": _("Token uji 0 kWh diterbitkan"),
+}

@@ -41,12 +41,13 @@ def campaign_summary(campaign: Campaign) -> dict:
         assigned=Count("pk", filter=Q(state=TargetState.ASSIGNED)),
     )
     counts["remaining"] = counts["targeted"] - counts["done"] - counts["failed"]
-    counts["by_reason"] = list(
-        campaign.targets.exclude(failure_reason="")
+    counts["by_reason"] = [
+        {**row, "label": FailureReason(row["failure_reason"]).label}
+        for row in campaign.targets.exclude(failure_reason="")
         .values("failure_reason")
         .annotate(n=Count("pk"))
         .order_by("failure_reason")
-    )
+    ]
     counts["by_officer"] = list(
         campaign.targets.filter(assigned_to__isnull=False)
         .values("assigned_to__username", "assigned_to__contractor__name")

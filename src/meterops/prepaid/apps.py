@@ -10,14 +10,18 @@ class PrepaidConfig(AppConfig):
     def ready(self) -> None:
         from meterops.core.choices import RoleCode
         from meterops.core.demo import DemoBuilder, register_demo_builder
+        from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
         from meterops.imports.registry import register_template
 
         from . import demo
+        from .choices import EVENT_LABELS
         from .uploads import STOCK_UPLOAD
         from .worklist import prepaid_installations
+
+        register_event_labels(self.label, EVENT_LABELS)
 
         register_demo_builder(DemoBuilder(40, demo.build_demo))
         register_work_source("prepaid", prepaid_installations)

@@ -58,3 +58,18 @@ MANUAL_CHANNEL = "LOKET"
 # The unit's NFC counter (seed 002, 1.4): the web page Loket NFC and the card reader app alike;
 # its receipt numbers are the references of its sales.
 NFC_COUNTER_CHANNEL = "LOKET-NFC"
+
+
+# The customer's timeline names this domain's events so (core.events).
+EVENT_LABELS = {
+    "opened": _("Permohonan dibuat"),
+    "paid": _("Dilunasi"),
+    "tokens_issued": _("Token terbit"),
+    "activated": _("Meter diaktivasi"),
+    "work_order_assigned": _("PK ditugaskan ke petugas"),
+    "installed": _("Meter dipasang"),
+    "completed": _("Selesai"),
+    "cancelled": _("Dibatalkan"),
+    "token_sold": _("Token dijual"),
+    "nfc_transaction": _("Transaksi Loket NFC"),
+}

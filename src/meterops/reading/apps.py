@@ -10,6 +10,7 @@ class ReadingConfig(AppConfig):
     def ready(self):
         from meterops.core.choices import RoleCode as R
         from meterops.core.demo import DemoBuilder, register_demo_builder
+        from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
@@ -18,10 +19,13 @@ class ReadingConfig(AppConfig):
         from meterops.imports.registry import register_template
 
         from . import demo
+        from .choices import EVENT_LABELS
         from .queries import active_anomaly_codes, latest_readings_of
         from .status_panel import reading_status
         from .uploads import READING_UPLOAD
         from .worklist import reading_rereads
+
+        register_event_labels(self.label, EVENT_LABELS)
 
         register_template(READING_UPLOAD)  # menu Upload: Unggah Stan Meter
 

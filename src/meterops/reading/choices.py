@@ -35,3 +35,17 @@ class ReadingFlag(models.TextChoices):
     HOURS_ON = "flag_hours_on", _("Jam nyala > 2000")
     OUTSIDE_WINDOW = "flag_outside_window", _("Di luar jadwal hari baca")
     NO_PHOTO = "flag_no_photo", _("Tanpa foto")
+
+
+# The customer's timeline names this domain's events so (core.events).
+EVENT_LABELS = {
+    "read": _("Stan dibaca"),
+    "estimated": _("Stan ditaksir"),
+    "reread_requested": _("Diminta baca ulang"),
+    "vendor_verified": _("Diverifikasi vendor"),
+    "verified": _("Diverifikasi"),
+    "sent": _("Dikirim ke AP2T"),
+    "approved": _("Disahkan"),
+    "approval_cancelled": _("Pengesahan dibatalkan"),
+    "route_changed": _("RBM diubah"),
+}

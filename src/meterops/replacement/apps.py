@@ -10,6 +10,7 @@ class ReplacementConfig(AppConfig):
     def ready(self):
         from meterops.core.choices import RoleCode
         from meterops.core.demo import DemoBuilder, register_demo_builder
+        from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
         from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
@@ -18,9 +19,12 @@ class ReplacementConfig(AppConfig):
 
         from . import demo, services
         from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
+        from .choices import EVENT_LABELS
         from .dashboard import home_panel
         from .uploads import TO_EX_DG, TO_NON_EX_DG
         from .worklist import replacement_work_orders
+
+        register_event_labels(self.label, EVENT_LABELS)
 
         for template in (TO_EX_DG, TO_NON_EX_DG, PEREMAJAAN_KUMULATIF):
             register_template(template)

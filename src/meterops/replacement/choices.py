@@ -46,3 +46,25 @@ class BillingOutcome(models.TextChoices):
     COMPLETED = "completed", _("TO diselesaikan")
     CONFIRMED = "confirmed", _("Dikonfirmasi billing")
     CONFLICT = "conflict", _("Konflik dengan data lapangan")
+
+
+# The customer's timeline names this domain's events so (core.events).
+EVENT_LABELS = {
+    "opened": _("Target ganti meter dibuka"),
+    "verified": _("Diverifikasi"),
+    "sent_to_reverification": _("Masuk Verifikasi Ulang TO"),
+    "reverified": _("Diverifikasi ulang"),
+    "dropped": _("Dihapus dari TO"),
+    "work_order_printed": _("PK dicetak"),
+    "work_order_reprinted": _("PK dicetak ulang"),
+    "work_order_assigned": _("PK didistribusikan ke petugas"),
+    "work_order_reassigned": _("PK dialihkan ke petugas lain"),
+    "replaced": _("Meter diganti"),
+    "ba_uploaded": _("BA verifikasi diunggah"),
+    "updated_by_upload": _("Diperbarui dari upload TO"),
+    "replaced_by_billing": _("Diganti menurut Peremajaan"),
+    "billing_confirmed": _("Penggantian dikonfirmasi Peremajaan"),
+    "billing_conflict": _("Konflik dengan Peremajaan"),
+    "billing_conflict_resolved": _("Konflik Peremajaan diselesaikan"),
+    "billing_meter": _("Meter baru menurut Peremajaan"),
+}

@@ -106,6 +106,7 @@ def route_map(request):
             "points_json": json.dumps(points),
             "tile_url": settings.map_tile_url,
             "located": sum(1 for p in points if p["lat"] is not None),
+            "legend": _map_legend(),
         },
     )
     return allow_images_from(response, settings.map_tile_url)
@@ -120,6 +121,13 @@ STATE_COLOURS = {
     "approved": "#198754",
     "": "#6c757d",
 }
+
+
+def _map_legend() -> list[tuple[str, str]]:
+    """(state, label) of every colour the map may draw, the "not read" grey last."""
+    from meterops.reading.choices import ReadingState
+
+    return [*ReadingState.choices, ("none", _("Belum dibaca"))]
 
 
 def _route_points(route: Route) -> list[dict]:

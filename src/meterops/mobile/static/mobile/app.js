@@ -402,7 +402,7 @@ $("#status-form").addEventListener("submit", async (event) => {
         ? data.open_processes.map((p) => el("li", {}, el("strong", {}, p.kind), ` ${p.reference}: ${p.state_label}`, el("div", { class: "meta" }, showTime(p.opened_at))))
         : el("li", { class: "muted" }, "Tidak ada proses berjalan.")),
       el("h2", {}, "Riwayat terakhir"),
-      el("ul", { class: "list" }, data.events.map((e) => el("li", {}, el("div", {}, e.state_label || e.verb), el("div", { class: "meta" }, `${showTime(e.at)} ${e.note}`)))));
+      el("ul", { class: "list" }, data.events.map((e) => el("li", {}, el("div", {}, e.state_label || e.label), el("div", { class: "meta" }, `${showTime(e.at)} ${e.note}`)))));
   } catch (error) {
     const local = await cached(`customer:${idpel}`);
     if (isOffline(error) && local) {
