@@ -27,8 +27,18 @@ WEB_ROLES = [user[0] for user in DEMO_USERS]
 
 # Codes the domains write into events and summaries: "replacement.opened", "prepaid.tokens_issued".
 DOMAINS = "|".join(
-    """core customers replacement reading prepaid keychange fieldwork complaints imports
-    vending""".split()
+    [
+        "core",
+        "customers",
+        "replacement",
+        "reading",
+        "prepaid",
+        "keychange",
+        "fieldwork",
+        "complaints",
+        "imports",
+        "vending",
+    ]
 )
 ENGLISH_KEYS = "invalid|valid|done|failed|pending|total|rows|errors?"
 RAW_TEXT = [
