@@ -53,4 +53,4 @@ clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .import_linter_cache
 
 screenshots: install
-	DEBUG=1 METEROPS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q
+	DEBUG=1 METEROPS_SCREENSHOTS=docs/screenshots METEROPS_MOBILE_GUIDE=1 $(BIN)/pytest tests/browser -q

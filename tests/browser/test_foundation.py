@@ -32,10 +32,9 @@ def cast(transactional_db):
     return cast
 
 
-def test_admin_opens_every_menu_page(cast, new_page, screenshot):
+def test_admin_opens_every_menu_page(cast, new_page):
     page = new_page()
     login(page, "admin")
-    screenshot(page, "dashboard")
     labels = [str(entry["label"]) for entry in menu_for(cast.admin, "/")]
     assert labels[:2] == ["Dashboard", "Cek Status Terakhir"]
     for label in labels:

@@ -10,6 +10,7 @@ and phone width, as a real browser shows it. A page fails the walk on:
   (``tests/browser/vendor/axe-core``, from npm like the front end's libraries);
 - on the phone, a page wider than the screen.
 
+The desktop walk also opens the first record each list links to (details and timelines).
 Every problem of a role is collected, so one run names them all.
 """
 
@@ -98,7 +99,25 @@ def problems_on(page, watch, url, *, phone):
     return found
 
 
-def walk(page, username, *, phone):
+FIRST_DETAIL = """() => {
+    const files = /\\.(pdf|xlsx|csv|png|jpe?g)$|\\/(pdf|excel|export|download|file)\\b/;
+    const link = Array.from(document.querySelectorAll('main table tbody a[href^="/"]'))
+        .find(a => !files.test(a.getAttribute('href')) && !a.target);
+    return link ? link.getAttribute('href') : null;
+}"""
+
+
+# The README's pictures, taken on the demo data so the charts are drawn (make screenshots).
+SCREENSHOTS = {
+    ("admin", "/"): "dashboard",
+    ("admin", "/keychange/campaigns/dashboard/"): "keychange-dashboard",
+    ("admin", "/fieldwork/scorecard/"): "scorecard",
+}
+
+
+def walk(page, username, *, phone, screenshot):
+    """Every menu page; on the desktop also the first record each list links to, where the
+    timelines and details are."""
     watch = PageWatch(page)
     fill_login(page, username, DEMO_PASSWORD)
     page.wait_for_url("**/")
@@ -106,8 +125,17 @@ def walk(page, username, *, phone):
         "links => links.map(a => a.getAttribute('href'))"
     )
     assert urls, f"{username} has no menu"
-    found = []
+    found, details = [], []
     for url in urls:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        found += problems_on(page, watch, url, phone=phone)
+        if not phone and (username, url) in SCREENSHOTS:
+            screenshot(page, SCREENSHOTS[username, url])
+        detail = page.evaluate(FIRST_DETAIL)
+        if not phone and detail and detail not in urls and detail not in details:
+            details.append(detail)
+    for url in details:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         found += problems_on(page, watch, url, phone=phone)
@@ -115,9 +143,12 @@ def walk(page, username, *, phone):
 
 
 @pytest.mark.parametrize("username", WEB_ROLES)
-def test_every_menu_page_is_clean_at_both_widths(demo, new_page, username):
+def test_every_menu_page_is_clean_at_both_widths(demo, new_page, screenshot, username):
     found = []
     for device, phone in ((DESKTOP, False), (PHONE, True)):
         label = "phone" if phone else "desktop"
-        found += [f"[{label}] {p}" for p in walk(new_page(device), username, phone=phone)]
+        found += [
+            f"[{label}] {p}"
+            for p in walk(new_page(device), username, phone=phone, screenshot=screenshot)
+        ]
     assert not found, f"{len(found)} problems for {username}:\n" + "\n".join(found)

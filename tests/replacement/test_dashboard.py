@@ -18,6 +18,14 @@ class HomePanelTests:
         assert panel["open_targets"] == 1
         assert 'id="home-chart"' in response.content.decode()
 
+    def test_a_month_without_prints_says_so_instead_of_an_empty_chart(
+        self, cast, client_for, customer, make_target
+    ):
+        make_target(customer)
+        page = client_for(cast.area_user).get(reverse("core:dashboard")).content.decode()
+        assert 'id="home-chart"' not in page
+        assert "Belum ada PK dicetak atau meter diganti bulan ini." in page
+
     def test_outsider_sees_no_figures_of_other_units(self, cast, client_for, customer, make_target):
         make_target(customer)
         response = client_for(cast.outsider).get(reverse("core:dashboard"))

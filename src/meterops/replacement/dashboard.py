@@ -104,6 +104,8 @@ def _chart(rows) -> dict:
         )
     return {
         "bars": bars,
+        # Nothing printed or replaced this month: a sentence, not an empty frame.
+        "drawn": any(row["printed"] or row["replaced"] for row in rows),
         "height": max(len(rows) * (2 * BAR_HEIGHT + GAP), 1) + 20,
         "width": WIDTH,
         "label_width": LABEL_WIDTH,

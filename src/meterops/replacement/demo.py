@@ -59,7 +59,16 @@ def generate_targets(*, count: int, seed: int) -> int:
     """Put ``count`` customers of each demo ULP on the target list and walk them along."""
     rng = random.Random(seed)
     damage_types = list(DamageType.objects.filter(is_active=True))
-    plan = [step for share, step in STEPS for _ in range(share)]
+    # Interleaved by share, so even a few targets per ULP reach every step (printed ones
+    # draw the dashboard's chart).
+    plan = [
+        step
+        for _position, _order, step in sorted(
+            ((k + 0.5) / share, order, step)
+            for order, (share, step) in enumerate(STEPS)
+            for k in range(share)
+        )
+    ]
     made = 0
     for team in demo_teams():
         untouched = Customer.objects.filter(unit=team.unit, processes__isnull=True)
