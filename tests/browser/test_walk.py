@@ -52,8 +52,10 @@ RAW_TEXT = [
         "English",
     ),
 ]
-# Column headers Django's Indonesian catalogue gives our own words (the source is Indonesian).
-MISTRANSLATED_HEADERS = {"Tidak", "Urutan", "Ya"}
+# Column headers Django's Indonesian catalogue made of our own words (the source is
+# Indonesian): "No" became "Tidak". ("Urutan" is also our own word for a reading sequence;
+# tests/core/test_translations.py guards "Order".)
+MISTRANSLATED_HEADERS = {"Tidak", "Ya"}
 
 CHART_MARKS = """() => Array.from(document.querySelectorAll('main svg[role=img]')).filter(svg => {
     return !Array.from(svg.querySelectorAll('.mark')).some(mark => {
@@ -72,7 +74,9 @@ AXE_RUN = """async () => {
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(django_db_serialized_rollback, transactional_db):
+    """The demo data, on the rows the data migrations made (damage types, anomaly codes),
+    which the flush after every live-server test would otherwise have removed."""
     call_command("seed_demo", customers=120, targets=6, verbosity=0)
 
 
