@@ -1178,6 +1178,9 @@ $("#install-form").addEventListener("submit", async (event) => {
   const day = form.installed_on.value;
   if (!day) errors.push("Tanggal pasang wajib diisi");
   else if (day > localDate()) errors.push("Tanggal pasang tidak boleh di masa depan");
+  else if (installItem.detail.ends_on && day > installItem.detail.ends_on) {
+    errors.push(`Tanggal pasang melewati tanggal berakhir Penyambungan Sementara (${dayText(installItem.detail.ends_on)})`);
+  }
   if (!installPhotos.report_scan.length) errors.push("Foto BA pasang yang ditandatangani wajib");
   if (!installPhotos.contract_scan.length) errors.push("Foto SPJBTL yang ditandatangani wajib");
   if (errors.length) { error.textContent = errors.join("; "); return; }
