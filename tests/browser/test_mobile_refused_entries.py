@@ -15,6 +15,7 @@ from meterops.replacement.choices import PhotoStage
 from meterops.replacement.models import Replacement
 from tests.browser.conftest import PageWatch, assert_fits_phone
 from tests.browser.test_mobile import _photo, _work_list, field  # noqa: F401 - the fixture
+from tests.factories import RouteFactory
 from tests.reading.helpers import WIB, make_customer, make_day, make_reading, make_route
 
 THUMBS_LOADED = """([selector, count]) => {
@@ -208,3 +209,52 @@ def test_server_error_keeps_kirim_ulang_and_opens_nothing(field, new_page, live_
     expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1, timeout=30_000)
     assert Replacement.objects.get().old_final_reading == Decimal("1000")
     _only_the_expected_answer(watch, page, f"{live_server.url}/api/replacements", 503)
+
+
+def test_refused_survey_order_is_corrected_in_its_form(field, new_page, live_server):  # noqa: F811
+    from meterops.fieldwork.choices import OrderKind, OrderState
+    from meterops.fieldwork.models import FieldOrder
+    from meterops.fieldwork.services import assign_orders
+
+    order = FieldOrder.objects.create(
+        unit=field.sp_a,
+        customer=field.new_customer,
+        kind=OrderKind.SURVEY,
+        issued_by=field.supervisor,
+    )
+    assign_orders(
+        actor=field.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=field.officer
+    )
+    route = RouteFactory(unit=field.sp_a, code="RBM-A01")
+    page = _work_list(new_page)
+    page.wait_for_load_state("networkidle")
+    page.context.set_offline(True)
+    page.locator(".work-item", has_text=order.reference).locator("a").tap()
+    page.fill("#order-form [name=route_code]", "RBM-A1")  # a typo: no such RBM
+    page.fill("#order-form [name=note]", "Pelanggan pindah tiang")
+    page.get_by_role("button", name="Simpan hasil order").tap()
+    expect(page.locator("#order-done")).to_contain_text("tersimpan di HP")
+
+    watch = PageWatch(page)
+    page.goto("/m/#queue")
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Kirim sekarang").tap()
+    refused = page.locator(".queue-item[data-state='failed']")
+    expect(refused).to_contain_text("(isian Kode RBM): RBM tidak ditemukan", timeout=30_000)
+    refused.get_by_role("button", name="Perbaiki").tap()
+
+    route_code = page.locator("#order-form [name=route_code]")
+    expect(route_code).to_have_value("RBM-A1")
+    expect(route_code).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#order-form [name=note]")).to_have_value("Pelanggan pindah tiang")
+    page.fill("#order-form [name=route_code]", route.code)
+    page.get_by_role("button", name="Simpan hasil order").tap()
+    expect(page.locator("#order-done")).to_contain_text("tersimpan di HP")
+    page.goto("/m/#queue")
+    expect(page.locator(".queue-item[data-state='sent']")).to_have_count(1, timeout=30_000)
+    expect(page.locator(".queue-item")).to_have_count(1)
+    order.refresh_from_db()
+    assert order.state == OrderState.DONE and order.note == "Pelanggan pindah tiang"
+    _only_the_expected_answer(
+        watch, page, f"{live_server.url}/api/field-orders/{order.pk}/outcome", 422
+    )
