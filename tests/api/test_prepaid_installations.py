@@ -107,11 +107,34 @@ class PrepaidWorkListTests:
         assert detail["meter_model"] == "EM512 TYPE 710"
         assert detail["product_label"] == "Prabayar dua arah NFC"
         assert detail["meter_to_remove"] is None and detail["keeps_installed_meter"] is False
+        assert detail["ends_on"] is None  # only a Penyambungan Sementara ends
         assert "Foto BA pasang yang sudah ditandatangani" in detail["to_record"]
         assert "Foto SPJBTL yang sudah ditandatangani" in detail["to_record"]
         assert same_moment(item["version"], pk.updated_at)
         assigned = ProcessEvent.objects.get(process=pk.process, verb="prepaid.work_order_assigned")
         assert same_moment(item["assigned_at"], assigned.at)
+
+    def test_a_temporary_connection_tells_the_phone_when_it_ends(self, api_client, prepaid):
+        """Issue #20: the phone refuses an installation date after a PS's end before queueing,
+        as record_installation does; the work list carries the end date."""
+        from tests.prepaid.test_temporary_connection import register
+
+        request = register(prepaid)
+        services.record_payment(
+            request=request,
+            amount=request.amount_due,
+            channel="LOKET",
+            reference=f"KW-{request.pk}",
+            actor=prepaid.supervisor,
+        )
+        request = services.activate_meter(
+            request=request,
+            meter_number=prepaid.keypad_meter.meter_number,
+            actor=prepaid.supervisor,
+        )
+        assign(prepaid, request)
+        [item] = prepaid_items(api_client(prepaid.officer))
+        assert item["detail"]["ends_on"] == request.ends_on.isoformat()
 
     def test_the_tokens_come_in_order_kcts_then_stroom_awal_in_groups_of_four(
         self,

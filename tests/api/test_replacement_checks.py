@@ -4,6 +4,7 @@ day and a final stan far from the last one without a reason, naming the field (4
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -89,6 +90,20 @@ class ReplacementEntryTests:
         )
         assert answer.status_code == 201, answer.json()
         assert Replacement.objects.get().low_reading_reason == "meter loncat"
+
+    def test_refused_entry_goes_again_corrected_under_its_client_id(self, api_client, work_order):
+        """Issue #20: the phone corrects a refused entry and sends it under the same client id
+        with the photos it uploaded the first time; it is written once, a resend replays."""
+        client = api_client(work_order.assigned_to)
+        photos = [upload_photo(client), upload_photo(client)]
+        refused = _replacement_payload(work_order, photos, old_final_reading="99999")
+        assert _post(client, "/api/replacements", refused).status_code == 422
+        corrected = {**refused, "old_final_reading": "1510.00"}
+        first = _post(client, "/api/replacements", corrected)
+        assert first.status_code == 201, first.json()
+        again = _post(client, "/api/replacements", corrected)
+        assert again.status_code == 200 and again.json()["replayed"] is True
+        assert Replacement.objects.get().old_final_reading == Decimal("1510.00")
 
     def test_work_list_gives_the_phone_what_it_checks(self, api_client, work_order):
         data = api_client(work_order.assigned_to).get("/api/work-list").json()

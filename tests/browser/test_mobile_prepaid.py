@@ -6,8 +6,10 @@ application installed, waiting for PDL. An application cancelled meanwhile comes
 with the office's reason."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from meterops.api.models import IdempotentWrite
@@ -190,4 +192,51 @@ def test_an_application_cancelled_meanwhile_comes_back_refused_with_the_reason(f
     assert_fits_phone(page)
     request = ServiceRequest.objects.get(pk=field.request.pk)
     assert request.state == RequestState.CANCELLED and not request.report_scan
+    assert not IdempotentWrite.objects.exists()
+
+
+def test_a_temporary_connection_past_its_end_is_refused_on_the_phone(field, new_page):
+    """Issue #20: the phone checks the installation date against the PS end date the work list
+    carries, before queueing, as record_installation does."""
+    from tests.prepaid.test_temporary_connection import register
+
+    make_stock(field.sp_a, "14012345678", is_nfc=False)
+    request = register(field)
+    services.record_payment(
+        request=request,
+        amount=request.amount_due,
+        channel="LOKET",
+        reference=f"KW-{request.pk}",
+        actor=field.supervisor,
+    )
+    request = services.activate_meter(
+        request=request, meter_number="14012345678", actor=field.supervisor
+    )
+    request = services.issue_request_tokens(request=request, actor=field.supervisor)
+    services.assign_work_order(request=request, officer=field.officer, actor=field.supervisor)
+    # The PS has ended by the time its PK is done (an end date is data, not a state).
+    ended = timezone.localdate() - timedelta(days=1)
+    ServiceRequest.objects.filter(pk=request.pk).update(ends_on=ended)
+
+    page = new_page(PHONE_IN_WIB)
+    page.goto("/m/")
+    page.fill("#login-username", "petugas.a")
+    page.fill("#login-password", TEST_PASSWORD)
+    page.get_by_role("button", name="Masuk").tap()
+    page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
+    page.get_by_role("button", name="Ambil daftar kerja").tap()
+    page.locator(".work-item", has_text=request.request_number).locator("a").tap()
+    page.wait_for_load_state("networkidle")
+    page.context.set_offline(True)
+    page.set_input_files("#install-report", [_photo("ba.jpg")])
+    page.set_input_files("#install-contract", [_photo("spjbtl.jpg")])
+    expect(page.locator("#install-thumbs img")).to_have_count(2)
+    page.get_by_role("button", name="Simpan realisasi").tap()
+    expect(page.locator("#install-error")).to_contain_text(
+        f"melewati tanggal berakhir Penyambungan Sementara ({ended:%d-%m-%Y})"
+    )
+    expect(page.locator("#install-done")).to_be_hidden()
+    page.fill("#install-date", ended.isoformat())
+    page.get_by_role("button", name="Simpan realisasi").tap()
+    expect(page.locator("#install-done")).to_contain_text("tersimpan di HP")
     assert not IdempotentWrite.objects.exists()

@@ -31,6 +31,7 @@ class AppShellTests:
         assert worker["Service-Worker-Allowed"] == "/m/"
         body = worker.content.decode()
         assert '"/m/"' in body and "mobile/app.js" in body and "/api/" in body
+        assert "mobile/queue.js" in body  # the queue's part of the app works offline too
 
 
 class TokenPageTests:

@@ -106,6 +106,9 @@ def prepaid_installations(user) -> list[WorkItem]:
                         else None
                     ),
                     "tokens": [_token_out(token) for token in request.live_tokens],
+                    # A Penyambungan Sementara's end: the phone refuses a later installation
+                    # date before queueing, as record_installation will (issue #20).
+                    "ends_on": request.ends_on.isoformat() if request.ends_on else None,
                     "to_record": to_record(),
                 },
             )

@@ -11,10 +11,11 @@ from django.views.decorators.cache import never_cache
 
 from meterops.replacement.services import DISTRIBUTOR_ROLES
 
-APP_VERSION = "2026-12-06.2"
+APP_VERSION = "2026-12-06.3"
 ASSETS = (
     "mobile/app.css",
     "mobile/app.js",
+    "mobile/queue.js",
     "mobile/icons/icon-192.png",
     "mobile/icons/icon-512.png",
     "mobile/guide/01-login.png",

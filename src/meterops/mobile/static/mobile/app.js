@@ -4,28 +4,17 @@
  * kept in IndexedDB; every entry goes into the IndexedDB queue first (with its photos as
  * compressed JPEG blobs, GPS and time) and is sent from there, with a client id the server uses
  * to answer a resend with the first result. Nothing lives only in memory, so closing the app
- * or restarting the phone loses nothing.
+ * or restarting the phone loses nothing. The queue, sending it and correcting a refused entry
+ * are in queue.js, loaded after this file.
  */
 "use strict";
 
 const API = "/api";
 const CHUNK = 256 * 1024;
 const PHOTO_SIDE = 1600;
-const STATE_LABELS = {
-  pending: "Menunggu sinyal",
-  sending: "Mengirim",
-  sent: "Terkirim",
-  failed: "Gagal",
-  conflict: "Bentrok",
-};
-const KIND_LABELS = {
-  damage: "Data rusak",
-  replacement: "Data ganti",
-  order: "Hasil order",
-  kct: "Hasil KCT",
-  reread: "Baca ulang",
-  install: "Realisasi pasang",
-};
+/* How each entry screen takes back an entry the server refused (queue.js, Perbaiki): its
+   screen and form, where a refused field is corrected when not on itself, and its photos. */
+const EDITORS = {};
 const REGISTER_KINDS = ["accuracy_check", "disconnection", "reconnection", "dismantling"];
 const TITLES = {
   login: "Login",
@@ -354,31 +343,38 @@ function queuedKey(q) {
   return `replacement:${q.payload.work_order_id}`;
 }
 
+function workState(item, queuedState) {
+  if (queuedState === "failed") return "Ditolak server: perbaiki di Antrian Kirim";
+  return queuedState ? "Sudah diinput" : item.state_label;
+}
+
+/* Everything is read before the list is replaced in one go: two renderings at once (the
+   screen's own fetch and a tap on Ambil daftar kerja) cannot both append their items. */
 async function renderWork() {
   const work = await cached("worklist");
+  const queued = new Map((await db.all("queue")).map((q) => [queuedKey(q), q.state]));
   const list = $("#work-list");
-  list.replaceChildren();
   if (!work) {
+    list.replaceChildren();
     $("#work-fetched").textContent = "Daftar kerja belum pernah diambil.";
     return;
   }
   $("#work-fetched").textContent = `Diambil ${showTime(work.generated_at)} — ${work.items.length} pekerjaan.`;
-  const done = new Set((await db.all("queue")).map(queuedKey));
-  for (const item of work.items) {
-    const c = item.customer;
-    list.append(
-      el("li", { class: "work-item", "data-id": item.id },
-        el("a", { href: screenOf(item), onclick: () => sessionStorage.setItem("mo.pick", `${item.kind}:${item.id}`) },
-          el("strong", {}, item.reference), " ",
-          el("span", { class: "state" }, done.has(workKey(item)) ? "Sudah diinput" : item.state_label),
-          el("div", {}, item.title),
-          el("div", {}, `${c.customer_id} — ${c.name}`),
-          // A prepaid PK names the meter to install; the customer may have none yet (PB).
-          el("div", { class: "meta" }, `${c.address} · Meter ${item.detail.meter_number || c.meter_number || "-"}`),
-          // The day the planner set for the visit (seed 004 §IV "jadwal pelaksanaan").
-          item.detail.planned_on ? el("div", { class: "meta" }, `Jadwal kunjungan ${showDay(item.detail.planned_on)}`) : null))
-    );
-  }
+  list.replaceChildren(...work.items.map((item) => workRow(item, queued.get(workKey(item)))));
+}
+
+function workRow(item, queuedState) {
+  const c = item.customer;
+  return el("li", { class: "work-item", "data-id": item.id },
+    el("a", { href: screenOf(item), onclick: () => sessionStorage.setItem("mo.pick", `${item.kind}:${item.id}`) },
+      el("strong", {}, item.reference), " ",
+      el("span", { class: "state" }, workState(item, queuedState)),
+      el("div", {}, item.title),
+      el("div", {}, `${c.customer_id} — ${c.name}`),
+      // A prepaid PK names the meter to install; the customer may have none yet (PB).
+      el("div", { class: "meta" }, `${c.address} · Meter ${item.detail.meter_number || c.meter_number || "-"}`),
+      // The day the planner set for the visit (seed 004 §IV "jadwal pelaksanaan").
+      item.detail.planned_on ? el("div", { class: "meta" }, `Jadwal kunjungan ${showDay(item.detail.planned_on)}`) : null));
 }
 
 /* ---- Cek Status APP ------------------------------------------------------------------ */
@@ -482,6 +478,7 @@ function position() {
 let damagePhotos = [];
 
 async function startDamage() {
+  await takeEditing("damage");
   const form = $("#damage-form");
   form.reset();
   damagePhotos = [];
@@ -495,7 +492,18 @@ async function startDamage() {
   }
   select.replaceChildren(el("option", { value: "" }, "— pilih —"), ...(types || []).map((t) => el("option", { value: t.code }, t.name)));
   showStep(form, 1);
+  await showEditing("damage");
 }
+
+EDITORS.damage = {
+  screen: "damage",
+  form: "#damage-form",
+  fields: { photo_ids: ["#damage-photos"], file: ["#damage-photos"], size: ["#damage-photos"] },
+  restore(photos) {
+    damagePhotos = photos;
+    showThumbs($("#damage-thumbs"), damagePhotos);
+  },
+};
 
 $("#damage-idpel").addEventListener("input", async (event) => {
   const idpel = event.target.value.trim();
@@ -554,7 +562,8 @@ $("#damage-form").addEventListener("submit", async (event) => {
     },
     photos: damagePhotos,
   };
-  await enqueue(item);
+  const refused = await enqueue(item);
+  if (refused) { error.textContent = refused; return; }
   $("#damage-done").replaceChildren(
     el("strong", {}, "Data rusak tersimpan di HP."),
     el("div", {}, `${item.label}, ${damagePhotos.length} foto, ${gps ? `GPS ${gps.latitude}, ${gps.longitude}` : "tanpa GPS"}.`),
@@ -570,6 +579,7 @@ $("#damage-again").addEventListener("click", (event) => { event.preventDefault()
 let replacePhotos = { before: [], after: [] };
 
 async function startReplace() {
+  const fix = await takeEditing("replacement");
   const form = $("#replace-form");
   form.reset();
   replacePhotos = { before: [], after: [] };
@@ -577,7 +587,8 @@ async function startReplace() {
   $("#replace-error").textContent = "";
   $("#replace-date").value = localDate();
   const work = await cached("worklist");
-  const queued = new Set((await db.all("queue")).filter((q) => q.kind === "replacement").map((q) => q.payload.work_order_id));
+  // A PK already in the queue is not offered again, unless it is the refused entry corrected here.
+  const queued = new Set((await db.all("queue")).filter((q) => q.kind === "replacement" && q.id !== (fix && fix.id)).map((q) => q.payload.work_order_id));
   const items = (work ? work.items : []).filter((i) => i.kind === "replacement" && !queued.has(i.id));
   const select = $("#replace-wo");
   select.replaceChildren(el("option", { value: "" }, items.length ? "— pilih PK —" : "Tidak ada PK di daftar kerja"),
@@ -585,8 +596,32 @@ async function startReplace() {
   const picked = (sessionStorage.getItem("mo.pick") || "").replace("replacement:", "");
   sessionStorage.removeItem("mo.pick");
   if (picked && items.some((i) => String(i.id) === picked)) select.value = picked;
-  showPickedOrder();
+  select.disabled = Boolean(fix); // a corrected entry stays the entry of its PK
+  await showPickedOrder();
   showStep(form, 1);
+  await showEditing("replacement");
+}
+
+EDITORS.replacement = {
+  screen: "replace",
+  form: "#replace-form",
+  fields: {
+    // Refused on the missing reason, corrected on the stan or by giving the reason.
+    low_reading_reason: ["old_final_reading", "low_reading_reason"],
+    new_meter_meter_number: ["new_meter_number"],
+    new_meter_serial_number: ["new_meter_serial"],
+    photo_ids: ["#replace-before", "#replace-after"],
+    file: ["#replace-before", "#replace-after"],
+    size: ["#replace-before", "#replace-after"],
+  },
+  restore(photos) {
+    replacePhotos = { before: photos.slice(0, 1), after: photos.slice(1) };
+    showReplaceThumbs();
+  },
+};
+
+function showReplaceThumbs() {
+  showThumbs($("#replace-thumbs"), [...replacePhotos.before, ...replacePhotos.after]);
 }
 
 async function pickedOrder() {
@@ -632,11 +667,11 @@ function replacementEntryProblems(item, form) {
 $("#replace-wo").addEventListener("change", showPickedOrder);
 $("#replace-before").addEventListener("change", async (event) => {
   replacePhotos.before = await compressAll(Array.from(event.target.files).slice(0, 1));
-  showThumbs($("#replace-thumbs"), [...replacePhotos.before, ...replacePhotos.after]);
+  showReplaceThumbs();
 });
 $("#replace-after").addEventListener("change", async (event) => {
   replacePhotos.after = await compressAll(Array.from(event.target.files).slice(0, 4));
-  showThumbs($("#replace-thumbs"), [...replacePhotos.before, ...replacePhotos.after]);
+  showReplaceThumbs();
 });
 
 for (const button of $$("#replace-form .next")) {
@@ -691,7 +726,8 @@ $("#replace-form").addEventListener("submit", async (event) => {
     },
     photos: [...replacePhotos.before, ...replacePhotos.after],
   };
-  await enqueue(entry);
+  const refused = await enqueue(entry);
+  if (refused) { error.textContent = refused; return; }
   $("#replace-done").replaceChildren(
     el("strong", {}, "Data ganti tersimpan di HP."),
     el("div", {}, `${entry.label}: meter baru ${entry.payload.new_meter_number}.`),
@@ -752,6 +788,7 @@ async function signaturePhoto() {
 }
 
 async function startOrder() {
+  await takeEditing("order");
   const form = $("#order-form");
   form.reset();
   clearSignature();
@@ -769,6 +806,37 @@ async function startOrder() {
     ? `Bawa TUL VI-01 dicetak ${showTime(detail.notice_printed_at)}, ditandatangani ${detail.notice_signer}. Cek pelunasan (PPOB) sebelum memutus.`
     : "";
   showOrderFields();
+  await showEditing("order");
+}
+
+EDITORS.order = {
+  screen: "order",
+  form: "#order-form",
+  // A notice's note is the form's notice_note; the service calls some fields by shorter names.
+  names: (payload) => (payload.notice_outcome ? { note: "notice_note" } : {}),
+  fields: {
+    note: ["notice_note", "note"],
+    outcome: ["notice_outcome"],
+    method: ["disconnection_method"],
+    route: ["route_code"],
+    substation: ["substation_code"],
+    photo: ["#order-photo"],
+    photo_ids: ["#order-photo"],
+    file: ["#order-photo"],
+    size: ["#order-photo"],
+  },
+  async restore(photos) {
+    // As the server reads them: the photo, then the recipient's signature.
+    orderPhotos = photos.slice(0, 1);
+    showThumbs($("#order-thumbs"), orderPhotos);
+    if (photos[1]) await drawSignature(photos[1].blob);
+  },
+};
+
+async function drawSignature(blob) {
+  const bitmap = await createImageBitmap(blob);
+  signaturePad.getContext("2d").drawImage(bitmap, 0, 0, signaturePad.width, signaturePad.height);
+  signed = true;
 }
 
 function showOrderFields() {
@@ -798,6 +866,8 @@ $("#order-form").addEventListener("submit", async (event) => {
   const form = event.target;
   const error = $("#order-error");
   error.textContent = "";
+  const queued = await whyNotQueue("order", workKey(orderItem));
+  if (queued) { error.textContent = queued; return; }
   const kind = orderItem.detail.order_kind;
   const failed = form.result.value === "failed";
   const errors = [];
@@ -849,7 +919,8 @@ $("#order-form").addEventListener("submit", async (event) => {
   // The server reads the first photo as the photo and the second as the signature.
   const signature = !failed && kind === "notice" ? await signaturePhoto() : null;
   const photos = failed ? [] : signature ? [...orderPhotos, signature] : orderPhotos;
-  await enqueue({ id: uuid(), kind: "order", label: `${orderItem.reference} (${orderItem.customer.customer_id})`, payload, photos });
+  const refused = await enqueue({ id: uuid(), kind: "order", label: `${orderItem.reference} (${orderItem.customer.customer_id})`, payload, photos });
+  if (refused) { error.textContent = refused; return; }
   const done = $("#order-done");
   done.textContent = savedOnPhone(`Hasil ${orderItem.reference}`);
   done.hidden = false;
@@ -863,6 +934,7 @@ let rereadItem = null;
 let rereadPhotos = [];
 
 async function startReread() {
+  await takeEditing("reread");
   const form = $("#reread-form");
   form.reset();
   rereadPhotos = [];
@@ -876,7 +948,18 @@ async function startReread() {
   box.replaceChildren(el("strong", {}, `${rereadItem.title}`), customerCard(rereadItem.customer));
   const detail = rereadItem.detail;
   $("#reread-reason").textContent = `Alasan: ${detail.reason || "-"} · stan sebelumnya ${detail.previous_register_kwh} kWh`;
+  await showEditing("reread");
 }
+
+EDITORS.reread = {
+  screen: "reread",
+  form: "#reread-form",
+  fields: { photo_ids: ["#reread-photo"], photo: ["#reread-photo"], file: ["#reread-photo"], size: ["#reread-photo"] },
+  restore(photos) {
+    rereadPhotos = photos;
+    showThumbs($("#reread-thumbs"), rereadPhotos);
+  },
+};
 
 $("#reread-photo").addEventListener("change", async (event) => {
   rereadPhotos = await compressAll(Array.from(event.target.files).slice(0, 1));
@@ -886,6 +969,8 @@ $("#reread-photo").addEventListener("change", async (event) => {
 $("#reread-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
+  const queued = await whyNotQueue("reread", workKey(rereadItem));
+  if (queued) { $("#reread-error").textContent = queued; return; }
   const errors = [];
   const payload = { reading_id: rereadItem.id, version: rereadItem.version };
   payload.register_kwh = decimalOrNull(form.register_kwh.value, "Stan", errors);
@@ -896,7 +981,8 @@ $("#reread-form").addEventListener("submit", async (event) => {
   $("#reread-error").textContent = "";
   const gps = await position();
   if (gps) Object.assign(payload, gps);
-  await enqueue({ id: uuid(), kind: "reread", label: `${rereadItem.reference} (${rereadItem.customer.customer_id})`, payload, photos: rereadPhotos });
+  const refused = await enqueue({ id: uuid(), kind: "reread", label: `${rereadItem.reference} (${rereadItem.customer.customer_id})`, payload, photos: rereadPhotos });
+  if (refused) { $("#reread-error").textContent = refused; return; }
   const done = $("#reread-done");
   done.textContent = savedOnPhone(`Stan ${rereadItem.reference}`);
   done.hidden = false;
@@ -908,6 +994,7 @@ $("#reread-form").addEventListener("submit", async (event) => {
 let kctItem = null;
 
 async function startKct() {
+  await takeEditing("kct");
   const form = $("#kct-form");
   form.reset();
   $("#kct-error").textContent = "";
@@ -927,7 +1014,15 @@ async function startKct() {
   const test = d.test_token || (await cached(`kct-test:${kctItem.id}`)) || "";
   showTestToken(test);
   showKctFields();
+  await showEditing("kct");
 }
+
+EDITORS.kct = {
+  screen: "kct",
+  form: "#kct-form",
+  codes: { display_mismatch: "display" }, // the service's refusal of a display, without a field
+  restore: () => showKctFields(),
+};
 
 function showTestToken(token) {
   const box = $("#kct-test-token");
@@ -966,6 +1061,8 @@ $("#kct-form").addEventListener("submit", async (event) => {
   const error = $("#kct-error");
   error.textContent = "";
   if (!kctItem) return;
+  const queued = await whyNotQueue("kct", workKey(kctItem));
+  if (queued) { error.textContent = queued; return; }
   const result = form.result.value;
   const payload = { target_id: kctItem.id, version: kctItem.version, result };
   const errors = [];
@@ -993,7 +1090,8 @@ $("#kct-form").addEventListener("submit", async (event) => {
     }
   }
   if (errors.length) { error.textContent = errors.join("; "); return; }
-  await enqueue({ id: uuid(), kind: "kct", label: `${kctItem.reference} (${kctItem.customer.customer_id})`, payload, photos: [] });
+  const refused = await enqueue({ id: uuid(), kind: "kct", label: `${kctItem.reference} (${kctItem.customer.customer_id})`, payload, photos: [] });
+  if (refused) { error.textContent = refused; return; }
   const done = $("#kct-done");
   done.textContent = savedOnPhone(`Hasil ${kctItem.reference}`);
   done.hidden = false;
@@ -1005,6 +1103,7 @@ let installItem = null;
 let installPhotos = { report_scan: [], contract_scan: [], photo: [] };
 
 async function startInstall() {
+  await takeEditing("install");
   const form = $("#install-form");
   form.reset();
   installPhotos = { report_scan: [], contract_scan: [], photo: [] };
@@ -1036,7 +1135,24 @@ async function startInstall() {
     el("span", { class: "token" }, t.token))));
   $("#install-date").value = localDate();
   $("#install-date").max = localDate();
+  await showEditing("install");
 }
+
+EDITORS.install = {
+  screen: "install",
+  form: "#install-form",
+  fields: {
+    report_scan: ["#install-report"],
+    contract_scan: ["#install-contract"],
+    photo: ["#install-photo"],
+    photo_ids: ["#install-report", "#install-contract"],
+  },
+  restore(photos) {
+    // In the order the server reads them: BA pasang, SPJBTL, then the optional photo.
+    installPhotos = { report_scan: photos.slice(0, 1), contract_scan: photos.slice(1, 2), photo: photos.slice(2, 3) };
+    showInstallThumbs();
+  },
+};
 
 function showInstallThumbs() {
   showThumbs($("#install-thumbs"), [...installPhotos.report_scan, ...installPhotos.contract_scan, ...installPhotos.photo]);
@@ -1055,20 +1171,24 @@ $("#install-form").addEventListener("submit", async (event) => {
   const error = $("#install-error");
   error.textContent = "";
   if (!installItem) return;
-  // A second tap (or a second visit) would queue a second realisation the server refuses.
-  const queued = (await db.all("queue")).some((q) => queuedKey(q) === workKey(installItem) && q.state !== "failed");
-  if (queued) { error.textContent = "Realisasi ini sudah ada di Antrian Kirim."; return; }
+  // A second tap (or a second visit) finds the first realisation in the queue.
+  const queued = await whyNotQueue("install", workKey(installItem));
+  if (queued) { error.textContent = queued; return; }
   const errors = [];
   const day = form.installed_on.value;
   if (!day) errors.push("Tanggal pasang wajib diisi");
   else if (day > localDate()) errors.push("Tanggal pasang tidak boleh di masa depan");
+  else if (installItem.detail.ends_on && day > installItem.detail.ends_on) {
+    errors.push(`Tanggal pasang melewati tanggal berakhir Penyambungan Sementara (${dayText(installItem.detail.ends_on)})`);
+  }
   if (!installPhotos.report_scan.length) errors.push("Foto BA pasang yang ditandatangani wajib");
   if (!installPhotos.contract_scan.length) errors.push("Foto SPJBTL yang ditandatangani wajib");
   if (errors.length) { error.textContent = errors.join("; "); return; }
   // The server reads the photos in this order: BA pasang, SPJBTL, then the optional photo.
   const photos = [...installPhotos.report_scan, ...installPhotos.contract_scan, ...installPhotos.photo];
   const payload = { application_id: installItem.id, version: installItem.version, installed_on: day };
-  await enqueue({ id: uuid(), kind: "install", label: `${installItem.reference} (${installItem.customer.customer_id})`, payload, photos });
+  const refused = await enqueue({ id: uuid(), kind: "install", label: `${installItem.reference} (${installItem.customer.customer_id})`, payload, photos });
+  if (refused) { error.textContent = refused; return; }
   const done = $("#install-done");
   done.textContent = savedOnPhone(`Realisasi ${installItem.reference}`) + " PDL dikerjakan kantor.";
   done.hidden = false;
@@ -1163,164 +1283,3 @@ async function loadContacts() {
     el("dt", {}, "Email"), el("dd", {}, contacts.email ? el("a", { href: `mailto:${contacts.email}` }, contacts.email) : "-"),
     el("dt", {}, "Alamat"), el("dd", {}, contacts.address || "-")));
 }
-
-/* ---- Queue and sync ------------------------------------------------------------------ */
-
-async function enqueue(item) {
-  const user = auth.user ? auth.user.id : null;
-  await db.put("queue", { ...item, user, state: "pending", error: "", created_at: new Date().toISOString(), result: null });
-  await showQueueCount();
-  if (navigator.onLine) sync();
-}
-
-async function showQueueCount() {
-  const queue = await db.all("queue");
-  const open = queue.filter((q) => q.state !== "sent").length;
-  $("#queue-count").textContent = open ? String(open) : "";
-}
-
-async function renderQueue() {
-  const queue = (await db.all("queue")).sort((a, b) => a.created_at.localeCompare(b.created_at));
-  const open = queue.filter((q) => q.state !== "sent").length;
-  $("#queue-summary").textContent = queue.length
-    ? `${open} belum terkirim, ${queue.length - open} terkirim.`
-    : "Antrian kosong.";
-  $("#queue-list").replaceChildren(...queue.map((item) => el("li", { class: "queue-item", "data-kind": item.kind, "data-state": item.state },
-    el("strong", {}, KIND_LABELS[item.kind] || item.kind), " ",
-    el("span", { class: `state state-${item.state}` }, STATE_LABELS[item.state] || item.state),
-    el("div", {}, item.label),
-    el("div", { class: "meta" }, `Dibuat ${showTime(item.created_at)} · ${item.photos ? item.photos.length : 0} foto`),
-    item.result ? el("div", { class: "meta" }, item.result) : null,
-    item.error ? el("p", { class: "error" }, item.error) : null,
-    item.state === "conflict" ? conflictView(item) : null,
-    ["failed", "conflict"].includes(item.state) ? el("div", { class: "row" },
-      el("button", { type: "button", class: "secondary", onclick: () => retry(item.id) }, "Kirim ulang"),
-      el("button", { type: "button", class: "danger", onclick: () => discard(item.id) }, "Hapus")) : null)));
-}
-
-function conflictView(item) {
-  const server = item.conflict ? item.conflict.server : {};
-  return el("div", { class: "conflict" },
-    el("div", {}, el("strong", {}, "Data Anda"), el("pre", {}, JSON.stringify(item.payload, null, 1))),
-    el("div", {}, el("strong", {}, "Data di server"), el("pre", {}, JSON.stringify(server, null, 1))));
-}
-
-async function retry(id) {
-  const item = await db.get("queue", id);
-  if (!item) return;
-  if (item.state === "conflict" && item.conflict) item.payload.version = item.conflict.server.version;
-  item.state = "pending";
-  item.error = "";
-  await db.put("queue", item);
-  await renderQueue();
-  sync();
-}
-
-async function discard(id) {
-  if (!confirm("Hapus data ini dari antrian? Data tidak akan dikirim.")) return;
-  await db.delete("queue", id);
-  await renderQueue();
-  await showQueueCount();
-}
-
-$("#queue-sync").addEventListener("click", () => sync());
-
-async function uploadPhoto(item, photo) {
-  if (!photo.upload_id) {
-    const { data } = await api("/photos", { method: "POST", json: { client_id: photo.client_id, file_name: photo.name, size: photo.blob.size } });
-    photo.upload_id = data.id;
-    await db.put("queue", item);
-    if (data.complete) return data.id;
-  }
-  let { data: status } = await api(`/photos/${photo.upload_id}`);
-  while (!status.complete) {
-    const chunk = photo.blob.slice(status.received, status.received + CHUNK);
-    try {
-      status = (await api(`/photos/${photo.upload_id}/chunk?offset=${status.received}`, { method: "PUT", body: chunk })).data;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409 && error.body.received !== undefined) {
-        status = (await api(`/photos/${photo.upload_id}`)).data; // resume where the server is
-      } else {
-        throw error;
-      }
-    }
-  }
-  return photo.upload_id;
-}
-
-const ENDPOINTS = {
-  damage: () => "/damage-reports",
-  replacement: () => "/replacements",
-  order: (payload) => `/field-orders/${payload.order_id}/outcome`,
-  kct: (payload) => `/kct-targets/${payload.target_id}/outcome`,
-  reread: (payload) => `/readings/${payload.reading_id}/reread`,
-  install: (payload) => `/prepaid-requests/${payload.application_id}/installation`,
-};
-
-function describe(item, data) {
-  if (item.kind === "damage") return `Server: ${data.reference} (${data.state_label})`;
-  if (item.kind === "replacement") return `Server: ${data.work_order} ${data.state_label}, meter ${data.new_meter_number}`;
-  if (item.kind === "order") return `Server: ${data.reference} ${data.state_label}`;
-  if (item.kind === "kct") return `Server: ${data.reference} ${data.state_label}`;
-  if (item.kind === "reread") return `Server: ${data.reference} stan ${data.register_kwh} (${data.state_label})`;
-  if (item.kind === "install") return `Server: ${data.reference} ${data.state_label}, ${data.tokens_entered} token masuk`;
-  return "";
-}
-
-let syncing = null;
-
-function sync() {
-  if (!syncing) syncing = runSync().finally(() => { syncing = null; });
-  return syncing;
-}
-
-async function runSync() {
-  if (!auth.token) return;
-  const me = auth.user ? auth.user.id : null;
-  // An entry is sent only with the token of the officer who made it.
-  const queue = (await db.all("queue")).filter((q) => q.user === me && (q.state === "pending" || q.state === "sending"))
-    .sort((a, b) => a.created_at.localeCompare(b.created_at));
-  for (const item of queue) {
-    item.state = "sending";
-    await db.put("queue", item);
-    if (current === "queue") await renderQueue();
-    try {
-      const photoIds = [];
-      for (const photo of item.photos) photoIds.push(await uploadPhoto(item, photo));
-      const { data } = await api(ENDPOINTS[item.kind](item.payload), { method: "POST", json: { client_id: item.id, ...item.payload, photo_ids: photoIds } });
-      item.state = "sent";
-      item.result = describe(item, data);
-      item.sent_at = new Date().toISOString();
-      for (const photo of item.photos) photo.blob = null; // the server has them; free the phone
-      item.photos = item.photos.map(({ name, upload_id }) => ({ name, upload_id }));
-    } catch (error) {
-      if (isOffline(error)) {
-        item.state = "pending";
-        await db.put("queue", item);
-        break; // no connection: stop here, the rest waits for the next "online"
-      }
-      if (error.status === 409 && error.body.code === "conflict") {
-        item.state = "conflict";
-        item.conflict = { server: error.body.server };
-      } else {
-        item.state = "failed";
-      }
-      item.error = error.message + (error.body.field ? ` (isian: ${error.body.field})` : "");
-    }
-    await db.put("queue", item);
-    if (current === "queue") await renderQueue();
-  }
-  await showQueueCount();
-  if (current === "queue") await renderQueue();
-  if (current === "work" || current === "home") route();
-}
-
-/* ---- Start --------------------------------------------------------------------------- */
-
-if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register(document.body.dataset.sw, { scope: "/m/" }).catch((e) => console.warn(e));
-}
-showNet();
-route();
-if (auth.token && navigator.onLine) sync();
-setInterval(() => { if (navigator.onLine) sync(); }, 30000);
