@@ -154,6 +154,17 @@ def damage_report(request, payload: s.DamageReportIn):
     return Status(200 if body.get("replayed") else status, body)
 
 
+# The new meter's model fields as this endpoint names them, so a refusal points at the field
+# the phone shows (a model error on "meter_number" is the entry's "new_meter_number").
+NEW_METER_FIELDS = {
+    "meter_number": "new_meter_number",
+    "brand": "new_meter_brand",
+    "model": "new_meter_model",
+    "serial_number": "new_meter_serial",
+    "initial_reading": "new_initial_reading",
+}
+
+
 @router.post(
     "/replacements",
     response={201: s.ReplacementOut, 200: s.ReplacementOut, **ERRORS, 409: s.ConflictOut},
@@ -194,8 +205,8 @@ def replacement_entry(request, payload: s.ReplacementIn):
                 low_reading_reason=payload.low_reading_reason,
             )
         except ValidationError as exc:
-            field = next(iter(exc.message_dict), "new_meter_number")
-            raise InvalidInput(f"new_meter_{field}", " ".join(exc.messages)) from exc
+            field = next(iter(exc.message_dict), "meter_number")
+            raise InvalidInput(NEW_METER_FIELDS.get(field, field), " ".join(exc.messages)) from exc
         finally:
             services.close_files(files)
         services.mark_photos_used(payload.photo_ids)

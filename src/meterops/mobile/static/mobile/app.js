@@ -608,8 +608,6 @@ EDITORS.replacement = {
   fields: {
     // Refused on the missing reason, corrected on the stan or by giving the reason.
     low_reading_reason: ["old_final_reading", "low_reading_reason"],
-    new_meter_meter_number: ["new_meter_number"],
-    new_meter_serial_number: ["new_meter_serial"],
     photo_ids: ["#replace-before", "#replace-after"],
     file: ["#replace-before", "#replace-after"],
     size: ["#replace-before", "#replace-after"],
