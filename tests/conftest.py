@@ -20,6 +20,36 @@ from tests.factories import ContractorFactory, CustomerFactory, UnitFactory, Use
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# What the data migrations wrote (roles, damage types, anomaly codes...), as Django serialized
+# it for the tests that ask for django_db_serialized_rollback. Django restores it through the
+# connection of the thread that made the test database; Playwright's event loop gives the
+# browser tests another connection object, so they restore it from here (restore_migrated_rows).
+MIGRATED_ROWS: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    contents = getattr(connections["default"], "_test_serialized_contents", None)
+    if contents:
+        MIGRATED_ROWS.append(contents)
+
+
+def restore_migrated_rows():
+    """Put back the data migrations' rows a live-server test's flush removed (content types
+    and permissions the flush's post_migrate made again are left as they are)."""
+    from django.core import serializers
+    from django.db import connection, transaction
+
+    if not MIGRATED_ROWS:
+        return
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for row in serializers.deserialize("json", MIGRATED_ROWS[0]):
+            if row.object._meta.app_label not in ("contenttypes", "auth"):
+                row.save()
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

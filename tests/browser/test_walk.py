@@ -22,6 +22,7 @@ from django.core.management import call_command
 
 from meterops.core.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.browser.conftest import DESKTOP, PHONE, PageWatch, fill_login
+from tests.conftest import restore_migrated_rows
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 WEB_ROLES = [user[0] for user in DEMO_USERS]
@@ -76,7 +77,8 @@ AXE_RUN = """async () => {
 @pytest.fixture
 def demo(django_db_serialized_rollback, transactional_db):
     """The demo data, on the rows the data migrations made (damage types, anomaly codes),
-    which the flush after every live-server test would otherwise have removed."""
+    which the flush after every live-server test removed."""
+    restore_migrated_rows()
     call_command("seed_demo", customers=120, targets=6, verbosity=0)
 
 
