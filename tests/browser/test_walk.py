@@ -24,6 +24,8 @@ from meterops.core.demo import DEMO_PASSWORD, DEMO_USERS
 from tests.browser.conftest import DESKTOP, PHONE, PageWatch, fill_login
 from tests.conftest import restore_migrated_rows
 
+pytestmark = pytest.mark.walk
+
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 WEB_ROLES = [user[0] for user in DEMO_USERS]
 
