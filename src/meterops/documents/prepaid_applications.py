@@ -87,7 +87,7 @@ def payment_slip_pdf(request) -> bytes:
 
 
 def _token_label(token) -> str:
-    """"1. Token kredit 13,7 kWh", as the application's page lists it."""
+    """The token as the application's page lists it: 1. Token kredit 13,5 kWh."""
     label = f"{token.sequence}. {token.get_kind_display()}"
     return f"{label} {number(token.kwh)} kWh" if token.kwh else label
 
