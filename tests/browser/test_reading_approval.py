@@ -59,7 +59,8 @@ def test_approver_checks_the_verifications_and_approves_one_rbm(cast, new_page, 
     page.locator("#main-menu").get_by_role("link", name="Pengesahan Stan Meter").click()
 
     # Opens on the BLTH with readings waiting, not the current month.
-    expect(page.locator("h2")).to_contain_text(f"BLTH {WAITING}")
+    expect(page.locator("#approval-day")).to_contain_text(f"BLTH {WAITING}")
+    expect(page.locator("#pending-days-table")).to_contain_text(WAITING)
     expect(page.locator("#approval-pattern")).to_contain_text("Per RBM")
     expect(page.locator("#choose-route")).to_be_visible()
     expect(page.locator("#waiting-table")).to_contain_text("510010000009")
