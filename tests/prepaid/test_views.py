@@ -512,7 +512,7 @@ class TokenSaleViewTests:
         data = {"meter_number": "32031017679", "amount": "100000", "reference": "KW-9"}
         response = client.post(reverse("prepaid:token_sale"), data, follow=True)
         body = response.content.decode()
-        assert "Token 67.3 kWh" in body or "Token 67,3 kWh" in body
+        assert "Token 67,3 kWh" in body  # issue #20: it read "67.3"
         assert "KW-9" in body
 
     def test_outsider_sees_no_sales(self, prepaid, meter, client_for):
