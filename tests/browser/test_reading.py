@@ -60,6 +60,7 @@ def _run_worker():
 
 def _verify_all(page, button):
     page.get_by_label("Semua sesuai filter").check()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=button).click()
     expect(page.locator(".alert-success")).to_contain_text("3 stan diproses")
 
@@ -88,6 +89,7 @@ def test_reading_day_from_upload_to_recap(cast, new_page):
     _verify_all(supervisor, "Setujui (Pengawas)")
 
     vendor.reload()
+    vendor.once("dialog", lambda dialog: dialog.accept())
     vendor.get_by_role("button", name="Kirim ke AP2T").click()
     expect(vendor.locator(".alert-success")).to_contain_text("3 stan diproses")
 
@@ -100,6 +102,7 @@ def test_reading_day_from_upload_to_recap(cast, new_page):
     approver.get_by_role("button", name="Tampilkan").click()
     expect(approver.locator('[data-count="pending"]')).to_have_text("3")
     assert_fits_phone(approver)
+    approver.once("dialog", lambda dialog: dialog.accept())
     approver.get_by_role("button", name="Sah/Setuju").click()
     expect(approver.locator(".alert-success")).to_contain_text("Sukses: 2 pelanggan disahkan")
     held = approver.locator("#approval-table tr", has_text="510010000003")

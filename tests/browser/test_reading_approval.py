@@ -59,7 +59,8 @@ def test_approver_checks_the_verifications_and_approves_one_rbm(cast, new_page, 
     page.locator("#main-menu").get_by_role("link", name="Pengesahan Stan Meter").click()
 
     # Opens on the BLTH with readings waiting, not the current month.
-    expect(page.locator("h2")).to_contain_text(f"BLTH {WAITING}")
+    expect(page.locator("#approval-day")).to_contain_text(f"BLTH {WAITING}")
+    expect(page.locator("#pending-days-table")).to_contain_text(WAITING)
     expect(page.locator("#approval-pattern")).to_contain_text("Per RBM")
     expect(page.locator("#choose-route")).to_be_visible()
     expect(page.locator("#waiting-table")).to_contain_text("510010000009")
@@ -83,6 +84,7 @@ def test_approver_checks_the_verifications_and_approves_one_rbm(cast, new_page, 
     sheet = load_workbook(BytesIO(download.value.path().read_bytes())).active
     assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["IDPEL", "510010000002"]
 
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Sah/Setuju").click()
     expect(page.locator(".alert-success")).to_contain_text("Sukses: 2 pelanggan disahkan")
     expect(page.locator("#posting-list")).to_contain_text(f"P1F2-51001-{WAITING}-RBM-A1-")

@@ -59,7 +59,7 @@ class ReceiptReplacementTests:
         assert accepted.decoded.fields.quantity == Decimal("13.6")
         event = ProcessEvent.objects.get(verb="complaints.replacement_token")
         assert event.process_id == ticket.process_id  # on the ticket's history the ULP reads
-        assert "13.6 kWh (kWh dari struk, dibeli 31-05-2024 13:00 WIB)" in event.note
+        assert "13,6 kWh (kWh dari struk, dibeli 31-05-2024 13:00 WIB)" in event.note
 
     @pytest.mark.parametrize(
         ("kwh", "words"),

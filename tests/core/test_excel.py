@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from meterops.core.excel import safe_cell, xlsx_bytes
+from meterops.core.excel import Rupiah, safe_cell, xlsx_bytes
 
 
 def test_text_that_would_start_a_formula_is_escaped():
@@ -29,3 +29,10 @@ def test_amounts_stay_numbers_shown_with_thousands():
     row = next(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2))
     assert [c.value for c in row] == [600000, 4101.5]
     assert [c.number_format for c in row] == ["#,##0", "#,##0.00"]
+
+
+def test_rupiah_stays_a_number_shown_as_rupiah():
+    data = xlsx_bytes("Data", ["JUMLAH", "KOSONG"], [[Rupiah(Decimal("600000.00")), Rupiah(None)]])
+    row = next(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2))
+    assert [c.value for c in row] == [600000, None]
+    assert row[0].number_format == '"Rp "#,##0'

@@ -143,11 +143,13 @@ def replacement_work_orders(h):
 def disconnection_notices(h):
     from meterops.documents.notices import render_disconnection_notices
 
+    customer = _customer(h)
+    customer.power_va = 1300  # numbers: printed as "1.300 VA", "3 lembar"
     arrears = SimpleNamespace(
-        customer=_customer(h),
+        customer=customer,
         unit=_unit(h),
         unit_id=7,
-        bills=h("bills"),
+        bills=3,
         amount=Decimal("150000"),
     )
     return render_disconnection_notices(
@@ -191,7 +193,10 @@ def visit_list(h):
 
 def _prepaid_request(h):
     token = SimpleNamespace(
-        sequence=1, get_kind_display=lambda: h("token_kind"), display=lambda: h("token")
+        sequence=1,
+        get_kind_display=lambda: h("token_kind"),
+        display=lambda: h("token"),
+        kwh=Decimal("13.5"),
     )
     return SimpleNamespace(
         unit=_unit(h),
@@ -202,7 +207,7 @@ def _prepaid_request(h):
         applicant_name=h("applicant_name"),
         address=h("request_address"),
         tariff=h("request_tariff"),
-        power_va=h("request_power"),
+        power_va=2200,  # a number: printed as "2.200 VA"
         ends_on=date(2026, 12, 31),
         connection_fee=Decimal(1),
         connection_fee_tax=Decimal(1),

@@ -1,10 +1,13 @@
 """Pages of fieldwork: each renders for its roles, refuses others, and scopes its rows."""
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from pypdf import PdfReader
 
 from meterops.core.menu import menu_for
 from meterops.fieldwork import services
@@ -117,6 +120,28 @@ class ArrearsViewTests:
         arrears(CustomerFactory(unit=cast.sp_a), bills=3, amount="600000.00")
         html = client_for(cast.supervisor).get(reverse("fieldwork:arrears_list")).content.decode()
         assert "Rp 600.000" in html and "600000,00" not in html
+
+    def test_the_excel_keeps_the_amount_a_number_shown_as_rupiah(self, cast, client_for):
+        """Issue #20: the amount came out as 600000.00 with the generic number format."""
+        arrears(CustomerFactory(unit=cast.sp_a), bills=3, amount="600000.00")
+        export = client_for(cast.supervisor).get(reverse("fieldwork:arrears_export"))
+        sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+        column = [c.value for c in sheet[1]].index("Jumlah (Rp)")
+        cell = sheet.cell(row=2, column=column + 1)
+        assert cell.value == 600000
+        assert cell.number_format == '"Rp "#,##0'
+
+    def test_tul_vi01_reads_rupiah_and_indonesian_numbers(self, cast, client_for):
+        """Issue #20: the notice printed "1300 VA"; the page reads "1.300 VA"."""
+        customer = CustomerFactory(unit=cast.sp_a, tariff="R1", power_va=1300)
+        a = arrears(customer, bills=3, amount="600000.00")
+        response = client_for(cast.supervisor).post(
+            reverse("fieldwork:arrears_action"),
+            {"action": "print", "selected": [a.pk], "signer": manager_signer(cast).pk},
+        )
+        text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+        assert "R1 / 1.300 VA" in text
+        assert "Rp 600.000" in text
 
     def test_print_tul_vi01_pdf(self, cast, client_for):
         a = arrears(CustomerFactory(unit=cast.sp_a), bills=2)

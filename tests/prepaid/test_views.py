@@ -8,6 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from meterops.core.choices import RoleCode
 from meterops.prepaid import services
@@ -55,6 +56,46 @@ class RequestListTests:
     def test_field_officer_gets_403(self, prepaid, client_for):
         response = client_for(prepaid.officer).get(reverse("prepaid:request_list"))
         assert response.status_code == 403
+
+
+class IndonesianNumbersTests:
+    """Issue #20: rupiah as Rp 1.650.000 and numbers as 2.200 and 13,5 on the SIP, the PK
+    and the export, as on the page."""
+
+    def _text(self, response) -> str:
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+
+    def test_the_sip_reads_indonesian_numbers(self, prepaid, client_for):
+        request = new_connection(prepaid)
+        client = client_for(prepaid.supervisor)
+        slip = self._text(client.get(reverse("prepaid:request_slip", args=[request.pk])))
+        assert "R1T / 2.200 VA" in slip
+        assert "Stroom awal (13,5 kWh)" in slip
+        assert "Rp 1.650.000" in slip
+        page = client.get(reverse("prepaid:request_detail", args=[request.pk])).content.decode()
+        assert "2.200 VA" in page and "Stroom awal (13,5 kWh)" in page
+
+    def test_the_pk_names_each_token_with_its_kwh(self, prepaid, client_for):
+        request = activated(prepaid)
+        services.issue_request_tokens(request=request, actor=prepaid.supervisor)
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        response = client_for(prepaid.supervisor).get(
+            reverse("prepaid:request_work_order", args=[request.pk])
+        )
+        text = self._text(response)
+        assert "R1T / 2.200 VA" in text
+        assert re.search(r"\d\. [^\n]+ 13,5 kWh", text), text
+
+    def test_the_export_keeps_the_total_a_number_shown_as_rupiah(self, prepaid, client_for):
+        new_connection(prepaid)
+        response = client_for(prepaid.supervisor).get(reverse("prepaid:request_export"))
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        column = [c.value for c in sheet[1]].index("Total (Rp)")
+        cell = sheet.cell(row=2, column=column + 1)
+        assert cell.value == 1670000
+        assert cell.number_format == '"Rp "#,##0'
 
 
 class RequestExportTests:
@@ -471,7 +512,7 @@ class TokenSaleViewTests:
         data = {"meter_number": "32031017679", "amount": "100000", "reference": "KW-9"}
         response = client.post(reverse("prepaid:token_sale"), data, follow=True)
         body = response.content.decode()
-        assert "Token 67.3 kWh" in body or "Token 67,3 kWh" in body
+        assert "Token 67,3 kWh" in body  # issue #20: it read "67.3"
         assert "KW-9" in body
 
     def test_outsider_sees_no_sales(self, prepaid, meter, client_for):

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from meterops.core.errors import InvalidInput, NotAllowed
 from meterops.core.models import ProcessEvent
@@ -15,6 +17,7 @@ from meterops.reading.errors import (
 from meterops.reading.importer import ReadingRow
 from meterops.reading.models import BillingPosting, Reading
 from meterops.reading.services import (
+    approvable,
     approve_reading_day,
     cancel_approval,
     cancel_reading_day_approval,
@@ -103,6 +106,29 @@ class ApproveReadingDayTests:
         result, refused = write_reading_rows(actor=cast.vendor_a, period=PERIOD, rows=[row])
         assert [(r, c) for r, c, _m in refused] == [(2, "IDPEL")]
         assert result.replaced == 0
+
+
+class CompletenessCheckTests:
+    """Issue #20: after issue #19 the check looked each customer's reading up twice (3.0 s ->
+    4.2 s for 200 000 readings); one NOT EXISTS, as before, is one anti-join."""
+
+    def test_counts_the_waiting_with_one_lookup_of_the_readings(self, day, readings):
+        check = approvable(reading_day=day, period=PERIOD)
+        with CaptureQueriesContext(connection) as queries:
+            assert check.waiting.count() == 0
+        sql = queries.captured_queries[0]["sql"]
+        assert sql.count('FROM "reading_reading"') == 1
+        assert "NOT (EXISTS" in sql
+
+    def test_names_each_waiting_customer_with_its_reading_state(self, day, readings):
+        route = readings[0].customer.route
+        unread = make_customer(route, 3)
+        verified = make_reading(make_customer(route, 4), state=ReadingState.VERIFIED)
+        check = approvable(reading_day=day, period=PERIOD)
+        assert [(c.pk, c.reading_state) for c in check.waiting] == [
+            (unread.pk, None),
+            (verified.customer.pk, ReadingState.VERIFIED),
+        ]
 
 
 class CancelApprovalTests:

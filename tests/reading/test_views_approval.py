@@ -1,11 +1,16 @@
 """The approver's page (seed 001, issue #19): the readings with their flags and both
 verifications, where it opens, its filters and export, and who sees nothing."""
 
+import html
+import re
 from io import BytesIO
 
 import pytest
+from freezegun import freeze_time
 from openpyxl import load_workbook
 
+from meterops.core.choices import TimeZoneName
+from meterops.core.models import UnitSettings
 from meterops.reading.choices import ApprovalScope, ReadingState
 from meterops.reading.models import Reading, ReadingSettings, previous_period
 from meterops.reading.services import (
@@ -111,9 +116,76 @@ class OpensOnPendingPeriodTests:
         assert f"BLTH {waiting}" in page
         assert f'value="{waiting}"' in page
 
-    def test_with_nothing_waiting_asks_to_choose(self, client_for, approver, day):
-        page = client_for(approver).get("/reading/approvals/").content.decode()
+    def test_with_nothing_waiting_opens_the_current_blth_of_the_units_zone(
+        self, cast, client_for, approver, day
+    ):
+        """Issue #20: it opened empty. 16:30 UTC on 31 March is already April in WIT."""
+        UnitSettings.objects.create(unit=cast.sp_a, time_zone=TimeZoneName.WIT)
+        client = client_for(approver)
+        with freeze_time("2026-03-31 16:30:00"):
+            page = client.get("/reading/approvals/").content.decode()
         assert 'id="nothing-waiting"' in page
+        assert f"Hari baca {day} · BLTH 202604" in html.unescape(page)
+        assert 'value="202604"' in page
+
+    def test_lists_the_days_waiting_with_counts_each_a_link(self, cast, client_for, approver, day):
+        """Issue #20: no hint of which days were pending."""
+        other_day = make_day(cast.sp_a, code="B", day_of_month=20)
+        route, other_route = make_route(day), make_route(other_day)
+        waiting = previous_period(PERIOD)
+        make_reading(make_customer(route, 1), period=waiting, state=SENT)
+        make_reading(make_customer(route, 2), period=waiting, state=SENT, flag_hours_on=True)
+        make_reading(make_customer(other_route, 1), period=PERIOD, state=SENT)
+        page = client_for(approver).get("/reading/approvals/").content.decode()
+        table = page[page.index('id="pending-days-table"') : page.index("</table>")]
+        rows = [
+            html.unescape(re.sub(r"<[^>]+>", " ", row)).split()
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
+        ]
+        assert rows == [
+            [*str(day).split(), waiting, "2", "1"],
+            [*str(other_day).split(), PERIOD, "1", "0"],
+        ]
+        assert f'href="?reading_day={other_day.pk}&amp;period={PERIOD}"' in table
+        assert table.count('aria-current="true"') == 1  # the day shown, the oldest
+
+    def test_another_ulps_approver_sees_no_day_waiting(self, cast, client_for, day):
+        make_reading(make_customer(make_route(day)), state=SENT)
+        page = client_for(make_approver(cast.sp_b, "spvte.b")).get("/reading/approvals/")
+        assert 'id="nothing-waiting"' in page.content.decode()
+        assert 'id="pending-days-table"' not in page.content.decode()
+
+
+class ConfirmationTests:
+    """Issue #20: Sah/Setuju and Kirim ke AP2T ask first, naming the day and the count."""
+
+    def test_sah_setuju_names_the_readings_it_approves_and_those_held(
+        self, client_for, approver, day
+    ):
+        route = make_route(day)
+        for n in (1, 2):
+            make_reading(make_customer(route, n), state=SENT)
+        make_reading(make_customer(route, 3), state=SENT, flag_hours_on=True)
+        page = html.unescape(
+            client_for(approver).get("/reading/approvals/", _query(day)).content.decode()
+        )
+        assert (
+            f'data-confirm="Sahkan 2 stan hari baca {day} BLTH {PERIOD} ke posting 1 fungsi 2?'
+            ' 1 stan tertahan jam nyala tidak ikut disahkan."' in page
+        )
+
+    def test_kirim_ke_ap2t_names_the_day_and_the_verified_readings(self, cast, client_for, day):
+        route = make_route(day)
+        make_reading(make_customer(route, 1), state=ReadingState.VERIFIED)
+        make_reading(make_customer(route, 2), state=ReadingState.VERIFIED)
+        make_reading(make_customer(route, 3), state=ReadingState.READ)
+        page = client_for(cast.vendor_a).get("/reading/verifications/", _query(day))
+        text = html.unescape(page.content.decode())
+        assert (
+            f'data-confirm="Kirim 2 stan terverifikasi hari baca {day} BLTH {PERIOD} ke AP2T'
+            ' untuk disahkan?"' in text
+        )
+        assert 'data-confirm-total="3"' in text  # "Semua sesuai filter" asks for all three
 
 
 class RefusalAndPostingNumberTests:

@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from meterops import sts
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput
+from meterops.core.formats import number
 from meterops.core.models import Unit, User
 from meterops.core.services import (
     advance_process,
@@ -489,7 +490,7 @@ def issue_replacement_token(
         customer=call.customer,
         domain=Domain.COMPLAINTS,
         note=_("Token pengganti VKRN 43 untuk %(kwh)s kWh (%(source)s, %(bought)s)")
-        % {"kwh": kwh, "source": source, "bought": bought},
+        % {"kwh": number(kwh), "source": source, "bought": bought},
     )
     return replacement
 

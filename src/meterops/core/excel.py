@@ -6,6 +6,7 @@ A cell that starts with = + - @ (or a tab/CR) would run as a formula when opened
 
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,10 +18,17 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from .formats import xlsx_number_format
+from .formats import XLSX_RUPIAH_FORMAT, xlsx_number_format
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Rupiah:
+    """An amount of money for a sheet: kept as the number, shown as ``formats.rupiah`` shows it."""
+
+    amount: Decimal | None
 
 
 def safe_cell(value):
@@ -56,11 +64,19 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> 
 
 def _data_cell(sheet, value):
     """A number stays a number the sheet can add up, shown as ``core.formats.number`` shows it."""
+    if isinstance(value, Rupiah):
+        return _number_cell(sheet, value.amount, XLSX_RUPIAH_FORMAT)
     value = safe_cell(value)
     if not isinstance(value, Decimal):
         return value
+    return _number_cell(sheet, value, xlsx_number_format(value))
+
+
+def _number_cell(sheet, value, number_format: str):
+    if value is None:
+        return None
     cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = xlsx_number_format(value)
+    cell.number_format = number_format
     return cell
 
 

@@ -31,6 +31,10 @@ def number(value, places: int | None = None) -> str:
     return _swap_separators(f"{value:,}" if isinstance(value, int) else f"{value:,f}")
 
 
+# The sheet keeps the number; Excel puts in the reader's own separators (Rp 600.000 in Indonesian).
+XLSX_RUPIAH_FORMAT = '"Rp "#,##0'
+
+
 def xlsx_number_format(value: Decimal) -> str:
     """The Excel format that shows ``value`` as ``number`` does (the sheet keeps the number)."""
     exponent = value.as_tuple().exponent

@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from meterops.core.formats import rupiah
+from meterops.core.formats import number, rupiah
 
 from .layout import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, draw_letterhead, draw_rows
 from .text import draw_value
@@ -86,8 +86,8 @@ def render_disconnection_notices(
                     ("IDPEL", c.customer_id),
                     ("Nama", c.name),
                     ("Alamat", c.address or "-", 3),
-                    ("Tarif / Daya", f"{c.tariff} / {c.power_va} VA"),
-                    ("Tunggakan", f"{a.bills} lembar"),
+                    ("Tarif / Daya", f"{c.tariff} / {number(c.power_va)} VA"),
+                    ("Tunggakan", f"{number(a.bills)} lembar"),
                     ("Jumlah", rupiah(a.amount)),
                 ],
             )

@@ -44,7 +44,7 @@ def _header(request, title: str) -> list:
         ["IDPEL", request.customer.customer_id],
         ["Nama", request.applicant_name],
         ["Alamat", request.address],
-        ["Tarif / Daya", f"{request.tariff} / {request.power_va} VA"],
+        ["Tarif / Daya", f"{request.tariff} / {number(request.power_va)} VA"],
     ]
     if request.ends_on:  # a Penyambungan Sementara: the connection ends on that day
         rows.append(["Berakhir (PS)", f"{request.ends_on:%d-%m-%Y}"])
@@ -86,11 +86,17 @@ def payment_slip_pdf(request) -> bytes:
     return _render(story)
 
 
+def _token_label(token) -> str:
+    """The token as the application's page lists it: 1. Token kredit 13,5 kWh."""
+    label = f"{token.sequence}. {token.get_kind_display()}"
+    return f"{label} {number(token.kwh)} kWh" if token.kwh else label
+
+
 def work_order_pdf(request) -> bytes:
     """Cetak PK and BA pasang: the meter, the tokens to enter, the officer, signatures."""
     meter = request.bound_meter  # from stock, or the PD meter kept in place
     officer = request.assigned_to
-    tokens = [[f"{t.sequence}. {t.get_kind_display()}", t.display()] for t in request.tokens.all()]
+    tokens = [[_token_label(t), t.display()] for t in request.tokens.all()]
     story = _header(request, "PERINTAH KERJA (PK) PEMASANGAN")
     story += [
         _table(

@@ -2,7 +2,7 @@
 
 from django.http import HttpResponse
 
-from meterops.core.excel import xlsx_response
+from meterops.core.excel import Rupiah, xlsx_response
 
 EXPORT_HEADERS = [
     "No agenda",
@@ -39,7 +39,7 @@ def requests_xlsx(requests) -> HttpResponse:
             r.tariff,
             r.power_va,
             r.ends_on,
-            r.amount_due,
+            Rupiah(r.amount_due),
             r.get_state_display(),
             r.bound_meter.meter_number if r.bound_meter else "",
             r.created_at,

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
+from meterops.core.formats import number
 from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 from meterops.documents import prepaid_applications as pdf
@@ -411,7 +412,8 @@ def token_sale(request):
             )
             messages.success(
                 request,
-                _("Token %(kwh)s kWh: %(token)s") % {"kwh": sale.kwh, "token": sale.display()},
+                _("Token %(kwh)s kWh: %(token)s")
+                % {"kwh": number(sale.kwh), "token": sale.display()},
             )
             return redirect("prepaid:token_sale")
         except DomainError as exc:

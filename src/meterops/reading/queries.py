@@ -98,6 +98,30 @@ def pending_approval(user, reading_day_id=None) -> tuple[int, str] | None:
     )
 
 
+PENDING_DAYS_SHOWN = 30
+
+
+def pending_days(user) -> list[dict]:
+    """The reading days and BLTHs with readings in belum disahkan that ``user`` sees, oldest
+    BLTH first: ``reading_day``, ``period``, ``pending`` and ``held`` (by jam nyala, seed 001)."""
+    rows = list(
+        scoped(Reading, user)
+        .filter(state=ReadingState.SENT)
+        .values("reading_day", "period")
+        .annotate(pending=Count("pk"), held=Count("pk", filter=Q(flag_hours_on=True)))
+        .order_by("period", "reading_day__unit__path", "reading_day__code")[:PENDING_DAYS_SHOWN]
+    )
+    days = ReadingDay.objects.select_related("unit").in_bulk({r["reading_day"] for r in rows})
+    for row in rows:
+        row["reading_day"] = days[row["reading_day"]]
+    return rows
+
+
+def first_reading_day(user) -> ReadingDay | None:
+    """The first reading day ``user`` sees, in unit and code order."""
+    return scoped(ReadingDay, user).order_by("unit__path", "code").first()
+
+
 def _last_step(verb: str) -> QuerySet:
     """A reading's newest history row written by the step ``verb`` (who and when)."""
     return Reading.history.model.objects.filter(

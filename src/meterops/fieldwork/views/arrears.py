@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError, InvalidInput, NotFound
-from meterops.core.excel import xlsx_response
+from meterops.core.excel import Rupiah, xlsx_response
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 from meterops.customers.models import Customer
@@ -104,7 +104,7 @@ def arrears_export(request):
                 a.customer.name,
                 a.unit.name,
                 a.bills,
-                a.amount,
+                Rupiah(a.amount),
                 local(a.paid_at, a) if a.paid_at else None,
                 local(a.notice_printed_at, a) if a.notice_printed_at else None,
                 str(a.notice_signer or ""),

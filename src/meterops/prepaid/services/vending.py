@@ -144,6 +144,6 @@ def vend_token(
         actor=actor,
         customer=customer,
         domain=Domain.PREPAID,
-        note=f"{channel} {reference} {rupiah(amount)} = {split['kwh']} kWh",
+        note=f"{channel} {reference} {rupiah(amount)} = {number(split['kwh'])} kWh",
     )
     return sale, True

@@ -10,7 +10,7 @@ onto the posting and their history rows are written from the same UPDATE's RETUR
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -82,12 +82,14 @@ class Approvable:
 
     @property
     def waiting(self) -> QuerySet:
-        """Customers not yet read, verified and sent, each with ``reading_state``."""
-        state = Reading.objects.filter(customer=OuterRef("pk"), period=self.period)
-        unsent = [s for s in ReadingState.values if s not in SENT_STATES]
+        """Customers not yet read, verified and sent, each with ``reading_state``.
+
+        Filtered by NOT EXISTS, not by the annotation: PostgreSQL turns it into one anti-join,
+        and ``count()`` drops the unused annotation (a customer has one reading a period)."""
+        mine = Reading.objects.filter(customer=OuterRef("pk"), period=self.period).order_by()
         return (
-            self.customers.annotate(reading_state=Subquery(state.values("state")[:1]))
-            .filter(Q(reading_state__isnull=True) | Q(reading_state__in=unsent))
+            self.customers.exclude(Exists(mine.filter(state__in=SENT_STATES)))
+            .annotate(reading_state=Subquery(mine.values("state")[:1]))
             .select_related("route")
             .order_by("route__code", "route_sequence", "customer_id")
         )

@@ -434,15 +434,20 @@ def request_rereads(*, actor: User, readings: QuerySet, reason: str) -> int:
     )
 
 
+def readings_to_send(*, reading_day: ReadingDay, period: str) -> QuerySet[Reading]:
+    """What Kirim ke AP2T sends: the day's readings verified as the unit's pattern asks."""
+    ready = ready_to_send(approval_pattern(reading_day))
+    return Reading.objects.filter(reading_day=reading_day, period=period, state__in=ready)
+
+
 @transaction.atomic
 def send_reading_day(*, actor: User, reading_day: ReadingDay, period: str) -> int:
     """Kirim ke AP2T: the vendor sends a day's verified readings to be approved (verified by
     the pengawas, or by the vendor alone where the unit's pola pengesahan allows)."""
     require_role(actor, SENDERS)
     require_unit(actor, reading_day.unit)
-    ready = ready_to_send(approval_pattern(reading_day))
     count = move(
-        Reading.objects.filter(reading_day=reading_day, period=period, state__in=ready),
+        readings_to_send(reading_day=reading_day, period=period),
         method=Reading.send,
         verb="reading.sent",
         actor=actor,

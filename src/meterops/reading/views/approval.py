@@ -38,7 +38,11 @@ def approval(request):
     with readings waiting (seed 001)."""
     require_role(request.user, (RoleCode.READING_APPROVER,))
     form = ApprovalFilterForm(_opening(request), actor=request.user)
-    context = {"form": form, "reason_form": ReasonForm()}
+    context = {
+        "form": form,
+        "reason_form": ReasonForm(),
+        "pending_days": queries.pending_days(request.user),
+    }
     if form.is_valid():
         day, period = form.cleaned_data["reading_day"], form.cleaned_data["period"]
         route = form.cleaned_data["route"]
@@ -60,6 +64,7 @@ def approval(request):
         else:
             check = services.reading_day_overview(reading_day=day, period=period)
         waiting = list(check.waiting[:WAITING_SHOWN])
+        to_approve = check.pending.count() if can_press else 0
         for customer in waiting:
             customer.step = check.step(customer.reading_state)
         context.update(
@@ -71,6 +76,7 @@ def approval(request):
             can_press=can_press,
             counts=queries.reading_day_counts(day, period, route if by_route else None),
             waiting=waiting,
+            to_approve=to_approve,
             page=page,
             rows=queries.verification_rows(
                 page.object_list, supervisor_required=pattern.supervisor_verification_required
@@ -86,7 +92,8 @@ WAITING_SHOWN = 100
 
 
 def _opening(request):
-    """The filter as asked, or else the reading day and BLTH with readings waiting longest."""
+    """The filter as asked, or else the reading day and BLTH with readings waiting longest,
+    or else the user's first reading day in the current BLTH."""
     data = request.GET.copy()
     data.pop("page", None)
     if data.get("reading_day") and data.get("period"):
@@ -96,8 +103,10 @@ def _opening(request):
         return data  # the form refuses it
     found = queries.pending_approval(request.user, reading_day_id=day_id or None)
     if found is None:
-        if not day_id:
+        day_id = day_id or getattr(queries.first_reading_day(request.user), "pk", None)
+        if day_id is None:
             return None
+        # The middleware made the unit's zone current: its month, not the server's.
         found = (day_id, current_period())
     data["reading_day"], data["period"] = found
     return data

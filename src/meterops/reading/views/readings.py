@@ -158,6 +158,7 @@ def verification(request):
             can_vendor=user.has_role(*services.VENDOR_VERIFIERS),
             can_supervise=user.has_role(*services.SUPERVISOR_VERIFIERS),
             can_reread=user.has_role(*services.REREAD_REQUESTERS),
+            to_send=services.readings_to_send(reading_day=day, period=period).count(),
         )
     return render(request, "reading/verification.html", context)
 

@@ -6,6 +6,8 @@
 //   <button data-confirm="Kirim ke AP2T?">              asks before submitting; {count} is the number
 //                                                       of ticked input[name=selected] (none ticked:
 //                                                       no question, the server says what is missing)
+//   <input type="radio" name="scope" data-confirm-total="250">  while checked, {count} is 250: the
+//                                                       scope chosen covers more than the ticked boxes
 (function () {
   "use strict";
 
@@ -33,7 +35,9 @@
     if (question === null) return null;
     var counted = holder.getAttribute("data-confirm-count");
     if (counted === null) return question;
-    var count = form.querySelectorAll("input[name='" + counted + "']:checked").length;
+    var scope = form.querySelector("input[data-confirm-total]:checked");
+    var count = scope ? Number(scope.getAttribute("data-confirm-total"))
+      : form.querySelectorAll("input[name='" + counted + "']:checked").length;
     if (count === 0) return null;
     return question.replace("{count}", count.toLocaleString("id-ID"));
   }
