@@ -1,4 +1,6 @@
-"""The screens are written in Indonesian: every word the project marks for translation must
+"""What the templates put on screen, checked from the source (issue #20).
+
+The screens are written in Indonesian: every word the project marks for translation must
 reach the user as written. Django's own Indonesian catalogue knows some of the same words in
 English ("No", "Order") and would show "Tidak" and "Urutan" in their place (issue #20);
 ``meterops/locale`` keeps them."""
@@ -50,3 +52,14 @@ def test_every_word_of_the_project_is_shown_as_written():
             if shown != text:
                 changed.append(f"{path.relative_to(SOURCE)}: {text!r} is shown as {shown!r}")
     assert not changed, "\n".join(sorted(set(changed)))
+
+
+def test_every_scrolling_table_can_be_reached_by_keyboard():
+    # axe's scrollable-region-focusable (serious): a table wider than the phone scrolls inside
+    # its .table-responsive, which a keyboard user reaches only with tabindex (issue #20).
+    unreachable = [
+        str(path.relative_to(SOURCE))
+        for path in SOURCE.rglob("templates/**/*.html")
+        if re.search(r'<div class="table-responsive', path.read_text())
+    ]
+    assert not unreachable, unreachable
