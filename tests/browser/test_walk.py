@@ -57,7 +57,7 @@ RAW_TEXT = [
 ]
 # Column headers Django's Indonesian catalogue made of our own words (the source is
 # Indonesian): "No" became "Tidak". ("Urutan" is also our own word for a reading sequence;
-# tests/core/test_translations.py guards "Order".)
+# tests/core/test_screen_text.py guards "Order".)
 MISTRANSLATED_HEADERS = {"Tidak", "Ya"}
 
 CHART_MARKS = """() => Array.from(document.querySelectorAll('main svg[role=img]')).filter(svg => {
