@@ -6,6 +6,8 @@
 //   <button data-confirm="Kirim ke AP2T?">              asks before submitting; {count} is the number
 //                                                       of ticked input[name=selected] (none ticked:
 //                                                       no question, the server says what is missing)
+//   <form data-submit-once>                             sends once: its submit buttons are disabled
+//                                                       after the first submit (a double click)
 (function () {
   "use strict";
 
@@ -33,7 +35,10 @@
     if (question === null) return null;
     var counted = holder.getAttribute("data-confirm-count");
     if (counted === null) return question;
-    var count = form.querySelectorAll("input[name='" + counted + "']:checked").length;
+    // form.elements also holds the boxes outside the form that name it (form="bulk-verify").
+    var count = Array.prototype.filter.call(form.elements, function (field) {
+      return field.name === counted && field.checked;
+    }).length;
     if (count === 0) return null;
     return question.replace("{count}", count.toLocaleString("id-ID"));
   }
@@ -46,6 +51,34 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  // Bubble phase: only a submit the question above let through is counted as the one.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-submit-once") || event.defaultPrevented) return;
+    if (form.getAttribute("data-submitted") === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitted", "1");
+    // After this task, so the browser has already taken the pressed button's value.
+    window.setTimeout(function () { setSubmitButtons(form, true); }, 0);
+  });
+
+  function setSubmitButtons(form, disabled) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.type === "submit") field.disabled = disabled;
+    });
+  }
+
+  // A page brought back with the Back button is live again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      form.removeAttribute("data-submitted");
+      setSubmitButtons(form, false);
+    });
+  });
 
   document.addEventListener("htmx:load", function (event) { drawProgress(event.target); });
   drawProgress(document);
