@@ -8,8 +8,15 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from meterops.core.choices import RoleCode
-from meterops.replacement.models import DamageType
-from tests.browser.conftest import PHONE, assert_fits_phone, login
+from meterops.replacement.choices import TargetState
+from meterops.replacement.models import DamageType, PrintBatch, ReplacementTarget, WorkOrder
+from meterops.replacement.services import (
+    DamageReport,
+    report_damage,
+    send_target_to_reverification,
+    verify_target,
+)
+from tests.browser.conftest import DESKTOP, PHONE, PageWatch, assert_fits_phone, login
 from tests.conftest import build_cast
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 from tests.replacement.conftest import jpeg, pdf
@@ -58,6 +65,13 @@ def _report(page, customer_id, lbkb=False):
     return page.locator("h1").inner_text()
 
 
+def _batch_pdf_text(page) -> str:
+    """The PDF the list offers for the batch just printed, fetched as the link does."""
+    pdf = page.request.get(page.locator("#printed-batch-pdf").get_attribute("href"))
+    assert pdf.headers["content-type"] == "application/pdf"
+    return PdfReader(io.BytesIO(pdf.body())).pages[0].extract_text()
+
+
 def test_customer_walks_from_report_to_replacement(cast, new_page, screenshot):
     page = new_page(PHONE)
     login(page, "pengawas.a")
@@ -68,26 +82,16 @@ def test_customer_walks_from_report_to_replacement(cast, new_page, screenshot):
 
     page.goto("/replacement/verification/")
     page.get_by_role("checkbox", name=reference, exact=True).check()
+    page.once("dialog", lambda dialog: dialog.accept())  # "Verifikasi 1 target?"
     page.get_by_role("button", name="Verifikasi yang dipilih").click()
     expect(page.locator(".alert-success")).to_contain_text("1 target terverifikasi")
 
     page.goto("/replacement/work-orders/print/")
     page.get_by_role("checkbox", name=reference, exact=True).check()
-    # The PDF opens in a new tab, in the browser's viewer; keep a copy of what it received.
-    received = []
-
-    def keep_pdf(route):
-        response = route.fetch()
-        received.append((response.headers["content-type"], response.body()))
-        route.fulfill(response=response)
-
-    page.context.route("**/work-orders/print/pdf/", keep_pdf)
-    with page.context.expect_page() as viewer:
-        page.get_by_role("button", name="Cetak PK yang dipilih").click()
-    viewer.value.wait_for_load_state()
-    content_type, body = received[0]
-    assert content_type == "application/pdf"
-    text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
+    page.get_by_role("button", name="Cetak PK yang dipilih").click()
+    expect(page.locator(".alert-success")).to_contain_text("1 PK dicetak")
+    expect(page.locator("#print-table")).to_contain_text("Tidak ada target yang siap dicetak")
+    text = _batch_pdf_text(page)
     assert "PERINTAH KERJA" in text and "510010000777" in text and "45000000777" in text
 
     page.goto("/replacement/work-orders/distribution/")
@@ -128,6 +132,7 @@ def test_lbkb_target_is_dropped_only_with_its_ba(cast, new_page):
 
     page.goto("/replacement/reverification/")
     card = page.locator(".card", has_text=reference)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Hapus … dari TO?"
     card.get_by_placeholder("alasan hapus").fill("bukan kerusakan meter")
     card.get_by_role("button", name="Hapus dari TO").click()
     expect(page.locator(".alert-danger")).to_contain_text("upload BA")
@@ -145,3 +150,141 @@ def test_lbkb_target_is_dropped_only_with_its_ba(cast, new_page):
     page.get_by_role("link", name=reference).click()
     expect(page.locator("#state-reason")).to_have_text("bukan kerusakan meter")
     expect(page.locator("#timeline")).to_contain_text("replacement.dropped")
+
+
+def _pump_until(page, condition) -> None:
+    """Let the browser's events (route handlers) run until ``condition()`` holds."""
+    for _ in range(200):
+        if condition():
+            return
+        page.wait_for_timeout(25)
+    raise AssertionError("the browser never got there")
+
+
+def _verified_target(cast):
+    return verify_target(target=_report_as_supervisor(cast, cast.customer), actor=cast.supervisor)
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_cetak_pk_clicked_twice_prints_once_and_stays_on_the_list(cast, new_page, device):
+    """Issue #20: a double click opened two tabs and the first paper read "cetakan ke-2"."""
+    target = _verified_target(cast)
+    page = new_page(device)
+    watch = PageWatch(page)
+    login(page, "pengawas.a")
+    page.goto("/replacement/work-orders/print/")
+    page.get_by_role("checkbox", name=target.reference, exact=True).check()
+    # The first press is held on its way, as a slow print would be, while the user presses again
+    # (Playwright's locators wait for a pending navigation; the mouse does not).
+    held = []
+    page.route("**/work-orders/print/batches/", lambda route: held.append(route))
+    box = page.get_by_role("button", name="Cetak PK yang dipilih").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    with page.expect_request("**/work-orders/print/batches/"):
+        page.mouse.click(x, y)
+    page.mouse.click(x, y)
+    page.keyboard.press("Enter")
+    _pump_until(page, lambda: held)
+    held[0].continue_()
+    page.wait_for_url("**/replacement/work-orders/print/?printed=*")
+    expect(page.locator(".alert-success")).to_have_count(1)
+    expect(page.locator(".alert-success")).to_contain_text("1 PK dicetak")
+    expect(page.locator("#print-table")).to_contain_text("Tidak ada target yang siap dicetak")
+    assert len(held) == 1, "the form was sent again"
+    assert len(page.context.pages) == 1
+    assert "cetakan ke-1" in _batch_pdf_text(page)
+    assert WorkOrder.objects.get().print_count == 1
+    assert PrintBatch.objects.count() == 1
+    watch.assert_clean(page)
+    if device is PHONE:
+        assert_fits_phone(page)
+
+
+def test_cetak_pk_with_nothing_ticked_is_told_on_the_list(cast, new_page):
+    _verified_target(cast)
+    page = new_page()
+    watch = PageWatch(page)
+    login(page, "pengawas.a")
+    page.goto("/replacement/work-orders/print/")
+    page.get_by_role("button", name="Cetak PK yang dipilih").click()
+    expect(page.locator(".alert-danger")).to_contain_text("Pilih minimal satu target")
+    assert len(page.context.pages) == 1
+    assert not WorkOrder.objects.exists()
+    watch.assert_clean(page)
+
+
+class Dialogs:
+    """Answers the page's confirmation dialogs as ``accept`` says, noting each question."""
+
+    def __init__(self, page):
+        self.asked: list[str] = []
+        self.accept = False
+        page.on("dialog", self._answer)
+
+    def _answer(self, dialog):
+        self.asked.append(dialog.message)
+        if self.accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+
+def _report_as_supervisor(cast, customer):
+    report = DamageReport(damage_type=DamageType.objects.get(code="display-mati"))
+    return report_damage(actor=cast.supervisor, customer=customer, report=report, photos=[jpeg()])
+
+
+def _states() -> set[str]:
+    return set(ReplacementTarget.objects.values_list("state", flat=True))
+
+
+def test_bulk_verification_asks_naming_the_count(cast, new_page):
+    for customer in (cast.customer, cast.lbkb_customer):
+        _report_as_supervisor(cast, customer)
+    page = new_page()
+    watch = PageWatch(page)
+    dialogs = Dialogs(page)
+    login(page, "pengawas.a")
+    page.goto("/replacement/verification/")
+    page.get_by_role("checkbox", name="Pilih semua").check()
+    page.get_by_role("button", name="Verifikasi yang dipilih").click()
+    assert dialogs.asked == ["Verifikasi 2 target? Target yang diverifikasi lanjut ke Cetak PK."]
+    page.reload()
+    expect(page.locator("#verification-table tbody input[name=selected]")).to_have_count(2)
+    assert _states() == {TargetState.SUBMITTED}
+
+    dialogs.accept = True
+    page.get_by_role("checkbox", name="Pilih semua").check()
+    page.get_by_role("button", name="Verifikasi yang dipilih").click()
+    expect(page.locator(".alert-success")).to_contain_text("2 target terverifikasi")
+    assert len(dialogs.asked) == 2
+    assert _states() == {TargetState.VERIFIED}
+    watch.assert_clean(page)
+
+
+def test_hapus_dari_to_asks_first(cast, new_page):
+    target = _report_as_supervisor(cast, cast.customer)
+    send_target_to_reverification(target=target, actor=cast.supervisor, reason="cek ulang")
+    page = new_page(PHONE)
+    watch = PageWatch(page)
+    dialogs = Dialogs(page)
+    login(page, "pengawas.a")
+    page.goto("/replacement/reverification/")
+    card = page.locator(".card", has_text=target.reference)
+    card.get_by_placeholder("alasan hapus").fill("bukan kerusakan meter")
+    card.get_by_role("button", name="Hapus dari TO").click()
+    question = (
+        f"Hapus {target.reference} (IDPEL 510010000777) dari TO? "
+        "Target ini ditutup dan tidak akan dicetak PK-nya."
+    )
+    assert dialogs.asked == [question]
+    page.reload()
+    expect(page.locator(".card", has_text=target.reference)).to_have_count(1)
+    assert _states() == {TargetState.REVERIFY}
+
+    dialogs.accept = True
+    card.get_by_placeholder("alasan hapus").fill("bukan kerusakan meter")
+    card.get_by_role("button", name="Hapus dari TO").click()
+    expect(page.locator(".alert-success")).to_contain_text("dihapus dari TO")
+    assert _states() == {TargetState.DROPPED}
+    watch.assert_clean(page)

@@ -118,8 +118,10 @@ def _related(items):
 def replacement_work_orders(h):
     from meterops.documents.work_orders import render_work_orders
 
+    customer = _customer(h)
+    customer.power_va = 1300  # a number, printed the Indonesian way
     target = SimpleNamespace(
-        customer=_customer(h),
+        customer=customer,
         meter=_meter(h),
         latitude=None,
         longitude=None,

@@ -3,7 +3,6 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from meterops.replacement.choices import TargetState
 from meterops.replacement.models import ReplacementTarget
@@ -147,16 +146,6 @@ class TargetActionTests:
 
 
 class WorkOrderPrintTests:
-    def test_print_returns_pdf_with_number_and_customer(self, cast, client_for, target):
-        verify_target(target=target, actor=cast.supervisor)
-        response = client_for(cast.supervisor).post(
-            reverse("replacement:workorders_print"), {"selected": [target.pk]}
-        )
-        assert response["Content-Type"] == "application/pdf"
-        text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
-        assert "PERINTAH KERJA" in text and target.customer.customer_id in text
-        assert "PK/51001/" in text
-
     def test_monitoring_shows_counts_and_export(self, cast, client_for, target):
         verify_target(target=target, actor=cast.supervisor)
         print_work_orders(targets=[target], actor=cast.supervisor)
@@ -186,15 +175,50 @@ class DamageTypeTests:
         response = client_for(cast.admin).post(self.URL, {"name": "display mati / BLANK"})
         assert "sudah ada" in response.content.decode()
 
-    def test_supervisor_gets_403(self, cast, client_for):
-        assert client_for(cast.supervisor).get(self.URL).status_code == 403
+    def test_uploader_reads_the_list_but_cannot_change_it(self, cast, client_for):
+        """Issue #20: the TO upload says to pick from this menu, which only the admin could open."""
         from meterops.replacement.models import DamageType
 
+        client = client_for(cast.supervisor)
+        page = client.get(self.URL)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Display mati / blank" in html
+        assert "Nonaktifkan" not in html and 'name="name"' not in html
+        assert client.post(self.URL, {"name": "Terminal meleleh"}).status_code == 403
+        assert not DamageType.objects.filter(name="Terminal meleleh").exists()
         damage_type = DamageType.objects.first()
         url = reverse("replacement:damage_type_set_active", args=[damage_type.pk])
-        client_for(cast.supervisor).post(url, {"active": "0"})
+        assert client.post(url, {"active": "0"}).status_code == 403
         damage_type.refresh_from_db()
         assert damage_type.is_active
+
+    def test_menu_shows_the_list_to_uploaders(self, cast, client_for):
+        for user in (cast.supervisor, cast.outsider, cast.admin):
+            menu = client_for(user).get(reverse("core:dashboard")).content.decode()
+            assert f'href="{self.URL}"' in menu, user
+
+    def test_roles_that_do_not_upload_get_403_and_no_menu(self, cast, client_for, field_officer):
+        client = client_for(field_officer)
+        assert client.get(self.URL).status_code == 403
+        assert f'href="{self.URL}"' not in client.get(reverse("core:dashboard")).content.decode()
+
+
+class DistributionTests:
+    def test_message_names_the_person(self, cast, client_for, target, field_officer):
+        """Issue #20: it named the username (petugas.vendor), not the person."""
+        from meterops.replacement.models import WorkOrder
+
+        field_officer.first_name, field_officer.last_name = "Ujang", "Sutisna"
+        field_officer.save()
+        verify_target(target=target, actor=cast.supervisor)
+        print_work_orders(targets=[target], actor=cast.supervisor)
+        response = client_for(cast.supervisor).post(
+            reverse("replacement:workorder_distribution"),
+            {"selected": [WorkOrder.objects.get().pk], "officer": field_officer.pk},
+            follow=True,
+        )
+        assert "1 PK diberikan kepada Ujang Sutisna." in response.content.decode()
 
 
 def test_work_order_pdf_reads_everything_in_one_query_after_scoping(

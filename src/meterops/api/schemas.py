@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
+from meterops.replacement.models import NOTES_MAX_LENGTH
+
 MAX_ID = 2**31 - 1
 
 
@@ -120,7 +122,13 @@ class DamageReportIn(Schema):
     client_id: uuid.UUID
     customer_id: CustomerId
     damage_type: Text(30, 1)
-    notes: Text(2000) = ""
+    # Its length is checked by the service, which answers 422 naming the field in Indonesian;
+    # the request body's size limit bounds it before that.
+    notes: Annotated[
+        str,
+        Field(description=f"Keterangan, paling banyak {NOTES_MAX_LENGTH} karakter."),
+        AfterValidator(_no_control),
+    ] = ""
     reading_at_discovery: Register | None = None
     # An LBKB target (kelainan baca) leaves the TO only with its BA (seed 000).
     lbkb: bool = False

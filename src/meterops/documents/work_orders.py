@@ -17,6 +17,16 @@ from .layout import MARGIN, draw_letterhead, draw_rows
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LINE = 6 * mm
+# Enough lines for a Keterangan of the longest length accepted (500 characters).
+NOTES_LINES = 8
+NEW_METER_BOXES = (
+    "Merk / type meter baru",
+    "No meter baru",
+    "Stan awal meter baru (kWh)",
+    "No segel",
+    "Stan akhir meter lama (kWh)",
+    "Tanggal ganti",
+)
 
 
 def render_work_orders(work_orders: Iterable) -> bytes:
@@ -51,7 +61,7 @@ def _page(canvas: Canvas, work_order) -> None:
         PAGE_WIDTH / 2,
         y,
         f"Tanggal cetak: {printed:%d-%m-%Y %H:%M} {printed.tzname()} · cetakan ke-"
-        f"{work_order.print_count}",
+        f"{number(_copy(work_order))}",
     )
     y -= 10 * mm
     y = _section(
@@ -62,7 +72,7 @@ def _page(canvas: Canvas, work_order) -> None:
             ("IDPEL", customer.customer_id),
             ("Nama", customer.name),
             ("Alamat", customer.address, 3),
-            ("Tarif / Daya", f"{customer.tariff} / {customer.power_va} VA"),
+            ("Tarif / Daya", f"{customer.tariff} / {number(customer.power_va)} VA"),
             ("Gardu / RBM", f"{customer.substation or '-'} / {customer.route or '-'}"),
             ("Koordinat", _coordinates(target, customer)),
         ],
@@ -85,26 +95,45 @@ def _page(canvas: Canvas, work_order) -> None:
                 if target.reading_at_discovery is not None
                 else "-",
             ),
-            ("Keterangan", target.notes or "-", 3),
+            ("Keterangan", target.notes or "-", NOTES_LINES),
         ],
     )
     officer = work_order.assigned_to
     y = _section(
         canvas,
         y,
-        "PELAKSANA",
-        [
-            ("Petugas", officer.get_full_name() or officer.username if officer else "(belum)"),
-            ("Data meter baru", "diisi petugas: merk, no meter, stan awal, no segel"),
-        ],
+        "PELAKSANA (kotak di bawah diisi petugas di lokasi)",
+        [("Petugas", officer.get_full_name() or officer.username if officer else "(belum)")],
     )
-    _signature_boxes(canvas, y - 6 * mm)
+    y = _new_meter_boxes(canvas, y + 3 * mm)
+    _signature_boxes(canvas, y - 2 * mm)
+
+
+def _copy(work_order) -> int:
+    """The copy this paper is: as its print batch recorded it, else the latest count."""
+    return getattr(work_order, "copy", None) or work_order.print_count
 
 
 def _coordinates(target, customer) -> str:
     latitude = target.latitude or customer.latitude
     longitude = target.longitude or customer.longitude
-    return f"{latitude}, {longitude}" if latitude is not None else "-"
+    # Decimal commas, so a semicolon parts the two.
+    return f"{number(latitude)}; {number(longitude)}" if latitude is not None else "-"
+
+
+def _new_meter_boxes(canvas: Canvas, y: float) -> float:
+    """Empty boxes the officer fills in by hand at the premises (Data APP Ganti, seed 000)."""
+    columns, gap, height = 3, 2 * mm, 11 * mm
+    width = (PAGE_WIDTH - 2 * MARGIN - (columns - 1) * gap) / columns
+    top = y - 2 * mm
+    for index, label in enumerate(NEW_METER_BOXES):
+        x = MARGIN + (index % columns) * (width + gap)
+        box_top = top - (index // columns) * (height + gap)
+        canvas.rect(x, box_top - height, width, height)
+        canvas.setFont("Helvetica", 7.5)
+        canvas.drawString(x + 1.5 * mm, box_top - 3.5 * mm, label)
+    rows = -(-len(NEW_METER_BOXES) // columns)
+    return top - rows * (height + gap)
 
 
 def _section(canvas: Canvas, y: float, title: str, rows: list[tuple]) -> float:
@@ -128,7 +157,7 @@ def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
 def _signature_boxes(canvas: Canvas, y: float) -> None:
     titles = ["Pengawas PLN", "Petugas Pelaksana", "Pelanggan"]
     width = (PAGE_WIDTH - 2 * MARGIN - 2 * 5 * mm) / 3
-    height = 32 * mm
+    height = 26 * mm
     for index, title in enumerate(titles):
         x = MARGIN + index * (width + 5 * mm)
         canvas.rect(x, y - height, width, height)

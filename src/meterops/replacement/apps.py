@@ -8,7 +8,6 @@ class ReplacementConfig(AppConfig):
     verbose_name = "Ganti Meter (HOME)"
 
     def ready(self):
-        from meterops.core.choices import RoleCode
         from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
@@ -17,7 +16,7 @@ class ReplacementConfig(AppConfig):
         from meterops.core.worklist import register_work_source
         from meterops.imports.registry import register_template
 
-        from . import demo, services
+        from . import damage_types, demo, services
         from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
         from .choices import EVENT_LABELS
         from .dashboard import home_panel
@@ -51,7 +50,7 @@ class ReplacementConfig(AppConfig):
                 _("Jenis Kerusakan"),
                 "replacement:damage_type_list",
                 "list-check",
-                (RoleCode.ADMIN,),
+                damage_types.READER_ROLES,
             ),
             section=self.verbose_name,
         )

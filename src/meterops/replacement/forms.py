@@ -7,7 +7,7 @@ from meterops.core.models import Unit
 from meterops.core.scoping import scoped
 
 from .choices import TargetSource, TargetState, WorkOrderStatus
-from .models import DamageType
+from .models import NOTES_MAX_LENGTH, DamageType, notes_length
 from .services import MAX_PHOTOS
 
 
@@ -44,7 +44,11 @@ class DamageReportForm(BootstrapMixin, forms.Form):
         help_text=_("Target LBKB hanya bisa dihapus dari TO setelah BA verifikasinya diunggah."),
     )
     notes = forms.CharField(
-        label=_("Keterangan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Keterangan"),
+        required=False,
+        validators=[notes_length],
+        help_text=_("Paling banyak %(n)d karakter.") % {"n": NOTES_MAX_LENGTH},
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTES_MAX_LENGTH}),
     )
     reading_at_discovery = forms.DecimalField(
         label=_("Stan saat ditemukan (kWh)"),

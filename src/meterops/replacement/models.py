@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
@@ -25,6 +25,14 @@ from .choices import (
 )
 
 REGISTER = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+
+# A target's Keterangan: a few sentences on the damage, as the TO upload has always allowed;
+# the PK prints it whole. Checked on input only: longer notes written before stay (issue #20).
+NOTES_MAX_LENGTH = 500
+notes_length = MaxLengthValidator(
+    NOTES_MAX_LENGTH,
+    message=_("Keterangan paling banyak %(limit_value)d karakter (sekarang %(show_value)d)."),
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
     damage_type = models.ForeignKey(
         DamageType, models.PROTECT, related_name="targets", verbose_name=_("jenis kerusakan")
     )
-    notes = models.TextField(_("keterangan"), blank=True)
+    notes = models.TextField(_("keterangan"), blank=True, validators=[notes_length])
     reading_at_discovery = models.DecimalField(
         _("stan saat ditemukan (kWh)"), null=True, blank=True, **REGISTER
     )
@@ -305,6 +313,47 @@ class WorkOrder(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class PrintBatch(models.Model):
+    """One press of Cetak PK: the work orders it printed, fetched again as the same paper.
+
+    ``request_key`` is the submitted form's key with its selection: the same form sent twice
+    (a double click, a resend) finds this batch instead of printing again (issue #20)."""
+
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    printed_at = models.DateTimeField(_("dicetak"), default=timezone.now)
+    request_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["printed_by", "request_key"],
+                condition=~Q(request_key=""),
+                name="replacement_printbatch_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.printed_by_id}@{self.printed_at:%Y-%m-%d %H:%M}"
+
+
+class WorkOrderPrint(models.Model):
+    """A work order as one batch printed it: its copy number is what that paper reads."""
+
+    batch = models.ForeignKey(PrintBatch, models.CASCADE, related_name="prints")
+    work_order = models.ForeignKey(WorkOrder, models.PROTECT, related_name="prints")
+    copy = models.PositiveIntegerField(_("cetakan ke"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "work_order"], name="replacement_wo_print_batch"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} #{self.copy}"
 
 
 class Replacement(TimeStampedModel):

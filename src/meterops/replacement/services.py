@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
@@ -42,6 +42,7 @@ from .models import (
     ReplacementTarget,
     WorkOrder,
     WorkOrderCounter,
+    notes_length,
 )
 from .photos import prepare_photo
 
@@ -174,9 +175,18 @@ def lbkb_marks(declared: dict[int, bool]) -> dict[int, bool]:
     return {pk: flag or pk in read for pk, flag in declared.items()}
 
 
+def check_notes(notes: str) -> None:
+    """Keterangan is kept to NOTES_MAX_LENGTH characters, on the web, the API and the phone."""
+    try:
+        notes_length(notes)
+    except ValidationError as exc:
+        raise InvalidInput("notes", exc.messages[0]) from exc
+
+
 def _report_damage(actor, customer, report: DamageReport, photos, saved) -> ReplacementTarget:
     if not scoped(Customer, actor).filter(pk=customer.pk).exists():
         raise NotFound(_("Pelanggan tidak ditemukan di unit Anda."))
+    check_notes(report.notes)
     if not report.damage_type.is_active:
         raise InvalidInput("damage_type", _("Jenis kerusakan ini sudah tidak dipakai."))
     marked = lbkb_marks({customer.pk: report.from_reading_anomaly})[customer.pk]
@@ -555,34 +565,6 @@ def _record_replacement(
         note=f"{old_meter.meter_number if old_meter else '-'} → {meter.meter_number}",
     )
     return replacement
-
-
-@transaction.atomic
-def create_damage_type(*, actor: User, name: str) -> DamageType:
-    """Add a damage condition to the list offered in Tambah Ex DG (seed 000)."""
-    require_role(actor, (RoleCode.ADMIN,))
-    name = " ".join(name.split())
-    if DamageType.objects.filter(name__iexact=name).exists():
-        raise InvalidInput("name", _("Jenis kerusakan '%(name)s' sudah ada.") % {"name": name})
-    base = slugify(name)[:24] or "kerusakan"
-    code, suffix = base, 1
-    while DamageType.objects.filter(code=code).exists():
-        suffix += 1
-        code = f"{base}-{suffix}"
-    damage_type = DamageType(code=code, name=name)
-    damage_type._history_user = actor
-    damage_type.save()
-    return damage_type
-
-
-@transaction.atomic
-def set_damage_type_active(*, actor: User, damage_type: DamageType, active: bool) -> DamageType:
-    """Retire a damage type (or bring it back); targets that used it keep it."""
-    require_role(actor, (RoleCode.ADMIN,))
-    damage_type.is_active = active
-    damage_type._history_user = actor
-    damage_type.save(update_fields=["is_active"])
-    return damage_type
 
 
 @transaction.atomic

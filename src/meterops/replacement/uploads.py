@@ -21,7 +21,7 @@ from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, S
 from meterops.imports.staging import cell, is_postgres, many, reject_rows
 
 from .choices import TargetSource, TargetState
-from .models import DamageType, ReplacementTarget, target_reference
+from .models import NOTES_MAX_LENGTH, DamageType, ReplacementTarget, target_reference
 from .services import lbkb_marks
 
 TO_UPLOAD_ROLES = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
@@ -89,7 +89,12 @@ def _columns(programme: bool) -> tuple[Column, ...]:
             note="Lintang (latitude), desimal, mis. -6.9175.",
             example="-6.9175",
         ),
-        Column("KETERANGAN", Kind.TEXT, max_length=500, note="Catatan kondisi (boleh kosong)."),
+        Column(
+            "KETERANGAN",
+            Kind.TEXT,
+            max_length=NOTES_MAX_LENGTH,
+            note=f"Catatan kondisi (boleh kosong), paling banyak {NOTES_MAX_LENGTH} karakter.",
+        ),
         Column(
             "LBKB",
             Kind.CHOICE,

@@ -26,9 +26,14 @@ urlpatterns = [
     path("photos/<int:pk>/<str:size>/", views.photo_file, name="photo_file"),
     path("documents/<int:pk>/", views.document_file, name="document_file"),
     path("work-orders/print/", views.workorder_print_list, name="workorder_print_list"),
-    path("work-orders/print/pdf/", views.workorders_print, name="workorders_print"),
+    path("work-orders/print/batches/", views.workorders_print, name="workorders_print"),
+    path(
+        "work-orders/print/batches/<int:pk>/pdf/",
+        views.print_batch_pdf,
+        name="print_batch_pdf",
+    ),
     path("work-orders/", views.workorder_list, name="workorder_list"),
-    path("work-orders/<int:pk>/pdf/", views.workorder_pdf, name="workorder_pdf"),
+    path("work-orders/<int:pk>/reprint/", views.workorder_reprint, name="workorder_reprint"),
     path(
         "work-orders/distribution/",
         views.workorder_distribution,

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
+from meterops.replacement.models import NOTES_MAX_LENGTH
 from meterops.replacement.services import DISTRIBUTOR_ROLES
 
 APP_VERSION = "2026-12-06.3"
@@ -31,7 +32,11 @@ def app(request):
     return render(
         request,
         "mobile/app.html",
-        {"version": APP_VERSION, "distributor_roles": [str(r) for r in DISTRIBUTOR_ROLES]},
+        {
+            "version": APP_VERSION,
+            "distributor_roles": [str(r) for r in DISTRIBUTOR_ROLES],
+            "notes_max_length": NOTES_MAX_LENGTH,
+        },
     )
 
 

@@ -27,12 +27,13 @@ from .targets import (
     verification_list,
 )
 from .work_orders import (
+    print_batch_pdf,
     replacement_create,
     replacement_list,
     workorder_distribution,
     workorder_list,
-    workorder_pdf,
     workorder_print_list,
+    workorder_reprint,
     workorders_print,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "damage_type_set_active",
     "document_file",
     "photo_file",
+    "print_batch_pdf",
     "replacement_create",
     "replacement_list",
     "reverification_list",
@@ -61,7 +63,7 @@ __all__ = [
     "verification_list",
     "workorder_distribution",
     "workorder_list",
-    "workorder_pdf",
     "workorder_print_list",
+    "workorder_reprint",
     "workorders_print",
 ]

@@ -8,7 +8,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError
 from meterops.core.forms import CustomerIdForm
 from meterops.core.media import serve_file
@@ -17,7 +16,7 @@ from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 
-from .. import exports, queries, services
+from .. import damage_types, exports, queries, services
 from ..choices import TargetState
 from ..forms import (
     BaDocumentForm,
@@ -278,12 +277,15 @@ def target_upload_ba(request, pk):
 
 @login_required
 def damage_type_list(request):
-    """Jenis Kerusakan: the list of damage conditions, kept by the administrator."""
-    require_role(request.user, (RoleCode.ADMIN,))
+    """Jenis Kerusakan: kept by the administrator, read by the roles that upload TOs."""
+    require_role(request.user, damage_types.READER_ROLES)
+    can_edit = request.user.has_role(*damage_types.EDITOR_ROLES)
+    if request.method == "POST":
+        require_role(request.user, damage_types.EDITOR_ROLES)
     form = DamageTypeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            damage_type = services.create_damage_type(
+            damage_type = damage_types.create_damage_type(
                 actor=request.user, name=form.cleaned_data["name"]
             )
             messages.success(
@@ -295,16 +297,17 @@ def damage_type_list(request):
     return render(
         request,
         "replacement/damage_type_list.html",
-        {"form": form, "damage_types": DamageType.objects.all()},
+        {"form": form, "damage_types": DamageType.objects.all(), "can_edit": can_edit},
     )
 
 
 @require_POST
 @login_required
 def damage_type_set_active(request, pk):
+    require_role(request.user, damage_types.EDITOR_ROLES)
     damage_type = get_object_or_404(DamageType, pk=pk)
     try:
-        services.set_damage_type_active(
+        damage_types.set_damage_type_active(
             actor=request.user, damage_type=damage_type, active=request.POST.get("active") == "1"
         )
     except DomainError as exc:

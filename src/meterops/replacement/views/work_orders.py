@@ -1,5 +1,6 @@
 """Cetak PK, Monitoring Cetak PK, Distribusi PK, Data APP Ganti (seed 000)."""
 
+import uuid
 from collections import Counter
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +20,7 @@ from meterops.core.services import field_officers_for, require_role
 from meterops.customers.meter_readings import latest_readings
 from meterops.documents.work_orders import render_work_orders
 
-from .. import exports, queries, services
+from .. import exports, printing, queries, services
 from ..choices import OPEN_WORK_ORDER, TargetState, WorkOrderStatus
 from ..forms import AssignForm, ReplacementForm, WorkOrderFilterForm
 from .targets import _page
@@ -30,42 +32,69 @@ def _overdue_days(user) -> int:
 
 @login_required
 def workorder_print_list(request):
-    """Cetak PK: verified targets waiting for their work order."""
+    """Cetak PK: verified targets waiting for their work order, and the batch just printed."""
     require_role(request.user, services.PRINTER_ROLES)
     targets = queries.targets_in_state(request.user, TargetState.VERIFIED)
     return render(
-        request, "replacement/workorder_print_list.html", {"page": _page(request, targets, 100)}
+        request,
+        "replacement/workorder_print_list.html",
+        {"page": _page(request, targets, 100), **_print_context(request)},
     )
 
 
-def _pdf_response(work_orders, filename: str) -> HttpResponse:
-    response = HttpResponse(render_work_orders(work_orders), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+def _print_context(request) -> dict:
+    """A fresh key for the page's print forms, and the batch named by ``?printed=`` with its
+    work orders, for the download link."""
+    context = {"print_key": uuid.uuid4().hex}
+    printed = request.GET.get("printed", "")
+    # An id too long for the column is no batch of theirs, not an error.
+    known = printed.isdigit() and len(printed) <= 18
+    batch = printing.batch_for(request.user, int(printed)) if known else None
+    if batch is not None:
+        numbers = printing.batch_work_orders(request.user, batch).values_list("number", flat=True)
+        context.update(printed_batch=batch, printed_numbers=list(numbers))
+    return context
+
+
+def _print(request, targets, back: str):
+    """Print ``targets`` once per submitted form, then back to the list (refreshed), which
+    offers the batch's PDF."""
+    key = printing.request_key(request.POST.get("print_key", ""), targets)
+    try:
+        batch, fresh = printing.print_batch(targets=targets, actor=request.user, key=key)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    if fresh:
+        count = batch.prints.count()
+        messages.success(request, _("%(n)d PK dicetak.") % {"n": count})
+    return redirect(f"{reverse(back)}?printed={batch.pk}")
 
 
 @require_POST
 @login_required
 def workorders_print(request):
-    """Print the selected targets' work orders into one PDF (a reprint keeps the numbers)."""
+    """Cetak PK for the ticked targets (a reprint keeps the numbers)."""
     require_role(request.user, services.PRINTER_ROLES)
     ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
     targets = list(queries.targets_for(request.user).filter(pk__in=ids))
     if not targets:
         messages.error(request, _("Pilih minimal satu target untuk dicetak PK-nya."))
         return redirect("replacement:workorder_print_list")
-    try:
-        work_orders = services.print_work_orders(targets=targets, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("replacement:workorder_print_list")
-    work_orders = (
-        queries.work_orders_for(request.user)
-        .filter(pk__in=[w.pk for w in work_orders])
-        .order_by("number")
-    )
+    return _print(request, targets, "replacement:workorder_print_list")
+
+
+@login_required
+def print_batch_pdf(request, pk):
+    """The PDF of one press of Cetak PK, as it was printed: fetching it again is no reprint."""
+    batch = printing.batch_for(request.user, pk)
+    work_orders = printing.batch_work_orders(request.user, batch) if batch else []
+    if not work_orders:
+        raise Http404
     name = "pk.pdf" if len(work_orders) > 1 else f"{work_orders[0].number.replace('/', '-')}.pdf"
-    return _pdf_response(work_orders, name)
+    response = HttpResponse(render_work_orders(work_orders), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 @login_required
@@ -99,6 +128,7 @@ def workorder_list(request):
             "counts": counts,
             "overdue_days": overdue_days,
             "statuses": WorkOrderStatus.choices,
+            **_print_context(request),
         },
     )
 
@@ -119,21 +149,15 @@ def _counts_per_unit(work_orders) -> list[dict]:
     ]
 
 
+@require_POST
 @login_required
-def workorder_pdf(request, pk):
-    """Reprint one work order (same number; the reprint is counted and logged)."""
+def workorder_reprint(request, pk):
+    """Monitoring Cetak PK: reprint one work order (same number; the reprint is counted)."""
     work_order = queries.work_orders_for(request.user).filter(pk=pk).first()
     if work_order is None:
         raise Http404
-    if request.method != "POST":
-        return redirect("replacement:workorder_list")
     require_role(request.user, services.PRINTER_ROLES)
-    try:
-        (work_order,) = services.print_work_orders(targets=[work_order.target], actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("replacement:workorder_list")
-    return _pdf_response([work_order], f"{work_order.number.replace('/', '-')}.pdf")
+    return _print(request, [work_order.target], "replacement:workorder_list")
 
 
 @login_required
@@ -161,12 +185,16 @@ def workorder_distribution(request):
                 messages.success(
                     request,
                     _("%(n)d PK diberikan kepada %(who)s.")
-                    % {"n": len(chosen), "who": form.cleaned_data["officer"]},
+                    % {"n": len(chosen), "who": _person(form.cleaned_data["officer"])},
                 )
                 return redirect("replacement:workorder_distribution")
             except DomainError as exc:
                 messages.error(request, exc.message)
     return render(request, "replacement/workorder_distribution.html", {"page": page, "form": form})
+
+
+def _person(user: User) -> str:
+    return user.get_full_name() or user.username
 
 
 def _officers(user, work_orders):

@@ -8,6 +8,8 @@
 //                                                       no question, the server says what is missing)
 //   <input type="radio" name="scope" data-confirm-total="250">  while checked, {count} is 250: the
 //                                                       scope chosen covers more than the ticked boxes
+//   <form data-submit-once>                             sends once: its submit buttons are disabled
+//                                                       after the first submit (a double click)
 (function () {
   "use strict";
 
@@ -35,9 +37,14 @@
     if (question === null) return null;
     var counted = holder.getAttribute("data-confirm-count");
     if (counted === null) return question;
-    var scope = form.querySelector("input[data-confirm-total]:checked");
+    // form.elements also holds the boxes outside the form that name it (form="bulk-verify").
+    var scope = Array.prototype.find.call(form.elements, function (field) {
+      return field.hasAttribute("data-confirm-total") && field.checked;
+    });
     var count = scope ? Number(scope.getAttribute("data-confirm-total"))
-      : form.querySelectorAll("input[name='" + counted + "']:checked").length;
+      : Array.prototype.filter.call(form.elements, function (field) {
+        return field.name === counted && field.checked;
+      }).length;
     if (count === 0) return null;
     return question.replace("{count}", count.toLocaleString("id-ID"));
   }
@@ -50,6 +57,34 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  // Bubble phase: only a submit the question above let through is counted as the one.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-submit-once") || event.defaultPrevented) return;
+    if (form.getAttribute("data-submitted") === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitted", "1");
+    // After this task, so the browser has already taken the pressed button's value.
+    window.setTimeout(function () { setSubmitButtons(form, true); }, 0);
+  });
+
+  function setSubmitButtons(form, disabled) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.type === "submit") field.disabled = disabled;
+    });
+  }
+
+  // A page brought back with the Back button is live again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      form.removeAttribute("data-submitted");
+      setSubmitButtons(form, false);
+    });
+  });
 
   document.addEventListener("htmx:load", function (event) { drawProgress(event.target); });
   drawProgress(document);
