@@ -79,6 +79,24 @@ def _work_list(new_page):
     return page
 
 
+def enter_replacement(page, final, meter_number):
+    """Input Data Ganti for the work list's only PK: stands, new meter, seal, two photos."""
+    page.locator(".work-item a").tap()
+    expect(page.locator("#replace-customer")).to_contain_text("ASEP SUNANDAR")
+    page.locator("#replace-form .step[data-step='1'] .next").tap()
+    page.fill("#replace-old-reading", final)
+    page.fill("#replace-brand", "Itron")
+    page.fill("#replace-number", meter_number)
+    page.fill("#replace-new-reading", "0")
+    page.fill("#replace-form [name=seal_numbers]", "SGL-01")
+    page.locator("#replace-form .step[data-step='2'] .next").tap()
+    page.set_input_files("#replace-before", [_photo("sebelum.jpg")])
+    page.set_input_files("#replace-after", [_photo("sesudah.jpg")])
+    expect(page.locator("#replace-thumbs img")).to_have_count(2)
+    page.get_by_role("button", name="Simpan data ganti").tap()
+    expect(page.locator("#replace-done")).to_contain_text("tersimpan di HP")
+
+
 def _guide(page, name):
     """Refresh Panduan Aplikasi's screenshots when METEROPS_MOBILE_GUIDE is set."""
     if os.environ.get("METEROPS_MOBILE_GUIDE"):
@@ -387,19 +405,7 @@ def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, ne
     replacement.assign_work_orders(
         work_orders=[field.order], officer=field.officer, actor=field.supervisor
     )
-    page.locator(".work-item a").tap()
-    expect(page.locator("#replace-customer")).to_contain_text("ASEP SUNANDAR")
-    page.locator("#replace-form .step[data-step='1'] .next").tap()
-    page.fill("#replace-old-reading", "1750")
-    page.fill("#replace-brand", "Itron")
-    page.fill("#replace-number", "56000000998")
-    page.fill("#replace-new-reading", "0")
-    page.locator("#replace-form .step[data-step='2'] .next").tap()
-    page.set_input_files("#replace-before", [_photo("sebelum.jpg")])
-    page.set_input_files("#replace-after", [_photo("sesudah.jpg")])
-    expect(page.locator("#replace-thumbs img")).to_have_count(2)
-    page.get_by_role("button", name="Simpan data ganti").tap()
-    expect(page.locator("#replace-done")).to_contain_text("tersimpan di HP")
+    enter_replacement(page, "1750", "56000000998")
     page.goto("/m/#queue")
     item = page.locator(".queue-item[data-state='conflict']")
     expect(item).to_have_count(1, timeout=30_000)  # after the photos' upload

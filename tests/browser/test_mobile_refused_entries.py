@@ -14,7 +14,12 @@ from meterops.reading.models import Reading
 from meterops.replacement.choices import PhotoStage
 from meterops.replacement.models import Replacement
 from tests.browser.conftest import PageWatch, assert_fits_phone
-from tests.browser.test_mobile import _photo, _work_list, field  # noqa: F401 - the fixture
+from tests.browser.test_mobile import (  # noqa: F401 - field is the fixture
+    _photo,
+    _work_list,
+    enter_replacement,
+    field,
+)
 from tests.factories import RouteFactory
 from tests.reading.helpers import WIB, make_customer, make_day, make_reading, make_route
 
@@ -52,23 +57,6 @@ def _only_the_expected_answer(watch, page, url, status):
     watch.assert_clean(page)
 
 
-def _enter_replacement(page, final):
-    page.locator(".work-item a").tap()
-    expect(page.locator("#replace-customer")).to_contain_text("ASEP SUNANDAR")
-    page.locator("#replace-form .step[data-step='1'] .next").tap()
-    page.fill("#replace-old-reading", final)
-    page.fill("#replace-brand", "Itron")
-    page.fill("#replace-number", "56000000996")
-    page.fill("#replace-new-reading", "0")
-    page.fill("#replace-form [name=seal_numbers]", "SGL-01")
-    page.locator("#replace-form .step[data-step='2'] .next").tap()
-    page.set_input_files("#replace-before", [_photo("sebelum.jpg")])
-    page.set_input_files("#replace-after", [_photo("sesudah.jpg")])
-    expect(page.locator("#replace-thumbs img")).to_have_count(2)
-    page.get_by_role("button", name="Simpan data ganti").tap()
-    expect(page.locator("#replace-done")).to_contain_text("tersimpan di HP")
-
-
 def test_refused_replacement_is_corrected_with_its_photos_and_recorded_once(
     field,  # noqa: F811
     new_page,
@@ -79,7 +67,7 @@ def test_refused_replacement_is_corrected_with_its_photos_and_recorded_once(
     page.wait_for_load_state("networkidle")
     page.context.set_offline(True)
     # The phone knows no stan of this meter: nothing to check the final stan against.
-    _enter_replacement(page, "1000")
+    enter_replacement(page, "1000", "56000000996")
     _newer_reading(field.broken, "1600")  # read after the phone fetched its list
 
     watch = PageWatch(page)
@@ -197,7 +185,7 @@ def test_server_error_keeps_kirim_ulang_and_opens_nothing(field, new_page, live_
     expect(page.locator(".work-item")).to_have_count(1)
     watch = PageWatch(page)
     page.route("**/api/replacements", lambda route: route.fulfill(status=503, body="{}"))
-    _enter_replacement(page, "1000")
+    enter_replacement(page, "1000", "56000000996")
     page.goto("/m/#queue")
     waiting = page.locator(".queue-item[data-state='pending']")
     expect(waiting).to_contain_text("server sedang bermasalah (HTTP 503)", timeout=30_000)
