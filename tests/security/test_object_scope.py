@@ -65,6 +65,9 @@ NAMED_SOURCES = {
     "replacement:damage_type_set_active": ("replacement.DamageType", {}, {"pk": "pk"}),
     "mobile:token_revoke": ("api.DeviceToken", {"revoked_at__isnull": True}, {"pk": "pk"}),
     "fieldwork:signer_retire": ("fieldwork.NoticeSigner", {"is_active": True}, {"pk": "pk"}),
+    "core:event_attachment": ("core.ProcessEvent", {"attachment__gt": ""}, {"pk": "pk"}),
+    "replacement:print_batch_pdf": ("replacement.PrintBatch", {}, {"pk": "pk"}),
+    "replacement:workorder_reprint": ("replacement.WorkOrder", {}, {"pk": "pk"}),
     "keychange:target_regenerate": (
         "keychange.CampaignTarget",
         {},

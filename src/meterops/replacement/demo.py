@@ -24,14 +24,14 @@ from meterops.imports.registry import ImportTemplate
 
 from .billing_upload import PEREMAJAAN_KUMULATIF, resolve_billing_conflict
 from .choices import BillingOutcome, TargetState
-from .models import BillingReplacement, DamageType, Replacement, ReplacementTarget
+from .models import BillingReplacement, DamageType, Replacement, ReplacementTarget, WorkOrder
+from .printing import print_batch
 from .services import (
     DamageReport,
     NewMeter,
     assign_work_orders,
     attach_ba_document,
     drop_target,
-    print_work_orders,
     record_replacement,
     report_damage,
     send_target_to_reverification,
@@ -115,7 +115,8 @@ def _walk(target, step: str, team: DemoTeam, rng: random.Random) -> None:
     target = verify_target(target=target, actor=supervisor)
     if step == "verified":
         return
-    (work_order,) = print_work_orders(targets=[target], actor=supervisor)
+    print_batch(targets=[target], actor=supervisor)  # as Cetak PK prints: a batch to fetch again
+    work_order = WorkOrder.objects.get(target=target)
     if step == "printed":
         return
     assign_work_orders(work_orders=[work_order], officer=team.officer, actor=supervisor)
