@@ -49,7 +49,15 @@ def test_home_dashboard_chart(db):
         replaced_width=123.4,
         replaced=4,
     )
-    chart = NS(width=520.0, height=80.5, bars=[bar], label_width=120, bar_height=12, legend_y=70)
+    chart = NS(
+        width=520.0,
+        height=80.5,
+        bars=[bar],
+        label_width=120,
+        bar_height=12,
+        legend_y=70,
+        drawn=True,
+    )
     data = NS(rows=[], month=None, chart=chart, overdue=[], overdue_count=0, overdue_days=7)
     assert_machine_numbers(_render("replacement/_dashboard_panel.html", {"data": data}))
 

@@ -205,7 +205,7 @@ class DashboardTests:
         contractors = {row["name"]: row for row in response.context["by_contractor"]}
         assert list(contractors) == [cast.contractor_a.name]  # both campaigns are vendor A's
         assert contractors[cast.contractor_a.name]["targeted"] == 3
-        assert b"<svg" in response.content and b'class="bar-done"' in response.content
+        assert b"<svg" in response.content and b'class="mark bar-done"' in response.content
 
     def test_a_contractor_sees_only_its_campaigns(self, cast, worked, client_for):
         response = client_for(cast.vendor_a).get(reverse("keychange:dashboard"))
