@@ -107,7 +107,7 @@ def test_a_second_call_joins_the_open_ticket(cast, new_page, screen):
         f"Panggilan ditambahkan ke tiket {ticket.reference}"
     )
     expect(page.locator("#ticket-calls li")).to_have_count(2)
-    expect(page.locator("#ticket-events")).to_contain_text("complaints.call_added")
+    expect(page.locator("#ticket-events")).to_contain_text("Panggilan ulang ditambahkan")
     fits(page, screen)
     watch.assert_clean(page)
 
@@ -146,6 +146,6 @@ def test_a_replacement_from_the_receipt_shows_to_the_ulp(cast, new_page, screen)
     open_menu(ulp, "Tiket APKT")
     ulp.get_by_role("link", name=ticket.reference).click()
     expect(ulp.locator(".replacement-token")).to_have_text(token)
-    expect(ulp.locator("#ticket-events")).to_contain_text("complaints.replacement_token")
+    expect(ulp.locator("#ticket-events")).to_contain_text("Token pengganti diterbitkan")
     fits(ulp, screen)
     ulp_watch.assert_clean(ulp)

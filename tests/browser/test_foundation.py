@@ -62,7 +62,7 @@ def test_officer_searches_customer_and_checks_status_on_a_phone(cast, new_page, 
     page.get_by_role("link", name="510010000123").click()
     page.get_by_role("link", name="Cek Status Terakhir").click()
     expect(page.locator("#open-processes")).to_contain_text("TO-0042")
-    expect(page.locator("#timeline")).to_contain_text("replacement.opened")
+    expect(page.locator("#timeline")).to_contain_text("Target ganti meter dibuka")
     assert_fits_phone(page)
     screenshot(page, "status-phone")
 

@@ -68,7 +68,7 @@ def test_supervisor_takes_a_pb_nfc_application_to_pdl(cast, new_page, screenshot
     expect(page.locator("#request-state")).to_have_text("Terpasang, menunggu PDL")
     page.get_by_role("button", name="PDL (peremajaan data pelanggan)").click()
     expect(page.locator("#request-state")).to_have_text("Selesai (PDL)")
-    expect(page.locator("#timeline")).to_contain_text("prepaid.completed")
+    expect(page.locator("#timeline")).to_contain_text("Selesai")
     screenshot(page, "prepaid-request")
 
 

@@ -115,7 +115,7 @@ def test_customer_walks_from_report_to_replacement(cast, new_page, screenshot):
 
     page.goto("/status/?customer_id=510010000777")
     expect(page.locator("#open-processes")).to_contain_text("Tidak ada proses")
-    expect(page.locator("#timeline")).to_contain_text("replacement.replaced")
+    expect(page.locator("#timeline")).to_contain_text("Meter diganti")
 
 
 def test_lbkb_target_is_dropped_only_with_its_ba(cast, new_page):
@@ -149,7 +149,7 @@ def test_lbkb_target_is_dropped_only_with_its_ba(cast, new_page):
     page.goto("/replacement/targets/?state=dropped")
     page.get_by_role("link", name=reference).click()
     expect(page.locator("#state-reason")).to_have_text("bukan kerusakan meter")
-    expect(page.locator("#timeline")).to_contain_text("replacement.dropped")
+    expect(page.locator("#timeline")).to_contain_text("Dihapus dari TO")
 
 
 def _pump_until(page, condition) -> None:

@@ -21,7 +21,8 @@ class BootstrapMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if field.label and not isinstance(widget, forms.CheckboxSelectMultiple):
+            # Radios and ticks name each choice by its own label: the field's would hide them.
+            if field.label and not isinstance(widget, forms.RadioSelect):
                 widget.attrs.setdefault("aria-label", str(field.label))
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 css = "form-check-input"
