@@ -159,6 +159,16 @@ TIME_ZONE = os.environ.get("DEFAULT_DISPLAY_TIME_ZONE", "Asia/Jakarta")
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+# In production nginx serves the collected files under names carrying their content's hash, cached
+# for a year (deploy/nginx); development and the tests serve them as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "meterops.core.storage.HashedStaticStorage"
+        if env_bool("STATIC_MANIFEST", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Media is never served by a public URL: only the scoped views answer (issue #17). With an
