@@ -104,3 +104,10 @@ class RestoreCheckTests:
     def test_migrations_of_the_test_database_match_the_code(self, db, capsys):
         call_command("restore_check", migrations=True)
         assert "Migrations match the code." in capsys.readouterr().out
+
+    def test_manifest_without_the_source_secret_is_refused(self, cast, tmp_path, settings):
+        store_test_keys(cast.region)
+        old_key_meter(cast.sp_a, vkrn=43, key_revision=2)
+        settings.METEROPS_KEY_ENCRYPTION_KEY = "not-the-secret-the-keys-were-sealed-with"
+        with pytest.raises(CommandError, match="Vending key VKRN 43 of unit 50000"):
+            call_command("restore_check", write_manifest=str(tmp_path / "manifest.json"))

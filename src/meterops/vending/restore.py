@@ -46,7 +46,12 @@ def record_vending_token() -> dict[str, object] | None:
         key = key_for_vkrn(meter.customer.unit, meter.vkrn)
         if key is None:
             continue
-        codec = key.codec(meter, sts.DecoderKeyCache())
+        try:
+            codec = key.codec(meter, sts.DecoderKeyCache())
+        except crypto.KeyDecryptionError as exc:
+            raise ImproperlyConfigured(
+                f"Vending key VKRN {meter.vkrn} of unit {key.unit.code}: {exc}"
+            ) from exc
         field = sts.VirtualMeter(
             decoder_key=codec.decoder_key,
             encryption=codec.encryption,

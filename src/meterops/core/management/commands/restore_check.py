@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from meterops.core.restore import compare_manifest, migration_mismatch, write_manifest
@@ -40,7 +41,10 @@ class Command(BaseCommand):
         self.stdout.write("Migrations match the code.")
 
     def write(self, path: Path):
-        manifest = write_manifest()
+        try:
+            manifest = write_manifest()
+        except ImproperlyConfigured as exc:
+            raise CommandError(f"Cannot record this database: {exc}") from exc
         # The meter state inside is sealed, yet the file names rows: readable by its owner only.
         path.touch(mode=0o600)
         path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
