@@ -40,7 +40,7 @@ def units() -> list[Path]:
 
 def test_every_unit_runs_a_command_of_the_script():
     commands = script_commands()
-    assert {"release", "web", "worker", "stalled", "housekeeping", "stack"} <= commands
+    assert {"release", "web", "worker", "stalled", "housekeeping", "backup", "stack"} <= commands
     for unit in units():
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         parser.read(unit)
@@ -49,10 +49,12 @@ def test_every_unit_runs_a_command_of_the_script():
         assert program == "/srv/meterops/app/deploy/meterops", unit.name
         assert command in commands, unit.name
         assert parser["Service"]["EnvironmentFile"] == "/etc/meterops/meterops.env"
+        if command == "backup":
+            assert "METEROPS_KEY_ENCRYPTION_KEY" in parser["Service"]["UnsetEnvironment"].split()
         if parser["Service"].get("Type") != "oneshot":
             assert parser["Service"]["Restart"] in {"on-failure", "always"}, unit.name
     timers = {t.stem for t in (DEPLOY / "systemd").glob("*.timer")}
-    assert timers == {"meterops-stalled", "meterops-housekeeping"}
+    assert timers == {"meterops-stalled", "meterops-housekeeping", "meterops-backup"}
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")
