@@ -26,7 +26,7 @@ migrate: install
 run: migrate
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
 	@echo "\nmeterops: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	@DEBUG=$${DEBUG-1} $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	@DEBUG=$${DEBUG-1} $(BIN)/python manage.py run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

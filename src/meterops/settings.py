@@ -212,6 +212,8 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Probes (systemd, a load balancer) ask gunicorn directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]
 SECURE_REFERRER_POLICY = "same-origin"
 # Issue #17: scripts and styles only from our own static files (no inline script, handler or
 # style attribute anywhere: a markup injection can neither run code nor restyle a page to read
@@ -294,3 +296,8 @@ if os.environ.get("METEROPS_TASKS_BACKEND") == "rq":
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# manage.py run_worker refreshes its heartbeat this often; a worker silent for three beats is
+# dead, and its uploads and campaigns are queued again (meterops.core.workers).
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+# /ready answers 503 without a worker heartbeat at most this old.
+WORKER_HEARTBEAT_MAX_AGE = float(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "60"))

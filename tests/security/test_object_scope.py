@@ -41,6 +41,8 @@ PUBLIC = {
     "mobile:manifest": "the field app's web manifest",
     "mobile:service_worker": "the field app's service worker script",
     "api:health": "the liveness probe",
+    "health": "the process's liveness probe (no database)",
+    "ready": "the readiness probe (check results, a worker count and age: no data)",
     "api:login": "the field app's login",
     "api:openapi-json": "the API description (no data)",
     "api:openapi-view": "the API documentation page (no data)",

@@ -375,3 +375,23 @@ class ProcessEvent(models.Model):
     def label(self) -> str:
         """What happened, in the users' words (core.events)."""
         return str(event_label(self.verb))
+
+
+class WorkerHeartbeat(models.Model):
+    """A running background worker (``manage.py run_worker``): it refreshes ``seen_at`` every
+    WORKER_HEARTBEAT_SECONDS and deletes its row when it stops cleanly. A row that stopped
+    moving is a dead worker, whose uploads and campaigns are queued again (core.workers)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    backend = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("pekerja latar")
+        verbose_name_plural = _("pekerja latar")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -63,6 +63,9 @@ class Upload(ConcurrentTransitionMixin, TimeStampedModel):
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The run_worker running its check or apply (core.workers), set when the task starts;
+    # empty while its task waits in the queue. Its heartbeat stopping queues the task again.
+    worker_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -123,6 +126,7 @@ class Upload(ConcurrentTransitionMixin, TimeStampedModel):
     )
     def start_apply(self, *, by) -> None:
         self.applied_by, self.error, self.progress_at = by, "", timezone.now()
+        self.worker_id = ""
 
     @transition(field=state, source=UploadState.APPLYING, target=UploadState.APPLIED)
     def finish_apply(self) -> None:

@@ -29,6 +29,7 @@ from meterops.core.errors import NotAllowed, NotFound, WrongState
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped, visible_unit_ids
 from meterops.core.services import require_role
+from meterops.core.workers import current_worker_id, stop_requested
 
 from . import staging
 from .cells import CellError, compile_converter
@@ -125,11 +126,13 @@ def check_upload(*, upload_id: int) -> Upload:
     read by a child process (reader.read_rows): whatever the parser does, only this upload
     fails (issue #17). An upload no longer waiting for its check (failed as stalled, a second
     task for it) is left as it is."""
-    upload = Upload.objects.get(pk=upload_id)
-    if upload.state not in (UploadState.UPLOADED, UploadState.CHECKING):
-        return upload
-    upload.start_check()
-    upload.save()
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.state not in (UploadState.UPLOADED, UploadState.CHECKING):
+            return upload
+        upload.start_check()
+        upload.worker_id = current_worker_id()
+        upload.save()
     _clear_staging(upload)
     template = get_template(upload.template_code)
     try:
@@ -444,11 +447,15 @@ def apply_upload(*, upload_id: int) -> Upload:
 
     Killed half-way, a batch is all there or not at all (its transaction), and running this
     again applies only the batches not marked: nothing is written twice. An upload no longer
-    being applied (a second task for it, or failed as stalled) is left as it is.
+    being applied (a second task for it, or failed as stalled) is left as it is. Its worker
+    asked to stop (SIGTERM) stops after the batch in hand; the next worker resumes the rest
+    (imports.recovery).
     """
-    upload = Upload.objects.get(pk=upload_id)
-    if upload.state != UploadState.APPLYING:
-        return upload
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.state != UploadState.APPLYING:
+            return upload
+        Upload.objects.filter(pk=upload.pk).update(worker_id=current_worker_id())
     template = get_template(upload.template_code)
     actor = upload.applied_by or upload.uploaded_by
     try:
@@ -460,6 +467,8 @@ def apply_upload(*, upload_id: int) -> Upload:
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
         if upload.state != UploadState.APPLYING:
             return upload
+        if upload.batches.filter(applied_at__isnull=True).exists():
+            return upload  # its worker was asked to stop: the next one resumes it
         _recount(upload)
         upload.finish_apply()
         upload.save()
@@ -515,7 +524,7 @@ def _apply_batches(upload: Upload, template: ImportTemplate, actor) -> None:
 
 def _claim_and_apply(upload: Upload, template: ImportTemplate, actor, stop) -> None:
     applying = Upload.objects.filter(pk=upload.pk, state=UploadState.APPLYING)
-    while not stop.is_set():
+    while not stop.is_set() and not stop_requested():
         with transaction.atomic():
             if not applying.exists():  # failed as stalled, or by another apply worker
                 return

@@ -13,15 +13,18 @@ class KeychangeConfig(AppConfig):
         from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu
         from meterops.core.scoping import register_scope
+        from meterops.core.workers import register_resumer
         from meterops.core.worklist import register_work_source
 
         from . import demo
         from .choices import EVENT_LABELS
+        from .services import resume_interrupted_campaigns
         from .worklist import keychange_targets
 
         register_event_labels(self.label, EVENT_LABELS)
 
         register_work_source("keychange", keychange_targets)
+        register_resumer("keychange", resume_interrupted_campaigns)
         # After the vending keys (50) its Bank KCT is made with.
         register_demo_builder(DemoBuilder(55, demo.build_demo))
 

@@ -85,6 +85,9 @@ class Campaign(TimeStampedModel):
     meters_total = models.PositiveIntegerField(_("meter terpilih"), default=0)
     meters_processed = models.PositiveIntegerField(_("meter diproses"), default=0)
     task_id = models.CharField(_("ID tugas latar"), max_length=64, blank=True)
+    # The run_worker filling its Bank KCT (core.workers); empty while queued. Its heartbeat
+    # stopping queues the job again, which continues with the meters still without a target.
+    worker_id = models.CharField(max_length=64, blank=True, default="")
     generation_error = models.TextField(_("kesalahan pembuatan"), blank=True)
     generation_finished_at = models.DateTimeField(_("selesai dibuat"), null=True, blank=True)
 

@@ -13,6 +13,7 @@ from .campaigns import (
     fill_campaign,
     generate_campaign,
     plan_campaign,
+    resume_interrupted_campaigns,
     start_campaign_generation,
 )
 from .corrections import (
@@ -66,6 +67,7 @@ __all__ = [
     "plan_campaign",
     "regenerate_kct",
     "report_key_change_failure",
+    "resume_interrupted_campaigns",
     "save_display_expectation",
     "start_campaign_generation",
     "zero_token_proves_new_key",

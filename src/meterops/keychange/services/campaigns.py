@@ -3,6 +3,7 @@ KCT job that fills it (one KCT pair per meter, set-based, in batches; ``tasks`` 
 background). What happens to a target afterwards is ``services``.
 """
 
+import logging
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ from meterops import sts
 from meterops.core.choices import Domain
 from meterops.core.models import Contractor, Process, ProcessEvent, Unit, User
 from meterops.core.services import require_role
+from meterops.core.workers import current_worker_id, live_worker_ids, stop_requested
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
 from meterops.vending.choices import OLD_VKRN
@@ -26,6 +28,8 @@ from ..models import Campaign, CampaignTarget, KeyChangeToken
 from .targets import PLANNER_ROLES, PROCESS_KIND, _kct_row
 
 BATCH = 2000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,18 @@ def fill_campaign(*, campaign_id: int) -> Campaign:
     (``meters_processed``) is saved after every batch so the campaign page can show it;
     a meter that got a target in an earlier run is skipped (its process is open), so running the
     job again after a failure continues where it stopped. A failure marks the campaign FAILED
-    with the reason; the batches already committed stay valid (each target is complete).
+    with the reason; the batches already committed stay valid (each target is complete). Its
+    worker asked to stop (SIGTERM) stops between batches and leaves it running, for
+    ``resume_interrupted_campaigns``.
     """
     claimed = Campaign.objects.filter(
         pk=campaign_id,
         generation_status__in=[GenerationStatus.QUEUED, GenerationStatus.FAILED],
-    ).update(generation_status=GenerationStatus.RUNNING, generation_error="")
+    ).update(
+        generation_status=GenerationStatus.RUNNING,
+        generation_error="",
+        worker_id=current_worker_id(),
+    )
     campaign = Campaign.objects.select_related("unit", "created_by").get(pk=campaign_id)
     if not claimed:  # done already, or another worker is running it
         return campaign
@@ -134,6 +144,9 @@ def fill_campaign(*, campaign_id: int) -> Campaign:
         cache = sts.DecoderKeyCache(maxsize=BATCH * 2)
         processed = campaign.meters_processed
         for start in range(0, len(rows), BATCH):
+            if stop_requested():  # left running: the next worker resumes it
+                campaign.refresh_from_db()
+                return campaign
             batch = rows[start : start + BATCH]
             with transaction.atomic():
                 invalid = _bank_batch(campaign, pairs, batch, cache, campaign.created_by)
@@ -157,6 +170,39 @@ def fill_campaign(*, campaign_id: int) -> Campaign:
         raise
     campaign.refresh_from_db()
     return campaign
+
+
+def resume_interrupted_campaigns() -> int:
+    """Queue again, once, each Bank KCT job whose worker's heartbeat stopped; the count."""
+    orphans = (
+        Campaign.objects.filter(generation_status=GenerationStatus.RUNNING)
+        .exclude(worker_id="")
+        .exclude(worker_id__in=live_worker_ids())
+        .values_list("pk", "worker_id")
+    )
+    return sum(_resume_campaign(pk, worker_id) for pk, worker_id in list(orphans))
+
+
+def _resume_campaign(pk: int, worker_id: str) -> bool:
+    """Under the campaign's row lock: of two workers resuming at once only the first queues it.
+    Back to queued, so the job claims it as it does a new one."""
+    from ..tasks import generate_campaign_task
+
+    with transaction.atomic():
+        held = Campaign.objects.select_for_update().filter(
+            pk=pk, generation_status=GenerationStatus.RUNNING, worker_id=worker_id
+        )
+        if not held.exists():
+            return False
+        held.update(generation_status=GenerationStatus.QUEUED, worker_id="")
+
+        def enqueue() -> None:
+            result = generate_campaign_task.enqueue(pk)
+            Campaign.objects.filter(pk=pk).update(task_id=str(result.id)[:64])
+
+        transaction.on_commit(enqueue)
+    logger.warning("campaign %s: worker %s died; queued again", pk, worker_id)
+    return True
 
 
 def start_campaign_generation(*, campaign: Campaign) -> Campaign:
