@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from meterops.core import metrics
+
 # No route serves MEDIA_ROOT, not even in DEBUG: photos and scans go out only through the views
 # that find their row in the user's scope first (core.media.serve_file, issue #17).
 urlpatterns = [
@@ -17,4 +19,6 @@ urlpatterns = [
     path("m/", include("meterops.mobile.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/", admin.site.urls),
+    # For Prometheus; answers METRICS_ALLOWED_ADDRESSES only (issue #21).
+    path("metrics", metrics.export, name="metrics"),
 ]
