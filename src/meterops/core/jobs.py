@@ -24,8 +24,9 @@ def enqueue(task, *args):
 
 
 def enqueue_on_commit(task, *args) -> None:
-    """Queue ``task`` once the current transaction commits. The request id is read now: the
-    commit may come after the request's id is gone (a test's captured callbacks)."""
+    """Queue ``task`` once the current transaction commits, with the request id of now: the
+    commit callbacks may run after the request's id is unset (a test runs them after the
+    request has answered)."""
     request_id = logs.request_id.get()
     transaction.on_commit(lambda: task.enqueue(*args, request_id=request_id))
 

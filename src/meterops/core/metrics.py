@@ -4,7 +4,8 @@
   from the Tasks backend at scrape time (the database queue's rows, or RQ's queues on Redis).
 - ``meterops_job_duration_seconds{task,outcome}``: each job's run, measured in the process that
   ran it (the worker) from the Tasks API's started and finished signals.
-- ``meterops_upload_rows_per_second{template}``: an upload's rows over its apply's seconds.
+- ``meterops_upload_rows_per_second{template}``: an upload's rows over its apply's seconds (an
+  apply resumed after a dead worker: all its rows over the resumed run's seconds).
 
 With ``PROMETHEUS_MULTIPROC_DIR`` set (several gunicorn processes and the worker) every process
 writes its samples there and the view adds them up; without it the view shows this process.
