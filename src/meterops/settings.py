@@ -1,5 +1,6 @@
 """Project settings. Everything that differs between machines comes from the environment."""
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "meterops.core",
     "meterops.customers",
     "meterops.vending",
@@ -69,6 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last, as django-prometheus asks: the latency covers every middleware between.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before anything logs: every line of the request carries its id.
+    "meterops.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +93,7 @@ MIDDLEWARE = [
     "meterops.core.middleware.UnitTimezoneMiddleware",
     # Axes last, as its documentation asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "meterops.urls"
@@ -212,8 +219,9 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Probes (systemd, a load balancer) ask gunicorn directly over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]
+# Probes (systemd, a load balancer) and a scraper on the machine ask gunicorn directly over
+# plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$", r"^metrics$"]
 SECURE_REFERRER_POLICY = "same-origin"
 # Issue #17: scripts and styles only from our own static files (no inline script, handler or
 # style attribute anywhere: a markup injection can neither run code nor restyle a page to read
@@ -265,13 +273,40 @@ SILENCED_SYSTEM_CHECKS += ["axes.W006"]
 
 MESSAGE_TAGS = {40: "danger"}
 
+# Issue #21: LOG_FORMAT=json writes one JSON object per line (core.logs) for a log collector;
+# plain text for development. Either way each line names its request (or job) id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "meterops.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "meterops.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Issue #21: /metrics answers these client addresses and networks only (the address as
+# core.lockout.client_ip finds it behind TRUSTED_PROXY_COUNT proxies); anyone else gets 404.
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+for _network in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_ADDRESSES: {_network!r} is not an address or network."
+        ) from None
 
 # Demo and import tuning.
 IMPORT_BATCH_SIZE = int(os.environ.get("IMPORT_BATCH_SIZE", "5000"))

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from meterops.core import health
+from meterops.core import health, metrics
 
 # No route serves MEDIA_ROOT, not even in DEBUG: photos and scans go out only through the views
 # that find their row in the user's scope first (core.media.serve_file, issue #17).
 urlpatterns = [
+    # Liveness and readiness for probes, and Prometheus (METRICS_ALLOWED_ADDRESSES only).
     path("health", health.health, name="health"),
     path("ready", health.ready, name="ready"),
+    path("metrics", metrics.export, name="metrics"),
     path("", include("meterops.core.urls")),
     path("customers/", include("meterops.customers.urls")),
     path("replacement/", include("meterops.replacement.urls")),

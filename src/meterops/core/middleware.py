@@ -1,3 +1,5 @@
+import logging
+import time
 import zoneinfo
 from urllib.parse import urlsplit
 
@@ -6,6 +8,48 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from . import logs
+
+access_log = logging.getLogger("meterops.request")
+
+
+class RequestIdMiddleware:
+    """Issue #21: tag the request's log lines, and the jobs it queues (core.jobs), with one id:
+    nginx's ``X-Request-ID`` when it has nginx's shape, else a new one; the response carries it
+    back. Then one access line per request, after everything below has answered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = logs.sane_request_id(request.headers.get("X-Request-ID"))
+        token = logs.request_id.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            fields = _access_fields(request, response, started)
+            access_log.info(
+                "%(method)s %(path)s %(status)s %(duration_ms)sms", fields, extra=fields
+            )
+            return response
+        finally:
+            logs.request_id.reset(token)
+
+
+def _access_fields(request, response, started: float) -> dict:
+    # The path without its query string: searches put customer ids and names there.
+    match = request.resolver_match
+    user = getattr(request, "user", None)
+    return {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        "view": match.view_name if match else None,
+        "user_id": user.pk if user is not None and user.is_authenticated else None,
+    }
 
 
 class UnitTimezoneMiddleware:

@@ -11,6 +11,7 @@ is failed and can be retried, the error report is written in the background.
 import hashlib
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
@@ -23,6 +24,7 @@ from django.db.models import Count, F
 from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 
+from meterops.core import jobs, metrics
 from meterops.core.choices import UnitLevel
 from meterops.core.directory import customer_directory
 from meterops.core.errors import NotAllowed, NotFound, WrongState
@@ -432,14 +434,14 @@ def start_apply(*, upload: Upload, actor: User) -> Upload:
             raise UploadNotReady("Berkas ini gagal diperiksa; perbaiki lalu unggah lagi.")
         upload.start_apply(by=actor)
         upload.save()
-        transaction.on_commit(lambda: _enqueue("apply_upload_task", upload.pk))
+        _enqueue_on_commit("apply_upload_task", upload.pk)
     return upload
 
 
-def _enqueue(task_name: str, upload_id: int) -> None:
+def _enqueue_on_commit(task_name: str, upload_id: int) -> None:
     from . import tasks  # tasks calls this module: imported when a job is queued
 
-    getattr(tasks, task_name).enqueue(upload_id)
+    jobs.enqueue_on_commit(getattr(tasks, task_name), upload_id)
 
 
 def apply_upload(*, upload_id: int) -> Upload:
@@ -458,6 +460,7 @@ def apply_upload(*, upload_id: int) -> Upload:
         Upload.objects.filter(pk=upload.pk).update(worker_id=current_worker_id())
     template = get_template(upload.template_code)
     actor = upload.applied_by or upload.uploaded_by
+    started = time.monotonic()
     try:
         _apply_batches(upload, template, actor)
     except BatchFailed as failed:
@@ -472,6 +475,11 @@ def apply_upload(*, upload_id: int) -> Upload:
         _recount(upload)
         upload.finish_apply()
         upload.save()
+    metrics.observe_upload_apply(
+        template=upload.template_code,
+        rows=upload.total_rows,
+        seconds=time.monotonic() - started,
+    )
     return upload
 
 
@@ -618,7 +626,7 @@ def request_error_report(*, upload: Upload) -> bool:
             report.file.delete(save=False)
             report.delete()
         ErrorReport.objects.create(upload=upload, rows_total=upload.rejected_rows)
-        transaction.on_commit(lambda: _enqueue("build_error_report_task", upload.pk))
+        _enqueue_on_commit("build_error_report_task", upload.pk)
     return True
 
 

@@ -6,11 +6,14 @@ so a worker coming back clears what the one before it left running.
 
 from django_tasks import task
 
+from meterops.core.jobs import traced
+
 from . import services
 from .models import UploadState
 
 
 @task()
+@traced
 def check_upload_task(upload_id: int) -> None:
     services.fail_stalled_uploads(except_id=upload_id)
     upload = services.check_upload(upload_id=upload_id)
@@ -19,6 +22,7 @@ def check_upload_task(upload_id: int) -> None:
 
 
 @task()
+@traced
 def apply_upload_task(upload_id: int) -> None:
     services.fail_stalled_uploads(except_id=upload_id)
     upload = services.apply_upload(upload_id=upload_id)
@@ -27,5 +31,6 @@ def apply_upload_task(upload_id: int) -> None:
 
 
 @task()
+@traced
 def build_error_report_task(upload_id: int) -> None:
     services.build_error_report(upload_id=upload_id)

@@ -5,11 +5,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from meterops.core import jobs
 from meterops.core.errors import DomainError
 from meterops.core.excel import XLSX_CONTENT_TYPE
 from meterops.core.forms import BootstrapMixin
@@ -95,7 +95,7 @@ def _receive(request, template):
     except (DomainError, FileRefused) as exc:
         messages.error(request, str(exc))
         return redirect(f"imports:{template.url_name}")
-    transaction.on_commit(lambda: tasks.check_upload_task.enqueue(upload.pk))
+    jobs.enqueue_on_commit(tasks.check_upload_task, upload.pk)
     return redirect("imports:upload_detail", pk=upload.pk)
 
 

@@ -2,10 +2,13 @@
 
 from django_tasks import task
 
+from meterops.core.jobs import traced
+
 from . import services
 
 
 @task()
+@traced
 def generate_campaign_task(campaign_id: int) -> int:
     """Fill a planned campaign's Bank KCT; returns the number of targets made."""
     campaign = services.fill_campaign(campaign_id=campaign_id)

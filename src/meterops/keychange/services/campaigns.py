@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops import sts
+from meterops.core import jobs
 from meterops.core.choices import Domain
 from meterops.core.models import Contractor, Process, ProcessEvent, Unit, User
 from meterops.core.services import require_role
@@ -209,7 +210,7 @@ def start_campaign_generation(*, campaign: Campaign) -> Campaign:
     """Queue the Bank KCT job of a planned campaign on the Tasks API (any backend)."""
     from ..tasks import generate_campaign_task
 
-    result = generate_campaign_task.enqueue(campaign.pk)
+    result = jobs.enqueue(generate_campaign_task, campaign.pk)
     Campaign.objects.filter(pk=campaign.pk, task_id="").update(task_id=str(result.id)[:64])
     campaign.refresh_from_db()
     return campaign
