@@ -236,12 +236,13 @@ def test_an_upload_is_checked_and_applied_by_the_worker(unit_admin):
     assert customers_between(1, 300) == 300
     page = unit_admin.get(f"/imports/uploads/{upload_id}/")
     assert page.status_code == 200 and "Selesai" in page.text
-    # The job the upload started logs with the request's id (JSON lines of the worker).
-    assert wait_for(
-        lambda: [line for line in job_log_lines(request_id) if line.get("process") == "worker"],
+    # The jobs the upload started log with the id of the request that started them.
+    jobs = wait_for(
+        lambda: [line for line in job_log_lines(request_id) if line["logger"] == "meterops.jobs"],
         seconds=20,
-        what=f"a worker log line with request id {request_id}",
+        what=f"a job's log line with request id {request_id}",
     )
+    assert any("check_upload_task" in line["message"] for line in jobs), jobs
 
 
 def test_a_worker_killed_mid_upload_is_restarted_and_the_upload_resumes(unit_admin, env):
@@ -271,3 +272,19 @@ def test_a_worker_killed_mid_upload_is_restarted_and_the_upload_resumes(unit_adm
     assert applied_batches(upload_id) == total
     # Each row once (the IDPEL is unique): no batch was applied twice, none was lost.
     assert customers_between(first, first + count - 1) == count
+
+
+def test_metrics_gather_every_process_the_requests_the_jobs_and_the_uploads():
+    """Scraped through one gunicorn process: the worker's jobs and uploads are counted too."""
+    text = Client("127.0.0.1").get("/metrics").text
+    assert (
+        'django_http_requests_latency_seconds_by_view_method_count{method="POST",view="imports:'
+        in text
+    )
+    assert re.search(
+        r"meterops_job_duration_seconds_count\{[^}]*apply_upload_task[^}]*\} [1-9]", text
+    )
+    assert re.search(
+        r'meterops_upload_rows_per_second_count\{[^}]*template="dil"[^}]*\} [1-9]', text
+    )
+    assert "meterops_task_queue_depth{" in text

@@ -43,6 +43,7 @@ PUBLIC = {
     "api:health": "the liveness probe",
     "health": "the process's liveness probe (no database)",
     "ready": "the readiness probe (check results, a worker count and age: no data)",
+    "metrics": "Prometheus' counters, for METRICS_ALLOWED_ADDRESSES only (others get a 404)",
     "api:login": "the field app's login",
     "api:openapi-json": "the API description (no data)",
     "api:openapi-view": "the API documentation page (no data)",
