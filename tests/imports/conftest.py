@@ -4,6 +4,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django_tasks.signals import task_enqueued
 
 from meterops.imports import services
@@ -56,6 +57,22 @@ def applied(user, code: str, upload_file) -> Upload:
     upload = checked(user, code, upload_file)
     services.start_apply(upload=upload, actor=user)
     return services.apply_upload(upload_id=upload.pk)
+
+
+def hold_open_process(customer):
+    """A second connection holding an uncommitted open process of ``customer`` (PostgreSQL):
+    an apply's INSERT of that customer's batch waits on it until ``rollback()``."""
+    holder = connection.copy()
+    holder.connect()
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_process (created_at, updated_at, customer_id, unit_id, domain,"
+            " kind, reference, state, state_label, is_open, opened_at) VALUES (now(), now(),"
+            " %s, %s, 'replacement', 'x', 'BLOCK', 'submitted', '', TRUE, now())",
+            [customer.pk, customer.unit_id],
+        )
+    return holder
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from meterops.imports.registry import TEMPLATES
 from meterops.replacement.models import ReplacementTarget
 from tests.factories import CustomerFactory, MeterFactory
 
-from .conftest import checked, xlsx
+from .conftest import checked, hold_open_process, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,16 +93,7 @@ class RealWorkerKilledTests:
         }
         # Hold an uncommitted open process for the blocker: the worker's INSERT of batch 2
         # waits on it after writing the batch's other rows, and is killed right there.
-        holder = connection.copy()
-        holder.connect()
-        holder.set_autocommit(False)
-        with holder.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO core_process (created_at, updated_at, customer_id, unit_id, domain,"
-                " kind, reference, state, state_label, is_open, opened_at) VALUES (now(), now(),"
-                " %s, %s, 'replacement', 'x', 'BLOCK', 'submitted', '', TRUE, now())",
-                [blocker.pk, blocker.unit_id],
-            )
+        holder = hold_open_process(blocker)
         code = (
             "from meterops.imports.services import apply_upload; "
             f"apply_upload(upload_id={upload.pk})"

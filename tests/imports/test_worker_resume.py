@@ -21,7 +21,7 @@ from meterops.imports.models import Upload, UploadState
 from meterops.replacement.models import ReplacementTarget
 from tests.factories import CustomerFactory, MeterFactory
 
-from .conftest import checked, xlsx
+from .conftest import checked, hold_open_process, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
@@ -193,16 +193,7 @@ class RunWorkerKilledTests:
         assert upload.batches_total == 3
         # An uncommitted open process of a customer of the second batch: the first worker's
         # INSERT of that batch waits on it, after the first batch is committed.
-        holder = connection.copy()
-        holder.connect()
-        holder.set_autocommit(False)
-        with holder.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO core_process (created_at, updated_at, customer_id, unit_id, domain,"
-                " kind, reference, state, state_label, is_open, opened_at) VALUES (now(), now(),"
-                " %s, %s, 'replacement', 'x', 'BLOCK', 'submitted', '', TRUE, now())",
-                [customers[4].pk, customers[4].unit_id],
-            )
+        holder = hold_open_process(customers[4])
         command = [sys.executable, "manage.py", "run_worker", "--interval", "0.2"]
         first = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
         second = None
