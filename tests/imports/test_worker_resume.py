@@ -238,3 +238,76 @@ class RunWorkerKilledTests:
         # The first worker's heartbeat was dropped as dead; the second, stopped by SIGTERM,
         # deleted its own.
         assert second.returncode == 0 and not WorkerHeartbeat.objects.exists()
+
+
+@pytest.mark.skipif(not POSTGRES, reason="real worker processes need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+class TwoWorkersOneQueueTests:
+    """More workers for more throughput (docs/SCALE.md): two on one queue, and each job runs
+    once, by one of them."""
+
+    def test_an_upload_and_a_campaign_are_each_taken_once(self, damage_type, settings):
+        from django_tasks_db.models import DBTaskResult
+
+        from meterops.keychange.choices import GenerationStatus
+        from meterops.keychange.models import Campaign
+        from meterops.keychange.services import (
+            CampaignFilter,
+            plan_campaign,
+            start_campaign_generation,
+        )
+        from tests.conftest import build_cast
+        from tests.keychange.helpers import old_key_meter, prepare_keys
+
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+        }
+        cast = build_cast()
+        customers = [CustomerFactory(unit=cast.sp_a) for _ in range(9)]
+        for customer in customers:
+            MeterFactory(customer=customer)
+        settings.IMPORT_BATCH_SIZE = 3
+        upload = checked(cast.supervisor, "to-ex-dg", _file(customers, damage_type))
+        prepare_keys(cast)
+        for _ in range(4):
+            old_key_meter(cast.sp_a)
+        campaign = plan_campaign(
+            actor=cast.unit_admin, unit=cast.area_a, name="DUA PEKERJA", where=CampaignFilter()
+        )
+        env = {
+            **os.environ,
+            "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(
+                **connection.settings_dict
+            ),
+            "IMPORT_BATCH_SIZE": "3",
+            "WORKER_HEARTBEAT_SECONDS": "0.5",
+            "DEBUG": "1",
+        }
+        command = [sys.executable, "manage.py", "run_worker", "--interval", "0.1"]
+        workers = [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(2)]  # noqa: S603
+        try:
+            _wait_for(lambda: WorkerHeartbeat.objects.count() == 2, 60, "two workers never beat")
+            services.start_apply(upload=upload, actor=cast.supervisor)
+            start_campaign_generation(campaign=campaign)
+
+            def both_done() -> bool:
+                return (
+                    Upload.objects.get(pk=upload.pk).state == UploadState.APPLIED
+                    and Campaign.objects.get(pk=campaign.pk).generation_status
+                    == GenerationStatus.DONE
+                )
+
+            _wait_for(both_done, 90, "the two jobs did not finish")
+        finally:
+            for worker in workers:
+                worker.terminate()
+                worker.wait(timeout=30)
+        runs = DBTaskResult.objects.filter(task_path__endswith="apply_upload_task")
+        fills = DBTaskResult.objects.filter(task_path__endswith="generate_campaign_task")
+        for results in (runs, fills):
+            assert results.count() == 1
+            assert results.get().status == "SUCCESSFUL" and len(results.get().worker_ids) == 1
+        replacements = Process.objects.filter(domain="replacement")
+        assert ReplacementTarget.objects.count() == replacements.count() == 9
+        assert campaign.targets.count() == 4
+        assert all(worker.returncode == 0 for worker in workers)
