@@ -1,6 +1,7 @@
 """Project settings. Everything that differs between machines comes from the environment."""
 
 import ipaddress
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,17 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_json(name: str) -> dict:
+    """A JSON object from the environment; empty or unset is {}."""
+    try:
+        value = json.loads(os.environ.get(name) or "{}")
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object")
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -168,8 +180,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 # In production nginx serves the collected files under names carrying their content's hash, cached
 # for a year (deploy/nginx); development and the tests serve them as they are.
+# Photos, scans and uploads: the local disk (MEDIA_ROOT) by default; past one web machine an
+# S3-compatible bucket through django-storages (docs/SCALE.md "Media on object storage"):
+# MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage, MEDIA_STORAGE_OPTIONS={"bucket_name": …}.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND")
+        or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": env_json("MEDIA_STORAGE_OPTIONS"),
+    },
     "staticfiles": {
         "BACKEND": "meterops.core.storage.HashedStaticStorage"
         if env_bool("STATIC_MANIFEST", not DEBUG)

@@ -43,3 +43,27 @@ def test_production_refuses_to_start_without_secret_key():
     result = _manage("check", extra_env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_media_can_move_to_another_storage_backend(tmp_path):
+    """Past one web machine media go to a bucket (docs/SCALE.md): the backend and its options
+    come from the environment."""
+    code = "from django.core.files.storage import default_storage as s; print(s.location)"
+    result = _manage(
+        "shell",
+        "-c",
+        code,
+        extra_env={
+            "DEBUG": "1",
+            "MEDIA_STORAGE_BACKEND": "django.core.files.storage.FileSystemStorage",
+            "MEDIA_STORAGE_OPTIONS": f'{{"location": "{tmp_path}"}}',
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(tmp_path)
+
+
+def test_storage_options_that_are_not_a_json_object_stop_the_start():
+    result = _manage("check", extra_env={"DEBUG": "1", "MEDIA_STORAGE_OPTIONS": "[1, 2]"})
+    assert result.returncode != 0
+    assert "MEDIA_STORAGE_OPTIONS must be a JSON object" in result.stderr
