@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Once the user is known: a user who just wrote reads the primary (issue #22).
+    "meterops.core.replica.ReplicaPinMiddleware",
     # Once the user is known: every answer below, refusals included, gets these headers.
     "meterops.core.middleware.PrivateResponseMiddleware",
     # Before any view reads a field; the refusal page shows the user's menu.
@@ -143,6 +145,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Issue #22: a streaming replica of the primary (PostgreSQL), read by reports, exports and
+# dashboards only (meterops.core.replica). As a test mirror, the test runner points it at the
+# default alias's test database by name, on the replica's own server: there the primary's
+# streaming made it.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+        ),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["meterops.core.replica.ReplicaRouter"]
+# After a user's write, that user's reads stay on the primary this long: longer than the
+# replica's usual lag (docs/DEPLOY.md "Read replica").
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

@@ -25,6 +25,7 @@ from .forms import (
 )
 from .media import content_type_of, serve_file
 from .panels import panels_for, status_panels_for
+from .replica import reads_from_replica
 
 
 class LoginView(auth_views.LoginView):
@@ -47,6 +48,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
+@reads_from_replica
 def dashboard(request):
     rows = queries.dashboard_rows(request.user)
     totals = {key: sum(row[key] for row in rows) for key in ("customers", "open_processes")}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
+from meterops.core.replica import reads_from_replica
 from meterops.core.services import require_role
 from meterops.documents.kct_work_orders import kct_work_orders_pdf
 
@@ -102,6 +103,7 @@ def campaign_progress(request, pk):
 
 
 @login_required
+@reads_from_replica
 def campaign_dashboard(request):
     """Progress of every campaign the user sees, per unit and per contractor (issue #9, 5)."""
     require_role(request.user, services.ASSIGNER_ROLES)
@@ -164,6 +166,7 @@ def target_regenerate(request, pk, target_pk):
 
 
 @login_required
+@reads_from_replica
 def campaign_export(request, pk):
     campaign = queries.get_campaign_for(request.user, pk)
     response = HttpResponse(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.formats import number
+from meterops.core.replica import reads_from_replica
 from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
 from meterops.documents import prepaid_applications as pdf
@@ -66,6 +67,7 @@ def request_list(request):
 
 
 @login_required
+@reads_from_replica
 def request_export(request):
     """The filtered list as Excel (at most 100 000 rows), for monitoring outside meterops."""
     _office(request)

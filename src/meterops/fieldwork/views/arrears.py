@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError, InvalidInput, NotFound
 from meterops.core.excel import Rupiah, xlsx_response
+from meterops.core.replica import reads_from_replica
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 from meterops.customers.models import Customer
@@ -73,6 +74,7 @@ def arrears_list(request):
 
 
 @login_required
+@reads_from_replica
 def arrears_export(request):
     """The arrears as filtered on the page, with who answers for each (seed 004 §VI notes)."""
     require_role(request.user, services.ARREARS_UPLOADERS)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
+from meterops.core.replica import reads_from_replica
 from meterops.core.services import require_role
 
 from .. import exports, forms, queries, services
@@ -81,6 +82,7 @@ def audit_issue_orders(request, pk):
 
 
 @login_required
+@reads_from_replica
 def scorecard(request):
     """Scorecard per vendor, petugas and RBM with the 6-month trend; Excel for the KPI."""
     require_role(request.user, SUPERVISORS)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.choices import RoleCode
 from meterops.core.errors import DomainError, InvalidInput
+from meterops.core.replica import reads_from_replica
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 from meterops.customers.models import Route
@@ -238,6 +239,7 @@ def posting_taken(request, pk):
 
 
 @login_required
+@reads_from_replica
 def recap(request):
     """Per unit and reading day of a BLTH: sudah vs belum disahkan, with drill-down."""
     require_role(request.user, RECAP_ROLES)
@@ -249,6 +251,7 @@ def recap(request):
 
 
 @login_required
+@reads_from_replica
 def recap_detail(request, pk):
     """Drill-down: the customers of one reading day and BLTH with their reading status."""
     require_role(request.user, RECAP_ROLES)

@@ -12,6 +12,7 @@ from meterops.core.errors import DomainError
 from meterops.core.forms import CustomerIdForm
 from meterops.core.media import serve_file
 from meterops.core.queries import open_processes_of
+from meterops.core.replica import reads_from_replica
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 from meterops.customers.queries import find_customer_for
@@ -56,6 +57,7 @@ def _selected_targets(request, *states):
 
 
 @login_required
+@reads_from_replica
 def target_list(request):
     """Data APP Rusak: every broken-meter record of the user's units, filtered and paginated."""
     form = TargetFilterForm(request.GET or None, user=request.user)

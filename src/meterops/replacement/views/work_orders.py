@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from meterops.core.errors import DomainError
 from meterops.core.forms import CustomerIdForm
 from meterops.core.models import User
+from meterops.core.replica import reads_from_replica
 from meterops.core.services import field_officers_for, require_role
 from meterops.customers.meter_readings import latest_readings
 from meterops.documents.work_orders import render_work_orders
@@ -98,6 +99,7 @@ def print_batch_pdf(request, pk):
 
 
 @login_required
+@reads_from_replica
 def workorder_list(request):
     """Monitoring Cetak PK: every work order with its state; overdue ones in red."""
     form = WorkOrderFilterForm(request.GET or None, user=request.user)
