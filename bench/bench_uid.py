@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import random
 import tempfile
 import time
 from datetime import timedelta
@@ -299,8 +298,9 @@ def measure_pages(units, requests: int) -> dict:
     return results
 
 
-def peremajaan_file(path: Path, rows: int) -> None:
-    """A day's Peremajaan Kumulatif: customers' meters replaced as billing saw them."""
+def peremajaan_file(path: Path, rows: int, prefix: str) -> None:
+    """A day's Peremajaan Kumulatif: customers' meters replaced as billing saw them; NO_AGENDA
+    starts with ``prefix`` so each stage's file is new to the one before."""
     from django.utils import timezone
     from openpyxl import Workbook
 
@@ -324,7 +324,7 @@ def peremajaan_file(path: Path, rows: int) -> None:
     )
     meters = Meter.objects.filter(removed_at__isnull=True, customer__payment_mode="postpaid")
     picked = meters.order_by("?").values_list("customer__customer_id", "meter_number")[:rows]
-    stamp = f"{day:%y%m%d}{random.Random(SEED).randint(0, 999):03d}"
+    stamp = f"{prefix}{day:%y%m%d}"
     for n, (customer_id, number) in enumerate(picked, 1):
         sheet.append(
             [
@@ -397,7 +397,7 @@ def heavy_jobs(units, ulp: str) -> dict[str, tuple[float, int]]:
         results["upload TO Ex DG (check + apply)"] = (seconds, len(ids))
 
         path = Path(tmp) / "PEREMAJAAN.xlsx"
-        peremajaan_file(path, max(100, customers // 2000))
+        peremajaan_file(path, max(100, customers // 2000), ulp)
         seconds, _peak = run_pipeline(
             path, User.objects.get(username="admin"), "peremajaan-kumulatif"
         )
