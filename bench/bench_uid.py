@@ -300,7 +300,7 @@ def measure_pages(units, requests: int) -> dict:
 
 def peremajaan_file(path: Path, rows: int, prefix: str) -> None:
     """A day's Peremajaan Kumulatif: customers' meters replaced as billing saw them; NO_AGENDA
-    starts with ``prefix`` so each stage's file is new to the one before."""
+    and the new meter numbers carry ``prefix`` so each stage's file is new to the one before."""
     from django.utils import timezone
     from openpyxl import Workbook
 
@@ -335,7 +335,7 @@ def peremajaan_file(path: Path, rows: int, prefix: str) -> None:
                 4200,
                 "ITRON",
                 "ACE 9000",
-                f"57{n:09d}",
+                f"57{prefix[-2:]}{n:07d}",
                 0,
             ]
         )
