@@ -37,6 +37,7 @@ customer-year. ``--report FILE`` writes all of it as markdown. The database is d
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import tempfile
 import time
@@ -142,7 +143,7 @@ INSERT INTO fieldwork_arrears (created_at, updated_at, bills, amount, reported_a
 SELECT now(), now(), 1 + c.id %% 4, 150000 * (1 + c.id %% 4), now() - interval '3 days',
        c.id, c.unit_id
 FROM customers_customer c
-WHERE c.id > %(after)s AND c.payment_mode = 'postpaid' AND c.id %% 100 < 7
+WHERE c.id > %(after)s AND c.payment_mode = 'postpaid' AND c.id %% 100 BETWEEN 10 AND 16
 """
 # The opened event, one or two steps, and the closing one where the process closed.
 INSERT_EVENTS = """
@@ -197,7 +198,7 @@ def build(units, count: int, months: int) -> dict[str, float]:
 
     started = time.perf_counter()
     schedule_demo_routes()
-    states = '{"' + '", "'.join(f'{k}": "{v}' for k, v in LAST_PERIOD_STATES.items()) + '"}'
+    states = json.dumps(LAST_PERIOD_STATES)
     for age, period in enumerate(periods(months)):
         execute(INSERT_READINGS, {"period": period, "age": age, "states": states, "after": after})
     approver = User.objects.get(username="spvte.baleendah").pk
