@@ -124,7 +124,7 @@ def _check_and_apply(upload_id: int, started: float) -> None:
     )
 
 
-def run_pipeline(path: Path, user) -> tuple[float, int]:
+def run_pipeline(path: Path, user, template: str = "to-ex-dg") -> tuple[float, int]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from meterops.imports import services
@@ -133,7 +133,7 @@ def run_pipeline(path: Path, user) -> tuple[float, int]:
     started = time.perf_counter()
     upload = services.create_upload(
         actor=user,
-        template=get_template("to-ex-dg"),
+        template=get_template(template),
         upload_file=SimpleUploadedFile(path.name, path.read_bytes()),
     )
     subprocess.run(  # noqa: S603

@@ -36,6 +36,7 @@ import statistics
 import time
 from datetime import timedelta
 
+import benchpages
 from benchdb import throwaway_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_replacement"
@@ -45,7 +46,8 @@ USERS = {"UID": "admin", "ULP": "pengawas.baleendah"}
 CLOSED = ("replaced", "dropped")
 
 # One row per target: customer, unit, current meter, and its attributes drawn from hashes of
-# the row number (decorrelated by seed): 45% replaced, 5% dropped, 12% submitted, 3% reverify,
+# the row number n (decorrelated by seed; ids from first + 1, every ``every``-th customer after
+# id ``after``): 45% replaced, 5% dropped, 12% submitted, 3% reverify,
 # 7% verified, 14% printed, 14% assigned; 20% programme; 10 damage types; 365 days of reports.
 STAGE_TARGETS = """
 CREATE TEMP TABLE bench_target AS
@@ -57,8 +59,9 @@ SELECT c.n, c.customer_id, c.unit_id, m.id AS meter_id,
        CASE WHEN h.src < 20 THEN 'programme' ELSE 'fault' END AS source,
        d.ids[1 + h.dmg] AS damage_type_id,
        date_trunc('second', now()) - h.age * interval '1 second' AS reported_at
-FROM (SELECT row_number() OVER (ORDER BY id) AS n, id AS customer_id, unit_id
-      FROM customers_customer ORDER BY id LIMIT %(count)s) c
+FROM (SELECT %(first)s + row_number() OVER (ORDER BY id) AS n, id AS customer_id, unit_id
+      FROM customers_customer WHERE id > %(after)s AND id %% %(every)s = 0
+      ORDER BY id LIMIT %(count)s) c
 LEFT JOIN customers_meter m ON m.customer_id = c.customer_id AND m.removed_at IS NULL
 CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS k
             FROM replacement_damagetype) d
@@ -117,7 +120,7 @@ def seed(count: int, work_orders: int) -> None:
     from meterops.core.models import User
 
     closed = list(CLOSED)
-    execute(STAGE_TARGETS, {"count": count})
+    execute(STAGE_TARGETS, {"count": count, "first": 0, "after": 0, "every": 1})
     execute(INSERT_PROCESSES, {"closed": closed})
     execute(INSERT_TARGETS, {"closed": closed})
     execute("DROP TABLE bench_target")
@@ -225,23 +228,16 @@ def time_requests(clients, requests, repeat: int) -> dict:
 
 def explain(client, params) -> dict[str, list[str]]:
     """EXPLAIN (ANALYZE, BUFFERS) of the target list's COUNT and page queries for ``params``."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    with CaptureQueriesContext(connection) as captured:
-        client.get(reverse("replacement:target_list"), params)
-    statements = [
-        q["sql"] for q in captured.captured_queries if '"replacement_replacementtarget"' in q["sql"]
-    ]
+    page = benchpages.page_statements(client, reverse("replacement:target_list"), params)
+    statements = [s for s in page if '"replacement_replacementtarget"' in s]
     plans = {}
-    with connection.cursor() as cursor:
-        for kind, statement in (
-            ("COUNT", next(s for s in statements if s.startswith("SELECT COUNT(*)"))),
-            ("page", next(s for s in statements if " LIMIT " in s)),
-        ):
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
-            plans[kind] = [statement, *(row[0] for row in cursor.fetchall())]
+    for kind, statement in (
+        ("COUNT", next(s for s in statements if s.startswith("SELECT COUNT(*)"))),
+        ("page", next(s for s in statements if " LIMIT " in s)),
+    ):
+        plans[kind] = [statement, *benchpages.explain(statement)]
     return plans
 
 
