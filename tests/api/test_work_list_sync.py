@@ -134,9 +134,7 @@ class ETagTests:
 
 
 class DeltaTests:
-    def test_since_answers_only_changed_items_and_every_id(
-        self, api_client, work_order, new_order
-    ):
+    def test_since_answers_only_changed_items_and_every_id(self, api_client, work_order, new_order):
         client = api_client(work_order.assigned_to)
         first = client.get("/api/work-list").json()
         assert first["ids"] is None
@@ -182,3 +180,28 @@ class DeltaTests:
         data = api_client(work_order.assigned_to).get("/api/work-list").json()
         assert [i["id"] for i in data["items"]] == [work_order.pk]
         assert data["since"] is None
+
+
+class FieldOrderDeltaTests:
+    def test_a_paid_arrears_reaches_the_delta_of_its_disconnection_order(self, api_client, cast):
+        from meterops.fieldwork.models import Arrears, FieldOrder
+        from tests.fieldwork.helpers import disconnection_order
+
+        order = disconnection_order(cast)
+        an_hour_ago = timezone.now() - timedelta(hours=1)
+        FieldOrder.objects.filter(pk=order.pk).update(updated_at=an_hour_ago)
+        Arrears.objects.filter(pk=order.arrears_id).update(updated_at=an_hour_ago)
+        client = api_client(cast.officer)
+        held = client.get("/api/work-list")
+        since = (timezone.now() - SINCE_OVERLAP * 5).isoformat()
+        assert client.get("/api/work-list", {"since": since}).json()["items"] == []
+
+        Arrears.objects.filter(pk=order.arrears_id).update(
+            paid_at=timezone.now(), updated_at=timezone.now()
+        )
+        answer = client.get("/api/work-list", {"since": since}, HTTP_IF_NONE_MATCH=held["ETag"])
+        assert answer.status_code == 200
+        data = answer.json()
+        [item] = data["items"]
+        assert item["detail"]["arrears_paid_at"] is not None
+        assert data["ids"] == [f"fieldwork.disconnection:{order.pk}"]
