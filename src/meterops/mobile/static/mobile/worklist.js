@@ -6,14 +6,21 @@
 let workFetch = null;
 
 /* Start-up, the screen and a tap ask at once: one request answers them all, and the next
-   one asks with what that one brought. */
-function fetchWork() {
-  if (!workFetch) workFetch = refetchWork().finally(() => { workFetch = null; });
-  return workFetch;
+   one asks with what that one brought. ``whole`` skips the validator: the facts the phone's
+   checks use (the last stan of a PK's meter) are no part of an item's version, so after the
+   server refused an entry on newer facts only the whole list brings them. */
+function fetchWork({ whole = false } = {}) {
+  if (workFetch && !whole) return workFetch;
+  const before = workFetch ? workFetch.catch(() => {}) : Promise.resolve();
+  const mine = before.then(() => refetchWork(whole));
+  const clear = () => { if (workFetch === mine) workFetch = null; };
+  workFetch = mine;
+  mine.then(clear, clear);
+  return mine;
 }
 
-async function refetchWork() {
-  const held = await heldWork();
+async function refetchWork(whole) {
+  const held = whole ? null : await heldWork();
   let answer = await askWork(held);
   if (answer.status === 304) {
     const checked = { ...held, checked_at: new Date().toISOString() };
