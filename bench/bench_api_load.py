@@ -120,6 +120,10 @@ def seed(officer_count: int) -> list[dict]:
     User.roles.through.objects.bulk_create(
         [User.roles.through(user_id=o.pk, role_id=role.pk) for o in officers]
     )
+    # A contractor's officer sees the units he is placed in (issue #17): all of them here.
+    User.placed_units.through.objects.bulk_create(
+        [User.placed_units.through(user_id=o.pk, unit_id=u.pk) for o in officers for u in units]
+    )
     targets = officer_count * ORDERS_PER_OFFICER
     execute(STAGE, {"count": targets})
     execute(INSERT_PROCESSES)
