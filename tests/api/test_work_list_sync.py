@@ -205,3 +205,26 @@ class FieldOrderDeltaTests:
         [item] = data["items"]
         assert item["detail"]["arrears_paid_at"] is not None
         assert data["ids"] == [f"fieldwork.disconnection:{order.pk}"]
+
+
+class SharedFilterTests:
+    def test_the_ids_name_exactly_the_items_of_the_list(self, cast, work_order, field_officer):
+        from meterops.core.worklist import work_list_for, work_list_ids
+        from meterops.fieldwork.choices import OrderKind
+        from meterops.fieldwork.models import FieldOrder
+        from meterops.fieldwork.services import assign_orders
+
+        order = FieldOrder.objects.create(
+            unit=cast.sp_a,
+            customer=work_order.target.customer,
+            kind=OrderKind.NOTICE,
+            issued_by=cast.supervisor,
+        )
+        assign_orders(
+            actor=cast.supervisor,
+            orders=FieldOrder.objects.filter(pk=order.pk),
+            officer=field_officer,
+        )
+        listed = sorted(f"{item.kind}:{item.id}" for item in work_list_for(field_officer))
+        assert listed == work_list_ids(field_officer)
+        assert listed == sorted([f"replacement:{work_order.pk}", f"fieldwork.notice:{order.pk}"])
