@@ -12,8 +12,10 @@ import zoneinfo
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -24,7 +26,7 @@ from ninja.security import HttpBearer
 from meterops.core.errors import DomainError, InvalidInput
 from meterops.core.queries import open_processes_of, timeline_of
 from meterops.core.services import check_current_password
-from meterops.core.worklist import work_list_for
+from meterops.core.worklist import work_list_for, work_list_ids, work_list_tag
 from meterops.customers.queries import find_customer_for
 from meterops.replacement.models import DamageType
 
@@ -164,14 +166,47 @@ def contacts(request):
 # --- Reads -------------------------------------------------------------------------------
 
 
-@api.get("/work-list", response={200: s.WorkListOut, **ERRORS}, tags=["pekerjaan"])
-def work_list(request):
-    """Today's orders assigned to the officer, every kind, with their customers."""
-    items = work_list_for(request.user)
+@api.get("/work-list", response={200: s.WorkListOut, 304: None, **ERRORS}, tags=["pekerjaan"])
+def work_list(request, response: HttpResponse, since: str | None = None):
+    """Today's orders assigned to the officer, every kind, with their customers. The answer's
+    ``ETag`` sent back in ``If-None-Match`` answers 304 without a body while the list is
+    unchanged; ``since`` (the ``generated_at`` of the phone's last list) answers only the items
+    changed since, and ``ids``, every item on the list now."""
+    changed_after = _parse_since(since)
+    etag = f'"{work_list_tag(request.user)}"'
+    response.headers["ETag"] = etag
+    # Each phone revalidates its own list; no shared cache keeps it.
+    response.headers["Cache-Control"] = "private, no-cache"
+    if etag in _none_match(request):
+        return Status(304, None)
+    items = work_list_for(request.user, since=changed_after)
     return {
         "generated_at": timezone.now(),
+        "since": changed_after,
+        "ids": work_list_ids(request.user) if changed_after else None,
         "items": [{**vars(item), "customer": customer_out(item.customer)} for item in items],
     }
+
+
+def _parse_since(value: str | None):
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise InvalidInput(
+            "since",
+            _("Waktu since harus tanggal dan jam ISO 8601, mis. 2026-01-31T08:00:00+07:00."),
+        )
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _none_match(request) -> set[str]:
+    """The validators of If-None-Match, compared weakly: a gzip on the way makes them W/."""
+    tags = parse_etags(request.headers.get("If-None-Match", ""))
+    return {tag.removeprefix("W/") for tag in tags}
 
 
 @api.get(

@@ -89,6 +89,10 @@ class WorkItemOut(Schema):
 
 class WorkListOut(Schema):
     generated_at: datetime
+    # The delta's start (the ``since`` asked), null for the whole list.
+    since: datetime | None = None
+    # With ``since``: ``kind:id`` of every item on the list now, for the phone to drop the rest.
+    ids: list[str] | None = None
     items: list[WorkItemOut]
 
 

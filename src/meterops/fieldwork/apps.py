@@ -23,7 +23,7 @@ class FieldworkConfig(AppConfig):
         from . import demo, services
         from .choices import EVENT_LABELS
         from .dashboard import customer_status, deadline_panel
-        from .worklist import field_orders
+        from .worklist import FIELD_ORDERS, field_orders
 
         register_event_labels(self.label, EVENT_LABELS)
 
@@ -67,7 +67,7 @@ class FieldworkConfig(AppConfig):
         register_panel(DashboardPanel("fieldwork/_dashboard_panel.html", deadline_panel))
         register_status_panel(StatusPanel("fieldwork/_status_panel.html", customer_status))
         register_demo_builder(DemoBuilder(60, demo.build_demo))
-        register_work_source("fieldwork", field_orders)
+        register_work_source("fieldwork", field_orders, query=FIELD_ORDERS)
 
         from meterops.imports.registry import register_template
 

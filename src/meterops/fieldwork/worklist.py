@@ -3,19 +3,29 @@
 from django.db.models import F
 
 from meterops.core.scoping import scoped
-from meterops.core.worklist import WorkItem
+from meterops.core.worklist import WorkItem, WorkQuery
 from meterops.customers.queries import current_meters, with_current_meter
 
 from .choices import OrderState
 from .models import FieldOrder
 
 
-def field_orders(user) -> list[WorkItem]:
+def _open_orders(user):
     """Fieldwork orders (seed 004: accuracy checks, prepaid sampling, notices, disconnection,
     reconnection, dismantling, surveys) assigned to this officer and still open."""
+    return scoped(FieldOrder, user).filter(assigned_to=user, state=OrderState.ASSIGNED)
+
+
+# A paid arrears changes what the officer carries to a disconnection, not the order itself.
+FIELD_ORDERS = WorkQuery(
+    "fieldwork", _open_orders, ("updated_at", "arrears__updated_at"), kind_field="kind"
+)
+
+
+def field_orders(user, since=None) -> list[WorkItem]:
+    """The officer's orders (``FIELD_ORDERS``), with ``since`` only those changed after it."""
     orders = (
-        scoped(FieldOrder, user)
-        .filter(assigned_to=user, state=OrderState.ASSIGNED)
+        FIELD_ORDERS.changed_since(user, since)
         .select_related("customer", "arrears", "arrears__notice_signer")
         .prefetch_related(current_meters("customer__meters"))
         .order_by(F("planned_on").asc(nulls_last=True), "due_at", "id")[:500]

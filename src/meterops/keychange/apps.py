@@ -19,11 +19,11 @@ class KeychangeConfig(AppConfig):
         from . import demo
         from .choices import EVENT_LABELS
         from .services import resume_interrupted_campaigns
-        from .worklist import keychange_targets
+        from .worklist import TARGETS, keychange_targets
 
         register_event_labels(self.label, EVENT_LABELS)
 
-        register_work_source("keychange", keychange_targets)
+        register_work_source("keychange", keychange_targets, query=TARGETS)
         register_resumer("keychange", resume_interrupted_campaigns)
         # After the vending keys (50) its Bank KCT is made with.
         register_demo_builder(DemoBuilder(55, demo.build_demo))

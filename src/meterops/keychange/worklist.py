@@ -3,19 +3,26 @@
 from django.db.models import Prefetch
 
 from meterops.core.scoping import scoped
-from meterops.core.worklist import WorkItem
+from meterops.core.worklist import WorkItem, WorkQuery
 
 from .choices import TargetState
 from .models import CampaignTarget, DisplayExpectation, KeyChangeToken
 from .services import pick_display_expectation
 
 
-def keychange_targets(user) -> list[WorkItem]:
-    """KRN-2 key-change targets (seed 003) assigned to this officer and not confirmed yet: the
-    KCT pair to enter on the meter and what the meter shows after "04 enter" (Lampiran I)."""
+def _open_targets(user):
+    """KRN-2 key-change targets (seed 003) assigned to this officer and not confirmed yet."""
+    return scoped(CampaignTarget, user).filter(assigned_to=user, state=TargetState.ASSIGNED)
+
+
+TARGETS = WorkQuery("keychange", _open_targets)
+
+
+def keychange_targets(user, since=None) -> list[WorkItem]:
+    """The officer's targets (``TARGETS``, with ``since`` only those changed after it): the KCT
+    pair to enter on the meter and what the meter shows after "04 enter" (Lampiran I)."""
     targets = list(
-        scoped(CampaignTarget, user)
-        .filter(assigned_to=user, state=TargetState.ASSIGNED)
+        TARGETS.changed_since(user, since)
         .select_related("customer", "meter", "campaign")
         .prefetch_related(
             Prefetch(

@@ -19,12 +19,12 @@ class PrepaidConfig(AppConfig):
         from . import demo
         from .choices import EVENT_LABELS
         from .uploads import STOCK_UPLOAD
-        from .worklist import prepaid_installations
+        from .worklist import INSTALLATIONS, prepaid_installations
 
         register_event_labels(self.label, EVENT_LABELS)
 
         register_demo_builder(DemoBuilder(40, demo.build_demo))
-        register_work_source("prepaid", prepaid_installations)
+        register_work_source("prepaid", prepaid_installations, query=INSTALLATIONS)
         register_template(STOCK_UPLOAD)
 
         for label, lookup in {

@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
 from meterops.core.models import ProcessEvent
-from meterops.core.worklist import WorkItem
+from meterops.core.worklist import WorkItem, WorkQuery
 from meterops.customers.queries import current_meters, with_current_meter
 
 from .choices import TokenStatus
@@ -47,16 +47,19 @@ def _token_out(token: IssuedToken) -> dict:
     }
 
 
-def prepaid_installations(user) -> list[WorkItem]:
+INSTALLATIONS = WorkQuery("prepaid", field_installations_for)
+
+
+def prepaid_installations(user, since=None) -> list[WorkItem]:
     """PKs pemasangan assigned to this officer and not realised yet (seed 002, Bab 2 step 5):
     the meter to install (or, for a PD keeping its meter, that meter), the KCTs then the stroom
     awal in 4-digit groups, the meter to take down if the customer still has one, and what to
-    record. Three queries whatever the number of PKs."""
+    record. Three queries whatever the number of PKs; with ``since`` only those changed after it."""
     assigned_at = ProcessEvent.objects.filter(
         process=OuterRef("process"), verb=ASSIGNED_VERB
     ).order_by("-at")
     requests = list(
-        field_installations_for(user)
+        INSTALLATIONS.changed_since(user, since)
         .select_related("customer", "meter", "kept_meter")
         .annotate(assigned_at=Subquery(assigned_at.values("at")[:1]))
         .prefetch_related(

@@ -23,7 +23,7 @@ class ReadingConfig(AppConfig):
         from .queries import active_anomaly_codes, latest_readings_of
         from .status_panel import reading_status
         from .uploads import READING_UPLOAD
-        from .worklist import reading_rereads
+        from .worklist import REREADS, reading_rereads
 
         register_event_labels(self.label, EVENT_LABELS)
 
@@ -31,7 +31,7 @@ class ReadingConfig(AppConfig):
 
         register_status_panel(StatusPanel("reading/_status_panel.html", reading_status))
         register_demo_builder(DemoBuilder(30, demo.build_demo))
-        register_work_source("reading", reading_rereads)
+        register_work_source("reading", reading_rereads, query=REREADS)
         # HOME's LBKB mark and replacement checks read the latest reading (seed 000).
         register_reading_source(ReadingSource(latest_readings_of, active_anomaly_codes))
 

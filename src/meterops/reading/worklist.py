@@ -2,7 +2,7 @@
 
 from meterops.core.choices import RoleCode
 from meterops.core.scoping import scoped
-from meterops.core.worklist import WorkItem
+from meterops.core.worklist import WorkItem, WorkQuery
 from meterops.customers.queries import current_meters, with_current_meter
 
 from .choices import ReadingState
@@ -14,14 +14,21 @@ def reading_reference(reading) -> str:
     return f"{reading.period}/{reading.customer.customer_id}"
 
 
-def reading_rereads(user) -> list[WorkItem]:
-    """Readings sent back for re-reading (Baca ulang) in a field officer's units, in route
-    order: the stan to read again, with the reason and the stan read before."""
+def _open_rereads(user):
+    """Readings sent back for re-reading (Baca ulang) in a field officer's units."""
     if not user.has_role(RoleCode.FIELD_OFFICER):
-        return []
+        return Reading.objects.none()
+    return scoped(Reading, user).filter(state=ReadingState.REREAD_REQUESTED)
+
+
+REREADS = WorkQuery("reading", _open_rereads)
+
+
+def reading_rereads(user, since=None) -> list[WorkItem]:
+    """The officer's re-reads (``REREADS``, with ``since`` only those changed after it) in
+    route order: the stan to read again, with the reason and the stan read before."""
     readings = (
-        scoped(Reading, user)
-        .filter(state=ReadingState.REREAD_REQUESTED)
+        REREADS.changed_since(user, since)
         .select_related("customer")
         .prefetch_related(current_meters("customer__meters"))
         .order_by("customer__route_id", "customer__route_sequence", "id")[:500]

@@ -21,7 +21,7 @@ class ReplacementConfig(AppConfig):
         from .choices import EVENT_LABELS
         from .dashboard import home_panel
         from .uploads import TO_EX_DG, TO_NON_EX_DG
-        from .worklist import replacement_work_orders
+        from .worklist import WORK_ORDERS, replacement_work_orders
 
         register_event_labels(self.label, EVENT_LABELS)
 
@@ -35,7 +35,7 @@ class ReplacementConfig(AppConfig):
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
         register_demo_builder(DemoBuilder(20, demo.build_demo))
-        register_work_source("replacement", replacement_work_orders)
+        register_work_source("replacement", replacement_work_orders, query=WORK_ORDERS)
         register_menu(
             MenuEntry(
                 _("Konflik Peremajaan"),

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from meterops.core.scoping import scoped
-from meterops.core.worklist import WorkItem
+from meterops.core.worklist import WorkItem, WorkQuery
 from meterops.customers.meter_readings import latest_readings
 from meterops.customers.queries import current_meters, with_current_meter
 
@@ -12,12 +12,20 @@ from .models import WorkOrder
 from .services import daily_use_limit_kwh, last_reading_of, unit_zone
 
 
-def replacement_work_orders(user) -> list[WorkItem]:
+def _open_work_orders(user):
     """Distributed PKs of this officer whose meter is not replaced yet (seed 000, Monitoring PK)."""
+    return scoped(WorkOrder, user).filter(assigned_to=user, target__state=TargetState.ASSIGNED)
+
+
+# An item's version is its target's; the PK itself changes when printed again or reassigned.
+WORK_ORDERS = WorkQuery("replacement", _open_work_orders, ("target__updated_at", "updated_at"))
+
+
+def replacement_work_orders(user, since=None) -> list[WorkItem]:
+    """The officer's PKs (``WORK_ORDERS``), with ``since`` only those changed after it."""
     work_orders = (
-        scoped(WorkOrder, user)
+        WORK_ORDERS.changed_since(user, since)
         .select_related("target__customer", "target__damage_type", "target__meter", "target__unit")
-        .filter(assigned_to=user, target__state=TargetState.ASSIGNED)
         .prefetch_related(current_meters("target__customer__meters"))
         .order_by("assigned_at", "id")[:500]
     )

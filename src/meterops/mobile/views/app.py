@@ -12,11 +12,12 @@ from django.views.decorators.cache import never_cache
 from meterops.replacement.models import NOTES_MAX_LENGTH
 from meterops.replacement.services import DISTRIBUTOR_ROLES
 
-APP_VERSION = "2026-12-06.4"
+APP_VERSION = "2026-12-06.5"
 ASSETS = (
     "mobile/app.css",
     "mobile/app.js",
     "mobile/queue.js",
+    "mobile/worklist.js",
     "mobile/icons/icon-192.png",
     "mobile/icons/icon-512.png",
     "mobile/guide/01-login.png",

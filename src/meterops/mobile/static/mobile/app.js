@@ -159,8 +159,9 @@ async function api(path, { method = "GET", json, body, headers = {} } = {}) {
     auth.clear();
     go("login");
   }
-  if (!response.ok) throw new ApiError(response.status, data);
-  return { status: response.status, data };
+  // A 304 is the answer to the app's own If-None-Match (worklist.js).
+  if (!response.ok && response.status !== 304) throw new ApiError(response.status, data);
+  return { status: response.status, data, headers: response.headers };
 }
 
 function isOffline(error) {
@@ -289,13 +290,7 @@ async function fetchReferenceData() {
 
 /* ---- Work list ----------------------------------------------------------------------- */
 
-async function fetchWork() {
-  const { data } = await api("/work-list");
-  await cache("worklist", data);
-  for (const item of data.items) await cache(`customer:${item.customer.customer_id}`, item.customer);
-  if (current === "work") await renderWork();
-  return data;
-}
+/* fetchWork is in worklist.js. */
 
 $("#work-refresh").addEventListener("click", async () => {
   try {
@@ -359,7 +354,8 @@ async function renderWork() {
     $("#work-fetched").textContent = "Daftar kerja belum pernah diambil.";
     return;
   }
-  $("#work-fetched").textContent = `Diambil ${showTime(work.generated_at)} — ${work.items.length} pekerjaan.`;
+  const fetched = showTime(work.checked_at || work.generated_at);
+  $("#work-fetched").textContent = `Diambil ${fetched} — ${work.items.length} pekerjaan.`;
   list.replaceChildren(...work.items.map((item) => workRow(item, queued.get(workKey(item)))));
 }
 

@@ -378,7 +378,7 @@ async function runSync() {
   }
   // A refusal may rest on facts newer than the phone's (a newer stan): the phone's own checks
   // use the server's when the officer corrects the entry.
-  if (refused && navigator.onLine) await fetchWork().catch(() => {});
+  if (refused && navigator.onLine) await fetchWork({ whole: true }).catch(() => {});
   await showQueueCount();
   if (current === "queue") await renderQueue();
   if (current === "work" || current === "home") route();
