@@ -306,23 +306,12 @@ def peremajaan_file(path: Path, rows: int, prefix: str) -> None:
     from openpyxl import Workbook
 
     from meterops.customers.models import Meter
+    from meterops.replacement.billing_upload import PEREMAJAAN_KUMULATIF
 
     day = timezone.localdate() - timedelta(days=1)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Data")
-    sheet.append(
-        [
-            "NO_AGENDA",
-            "IDPEL",
-            "TGL_GANTI",
-            "NO_METER_LAMA",
-            "STAN_CABUT",
-            "MERK_METER_BARU",
-            "TYPE_METER_BARU",
-            "NO_METER_BARU",
-            "STAN_PASANG",
-        ]
-    )
+    sheet.append([column.header for column in PEREMAJAAN_KUMULATIF.columns])
     meters = Meter.objects.filter(removed_at__isnull=True, customer__payment_mode="postpaid")
     picked = meters.order_by("?").values_list("customer__customer_id", "meter_number")[:rows]
     stamp = f"{prefix}{day:%y%m%d}"

@@ -54,16 +54,21 @@ def upload_photo(client, data: bytes | None = None, chunk: int = 100_000) -> int
     return upload_id
 
 
+def hand_over(cast, target, officer):
+    """The target verified, its PK printed and handed to ``officer``: on their work list."""
+    replacement.verify_target(target=target, actor=cast.supervisor)
+    [order] = replacement.print_work_orders(targets=[target], actor=cast.supervisor)
+    [order] = replacement.assign_work_orders(
+        work_orders=[order], officer=officer, actor=cast.supervisor
+    )
+    return order
+
+
 @pytest.fixture
 def work_order(cast, customer, make_target, field_officer):  # noqa: F811
     """A PK of ULP A handed to the contractor A officer."""
     target = make_target(customer)
-    replacement.verify_target(target=target, actor=cast.supervisor)
-    [order] = replacement.print_work_orders(targets=[target], actor=cast.supervisor)
-    [order] = replacement.assign_work_orders(
-        work_orders=[order], officer=field_officer, actor=cast.supervisor
-    )
-    return order
+    return hand_over(cast, target, field_officer)
 
 
 @pytest.fixture
@@ -78,9 +83,4 @@ def other_contractor_order(cast, make_target):  # noqa: F811
     other = CustomerFactory(unit=cast.sp_a, name="CECEP")
     MeterFactory(customer=other, meter_number="45000000002")
     target = make_target(other)
-    replacement.verify_target(target=target, actor=cast.supervisor)
-    [order] = replacement.print_work_orders(targets=[target], actor=cast.supervisor)
-    [order] = replacement.assign_work_orders(
-        work_orders=[order], officer=officer, actor=cast.supervisor
-    )
-    return order
+    return hand_over(cast, target, officer)

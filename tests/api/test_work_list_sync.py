@@ -11,6 +11,8 @@ from meterops.replacement import services as replacement
 from meterops.replacement.models import ReplacementTarget, WorkOrder
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 
+from .conftest import hand_over
+
 pytestmark = pytest.mark.django_db
 
 
@@ -29,13 +31,7 @@ def new_order(cast, make_target):
     def make(officer):
         customer = CustomerFactory(unit=cast.sp_a)
         MeterFactory(customer=customer, meter_number=f"460000000{next(made)}")
-        target = make_target(customer)
-        replacement.verify_target(target=target, actor=cast.supervisor)
-        [order] = replacement.print_work_orders(targets=[target], actor=cast.supervisor)
-        [order] = replacement.assign_work_orders(
-            work_orders=[order], officer=officer, actor=cast.supervisor
-        )
-        return order
+        return hand_over(cast, make_target(customer), officer)
 
     return make
 
