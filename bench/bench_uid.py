@@ -2,7 +2,8 @@
 
 Run:  flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_uid.py
       [--customers 5000000] [--months 12] [--requests 50] [--report docs/bench_uid_report.md]
-      [--database-url postgres://postgres@127.0.0.1:5432/uid_bench]
+      [--database-url postgres://postgres@127.0.0.1:5432/uid_bench] [--keep]
+      flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_uid.py --reuse [--pages …]
 
 In a fresh database (dropped and created here, migrated) it builds the demo region (one UID,
 three UP3, nine ULP) and fills it in two stages, each set-based (COPY of ``generate_customers``
@@ -284,11 +285,15 @@ def pages(units) -> list[tuple[str, str, dict]]:
     ]
 
 
-def measure_pages(units, requests: int) -> dict:
-    """(user, page) -> (p50, p95, slowest SELECT ms, its SQL, its plan)."""
+def measure_pages(units, requests: int, only: list[str] | None = None) -> dict:
+    """(user, page) -> (p50, p95, slowest SELECT ms, its SQL, its plan).
+
+    ``only``: the pages whose label starts with one of these, all when empty."""
     clients = benchpages.logged_in_clients(USERS)
     results = {}
     for label, url, params in pages(units):
+        if only and not label.startswith(tuple(only)):
+            continue
         for level, client in clients.items():
             times = benchpages.timed_gets(client, url, params, requests)
             worst = benchpages.slowest_statement(client, url, params)
@@ -476,10 +481,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="timed GETs per page and user")
     parser.add_argument("--report", type=Path, help="write the figures and plans as markdown")
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="no build and no jobs: migrate the database a --keep run left, time its pages again",
+    )
+    parser.add_argument("--pages", nargs="*", help="only the pages whose label starts so")
     args = parser.parse_args()
+    if args.reuse:
+        remeasure(args)
+        return
     first = args.customers // 10
 
-    with throwaway_database(args.database_url):
+    with throwaway_database(args.database_url, keep=args.keep):
         from meterops.core.demo import build_region
         from meterops.vending.demo import store_test_keys
 
@@ -503,7 +518,7 @@ def main() -> None:
             print(f"  build total {total:.1f} s, database rows {rows:,}", flush=True)
             report.append(f"- build of the {stage} stage ({count:,} customers): {total:.0f} s")
             print(f"  pages, {args.requests} GETs each", flush=True)
-            measured = measure_pages(units, args.requests)
+            measured = measure_pages(units, args.requests, args.pages)
             print("  heavy jobs", flush=True)
             jobs = heavy_jobs(units, ulp)
             for label, (spent, made) in jobs.items():
@@ -532,6 +547,25 @@ def main() -> None:
                     ]
                 )
             )
+
+
+def remeasure(args) -> None:
+    """Time the pages again on a kept database, after a change; the ULP user is the baseline.
+
+    The migrations run first, so a schema change is also tried on the populated database."""
+    with throwaway_database(args.database_url, keep=True, reuse=True):
+        from meterops.core.models import Unit
+
+        logging.getLogger("meterops.request").setLevel(logging.WARNING)
+        customers = scalar("SELECT count(*) FROM customers_customer")
+        print(f"\n== the kept database: {customers:,} customers", flush=True)
+        measured = measure_pages(Unit.objects.in_bulk(field_name="code"), args.requests, args.pages)
+        baseline = {(level, label): measured["ULP", label] for level, label in measured}
+        table, plans = page_report(measured, baseline)
+        print("\n(baseline: the same page for the ULP user)\n" + "\n".join(table))
+        print("\n".join(plans))
+        if args.report:
+            args.report.write_text("\n".join([*table, "\n## Plans\n", *plans, ""]))
 
 
 if __name__ == "__main__":

@@ -26,12 +26,15 @@ def recreate_database(url: str, *, create: bool) -> None:
 
 
 @contextmanager
-def throwaway_database(url: str) -> Iterator[None]:
+def throwaway_database(url: str, *, keep: bool = False, reuse: bool = False) -> Iterator[None]:
     """A new, migrated database for the run, Django pointed at it; dropped again afterwards.
 
-    Prints the machine the figures come from, so every benchmark reports it the same way.
+    ``reuse`` migrates the database a kept run left instead of making a new one, and ``keep``
+    leaves it behind for the next run: a large build is then made once and measured again
+    after a change. Prints the machine the figures come from, the same way for every benchmark.
     """
-    recreate_database(url, create=True)
+    if not reuse:
+        recreate_database(url, create=True)
     os.environ["DATABASE_URL"] = url
     os.environ["DEBUG"] = "1"  # the settings' development defaults; queries are not logged
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meterops.settings")
@@ -53,4 +56,5 @@ def throwaway_database(url: str) -> Iterator[None]:
         yield
     finally:
         connections.close_all()
-        recreate_database(url, create=False)
+        if not keep:
+            recreate_database(url, create=False)
