@@ -31,6 +31,7 @@ class KeychangeConfig(AppConfig):
         register_scope("keychange.Campaign", "unit")
         register_scope("keychange.CampaignTarget", "unit")
         register_scope("keychange.KeyChangeToken", "target__unit")
+        register_scope("keychange.VkrnTally", "unit")
         planners = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
         register_menu(
             MenuEntry(

@@ -270,3 +270,23 @@ class KeyChangeToken(TimeStampedModel):
             and meter.vkrn == vkrn
             and sts_key_type(meter.key_type) == self.key_type
         )
+
+
+class VkrnTally(models.Model):
+    """Current prepaid meters of one unit by vending key, as ``count_meters_by_vkrn`` last
+    counted them. The KRN dashboard reads these few rows instead of counting every prepaid
+    meter of the user's reach on each view (410 ms at p95 for a UID of 1M customers)."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="+", verbose_name=_("unit"))
+    vkrn_41 = models.PositiveIntegerField("VKRN 41", default=0)
+    vkrn_42 = models.PositiveIntegerField("VKRN 42", default=0)
+    vkrn_43 = models.PositiveIntegerField("VKRN 43", default=0)
+    unknown = models.PositiveIntegerField(_("VKRN belum tercatat"), default=0)
+    counted_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("jumlah meter per VKRN")
+        verbose_name_plural = _("jumlah meter per VKRN")
+
+    def __str__(self) -> str:
+        return f"<VkrnTally unit={self.unit_id} at {self.counted_at:%Y-%m-%d %H:%M}>"

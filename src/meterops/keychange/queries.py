@@ -1,21 +1,29 @@
 """Reads of the KRN-2 upgrade, each starting from what the requesting user may see."""
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import RoleCode
-from meterops.core.models import User
+from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import field_officers_for
-from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
-from meterops.vending.choices import OLD_VKRN, VkrnCode
+from meterops.vending.choices import OLD_VKRN
 
 from .choices import FailureReason, TargetState
-from .models import Campaign, CampaignTarget, KeyChangeToken
-from .services import ASSIGNER_ROLES, CORRECTABLE_STATES, PLANNER_ROLES, may_correct
+from .models import Campaign, CampaignTarget, KeyChangeToken, VkrnTally
+from .services import (
+    ASSIGNER_ROLES,
+    CORRECTABLE_STATES,
+    PLANNER_ROLES,
+    TALLY_FIELDS,
+    may_correct,
+    prepaid_meters_by_vkrn,
+)
 
 
 def campaigns_for(user: User) -> QuerySet[Campaign]:
@@ -105,24 +113,24 @@ def progress_by(user: User, group: str) -> list[dict]:
     return rows
 
 
-def meters_by_vkrn(user: User) -> list[dict]:
-    """Current prepaid meters per ULP by vending key, one query (seed 003: 41 and 42 still to
-    upgrade, 43 done); a meter whose VKRN is not recorded is counted apart."""
-    meters = scoped(Meter, user).filter(
-        removed_at__isnull=True, customer__payment_mode=PaymentMode.PREPAID
-    )
-    rows = list(
-        meters.values("customer__unit__code", "customer__unit__name")
-        .annotate(
-            **{f"vkrn_{vkrn}": Count("pk", filter=Q(vkrn=vkrn)) for vkrn in VkrnCode.values},
-            unknown=Count("pk", filter=Q(vkrn__isnull=True)),
-        )
-        .order_by("customer__unit__code")
-    )
-    for row in rows:
-        row["code"], row["name"] = row.pop("customer__unit__code"), row.pop("customer__unit__name")
+def meters_by_vkrn(user: User) -> tuple[list[dict], datetime | None]:
+    """Current prepaid meters per unit of the user's reach by vending key (seed 003: 41 and 42
+    still to upgrade, 43 done) from the kept tally, and when it was counted; before the first
+    tally is made, counted now for the reach alone (the time is then None)."""
+    counted_at = VkrnTally.objects.aggregate(newest=Max("counted_at"))["newest"]
+    if counted_at is None:
+        counts = prepaid_meters_by_vkrn(scoped(Meter, user))
+    else:
+        tallies = scoped(VkrnTally, user).values("unit_id", *TALLY_FIELDS)
+        counts = {tally.pop("unit_id"): tally for tally in tallies}
+    rows = []
+    units = scoped(Unit, user).filter(pk__in=list(counts)).order_by("code")
+    for pk, code, name in units.values_list("pk", "code", "name"):
+        row = {"code": code, "name": name, **counts[pk]}
         row["to_upgrade"] = sum(row[f"vkrn_{vkrn}"] for vkrn in OLD_VKRN)
-    return rows
+        if any(row[field] for field in TALLY_FIELDS):
+            rows.append(row)
+    return rows, counted_at
 
 
 def targets_of(campaign: Campaign, *, state: str = "") -> QuerySet[CampaignTarget]:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -111,6 +112,8 @@ def campaign_dashboard(request):
     by_contractor = queries.progress_by(request.user, "contractor")
     if request.GET.get("export") == "xlsx":
         return exports.progress_xlsx(by_unit, by_contractor)
+    by_vkrn, counted_at = queries.meters_by_vkrn(request.user)
+    services.recount_if_stale(counted_at)
     return render(
         request,
         "keychange/dashboard.html",
@@ -119,7 +122,9 @@ def campaign_dashboard(request):
             "by_contractor": by_contractor,
             "unit_chart": progress_chart(by_unit),
             "contractor_chart": progress_chart(by_contractor),
-            "by_vkrn": queries.meters_by_vkrn(request.user),
+            "by_vkrn": by_vkrn,
+            "counted_at": counted_at,
+            "tally_minutes": settings.VKRN_TALLY_MAX_AGE // 60,
         },
     )
 

@@ -1,7 +1,8 @@
 """Writes of the KRN-2 upgrade (seed 003): making a campaign and filling its Bank KCT in
 ``campaigns``; a target's life after that (assignment, confirmation, failure, regeneration) in
-``targets``; correcting an officer's mistaken Berhasil or Gagal in ``corrections``. Import them
-from here; the vending keys are ``meterops.vending``'s.
+``targets``; correcting an officer's mistaken Berhasil or Gagal in ``corrections``; the
+dashboard's meters per VKRN in ``tally``. Import them from here; the vending keys are
+``meterops.vending``'s.
 """
 
 from meterops.vending.services import KEY_ADMIN_ROLES
@@ -21,6 +22,13 @@ from .corrections import (
     correct_confirmation,
     issue_correction_token,
     may_correct,
+)
+from .tally import (
+    TALLY_FIELDS,
+    count_meters_by_vkrn,
+    prepaid_meters_by_vkrn,
+    recount_if_stale,
+    tally_is_fresh,
 )
 from .targets import (
     ASSIGNER_ROLES,
@@ -49,6 +57,7 @@ __all__ = [
     "KEY_ADMIN_ROLES",
     "PLANNER_ROLES",
     "PROCESS_KIND",
+    "TALLY_FIELDS",
     "CampaignFilter",
     "apply_new_key",
     "assign_targets",
@@ -56,6 +65,7 @@ __all__ = [
     "confirm_key_change",
     "correct_confirmation",
     "correct_meter_key_data",
+    "count_meters_by_vkrn",
     "eligible_meters",
     "expected_display_for",
     "fill_campaign",
@@ -65,10 +75,13 @@ __all__ = [
     "may_correct",
     "pick_display_expectation",
     "plan_campaign",
+    "prepaid_meters_by_vkrn",
+    "recount_if_stale",
     "regenerate_kct",
     "report_key_change_failure",
     "resume_interrupted_campaigns",
     "save_display_expectation",
     "start_campaign_generation",
+    "tally_is_fresh",
     "zero_token_proves_new_key",
 ]

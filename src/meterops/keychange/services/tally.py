@@ -1,0 +1,73 @@
+"""The KRN dashboard's count of prepaid meters per vending key: kept in ``VkrnTally`` and
+counted again in the background when it is older than ``VKRN_TALLY_MAX_AGE``, because
+counting on each view reads every prepaid meter of a UID (docs/BENCHMARKS.md)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from meterops.core.jobs import enqueue
+from meterops.core.models import Unit
+from meterops.customers.choices import PaymentMode
+from meterops.customers.models import Meter
+from meterops.vending.choices import VkrnCode
+
+from ..models import VkrnTally
+
+TALLY_FIELDS = (*(f"vkrn_{vkrn}" for vkrn in VkrnCode.values), "unknown")
+
+
+def prepaid_meters_by_vkrn(meters: QuerySet[Meter]) -> dict[int, dict[str, int]]:
+    """unit id -> meters per VKRN column, for the current prepaid meters among ``meters``
+    (seed 003: VKRN 41 and 42 still to upgrade, 43 done), in one aggregate query."""
+    rows = (
+        meters.filter(removed_at__isnull=True, customer__payment_mode=PaymentMode.PREPAID)
+        .values("customer__unit_id")
+        .annotate(
+            **{f"vkrn_{vkrn}": Count("pk", filter=Q(vkrn=vkrn)) for vkrn in VkrnCode.values},
+            unknown=Count("pk", filter=Q(vkrn__isnull=True)),
+        )
+        .order_by()
+    )
+    return {row.pop("customer__unit_id"): row for row in rows}
+
+
+def count_meters_by_vkrn() -> int:
+    """Count every unit's current prepaid meters per VKRN into VkrnTally (seed 003), one
+    aggregate query; a unit without prepaid meters gets zeros. Returns the units counted."""
+    counted_at = timezone.now()
+    counts = prepaid_meters_by_vkrn(Meter.objects.all())
+    zeros = dict.fromkeys(TALLY_FIELDS, 0)
+    tallies = [
+        VkrnTally(unit_id=unit_id, counted_at=counted_at, **counts.get(unit_id, zeros))
+        for unit_id in Unit.objects.order_by("pk").values_list("pk", flat=True)
+    ]
+    VkrnTally.objects.bulk_create(
+        tallies,
+        update_conflicts=True,
+        unique_fields=["unit"],
+        update_fields=[*TALLY_FIELDS, "counted_at"],
+    )
+    return len(tallies)
+
+
+def tally_age_limit() -> timedelta:
+    return timedelta(seconds=settings.VKRN_TALLY_MAX_AGE)
+
+
+def recount_if_stale(counted_at) -> bool:
+    """Queue a recount when the tally is missing or older than ``VKRN_TALLY_MAX_AGE``; the
+    task itself skips a tally counted since, so views queueing it at once count it once."""
+    if counted_at is not None and timezone.now() - counted_at <= tally_age_limit():
+        return False
+    from ..tasks import count_meters_by_vkrn_task
+
+    enqueue(count_meters_by_vkrn_task)
+    return True
+
+
+def tally_is_fresh() -> bool:
+    newest = VkrnTally.objects.aggregate(newest=Max("counted_at"))["newest"]
+    return newest is not None and timezone.now() - newest < tally_age_limit() / 2
