@@ -162,6 +162,10 @@ DATABASE_ROUTERS = ["meterops.core.replica.ReplicaRouter"]
 # After a user's write, that user's reads stay on the primary this long: longer than the
 # replica's usual lag (docs/DEPLOY.md "Read replica").
 REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+# A replica further behind than this, or not answering, is not read (the primary serves the
+# reports); each process asks it at most every REPLICA_CHECK_SECONDS.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

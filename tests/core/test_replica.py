@@ -15,12 +15,15 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from meterops.core import replica
 from meterops.core.models import Unit, User
 from meterops.core.replica import (
     PIN_COOKIE,
+    ReplicaHealth,
     ReplicaPinMiddleware,
     ReplicaRouter,
     reads_from_replica,
+    replica_health,
     replica_reads,
 )
 from tests.factories import UnitFactory
@@ -35,7 +38,13 @@ real_replica = pytest.mark.skipif(
 
 @pytest.fixture
 def router():
-    return ReplicaRouter(databases=WITH_REPLICA)
+    return ReplicaRouter(databases=WITH_REPLICA, health=lambda: ReplicaHealth(usable=True))
+
+
+@pytest.fixture
+def fresh_health(monkeypatch):
+    """Forget this process's last probe of the replica, before and after the test."""
+    monkeypatch.setattr(replica, "_health", None)
 
 
 # --- The router's decisions ---------------------------------------------------------------
@@ -49,6 +58,27 @@ def test_reads_inside_a_report_go_to_the_replica(router):
     with replica_reads():
         assert router.db_for_read(Unit) == "replica"
     assert router.db_for_read(Unit) == "default"
+
+
+def test_a_replica_down_or_behind_is_not_read():
+    down = ReplicaHealth(usable=False, error="OperationalError")
+    with replica_reads():
+        assert ReplicaRouter(databases=WITH_REPLICA, health=lambda: down).db_for_read(Unit) == (
+            "default"
+        )
+
+
+def test_the_replica_is_asked_once_per_check_interval(fresh_health, monkeypatch, settings, caplog):
+    answers = iter([ReplicaHealth(usable=False, lag_seconds=95.0), ReplicaHealth(usable=True)])
+    probes = []
+    monkeypatch.setattr(replica, "probe_replica", lambda: probes.append(1) or next(answers))
+    settings.REPLICA_CHECK_SECONDS = 60
+    assert not replica_health().usable
+    assert not replica_health().usable
+    assert len(probes) == 1
+    assert "replica not read: 95 s behind" in caplog.text
+    settings.REPLICA_CHECK_SECONDS = 0
+    assert replica_health().usable and len(probes) == 2
 
 
 def test_without_a_replica_a_report_reads_the_primary():
@@ -89,7 +119,8 @@ def test_reads_inside_a_transaction_go_to_the_primary(router):
 
 @reads_from_replica
 def where_reports_read(request):
-    return HttpResponse(ReplicaRouter(databases=WITH_REPLICA).db_for_read(Unit))
+    router = ReplicaRouter(databases=WITH_REPLICA, health=lambda: ReplicaHealth(usable=True))
+    return HttpResponse(router.db_for_read(Unit))
 
 
 def test_a_report_reads_the_replica_on_get_only(rf):
@@ -266,6 +297,31 @@ def test_a_page_right_after_a_write_shows_the_write(replicated_cast, client_for)
         assert _dashboard_users(client) == before
     wait_for_replica(lambda: not User.objects.using("replica").get(pk=cast.officer.pk).is_active)
     assert _dashboard_users(client) == before - 1
+
+
+@real_replica
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_replica_too_far_behind_is_not_read(replicated_cast, client_for, settings, fresh_health):
+    """Paused replay with a write waiting: the lag grows past the limit, the primary serves."""
+    cast = replicated_cast
+    client = client_for(cast.admin)
+    before = _dashboard_users(client)
+    settings.REPLICA_CHECK_SECONDS = 0
+    with replay_paused():
+        cast.officer.is_active = False
+        cast.officer.save()
+        time.sleep(1.1)
+        settings.REPLICA_MAX_LAG_SECONDS = 0.5
+        health = replica_health()
+        assert not health.usable and health.lag_seconds > 0.5 and health.in_recovery
+        assert _dashboard_users(client) == before - 1
+        ready = client.get(reverse("ready")).json()["checks"]["replica"]
+        assert ready["usable"] is False
+    settings.REPLICA_MAX_LAG_SECONDS = 30
+    wait_for_replica(lambda: replica_health().lag_seconds == 0)
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        assert _dashboard_users(client) == before - 1
+    assert len(on_replica) > 0
 
 
 @real_replica

@@ -2,11 +2,13 @@
 
 ``/health`` says the process answers, without touching the database (liveness). ``/ready``
 checks what a request and a background job need: the database, the queue backend and a fresh
-worker heartbeat; 503 names the checks that failed. Neither shows more of the workers than
-their count and the age of the freshest heartbeat.
+worker heartbeat; 503 names the checks that failed. A read replica, where there is one, is shown
+with its lag but never fails the check: while it is unusable the reports read the primary.
+Neither shows more of the workers than their count and the age of the freshest heartbeat.
 """
 
 import logging
+from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .models import WorkerHeartbeat
+from .replica import REPLICA, replica_health
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,8 @@ def ready(request):
             logger.warning("readiness check %s failed", name, exc_info=True)
             checks[name] = {"ok": False, "error": exc.__class__.__name__}
     failed = [name for name, result in checks.items() if not result["ok"]]
+    if REPLICA in settings.DATABASES:
+        checks["replica"] = asdict(replica_health())
     return JsonResponse(
         {"status": "fail" if failed else "ok", "failed": failed, "checks": checks},
         status=503 if failed else 200,

@@ -4,15 +4,22 @@ A read goes to the replica only inside a view marked ``@reads_from_replica``, an
 when the user wrote a moment ago (``ReplicaPinMiddleware``), not inside a transaction, and not
 after the view itself wrote: the replica replays the primary's changes a little later, and a user
 must never miss what they just did. Everything else, writes and migrations first, stays on the
-primary. docs/DEPLOY.md "Read replica" tells how to run one.
+primary. A replica that cannot be reached or lags too far behind is not read at all: the reports
+read the primary until it is back (``replica_health``). docs/DEPLOY.md "Read replica" tells how
+to run one.
 """
 
 import functools
+import logging
+import threading
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 PIN_COOKIE = "meterops_primary"
@@ -56,12 +63,64 @@ def reads_from_replica(view):
     return wrapper
 
 
+# How far behind the primary the replica is: nothing when it has replayed all it received,
+# else the age of the last transaction it replayed (an idle primary sends no new ones).
+LAG_QUERY = (
+    "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
+    " THEN 0 ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"
+)
+
+
+@dataclass(frozen=True)
+class ReplicaHealth:
+    usable: bool
+    lag_seconds: float | None = None
+    in_recovery: bool | None = None
+    error: str = ""
+
+
+_health: tuple[float, ReplicaHealth] | None = None
+_health_lock = threading.Lock()
+
+
+def probe_replica() -> ReplicaHealth:
+    """Ask the replica how far behind it is; unusable when it does not answer or lags more
+    than REPLICA_MAX_LAG_SECONDS."""
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute(LAG_QUERY)
+            in_recovery, lag = cursor.fetchone()
+    except DatabaseError as exc:
+        connections[REPLICA].close()  # the next probe connects afresh
+        return ReplicaHealth(usable=False, error=exc.__class__.__name__)
+    lag = float(lag or 0)
+    return ReplicaHealth(
+        usable=lag <= settings.REPLICA_MAX_LAG_SECONDS, lag_seconds=lag, in_recovery=in_recovery
+    )
+
+
+def replica_health() -> ReplicaHealth:
+    """The replica's health, probed at most every REPLICA_CHECK_SECONDS per process."""
+    global _health
+    with _health_lock:
+        now = time.monotonic()
+        if _health is None or now - _health[0] >= settings.REPLICA_CHECK_SECONDS:
+            health = probe_replica()
+            if not health.usable and (_health is None or _health[1].usable):
+                logger.warning(
+                    "replica not read: %s", health.error or f"{health.lag_seconds:.0f} s behind"
+                )
+            _health = (now, health)
+        return _health[1]
+
+
 class ReplicaRouter:
     """In settings.DATABASE_ROUTERS; inert without a ``replica`` database."""
 
-    def __init__(self, databases: dict | None = None):
+    def __init__(self, databases: dict | None = None, health=replica_health):
         databases = settings.DATABASES if databases is None else databases
         self.replica = REPLICA if REPLICA in databases else None
+        self.health = health
 
     def db_for_read(self, model, **hints):
         state = _reads.get()
@@ -70,7 +129,7 @@ class ReplicaRouter:
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             # A transaction reads its own writes; and what it reads, it may be about to change.
             return DEFAULT_DB_ALIAS
-        return self.replica
+        return self.replica if self.health().usable else DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints):
         state = _reads.get()
