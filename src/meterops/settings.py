@@ -378,5 +378,6 @@ else:
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 # /ready answers 503 without a worker heartbeat at most this old.
 WORKER_HEARTBEAT_MAX_AGE = float(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "60"))
-# The KRN dashboard's meters per VKRN are counted in the background when older than this.
-VKRN_TALLY_MAX_AGE = int(os.environ.get("VKRN_TALLY_MAX_AGE", "300"))
+# Dashboard counts kept in tallies (meterops.core.tallies) are counted again on the worker
+# when a view finds them older than this many seconds.
+TALLY_MAX_AGE = int(os.environ.get("TALLY_MAX_AGE", "300"))

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from meterops.core.models import Process, ProcessEvent, UnitSettings
 from meterops.core.scoping import SCOPE_LOOKUPS, scoped
-from meterops.customers.models import Customer
+from meterops.customers.models import Customer, CustomerTally
 from tests.factories import (
     ContractorFactory,
     CustomerFactory,
@@ -44,6 +45,9 @@ CORE_ROWS = {
     "customers.Route": lambda unit: RouteFactory(unit=unit),
     "customers.Customer": lambda unit: CustomerFactory(unit=unit),
     "customers.Meter": lambda unit: MeterFactory(customer=CustomerFactory(unit=unit)),
+    "customers.CustomerTally": lambda unit: CustomerTally.objects.create(
+        unit=unit, customers=1, counted_at=timezone.now()
+    ),
 }
 
 

@@ -7,6 +7,7 @@ these reads in its AppConfig.ready(), so neither core nor imports imports a doma
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -14,7 +15,8 @@ from django.db.models import QuerySet
 @dataclass(frozen=True)
 class CustomerDirectory:
     find: Callable[..., object | None]  # (user, customer_id) -> the customer in scope, or None
-    count_by_unit: Callable[..., dict[int, int]]  # (user) -> {unit pk: customers in scope}
+    # (user) -> ({unit pk: customers in scope}, when counted or None when counted now)
+    count_by_unit: Callable[..., tuple[dict[int, int], datetime | None]]
     visible: Callable[..., QuerySet]  # (user or None) -> customers in scope; None: all of them
 
 

@@ -1,5 +1,7 @@
 """Reads of the core domain, each starting from what the requesting user may see."""
 
+from datetime import datetime
+
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -74,10 +76,11 @@ def active_user_count(user) -> int:
     return scoped(User, user).filter(is_active=True).count()
 
 
-def dashboard_rows(user) -> list[dict]:
-    """Per service unit (ULP) the user may see: customers, users and open processes."""
+def dashboard_rows(user) -> tuple[list[dict], datetime | None]:
+    """Per service unit (ULP) the user may see: customers, users and open processes; and when
+    the customers were counted (a kept tally, None when counted now)."""
     units = scoped(Unit, user).filter(level=UnitLevel.SERVICE_POINT).order_by("path")
-    customers = customer_directory().count_by_unit(user)
+    customers, counted_at = customer_directory().count_by_unit(user)
     users = dict(
         scoped(User, user)
         .filter(unit__isnull=False, is_active=True)
@@ -92,7 +95,7 @@ def dashboard_rows(user) -> list[dict]:
         .annotate(n=Count("pk"))
         .values_list("unit", "n")
     )
-    return [
+    rows = [
         {
             "unit": unit,
             "customers": customers.get(unit.pk, 0),
@@ -101,3 +104,4 @@ def dashboard_rows(user) -> list[dict]:
         }
         for unit in units
     ]
+    return rows, counted_at

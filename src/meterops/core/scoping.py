@@ -24,6 +24,7 @@ SCOPE_LOOKUPS: dict[str, str] = {
     "customers.Substation": "unit",
     "customers.Route": "unit",
     "customers.Customer": "unit",
+    "customers.CustomerTally": "unit",
     "customers.Meter": "customer__unit",
 }
 

@@ -50,7 +50,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 @reads_from_replica
 def dashboard(request):
-    rows = queries.dashboard_rows(request.user)
+    rows, counted_at = queries.dashboard_rows(request.user)
     totals = {key: sum(row[key] for row in rows) for key in ("customers", "open_processes")}
     totals["users"] = queries.active_user_count(request.user)
     return render(
@@ -59,6 +59,7 @@ def dashboard(request):
         {
             "rows": rows,
             "totals": totals,
+            "customers_counted_at": counted_at,
             "panels": panels_for(request.user),
         },
     )

@@ -174,3 +174,19 @@ class Meter(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.brand} {self.meter_number}"
+
+
+class CustomerTally(models.Model):
+    """Customers of one unit, as ``count_customers_by_unit`` last counted them
+    (meterops.core.tallies): the dashboard counted every customer of a UID on each view."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="+", verbose_name=_("unit"))
+    customers = models.PositiveIntegerField(_("pelanggan"), default=0)
+    counted_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("jumlah pelanggan per unit")
+        verbose_name_plural = _("jumlah pelanggan per unit")
+
+    def __str__(self) -> str:
+        return f"<CustomerTally unit={self.unit_id} at {self.counted_at:%Y-%m-%d %H:%M}>"

@@ -1,11 +1,14 @@
 """Reads of the customer master, always scoped to what the requesting user may see."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from meterops.core.scoping import scoped
+from meterops.core.tallies import recount_if_stale
 
-from .models import Customer, Meter
+from .models import Customer, CustomerTally, Meter
 
 
 def current_meters(path: str) -> Prefetch:
@@ -60,7 +63,15 @@ def search_customers(user, text: str) -> QuerySet[Customer]:
     return customers.filter(name__icontains=text)
 
 
-def customer_count_by_unit(user) -> dict[int, int]:
-    """Customers the user may see, counted per unit (the dashboard's column)."""
-    counts = scoped(Customer, user).values("unit").annotate(n=Count("pk"))
-    return dict(counts.values_list("unit", "n"))
+def customer_count_by_unit(user) -> tuple[dict[int, int], datetime | None]:
+    """Customers per unit the user may see (the dashboard's column) from the kept tally, and
+    when it was counted; a stale tally is queued for a recount (meterops.core.tallies).
+    Before the first tally is made, counted now for the reach alone (the time is then None)."""
+    from .tasks import count_customers_by_unit_task
+
+    counted_at = CustomerTally.objects.aggregate(newest=Max("counted_at"))["newest"]
+    recount_if_stale(count_customers_by_unit_task, counted_at)
+    if counted_at is None:
+        counts = scoped(Customer, user).values("unit").annotate(n=Count("pk"))
+        return dict(counts.values_list("unit", "n")), None
+    return dict(scoped(CustomerTally, user).values_list("unit_id", "customers")), counted_at

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from meterops.core.scoping import scoped
 from .choices import RemovalReason
 from .dil import DilRecord
 from .errors import MeterNotInstallable
-from .models import Customer, Meter, Route, Substation
+from .models import Customer, CustomerTally, Meter, Route, Substation
 
 CUSTOMER_FIELDS = [
     "unit",
@@ -280,3 +280,21 @@ def _import_meters(batch, saved: dict[str, Customer], actor, result: DilImportRe
     result.meters_updated += len(to_update)
     result.meters_removed += len(to_remove)
     result.meters_created += len(to_create)
+
+
+def count_customers_by_unit() -> int:
+    """Count every unit's customers into CustomerTally (the dashboard's Pelanggan column), in
+    one aggregate query; a unit without customers gets 0. Returns the units counted."""
+    counted_at = timezone.now()
+    counts = dict(Customer.objects.values("unit").annotate(n=Count("pk")).values_list("unit", "n"))
+    tallies = [
+        CustomerTally(unit_id=unit_id, customers=counts.get(unit_id, 0), counted_at=counted_at)
+        for unit_id in Unit.objects.order_by("pk").values_list("pk", flat=True)
+    ]
+    CustomerTally.objects.bulk_create(
+        tallies,
+        update_conflicts=True,
+        unique_fields=["unit"],
+        update_fields=["customers", "counted_at"],
+    )
+    return len(tallies)

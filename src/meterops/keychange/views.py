@@ -124,7 +124,7 @@ def campaign_dashboard(request):
             "contractor_chart": progress_chart(by_contractor),
             "by_vkrn": by_vkrn,
             "counted_at": counted_at,
-            "tally_minutes": settings.VKRN_TALLY_MAX_AGE // 60,
+            "tally_minutes": settings.TALLY_MAX_AGE // 60,
         },
     )
 

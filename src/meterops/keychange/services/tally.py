@@ -1,14 +1,10 @@
-"""The KRN dashboard's count of prepaid meters per vending key: kept in ``VkrnTally`` and
-counted again in the background when it is older than ``VKRN_TALLY_MAX_AGE``, because
-counting on each view reads every prepaid meter of a UID (docs/BENCHMARKS.md)."""
+"""The KRN dashboard's count of prepaid meters per vending key, kept in ``VkrnTally``
+(``meterops.core.tallies``): counting on each view read every prepaid meter of a UID."""
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from meterops.core.jobs import enqueue
+from meterops.core import tallies
 from meterops.core.models import Unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Meter
@@ -53,21 +49,13 @@ def count_meters_by_vkrn() -> int:
     return len(tallies)
 
 
-def tally_age_limit() -> timedelta:
-    return timedelta(seconds=settings.VKRN_TALLY_MAX_AGE)
-
-
 def recount_if_stale(counted_at) -> bool:
-    """Queue a recount when the tally is missing or older than ``VKRN_TALLY_MAX_AGE``; the
-    task itself skips a tally counted since, so views queueing it at once count it once."""
-    if counted_at is not None and timezone.now() - counted_at <= tally_age_limit():
-        return False
+    """Queue a recount of the tally when it is missing or stale."""
     from ..tasks import count_meters_by_vkrn_task
 
-    enqueue(count_meters_by_vkrn_task)
-    return True
+    return tallies.recount_if_stale(count_meters_by_vkrn_task, counted_at)
 
 
 def tally_is_fresh() -> bool:
     newest = VkrnTally.objects.aggregate(newest=Max("counted_at"))["newest"]
-    return newest is not None and timezone.now() - newest < tally_age_limit() / 2
+    return tallies.just_counted(newest)
