@@ -244,12 +244,28 @@ def build(units, count: int, months: int) -> dict[str, float]:
     execute("VACUUM ANALYZE")
     seconds["VACUUM ANALYZE"] = time.perf_counter() - started
 
-    # What the worker does when the KRN dashboard finds its tally stale.
-    from meterops.keychange.services import count_meters_by_vkrn
+    seconds.update(count_tallies())
+    return seconds
 
-    started = time.perf_counter()
-    count_meters_by_vkrn()
-    seconds["KRN dashboard tally (meters per VKRN)"] = time.perf_counter() - started
+
+def count_tallies() -> dict[str, float]:
+    """Count the dashboards' kept tallies as the worker does when a page finds them stale
+    (meterops.core.tallies); seconds per tally."""
+    from meterops.customers.services import count_customers_by_unit
+    from meterops.keychange.services import count_meters_by_vkrn
+    from meterops.reading.forms import current_period
+    from meterops.reading.services import count_recap
+
+    seconds = {}
+    for label, count in (
+        ("tally: customers per ULP (Dashboard)", count_customers_by_unit),
+        ("tally: meters per VKRN (Dashboard KRN)", count_meters_by_vkrn),
+        ("tally: Rekap of the current BLTH", lambda: count_recap(current_period())),
+        ("tally: Rekap of the last BLTH", lambda: count_recap(periods(1)[0])),
+    ):
+        started = time.perf_counter()
+        count()
+        seconds[label] = time.perf_counter() - started
     return seconds
 
 
@@ -287,6 +303,7 @@ def pages(units) -> list[tuple[str, str, dict]]:
         ("Pelanggan: IDPEL", reverse("customers:customer_list"), {"q": customer.customer_id}),
         ("Pelanggan: nama", reverse("customers:customer_list"), {"q": named}),
         ("Rekap", reverse("reading:recap"), {}),
+        ("Rekap: last BLTH", reverse("reading:recap"), {"period": periods(1)[0]}),
         ("Scorecard Vendor", reverse("fieldwork:scorecard"), {}),
         ("Dashboard KRN", reverse("keychange:dashboard"), {}),
     ]
@@ -566,6 +583,8 @@ def remeasure(args) -> None:
         logging.getLogger("meterops.request").setLevel(logging.WARNING)
         customers = scalar("SELECT count(*) FROM customers_customer")
         print(f"\n== the kept database: {customers:,} customers", flush=True)
+        for label, spent in count_tallies().items():
+            print(f"  {label:<44} {spent:8.1f} s", flush=True)
         measured = measure_pages(Unit.objects.in_bulk(field_name="code"), args.requests, args.pages)
         baseline = {(level, label): measured["ULP", label] for level, label in measured}
         table, plans = page_report(measured, baseline)

@@ -1,4 +1,5 @@
-from meterops.reading.models import Approval, BillingPosting, ReadingSettings
+from meterops.reading.models import Approval, BillingPosting, ReadingSettings, RecapTally
+from meterops.reading.services import count_recap
 from tests.factories import UserFactory
 
 from .helpers import make_customer, make_day, make_reading, make_route
@@ -14,6 +15,12 @@ def _approval(unit):
     )
 
 
+def _recap_tally(unit):
+    day = make_day(unit, code="S")
+    count_recap("202602")
+    return RecapTally.objects.get(reading_day=day, period="202602")
+
+
 ROW_IN_UNIT = {
     "reading.ReadingSettings": lambda unit: ReadingSettings.objects.create(unit=unit),
     "reading.ReadingDay": lambda unit: make_day(unit, code="S"),
@@ -23,4 +30,5 @@ ROW_IN_UNIT = {
     "reading.BillingPosting": lambda unit: BillingPosting.objects.create(
         approval=_approval(unit), unit=unit, number="P-1"
     ),
+    "reading.RecapTally": _recap_tally,
 }

@@ -41,6 +41,7 @@ class ReadingConfig(AppConfig):
         register_scope("reading.Reading", "unit")
         register_scope("reading.Approval", "reading_day__unit")
         register_scope("reading.BillingPosting", "unit")
+        register_scope("reading.RecapTally", "unit")
         pln = (R.ADMIN, R.UNIT_ADMIN, R.SUPERVISOR, R.READING_APPROVER)
         register_menu(
             MenuEntry(

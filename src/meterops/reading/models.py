@@ -398,3 +398,29 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
     @transition(field=state, source=ReadingState.APPROVED, target=ReadingState.SENT)
     def cancel_approval(self) -> None:
         self.posting = None
+
+
+class RecapTally(models.Model):
+    """A reading day's Rekap for one BLTH as ``count_recap`` last counted it
+    (meterops.core.tallies): the Rekap counted every reading and customer of a UID per view."""
+
+    reading_day = models.ForeignKey(ReadingDay, models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+", verbose_name=_("ULP"))
+    period = models.CharField(_("BLTH"), max_length=6)
+    to_read = models.PositiveIntegerField(_("pelanggan"), default=0)
+    read = models.PositiveIntegerField(_("terbaca"), default=0)
+    approved = models.PositiveIntegerField(_("sudah disahkan"), default=0)
+    blocked = models.PositiveIntegerField(_("tertahan jam nyala"), default=0)
+    counted_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("rekap pengesahan")
+        verbose_name_plural = _("rekap pengesahan")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reading_day", "period"], name="reading_recaptally_one_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"<RecapTally day={self.reading_day_id} {self.period} at {self.counted_at:%H:%M}>"

@@ -1,17 +1,19 @@
 """Reads of the reading domain, each starting from what the requesting user may see."""
 
+from datetime import datetime
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from meterops.core.models import User
 from meterops.core.scoping import scoped
-from meterops.customers.choices import PaymentMode
 from meterops.customers.meter_readings import LatestReading
 from meterops.customers.models import Customer, Route
 
 from .choices import SENT_STATES, VERIFIED_STATES, ReadingState
-from .models import AnomalyCode, BillingPosting, Reading, ReadingDay
+from .models import AnomalyCode, BillingPosting, Reading, ReadingDay, RecapTally
+from .services import RECAP_FIELDS, recap_counted_at, recap_counts, recount_recap_if_stale
 
 
 def unsent_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
@@ -166,43 +168,32 @@ def get_posting_for(user, pk) -> BillingPosting:
     )
 
 
-def recap_rows(user, period: str) -> list[dict]:
-    """Per reading day the user may see: customers to read, sudah and belum disahkan."""
+def recap_rows(user, period: str) -> tuple[list[dict], datetime | None]:
+    """Per reading day the user may see: customers to read, sudah and belum disahkan; and when
+    they were counted (the kept tally, queued for a recount when stale; None: counted now for
+    the user's reach, before the BLTH's first tally)."""
     days = list(scoped(ReadingDay, user).select_related("unit").order_by("unit__path", "code"))
-    counts = {
-        row["reading_day"]: row
-        for row in scoped(Reading, user)
-        .filter(period=period)
-        .values("reading_day")
-        .annotate(
-            read=Count("pk"),
-            approved=Count("pk", filter=Q(state=ReadingState.APPROVED)),
-            blocked=Count("pk", filter=Q(state=ReadingState.SENT, flag_hours_on=True)),
-        )
-    }
-    to_read = dict(
-        scoped(Customer, user)
-        .filter(route__schedule__isnull=False, payment_mode=PaymentMode.POSTPAID)
-        .values("route__schedule__reading_day")
-        .annotate(n=Count("pk"))
-        .values_list("route__schedule__reading_day", "n")
-    )
+    counted_at = recap_counted_at(period)
+    recount_recap_if_stale(period, counted_at)
+    if counted_at is None:
+        counts = recap_counts(scoped(Reading, user), scoped(Customer, user), period)
+    else:
+        tallies = scoped(RecapTally, user).filter(period=period)
+        counts = {
+            t.pop("reading_day_id"): t for t in tallies.values("reading_day_id", *RECAP_FIELDS)
+        }
+    zeros = dict.fromkeys(RECAP_FIELDS, 0)
     rows = []
     for day in days:
-        found = counts.get(day.pk, {})
-        total = to_read.get(day.pk, 0)
-        approved = found.get("approved", 0)
+        found = counts.get(day.pk, zeros)
         rows.append(
             {
                 "reading_day": day,
-                "to_read": total,
-                "read": found.get("read", 0),
-                "approved": approved,
-                "not_approved": total - approved,
-                "blocked": found.get("blocked", 0),
+                **found,
+                "not_approved": found["to_read"] - found["approved"],
             }
         )
-    return rows
+    return rows, counted_at
 
 
 def customer_readings(customer: Customer) -> QuerySet[Reading]:

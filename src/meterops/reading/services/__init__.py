@@ -1,6 +1,6 @@
 """Writes of the reading domain (seed 001 "Pengesahan Stan Meter", seed 004 "Perekaman data
-kWh"): routes, reading days and readings in ``readings``, Pengesahan in ``approval``. Import them
-from here.
+kWh"): routes, reading days and readings in ``readings``, Pengesahan in ``approval``, the
+Rekap's kept counts in ``recap``. Import them from here.
 """
 
 from .approval import (
@@ -41,9 +41,18 @@ from .readings import (
     verify_readings_as_vendor,
     write_reading_rows,
 )
+from .recap import (
+    RECAP_FIELDS,
+    count_recap,
+    recap_counted_at,
+    recap_counts,
+    recount_recap_after,
+    recount_recap_if_stale,
+)
 
 __all__ = [
     "BILLING_ROLES",
+    "RECAP_FIELDS",
     "REREAD_REQUESTERS",
     "ROUTE_EDITORS",
     "SENDERS",
@@ -62,6 +71,7 @@ __all__ = [
     "can_approve",
     "cancel_approval",
     "cancel_reading_day_approval",
+    "count_recap",
     "estimate_missing_readings",
     "mark_posting_taken",
     "move_customer",
@@ -71,6 +81,10 @@ __all__ = [
     "reading_row_problem",
     "readings_to_send",
     "ready_to_send",
+    "recap_counted_at",
+    "recap_counts",
+    "recount_recap_after",
+    "recount_recap_if_stale",
     "request_rereads",
     "save_reading_day",
     "schedule_route",

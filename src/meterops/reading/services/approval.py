@@ -24,6 +24,7 @@ from ..bulk import move, save_one
 from ..choices import SENT_STATES, ApprovalScope, ReadingState
 from ..errors import NothingToDo, PostingTaken, ReadingDayIncomplete
 from ..models import Approval, BillingPosting, Reading, ReadingDay, ReadingSettings
+from .recap import recount_recap_after
 
 # Jam nyala above 2000 holds a reading back (seed 001, rule 4): validation sets the flag.
 HELD = Q(flag_hours_on=True)
@@ -222,6 +223,7 @@ def approve_reading_day(
         posting=posting,
     )
     approval.save(update_fields=["approved_count"])
+    recount_recap_after(period)
     return ApprovalResult(approval=approval, blocked=check.held)
 
 
@@ -252,6 +254,7 @@ def cancel_approval(*, actor: User, reading: Reading, reason: str) -> Reading:
         actor=actor,
         note=reason,
     )
+    recount_recap_after(reading.period)
     return reading
 
 
@@ -282,6 +285,7 @@ def cancel_reading_day_approval(
     )
     if not count:
         raise NothingToDo(_("Tidak ada pengesahan yang bisa dibatalkan."))
+    recount_recap_after(period)
     return count
 
 

@@ -1,5 +1,6 @@
 """Pengesahan Stan Meter, its postings, and the recap (seed 001)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -244,10 +245,21 @@ def recap(request):
     """Per unit and reading day of a BLTH: sudah vs belum disahkan, with drill-down."""
     require_role(request.user, RECAP_ROLES)
     form = RecapFilterForm(request.GET or {"period": current_period()})
-    rows = queries.recap_rows(request.user, form.cleaned_data["period"]) if form.is_valid() else []
+    rows, counted_at = [], None
+    if form.is_valid():
+        rows, counted_at = queries.recap_rows(request.user, form.cleaned_data["period"])
     if form.is_valid() and request.GET.get("format") == "xlsx":
         return exports.recap_xlsx(rows, form.cleaned_data["period"])
-    return render(request, "reading/recap.html", {"form": form, "rows": rows})
+    return render(
+        request,
+        "reading/recap.html",
+        {
+            "form": form,
+            "rows": rows,
+            "counted_at": counted_at,
+            "minutes": settings.TALLY_MAX_AGE // 60,
+        },
+    )
 
 
 @login_required

@@ -1,0 +1,91 @@
+"""The Rekap's numbers per reading day and BLTH, kept in ``RecapTally`` (meterops.core.tallies):
+counting them on each view read every reading and customer of a UID."""
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from meterops.core import tallies
+from meterops.core.jobs import enqueue_on_commit
+from meterops.customers.choices import PaymentMode
+from meterops.customers.models import Customer
+
+from ..choices import ReadingState
+from ..models import Reading, ReadingDay, RecapTally
+
+RECAP_FIELDS = ("to_read", "read", "approved", "blocked")
+
+
+def recap_counts(
+    readings: QuerySet[Reading], customers: QuerySet[Customer], period: str
+) -> dict[int, dict[str, int]]:
+    """Per reading day: postpaid customers to read, readings of the BLTH, disahkan, and sent
+    but held back by jam nyala (seed 001: "rekap pelanggan pembacaan meter yang di sahkan ke
+    AP2T"), in two aggregate queries over ``readings`` and ``customers``."""
+    found = {
+        row.pop("reading_day"): row
+        for row in readings.filter(period=period)
+        .values("reading_day")
+        .annotate(
+            read=Count("pk"),
+            approved=Count("pk", filter=Q(state=ReadingState.APPROVED)),
+            blocked=Count("pk", filter=Q(state=ReadingState.SENT, flag_hours_on=True)),
+        )
+        .order_by()
+    }
+    to_read = dict(
+        customers.filter(route__schedule__isnull=False, payment_mode=PaymentMode.POSTPAID)
+        .values("route__schedule__reading_day")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("route__schedule__reading_day", "n")
+    )
+    zeros = {"read": 0, "approved": 0, "blocked": 0}
+    return {
+        day: {"to_read": to_read.get(day, 0), **found.get(day, zeros)}
+        for day in set(found) | set(to_read)
+    }
+
+
+def count_recap(period: str) -> int:
+    """Count the Rekap of a BLTH for every reading day into RecapTally (seed 001), in two
+    aggregate queries; a day without customers or readings gets zeros. Returns the days."""
+    counted_at = timezone.now()
+    counts = recap_counts(Reading.objects.all(), Customer.objects.all(), period)
+    zeros = dict.fromkeys(RECAP_FIELDS, 0)
+    days = ReadingDay.objects.order_by("pk").values_list("pk", "unit_id")
+    tallies = [
+        RecapTally(
+            reading_day_id=day,
+            unit_id=unit,
+            period=period,
+            counted_at=counted_at,
+            **counts.get(day, zeros),
+        )
+        for day, unit in days
+    ]
+    RecapTally.objects.bulk_create(
+        tallies,
+        update_conflicts=True,
+        unique_fields=["reading_day", "period"],
+        update_fields=[*RECAP_FIELDS, "counted_at"],
+    )
+    return len(tallies)
+
+
+def recap_counted_at(period: str):
+    return RecapTally.objects.filter(period=period).aggregate(newest=Max("counted_at"))["newest"]
+
+
+def recount_recap_if_stale(period: str, counted_at) -> bool:
+    """Queue a recount of the BLTH's Rekap when it is missing or stale."""
+    from ..tasks import count_recap_task
+
+    return tallies.recount_if_stale(count_recap_task, counted_at, period)
+
+
+def recount_recap_after(period: str) -> None:
+    """Queue a recount of the BLTH's Rekap once the current transaction commits (after a
+    Pengesahan or its cancellation: the Rekap shows what was just disahkan within seconds)."""
+    from ..tasks import count_recap_task
+
+    enqueue_on_commit(count_recap_task, period, True)
