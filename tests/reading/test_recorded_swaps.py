@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from meterops.core.choices import RoleCode
 from meterops.reading.choices import ReadingState
@@ -146,6 +147,32 @@ class HomeReplacementTests:
         result = approve_reading_day(actor=approver, reading_day=reading.reading_day, period=PERIOD)
         reading.refresh_from_db()
         assert (reading.state, result.approval.approved_count) == (ReadingState.APPROVED, 1)
+
+    def test_replacement_recorded_after_the_reading_corrects_it(self, cast, customer):
+        _history(customer)
+        reading = _uploaded(cast, customer, "30")
+        assert reading.flag_negative
+        _replaced_in_home(
+            cast.supervisor, cast.officer, customer, on=date(2026, 2, 10), final="1080"
+        )
+        reading.refresh_from_db()
+        assert (reading.consumption_kwh, reading.flag_negative) == (Decimal("110"), False)
+
+    def test_cek_status_names_the_replacement_the_swap_came_from(self, cast, customer, client_for):
+        _history(customer)
+        replacement = _replaced_in_home(
+            cast.supervisor, cast.officer, customer, on=date(2026, 2, 10), final="1080"
+        )
+        _uploaded(cast, customer, "30")
+        page = html.unescape(
+            client_for(cast.supervisor)
+            .get(reverse("core:status"), {"customer_id": customer.customer_id})
+            .content.decode()
+        )
+        table = page.split('id="reading-status"')[1].split("</table>")[0]
+        assert "Ganti meter 10-02-2026 dari HOME: stan akhir 1.080, stan awal 0" in table
+        target = replacement.target
+        assert f'<a href="/replacement/targets/{target.pk}/">{target.reference}</a>' in table
 
     def test_field_app_reading_takes_the_swap_too(self, cast, customer):
         _history(customer)

@@ -33,6 +33,9 @@ class SwapSource:
 
 
 _SOURCES: dict[str, SwapSource] = {}
+# Called with the customers whose swap was just recorded (the reading app re-validates their
+# readings not approved yet): a swap entered days after the reading still reaches it.
+_LISTENERS: list[Callable[[list[int]], None]] = []
 
 
 def register_swap_source(source: SwapSource) -> None:
@@ -48,3 +51,16 @@ def recorded_swaps_sql() -> str | None:
 
 def swap_source(code: str) -> SwapSource | None:
     return _SOURCES.get(code)
+
+
+def register_swap_listener(listener: Callable[[list[int]], None]) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def swaps_recorded(customer_ids) -> None:
+    """Tell the domains that use recorded swaps that these customers' meters were swapped."""
+    ids = sorted(set(customer_ids))
+    if ids:
+        for listener in _LISTENERS:
+            listener(ids)

@@ -247,3 +247,19 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
         without_jit(cursor)
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def revalidate_customers(customer_ids: list[int]) -> None:
+    """Validate again the readings not approved yet of customers whose meter swap was just
+    recorded (issue #23): one validation per reading day and BLTH they fall on."""
+    readings = Reading.objects.filter(customer_id__in=customer_ids).exclude(
+        state=ReadingState.APPROVED
+    )
+    groups = readings.values_list("reading_day", "period").distinct().order_by()
+    days = ReadingDay.objects.select_related("unit").in_bulk({day for day, _period in groups})
+    for day, period in groups:
+        validate_readings(
+            reading_day=days[day],
+            period=period,
+            only=readings.filter(reading_day=day, period=period),
+        )
