@@ -171,7 +171,7 @@ class ConfirmationTests:
         )
         assert (
             f'data-confirm="Sahkan 2 stan hari baca {day} BLTH {PERIOD} ke posting 1 fungsi 2?'
-            ' 1 stan tertahan jam nyala tidak ikut disahkan."' in page
+            ' 1 stan tertahan (jam nyala / stan ganti meter) tidak ikut disahkan."' in page
         )
 
     def test_kirim_ke_ap2t_names_the_day_and_the_verified_readings(self, cast, client_for, day):

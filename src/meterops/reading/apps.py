@@ -16,6 +16,7 @@ class ReadingConfig(AppConfig):
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
         from meterops.customers.meter_readings import ReadingSource, register_reading_source
+        from meterops.customers.meter_swaps import register_swap_listener
         from meterops.imports.registry import register_template
 
         from . import demo
@@ -23,6 +24,7 @@ class ReadingConfig(AppConfig):
         from .queries import active_anomaly_codes, latest_readings_of
         from .status_panel import reading_status
         from .uploads import READING_UPLOAD
+        from .validation import revalidate_customers
         from .worklist import REREADS, reading_rereads
 
         register_event_labels(self.label, EVENT_LABELS)
@@ -34,6 +36,8 @@ class ReadingConfig(AppConfig):
         register_work_source("reading", reading_rereads, query=REREADS)
         # HOME's LBKB mark and replacement checks read the latest reading (seed 000).
         register_reading_source(ReadingSource(latest_readings_of, active_anomaly_codes))
+        # A swap HOME or Peremajaan records later still reaches the period's reading (issue #23).
+        register_swap_listener(revalidate_customers)
 
         register_scope("reading.ReadingSettings", "unit")
         register_scope("reading.ReadingDay", "unit")

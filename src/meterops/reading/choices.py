@@ -35,6 +35,7 @@ class ReadingFlag(models.TextChoices):
     HOURS_ON = "flag_hours_on", _("Jam nyala > 2000")
     OUTSIDE_WINDOW = "flag_outside_window", _("Di luar jadwal hari baca")
     NO_PHOTO = "flag_no_photo", _("Tanpa foto")
+    SWAP_MISMATCH = "flag_swap_mismatch", _("Stan ganti meter berbeda")
 
 
 # The customer's timeline names this domain's events so (core.events).

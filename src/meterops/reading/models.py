@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from meterops.core.formats import number
 from meterops.core.media import RandomName
 from meterops.core.models import TimeStampedModel, Unit
 from meterops.customers.choices import PaymentMode
+from meterops.customers.meter_swaps import swap_source
 from meterops.customers.models import Customer
 
 from .choices import ApprovalScope, ReadingFlag, ReadingState
@@ -20,6 +22,11 @@ from .choices import ApprovalScope, ReadingFlag, ReadingState
 period_validator = RegexValidator(
     r"^20\d{2}(0[1-9]|1[0-2])$", _("BLTH harus berformat YYYYMM."), code="invalid_period"
 )
+
+
+def _stan(value: Decimal | None) -> str:
+    """A stan as users write it: 1.240 or 1.234,5 ("-" for none)."""
+    return number(value.normalize() if value is not None else None)
 
 
 def previous_period(period: str, months: int = 1) -> str:
@@ -216,6 +223,12 @@ class BillingPosting(models.Model):
         )
 
 
+# What holds a sent reading back from Pengesahan, as validation flags it: jam nyala above 2000
+# (seed 001, rule 4), or a meter swap whose uploaded stands disagree with the recorded one
+# (issue #23) until the verifier settles it.
+HELD_BACK = Q(flag_hours_on=True) | Q(flag_swap_mismatch=True)
+
+
 class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModelMixin
     """A customer's meter reading for one period; a re-read replaces it, its history stays.
 
@@ -268,6 +281,21 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
     new_meter_initial_kwh = models.DecimalField(
         _("stan awal meter baru"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # The swap HOME or the billing system's Peremajaan recorded in the period the reading covers
+    # (validation.attach_recorded_swaps), kept beside the upload's pair for the verifier.
+    # db_default: the demo and benchmark loaders write readings with raw INSERT column lists.
+    recorded_old_final_kwh = models.DecimalField(
+        _("stan akhir meter lama tercatat"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    recorded_new_initial_kwh = models.DecimalField(
+        _("stan awal meter baru tercatat"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    recorded_swap_on = models.DateField(_("tanggal ganti meter tercatat"), null=True, blank=True)
+    recorded_swaps = models.SmallIntegerField(_("ganti meter tercatat"), default=0, db_default=0)
+    swap_source = models.CharField(
+        _("sumber data ganti meter"), max_length=12, blank=True, default="", db_default=""
+    )
+    swap_reference = models.BigIntegerField(null=True, blank=True)
     power_va = models.PositiveIntegerField(_("daya (VA)"))
     is_estimate = models.BooleanField(_("taksiran"), default=False)
     # Filled by validation.validate_readings():
@@ -289,6 +317,7 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
     flag_hours_on = models.BooleanField(default=False)
     flag_outside_window = models.BooleanField(default=False)
     flag_no_photo = models.BooleanField(default=False)
+    flag_swap_mismatch = models.BooleanField(default=False, db_default=False)
     state = FSMField(
         _("status"), default=ReadingState.READ, choices=ReadingState.choices, protected=True
     )
@@ -339,8 +368,44 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
 
     @property
     def is_blocked(self) -> bool:
-        """Held back by its jam nyala: the validation's flag decides (validation.py)."""
-        return self.flag_hours_on
+        """Held back (HELD_BACK): the validation's flags decide (validation.py)."""
+        return self.flag_hours_on or self.flag_swap_mismatch
+
+    def swap_remark(self) -> str:
+        """Where the period's meter swap came from, or why its stands need a look (issue #23)."""
+        if not self.swap_source:
+            return ""
+        source = swap_source(self.swap_source)
+        values = {
+            "source": source.label if source else self.swap_source,
+            "on": f"{self.recorded_swap_on:%d-%m-%Y}",
+            "old": _stan(self.recorded_old_final_kwh),
+            "new": _stan(self.recorded_new_initial_kwh),
+        }
+        if self.recorded_swaps > 1:
+            return _(
+                "%(source)s mencatat %(n)s kali ganti meter di periode ini (terakhir %(on)s): "
+                "periksa stan"
+            ) % {**values, "n": self.recorded_swaps}
+        if self.flag_swap_mismatch:
+            return _(
+                "Stan ganti meter berbeda: upload %(up_old)s / %(up_new)s, %(source)s %(old)s / "
+                "%(new)s"
+            ) % {
+                **values,
+                "up_old": _stan(self.old_meter_final_kwh),
+                "up_new": _stan(self.new_meter_initial_kwh),
+            }
+        return _("Ganti meter %(on)s dari %(source)s: stan akhir %(old)s, stan awal %(new)s") % (
+            values
+        )
+
+    def swap_link(self) -> tuple[str, str] | None:
+        """(name, url) of the recorded swap this reading took its stands from."""
+        source = swap_source(self.swap_source) if self.swap_source else None
+        if source is None or self.swap_reference is None:
+            return None
+        return source.reference(self.swap_reference), source.url(self.swap_reference)
 
     def flags(self) -> list[str]:
         return [str(flag.label) for flag in ReadingFlag if getattr(self, flag.value)]

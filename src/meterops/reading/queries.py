@@ -12,7 +12,7 @@ from meterops.customers.meter_readings import LatestReading
 from meterops.customers.models import Customer, Route
 
 from .choices import SENT_STATES, VERIFIED_STATES, ReadingState
-from .models import AnomalyCode, BillingPosting, Reading, ReadingDay, RecapTally
+from .models import HELD_BACK, AnomalyCode, BillingPosting, Reading, ReadingDay, RecapTally
 from .services import RECAP_FIELDS, recap_counted_at, recap_counts, recount_recap_if_stale
 
 
@@ -80,7 +80,7 @@ def reading_day_counts(reading_day: ReadingDay, period: str, route=None) -> dict
         sent=Count("pk", filter=Q(state__in=SENT_STATES)),
         pending=Count("pk", filter=Q(state=ReadingState.SENT)),
         approved=Count("pk", filter=Q(state=ReadingState.APPROVED)),
-        blocked=Count("pk", filter=Q(state=ReadingState.SENT, flag_hours_on=True)),
+        blocked=Count("pk", filter=HELD_BACK & Q(state=ReadingState.SENT)),
     )
     counts["to_read"] = customers.count()
     counts["unsent"] = unsent.count()
@@ -105,12 +105,13 @@ PENDING_DAYS_SHOWN = 30
 
 def pending_days(user) -> list[dict]:
     """The reading days and BLTHs with readings in belum disahkan that ``user`` sees, oldest
-    BLTH first: ``reading_day``, ``period``, ``pending`` and ``held`` (by jam nyala, seed 001)."""
+    BLTH first: ``reading_day``, ``period``, ``pending`` and ``held`` (HELD_BACK: by jam nyala,
+    seed 001, or swap stands, issue #23)."""
     rows = list(
         scoped(Reading, user)
         .filter(state=ReadingState.SENT)
         .values("reading_day", "period")
-        .annotate(pending=Count("pk"), held=Count("pk", filter=Q(flag_hours_on=True)))
+        .annotate(pending=Count("pk"), held=Count("pk", filter=HELD_BACK))
         .order_by("period", "reading_day__unit__path", "reading_day__code")[:PENDING_DAYS_SHOWN]
     )
     days = ReadingDay.objects.select_related("unit").in_bulk({r["reading_day"] for r in rows})

@@ -4,32 +4,53 @@ Each rule is one function returning a SQL expression over the columns of a readi
 and its customer's history (``h.prev``: last period's stan, ``h.avg``: the 3-month average
 consumption). ``validate_readings`` composes them into ONE ``UPDATE ... FROM`` per reading
 day, so a million readings are checked set-based, and one reading (from the field app) by
-the very same statement. Runs on PostgreSQL and SQLite (3.33+).
+the very same statement; before it, ``attach_recorded_swaps`` gives the few readings of
+customers whose meter HOME or Peremajaan swapped in the period that swap (issue #23).
+Runs on PostgreSQL and SQLite (3.33+).
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from meterops.core.transitions import without_jit
+from meterops.customers.meter_swaps import recorded_swaps_sql
 
 from .choices import MAX_HOURS_ON, ReadingState
 from .models import Reading, ReadingDay, ReadingSettings, previous_period
 
 
+def swap_stands() -> tuple[str, str]:
+    """The old meter's final and the new meter's initial stan of a swap in the period: the swap
+    HOME or Peremajaan recorded (attach_recorded_swaps) where there is one, else the upload's
+    STAN_AKHIR_METER_LAMA / STAN_AWAL_METER_BARU (issue #23). Both or neither are recorded."""
+    return (
+        "COALESCE(r.recorded_old_final_kwh, r.old_meter_final_kwh)",
+        "COALESCE(r.recorded_new_initial_kwh, r.new_meter_initial_kwh)",
+    )
+
+
 def consumption(register_digits: int) -> str:
     """Stan − stan lalu; across a meter replaced in the period, or a register rolled over.
 
-    A register near its top (last 10 %) now near zero (first 10 %) went round once.
+    A register near its top (last 10 %) now near zero (first 10 %) went round once; so did the
+    old meter's before it was taken out, when its final stan is near zero (issue #23). Across a
+    swap: (stan akhir meter lama − stan lalu) + (stan − stan awal meter baru).
     """
     top = 10**register_digits
+
+    def went_round(stan: str) -> str:
+        return f"h.prev >= {top * 9 // 10} AND {stan} < {top // 10}"
+
+    old_final, new_initial = swap_stands()
     return (
         "(CASE WHEN h.prev IS NULL THEN NULL"
-        " WHEN r.old_meter_final_kwh IS NOT NULL AND r.new_meter_initial_kwh IS NOT NULL"
-        " THEN r.old_meter_final_kwh - h.prev + r.register_kwh - r.new_meter_initial_kwh"
-        f" WHEN h.prev >= {top * 9 // 10} AND r.register_kwh < {top // 10}"
-        f" THEN r.register_kwh + {top} - h.prev"
+        f" WHEN {old_final} IS NOT NULL AND {new_initial} IS NOT NULL"
+        f" THEN (CASE WHEN {went_round(old_final)} THEN {old_final} + {top} ELSE {old_final} END)"
+        f" - h.prev + r.register_kwh - {new_initial}"
+        f" WHEN {went_round('r.register_kwh')} THEN r.register_kwh + {top} - h.prev"
         " ELSE r.register_kwh - h.prev END)"
     )
 
@@ -70,6 +91,95 @@ def is_outside_window() -> str:
 
 def is_missing_photo() -> str:
     return _flag("NOT r.is_estimate AND r.photo = ''")
+
+
+def is_swap_mismatch() -> str:
+    """The upload's swap stands disagree with the swap HOME or Peremajaan recorded, or more than
+    one swap was recorded in the period: held for the verifier, no value silently wins
+    (issue #23). Agreeing or absent upload stands leave the recorded swap to count silently."""
+    differs = (
+        "(r.old_meter_final_kwh IS NOT NULL AND r.old_meter_final_kwh <> r.recorded_old_final_kwh)"
+        " OR (r.new_meter_initial_kwh IS NOT NULL"
+        " AND r.new_meter_initial_kwh <> r.recorded_new_initial_kwh)"
+    )
+    return _flag(f"r.recorded_swaps > 1 OR (r.recorded_swaps = 1 AND ({differs}))")
+
+
+# How far around the reading day's schedule a recorded swap is looked for at all (the exact
+# bounds are each reading's own, see attach_recorded_swaps).
+SWAP_SEARCH_DAYS = 31
+
+
+def attach_recorded_swaps(
+    *, reading_day: ReadingDay, period: str, zone: str, only: tuple[str, list] | None = None
+) -> None:
+    """Give each reading of the day the meter swap recorded in the period it covers (issue #23;
+    seed 000 Data APP Ganti and Peremajaan Kumulatif, seed 004 Perekaman data kWh meter).
+
+    The period a reading covers runs from the customer's previous reading to this one: a swap
+    belongs to it when its date (the unit's local day) is after the previous period's reading
+    day and not after this reading's day. A swap on the reading's own day counts as before
+    it (the reader found the new meter), one on the previous reading's day as before that one.
+    Without a previous reading time (none, or an estimate) the period starts after the previous
+    period's scheduled reading day; a reading without a time (an estimate) takes no swap.
+    Several swaps in the period: the latest is kept, their count holds the reading back.
+
+    One UPDATE over the readings of customers with a swap recorded near the period (or holding
+    one from before, to let a corrected record go); each reads the swaps by its customer.
+    """
+    swaps = recorded_swaps_sql()
+    if swaps is None:
+        return
+    table = Reading._meta.db_table
+    ops = connection.ops
+    last_scheduled = reading_day.scheduled_date(previous_period(period))
+    read_on, read_params = ops.datetime_cast_date_sql("r.read_at", (), zone)
+    previous_read_on, previous_params = ops.datetime_cast_date_sql(
+        f"(SELECT e.read_at FROM {table} e"  # noqa: S608
+        " WHERE e.customer_id = r.customer_id AND e.period = %s)",
+        (previous_period(period),),
+        zone,
+    )
+    match = (
+        f"s.customer_id = r.customer_id AND s.replaced_on <= {read_on}"
+        f" AND s.replaced_on > COALESCE({previous_read_on}, %s)"
+    )
+    match_params = [*read_params, *previous_params, ops.adapt_datefield_value(last_scheduled)]
+
+    def latest(column: str) -> str:
+        return (
+            f"(SELECT s.{column} FROM ({swaps}) s WHERE {match}"  # noqa: S608
+            " ORDER BY s.replaced_on DESC, s.reference_id DESC LIMIT 1)"
+        )
+
+    sql = (
+        f"UPDATE {table} AS r SET"  # noqa: S608
+        f" recorded_old_final_kwh = {latest('old_final_kwh')},"
+        f" recorded_new_initial_kwh = {latest('new_initial_kwh')},"
+        f" recorded_swap_on = {latest('replaced_on')},"
+        f" swap_source = COALESCE({latest('source')}, ''),"
+        f" swap_reference = {latest('reference_id')},"
+        f" recorded_swaps = (SELECT COUNT(*) FROM ({swaps}) s WHERE {match})"
+        " WHERE r.reading_day_id = %s AND r.period = %s AND r.state <> %s"
+        " AND (r.swap_source <> '' OR r.customer_id IN"
+        f" (SELECT s.customer_id FROM ({swaps}) s"
+        "  WHERE s.unit_id = %s AND s.replaced_on >= %s AND s.replaced_on <= %s))"
+    )
+    search = timedelta(days=SWAP_SEARCH_DAYS)
+    params = [
+        *match_params * 6,
+        reading_day.pk,
+        period,
+        ReadingState.APPROVED,
+        reading_day.unit_id,
+        ops.adapt_datefield_value(last_scheduled - search),
+        ops.adapt_datefield_value(reading_day.scheduled_date(period) + search),
+    ]
+    if only is not None:
+        sql += f" AND r.id IN ({only[0]})"
+        params += only[1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def history_of(reading_day: ReadingDay, period: str) -> tuple[str, list]:
@@ -114,7 +224,8 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
         f" flag_negative = {is_negative(kwh)}, flag_zero = {is_zero(kwh)},"
         f" flag_above_average = {is_above_average(kwh, settings.average_factor)},"
         f" flag_hours_on = {is_hours_on_excessive(hours)},"
-        f" flag_outside_window = {is_outside_window()}, flag_no_photo = {is_missing_photo()}"
+        f" flag_outside_window = {is_outside_window()}, flag_no_photo = {is_missing_photo()},"
+        f" flag_swap_mismatch = {is_swap_mismatch()}"
         f" FROM ({history_sql}) h"
         " WHERE r.id = h.id AND r.reading_day_id = %s AND r.period = %s"
     )
@@ -125,11 +236,30 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
         reading_day.pk,
         period,
     ]
+    chosen = None
     if only is not None:
         only_sql, only_params = only.order_by().values("pk").query.sql_with_params()
+        chosen = (only_sql, list(only_params))
         sql += f" AND r.id IN ({only_sql})"
         params += list(only_params)
     with transaction.atomic(), connection.cursor() as cursor:
+        attach_recorded_swaps(reading_day=reading_day, period=period, zone=zone, only=chosen)
         without_jit(cursor)
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def revalidate_customers(customer_ids: list[int]) -> None:
+    """Validate again the readings not approved yet of customers whose meter swap was just
+    recorded (issue #23): one validation per reading day and BLTH they fall on."""
+    readings = Reading.objects.filter(customer_id__in=customer_ids).exclude(
+        state=ReadingState.APPROVED
+    )
+    groups = readings.values_list("reading_day", "period").distinct().order_by()
+    days = ReadingDay.objects.select_related("unit").in_bulk({day for day, _period in groups})
+    for day, period in groups:
+        validate_readings(
+            reading_day=days[day],
+            period=period,
+            only=readings.filter(reading_day=day, period=period),
+        )

@@ -14,12 +14,14 @@ class ReplacementConfig(AppConfig):
         from meterops.core.panels import DashboardPanel, register_panel
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
+        from meterops.customers.meter_swaps import register_swap_source
         from meterops.imports.registry import register_template
 
         from . import damage_types, demo, services
         from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
         from .choices import EVENT_LABELS
         from .dashboard import home_panel
+        from .meter_swaps import BILLING_SWAPS, HOME_SWAPS
         from .uploads import TO_EX_DG, TO_NON_EX_DG
         from .worklist import WORK_ORDERS, replacement_work_orders
 
@@ -34,6 +36,9 @@ class ReplacementConfig(AppConfig):
         restrict_menu("replacement:workorder_distribution", services.DISTRIBUTOR_ROLES)
 
         register_panel(DashboardPanel("replacement/_dashboard_panel.html", home_panel))
+        # The reading of the period takes its meter swap from these (issue #23).
+        register_swap_source(HOME_SWAPS)
+        register_swap_source(BILLING_SWAPS)
         register_demo_builder(DemoBuilder(20, demo.build_demo))
         register_work_source("replacement", replacement_work_orders, query=WORK_ORDERS)
         register_menu(

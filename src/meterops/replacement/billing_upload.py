@@ -32,6 +32,7 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role
 from meterops.core.transitions import move
 from meterops.customers.choices import RemovalReason
+from meterops.customers.meter_swaps import swaps_recorded
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import carried_key_data, refused_new_meters
 from meterops.imports.models import UploadRow
@@ -212,6 +213,11 @@ def apply(*, upload, batch: int, actor) -> None:
         for row in group:
             records.append(_billing_row(row, outcome, upload, customers, replacements))
     BillingReplacement.objects.bulk_create(records)
+    swaps_recorded(
+        r.customer_id
+        for outcome in (BillingOutcome.COMPLETED, BillingOutcome.METER_UPDATED)
+        for r in groups[outcome]
+    )
     record_of = {b.row_key: b.pk for b in records}
     for staged_row in staged:
         staged_row.record_id = record_of.get(staged_row.cells.get("NO_AGENDA"))

@@ -30,6 +30,7 @@ from meterops.core.services import (
 from meterops.customers.choices import RemovalReason
 from meterops.customers.errors import MeterNotInstallable
 from meterops.customers.meter_readings import LatestReading, latest_readings
+from meterops.customers.meter_swaps import swaps_recorded
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import swap_meter
 
@@ -555,6 +556,7 @@ def _record_replacement(
         officer=officer,
         recorded_by=actor,
     )
+    swaps_recorded([target.customer_id])
     _store_photos(target, photos[:1], PhotoStage.BEFORE, saved)
     _store_photos(target, photos[1:], PhotoStage.AFTER, saved)
     target.complete()

@@ -23,11 +23,9 @@ from meterops.customers.models import Route
 from ..bulk import move, save_one
 from ..choices import SENT_STATES, ApprovalScope, ReadingState
 from ..errors import NothingToDo, PostingTaken, ReadingDayIncomplete
-from ..models import Approval, BillingPosting, Reading, ReadingDay, ReadingSettings
+from ..models import HELD_BACK, Approval, BillingPosting, Reading, ReadingDay, ReadingSettings
 from .recap import recount_recap_after
 
-# Jam nyala above 2000 holds a reading back (seed 001, rule 4): validation sets the flag.
-HELD = Q(flag_hours_on=True)
 # How many customers a refusal names; the page lists them all.
 NAMED_IN_REFUSAL = 20
 
@@ -105,18 +103,19 @@ class Approvable:
 
     @property
     def pending(self) -> QuerySet:
-        """Belum disahkan: sent and not held back by jam nyala."""
-        return self.readings.filter(state=ReadingState.SENT).exclude(HELD)
+        """Belum disahkan: sent and not held back (jam nyala, swap stands: HELD_BACK)."""
+        return self.readings.filter(state=ReadingState.SENT).exclude(HELD_BACK)
 
     @property
     def held(self) -> QuerySet:
-        return self.readings.filter(HELD, state=ReadingState.SENT)
+        return self.readings.filter(HELD_BACK, state=ReadingState.SENT)
 
 
 def approvable(*, reading_day: ReadingDay, period: str, route: Route | None = None) -> Approvable:
     """What Sah/Setuju approves under the unit's pola pengesahan (seed 001: "pola
     pengesahannya disesuaikan pada regulasi atau kesepakatan Unit PLN"): a reading day, or
-    one RBM of it; sent readings whose jam nyala is not above 2000 (rule 4)."""
+    one RBM of it; sent readings whose jam nyala is not above 2000 (rule 4) and whose swap
+    stands agree (issue #23)."""
     pattern = approval_pattern(reading_day)
     by_route = pattern.approval_scope == ApprovalScope.ROUTE
     if by_route and route is None:
@@ -196,10 +195,10 @@ def approve_reading_day(
     if waiting:
         raise _incomplete(check, waiting)
     sent = check.readings.filter(state=ReadingState.SENT)
-    counts = sent.aggregate(total=Count("pk"), blocked=Count("pk", filter=HELD))
+    counts = sent.aggregate(total=Count("pk"), blocked=Count("pk", filter=HELD_BACK))
     if counts["total"] == counts["blocked"]:
         raise NothingToDo(
-            _("Tidak ada stan belum disahkan yang bisa disahkan (%(n)s tertahan jam nyala).")
+            _("Tidak ada stan belum disahkan yang bisa disahkan (%(n)s tertahan).")
             % {"n": counts["blocked"]}
         )
     approval = Approval.objects.create(

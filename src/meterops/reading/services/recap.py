@@ -10,7 +10,7 @@ from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 
 from ..choices import ReadingState
-from ..models import Reading, ReadingDay, RecapTally
+from ..models import HELD_BACK, Reading, ReadingDay, RecapTally
 
 RECAP_FIELDS = ("to_read", "read", "approved", "blocked")
 
@@ -19,8 +19,8 @@ def recap_counts(
     readings: QuerySet[Reading], customers: QuerySet[Customer], period: str
 ) -> dict[int, dict[str, int]]:
     """Per reading day: postpaid customers to read, readings of the BLTH, disahkan, and sent
-    but held back by jam nyala (seed 001: "rekap pelanggan pembacaan meter yang di sahkan ke
-    AP2T"), in two aggregate queries over ``readings`` and ``customers``."""
+    but held back (seed 001: "rekap pelanggan pembacaan meter yang di sahkan ke AP2T"), in
+    two aggregate queries over ``readings`` and ``customers``."""
     found = {
         row.pop("reading_day"): row
         for row in readings.filter(period=period)
@@ -28,7 +28,7 @@ def recap_counts(
         .annotate(
             read=Count("pk"),
             approved=Count("pk", filter=Q(state=ReadingState.APPROVED)),
-            blocked=Count("pk", filter=Q(state=ReadingState.SENT, flag_hours_on=True)),
+            blocked=Count("pk", filter=HELD_BACK & Q(state=ReadingState.SENT)),
         )
         .order_by()
     }

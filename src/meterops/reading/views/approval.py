@@ -170,7 +170,7 @@ def approval_approve(request):
         )
         messages.success(
             request,
-            _("Sukses: %(n)s pelanggan disahkan (posting %(p)s); %(b)s tertahan jam nyala.")
+            _("Sukses: %(n)s pelanggan disahkan (posting %(p)s); %(b)s tertahan.")
             % {
                 "n": result.approval.approved_count,
                 "p": result.approval.posting.number,

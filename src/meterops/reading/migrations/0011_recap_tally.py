@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0014_worker_heartbeat"),
-        ("reading", "0009_approval_pattern_and_billing_pull"),
+        ("reading", "0010_reading_takes_recorded_meter_swap"),
     ]
 
     operations = [
