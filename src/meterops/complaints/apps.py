@@ -12,12 +12,18 @@ class ComplaintsConfig(AppConfig):
         from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu
+        from meterops.core.panels import StatusPanel, register_status_panel
         from meterops.core.scoping import register_scope
 
         from . import demo
         from .choices import EVENT_LABELS
+        from .queries import TICKET_ROLES
+        from .status_panel import complaint_status
 
         register_event_labels(self.label, EVENT_LABELS)
+        register_status_panel(
+            StatusPanel("complaints/_status_panel.html", complaint_status, TICKET_ROLES)
+        )
 
         # After the KRN-2 demo (55), whose upgraded meters the calls are about.
         register_demo_builder(DemoBuilder(70, demo.build_demo))

@@ -26,6 +26,8 @@ class TicketState(models.TextChoices):
 class TicketCause(models.TextChoices):
     KCT_FAILED = "kct_failed", _("Entry KCT gagal (meter belum KRN-2)")
     OLD_KEY_TOKEN = "old_key_token", _("Token dibeli dengan kunci lama (VKRN 41/42)")
+    # Set only with the ticket's HOME target (services.ticket_to_replacement_target).
+    BROKEN_METER = "broken_meter", _("Meter rusak (dibuat target HOME)")
     OTHER = "other", _("Lainnya")
 
 
@@ -46,5 +48,6 @@ EVENT_LABELS = {
     "probing_call": _("Panggilan probing"),
     "replacement_token": _("Token pengganti diterbitkan"),
     "resolved": _("Tiket diselesaikan"),
+    "replacement_target": _("Meter rusak: dibuat target HOME"),
     "closed": _("Tiket ditutup"),
 }

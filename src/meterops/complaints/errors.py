@@ -33,3 +33,15 @@ class CallAlreadyRecorded(WrongState):
             % {"ref": call.ticket.reference if call.ticket_id else "-"}
         )
         self.call = call
+
+
+class AlreadyReplacementTarget(WrongState):
+    """The ticket became a HOME target before (a double click): ``target`` is that target."""
+
+    code = "already_replacement_target"
+
+    def __init__(self, target):
+        super().__init__(
+            _("Tiket ini sudah menjadi target ganti meter %(ref)s.") % {"ref": target.reference}
+        )
+        self.target = target

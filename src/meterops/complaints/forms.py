@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from meterops.core.choices import TimeZoneName
 from meterops.core.errors import InvalidInput
 from meterops.core.forms import BootstrapMixin
+from meterops.replacement.models import DamageType
 
 from .choices import PowerState, TicketCause, TicketKind, TicketState
 from .models import KWH, ComplaintSettings
@@ -144,8 +145,23 @@ class AssignTicketForm(BootstrapMixin, forms.Form):
 
 
 class ResolveTicketForm(BootstrapMixin, forms.Form):
-    cause = forms.ChoiceField(label=_("Penyebab"), choices=TicketCause.choices)
+    # A broken meter is resolved by BrokenMeterForm, which makes its HOME target too.
+    cause = forms.ChoiceField(
+        label=_("Penyebab"),
+        choices=[c for c in TicketCause.choices if c[0] != TicketCause.BROKEN_METER],
+    )
     resolution = forms.CharField(label=_("Penanganan"), widget=forms.Textarea({"rows": 2}))
+
+
+class BrokenMeterForm(BootstrapMixin, forms.Form):
+    """Meter rusak → buat target HOME (issue #23): the damage, as Tambah Ex DG asks it."""
+
+    damage_type = forms.ModelChoiceField(
+        label=_("Jenis kerusakan"), queryset=DamageType.objects.filter(is_active=True)
+    )
+    notes = forms.CharField(
+        label=_("Keterangan"), required=False, widget=forms.Textarea({"rows": 2})
+    )
 
 
 class TicketFilterForm(BootstrapMixin, forms.Form):

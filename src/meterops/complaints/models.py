@@ -144,6 +144,15 @@ class Ticket(ConcurrentTransitionMixin, TimeStampedModel):
     )
     resolved_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    # The HOME target the ticket became when its cause was a broken meter (issue #23).
+    replacement_target = models.ForeignKey(
+        "replacement.ReplacementTarget",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("target HOME"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,6 +11,11 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<int:pk>/resolve/", views.ticket_resolve, name="ticket_resolve"),
     path("tickets/<int:pk>/close/", views.ticket_close, name="ticket_close"),
+    path(
+        "tickets/<int:pk>/replacement-target/",
+        views.ticket_replacement_target,
+        name="ticket_replacement_target",
+    ),
     path("tickets/<int:pk>/replacement-token/", views.call_replacement, name="call_replacement"),
     path("settings/", views.complaint_settings, name="settings"),
 ]

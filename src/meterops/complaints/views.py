@@ -17,9 +17,10 @@ from meterops.keychange.queries import confirmed_target_of, last_key_update
 from meterops.keychange.services import may_correct
 from meterops.vending.choices import OLD_VKRN
 
-from . import errors, queries, services
+from . import broken_meters, errors, queries, services
 from .forms import (
     AssignTicketForm,
+    BrokenMeterForm,
     LookupForm,
     ProbingForm,
     ReplacementForm,
@@ -161,6 +162,7 @@ def ticket_detail(request, pk):
                 officers=field_officers_for(ticket.unit, actor=request.user)
             ),
             "resolve_form": ResolveTicketForm(initial={"cause": ticket.suggested_cause}),
+            "broken_meter_form": BrokenMeterForm(),
             "is_agent": is_agent,
             "can_handle": request.user.has_role(*services.HANDLER_ROLES),
         },
@@ -203,6 +205,31 @@ def ticket_resolve(request, pk):
         messages.success(request, _("Tiket selesai ditangani."))
 
     return _ticket_action(request, pk, act)
+
+
+@require_POST
+@login_required
+def ticket_replacement_target(request, pk):
+    """Meter rusak → buat target HOME: resolve the ticket and open (or join) its target."""
+    ticket = queries.get_ticket_for(request.user, pk)
+    form = BrokenMeterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih jenis kerusakan meter."))
+        return redirect("complaints:ticket_detail", pk=ticket.pk)
+    try:
+        ticket = broken_meters.ticket_to_replacement_target(
+            actor=request.user, ticket=ticket, **form.cleaned_data
+        )
+        messages.success(
+            request,
+            _("Tiket selesai: meter rusak menjadi target %(ref)s.")
+            % {"ref": ticket.replacement_target.reference},
+        )
+    except errors.AlreadyReplacementTarget as exc:
+        messages.info(request, exc.message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("complaints:ticket_detail", pk=ticket.pk)
 
 
 @require_POST

@@ -11,17 +11,24 @@ class ReplacementConfig(AppConfig):
         from meterops.core.demo import DemoBuilder, register_demo_builder
         from meterops.core.events import register_event_labels
         from meterops.core.menu import MenuEntry, register_menu, restrict_menu
-        from meterops.core.panels import DashboardPanel, register_panel
+        from meterops.core.panels import (
+            DashboardPanel,
+            StatusPanel,
+            register_panel,
+            register_status_panel,
+        )
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
+        from meterops.customers.broken_meters import BrokenMeterSink, register_broken_meter_sink
         from meterops.customers.meter_swaps import register_swap_source
         from meterops.imports.registry import register_template
 
-        from . import damage_types, demo, services
+        from . import damage_types, demo, findings, services
         from .billing_upload import BILLING_REVIEW_ROLES, PEREMAJAAN_KUMULATIF
         from .choices import EVENT_LABELS
         from .dashboard import home_panel
         from .meter_swaps import BILLING_SWAPS, HOME_SWAPS
+        from .status_panel import replacement_status
         from .uploads import TO_EX_DG, TO_NON_EX_DG
         from .worklist import WORK_ORDERS, replacement_work_orders
 
@@ -39,6 +46,15 @@ class ReplacementConfig(AppConfig):
         # The reading of the period takes its meter swap from these (issue #23).
         register_swap_source(HOME_SWAPS)
         register_swap_source(BILLING_SWAPS)
+        register_status_panel(StatusPanel("replacement/_status_panel.html", replacement_status))
+        # ACMT readings with a broken-meter LBKB code open HOME targets (issue #23).
+        register_broken_meter_sink(
+            BrokenMeterSink(
+                codes=findings.broken_meter_codes,
+                report=findings.report_broken_meter_readings,
+                links=findings.target_links_of_readings,
+            )
+        )
         register_demo_builder(DemoBuilder(20, demo.build_demo))
         register_work_source("replacement", replacement_work_orders, query=WORK_ORDERS)
         register_menu(
@@ -67,5 +83,6 @@ class ReplacementConfig(AppConfig):
             "replacement.WorkOrder": "unit",
             "replacement.Replacement": "unit",
             "replacement.BillingReplacement": "unit",
+            "replacement.TargetOrigin": "target__unit",
         }.items():
             register_scope(label, lookup)

@@ -61,6 +61,7 @@ EVENT_LABELS = {
     "work_order_reassigned": _("PK dialihkan ke petugas lain"),
     "replaced": _("Meter diganti"),
     "ba_uploaded": _("BA verifikasi diunggah"),
+    "finding_linked": _("Temuan lain dikaitkan ke target"),
     "updated_by_upload": _("Diperbarui dari upload TO"),
     "replaced_by_billing": _("Diganti menurut Peremajaan"),
     "billing_confirmed": _("Penggantian dikonfirmasi Peremajaan"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from meterops.core.choices import Domain
 from meterops.core.media import RandomName
 from meterops.core.models import Process, TimeStampedModel, Unit
 from meterops.imports.staging import zero_padded
@@ -199,6 +200,36 @@ class ReplacementTarget(ConcurrentTransitionMixin, TimeStampedModel):
     )
     def complete(self) -> None:
         self.closed_at = timezone.now()
+
+
+class TargetOrigin(TimeStampedModel):
+    """A finding of another domain that opened this target, or joined it while it was open
+    (issue #23): an ACMT reading with a broken-meter LBKB code, a PLN 123 ticket resolved as a
+    broken meter. One row per finding, so the same reading or ticket never opens two targets."""
+
+    target = models.ForeignKey(ReplacementTarget, models.PROTECT, related_name="origins")
+    # Indexed by replacement_origin_one_per_finding, which leads with it.
+    customer = models.ForeignKey(
+        "customers.Customer", models.PROTECT, related_name="+", db_index=False
+    )
+    domain = models.CharField(_("asal"), max_length=20, choices=Domain.choices)
+    key = models.CharField(_("nomor"), max_length=20)  # the reading's BLTH, the ticket's number
+    record_id = models.BigIntegerField(null=True, blank=True)  # the ticket's id, for its link
+    note = models.CharField(_("keterangan"), max_length=160, blank=True)
+    opened_target = models.BooleanField(_("membuka target"), default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("asal target")
+        verbose_name_plural = _("asal target")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "domain", "key"], name="replacement_origin_one_per_finding"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain} {self.key}"
 
 
 def _photo_path(instance, filename: str) -> str:

@@ -1,6 +1,7 @@
 """Writes of the HOME workflow (seed 000): every transition of a replacement target is here."""
 
 import dataclasses
+import uuid
 import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -18,12 +20,12 @@ from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotFound, WrongState
 from meterops.core.formats import number
 from meterops.core.images import check_scan
-from meterops.core.models import User
+from meterops.core.models import Process, ProcessEvent, User
 from meterops.core.scoping import scoped
 from meterops.core.services import (
     advance_process,
     ensure_field_officer_for,
-    open_process,
+    ensure_no_open_process,
     record_event,
     require_role,
 )
@@ -44,6 +46,7 @@ from .models import (
     WorkOrder,
     WorkOrderCounter,
     notes_length,
+    target_reference,
 )
 from .photos import prepare_photo
 
@@ -192,28 +195,109 @@ def _report_damage(actor, customer, report: DamageReport, photos, saved) -> Repl
         raise InvalidInput("damage_type", _("Jenis kerusakan ini sudah tidak dipakai."))
     marked = lbkb_marks({customer.pk: report.from_reading_anomaly})[customer.pk]
     report = dataclasses.replace(report, from_reading_anomaly=marked)
-    process = open_process(
-        customer=customer,
-        domain=Domain.REPLACEMENT,
-        kind=str(_("Target ganti meter")),
-        reference="",
-        state=TargetState.SUBMITTED,
-        state_label=str(TargetState.SUBMITTED.label),
-        actor=actor,
-        note=f"{TargetSource(report.source).label}: {report.damage_type}",
-    )
-    target = ReplacementTarget.objects.create(
-        process=process,
-        customer=customer,
-        unit_id=customer.unit_id,
-        meter=customer.meters.filter(removed_at__isnull=True).first(),
-        reported_by=actor,
-        **vars(report),
-    )
-    process.reference = target.reference
-    process.save(update_fields=["reference"])
+    # Lock the customer so two clerks cannot open two targets at the same moment.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    ensure_no_open_process(customer=customer, domain=Domain.REPLACEMENT)
+    opened = open_targets(actor=actor, reports={customer.pk: report})
+    if customer.pk not in opened.opened:  # opened by an upload after the check above
+        ensure_no_open_process(customer=customer, domain=Domain.REPLACEMENT)
+    target = opened.targets[customer.pk]
     _store_photos(target, photos, PhotoStage.DAMAGE, saved)
     return target
+
+
+@dataclass(frozen=True)
+class OpenedTargets:
+    targets: dict[int, ReplacementTarget]  # each customer's open target, by customer pk
+    opened: set[int]  # the customers whose target was opened now
+
+
+@transaction.atomic
+def open_targets(*, actor: User, reports: dict[int, DamageReport]) -> OpenedTargets:
+    """Open the HOME process and target of each customer (by pk) that has none open, in a few
+    statements for any number of customers, and return every customer's open target, new or
+    found; the one-open-process index keeps it to one each (seed 000; issue #23)."""
+    if not reports:
+        return OpenedTargets({}, set())
+    now = timezone.now()
+    token = f"OPEN-{uuid.uuid4().hex}"
+    units = dict(Customer.objects.filter(pk__in=reports).values_list("pk", "unit_id"))
+    kind, label = str(_("Target ganti meter")), str(TargetState.SUBMITTED.label)
+    # A customer with an open replacement process keeps it (ON CONFLICT DO NOTHING).
+    Process.objects.bulk_create(
+        [
+            Process(
+                customer_id=pk,
+                unit_id=unit_id,
+                domain=Domain.REPLACEMENT,
+                kind=kind,
+                reference=token,
+                state=TargetState.SUBMITTED,
+                state_label=label,
+                opened_at=now,
+            )
+            for pk, unit_id in units.items()
+        ],
+        ignore_conflicts=True,
+    )
+    processes = list(
+        Process.objects.filter(customer_id__in=units, domain=Domain.REPLACEMENT, is_open=True)
+    )
+    mine = [p for p in processes if p.reference == token]
+    found = {
+        t.customer_id: t
+        for t in ReplacementTarget.objects.filter(
+            process_id__in=[p.pk for p in processes if p.reference != token]
+        )
+    }
+    meters = dict(
+        Meter.objects.filter(customer_id__in=units, removed_at__isnull=True).values_list(
+            "customer_id", "pk"
+        )
+    )
+    new = ReplacementTarget.objects.bulk_create(
+        [
+            ReplacementTarget(
+                process=process,
+                customer_id=process.customer_id,
+                unit_id=process.unit_id,
+                meter_id=meters.get(process.customer_id),
+                reported_at=now,
+                reported_by=actor,
+                **vars(reports[process.customer_id]),
+            )
+            for process in mine
+        ]
+    )
+    Process.objects.filter(pk__in=[p.pk for p in mine]).update(reference=_reference_of_target())
+    ProcessEvent.objects.bulk_create(
+        [
+            ProcessEvent(
+                process=t.process,
+                customer_id=t.customer_id,
+                unit_id=t.unit_id,
+                domain=Domain.REPLACEMENT,
+                verb="replacement.opened",
+                to_state=TargetState.SUBMITTED,
+                state_label=label,
+                actor=actor,
+                at=now,
+                note=f"{TargetSource(t.source).label}: {reports[t.customer_id].damage_type}",
+            )
+            for t in new
+        ]
+    )
+    for target in new:
+        target.process.reference = target.reference
+    return OpenedTargets({**found, **{t.customer_id: t for t in new}}, {t.customer_id for t in new})
+
+
+def _reference_of_target() -> RawSQL:
+    """SQL: the TO number of the process's target (``target_reference``), for an UPDATE."""
+    process, target = Process._meta.db_table, ReplacementTarget._meta.db_table
+    # Table names from the models, no values.
+    target_id = f"(SELECT t.id FROM {target} t WHERE t.process_id = {process}.id)"  # noqa: S608
+    return RawSQL(target_reference.sql(target_id), ())  # noqa: S611
 
 
 @transaction.atomic

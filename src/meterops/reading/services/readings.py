@@ -21,6 +21,11 @@ from meterops.core.errors import InvalidInput, WrongState
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role, require_unit
+from meterops.customers.broken_meters import (
+    BrokenMeterReading,
+    broken_meter_codes,
+    report_broken_meter_readings,
+)
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Route
 
@@ -222,6 +227,8 @@ def _write_readings(actor: User, period: str, readings: list[Reading], existing)
             actor=actor,
             note=_("Stan BLTH %(p)s diunggah") % {"p": period},
         )
+    written = Reading.objects.filter(reading_day__in=days, period=period, updated_at__gte=started)
+    report_broken_meters(actor=actor, readings=written)
     return ImportResult(
         created=len(readings) - len(existing),
         replaced=len(existing),
@@ -336,8 +343,24 @@ def submit_reading(
     validation.validate_readings(
         reading_day=reading.reading_day, period=period, only=Reading.objects.filter(pk=reading.pk)
     )
+    report_broken_meters(actor=actor, readings=Reading.objects.filter(pk=reading.pk))
     reading.refresh_from_db()
     return reading
+
+
+def report_broken_meters(*, actor: User, readings: QuerySet) -> None:
+    """Hand HOME those of ``readings`` whose LBKB code says the meter is broken, in one query:
+    HOME opens or joins their customers' targets, once per reading (issue #23; the codes are
+    HOME's ``damage_type_code_for_anomaly``)."""
+    codes = broken_meter_codes()
+    if not codes:
+        return
+    rows = readings.filter(anomaly__code__in=codes).values_list(
+        "customer_id", "period", "anomaly__code", "anomaly__label", "register_kwh"
+    )
+    report_broken_meter_readings(
+        actor=actor, readings=[BrokenMeterReading(*row) for row in rows.order_by()]
+    )
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from meterops.customers.queries import find_customer_for
 
 from .. import damage_types, exports, queries, services
 from ..choices import TargetState
+from ..findings import origin_url
 from ..forms import (
     BaDocumentForm,
     DamageReportForm,
@@ -139,6 +140,7 @@ def target_detail(request, pk):
             "can_verify": user.has_role(*services.VERIFIER_ROLES),
             "work_order": getattr(target, "work_order", None),
             "replacement": getattr(target, "replacement", None),
+            "origins": [(o, origin_url(o)) for o in target.origins.all()],
         },
     )
 
