@@ -17,6 +17,7 @@ from meterops.core.scoping import scoped
 from .choices import RemovalReason
 from .dil import DilRecord
 from .errors import MeterNotInstallable
+from .meter_swaps import meters_swapped
 from .models import Customer, Meter, Route, Substation
 
 CUSTOMER_FIELDS = [
@@ -141,6 +142,8 @@ def swap_meter(
     new_meter._history_user = actor
     new_meter.full_clean()
     new_meter.save()
+    if old is not None:
+        meters_swapped([(old.pk, new_meter.pk)], actor=actor)
     return old, new_meter
 
 
@@ -277,6 +280,8 @@ def _import_meters(batch, saved: dict[str, Customer], actor, result: DilImportRe
         )
     )
     Meter.history.bulk_history_create(created, default_user=actor)
+    new_of = {m.customer_id: m.pk for m in created}
+    meters_swapped([(m.pk, new_of[m.customer_id]) for m in to_remove], actor=actor)
     result.meters_updated += len(to_update)
     result.meters_removed += len(to_remove)
     result.meters_created += len(to_create)
