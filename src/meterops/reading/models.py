@@ -285,6 +285,9 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
     )
     flag_negative = models.BooleanField(default=False)
     flag_zero = models.BooleanField(default=False)
+    # Zero consumption explained by a disconnection for arrears (issue #23): flag_zero is for
+    # the unexplained ones. db_default: the demo loader writes readings by a raw INSERT.
+    flag_disconnected = models.BooleanField(default=False, db_default=False)
     flag_above_average = models.BooleanField(default=False)
     flag_hours_on = models.BooleanField(default=False)
     flag_outside_window = models.BooleanField(default=False)

@@ -7,6 +7,7 @@ day, so a million readings are checked set-based, and one reading (from the fiel
 the very same statement. Runs on PostgreSQL and SQLite (3.33+).
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -48,8 +49,29 @@ def is_negative(kwh: str) -> str:
     return _flag(f"{kwh} < 0")
 
 
+# The SQL condition "the customer of ``r`` was disconnected, and not reconnected, when read",
+# given by the fieldwork app (above this one in the layers) in its AppConfig.ready(). It must
+# never be NULL (an EXISTS): NOT of it decides the zero flag.
+_DISCONNECTED: list[Callable[[], str]] = []
+
+
+def register_disconnection_rule(condition: Callable[[], str]) -> None:
+    _DISCONNECTED[:] = [condition]
+
+
+def disconnected() -> str:
+    return _DISCONNECTED[0]() if _DISCONNECTED else "1 = 0"
+
+
 def is_zero(kwh: str) -> str:
-    return _flag(f"{kwh} = 0")
+    """Zero consumption nothing explains: a disconnected customer's is ``is_disconnected``."""
+    return _flag(f"{kwh} = 0 AND NOT ({disconnected()})")
+
+
+def is_disconnected(kwh: str) -> str:
+    """Zero consumption of a customer disconnected for arrears and not reconnected when read
+    (issue #23, "Disconnection explains zero"): flagged as such, not as an unexplained zero."""
+    return _flag(f"{kwh} = 0 AND {disconnected()}")
 
 
 def is_above_average(kwh: str, factor: Decimal) -> str:
@@ -112,6 +134,7 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
         f"UPDATE {table} AS r SET previous_kwh = h.prev, average_kwh = h.avg,"  # noqa: S608
         f" consumption_kwh = {kwh}, hours_on = {hours},"
         f" flag_negative = {is_negative(kwh)}, flag_zero = {is_zero(kwh)},"
+        f" flag_disconnected = {is_disconnected(kwh)},"
         f" flag_above_average = {is_above_average(kwh, settings.average_factor)},"
         f" flag_hours_on = {is_hours_on_excessive(hours)},"
         f" flag_outside_window = {is_outside_window()}, flag_no_photo = {is_missing_photo()}"

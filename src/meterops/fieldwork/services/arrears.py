@@ -87,6 +87,24 @@ def report_is_late(*, done_at: datetime, reported_at: datetime, zone: str) -> bo
     return reported_at >= end_of_next_day(done_at, zone)
 
 
+def disconnected_when_read_sql() -> str:
+    """Issue #23, "Disconnection explains zero": the SQL condition over a reading ``r`` that
+    its customer's meter was cut for arrears (pemutusan sementara, seed 004 §VI) and not yet
+    reconnected when it was read: cut at or before the reading time (for a reading without one,
+    an estimate, cut now), and no reconnection after that cut and before the reading.
+
+    An EXISTS on the customer's one arrears row (its unique index), so reading validation keeps
+    it inside its one UPDATE per reading day; plain SQL for PostgreSQL and SQLite.
+    """
+    return (
+        f"EXISTS (SELECT 1 FROM {Arrears._meta.db_table} a"  # noqa: S608
+        " WHERE a.customer_id = r.customer_id AND a.disconnected_at IS NOT NULL"
+        " AND (r.read_at IS NULL OR a.disconnected_at <= r.read_at)"
+        " AND (a.reconnected_at IS NULL OR a.reconnected_at < a.disconnected_at"
+        " OR (r.read_at IS NOT NULL AND a.reconnected_at > r.read_at)))"
+    )
+
+
 def disconnection_method_refusal(method: str) -> str | None:
     """ "Pemutusan sementara dengan membuka segel OA Kas dan memutus Lewat SR, tidak
     diperkenankan" (seed 004 §VI notes); the MCB is switched off and sealed instead."""
