@@ -147,6 +147,21 @@ def swap_meter(
     return old, new_meter
 
 
+@transaction.atomic
+def remove_meter(
+    *, customer: Customer, removed_on: date, reason: str, note: str = "", actor: User
+) -> Meter | None:
+    """Take the customer's current meter out without a new one (bongkar rampung, seed 004 §VI),
+    saying why; returns it, or None when the customer had none."""
+    meter = customer.meters.select_for_update().filter(removed_at__isnull=True).first()
+    if meter is None:
+        return None
+    meter.removed_at, meter.removal_reason, meter.removal_note = removed_on, reason, note[:120]
+    meter._history_user = actor
+    meter.save(update_fields=["removed_at", "removal_reason", "removal_note", "updated_at"])
+    return meter
+
+
 # --- The customer master (DIL) ------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from meterops.core.media import RandomName
 from meterops.core.models import TimeStampedModel, Unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
+from meterops.customers.queries import dismantled_before
 
 from .choices import ApprovalScope, ReadingFlag, ReadingState
 
@@ -118,11 +119,12 @@ class ReadingDay(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} (tgl {self.day_of_month})"
 
-    def customers(self):
-        """The postpaid customers on the routes of this reading day."""
+    def customers(self, period: str):
+        """The postpaid customers on the routes of this reading day read in BLTH ``period``:
+        a dismantled one (bongkar rampung) no more from the period after (issue #23)."""
         return Customer.objects.filter(
             route__schedule__reading_day=self, payment_mode=PaymentMode.POSTPAID
-        )
+        ).exclude(dismantled_before(period))
 
     def scheduled_date(self, period: str) -> date:
         year, month = int(period[:4]), int(period[4:])

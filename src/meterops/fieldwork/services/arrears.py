@@ -19,8 +19,9 @@ from meterops.core.errors import InvalidInput, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
-from meterops.customers.choices import PaymentMode
+from meterops.customers.choices import PaymentMode, RemovalReason
 from meterops.customers.models import Customer
+from meterops.customers.services import remove_meter
 
 from ..choices import OPEN_STATES, DisconnectionMethod, OrderKind, OrderState
 from ..errors import AlreadyPaid
@@ -500,7 +501,9 @@ def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
 def record_dismantling(
     *, actor: User, order: FieldOrder, register_kwh: Decimal, photo, at: datetime | None = None
 ) -> FieldOrder:
-    """Bongkar rampung done: the final register value and a photo."""
+    """Bongkar rampung done: the final register value and a photo. The meter comes out of the
+    customer master that day, so the reading lists drop the customer from the next period on
+    (issue #23)."""
     order = _locked(order, actor, OrderKind.DISMANTLING)
     _check_recorder(actor, order)
     _require_photo(photo)
@@ -508,4 +511,11 @@ def record_dismantling(
     order.register_kwh = register_kwh
     order.photo = _photo(photo, order.unit)
     _complete(order, actor, moment, "dismantled")
+    remove_meter(
+        customer=order.customer,
+        removed_on=timezone.localtime(moment, ZoneInfo(_zone(order.unit))).date(),
+        reason=RemovalReason.DISMANTLED,
+        note=f"{OrderKind.DISMANTLING.label} {order.reference}",
+        actor=actor,
+    )
     return order
