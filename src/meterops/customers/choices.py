@@ -12,6 +12,7 @@ class RemovalReason(models.TextChoices):
 
     DAMAGED = "damaged", _("Rusak")
     REPLACED = "replaced", _("Diganti")
+    DISMANTLED = "dismantled", _("Bongkar rampung")
 
 
 class Phase(models.IntegerChoices):

@@ -1,14 +1,21 @@
-"""The meter swaps other domains recorded, for the reading of the period (issue #23).
+"""A customer's meter swap as the other domains see it (issue #23).
 
 HOME's Data APP Ganti and the billing system's Peremajaan Kumulatif (replacement app) record a
-customer's meter swap with the old meter's final stan and the new meter's initial stan; the
-reading app (same layer, may not import replacement) joins them into its set-based validation.
-So replacement registers here, in its AppConfig.ready(), one SQL SELECT per table of swaps, as
-the reading app registers its reads in ``meter_readings``. Without a source (an install without
-HOME) no reading finds a recorded swap.
+swap with the old meter's final stan and the new meter's initial stan; the reading and keychange
+apps use it, and none of them may import another. So, as the reading app registers its reads in
+``meter_readings``, each registers here in its AppConfig.ready():
+
+- replacement, its tables of swaps as SQL sources: the reading of the period joins them into its
+  set-based validation (without a source, e.g. an install without HOME, no reading finds one);
+- reading, a listener told which customers' swaps were just recorded (``swaps_recorded``): it
+  validates their readings not approved yet again, so a swap entered days later still counts;
+- keychange, a handler told of each batch of meters swapped (``meters_swapped``): every path that
+  installs a new meter in place of a current one calls it once for its whole batch
+  (``swap_meter`` for HOME's Data APP Ganti and the prepaid PDL, the DIL import, the Peremajaan
+  Kumulatif upload), and the KRN-2 targets of the old meters are settled.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 # The columns every source's SELECT returns, in this order.
@@ -64,3 +71,24 @@ def swaps_recorded(customer_ids) -> None:
     if ids:
         for listener in _LISTENERS:
             listener(ids)
+
+
+# (old meter pk, new meter pk) of each swap, and the acting user (None for a system import).
+SwapHandler = Callable[..., None]
+
+_HANDLERS: dict[str, SwapHandler] = {}
+
+
+def register_swap_handler(name: str, handler: SwapHandler) -> None:
+    """``handler(swaps=[(old_pk, new_pk), ...], actor=user)``, called inside the swap's
+    transaction after the new meters are saved as current."""
+    _HANDLERS[name] = handler
+
+
+def meters_swapped(swaps: Iterable[tuple[int, int]], *, actor) -> None:
+    """Tell every registered domain about a batch of swaps, in one call each."""
+    swaps = [(old, new) for old, new in swaps if old is not None]
+    if not swaps:
+        return
+    for handler in _HANDLERS.values():
+        handler(swaps=swaps, actor=actor)

@@ -2,13 +2,45 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 
 from meterops.core.scoping import scoped
 from meterops.core.tallies import recount_if_stale
 
+from .choices import RemovalReason
 from .models import Customer, CustomerTally, Meter
+
+
+def dismantled_before(period: str | OuterRef) -> Q:
+    """Customers whose meter was dismantled (bongkar rampung, seed 004 §VI) in a month before
+    BLTH ``period`` and who have had no meter since: no reading is expected of them from the
+    period after the dismantling on (issue #23). ``period`` is a "YYYYMM" or, from a query of
+    readings, ``OuterRef("period")``."""
+    if isinstance(period, str):
+        blth: Expression = Value(int(period))
+    else:
+        blth = Cast(OuterRef(period), IntegerField())
+    removed_month = ExtractYear("removed_at") * 100 + ExtractMonth("removed_at")
+    dismantled = (
+        Meter.objects.filter(customer=OuterRef("pk"), removal_reason=RemovalReason.DISMANTLED)
+        .annotate(removed_month=removed_month)
+        .filter(removed_month__lt=blth)
+    )
+    current = Meter.objects.filter(customer=OuterRef("pk"), removed_at__isnull=True)
+    return Q(Exists(dismantled)) & ~Q(Exists(current))
 
 
 def current_meters(path: str) -> Prefetch:

@@ -17,6 +17,7 @@ from meterops.core.scoping import scoped
 from .choices import RemovalReason
 from .dil import DilRecord
 from .errors import MeterNotInstallable
+from .meter_swaps import meters_swapped
 from .models import Customer, CustomerTally, Meter, Route, Substation
 
 CUSTOMER_FIELDS = [
@@ -141,7 +142,24 @@ def swap_meter(
     new_meter._history_user = actor
     new_meter.full_clean()
     new_meter.save()
+    if old is not None:
+        meters_swapped([(old.pk, new_meter.pk)], actor=actor)
     return old, new_meter
+
+
+@transaction.atomic
+def remove_meter(
+    *, customer: Customer, removed_on: date, reason: str, note: str = "", actor: User
+) -> Meter | None:
+    """Take the customer's current meter out without a new one (bongkar rampung, seed 004 §VI),
+    saying why; returns it, or None when the customer had none."""
+    meter = customer.meters.select_for_update().filter(removed_at__isnull=True).first()
+    if meter is None:
+        return None
+    meter.removed_at, meter.removal_reason, meter.removal_note = removed_on, reason, note[:120]
+    meter._history_user = actor
+    meter.save(update_fields=["removed_at", "removal_reason", "removal_note", "updated_at"])
+    return meter
 
 
 # --- The customer master (DIL) ------------------------------------------------------------
@@ -277,6 +295,8 @@ def _import_meters(batch, saved: dict[str, Customer], actor, result: DilImportRe
         )
     )
     Meter.history.bulk_history_create(created, default_user=actor)
+    new_of = {m.customer_id: m.pk for m in created}
+    meters_swapped([(m.pk, new_of[m.customer_id]) for m in to_remove], actor=actor)
     result.meters_updated += len(to_update)
     result.meters_removed += len(to_remove)
     result.meters_created += len(to_create)

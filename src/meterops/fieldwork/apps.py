@@ -19,6 +19,7 @@ class FieldworkConfig(AppConfig):
         )
         from meterops.core.scoping import register_scope
         from meterops.core.worklist import register_work_source
+        from meterops.reading.validation import register_disconnection_rule
 
         from . import demo, services
         from .choices import EVENT_LABELS
@@ -26,6 +27,8 @@ class FieldworkConfig(AppConfig):
         from .worklist import FIELD_ORDERS, field_orders
 
         register_event_labels(self.label, EVENT_LABELS)
+        # A disconnected customer's zero consumption is explained, not unexplained (issue #23).
+        register_disconnection_rule(services.disconnected_when_read_sql)
 
         for label, lookup in {
             "fieldwork.AuditMonth": "unit",

@@ -6,7 +6,8 @@ WIDTH, BAR, GAP, LABEL = 360, 18, 8, 96
 
 
 def progress_chart(rows: list[dict]) -> dict:
-    """Bars of Berhasil (green), Gagal (red) and Sisa (grey), each row scaled to 100 %."""
+    """Bars of Berhasil (green), Diganti (teal: meter replaced by one on KRN-2), Gagal (red)
+    and Sisa (grey), each row scaled to 100 %."""
     plot = WIDTH - LABEL - 8
     bars = []
     for i, row in enumerate(rows):
@@ -15,6 +16,7 @@ def progress_chart(rows: list[dict]) -> dict:
         x, parts = LABEL, []
         for kind, label, count in (
             ("done", _("Berhasil"), row["done"]),
+            ("replaced", _("Diganti"), row["replaced"]),
             ("failed", _("Gagal"), row["failed"]),
             ("remaining", _("Sisa"), row["remaining"]),
         ):

@@ -8,6 +8,11 @@ class TargetState(models.TextChoices):
     SUCCEEDED = "succeeded", _("Berhasil")
     FAILED = "failed", _("Gagal, menunggu KCT baru")
     CANCELLED = "cancelled", _("Gagal, ditutup")
+    REPLACED = "replaced", _("Selesai (meter diganti)")
+
+
+# A target still to be worked on: a meter swapped for a new one settles it (issue #23).
+OPEN_STATES = (TargetState.GENERATED, TargetState.ASSIGNED, TargetState.FAILED)
 
 
 class FailureReason(models.TextChoices):
@@ -56,5 +61,7 @@ EVENT_LABELS = {
     "corrected": _("Konfirmasi dikoreksi"),
     "meter_parameters_corrected": _("Data meter dikoreksi"),
     "regenerated": _("KCT dibuat ulang"),
+    "replaced": _("Selesai: meter diganti dengan meter KRN-2"),
+    "meter_replaced": _("Meter diganti: menunggu KCT untuk meter baru"),
     "test_token_issued": _("Token uji 0 kWh diterbitkan"),
 }

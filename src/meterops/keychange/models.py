@@ -12,7 +12,7 @@ from meterops.core.models import Contractor, Process, TimeStampedModel, Unit
 from meterops.vending.choices import VkrnCode
 from meterops.vending.models import sts_key_type
 
-from .choices import FailureReason, GenerationStatus, Proof, TargetState
+from .choices import OPEN_STATES, FailureReason, GenerationStatus, Proof, TargetState
 
 
 def normalise_display(text: str) -> str:
@@ -191,6 +191,17 @@ class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
     @transition(field=state, source=TargetState.FAILED, target=TargetState.GENERATED)
     def regenerate(self) -> None:
         self.assigned_to = self.assigned_at = None
+
+    # A meter swapped for a new one (issue #23), moved in bulk by
+    # ``services.settle_targets_of_swapped_meters``: the new meter on the KRN-2 key needs no KCT
+    # (done by the replacement); one on an old key needs a pair of its own (Gagal, waiting).
+    @transition(field=state, source=OPEN_STATES, target=TargetState.REPLACED)
+    def close_by_replacement(self) -> None:
+        pass
+
+    @transition(field=state, source=OPEN_STATES, target=TargetState.FAILED)
+    def follow_new_meter(self) -> None:
+        pass
 
     # Corrections of a confirmation the meter's answer to the 0 kWh test token contradicts
     # (seed 003, point 5b, the two human errors); the one who corrects becomes the confirmer.

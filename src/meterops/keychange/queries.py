@@ -41,14 +41,18 @@ def get_campaign_for(user: User, pk: int) -> Campaign:
 
 
 def campaign_summary(campaign: Campaign) -> dict:
-    """Targeted, done, failed by reason and remaining, in one aggregate query."""
+    """Targeted, done, done by replacement (issue #23), failed by reason and remaining, in one
+    aggregate query."""
     counts = campaign.targets.aggregate(
         targeted=Count("pk"),
         done=Count("pk", filter=Q(state=TargetState.SUCCEEDED)),
+        replaced=Count("pk", filter=Q(state=TargetState.REPLACED)),
         failed=Count("pk", filter=Q(state__in=[TargetState.FAILED, TargetState.CANCELLED])),
         assigned=Count("pk", filter=Q(state=TargetState.ASSIGNED)),
     )
-    counts["remaining"] = counts["targeted"] - counts["done"] - counts["failed"]
+    counts["remaining"] = (
+        counts["targeted"] - counts["done"] - counts["replaced"] - counts["failed"]
+    )
     counts["by_reason"] = [
         {**row, "label": FailureReason(row["failure_reason"]).label}
         for row in campaign.targets.exclude(failure_reason="")
@@ -76,10 +80,13 @@ GROUPS = {
 
 
 def progress_by(user: User, group: str) -> list[dict]:
-    """Targeted, done, failed (by reason) and remaining per unit or per contractor, one query.
+    """Targeted, done, done by replacement, failed (by reason) and remaining per unit or per
+    contractor, one query.
 
     Counts every target of the campaigns the user sees (a contractor: its own campaigns);
-    ``remaining`` is what is neither Berhasil nor closed or waiting as Gagal.
+    ``replaced`` (diganti) are meters swapped for one on the KRN-2 key (issue #23), on the new
+    key as much as a Berhasil, so both make the percentage; ``remaining`` is what is neither
+    of them nor closed or waiting as Gagal.
     """
     code, name = GROUPS[group]
     targets = scoped(CampaignTarget, user)
@@ -91,6 +98,7 @@ def progress_by(user: User, group: str) -> list[dict]:
         .annotate(
             targeted=Count("pk"),
             done=Count("pk", filter=Q(state=TargetState.SUCCEEDED)),
+            replaced=Count("pk", filter=Q(state=TargetState.REPLACED)),
             failed=Count("pk", filter=failed),
             **{
                 f"failed_{value}": Count("pk", filter=failed & Q(failure_reason=value))
@@ -102,8 +110,9 @@ def progress_by(user: User, group: str) -> list[dict]:
     for row in rows:
         row["code"] = row.pop(code) or "-"
         row["name"] = row.pop(name) or _("Tanpa vendor")
-        row["remaining"] = row["targeted"] - row["done"] - row["failed"]
-        row["percent"] = row["done"] * 100 // row["targeted"] if row["targeted"] else 0
+        upgraded = row["done"] + row["replaced"]
+        row["remaining"] = row["targeted"] - upgraded - row["failed"]
+        row["percent"] = upgraded * 100 // row["targeted"] if row["targeted"] else 0
         row["reasons"] = [row[f"failed_{value}"] for value, _label in FailureReason.choices]
         row["reason_list"] = [
             (label, row[f"failed_{value}"])

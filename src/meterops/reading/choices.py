@@ -31,6 +31,7 @@ class ReadingFlag(models.TextChoices):
 
     NEGATIVE = "flag_negative", _("Pemakaian negatif")
     ZERO = "flag_zero", _("Pemakaian nol")
+    DISCONNECTED = "flag_disconnected", _("Pemakaian nol: pelanggan diputus (tunggakan)")
     ABOVE_AVERAGE = "flag_above_average", _("Di atas N× rata-rata 3 bulan")
     HOURS_ON = "flag_hours_on", _("Jam nyala > 2000")
     OUTSIDE_WINDOW = "flag_outside_window", _("Di luar jadwal hari baca")

@@ -130,9 +130,7 @@ def _insert(day: ReadingDay, period: str, *, months_ago: int, anomaly_id) -> int
     )
     skip = "c.id %% 10 <> 0" if last and day.code == "E" else "1 = 1"
     lbkb = "CASE WHEN c.id %% 41 = 0 THEN %s END" if anomaly_id and last else "NULL"
-    customers = Customer.objects.filter(
-        route__schedule__reading_day=day, payment_mode=PaymentMode.POSTPAID
-    )
+    customers = day.customers(period)
     ids_sql, ids_params = customers.values("pk").query.sql_with_params()
     sql = (
         f"INSERT INTO {Reading._meta.db_table} (customer_id, unit_id, reading_day_id, period,"  # noqa: S608

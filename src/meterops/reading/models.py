@@ -16,6 +16,7 @@ from meterops.core.models import TimeStampedModel, Unit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.meter_swaps import swap_source
 from meterops.customers.models import Customer
+from meterops.customers.queries import dismantled_before
 
 from .choices import ApprovalScope, ReadingFlag, ReadingState
 
@@ -125,11 +126,12 @@ class ReadingDay(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} (tgl {self.day_of_month})"
 
-    def customers(self):
-        """The postpaid customers on the routes of this reading day."""
+    def customers(self, period: str):
+        """The postpaid customers on the routes of this reading day read in BLTH ``period``:
+        a dismantled one (bongkar rampung) no more from the period after (issue #23)."""
         return Customer.objects.filter(
             route__schedule__reading_day=self, payment_mode=PaymentMode.POSTPAID
-        )
+        ).exclude(dismantled_before(period))
 
     def scheduled_date(self, period: str) -> date:
         year, month = int(period[:4]), int(period[4:])
@@ -313,6 +315,9 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
     )
     flag_negative = models.BooleanField(default=False)
     flag_zero = models.BooleanField(default=False)
+    # Zero consumption explained by a disconnection for arrears (issue #23): flag_zero is for
+    # the unexplained ones. db_default: the demo loader writes readings by a raw INSERT.
+    flag_disconnected = models.BooleanField(default=False, db_default=False)
     flag_above_average = models.BooleanField(default=False)
     flag_hours_on = models.BooleanField(default=False)
     flag_outside_window = models.BooleanField(default=False)

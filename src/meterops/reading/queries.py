@@ -19,7 +19,7 @@ from .services import RECAP_FIELDS, recap_counted_at, recap_counts, recount_reca
 def unsent_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
     """Customers of the day without a reading filled, verified and sent (seed 001, rule 2)."""
     sent = Reading.objects.filter(customer=OuterRef("pk"), period=period, state__in=SENT_STATES)
-    return reading_day.customers().exclude(Exists(sent))
+    return reading_day.customers(period).exclude(Exists(sent))
 
 
 def reading_days_for(user) -> QuerySet[ReadingDay]:
@@ -68,7 +68,7 @@ def reading_day_counts(reading_day: ReadingDay, period: str, route=None) -> dict
     """Pengesahan's counts of a day (or of one RBM of it): to read, read, verified, sent,
     belum/sudah, blocked."""
     readings = Reading.objects.filter(reading_day=reading_day, period=period)
-    customers = reading_day.customers()
+    customers = reading_day.customers(period)
     unsent = unsent_customers(reading_day, period)
     if route is not None:
         readings = readings.filter(customer__route=route)
@@ -205,7 +205,7 @@ def recap_customers(reading_day: ReadingDay, period: str) -> QuerySet[Customer]:
     """The day's customers in reading order, each with its reading's state for ``period``."""
     reading = Reading.objects.filter(customer=OuterRef("pk"), period=period)
     return (
-        reading_day.customers()
+        reading_day.customers(period)
         .select_related("route")
         .annotate(
             reading_state=Subquery(reading.values("state")[:1]),

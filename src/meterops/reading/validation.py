@@ -9,6 +9,7 @@ customers whose meter HOME or Peremajaan swapped in the period that swap (issue 
 Runs on PostgreSQL and SQLite (3.33+).
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -69,8 +70,29 @@ def is_negative(kwh: str) -> str:
     return _flag(f"{kwh} < 0")
 
 
+# The SQL condition "the customer of ``r`` was disconnected, and not reconnected, when read",
+# given by the fieldwork app (above this one in the layers) in its AppConfig.ready(). It must
+# never be NULL (an EXISTS): NOT of it decides the zero flag.
+_DISCONNECTED: list[Callable[[], str]] = []
+
+
+def register_disconnection_rule(condition: Callable[[], str]) -> None:
+    _DISCONNECTED[:] = [condition]
+
+
+def disconnected() -> str:
+    return _DISCONNECTED[0]() if _DISCONNECTED else "1 = 0"
+
+
 def is_zero(kwh: str) -> str:
-    return _flag(f"{kwh} = 0")
+    """Zero consumption nothing explains: a disconnected customer's is ``is_disconnected``."""
+    return _flag(f"{kwh} = 0 AND NOT ({disconnected()})")
+
+
+def is_disconnected(kwh: str) -> str:
+    """Zero consumption of a customer disconnected for arrears and not reconnected when read
+    (issue #23, "Disconnection explains zero"): flagged as such, not as an unexplained zero."""
+    return _flag(f"{kwh} = 0 AND {disconnected()}")
 
 
 def is_above_average(kwh: str, factor: Decimal) -> str:
@@ -222,6 +244,7 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
         f"UPDATE {table} AS r SET previous_kwh = h.prev, average_kwh = h.avg,"  # noqa: S608
         f" consumption_kwh = {kwh}, hours_on = {hours},"
         f" flag_negative = {is_negative(kwh)}, flag_zero = {is_zero(kwh)},"
+        f" flag_disconnected = {is_disconnected(kwh)},"
         f" flag_above_average = {is_above_average(kwh, settings.average_factor)},"
         f" flag_hours_on = {is_hours_on_excessive(hours)},"
         f" flag_outside_window = {is_outside_window()}, flag_no_photo = {is_missing_photo()},"

@@ -1,9 +1,12 @@
 """Reading's source of the field app's work list (``core.worklist``), registered in apps.py."""
 
+from django.db.models import Exists, OuterRef
+
 from meterops.core.choices import RoleCode
 from meterops.core.scoping import scoped
 from meterops.core.worklist import WorkItem, WorkQuery
-from meterops.customers.queries import current_meters, with_current_meter
+from meterops.customers.models import Customer
+from meterops.customers.queries import current_meters, dismantled_before, with_current_meter
 
 from .choices import ReadingState
 from .models import Reading
@@ -15,10 +18,18 @@ def reading_reference(reading) -> str:
 
 
 def _open_rereads(user):
-    """Readings sent back for re-reading (Baca ulang) in a field officer's units."""
+    """Readings sent back for re-reading (Baca ulang) in a field officer's units, but none of a
+    period after the customer's meter was dismantled (bongkar rampung, issue #23)."""
     if not user.has_role(RoleCode.FIELD_OFFICER):
         return Reading.objects.none()
-    return scoped(Reading, user).filter(state=ReadingState.REREAD_REQUESTED)
+    dismantled = Customer.objects.filter(
+        dismantled_before(OuterRef("period")), pk=OuterRef("customer_id")
+    )
+    return (
+        scoped(Reading, user)
+        .filter(state=ReadingState.REREAD_REQUESTED)
+        .exclude(Exists(dismantled))
+    )
 
 
 REREADS = WorkQuery("reading", _open_rereads)

@@ -32,7 +32,7 @@ from meterops.core.scoping import scoped
 from meterops.core.services import record_event, require_role
 from meterops.core.transitions import move
 from meterops.customers.choices import RemovalReason
-from meterops.customers.meter_swaps import swaps_recorded
+from meterops.customers.meter_swaps import meters_swapped, swaps_recorded
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import carried_key_data, refused_new_meters
 from meterops.imports.models import UploadRow
@@ -262,6 +262,8 @@ def _swap_meters(rows: list[CheckedRow], actor) -> dict[int, Meter]:
     Meter.objects.bulk_create(new, batch_size=1000)
     Meter.history.bulk_history_create(removed, update=True, default_user=actor)
     Meter.history.bulk_history_create(new, default_user=actor)
+    new_of = {m.customer_id: m.pk for m in new}
+    meters_swapped([(m.pk, new_of[m.customer_id]) for m in removed], actor=actor)
     return {m.customer_id: m for m in new}
 
 

@@ -19,8 +19,9 @@ from meterops.core.errors import InvalidInput, WrongState
 from meterops.core.models import ProcessEvent, Unit, User
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
-from meterops.customers.choices import PaymentMode
+from meterops.customers.choices import PaymentMode, RemovalReason
 from meterops.customers.models import Customer
+from meterops.customers.services import remove_meter
 
 from ..choices import OPEN_STATES, DisconnectionMethod, OrderKind, OrderState
 from ..errors import AlreadyPaid
@@ -85,6 +86,24 @@ def report_is_late(*, done_at: datetime, reported_at: datetime, zone: str) -> bo
     """ "Melaporkan hasil pelaksanaan pemutusan dan penyambungan kembali max pada hari (H+1)"
     (seed 004 §VI): a result that reaches the server after the end of H+1 is late."""
     return reported_at >= end_of_next_day(done_at, zone)
+
+
+def disconnected_when_read_sql() -> str:
+    """Issue #23, "Disconnection explains zero": the SQL condition over a reading ``r`` that
+    its customer's meter was cut for arrears (pemutusan sementara, seed 004 §VI) and not yet
+    reconnected when it was read: cut at or before the reading time (for a reading without one,
+    an estimate, cut now), and no reconnection after that cut and before the reading.
+
+    An EXISTS on the customer's one arrears row (its unique index), so reading validation keeps
+    it inside its one UPDATE per reading day; plain SQL for PostgreSQL and SQLite.
+    """
+    return (
+        f"EXISTS (SELECT 1 FROM {Arrears._meta.db_table} a"  # noqa: S608
+        " WHERE a.customer_id = r.customer_id AND a.disconnected_at IS NOT NULL"
+        " AND (r.read_at IS NULL OR a.disconnected_at <= r.read_at)"
+        " AND (a.reconnected_at IS NULL OR a.reconnected_at < a.disconnected_at"
+        " OR (r.read_at IS NOT NULL AND a.reconnected_at > r.read_at)))"
+    )
 
 
 def disconnection_method_refusal(method: str) -> str | None:
@@ -482,7 +501,9 @@ def issue_dismantling_orders(*, actor: User, arrears: QuerySet) -> int:
 def record_dismantling(
     *, actor: User, order: FieldOrder, register_kwh: Decimal, photo, at: datetime | None = None
 ) -> FieldOrder:
-    """Bongkar rampung done: the final register value and a photo."""
+    """Bongkar rampung done: the final register value and a photo. The meter comes out of the
+    customer master that day, so the reading lists drop the customer from the next period on
+    (issue #23)."""
     order = _locked(order, actor, OrderKind.DISMANTLING)
     _check_recorder(actor, order)
     _require_photo(photo)
@@ -490,4 +511,11 @@ def record_dismantling(
     order.register_kwh = register_kwh
     order.photo = _photo(photo, order.unit)
     _complete(order, actor, moment, "dismantled")
+    remove_meter(
+        customer=order.customer,
+        removed_on=timezone.localtime(moment, ZoneInfo(_zone(order.unit))).date(),
+        reason=RemovalReason.DISMANTLED,
+        note=f"{OrderKind.DISMANTLING.label} {order.reference}",
+        actor=actor,
+    )
     return order

@@ -72,6 +72,11 @@ def _kct_row(target, row: dict, tokens: tuple[str, ...], pair: KeyPair, now) -> 
 
 
 def _locked(target: CampaignTarget) -> CampaignTarget:
+    """The target, locked after its meter: the order a meter swap takes them in (the swap
+    holds the old meter, then ``settle_targets_of_swapped_meters`` locks its targets), so a
+    confirmation racing a replacement waits for it instead of deadlocking with it."""
+    meter_id = CampaignTarget.objects.filter(pk=target.pk).values("meter_id")
+    list(Meter.objects.select_for_update().filter(pk__in=meter_id).values_list("pk"))
     return (
         CampaignTarget.objects.select_for_update(of=("self",))
         .select_related("process", "campaign", "meter", "customer")

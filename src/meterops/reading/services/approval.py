@@ -136,7 +136,7 @@ def reading_day_overview(*, reading_day: ReadingDay, period: str) -> Approvable:
 
 
 def _covering(reading_day, period, route, pattern) -> Approvable:
-    customers = reading_day.customers()
+    customers = reading_day.customers(period)
     readings = Reading.objects.filter(reading_day=reading_day, period=period)
     if route is not None:
         customers = customers.filter(route=route)

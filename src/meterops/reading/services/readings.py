@@ -368,7 +368,7 @@ def estimate_missing_readings(*, actor: User, reading_day: ReadingDay, period: s
     """Fill each unread customer of the day with an estimate: last stan + 3-month average."""
     require_role(actor, (*UPLOADERS, RoleCode.SUPERVISOR))
     require_unit(actor, reading_day.unit)
-    missing = reading_day.customers().exclude(
+    missing = reading_day.customers(period).exclude(
         Exists(Reading.objects.filter(customer=OuterRef("pk"), period=period))
     )
     last = previous_period(period)

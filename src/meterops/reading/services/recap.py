@@ -8,6 +8,7 @@ from meterops.core import tallies
 from meterops.core.jobs import enqueue_on_commit
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
+from meterops.customers.queries import dismantled_before
 
 from ..choices import ReadingState
 from ..models import HELD_BACK, Reading, ReadingDay, RecapTally
@@ -18,8 +19,8 @@ RECAP_FIELDS = ("to_read", "read", "approved", "blocked")
 def recap_counts(
     readings: QuerySet[Reading], customers: QuerySet[Customer], period: str
 ) -> dict[int, dict[str, int]]:
-    """Per reading day: postpaid customers to read, readings of the BLTH, disahkan, and sent
-    but held back (seed 001: "rekap pelanggan pembacaan meter yang di sahkan ke AP2T"), in
+    """Per reading day: postpaid customers to read (not dismantled before the BLTH), readings of
+    the BLTH, disahkan, and sent but held back (seed 001: "rekap pelanggan pembacaan meter yang di sahkan ke AP2T"), in
     two aggregate queries over ``readings`` and ``customers``."""
     found = {
         row.pop("reading_day"): row
@@ -34,6 +35,7 @@ def recap_counts(
     }
     to_read = dict(
         customers.filter(route__schedule__isnull=False, payment_mode=PaymentMode.POSTPAID)
+        .exclude(dismantled_before(period))
         .values("route__schedule__reading_day")
         .annotate(n=Count("pk"))
         .order_by()

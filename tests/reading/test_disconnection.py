@@ -1,0 +1,105 @@
+"""Issue #23, "Disconnection explains zero": a customer cut for arrears (fieldwork's pemutusan
+sementara, seed 004 §VI) reads zero because the meter is off, which reading validation flags as
+such, not as unexplained zero consumption; set-based, inside the reading day's one UPDATE."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from meterops.fieldwork.models import Arrears
+from meterops.reading.choices import ReadingState
+from meterops.reading.models import Reading, previous_period
+from meterops.reading.validation import validate_readings
+from tests.fieldwork.helpers import disconnect, disconnection_order
+
+from .helpers import WIB, make_customer, make_day, make_reading, make_route
+
+NOW_PERIOD = f"{timezone.localtime(timezone.now(), WIB):%Y%m}"
+
+
+@pytest.fixture
+def route(cast):
+    return make_route(make_day(cast.sp_a))
+
+
+@pytest.fixture
+def cut(cast, route):
+    """A customer whose meter the officer cut for arrears (the order recorded done)."""
+    customer = make_customer(route)
+    disconnect(disconnection_order(cast, customer), cast.officer)
+    return customer
+
+
+def validated(customer, register="1000", read_at=None):
+    """A reading of this period after last period's stan 1000 (approved), validated."""
+    make_reading(
+        customer, period=previous_period(NOW_PERIOD), register="1000", state=ReadingState.APPROVED
+    )
+    reading = make_reading(
+        customer,
+        period=NOW_PERIOD,
+        register=register,
+        read_at=read_at or timezone.now() + timedelta(minutes=5),
+    )
+    validate_readings(reading_day=reading.reading_day, period=NOW_PERIOD)
+    reading.refresh_from_db()
+    return reading
+
+
+class DisconnectionExplainsZeroTests:
+    def test_zero_of_a_disconnected_customer_is_flagged_pelanggan_diputus(self, cut):
+        reading = validated(cut)
+        assert reading.consumption_kwh == Decimal(0)
+        assert reading.flag_disconnected and not reading.flag_zero
+        assert "Pemakaian nol: pelanggan diputus (tunggakan)" in reading.flags()
+        assert "Pemakaian nol" not in reading.flags()
+
+    def test_zero_read_before_the_cut_stays_unexplained(self, cut):
+        reading = validated(cut, read_at=timezone.now() - timedelta(days=1))
+        assert reading.flag_zero and not reading.flag_disconnected
+
+    def test_zero_after_the_reconnection_stays_unexplained(self, cut):
+        Arrears.objects.filter(customer=cut).update(reconnected_at=timezone.now())
+        reading = validated(cut)
+        assert reading.flag_zero and not reading.flag_disconnected
+
+    def test_reconnected_after_the_reading_was_still_off_when_read(self, cut):
+        Arrears.objects.filter(customer=cut).update(
+            reconnected_at=timezone.now() + timedelta(days=1)
+        )
+        assert validated(cut).flag_disconnected
+
+    def test_consumption_while_disconnected_is_not_explained_away(self, cut):
+        reading = validated(cut, register="1080")
+        assert not reading.flag_disconnected and not reading.flag_zero
+
+    def test_other_customers_zero_is_still_flagged_zero(self, route):
+        reading = validated(make_customer(route, sequence=2))
+        assert reading.flag_zero and not reading.flag_disconnected
+
+    def test_the_day_is_still_checked_by_one_update(self, cut, route):
+        validated(cut)
+        other = make_customer(route, sequence=2)
+        make_reading(other, period=NOW_PERIOD, register="1000", read_at=timezone.now())
+        with CaptureQueriesContext(connection) as queries:
+            validate_readings(reading_day=route.schedule.reading_day, period=NOW_PERIOD)
+        table = Reading._meta.db_table
+        assert [q["sql"] for q in queries if q["sql"].startswith(f"UPDATE {table}")] != []
+        assert sum(q["sql"].startswith("UPDATE") for q in queries) == 1
+
+
+class VerificationPageTests:
+    def test_shows_the_reason_and_filters_on_it(self, cast, cut, route, client_for):
+        reading = validated(cut)
+        query = {"reading_day": reading.reading_day_id, "period": NOW_PERIOD}
+        client = client_for(cast.supervisor)
+        page = client.get("/reading/verifications/", query).content.decode()
+        assert "Pemakaian nol: pelanggan diputus (tunggakan)" in page
+        only = client.get("/reading/verifications/", {**query, "flag": "flag_disconnected"})
+        assert [r.pk for r in only.context["page"]] == [reading.pk]
+        zero = client.get("/reading/verifications/", {**query, "flag": "flag_zero"})
+        assert list(zero.context["page"]) == []
