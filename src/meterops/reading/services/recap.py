@@ -19,9 +19,9 @@ RECAP_FIELDS = ("to_read", "read", "approved", "blocked")
 def recap_counts(
     readings: QuerySet[Reading], customers: QuerySet[Customer], period: str
 ) -> dict[int, dict[str, int]]:
-    """Per reading day: postpaid customers to read (not dismantled before the BLTH), readings of
-    the BLTH, disahkan, and sent but held back (seed 001: "rekap pelanggan pembacaan meter yang di sahkan ke AP2T"), in
-    two aggregate queries over ``readings`` and ``customers``."""
+    """Per reading day: postpaid customers to read (not dismantled before), readings of the
+    BLTH, disahkan, and sent but held back (seed 001: "rekap pelanggan pembacaan meter yang di
+    sahkan ke AP2T"), in two aggregate queries over ``readings`` and ``customers``."""
     found = {
         row.pop("reading_day"): row
         for row in readings.filter(period=period)
