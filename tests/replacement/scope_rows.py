@@ -12,6 +12,7 @@ from meterops.replacement.models import (
     Photo,
     Replacement,
     ReplacementTarget,
+    TargetOrigin,
     WorkOrder,
 )
 from tests.factories import CustomerFactory, UserFactory
@@ -58,6 +59,13 @@ def _replacement(unit):
     )
 
 
+def _origin(unit):
+    target = _target(unit)
+    return TargetOrigin.objects.create(
+        target=target, customer=target.customer, domain="reading", key="202602"
+    )
+
+
 ROW_IN_UNIT = {
     "replacement.ReplacementTarget": _target,
     "replacement.Photo": lambda unit: Photo.objects.create(target=_target(unit), stage="damage"),
@@ -66,4 +74,5 @@ ROW_IN_UNIT = {
     ),
     "replacement.WorkOrder": _work_order,
     "replacement.Replacement": _replacement,
+    "replacement.TargetOrigin": _origin,
 }

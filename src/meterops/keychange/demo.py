@@ -1,11 +1,17 @@
 """Demo KRN-2 upgrade in each demo ULP, made through the services: a campaign over the old-key
 prepaid meters of one RBM, its Bank KCT filled in this process (no worker needed), and KCT work
 orders handed to the ULP's field officer: confirmed Berhasil, still to visit with its 0 kWh
-test token, Gagal waiting for a new KCT, and closed because the customer refused.
+test token, Gagal waiting for a new KCT, closed because the customer refused, and done by a
+new meter already on KRN-2 put in for a broken one.
 """
 
+from django.utils import timezone
+
 from meterops.core.demo import DemoTeam, demo_teams
-from meterops.customers.models import Route
+from meterops.customers.choices import RemovalReason
+from meterops.customers.models import Meter, Route
+from meterops.customers.services import swap_meter
+from meterops.vending.choices import NEW_VKRN, key_revision_of
 
 from .choices import FailureReason, ZeroTokenAnswer
 from .models import Campaign, CampaignTarget
@@ -84,6 +90,32 @@ def _customer_refused(*, actor, target: CampaignTarget) -> None:
     )
 
 
+def _meter_replaced(*, actor, target: CampaignTarget) -> None:
+    """The officer finds the meter dead; the ULP puts in a new one already on KRN-2, and the
+    target closes as done by replacement (issue #23)."""
+    old, today = target.meter, timezone.localdate()
+    new = Meter(
+        brand=old.brand,
+        model=old.model,
+        meter_number=f"47{old.meter_number[-9:]}",
+        supply_group=old.supply_group,
+        tariff_index=old.tariff_index,
+        vkrn=NEW_VKRN,
+        key_revision=key_revision_of(NEW_VKRN),
+        key_type=old.key_type,
+        phase=old.phase,
+        installed_at=today,
+    )
+    swap_meter(
+        customer=target.customer,
+        new_meter=new,
+        removed_on=today,
+        reason=RemovalReason.DAMAGED,
+        note="Meter mati saat kunjungan KCT.",
+        actor=actor,
+    )
+
+
 # What the officer does with each assigned KCT, in order (a small campaign gets the first):
 # the upgraded meters are the PLN 123 demo's callers.
 OUTCOMES = (
@@ -93,6 +125,7 @@ OUTCOMES = (
     _customer_refused,
     _succeed,
     _succeed,
+    _meter_replaced,
 )
 
 
