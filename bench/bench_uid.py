@@ -512,6 +512,7 @@ def main() -> None:
         help="no build and no jobs: migrate the database a --keep run left, time its pages again",
     )
     parser.add_argument("--pages", nargs="*", help="only the pages whose label starts so")
+    parser.add_argument("--jobs", action="store_true", help="with --reuse: the heavy jobs too")
     args = parser.parse_args()
     if args.reuse:
         remeasure(args)
@@ -590,8 +591,19 @@ def remeasure(args) -> None:
         table, plans = page_report(measured, baseline)
         print("\n(baseline: the same page for the ULP user)\n" + "\n".join(table))
         print("\n".join(plans))
+        jobs = []
+        if args.jobs:
+            print("  heavy jobs (the first run's baseline stage is the ratio's base)", flush=True)
+            for label, (spent, made) in heavy_jobs(
+                Unit.objects.in_bulk(field_name="code"), "53553"
+            ).items():
+                print(f"    {label:<48} {made:>9,} rows {spent:8.2f} s", flush=True)
+                jobs.append(
+                    f"| {label} | {made:,} | {spent:.2f} | {made / spent if spent else 0:,.0f} |"
+                )
+            jobs = ["| job | rows | s | rows/s |", "|---|---:|---:|---:|", *jobs]
         if args.report:
-            args.report.write_text("\n".join([*table, "\n## Plans\n", *plans, ""]))
+            args.report.write_text("\n".join([*table, "", *jobs, "\n## Plans\n", *plans, ""]))
 
 
 if __name__ == "__main__":
