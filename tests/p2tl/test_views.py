@@ -97,6 +97,18 @@ class SuspectListTests:
         assert first.context["page"].paginator.count == 27
         assert len(first.context["page"].object_list) == 25
         assert len(client.get(LIST, {"page": 2}).context["page"].object_list) == 2
+        past_the_end = client.get(LIST, {"page": 9}).context["page"]
+        assert past_the_end.number == 2 and len(past_the_end.object_list) == 2
+
+    def test_a_page_view_scores_the_unit_once(self, cast, client_for, suspect):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client = client_for(cast.supervisor)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(LIST)
+        scoring = [q for q in captured.captured_queries if "UNION ALL" in q["sql"]]
+        assert len(scoring) == 1
 
     @pytest.mark.parametrize("customers", [2, 20])
     def test_query_count_does_not_grow_with_customers(

@@ -9,7 +9,7 @@ from meterops.customers.models import Customer
 from meterops.fieldwork.choices import OPEN_STATES, InspectionFinding, OrderKind
 from meterops.fieldwork.models import FieldOrder
 
-from .services import Suspect, Window, count_suspects, suspect_rows, window_for
+from .services import Suspect, Window, count_suspects, suspect_page, suspect_rows, window_for
 
 
 def units_for(user: User):
@@ -32,18 +32,34 @@ def window_of(user: User, unit: Unit | None) -> Window:
 
 
 class SuspectList:
-    """The list as a Paginator reads it: a count, and one page fetched by slicing."""
+    """The list as a Paginator reads it. The page asked for is fetched with the list's length
+    in one statement: the scoring runs once per page view, not once for the count and again
+    for the rows."""
 
-    def __init__(self, window: Window):
-        self.window = window
+    def __init__(self, window: Window, *, page_size: int | None = None, page=None):
+        self.window, self.page_size = window, page_size
+        number = int(page) if str(page or "").isdigit() and int(page) > 0 else 1
+        self.offset = (number - 1) * (page_size or 0)
+        self._count: int | None = None
+        self._rows: list[Suspect] = []
 
     def count(self) -> int:
-        return count_suspects(self.window)
+        if self._count is None:
+            self._rows, listed = suspect_page(self.window, offset=self.offset, limit=self.page_size)
+            # Past the end the page has no row to carry the length: the paginator then
+            # shows the last page, which is fetched again.
+            if listed is None:
+                listed = count_suspects(self.window) if self.offset else 0
+            self._count = listed
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, page: slice) -> list["SuspectRow"]:
+        self.count()
+        if page.start == self.offset:
+            return with_details(self._rows[: page.stop - page.start])
         rows = suspect_rows(self.window, offset=page.start, limit=page.stop - page.start)
         return with_details(rows)
 

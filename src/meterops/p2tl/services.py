@@ -290,25 +290,35 @@ class Suspect:
         return [str(s.explanation % {"n": self.hits[s.code]}) for s in SIGNALS if self.hits[s.code]]
 
 
-def suspect_rows(w: Window, *, offset: int = 0, limit: int | None = None) -> list[Suspect]:
-    """The unit's suspects, highest score first (issue #23): one query whatever the number
-    of customers."""
+def suspect_page(w: Window, *, offset: int = 0, limit: int | None = None):
+    """A page of the unit's suspects, highest score first, and how many there are in all
+    (None for a page past the end), in one statement whatever the number of customers
+    (issue #23)."""
     sql, params = _scored_sql(w)
-    sql = f"SELECT * FROM ({sql}) s ORDER BY s.score DESC, s.customer"  # noqa: S608
+    sql = (
+        f"SELECT s.*, COUNT(*) OVER () AS listed FROM ({sql}) s"  # noqa: S608
+        " ORDER BY s.score DESC, s.customer"
+    )
     if limit is not None:
         sql += " LIMIT %s OFFSET %s"
         params = [*params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [
+    suspects = [
         Suspect(
             row[0],
             int(row[1]),
-            {s.code: int(n or 0) for s, n in zip(SIGNALS, row[2:], strict=True)},
+            {s.code: int(n or 0) for s, n in zip(SIGNALS, row[2:-1], strict=True)},
         )
         for row in rows
     ]
+    return suspects, (rows[0][-1] if rows else None)
+
+
+def suspect_rows(w: Window, *, offset: int = 0, limit: int | None = None) -> list[Suspect]:
+    """The unit's suspects, highest score first (issue #23)."""
+    return suspect_page(w, offset=offset, limit=limit)[0]
 
 
 # --- Writes ----------------------------------------------------------------------------------

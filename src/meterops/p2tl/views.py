@@ -35,7 +35,9 @@ def _window(request, data):
 def suspect_list(request):
     """The unit's customers ranked by the signals the domains hold, each explained."""
     form, window = _window(request, request.GET)
-    page = Paginator(SuspectList(window), PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    suspects = SuspectList(window, page_size=PAGE_SIZE, page=number)
+    page = Paginator(suspects, PAGE_SIZE).get_page(number)
     return render(
         request,
         "p2tl/suspect_list.html",
