@@ -15,7 +15,8 @@ in chunks, then INSERT ... SELECT over the new customers' id range, never a quer
 - finished field orders (a meter visit) for 0.3 % of the postpaid customers two months ago,
   and their last reading at a third of the average;
 - ``--months`` months of NFC load profile per prepaid meter: 0.4 % of the meters carry status
-  tamper 08 in a third of the months, 0.5 % a voltage below the band;
+  tamper 08 in a third of the months, 0.5 % a voltage below the band, 0.3 % a stand that never
+  rises; a token a month for a tenth of the prepaid meters (the stuck ones among them);
 - prepaid sampling orders with an LBKB for 0.2 % of the prepaid customers, three "token tidak
   bisa masuk" calls for 0.25 % of the customers in the last month.
 
@@ -84,13 +85,24 @@ WHERE kind = 'prepaid_sampling' AND customer_id > %(after)s
 INSERT_LOAD_PROFILE = """
 INSERT INTO prepaid_loadprofilerecord (meter_id, period, register_kwh, credit_kwh, voltage,
     tamper_status, received_at)
-SELECT m.id, %(period)s, 3000 - %(age)s * 90, 6,
+SELECT m.id, %(period)s, CASE WHEN c.id %% 1000 BETWEEN 50 AND 52 THEN 3000
+                             ELSE 3000 - %(age)s * 90 END, 6,
        CASE WHEN c.id %% 1000 BETWEEN 30 AND 34 THEN 180 ELSE 220 END,
        CASE WHEN c.id %% 1000 BETWEEN 40 AND 43 AND %(age)s %% 3 = 0 THEN 8 ELSE 0 END,
        now() - %(age)s * interval '30 days'
 FROM customers_customer c
 JOIN customers_meter m ON m.customer_id = c.id
 WHERE c.id > %(after)s AND c.payment_mode = 'prepaid'
+"""
+# A token a month for a tenth of the prepaid meters, among them the stuck ones above.
+INSERT_SALES = """
+INSERT INTO prepaid_tokensale (meter_id, channel, reference, amount, admin_fee,
+    street_lighting_tax, energy_amount, price_per_kwh, kwh, token, sold_at)
+SELECT m.id, 'BENCH', 'B' || m.id || '-' || %(age)s, 100000, 2500, 0, 97500, 1444.70, 67.5,
+       '11112222333344445555', now() - %(age)s * interval '30 days'
+FROM customers_customer c
+JOIN customers_meter m ON m.customer_id = c.id
+WHERE c.id > %(after)s AND c.payment_mode = 'prepaid' AND c.id %% 10 = 0
 """
 INSERT_CALLS = """
 INSERT INTO complaints_tokencall (customer_id, unit_id, agent_id, checklist, power_state,
@@ -152,7 +164,8 @@ def build(units, count: int, months: int) -> dict[str, float]:
     started = time.perf_counter()
     for age, period in enumerate(periods(months)):
         execute(INSERT_LOAD_PROFILE, {"period": period, "age": age, "after": after})
-    seconds["NFC load profiles"] = time.perf_counter() - started
+        execute(INSERT_SALES, {"age": age, "after": after})
+    seconds["NFC load profiles, token sales"] = time.perf_counter() - started
 
     started = time.perf_counter()
     visits = {"user": user, "after": after}

@@ -9,7 +9,7 @@ from meterops.complaints.models import TokenCall
 from meterops.fieldwork.choices import OrderKind, OrderState
 from meterops.fieldwork.models import FieldOrder
 from meterops.keychange.models import CampaignTarget
-from meterops.prepaid.models import LoadProfileRecord
+from meterops.prepaid.models import LoadProfileRecord, TokenSale
 from meterops.reading.models import previous_period
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
 from tests.keychange.helpers import campaign_with, old_key_meter
@@ -24,16 +24,17 @@ def months_ago(n: int) -> str:
     return previous_period(this_period(), n)
 
 
-def card_months(customer, *, tamper=(), voltage=None, months=3):
-    """``months`` load-profile months of an NFC meter; those in ``tamper`` (months ago) carry
-    status 8, ``voltage`` is every month's voltage (default 220 V)."""
+def card_months(customer, *, tamper=(), voltage=None, months=3, stuck=False):
+    """``months`` load-profile months of an NFC meter, its stand rising 100 kWh a month (or
+    ``stuck``); those in ``tamper`` (months ago) carry status 8, ``voltage`` is every month's
+    voltage (default 220 V)."""
     meter = MeterFactory(customer=customer)
     now = timezone.now()
     for n in range(months):
         LoadProfileRecord.objects.create(
             meter=meter,
             period=months_ago(n),
-            register_kwh=Decimal(1000 + n),
+            register_kwh=Decimal(1000 if stuck else 5000 - 100 * n),
             credit_kwh=Decimal(5),
             voltage=voltage or 220,
             tamper_status=8 if n in tamper else 0,
@@ -88,3 +89,20 @@ def token_calls(customer, n, *, days_ago=1):
 
 def prepaid_customer(unit, **kwargs):
     return CustomerFactory(unit=unit, payment_mode="prepaid", **kwargs)
+
+
+def token_sale(meter, *, days_ago=0):
+    """A token bought for ``meter``; sold in the local month ``days_ago`` days back."""
+    return TokenSale.objects.create(
+        meter=meter,
+        channel="PPOB",
+        reference=f"REF{next(_days)}",
+        amount=Decimal(100000),
+        admin_fee=Decimal(2500),
+        street_lighting_tax=Decimal(0),
+        energy_amount=Decimal(97500),
+        price_per_kwh=Decimal("1444.70"),
+        kwh=Decimal("67.5"),
+        token="1" * 20,
+        sold_at=timezone.now() - timedelta(days=days_ago),
+    )

@@ -21,6 +21,7 @@ from .helpers import (
     reading,
     reading_customer,
     token_calls,
+    token_sale,
 )
 
 
@@ -83,6 +84,19 @@ class RegisterTests:
         reading(cut, 0, flag_zero=True, flag_disconnected=True)
         reading(cut, 1, flag_disconnected=True)
         assert hits(services.register_backwards_or_zero, window(cast)) == {}
+
+
+@pytest.mark.django_db
+class PrepaidRegisterTests:
+    def test_a_stand_that_does_not_rise_while_tokens_are_bought_counts(self, cast):
+        stuck = prepaid_customer(cast.sp_a)
+        token_sale(card_months(stuck, stuck=True))
+        assert hits(services.prepaid_register_stuck_while_buying, window(cast)) == {stuck.pk: 1}
+
+    def test_a_rising_stand_or_no_purchase_does_not_count(self, cast):
+        token_sale(card_months(prepaid_customer(cast.sp_a)))
+        card_months(prepaid_customer(cast.sp_a), stuck=True)
+        assert hits(services.prepaid_register_stuck_while_buying, window(cast)) == {}
 
 
 @pytest.mark.django_db

@@ -25,7 +25,7 @@ from meterops.fieldwork.models import FieldOrder
 from meterops.fieldwork.services import InspectionsIssued, issue_p2tl_inspection_orders
 from meterops.keychange.choices import TargetState
 from meterops.keychange.models import CampaignTarget
-from meterops.prepaid.models import TAMPER, LoadProfileRecord
+from meterops.prepaid.models import TAMPER, LoadProfileRecord, TokenSale
 from meterops.reading.models import Reading, previous_period
 from meterops.replacement.models import Replacement
 
@@ -98,6 +98,36 @@ def voltage_out_months(w: Window) -> QuerySet:
     return _per_customer(rows, "meter__customer_id")
 
 
+def _month_index(year, month):
+    return year * 12 + month
+
+
+def _period_index(period):
+    """A BLTH (YYYYMM) as a month number that months can be added to, on either database."""
+    return _month_index(
+        Cast(Substr(period, 1, 4), IntegerField()), Cast(Substr(period, 5, 2), IntegerField())
+    )
+
+
+def prepaid_register_stuck_while_buying(w: Window) -> QuerySet:
+    """Card months whose stand did not rise above an earlier month's while tokens were bought
+    for the meter that month (seed 002, Tabel 3-1 "Stand"; issue #23: "readings going
+    backwards or zero while the customer buys tokens")."""
+    earlier_higher = LoadProfileRecord.objects.filter(
+        meter_id=OuterRef("meter_id"),
+        period__lt=OuterRef("period"),
+        period__gte=w.since_period,
+        register_kwh__gte=OuterRef("register_kwh"),
+    )
+    bought = TokenSale.objects.annotate(
+        month=_month_index(ExtractYear("sold_at"), ExtractMonth("sold_at"))
+    ).filter(meter_id=OuterRef("meter_id"), month=_period_index(OuterRef("period")))
+    rows = LoadProfileRecord.objects.filter(
+        meter__customer__unit_id__in=w.unit_ids, period__gte=w.since_period
+    ).filter(Exists(earlier_higher), Exists(bought))
+    return _per_customer(rows, "meter__customer_id")
+
+
 def register_backwards_or_zero(w: Window) -> QuerySet:
     """Readings whose stand went backwards or whose consumption was zero (seed 001, ACMT
     validation "pemakaian negatif/nol"); a zero explained by a disconnection for arrears
@@ -108,18 +138,11 @@ def register_backwards_or_zero(w: Window) -> QuerySet:
     return _per_customer(rows, "customer_id")
 
 
-def _month_index(year, month):
-    return year * 12 + month
-
-
 def consumption_drop_after_visit(w: Window) -> QuerySet:
     """Readings of the three months after a meter visit (a HOME replacement or a completed
     field order) whose consumption fell below drop_percent % of the 3-month average before
     (issue #23: "consumption falling sharply after a meter visit")."""
-    reading_month = _month_index(
-        Cast(Substr(OuterRef("period"), 1, 4), IntegerField()),
-        Cast(Substr(OuterRef("period"), 5, 2), IntegerField()),
-    )
+    reading_month = _period_index(OuterRef("period"))
     replaced = Replacement.objects.filter(target__customer_id=OuterRef("customer_id")).annotate(
         month=_month_index(ExtractYear("replaced_on"), ExtractMonth("replaced_on"))
     )
@@ -199,6 +222,12 @@ SIGNALS = (
         register_backwards_or_zero,
         "weight_register",
         _("Stan mundur atau pemakaian nol tanpa pemutusan: %(n)s kali"),
+    ),
+    Signal(
+        "prepaid_register",
+        prepaid_register_stuck_while_buying,
+        "weight_register",
+        _("Stan kartu NFC tidak naik padahal membeli token: %(n)s bulan"),
     ),
     Signal(
         "drop_after_visit",
