@@ -2,7 +2,7 @@
 
 Each signal the system already holds is one rule below: a function that returns, for every
 customer of the given units that shows it, how often (``suspect``, ``hits``), as one
-aggregate query. ``suspect_rows`` puts the rules together into one SQL statement that scores a
+aggregate query. ``suspect_page`` puts the rules together into one SQL statement that scores a
 whole unit's customers at once (the weights are the unit's ``P2tlSettings``) and drops the
 customers a P2TL inspection recently cleared. Works on SQLite and PostgreSQL alike.
 """
@@ -59,7 +59,8 @@ class Window:
 
 
 def window_for(unit: Unit, unit_ids: list[int], today: date | None = None) -> Window:
-    """The rules' window for a unit's list: its weights and voltage band, inherited."""
+    """The rules' window for a unit's list: its weights and voltage band, inherited from above
+    when it has none of its own, apply to every unit below it on that list."""
     band = unit.settings_or_default()
     return Window(
         unit=unit,
@@ -223,6 +224,7 @@ SIGNALS = (
         "weight_register",
         _("Stan mundur atau pemakaian nol tanpa pemutusan: %(n)s kali"),
     ),
+    # The prepaid twin of the readings' signal, under the same weight.
     Signal(
         "prepaid_register",
         prepaid_register_stuck_while_buying,
