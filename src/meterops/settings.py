@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "meterops.complaints",
     "meterops.imports",
     "meterops.fieldwork",
+    "meterops.p2tl",
     "meterops.api",
     "meterops.mobile",
 ]

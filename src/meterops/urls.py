@@ -19,6 +19,7 @@ urlpatterns = [
     path("complaints/", include("meterops.complaints.urls")),
     path("imports/", include("meterops.imports.urls")),
     path("fieldwork/", include("meterops.fieldwork.urls")),
+    path("p2tl/", include("meterops.p2tl.urls")),
     path("api/", include("meterops.api.urls")),
     path("m/", include("meterops.mobile.urls")),
     path("captcha/", include("captcha.urls")),

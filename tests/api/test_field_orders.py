@@ -244,3 +244,63 @@ class ClientIdReuseTests:
             write=write,
         )
         assert (status, body) == (201, {"id": 1, "replayed": True})
+
+
+class P2tlInspectionTests:
+    """Pemeriksaan P2TL (issue #23) recorded from the phone: finding, photo, description."""
+
+    @pytest.fixture
+    def inspection(self, cast, customer, field_officer):
+        order = FieldOrder.objects.create(
+            unit=cast.sp_a,
+            customer=customer,
+            kind=OrderKind.P2TL_INSPECTION,
+            issued_by=cast.supervisor,
+        )
+        assign_orders(
+            actor=cast.supervisor,
+            orders=FieldOrder.objects.filter(pk=order.pk),
+            officer=field_officer,
+        )
+        order.refresh_from_db()
+        return order
+
+    def _post(self, client, order, **values):
+        payload = {
+            "client_id": str(uuid.uuid4()),
+            "version": order.updated_at.isoformat(),
+            "result": "done",
+            **values,
+        }
+        return client.post(
+            f"/api/field-orders/{order.pk}/outcome", payload, content_type="application/json"
+        )
+
+    def test_a_violation_is_recorded_with_its_photo(self, api_client, inspection, field_officer):
+        client = api_client(field_officer)
+        answer = self._post(
+            client,
+            inspection,
+            inspection_finding="violation",
+            note="Kabel by-pass sebelum meter",
+            photo_ids=[upload_photo(client)],
+        )
+        assert answer.status_code == 201, answer.json()
+        inspection.refresh_from_db()
+        assert inspection.state == OrderState.DONE
+        assert inspection.inspection_finding == "violation"
+        assert inspection.note == "Kabel by-pass sebelum meter" and inspection.photo
+
+    def test_a_missing_finding_or_description_names_the_field(
+        self, api_client, inspection, field_officer
+    ):
+        client = api_client(field_officer)
+        photo = [upload_photo(client)]
+        no_finding = self._post(client, inspection, photo_ids=photo)
+        assert no_finding.status_code == 422
+        assert "inspection_finding" in str(no_finding.json())
+        undescribed = self._post(
+            client, inspection, inspection_finding="violation", photo_ids=photo
+        )
+        assert undescribed.status_code == 422
+        assert "Uraikan pelanggaran" in str(undescribed.json())

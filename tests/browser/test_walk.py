@@ -42,6 +42,7 @@ DOMAINS = "|".join(
         "complaints",
         "imports",
         "vending",
+        "p2tl",
     ]
 )
 ENGLISH_KEYS = "invalid|valid|done|failed|pending|total|rows|errors?"

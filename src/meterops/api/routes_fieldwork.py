@@ -33,7 +33,7 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
     """Call the fieldwork service of the order's kind with what the officer sent."""
     from meterops.customers.models import Route, Substation
     from meterops.fieldwork import services as fieldwork
-    from meterops.fieldwork.choices import OrderKind
+    from meterops.fieldwork.choices import InspectionFinding, OrderKind
 
     if payload.result == "failed":
         if not payload.reason:
@@ -79,6 +79,16 @@ def _record_order(user, order, payload: s.OrderOutcomeIn, photos: list):
             anomaly=anomaly,
             latitude=payload.latitude,
             longitude=payload.longitude,
+        )
+    if kind == OrderKind.P2TL_INSPECTION:
+        if payload.inspection_finding not in InspectionFinding.values:
+            raise InvalidInput("inspection_finding", _("Pilih temuan pemeriksaan P2TL."))
+        return fieldwork.record_p2tl_inspection(
+            actor=user,
+            order=order,
+            finding=payload.inspection_finding,
+            photo=photo,
+            note=payload.note,
         )
     if kind == OrderKind.NOTICE:
         return fieldwork.record_notice(

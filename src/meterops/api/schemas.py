@@ -263,6 +263,8 @@ class OrderOutcomeIn(Schema):
     credit_kwh: Register | None = None
     anomaly_code: Text(10) = ""
     notice_outcome: Text(30) = ""
+    # P2TL inspection (issue #23): what the officer found; a violation is described in note.
+    inspection_finding: Text(12) = ""
     initials: Text(60) = ""
     route_code: Text(20) = ""
     substation_code: Text(20) = ""

@@ -12,6 +12,7 @@ class OrderKind(models.TextChoices):
     DISCONNECTION = "disconnection", _("Pemutusan sementara")
     RECONNECTION = "reconnection", _("Penyambungan kembali")
     DISMANTLING = "dismantling", _("Bongkar rampung")
+    P2TL_INSPECTION = "p2tl_inspection", _("Pemeriksaan P2TL")
 
 
 class OrderState(models.TextChoices):
@@ -25,6 +26,14 @@ class OrderState(models.TextChoices):
 
 
 OPEN_STATES = (OrderState.ISSUED, OrderState.ASSIGNED)
+
+
+class InspectionFinding(models.TextChoices):
+    """What a P2TL inspection found (issue #23). The seeds name no violation classes (P1–P4),
+    so the officer records whether a violation was found and describes it in the note."""
+
+    NONE = "none", _("Tidak ditemukan pelanggaran")
+    VIOLATION = "violation", _("Ditemukan pelanggaran")
 
 
 class NoticeMaterial(models.TextChoices):
@@ -106,4 +115,5 @@ EVENT_LABELS = {
     "reconnected": _("Disambung kembali"),
     "dismantled": _("Bongkar rampung"),
     "paid": _("Tunggakan dilunasi"),
+    "p2tl_inspected": _("Pemeriksaan P2TL dicatat"),
 }

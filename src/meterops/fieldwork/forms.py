@@ -13,6 +13,7 @@ from meterops.reading.models import AnomalyCode, period_validator
 from .choices import (
     NOTICE_NOTE_MAX,
     DisconnectionMethod,
+    InspectionFinding,
     NoticeMaterial,
     NoticeOutcome,
     OrderKind,
@@ -131,6 +132,14 @@ class PrepaidSamplingForm(BootstrapMixin, forms.Form):
         max_value=180,
         decimal_places=6,
         max_digits=9,
+    )
+
+
+class InspectionForm(BootstrapMixin, forms.Form):
+    finding = forms.ChoiceField(label=_("Temuan"), choices=InspectionFinding.choices)
+    photo = ImageUploadField(label=_("Foto APP"))
+    note = forms.CharField(
+        label=_("Uraian temuan"), required=False, max_length=500, widget=forms.Textarea({"rows": 3})
     )
 
 

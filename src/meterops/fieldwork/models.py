@@ -15,6 +15,7 @@ from meterops.core.models import Contractor, TimeStampedModel, Unit
 
 from .choices import (
     DisconnectionMethod,
+    InspectionFinding,
     NoticeMaterial,
     NoticeOutcome,
     OrderKind,
@@ -283,6 +284,10 @@ class FieldOrder(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMMo
         _("cara pemutusan"), max_length=20, choices=DisconnectionMethod.choices, blank=True
     )
     seal_number = models.CharField(_("nomor segel"), max_length=30, blank=True)
+    # A P2TL inspection's result (issue #23); the suspicion list reads it back.
+    inspection_finding = models.CharField(
+        _("temuan P2TL"), max_length=12, choices=InspectionFinding.choices, blank=True
+    )
     # When the result reached the server: the H+1 reporting deadline is measured on it.
     reported_at = models.DateTimeField(_("waktu lapor"), null=True, blank=True)
     reported_late = models.BooleanField(_("laporan terlambat dari H+1"), null=True, blank=True)

@@ -1,7 +1,7 @@
 """Writes of the supervision of contractors' field work (seed 004), one module per section
 of the seed around the one order state machine in ``orders``: ``audits`` (§I), ``prepaid_sampling``
 (§III), ``routes`` (§IV), ``plans`` (§IV–V: schedule, targets, visit lists), ``notices`` (§V
-and TUL II-04) and ``arrears`` (§VI). Import them from here.
+and TUL II-04), ``arrears`` (§VI) and ``inspections`` (P2TL, issue #23). Import them from here.
 """
 
 from .arrears import (
@@ -39,6 +39,11 @@ from .audits import (
     record_accuracy_check,
     schedule_deviation,
     stratum_sample,
+)
+from .inspections import (
+    InspectionsIssued,
+    issue_p2tl_inspection_orders,
+    record_p2tl_inspection,
 )
 from .notices import (
     CLOSED_HOUSE_CODES,
@@ -111,6 +116,7 @@ __all__ = [
     "SIGNER_KEEPERS",
     "VERIFIERS",
     "ArrearsRow",
+    "InspectionsIssued",
     "PaymentNotice",
     "PaymentRecorded",
     "Realisation",
@@ -140,6 +146,7 @@ __all__ = [
     "issue_accuracy_orders",
     "issue_disconnection_orders",
     "issue_dismantling_orders",
+    "issue_p2tl_inspection_orders",
     "issue_prepaid_sampling_orders",
     "issue_survey_orders",
     "kwh_per_route_substation",
@@ -155,6 +162,7 @@ __all__ = [
     "record_disconnection",
     "record_dismantling",
     "record_notice",
+    "record_p2tl_inspection",
     "record_payment",
     "record_prepaid_sampling",
     "record_reconnection",

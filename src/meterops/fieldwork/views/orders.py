@@ -106,6 +106,7 @@ RECORD_FORMS = {
     OrderKind.DISCONNECTION: forms.DisconnectionForm,
     OrderKind.RECONNECTION: forms.ReconnectionForm,
     OrderKind.DISMANTLING: forms.RegisterPhotoForm,
+    OrderKind.P2TL_INSPECTION: forms.InspectionForm,
 }
 
 
@@ -129,6 +130,8 @@ def _record(order, actor, data) -> FieldOrder:
         return services.record_reconnection(actor=actor, order=order, **data)
     if kind == OrderKind.DISMANTLING:
         return services.record_dismantling(actor=actor, order=order, **data)
+    if kind == OrderKind.P2TL_INSPECTION:
+        return services.record_p2tl_inspection(actor=actor, order=order, **data)
     return services.record_survey(actor=actor, order=order, **data)
 
 

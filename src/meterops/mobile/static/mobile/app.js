@@ -844,6 +844,7 @@ function showOrderFields() {
     disconnection: !failed && kind === "disconnection",
     notice: !failed && kind === "notice",
     survey: !failed && kind === "survey",
+    inspection: !failed && kind === "p2tl_inspection",
     photo: !failed && kind !== "survey",
   };
   for (const part of $$("#order-form [data-when]")) part.hidden = !show[part.dataset.when];
@@ -899,6 +900,12 @@ $("#order-form").addEventListener("submit", async (event) => {
       if (payload.notice_outcome === "other" && !payload.note) {
         errors.push("Keterangan Dll: tulis kondisi pelanggan atau informasi dari pelanggan");
       }
+    }
+    if (kind === "p2tl_inspection") {
+      // The server refuses the same (fieldwork record_p2tl_inspection); checked before queueing.
+      payload.inspection_finding = form.inspection_finding.value;
+      payload.note = form.inspection_note.value.trim();
+      if (payload.inspection_finding === "violation" && !payload.note) errors.push("Uraikan pelanggaran yang ditemukan");
     }
     if (kind === "survey") {
       payload.route_code = form.route_code.value.trim();
