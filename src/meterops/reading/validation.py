@@ -204,11 +204,14 @@ def attach_recorded_swaps(
         cursor.execute(sql, params)
 
 
-def history_of(reading_day: ReadingDay, period: str) -> tuple[str, list]:
-    """Per reading of the day: its id, last period's stan and the 3-month average kWh.
+def history_of(
+    reading_day: ReadingDay, period: str, only: tuple[str, list] | None = None
+) -> tuple[str, list]:
+    """Per reading of the day (or of ``only``, a SELECT of reading ids and its parameters): its
+    id, last period's stan and the 3-month average kWh.
 
-    Correlated subqueries on the (customer, period) index: the work grows with the day's
-    readings, not with the table.
+    Correlated subqueries on the (customer, period) index: the work grows with the readings
+    chosen, not with the table.
     """
     table = Reading._meta.db_table
     earlier = [previous_period(period, n) for n in (1, 2, 3)]
@@ -220,10 +223,13 @@ def history_of(reading_day: ReadingDay, period: str) -> tuple[str, list]:
         "  WHERE e.customer_id = d.customer_id AND e.period IN (%s, %s, %s)) AS avg"
         f" FROM {table} d WHERE d.reading_day_id = %s AND d.period = %s AND d.state <> %s"
     )
+    params = [earlier[0], *earlier, reading_day.pk, period, ReadingState.APPROVED]
+    if only is not None:
+        sql += f" AND d.id IN ({only[0]})"
+        params += only[1]
     if connection.vendor == "postgresql":
         # Keeps PostgreSQL from inlining the subqueries into every rule that reads h.prev.
         sql += " OFFSET 0"
-    params = [earlier[0], *earlier, reading_day.pk, period, ReadingState.APPROVED]
     return sql, params
 
 
@@ -237,7 +243,13 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
     start, end = reading_day.window(period, settings.window_days, zone)
     kwh = consumption(settings.register_digits)
     hours = hours_on(kwh)
-    history_sql, history_params = history_of(reading_day, period)
+    chosen = None
+    if only is not None:
+        only_sql, only_params = only.order_by().values("pk").query.sql_with_params()
+        chosen = (only_sql, list(only_params))
+    # The chosen readings restrict the history itself: as ``r.id IN (…)`` beside a history of
+    # the whole day, PostgreSQL took 90 s for 50 readings of a day of 236,225 (5 s for all).
+    history_sql, history_params = history_of(reading_day, period, chosen)
     table = Reading._meta.db_table
     # Names come from the model and the rules' SQL from this module; values are parameters.
     sql = (
@@ -259,12 +271,6 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
         reading_day.pk,
         period,
     ]
-    chosen = None
-    if only is not None:
-        only_sql, only_params = only.order_by().values("pk").query.sql_with_params()
-        chosen = (only_sql, list(only_params))
-        sql += f" AND r.id IN ({only_sql})"
-        params += list(only_params)
     with transaction.atomic(), connection.cursor() as cursor:
         attach_recorded_swaps(reading_day=reading_day, period=period, zone=zone, only=chosen)
         without_jit(cursor)
