@@ -20,6 +20,7 @@ from meterops.complaints.models import TokenCall
 from meterops.core.choices import RoleCode
 from meterops.core.models import Unit, User
 from meterops.core.services import require_role, require_unit
+from meterops.core.transitions import without_jit
 from meterops.fieldwork.choices import InspectionFinding, OrderKind, OrderState
 from meterops.fieldwork.models import FieldOrder
 from meterops.fieldwork.services import InspectionsIssued, issue_p2tl_inspection_orders
@@ -120,9 +121,13 @@ def prepaid_register_stuck_while_buying(w: Window) -> QuerySet:
         period__gte=w.since_period,
         register_kwh__gte=OuterRef("register_kwh"),
     )
-    bought = TokenSale.objects.annotate(
-        month=_month_index(ExtractYear("sold_at"), ExtractMonth("sold_at"))
-    ).filter(meter_id=OuterRef("meter_id"), month=_period_index(OuterRef("period")))
+    # The unit's sales only: unfiltered, PostgreSQL grouped every sale of every unit by month
+    # first (414 of 882 ms for a ULP at 100,000 customers).
+    bought = (
+        TokenSale.objects.filter(meter__customer__unit_id__in=w.unit_ids)
+        .annotate(month=_month_index(ExtractYear("sold_at"), ExtractMonth("sold_at")))
+        .filter(meter_id=OuterRef("meter_id"), month=_period_index(OuterRef("period")))
+    )
     rows = LoadProfileRecord.objects.filter(
         meter__customer__unit_id__in=w.unit_ids, period__gte=w.since_period
     ).filter(Exists(earlier_higher), Exists(bought))
@@ -305,7 +310,8 @@ def _scored_sql(w: Window) -> tuple[str, list]:
 
 def count_suspects(w: Window) -> int:
     sql, params = _scored_sql(w)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        without_jit(cursor)
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) s", params)  # noqa: S608
         return cursor.fetchone()[0]
 
@@ -333,7 +339,9 @@ def suspect_page(w: Window, *, offset: int = 0, limit: int | None = None):
     if limit is not None:
         sql += " LIMIT %s OFFSET %s"
         params = [*params, limit, offset]
-    with connection.cursor() as cursor:
+    # JIT compiled the statement's many rules for 4.2 s of a 3.9 s run at 100,000 customers.
+    with transaction.atomic(), connection.cursor() as cursor:
+        without_jit(cursor)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     suspects = [
