@@ -37,7 +37,7 @@ import logging
 import time
 
 import benchpages
-from benchdb import throwaway_database
+from benchdb import execute, scalar, throwaway_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/p2tl_bench"
 SEED = 2323
@@ -113,22 +113,6 @@ FROM customers_customer c
 CROSS JOIN generate_series(1, 3) AS s(n)
 WHERE c.id > %(after)s AND c.id %% 400 = 6
 """
-
-
-def execute(statement: str, params=None) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
-
-
-def scalar(statement: str, params=None):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchone()[0]
 
 
 def periods(months: int) -> list[str]:

@@ -48,7 +48,7 @@ from pathlib import Path
 import benchpages
 from bench_imports import run_pipeline, write_file
 from bench_replacement import CLOSED, INSERT_PROCESSES, INSERT_TARGETS, STAGE_TARGETS, cases
-from benchdb import throwaway_database
+from benchdb import execute, scalar, throwaway_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/uid_bench"
 SEED = 2026
@@ -156,22 +156,6 @@ FROM core_process p
 CROSS JOIN LATERAL generate_series(0, 1 + p.id %% 2 + (NOT p.is_open)::int) AS s(n)
 WHERE p.id > %(after)s
 """
-
-
-def execute(statement: str, params=None) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
-
-
-def scalar(statement: str, params=None):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchone()[0]
 
 
 def periods(months: int) -> list[str]:

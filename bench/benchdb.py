@@ -58,3 +58,21 @@ def throwaway_database(url: str, *, keep: bool = False, reuse: bool = False) -> 
         connections.close_all()
         if not keep:
             recreate_database(url, create=False)
+
+
+def execute(statement: str, params=None) -> int:
+    """Run one SQL statement on Django's connection; the rows it touched."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def scalar(statement: str, params=None):
+    """The first column of the first row of one SQL query on Django's connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone()[0]
