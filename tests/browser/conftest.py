@@ -110,6 +110,15 @@ def login(page, username):
     assert page.locator("h1").first.inner_text() == "Dashboard"
 
 
+def settle_fetches(page):
+    """Wait until the phone app's start-up fetches and its fetch of the work list came back.
+
+    ``networkidle`` cannot tell: it fires once per navigation, and the app fetches after login
+    and on each tap without navigating, with gaps between one request and the next."""
+    page.evaluate("() => startUp")
+    page.wait_for_function("() => workFetch === null")
+
+
 def assert_fits_phone(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{page.url} is {width}px wide on a 390px phone"

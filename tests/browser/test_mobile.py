@@ -14,7 +14,7 @@ from meterops.core.models import UnitSettings
 from meterops.replacement import services as replacement
 from meterops.replacement.choices import TargetState
 from meterops.replacement.models import DamageType, Replacement, ReplacementTarget
-from tests.browser.conftest import PHONE, assert_fits_phone
+from tests.browser.conftest import PHONE, assert_fits_phone, settle_fetches
 from tests.conftest import build_cast
 from tests.factories import TEST_PASSWORD, CustomerFactory, MeterFactory, UserFactory
 from tests.replacement.conftest import jpeg
@@ -76,6 +76,7 @@ def _work_list(new_page):
     page.get_by_role("button", name="Masuk").tap()
     page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
     page.get_by_role("button", name="Ambil daftar kerja").tap()
+    settle_fetches(page)
     return page
 
 
@@ -400,7 +401,6 @@ def test_reading_sent_back_is_read_again_from_the_work_list(field, new_page):
 def test_conflict_is_shown_side_by_side_and_resent_with_server_version(field, new_page):
     page = _work_list(new_page)
     expect(page.locator(".work-item")).to_have_count(1)
-    page.wait_for_load_state("networkidle")  # no fetch of the work list still on its way
     # The supervisor hands the PK out again after the phone fetched it.
     replacement.assign_work_orders(
         work_orders=[field.order], officer=field.officer, actor=field.supervisor

@@ -16,7 +16,7 @@ from meterops.api.models import IdempotentWrite
 from meterops.prepaid import services
 from meterops.prepaid.choices import RequestState, TokenStatus
 from meterops.prepaid.models import ServiceRequest
-from tests.browser.conftest import DESKTOP, PHONE, assert_fits_phone, login
+from tests.browser.conftest import DESKTOP, PHONE, assert_fits_phone, login, settle_fetches
 from tests.conftest import build_cast
 from tests.factories import TEST_PASSWORD
 from tests.prepaid.builders import activated, make_fee, make_keys, make_stock
@@ -226,7 +226,7 @@ def test_a_temporary_connection_past_its_end_is_refused_on_the_phone(field, new_
     page.get_by_role("link", name="Pekerjaan Hari Ini").tap()
     page.get_by_role("button", name="Ambil daftar kerja").tap()
     page.locator(".work-item", has_text=request.request_number).locator("a").tap()
-    page.wait_for_load_state("networkidle")
+    settle_fetches(page)
     page.context.set_offline(True)
     page.set_input_files("#install-report", [_photo("ba.jpg")])
     page.set_input_files("#install-contract", [_photo("spjbtl.jpg")])

@@ -64,7 +64,6 @@ def test_refused_replacement_is_corrected_with_its_photos_and_recorded_once(
 ):
     page = _work_list(new_page)
     expect(page.locator(".work-item")).to_have_count(1)
-    page.wait_for_load_state("networkidle")
     page.context.set_offline(True)
     # The phone knows no stan of this meter: nothing to check the final stan against.
     enter_replacement(page, "1000", "56000000996")
@@ -140,7 +139,6 @@ def test_refused_reread_is_corrected_with_its_photo(field, new_page, live_server
         read_at=timezone.now(),
     )
     page = _work_list(new_page)
-    page.wait_for_load_state("networkidle")
     page.context.set_offline(True)
     page.locator(".work-item", has_text="Baca ulang stan").locator("a").tap()
     page.fill("#reread-register", "912,5")
@@ -215,7 +213,6 @@ def test_refused_survey_order_is_corrected_in_its_form(field, new_page, live_ser
     )
     route = RouteFactory(unit=field.sp_a, code="RBM-A01")
     page = _work_list(new_page)
-    page.wait_for_load_state("networkidle")
     page.context.set_offline(True)
     page.locator(".work-item", has_text=order.reference).locator("a").tap()
     page.fill("#order-form [name=route_code]", "RBM-A1")  # a typo: no such RBM

@@ -20,7 +20,6 @@ def test_replacement_refused_on_the_phone_before_queueing(field, new_page):  # n
     )
     page = _work_list(new_page)
     expect(page.locator(".work-item")).to_have_count(1)
-    page.wait_for_load_state("networkidle")
     page.context.set_offline(True)  # the phone checks with what the work list brought
 
     page.locator(".work-item a").tap()

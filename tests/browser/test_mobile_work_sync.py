@@ -18,7 +18,6 @@ def test_the_app_revalidates_and_merges_what_changed(field, new_page):  # noqa: 
     page = _work_list(new_page)
     item = page.locator(".work-item")
     expect(item).to_contain_text("Display mati / blank")
-    page.wait_for_load_state("networkidle")
 
     burnt, _ = DamageType.objects.get_or_create(code="terbakar", defaults={"name": "Terbakar"})
     ReplacementTarget.objects.filter(pk=field.order.target_id).update(

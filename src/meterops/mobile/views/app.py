@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from meterops.replacement.models import NOTES_MAX_LENGTH
 from meterops.replacement.services import DISTRIBUTOR_ROLES
 
-APP_VERSION = "2026-12-06.6"
+APP_VERSION = "2026-12-07.1"
 ASSETS = (
     "mobile/app.css",
     "mobile/app.js",

@@ -257,7 +257,7 @@ $("#login-form").addEventListener("submit", async (event) => {
     auth.save(data.token, data.user);
     form.reset();
     go("home");
-    fetchReferenceData();
+    startUp = fetchReferenceData();
   } catch (error) {
     // A lockout comes as JSON like every other refusal, its message saying how long.
     $("#login-error").textContent = isOffline(error)
@@ -275,6 +275,9 @@ $("#logout").addEventListener("click", async () => {
   await db.clear("cache");
   go("login");
 });
+
+/* The lists fetched after login, the work list last: a screen or a test waits on it. */
+let startUp = Promise.resolve();
 
 async function fetchReferenceData() {
   try {
