@@ -23,11 +23,12 @@ in chunks, then INSERT ... SELECT over the new customers' id range, never a quer
 KRN-2 campaign targets are not built (a campaign needs the vending keys' KCT generation): the
 KCT rule reads an empty table here, its plan is that of bench_keychange's targets.
 
-Stage 1 builds the first tenth of the customers (the baseline), then the list is timed; stage
-2 adds the other nine tenths and the list is timed again. The list is one aggregate statement
-over the reach (``p2tl.services.suspect_rows``), so its time grows with the customers of the
-reach: the ratio full / baseline of its p95 is expected near 10 for the UID, and the
-ULP's figure is what a supervisor waits for. The database is dropped.
+Stage 1 builds the first tenth of the customers (the baseline), stage 2 adds the other nine
+tenths. After each, the worker's job that keeps the scores (``p2tl.services.count_suspects``,
+every unit with its own weights) is timed once; then, per user, the list scored live as before
+the kept scores (one aggregate statement over the reach, which grows with its customers), and
+the page, a deep page and the export reading the kept scores. The ratios that tell: full /
+baseline of each figure, and live / kept in the same stage. The database is dropped.
 """
 
 from __future__ import annotations
@@ -167,18 +168,32 @@ def build(units, count: int, months: int) -> dict[str, float]:
     return seconds
 
 
-def measure(units, requests: int) -> dict[str, dict]:
-    """p50/p95 (ms) of the list and the export per user, and how many customers it lists."""
+def measure(units, requests: int) -> tuple[dict[str, dict], float]:
+    """The worker's count of every unit's scores (seconds), then p50/p95 (ms) per user of the
+    list and the export reading the kept scores, and of the list scored live as before."""
+    from dataclasses import replace
+
     from django.urls import reverse
 
     from meterops.core.models import User
     from meterops.p2tl.queries import window_of
-    from meterops.p2tl.services import count_suspects
+    from meterops.p2tl.services import count_suspects, suspect_page, suspect_total
 
+    started = time.perf_counter()
+    count_suspects()
+    counting = time.perf_counter() - started
     clients = benchpages.logged_in_clients(USERS)
     measured = {}
     for label, client in clients.items():
-        listed = count_suspects(window_of(User.objects.get(username=USERS[label]), None))
+        window = window_of(User.objects.get(username=USERS[label]), None)
+        listed = suspect_total(window)
+        live = replace(window, counted_at=None)
+        times = []
+        for _ in range(max(2, requests // 10)):
+            started = time.perf_counter()
+            suspect_page(live, limit=25)
+            times.append((time.perf_counter() - started) * 1000)
+        measured[f"scored live, first page ({label})"] = _figures(times, listed)
         for page, url, count in (
             ("Daftar Suspect P2TL", reverse("p2tl:suspect_list"), requests),
             ("Daftar Suspect P2TL, page 3", reverse("p2tl:suspect_list"), requests),
@@ -186,12 +201,16 @@ def measure(units, requests: int) -> dict[str, dict]:
         ):
             params = {"page": 3} if "page 3" in page else {}
             times = benchpages.timed_gets(client, url, params, count)
-            measured[f"{page} ({label})"] = {
-                "p50": benchpages.percentile(times, 0.5),
-                "p95": benchpages.percentile(times, 0.95),
-                "listed": listed,
-            }
-    return measured
+            measured[f"{page} ({label})"] = _figures(times, listed)
+    return measured, counting
+
+
+def _figures(times: list[float], listed: int) -> dict:
+    return {
+        "p50": benchpages.percentile(times, 0.5),
+        "p95": benchpages.percentile(times, 0.95),
+        "listed": listed,
+    }
 
 
 def main() -> None:
@@ -209,13 +228,20 @@ def main() -> None:
 
         logging.getLogger("meterops.request").setLevel(logging.WARNING)
         units = build_region()
-        stages = {}
+        stages, counting = {}, {}
         for stage, count in (("baseline", first), ("full", args.customers - first)):
             print(f"\n== {stage}: adding {count:,} customers", flush=True)
             seconds = build(units, count, args.months)
             for part, spent in seconds.items():
                 print(f"  build {part:<40} {spent:8.1f} s", flush=True)
-            stages[stage] = measure(units, args.requests)
+            stages[stage], counting[stage] = measure(units, args.requests)
+            print(f"  count_suspects (every unit, the worker's job) {counting[stage]:8.1f} s")
+
+        ratio = counting["full"] / counting["baseline"] if counting["baseline"] else float("nan")
+        print(
+            f"\ncount_suspects: {counting['full']:.1f} s, baseline {counting['baseline']:.1f} s"
+            f" ({ratio:.2f}×)"
+        )
 
         print(f"\n{'page (user)':<44} {'listed':>9} {'p50 ms':>9} {'p95 ms':>9} {'×base':>7}")
         for label, full in stages["full"].items():

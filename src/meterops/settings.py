@@ -382,3 +382,5 @@ WORKER_HEARTBEAT_MAX_AGE = float(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "60"
 # Dashboard counts kept in tallies (meterops.core.tallies) are counted again on the worker
 # when a view finds them older than this many seconds.
 TALLY_MAX_AGE = int(os.environ.get("TALLY_MAX_AGE", "300"))
+# The P2TL list's kept scores (meterops.p2tl): a count scores every customer, so less often.
+P2TL_MAX_AGE = int(os.environ.get("P2TL_MAX_AGE", "3600"))

@@ -98,6 +98,23 @@ def test_writes_go_to_the_primary_and_keep_the_rest_of_the_report_there(router):
         assert router.db_for_read(Unit) == "replica"
 
 
+def test_a_recount_queued_by_a_report_keeps_its_reads_on_the_replica(router):
+    """A stale tally queues its recount (a job row on the primary) in the middle of the view;
+    the view reads nothing of that row back, so its next reads stay on the replica."""
+    from meterops.core.tallies import recount_if_stale
+
+    task = mock.Mock()
+    with replica_reads():
+        task.enqueue.side_effect = lambda *a, **k: router.db_for_write(Unit)
+        assert recount_if_stale(task, None)
+        assert task.enqueue.called
+        assert router.db_for_read(Unit) == "replica"
+        router.db_for_write(Unit)  # a write the view does read back
+        with replica.unread_write():
+            pass
+        assert router.db_for_read(Unit) == "default"
+
+
 def test_only_the_primary_is_migrated(router):
     assert router.allow_migrate("default", "core", "unit")
     assert not router.allow_migrate("replica", "core", "unit")

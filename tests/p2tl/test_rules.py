@@ -176,7 +176,7 @@ class RankingTests:
             "Status tamper 08 pada 1 bulan load profile",
             "Keluhan token tidak bisa masuk: 2 kali",
         ]
-        assert services.count_suspects(window(cast)) == 2
+        assert services.suspect_total(window(cast)) == 2
 
     def test_the_units_weights_decide_and_a_zero_weight_drops_the_signal(self, cast):
         tampered = prepaid_customer(cast.sp_a)

@@ -48,6 +48,21 @@ class replica_reads:
         _reads.reset(self._token)
 
 
+class unread_write:
+    """A write that no later read of the view looks at (a job queued for the worker): the
+    view's reads may stay on the replica after it."""
+
+    def __enter__(self):
+        state = _reads.get()
+        self._wrote = state.wrote if state is not None else None
+        return self
+
+    def __exit__(self, *exc_info):
+        state = _reads.get()
+        if state is not None and self._wrote is not None:
+            state.wrote = self._wrote
+
+
 def reads_from_replica(view):
     """Mark a report, export or dashboard view: its GETs may read from the replica, unless its
     user is pinned to the primary. A POST to the same view reads the primary: it acts on what it

@@ -7,7 +7,6 @@ from django.db.models import (
     Exists,
     Expression,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -17,8 +16,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.shortcuts import get_object_or_404
 
+from meterops.core import tallies
 from meterops.core.scoping import scoped
-from meterops.core.tallies import recount_if_stale
 
 from .choices import RemovalReason
 from .models import Customer, CustomerTally, Meter
@@ -101,8 +100,8 @@ def customer_count_by_unit(user) -> tuple[dict[int, int], datetime | None]:
     Before the first tally is made, counted now for the reach alone (the time is then None)."""
     from .tasks import count_customers_by_unit_task
 
-    counted_at = CustomerTally.objects.aggregate(newest=Max("counted_at"))["newest"]
-    recount_if_stale(count_customers_by_unit_task, counted_at)
+    counted_at = tallies.counted_at(CustomerTally.objects.all())
+    tallies.recount_if_stale(count_customers_by_unit_task, counted_at)
     if counted_at is None:
         counts = scoped(Customer, user).values("unit").annotate(n=Count("pk"))
         return dict(counts.values_list("unit", "n")), None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from meterops.core.errors import OutsideUnit
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
+from meterops.core.tallies import store
 
 from .choices import RemovalReason
 from .dil import DilRecord
@@ -311,10 +312,4 @@ def count_customers_by_unit() -> int:
         CustomerTally(unit_id=unit_id, customers=counts.get(unit_id, 0), counted_at=counted_at)
         for unit_id in Unit.objects.order_by("pk").values_list("pk", flat=True)
     ]
-    CustomerTally.objects.bulk_create(
-        tallies,
-        update_conflicts=True,
-        unique_fields=["unit"],
-        update_fields=["customers", "counted_at"],
-    )
-    return len(tallies)
+    return store(tallies, keys=["unit"], counts=["customers"])

@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from meterops.core import tallies
 from meterops.core.choices import RoleCode
 from meterops.core.models import Unit, User
 from meterops.core.scoping import scoped
@@ -126,12 +127,12 @@ def meters_by_vkrn(user: User) -> tuple[list[dict], datetime | None]:
     """Current prepaid meters per unit of the user's reach by vending key (seed 003: 41 and 42
     still to upgrade, 43 done) from the kept tally, and when it was counted; before the first
     tally is made, counted now for the reach alone (the time is then None)."""
-    counted_at = VkrnTally.objects.aggregate(newest=Max("counted_at"))["newest"]
+    counted_at = tallies.counted_at(VkrnTally.objects.all())
     if counted_at is None:
         counts = prepaid_meters_by_vkrn(scoped(Meter, user))
     else:
-        tallies = scoped(VkrnTally, user).values("unit_id", *TALLY_FIELDS)
-        counts = {tally.pop("unit_id"): tally for tally in tallies}
+        kept = scoped(VkrnTally, user).values("unit_id", *TALLY_FIELDS)
+        counts = {tally.pop("unit_id"): tally for tally in kept}
     rows = []
     units = scoped(Unit, user).filter(pk__in=list(counts)).order_by("code")
     for pk, code, name in units.values_list("pk", "code", "name"):

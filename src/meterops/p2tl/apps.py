@@ -13,6 +13,8 @@ class P2tlConfig(AppConfig):
         from meterops.core.scoping import register_scope
 
         register_scope("p2tl.P2tlSettings", "unit")
+        register_scope("p2tl.SuspectScore", "unit")
+        register_scope("p2tl.SuspectTally", "unit")
         register_menu(
             MenuEntry(
                 _("Daftar Suspect P2TL"),

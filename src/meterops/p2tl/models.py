@@ -79,3 +79,57 @@ WEIGHT_FIELDS = (
     "weight_kct_failure",
     "weight_token_calls",
 )
+
+
+def _hits(label) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, default=0)
+
+
+class SuspectScore(models.Model):
+    """A customer's P2TL score and hits per signal as ``count_suspects`` last counted them,
+    with the unit's own weights. The list reads these rows by unit and score instead of
+    scoring every customer of the reach on each view (3.8 s for a ULP, 14.6 s for the UID at
+    1,000,000 customers; docs/BENCHMARKS.md). Only customers with a score have a row."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", models.CASCADE, primary_key=True, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+", verbose_name=_("unit"))
+    score = models.PositiveIntegerField(_("skor"))
+    tamper = _hits("tamper 08")
+    voltage = _hits(_("tegangan di luar batas"))
+    register = _hits(_("stan mundur / nol"))
+    prepaid_register = _hits(_("stan kartu tidak naik"))
+    drop_after_visit = _hits(_("turun setelah kunjungan"))
+    sampling = _hits(_("kelainan sampling"))
+    kct_failure = _hits(_("KCT gagal"))
+    token_calls = _hits(_("keluhan token"))
+    # A P2TL inspection without violation done on or after this day clears the customer
+    # (the unit's cleared_months when counted); read live, so the outcome shows at once.
+    cleared_since = models.DateField()
+
+    class Meta:
+        verbose_name = _("skor suspect P2TL")
+        verbose_name_plural = _("skor suspect P2TL")
+        indexes = [
+            models.Index("unit", models.F("score").desc(), "customer", name="p2tl_score_unit_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"<SuspectScore customer={self.customer_id} score={self.score}>"
+
+
+class SuspectTally(models.Model):
+    """When a unit's customers were last scored, and how many have a score: a unit without a
+    row was never counted (``meterops.core.tallies``)."""
+
+    unit = models.OneToOneField(Unit, models.CASCADE, related_name="+", verbose_name=_("unit"))
+    suspects = models.PositiveIntegerField(_("pelanggan bersinyal"), default=0)
+    counted_at = models.DateTimeField(_("dihitung pada"))
+
+    class Meta:
+        verbose_name = _("penghitungan suspect P2TL")
+        verbose_name_plural = _("penghitungan suspect P2TL")
+
+    def __str__(self) -> str:
+        return f"<SuspectTally unit={self.unit_id} at {self.counted_at:%Y-%m-%d %H:%M}>"

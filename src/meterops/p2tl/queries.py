@@ -9,7 +9,7 @@ from meterops.customers.models import Customer
 from meterops.fieldwork.choices import OPEN_STATES, InspectionFinding, OrderKind
 from meterops.fieldwork.models import FieldOrder
 
-from .services import Suspect, Window, count_suspects, suspect_page, suspect_rows, window_for
+from .services import Suspect, Window, suspect_page, suspect_rows, suspect_total, window_for
 
 
 def units_for(user: User):
@@ -49,7 +49,7 @@ class SuspectList:
             # Past the end the page has no row to carry the length: the paginator then
             # shows the last page, which is fetched again.
             if listed is None:
-                listed = count_suspects(self.window) if self.offset else 0
+                listed = suspect_total(self.window) if self.offset else 0
             self._count = listed
         return self._count
 

@@ -2,25 +2,32 @@
 
 Each signal the system already holds is one rule below: a function that returns, for every
 customer of the given units that shows it, how often (``suspect``, ``hits``), as one
-aggregate query. ``suspect_page`` puts the rules together into one SQL statement that scores a
-whole unit's customers at once (the weights are the unit's ``P2tlSettings``) and drops the
-customers a P2TL inspection recently cleared. Works on SQLite and PostgreSQL alike.
+aggregate query. ``_scored_sql`` puts the rules together into one SQL statement that scores a
+whole unit's customers at once (the weights are the unit's ``P2tlSettings``). Scoring grows
+with the customers, so the worker keeps the scores (``count_suspects``: each unit with its own
+weights, into ``SuspectScore``) and the list reads them by unit and score, dropping at read time
+the customers a P2TL inspection recently cleared, so an inspection's outcome shows at once.
+Works on SQLite and PostgreSQL alike.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings as django_settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meterops.complaints.models import TokenCall
+from meterops.core import tallies
 from meterops.core.choices import RoleCode
+from meterops.core.jobs import enqueue_on_commit
 from meterops.core.models import Unit, User
 from meterops.core.services import require_role, require_unit
 from meterops.core.transitions import without_jit
+from meterops.customers.models import Customer
 from meterops.fieldwork.choices import InspectionFinding, OrderKind, OrderState
 from meterops.fieldwork.models import FieldOrder
 from meterops.fieldwork.services import InspectionsIssued, issue_p2tl_inspection_orders
@@ -30,7 +37,7 @@ from meterops.prepaid.models import TAMPER, LoadProfileRecord, TokenSale
 from meterops.reading.models import Reading, previous_period
 from meterops.replacement.models import Replacement
 
-from .models import P2tlSettings
+from .models import P2tlSettings, SuspectScore, SuspectTally
 
 SETTINGS_EDITORS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN)
 LIST_READERS = (RoleCode.ADMIN, RoleCode.UNIT_ADMIN, RoleCode.SUPERVISOR)
@@ -49,6 +56,8 @@ class Window:
     voltage_low: int
     voltage_high: int
     today: date
+    # When the oldest kept score of these units was counted; None: never, score them live.
+    counted_at: datetime | None = None
 
     @property
     def since_period(self) -> str:
@@ -57,6 +66,10 @@ class Window:
     @property
     def since_day(self) -> date:
         return self.today - timedelta(days=31 * self.settings.lookback_months)
+
+    @property
+    def cleared_since(self) -> date:
+        return self.today - timedelta(days=31 * self.settings.cleared_months)
 
 
 def window_for(unit: Unit, unit_ids: list[int], today: date | None = None) -> Window:
@@ -70,6 +83,7 @@ def window_for(unit: Unit, unit_ids: list[int], today: date | None = None) -> Wi
         voltage_low=band.voltage_low,
         voltage_high=band.voltage_high,
         today=today or timezone.localdate(),
+        counted_at=scores_counted_at(unit_ids),
     )
 
 
@@ -264,23 +278,27 @@ SIGNALS = (
 def cleared_customers(w: Window) -> QuerySet:
     """Customers whose P2TL inspection found no violation within cleared_months: they leave
     the list for that long (issue #23, "the outcome feeds back")."""
-    since = w.today - timedelta(days=31 * w.settings.cleared_months)
     return (
-        FieldOrder.objects.filter(
-            unit_id__in=w.unit_ids,
-            kind=OrderKind.P2TL_INSPECTION,
-            state__in=DONE_STATES,
-            inspection_finding=InspectionFinding.NONE,
-            done_at__date__gte=since,
-        )
+        cleared_inspections()
+        .filter(unit_id__in=w.unit_ids, done_at__date__gte=w.cleared_since)
         .order_by()
         .values("customer_id")
     )
 
 
-def _scored_sql(w: Window) -> tuple[str, list]:
+def cleared_inspections() -> QuerySet:
+    """P2TL inspections done that found no violation."""
+    return FieldOrder.objects.filter(
+        kind=OrderKind.P2TL_INSPECTION,
+        state__in=DONE_STATES,
+        inspection_finding=InspectionFinding.NONE,
+    )
+
+
+def _scored_sql(w: Window, *, cleared: bool = True) -> tuple[str, list]:
     """SELECT customer, score, one hits column per signal: the weighted sum of the signals a
-    customer shows, for every customer of the window's units, in one statement."""
+    customer shows, for every customer of the window's units, in one statement; without the
+    customers an inspection cleared unless ``cleared`` is False."""
     parts, params = [], []
     for signal in SIGNALS:
         if not getattr(w.settings, signal.weight_field):
@@ -297,18 +315,24 @@ def _scored_sql(w: Window) -> tuple[str, list]:
     )
     score = " + ".join(f"CASE WHEN g.h_{s.code} > 0 THEN %s ELSE 0 END" for s in SIGNALS)
     columns = ", ".join(f"g.h_{s.code}" for s in SIGNALS)
-    cleared_sql, cleared_params = cleared_customers(w).query.sql_with_params()
     union = " UNION ALL ".join(parts)
     sql = (
         f"SELECT g.customer, ({score}) AS score, {columns} FROM ("  # noqa: S608
-        f"SELECT u.suspect AS customer, {hits} FROM ({union}) u GROUP BY u.suspect"
-        f") g WHERE g.customer NOT IN ({cleared_sql})"
+        f"SELECT u.suspect AS customer, {hits} FROM ({union}) u GROUP BY u.suspect) g"
     )
     weights = [getattr(w.settings, s.weight_field) for s in SIGNALS]
-    return sql, [*weights, *[s.code for s in SIGNALS], *params, *cleared_params]
+    params = [*weights, *[s.code for s in SIGNALS], *params]
+    if cleared:
+        cleared_sql, cleared_params = cleared_customers(w).query.sql_with_params()
+        sql += f" WHERE g.customer NOT IN ({cleared_sql})"
+        params += cleared_params
+    return sql, params
 
 
-def count_suspects(w: Window) -> int:
+def suspect_total(w: Window) -> int:
+    """How many customers the window lists."""
+    if w.counted_at is not None:
+        return _kept_scores(w).count()
     sql, params = _scored_sql(w)
     with transaction.atomic(), connection.cursor() as cursor:
         without_jit(cursor)
@@ -329,8 +353,10 @@ class Suspect:
 
 def suspect_page(w: Window, *, offset: int = 0, limit: int | None = None):
     """A page of the unit's suspects, highest score first, and how many there are in all
-    (None for a page past the end), in one statement whatever the number of customers
-    (issue #23)."""
+    (None for a page past the end): the kept scores, or before their first count the rules
+    run now, in one statement (issue #23)."""
+    if w.counted_at is not None:
+        return _kept_page(w, offset=offset, limit=limit)
     sql, params = _scored_sql(w)
     sql = (
         f"SELECT s.*, COUNT(*) OVER () AS listed FROM ({sql}) s"  # noqa: S608
@@ -360,6 +386,101 @@ def suspect_rows(w: Window, *, offset: int = 0, limit: int | None = None) -> lis
     return suspect_page(w, offset=offset, limit=limit)[0]
 
 
+# --- Kept scores -----------------------------------------------------------------------------
+
+
+def score_max_age() -> timedelta:
+    return timedelta(seconds=django_settings.P2TL_MAX_AGE)
+
+
+def scores_counted_at(unit_ids) -> datetime | None:
+    """When the oldest kept score of these units was counted; None when none ever was."""
+    counted = SuspectTally.objects.filter(unit_id__in=unit_ids)
+    return counted.aggregate(oldest=Min("counted_at"))["oldest"]
+
+
+def _kept_scores(w: Window) -> QuerySet:
+    """The window's kept scores without the customers an inspection cleared since the day
+    their unit's cleared_months reached back to when counted."""
+    cleared = cleared_inspections().filter(
+        customer_id=OuterRef("customer_id"), done_at__date__gte=OuterRef("cleared_since")
+    )
+    return SuspectScore.objects.filter(unit_id__in=w.unit_ids).exclude(Exists(cleared))
+
+
+def _kept_page(w: Window, *, offset: int, limit: int | None):
+    rows = _kept_scores(w).order_by("-score", "customer_id")
+    page = rows[offset : offset + limit] if limit is not None else rows[offset:]
+    codes = [s.code for s in SIGNALS]
+    suspects = [
+        Suspect(row[0], row[1], dict(zip(codes, row[2:], strict=True)))
+        for row in page.values_list("customer_id", "score", *codes)
+    ]
+    if not suspects:
+        return [], None
+    listed = offset + len(suspects) if limit is None or len(suspects) < limit else rows.count()
+    return suspects, listed
+
+
+def count_suspects(unit_id: int | None = None, today: date | None = None) -> int:
+    """Score the customers of every unit (or of ``unit_id`` and the units below it) into
+    SuspectScore, each unit with its own weights (issue #23); returns the customers scored."""
+    units = Unit.objects.filter(Exists(Customer.objects.filter(unit_id=OuterRef("pk"))))
+    if unit_id is not None:
+        top = Unit.objects.get(pk=unit_id)
+        units = units.filter(Q(pk=top.pk) | Q(path__startswith=f"{top.path}/"))
+    return sum(count_suspects_of(unit, today) for unit in units.order_by("path"))
+
+
+@transaction.atomic
+def count_suspects_of(unit: Unit, today: date | None = None) -> int:
+    """Score one unit's customers with its weights into SuspectScore in place of its last
+    count, in one INSERT … SELECT; a crash keeps the last count whole."""
+    w = window_for(unit, [unit.pk], today)
+    sql, params = _scored_sql(w, cleared=False)
+    codes = ", ".join(s.code for s in SIGNALS)
+    hits = ", ".join(f"g.h_{s.code}" for s in SIGNALS)
+    updates = ", ".join(
+        f"{name} = excluded.{name}"
+        for name in ("unit_id", "score", "cleared_since", *[s.code for s in SIGNALS])
+    )
+    score_table, customer_table = SuspectScore._meta.db_table, Customer._meta.db_table
+    counted_at = timezone.now()
+    SuspectScore.objects.filter(unit=unit)._raw_delete(SuspectScore.objects.db)
+    with connection.cursor() as cursor:
+        without_jit(cursor)
+        # A customer moved in from another unit replaces the row counted there.
+        cursor.execute(
+            f"INSERT INTO {score_table} (customer_id, unit_id, score, cleared_since, {codes})"  # noqa: S608
+            f" SELECT g.customer, %s, g.score, %s, {hits} FROM ({sql}) g"
+            f" WHERE g.score > 0 AND g.customer IN"
+            f" (SELECT c.id FROM {customer_table} c WHERE c.unit_id = %s)"
+            f" ON CONFLICT (customer_id) DO UPDATE SET {updates}",
+            [unit.pk, w.cleared_since, *params, unit.pk],
+        )
+        scored = cursor.rowcount
+    tallies.store(
+        [SuspectTally(unit=unit, suspects=scored, counted_at=counted_at)],
+        keys=["unit"],
+        counts=["suspects"],
+    )
+    return scored
+
+
+def recount_suspects_if_stale(w: Window) -> bool:
+    """Queue a count of the kept scores when the window's are missing or older than
+    P2TL_MAX_AGE."""
+    from .tasks import count_suspects_task
+
+    return tallies.recount_if_stale(count_suspects_task, w.counted_at, max_age=score_max_age())
+
+
+def scores_just_counted() -> bool:
+    """Every unit's scores counted within the last half of P2TL_MAX_AGE."""
+    oldest = SuspectTally.objects.aggregate(oldest=Min("counted_at"))["oldest"]
+    return tallies.just_counted(oldest, score_max_age())
+
+
 # --- Writes ----------------------------------------------------------------------------------
 
 
@@ -385,6 +506,10 @@ def update_p2tl_settings(*, actor: User, unit: Unit, values: dict) -> P2tlSettin
     row._history_user = actor
     row.full_clean()
     row.save()
+    from .tasks import count_suspects_task
+
+    # The kept scores were counted with the old weights: count the unit's again.
+    enqueue_on_commit(count_suspects_task, unit.pk, True)
     return row
 
 

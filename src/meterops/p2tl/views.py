@@ -1,5 +1,6 @@
 """Daftar Suspect P2TL (issue #23): thin views over p2tl.queries and p2tl.services."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -38,17 +39,26 @@ def suspect_list(request):
     number = request.GET.get("page")
     suspects = SuspectList(window, page_size=PAGE_SIZE, page=number)
     page = Paginator(suspects, PAGE_SIZE).get_page(number)
+    services.recount_suspects_if_stale(window)
     return render(
         request,
         "p2tl/suspect_list.html",
-        {"form": form, "page": page, "unit_id": request.GET.get("unit", "")},
+        {
+            "form": form,
+            "page": page,
+            "unit_id": request.GET.get("unit", ""),
+            "counted_at": window.counted_at,
+            "recount_minutes": settings.P2TL_MAX_AGE // 60,
+        },
     )
 
 
 @login_required
 def suspect_export(request):
     _form, window = _window(request, request.GET)
-    return exports.suspects_xlsx(SuspectList(window).all(), window.unit)
+    response = exports.suspects_xlsx(SuspectList(window).all(), window.unit)
+    services.recount_suspects_if_stale(window)
+    return response
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """The KRN dashboard's count of prepaid meters per vending key, kept in ``VkrnTally``
 (``meterops.core.tallies``): counting on each view read every prepaid meter of a UID."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from meterops.core import tallies
@@ -36,17 +36,11 @@ def count_meters_by_vkrn() -> int:
     counted_at = timezone.now()
     counts = prepaid_meters_by_vkrn(Meter.objects.all())
     zeros = dict.fromkeys(TALLY_FIELDS, 0)
-    tallies = [
+    rows = [
         VkrnTally(unit_id=unit_id, counted_at=counted_at, **counts.get(unit_id, zeros))
         for unit_id in Unit.objects.order_by("pk").values_list("pk", flat=True)
     ]
-    VkrnTally.objects.bulk_create(
-        tallies,
-        update_conflicts=True,
-        unique_fields=["unit"],
-        update_fields=[*TALLY_FIELDS, "counted_at"],
-    )
-    return len(tallies)
+    return tallies.store(rows, keys=["unit"], counts=list(TALLY_FIELDS))
 
 
 def recount_if_stale(counted_at) -> bool:
@@ -57,5 +51,4 @@ def recount_if_stale(counted_at) -> bool:
 
 
 def tally_is_fresh() -> bool:
-    newest = VkrnTally.objects.aggregate(newest=Max("counted_at"))["newest"]
-    return tallies.just_counted(newest)
+    return tallies.just_counted(tallies.counted_at(VkrnTally.objects.all()))

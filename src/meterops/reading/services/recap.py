@@ -1,7 +1,7 @@
 """The Rekap's numbers per reading day and BLTH, kept in ``RecapTally`` (meterops.core.tallies):
 counting them on each view read every reading and customer of a UID."""
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from meterops.core import tallies
@@ -55,7 +55,7 @@ def count_recap(period: str) -> int:
     counts = recap_counts(Reading.objects.all(), Customer.objects.all(), period)
     zeros = dict.fromkeys(RECAP_FIELDS, 0)
     days = ReadingDay.objects.order_by("pk").values_list("pk", "unit_id")
-    tallies = [
+    rows = [
         RecapTally(
             reading_day_id=day,
             unit_id=unit,
@@ -65,17 +65,11 @@ def count_recap(period: str) -> int:
         )
         for day, unit in days
     ]
-    RecapTally.objects.bulk_create(
-        tallies,
-        update_conflicts=True,
-        unique_fields=["reading_day", "period"],
-        update_fields=[*RECAP_FIELDS, "counted_at"],
-    )
-    return len(tallies)
+    return tallies.store(rows, keys=["reading_day", "period"], counts=list(RECAP_FIELDS))
 
 
 def recap_counted_at(period: str):
-    return RecapTally.objects.filter(period=period).aggregate(newest=Max("counted_at"))["newest"]
+    return tallies.counted_at(RecapTally.objects.filter(period=period))
 
 
 def recount_recap_if_stale(period: str, counted_at) -> bool:
