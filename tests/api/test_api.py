@@ -243,6 +243,18 @@ class ReplacementTests:
         work_order.target.refresh_from_db()
         assert work_order.target.state == TargetState.REPLACED
 
+    def test_the_new_meters_vkrn_is_checked_by_name(self, api_client, work_order):
+        """The customer here is postpaid: a VKRN is refused naming the field; an unknown VKRN
+        is refused by the schema; nothing is recorded."""
+        client = api_client(work_order.assigned_to)
+        photos = [upload_photo(client), upload_photo(client)]
+        for vkrn in (43, 44):
+            payload = _replacement_payload(work_order, photos, new_meter_vkrn=vkrn)
+            answer = client.post("/api/replacements", payload, content_type="application/json")
+            assert answer.status_code == 422, answer.json()
+            assert "new_meter_vkrn" in str(answer.json())
+        assert not Replacement.objects.exists()
+
     def test_changed_record_is_409_with_both_versions(self, api_client, cast, work_order):
         client = api_client(work_order.assigned_to)
         payload = _replacement_payload(work_order, [upload_photo(client), upload_photo(client)])

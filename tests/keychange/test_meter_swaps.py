@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
+from meterops.core.errors import InvalidInput
 from meterops.customers.meter_swaps import meters_swapped
 from meterops.customers.models import Meter
 from meterops.keychange import errors
@@ -28,6 +29,7 @@ from meterops.replacement.models import DamageType
 from meterops.replacement.services import (
     DamageReport,
     NewMeter,
+    new_meter_key,
     print_work_orders,
     record_replacement,
     report_damage,
@@ -153,34 +155,63 @@ class NewMeterOnTheNewKeyTests:
         assert set(CampaignTarget.objects.values_list("state", flat=True)) == {TargetState.REPLACED}
 
 
+def replaced_through_home(cast, worked, vkrn=None):
+    """The campaign's first meter found broken and replaced through HOME; returns the old meter."""
+    _campaign, meters = worked
+    damage_type, _made = DamageType.objects.get_or_create(
+        code="display-mati", defaults={"name": "Display mati / blank"}
+    )
+    report = DamageReport(damage_type=damage_type, reading_at_discovery=Decimal("1500.50"))
+    home = report_damage(
+        actor=cast.supervisor, customer=meters[0].customer, report=report, photos=[jpeg()]
+    )
+    home = verify_target(target=home, actor=cast.supervisor)
+    print_work_orders(targets=[home], actor=cast.supervisor)
+    home.refresh_from_db()
+    record_replacement(
+        target=home,
+        actor=cast.supervisor,
+        officer=cast.officer,
+        new_meter=NewMeter(
+            brand="hexing",
+            meter_number="56000000009",
+            initial_reading=Decimal("0"),
+            vkrn=vkrn,
+        ),
+        old_final_reading=Decimal("1520.00"),
+        replaced_on=timezone.localdate(),
+        photos=[jpeg("sebelum.jpg"), jpeg("sesudah.jpg")],
+    )
+    return meters[0]
+
+
 class NewMeterOnAnOldKeyTests:
     @pytest.fixture
     def home_replaced(self, cast, worked):
         """The assigned meter found broken and replaced through HOME: the new meter keeps the
         customer's key data (VKRN 41), as HOME records it."""
+        return replaced_through_home(cast, worked)
+
+    def test_home_replacement_with_a_new_meter_on_vkrn_43_closes_the_target(self, cast, worked):
+        """The officer records that the new meter from the factory is on the KRN-2 key."""
+        meter = replaced_through_home(cast, worked, vkrn=43)
+        new_meter = meter.customer.current_meter
+        assert (new_meter.vkrn, new_meter.key_revision) == (43, 2)
+        assert new_meter.supply_group == meter.supply_group  # the rest of the key data kept
+        target = target_of(meter)
+        assert target.state == TargetState.REPLACED
+        assert not target.process.is_open
+        assert not target.tokens.filter(voided_at__isnull=True).exists()
+
+    def test_a_vkrn_for_a_postpaid_meter_is_refused_by_name(self, cast, worked):
         _campaign, meters = worked
-        damage_type, _made = DamageType.objects.get_or_create(
-            code="display-mati", defaults={"name": "Display mati / blank"}
-        )
-        report = DamageReport(damage_type=damage_type, reading_at_discovery=Decimal("1500.50"))
-        home = report_damage(
-            actor=cast.supervisor, customer=meters[0].customer, report=report, photos=[jpeg()]
-        )
-        home = verify_target(target=home, actor=cast.supervisor)
-        print_work_orders(targets=[home], actor=cast.supervisor)
-        home.refresh_from_db()
-        record_replacement(
-            target=home,
-            actor=cast.supervisor,
-            officer=cast.officer,
-            new_meter=NewMeter(
-                brand="hexing", meter_number="56000000009", initial_reading=Decimal("0")
-            ),
-            old_final_reading=Decimal("1520.00"),
-            replaced_on=timezone.localdate(),
-            photos=[jpeg("sebelum.jpg"), jpeg("sesudah.jpg")],
-        )
-        return meters[0]
+        customer = meters[0].customer
+        customer.payment_mode = "postpaid"
+        customer.save()
+        with pytest.raises(InvalidInput) as refused:
+            new_meter_key(customer, 43)
+        assert refused.value.field == "new_meter_vkrn"
+        assert new_meter_key(customer, None) == {}
 
     def test_home_replacement_moves_the_target_to_the_new_meter(self, cast, home_replaced):
         target = target_of(home_replaced)

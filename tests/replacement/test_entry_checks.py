@@ -192,6 +192,15 @@ class ReplacementFormTests:
         assert page.status_code == 302
         assert Replacement.objects.get().low_reading_reason == "register meloncat"
 
+    def test_a_vkrn_for_a_postpaid_meter_is_shown_on_the_vkrn_field(
+        self, cast, client_for, printed, field_officer
+    ):
+        """Issue #23: the new meter's VKRN is for prepaid meters; this customer is postpaid."""
+        assert printed.customer.payment_mode == "postpaid"
+        page = self._post(cast, client_for, printed, field_officer, vkrn="43")
+        assert "hanya diisi untuk meter prabayar" in " ".join(page.context["form"].errors["vkrn"])
+        assert not Replacement.objects.exists()
+
     def test_form_shows_print_day_and_last_stan(self, cast, client_for, printed):
         page = client_for(cast.supervisor).get(
             self.URL, {"customer_id": printed.customer.customer_id}

@@ -198,6 +198,7 @@ def replacement_entry(request, payload: s.ReplacementIn):
                     model=payload.new_meter_model,
                     serial_number=payload.new_meter_serial,
                     seal_numbers=payload.seal_numbers,
+                    vkrn=payload.new_meter_vkrn,
                 ),
                 old_final_reading=payload.old_final_reading,
                 replaced_on=payload.replaced_on,

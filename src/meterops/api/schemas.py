@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from meterops.replacement.models import NOTES_MAX_LENGTH
+from meterops.vending.choices import VkrnCode
 
 MAX_ID = 2**31 - 1
 
@@ -163,6 +164,7 @@ class ReplacementIn(Schema):
     new_meter_model: Text(40) = ""
     new_meter_serial: Text(30) = ""
     seal_numbers: Text(120) = ""
+    new_meter_vkrn: VkrnCode | None = None
     new_initial_reading: Register
     old_final_reading: Register
     low_reading_reason: Text(255) = ""

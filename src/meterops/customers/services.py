@@ -123,7 +123,8 @@ def swap_meter(
     """Ganti meter (seed 000): remove the customer's current meter, saying why, and install
     ``new_meter`` (unsaved) as current, once it passes ``ensure_meter_installable``.
 
-    With ``keep_key_data`` a prepaid customer's new meter keeps the old one's STS key data.
+    With ``keep_key_data`` a prepaid customer's new meter keeps the old one's STS key data
+    where its own is not given.
     Returns (old meter or None, new meter).
     """
     if not scoped(Customer, actor).filter(pk=customer.pk).exists():
@@ -137,8 +138,10 @@ def swap_meter(
         old._history_user = actor
         old.save(update_fields=["removed_at", "removal_reason", "removal_note", "updated_at"])
         if keep_key_data:
+            # What the new meter's own record says wins (a new meter on the KRN-2 key).
             for field, value in carried_key_data(old).items():
-                setattr(new_meter, field, value)
+                if getattr(new_meter, field) in (None, ""):
+                    setattr(new_meter, field, value)
     new_meter.customer = customer
     new_meter._history_user = actor
     new_meter.full_clean()

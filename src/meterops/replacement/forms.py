@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from meterops.core.forms import BootstrapMixin, ImageUploadField, ScanUploadField
 from meterops.core.models import Unit
 from meterops.core.scoping import scoped
+from meterops.vending.choices import VkrnCode
 
 from .choices import TargetSource, TargetState, WorkOrderStatus
 from .models import NOTES_MAX_LENGTH, DamageType, notes_length
@@ -187,6 +188,14 @@ class ReplacementForm(BootstrapMixin, forms.Form):
         initial=0,
     )
     seal_numbers = forms.CharField(label=_("Nomor segel"), max_length=120, required=False)
+    vkrn = forms.TypedChoiceField(
+        label=_("VKRN meter baru (khusus prabayar)"),
+        choices=[("", _("— sama dengan meter lama —")), *VkrnCode.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Meter baru dari pabrik pada kunci KRN-2: pilih VKRN 43."),
+    )
     photos = PhotosField(label=_("Foto sebelum & sesudah ganti (1–5; yang pertama 'sebelum')"))
 
     def __init__(self, *args, officers, **kwargs):

@@ -29,12 +29,13 @@ from meterops.core.services import (
     record_event,
     require_role,
 )
-from meterops.customers.choices import RemovalReason
+from meterops.customers.choices import PaymentMode, RemovalReason
 from meterops.customers.errors import MeterNotInstallable
 from meterops.customers.meter_readings import LatestReading, latest_readings
 from meterops.customers.meter_swaps import swaps_recorded
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import swap_meter
+from meterops.vending.choices import key_revision_of
 
 from .choices import PhotoStage, TargetSource, TargetState
 from .models import (
@@ -474,6 +475,9 @@ class NewMeter:
     model: str = ""
     serial_number: str = ""
     seal_numbers: str = ""
+    # A prepaid meter's vending key when it is not the old meter's (a new meter from the
+    # factory on the KRN-2 key, VKRN 43); None keeps the old meter's key data.
+    vkrn: int | None = None
 
 
 def record_replacement(
@@ -590,6 +594,18 @@ def check_final_reading(target, final: Decimal, replaced_on: date, reason: str, 
         )
 
 
+def new_meter_key(customer: Customer, vkrn: int | None) -> dict:
+    """The vending key HOME records for a prepaid customer's new meter (seed 003: VKRN 43 is
+    the KRN-2 key, its KRN follows from it); with none given it keeps the old meter's, and a
+    postpaid meter has none (issue #23: a new meter on the KRN-2 key closes its KRN-2 target)."""
+    if vkrn is None:
+        return {}
+    if customer.payment_mode != PaymentMode.PREPAID:
+        refused = _("VKRN hanya diisi untuk meter prabayar; kosongkan untuk pascabayar.")
+        raise InvalidInput("new_meter_vkrn", refused)
+    return {"vkrn": vkrn, "key_revision": key_revision_of(vkrn)}
+
+
 def _record_replacement(
     target,
     actor,
@@ -618,6 +634,7 @@ def _record_replacement(
                 meter_number=new_meter.meter_number,
                 serial_number=new_meter.serial_number,
                 installed_at=replaced_on,
+                **new_meter_key(target.customer, new_meter.vkrn),
             ),
             removed_on=replaced_on,
             reason=RemovalReason.DAMAGED,

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from meterops.replacement.models import NOTES_MAX_LENGTH
 from meterops.replacement.services import DISTRIBUTOR_ROLES
 
-APP_VERSION = "2026-12-07.1"
+APP_VERSION = "2026-12-07.2"
 ASSETS = (
     "mobile/app.css",
     "mobile/app.js",

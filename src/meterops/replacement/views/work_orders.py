@@ -31,6 +31,10 @@ def _overdue_days(user) -> int:
     return user.unit_settings().overdue_work_order_days
 
 
+# The service names the new meter's fields as the field app does; the form as HOME's page does.
+NEW_METER_FIELDS = {"new_meter_number": "meter_number", "new_meter_vkrn": "vkrn"}
+
+
 @login_required
 def workorder_print_list(request):
     """Cetak PK: verified targets waiting for their work order, and the batch just printed."""
@@ -264,6 +268,7 @@ def replacement_create(request):
                     serial_number=data["serial_number"],
                     initial_reading=data["initial_reading"],
                     seal_numbers=data["seal_numbers"],
+                    vkrn=data["vkrn"],
                 ),
                 old_final_reading=data["old_final_reading"],
                 replaced_on=data["replaced_on"],
@@ -271,7 +276,7 @@ def replacement_create(request):
                 low_reading_reason=data["low_reading_reason"],
             )
         except DomainError as exc:
-            field = getattr(exc, "field", None)
+            field = NEW_METER_FIELDS.get(getattr(exc, "field", None), getattr(exc, "field", None))
             form.add_error(field if field in form.fields else None, exc.message)
         else:
             messages.success(

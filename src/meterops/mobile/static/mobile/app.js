@@ -719,6 +719,7 @@ $("#replace-form").addEventListener("submit", async (event) => {
       new_meter_serial: form.new_meter_serial.value.trim(),
       new_initial_reading: decimalOrNull(form.new_initial_reading.value, "Stan awal", errors),
       seal_numbers: form.seal_numbers.value.trim(),
+      new_meter_vkrn: form.new_meter_vkrn.value ? Number(form.new_meter_vkrn.value) : null,
       replaced_on: form.replaced_on.value,
     },
     photos: [...replacePhotos.before, ...replacePhotos.after],
