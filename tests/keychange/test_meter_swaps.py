@@ -12,8 +12,10 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
 from meterops.core.errors import InvalidInput
+from meterops.customers.choices import RemovalReason
 from meterops.customers.meter_swaps import meters_swapped
 from meterops.customers.models import Meter
+from meterops.customers.services import remove_meter
 from meterops.keychange import errors
 from meterops.keychange.choices import FailureReason, TargetState
 from meterops.keychange.exports import progress_table
@@ -153,6 +155,43 @@ class NewMeterOnTheNewKeyTests:
             meters_swapped(swaps[1:], actor=cast.unit_admin)
         assert len(two) == len(one)
         assert set(CampaignTarget.objects.values_list("state", flat=True)) == {TargetState.REPLACED}
+
+
+class DismantledMeterTests:
+    """Bongkar rampung takes the meter out without a new one: its target leaves the campaign."""
+
+    def test_the_target_closes_its_kcts_void_and_the_officer_no_longer_has_it(self, cast, worked):
+        campaign, meters = worked
+        remove_meter(
+            customer=meters[0].customer,
+            removed_on=timezone.localdate(),
+            reason=RemovalReason.DISMANTLED,
+            actor=cast.supervisor,
+        )
+        target = target_of(meters[0])
+        assert target.state == TargetState.DISMANTLED
+        assert target.get_state_display() == "Ditutup (meter dibongkar)"
+        assert not target.process.is_open
+        assert target.process.events.filter(verb="keychange.dismantled").exists()
+        assert not target.tokens.filter(voided_at__isnull=True).exists()
+        assert not work_of(cast.officer).exists()
+        # It counts in no column: two meters are left to upgrade.
+        summary = campaign_summary(campaign)
+        assert (summary["targeted"], summary["failed"], summary["remaining"]) == (2, 0, 2)
+        (unit,) = progress_by(cast.unit_admin, "unit")
+        assert (unit["targeted"], unit["remaining"], unit["percent"]) == (2, 2, 0)
+
+    def test_an_upgraded_meter_dismantled_later_stays_upgraded(self, cast, worked):
+        _campaign, meters = worked
+        peremajaan(cast, meters[:1])
+        new_meter = meters[0].customer.current_meter
+        remove_meter(
+            customer=new_meter.customer,
+            removed_on=timezone.localdate(),
+            reason=RemovalReason.DISMANTLED,
+            actor=cast.supervisor,
+        )
+        assert target_of(meters[0]).state == TargetState.REPLACED
 
 
 def replaced_through_home(cast, worked, vkrn=None):

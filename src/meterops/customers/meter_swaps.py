@@ -12,7 +12,8 @@ apps use it, and none of them may import another. So, as the reading app registe
 - keychange, a handler told of each batch of meters swapped (``meters_swapped``): every path that
   installs a new meter in place of a current one calls it once for its whole batch
   (``swap_meter`` for HOME's Data APP Ganti and the prepaid PDL, the DIL import, the Peremajaan
-  Kumulatif upload), and the KRN-2 targets of the old meters are settled.
+  Kumulatif upload), as does ``remove_meter`` (bongkar rampung, no new meter), and the KRN-2
+  targets of the old meters are settled.
 """
 
 from collections.abc import Callable, Iterable
@@ -73,7 +74,8 @@ def swaps_recorded(customer_ids) -> None:
             listener(ids)
 
 
-# (old meter pk, new meter pk) of each swap, and the acting user (None for a system import).
+# (old meter pk, new meter pk or None) of each swap, and the acting user (None for a system
+# import).
 SwapHandler = Callable[..., None]
 
 _HANDLERS: dict[str, SwapHandler] = {}
@@ -85,8 +87,9 @@ def register_swap_handler(name: str, handler: SwapHandler) -> None:
     _HANDLERS[name] = handler
 
 
-def meters_swapped(swaps: Iterable[tuple[int, int]], *, actor) -> None:
-    """Tell every registered domain about a batch of swaps, in one call each."""
+def meters_swapped(swaps: Iterable[tuple[int, int | None]], *, actor) -> None:
+    """Tell every registered domain about a batch of swaps, in one call each; a new pk of None
+    is a meter taken out without a new one (bongkar rampung)."""
     swaps = [(old, new) for old, new in swaps if old is not None]
     if not swaps:
         return

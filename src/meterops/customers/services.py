@@ -163,6 +163,7 @@ def remove_meter(
     meter.removed_at, meter.removal_reason, meter.removal_note = removed_on, reason, note[:120]
     meter._history_user = actor
     meter.save(update_fields=["removed_at", "removal_reason", "removal_note", "updated_at"])
+    meters_swapped([(meter.pk, None)], actor=actor)
     return meter
 
 

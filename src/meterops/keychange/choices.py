@@ -9,6 +9,7 @@ class TargetState(models.TextChoices):
     FAILED = "failed", _("Gagal, menunggu KCT baru")
     CANCELLED = "cancelled", _("Gagal, ditutup")
     REPLACED = "replaced", _("Selesai (meter diganti)")
+    DISMANTLED = "dismantled", _("Ditutup (meter dibongkar)")
 
 
 # A target still to be worked on: a meter swapped for a new one settles it (issue #23).
@@ -63,5 +64,6 @@ EVENT_LABELS = {
     "regenerated": _("KCT dibuat ulang"),
     "replaced": _("Selesai: meter diganti dengan meter KRN-2"),
     "meter_replaced": _("Meter diganti: menunggu KCT untuk meter baru"),
+    "dismantled": _("Ditutup: meter dibongkar (bongkar rampung)"),
     "test_token_issued": _("Token uji 0 kWh diterbitkan"),
 }

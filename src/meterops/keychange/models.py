@@ -203,6 +203,11 @@ class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
     def follow_new_meter(self) -> None:
         pass
 
+    # A meter taken out without a new one (bongkar rampung): no meter left to upgrade.
+    @transition(field=state, source=OPEN_STATES, target=TargetState.DISMANTLED)
+    def close_by_dismantling(self) -> None:
+        pass
+
     # Corrections of a confirmation the meter's answer to the 0 kWh test token contradicts
     # (seed 003, point 5b, the two human errors); the one who corrects becomes the confirmer.
     @transition(field=state, source=TargetState.FAILED, target=TargetState.SUCCEEDED)

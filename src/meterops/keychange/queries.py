@@ -41,11 +41,15 @@ def get_campaign_for(user: User, pk: int) -> Campaign:
     return campaign
 
 
+# A dismantled meter left the campaign: it counts in no column (issue #23).
+STILL_TARGETED = ~Q(state=TargetState.DISMANTLED)
+
+
 def campaign_summary(campaign: Campaign) -> dict:
     """Targeted, done, done by replacement (issue #23), failed by reason and remaining, in one
     aggregate query."""
     counts = campaign.targets.aggregate(
-        targeted=Count("pk"),
+        targeted=Count("pk", filter=STILL_TARGETED),
         done=Count("pk", filter=Q(state=TargetState.SUCCEEDED)),
         replaced=Count("pk", filter=Q(state=TargetState.REPLACED)),
         failed=Count("pk", filter=Q(state__in=[TargetState.FAILED, TargetState.CANCELLED])),
@@ -97,7 +101,7 @@ def progress_by(user: User, group: str) -> list[dict]:
     rows = list(
         targets.values(code, name)
         .annotate(
-            targeted=Count("pk"),
+            targeted=Count("pk", filter=STILL_TARGETED),
             done=Count("pk", filter=Q(state=TargetState.SUCCEEDED)),
             replaced=Count("pk", filter=Q(state=TargetState.REPLACED)),
             failed=Count("pk", filter=failed),

@@ -25,7 +25,8 @@ def settle_targets_of_swapped_meters(
     *, swaps: Sequence[tuple[int, int]], actor: User | None
 ) -> int:
     """The open KRN-2 targets of meters swapped for new ones (issue #23, "A replaced meter leaves
-    the KRN-2 campaign"); returns how many were settled.
+    the KRN-2 campaign"), or taken out without one (new None: bongkar rampung, the target
+    closes as dismantled); returns how many were settled.
 
     Each target's unused KCT pairs are voided: a pair is made for one meter's number and key
     data (seed 003), so it can serve no other meter. A new meter on the KRN-2 key (VKRN 43, or
@@ -46,13 +47,13 @@ def settle_targets_of_swapped_meters(
     )
     if not meter_of:
         return 0
+    new_meters = {new_of[meter] for meter in meter_of.values()} - {None}
     on_old_key = set(
-        Meter.objects.filter(
-            pk__in={new_of[meter] for meter in meter_of.values()}, vkrn__in=OLD_VKRN
-        ).values_list("pk", flat=True)
+        Meter.objects.filter(pk__in=new_meters, vkrn__in=OLD_VKRN).values_list("pk", flat=True)
     )
     following = [pk for pk, meter in meter_of.items() if new_of[meter] in on_old_key]
-    done = set(meter_of) - set(following)
+    dismantled = [pk for pk, meter in meter_of.items() if new_of[meter] is None]
+    done = set(meter_of) - set(following) - set(dismantled)
     KeyChangeToken.objects.filter(target_id__in=list(meter_of), voided_at__isnull=True).update(
         voided_at=timezone.now()
     )
@@ -62,6 +63,16 @@ def settle_targets_of_swapped_meters(
         verb="keychange.replaced",
         actor=actor,
         note=_("Meter diganti dengan meter baru pada kunci KRN-2: KCT dibatalkan."),
+        events=True,
+        domain=Domain.KEYCHANGE,
+        closes=True,
+    )
+    settled += move(
+        CampaignTarget.objects.filter(pk__in=dismantled),
+        method=CampaignTarget.close_by_dismantling,
+        verb="keychange.dismantled",
+        actor=actor,
+        note=_("Meter dibongkar tanpa pengganti (bongkar rampung): KCT dibatalkan."),
         events=True,
         domain=Domain.KEYCHANGE,
         closes=True,
