@@ -64,7 +64,7 @@ def _history(customer, last_register="1000"):
         )
 
 
-def _replaced_in_home(supervisor, officer, customer, *, on, final, initial="0"):
+def _replaced_in_home(supervisor, officer, customer, *, on, final, initial="0", number=None):
     """Data APP Ganti as HOME records it: reported, verified, PK printed, replacement entered."""
     target = report_damage(
         actor=supervisor,
@@ -83,7 +83,7 @@ def _replaced_in_home(supervisor, officer, customer, *, on, final, initial="0"):
         officer=officer,
         new_meter=NewMeter(
             brand="itron",
-            meter_number=f"560000{customer.pk:05d}",
+            meter_number=number or f"560000{customer.pk:05d}",
             initial_reading=Decimal(initial),
         ),
         old_final_reading=Decimal(final),
@@ -308,3 +308,33 @@ class PeremajaanTests:
         assert (reading.swap_source, reading.swap_reference) == ("billing", billing_row.pk)
         assert not reading.flag_negative
         assert "dari Peremajaan" in reading.swap_remark()
+
+    def test_a_second_swap_in_the_period_holds_the_reading_back_naming_both(
+        self, cast, customer, approver
+    ):
+        """HOME swaps the meter on the 5th and the new one breaks and is swapped again on the
+        10th: the latest swap counts, and the reading waits for a look at both (issue #23)."""
+        _history(customer)
+        _replaced_in_home(
+            cast.supervisor, cast.officer, customer, on=date(2026, 2, 5), final="1040"
+        )
+        second = _replaced_in_home(
+            cast.supervisor,
+            cast.officer,
+            customer,
+            on=date(2026, 2, 10),
+            final="20",
+            initial="5",
+            number="56000000242",
+        )
+        reading = _uploaded(cast, customer, "35")
+        assert reading.recorded_swaps == 2
+        assert (reading.swap_reference, reading.recorded_swap_on) == (
+            second.target_id,
+            date(2026, 2, 10),
+        )
+        assert reading.flag_swap_mismatch  # held back like a disagreeing pair
+        assert "2 kali ganti meter di periode ini (terakhir 10-02-2026)" in reading.swap_remark()
+        _sent(cast, reading)
+        with pytest.raises(NothingToDo, match="1 tertahan"):
+            approve_reading_day(actor=approver, reading_day=reading.reading_day, period=PERIOD)
