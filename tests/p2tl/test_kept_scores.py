@@ -1,7 +1,6 @@
 """The P2TL list reads scores the worker keeps (issue #23; scoring on each view took 3.8 s for a
 ULP and 14.6 s for the UID at 1,000,000 customers, docs/BENCHMARKS.md)."""
 
-import threading
 from datetime import timedelta
 from unittest import mock
 
@@ -16,6 +15,7 @@ from meterops.fieldwork.choices import InspectionFinding, OrderKind
 from meterops.p2tl import services
 from meterops.p2tl.models import P2tlSettings, SuspectScore, SuspectTally
 from meterops.p2tl.tasks import count_suspects_task
+from tests.threads import at_once
 
 from .helpers import card_months, done_order, prepaid_customer, token_calls
 
@@ -178,23 +178,11 @@ def test_two_counts_of_one_unit_at_once_keep_one_row_per_customer(cast):
     customers = [prepaid_customer(cast.sp_a) for _ in range(3)]
     for customer in customers:
         card_months(customer, tamper=(0,))
-    barrier, errors = threading.Barrier(2), []
 
     def count():
-        try:
-            barrier.wait()
-            services.count_suspects_of(cast.sp_a)
-        except Exception as exc:  # the assertion below names it
-            errors.append(exc)
-        finally:
-            connection.close()
+        services.count_suspects_of(cast.sp_a)
 
-    threads = [threading.Thread(target=count) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(count, count) == []
     assert sorted(SuspectScore.objects.values_list("customer_id", flat=True)) == sorted(
         c.pk for c in customers
     )

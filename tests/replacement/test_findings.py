@@ -1,7 +1,6 @@
 """An ACMT reading whose LBKB code says the meter is broken opens (or joins) the customer's HOME
 target, once, and Cek Status Terakhir links the two both ways (issue #23)."""
 
-import threading
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,6 +30,7 @@ from tests.reading.helpers import (
     make_route,
 )
 from tests.replacement.conftest import jpeg
+from tests.threads import at_once
 
 HEADERS = ["BLTH", "IDPEL", "STAN", "TGL_BACA", "PETUGAS", "LBKB", "FOTO"]
 NEXT = "202603"
@@ -210,19 +210,10 @@ class StatusLinksTests:
 def test_two_uploads_of_the_same_reading_at_once_open_one_target(cast):
     anomaly("MR", "Meter rusak / mati")
     customer = make_customer(make_route(make_day(cast.sp_a)))
-    barrier = threading.Barrier(2)
 
     def upload():
-        barrier.wait()
-        try:
-            _upload(cast.vendor_a, [_row(customer)])
-        finally:
-            connection.close()
+        _upload(cast.vendor_a, [_row(customer)])
 
-    threads = [threading.Thread(target=upload) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    assert at_once(upload, upload) == []
     assert ReplacementTarget.objects.count() == 1
     assert Reading.objects.filter(customer=customer).count() == 1
