@@ -13,7 +13,7 @@ from django_fsm import ConcurrentTransition
 
 from meterops.core.errors import InvalidInput
 from meterops.customers.choices import RemovalReason
-from meterops.customers.meter_swaps import meters_swapped
+from meterops.customers.meter_swaps import meters_rekeyed, meters_swapped
 from meterops.customers.models import Meter
 from meterops.customers.services import remove_meter
 from meterops.keychange import errors
@@ -192,6 +192,26 @@ class DismantledMeterTests:
             actor=cast.supervisor,
         )
         assert target_of(meters[0]).state == TargetState.REPLACED
+
+
+class RekeyedInPlaceTests:
+    """A prepaid PD keeps the meter and its KCTs move it to the KRN-2 key (seed 002)."""
+
+    def test_the_target_succeeds_its_pairs_void_and_it_counts_as_done(self, cast, worked):
+        campaign, meters = worked
+        Meter.objects.filter(pk=meters[0].pk).update(vkrn=43, key_revision=2)
+        meters_rekeyed([meters[0].pk, meters[1].pk], actor=cast.supervisor, note="KCT PD-1")
+        target = target_of(meters[0])
+        assert (target.state, target.proof) == (TargetState.SUCCEEDED, "pd")
+        assert target.updated_key_at is not None and target.confirmed_by == cast.supervisor
+        assert not target.process.is_open
+        assert target.process.events.filter(verb="keychange.rekeyed", note="KCT PD-1").exists()
+        assert not target.tokens.filter(voided_at__isnull=True).exists()
+        assert not work_of(cast.officer).exists()
+        # The second meter is still on VKRN 41: its target stays.
+        assert target_of(meters[1]).state == TargetState.GENERATED
+        summary = campaign_summary(campaign)
+        assert (summary["done"], summary["remaining"]) == (1, 2)
 
 
 def replaced_through_home(cast, worked, vkrn=None):

@@ -207,6 +207,45 @@ class MeterSourceTests:
         assert meters.count() == 1
         assert (meters.get().tariff_index, meters.get().removed_at) == ("01", None)
 
+    def test_pd_moving_the_kept_meter_to_the_krn2_key_tells_the_campaign(
+        self, prepaid, prepaid_customer, monkeypatch
+    ):
+        """Issue #23: a KRN-2 target of the kept meter is settled by the PD's KCTs."""
+        from datetime import date
+
+        from meterops.customers import meter_swaps
+
+        from .builders import scan
+
+        told = []
+        monkeypatch.setitem(
+            meter_swaps._REKEY_HANDLERS, "test", lambda **kwargs: told.append(kwargs)
+        )
+        meter = Meter.objects.get(customer=prepaid_customer)
+        Meter.objects.filter(pk=meter.pk).update(vkrn=41, key_revision=1)
+        request = _application(prepaid, RequestKind.TARIFF_CHANGE, prepaid_customer)
+        request = services.activate_meter(
+            request=request, meter_number="32099999991", actor=prepaid.supervisor
+        )
+        services.issue_request_tokens(request=request, actor=prepaid.supervisor)
+        services.assign_work_order(
+            request=request, officer=prepaid.officer, actor=prepaid.supervisor
+        )
+        services.record_installation(
+            request=request,
+            actor=prepaid.officer,
+            installed_on=date.today(),
+            report_scan=scan(),
+            contract_scan=scan("spjbtl.pdf"),
+        )
+        assert told == []
+        services.complete_request(request=request, actor=prepaid.supervisor)
+        meter.refresh_from_db()
+        assert meter.vkrn == 43
+        [call] = told
+        assert call["meter_ids"] == [meter.pk] and call["actor"] == prepaid.supervisor
+        assert request.request_number in call["note"]
+
     def test_pd_may_also_replace_the_meter_from_stock(self, prepaid, prepaid_customer):
         request = _application(prepaid, RequestKind.TARIFF_CHANGE, prepaid_customer)
         request = services.activate_meter(

@@ -95,3 +95,20 @@ def meters_swapped(swaps: Iterable[tuple[int, int | None]], *, actor) -> None:
         return
     for handler in _HANDLERS.values():
         handler(swaps=swaps, actor=actor)
+
+
+# A meter that stays in place and takes a new vending key through another process (a
+# prepaid PD's KCTs, seed 002): ``handler(meter_ids=[...], actor=user, note=text)``.
+_REKEY_HANDLERS: dict[str, Callable[..., None]] = {}
+
+
+def register_rekey_handler(name: str, handler: Callable[..., None]) -> None:
+    _REKEY_HANDLERS[name] = handler
+
+
+def meters_rekeyed(meter_ids: Iterable[int], *, actor, note: str) -> None:
+    """Tell every registered domain that these meters took a new key in place."""
+    ids = sorted(set(meter_ids))
+    if ids:
+        for handler in _REKEY_HANDLERS.values():
+            handler(meter_ids=ids, actor=actor, note=note)

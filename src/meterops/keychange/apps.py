@@ -15,11 +15,15 @@ class KeychangeConfig(AppConfig):
         from meterops.core.scoping import register_scope
         from meterops.core.workers import register_resumer
         from meterops.core.worklist import register_work_source
-        from meterops.customers.meter_swaps import register_swap_handler
+        from meterops.customers.meter_swaps import register_rekey_handler, register_swap_handler
 
         from . import demo
         from .choices import EVENT_LABELS
-        from .services import resume_interrupted_campaigns, settle_targets_of_swapped_meters
+        from .services import (
+            resume_interrupted_campaigns,
+            settle_targets_of_rekeyed_meters,
+            settle_targets_of_swapped_meters,
+        )
         from .worklist import TARGETS, keychange_targets
 
         register_event_labels(self.label, EVENT_LABELS)
@@ -27,6 +31,7 @@ class KeychangeConfig(AppConfig):
         register_work_source("keychange", keychange_targets, query=TARGETS)
         register_resumer("keychange", resume_interrupted_campaigns)
         register_swap_handler("keychange", settle_targets_of_swapped_meters)
+        register_rekey_handler("keychange", settle_targets_of_rekeyed_meters)
         # After the vending keys (50) its Bank KCT is made with.
         register_demo_builder(DemoBuilder(55, demo.build_demo))
 

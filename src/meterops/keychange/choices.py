@@ -43,6 +43,7 @@ class Proof(models.TextChoices):
 
     DISPLAY = "display", _("Tampilan 04 enter (Lampiran I)")
     TEST_TOKEN = "test_token", _("Token uji 0 kWh dengan kunci baru")
+    SERVICE_REQUEST = "pd", _("KCT dari permohonan PD prabayar")
 
 
 class ZeroTokenAnswer(models.TextChoices):
@@ -65,5 +66,6 @@ EVENT_LABELS = {
     "replaced": _("Selesai: meter diganti dengan meter KRN-2"),
     "meter_replaced": _("Meter diganti: menunggu KCT untuk meter baru"),
     "dismantled": _("Ditutup: meter dibongkar (bongkar rampung)"),
+    "rekeyed": _("Berhasil: meter pindah ke kunci KRN-2 lewat permohonan PD"),
     "test_token_issued": _("Token uji 0 kWh diterbitkan"),
 }

@@ -203,6 +203,12 @@ class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
     def follow_new_meter(self) -> None:
         pass
 
+    # The meter took the KRN-2 key through another process's KCTs (a prepaid PD, seed 002),
+    # moved in bulk by ``services.settle_targets_of_rekeyed_meters``.
+    @transition(field=state, source=OPEN_STATES, target=TargetState.SUCCEEDED)
+    def succeed_elsewhere(self) -> None:
+        pass
+
     # A meter taken out without a new one (bongkar rampung): no meter left to upgrade.
     @transition(field=state, source=OPEN_STATES, target=TargetState.DISMANTLED)
     def close_by_dismantling(self) -> None:

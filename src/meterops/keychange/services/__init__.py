@@ -23,7 +23,7 @@ from .corrections import (
     issue_correction_token,
     may_correct,
 )
-from .swaps import settle_targets_of_swapped_meters
+from .swaps import settle_targets_of_rekeyed_meters, settle_targets_of_swapped_meters
 from .tally import (
     TALLY_FIELDS,
     count_meters_by_vkrn,
@@ -82,6 +82,7 @@ __all__ = [
     "report_key_change_failure",
     "resume_interrupted_campaigns",
     "save_display_expectation",
+    "settle_targets_of_rekeyed_meters",
     "settle_targets_of_swapped_meters",
     "start_campaign_generation",
     "tally_is_fresh",

@@ -15,9 +15,9 @@ from meterops.core.choices import Domain
 from meterops.core.models import User
 from meterops.core.transitions import move
 from meterops.customers.models import Meter
-from meterops.vending.choices import OLD_VKRN
+from meterops.vending.choices import NEW_VKRN, OLD_VKRN
 
-from ..choices import OPEN_STATES, FailureReason
+from ..choices import OPEN_STATES, FailureReason, Proof
 from ..models import CampaignTarget, KeyChangeToken
 
 
@@ -95,3 +95,35 @@ def settle_targets_of_swapped_meters(
         failure_reason=FailureReason.PARAMETERS_CHANGED,
     )
     return settled
+
+
+def settle_targets_of_rekeyed_meters(
+    *, meter_ids: Sequence[int], actor: User | None, note: str
+) -> int:
+    """The open KRN-2 targets of meters that took the KRN-2 key in place through another
+    process's KCTs (a prepaid PD keeping its meter, seed 002): Berhasil, the campaign's unused
+    pairs voided (made for the old key data, no meter takes them now), the key's update time
+    now, as the call centre compares it with purchases (issue #23). Returns how many."""
+    on_new_key = Meter.objects.filter(pk__in=list(meter_ids), vkrn=NEW_VKRN)
+    targets = CampaignTarget.objects.select_for_update().filter(
+        meter__in=on_new_key, state__in=OPEN_STATES
+    )
+    ids = list(targets.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    now = timezone.now()
+    KeyChangeToken.objects.filter(target_id__in=ids, voided_at__isnull=True).update(voided_at=now)
+    return move(
+        CampaignTarget.objects.filter(pk__in=ids),
+        method=CampaignTarget.succeed_elsewhere,
+        verb="keychange.rekeyed",
+        actor=actor,
+        note=note,
+        events=True,
+        domain=Domain.KEYCHANGE,
+        closes=True,
+        confirmed_by=actor,
+        confirmed_at=now,
+        updated_key_at=now,
+        proof=Proof.SERVICE_REQUEST,
+    )

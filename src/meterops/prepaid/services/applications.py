@@ -32,6 +32,7 @@ from meterops.core.services import (
 from meterops.core.transitions import move
 from meterops.customers.choices import PaymentMode, RemovalReason
 from meterops.customers.errors import MeterNotInstallable
+from meterops.customers.meter_swaps import meters_rekeyed
 from meterops.customers.models import Customer, Meter
 from meterops.customers.services import ensure_meter_installable, swap_meter
 from meterops.vending.keys import current_key_for
@@ -687,10 +688,14 @@ def complete_request(*, request: ServiceRequest, actor: User) -> ServiceRequest:
     if request.kept_meter_id:
         meter = Meter.objects.select_for_update().get(pk=request.kept_meter_id)
         meter.tariff_index = request.tariff_index
+        rekeyed = target is not None and meter.vkrn != target.vkrn
         if target is not None:
             meter.vkrn, meter.key_revision = target.vkrn, target.key_revision
         meter._history_user = actor
         meter.save()
+        if rekeyed:
+            note = _("KCT permohonan %(n)s") % {"n": request.request_number}
+            meters_rekeyed([meter.pk], actor=actor, note=note)
         request.complete(at=timezone.now())
         request.save()
         _advance(request, verb="completed", actor=actor, note=str(meter), closes=True)
