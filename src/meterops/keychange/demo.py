@@ -1,8 +1,8 @@
 """Demo KRN-2 upgrade in each demo ULP, made through the services: a campaign over the old-key
 prepaid meters of one RBM, its Bank KCT filled in this process (no worker needed), and KCT work
 orders handed to the ULP's field officer: confirmed Berhasil, still to visit with its 0 kWh
-test token, Gagal waiting for a new KCT, closed because the customer refused, and done by a
-new meter already on KRN-2 put in for a broken one.
+test token, Gagal waiting for a new KCT, closed because the customer refused, done by a new
+meter already on KRN-2 put in for a broken one, and closed by a meter dismantled.
 """
 
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.utils import timezone
 from meterops.core.demo import DemoTeam, demo_teams
 from meterops.customers.choices import RemovalReason
 from meterops.customers.models import Meter, Route
-from meterops.customers.services import swap_meter
+from meterops.customers.services import remove_meter, swap_meter
 from meterops.vending.choices import NEW_VKRN, key_revision_of
 
 from .choices import FailureReason, ZeroTokenAnswer
@@ -116,6 +116,18 @@ def _meter_replaced(*, actor, target: CampaignTarget) -> None:
     )
 
 
+def _meter_dismantled(*, actor, target: CampaignTarget) -> None:
+    """The customer's supply was ended for arrears and the meter taken out (bongkar rampung):
+    the target closes, no meter left to upgrade (issue #23)."""
+    remove_meter(
+        customer=target.customer,
+        removed_on=timezone.localdate(),
+        reason=RemovalReason.DISMANTLED,
+        note="Bongkar rampung (demo).",
+        actor=actor,
+    )
+
+
 # What the officer does with each assigned KCT, in order (a small campaign gets the first):
 # the upgraded meters are the PLN 123 demo's callers.
 OUTCOMES = (
@@ -126,6 +138,7 @@ OUTCOMES = (
     _succeed,
     _succeed,
     _meter_replaced,
+    _meter_dismantled,
 )
 
 
