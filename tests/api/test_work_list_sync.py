@@ -123,10 +123,52 @@ class ETagTests:
             new_order(work_order.assigned_to)
         client = api_client(work_order.assigned_to)
         etag = _etag(client)
-        # What every request reads (the token, the user's units, roles and time zone) and one
-        # aggregate per work source: nothing per item, no customer.
-        with django_assert_max_num_queries(13):
+        # What every request reads, once each (the token, the user's home unit and its time
+        # zone, the units the user sees, the roles) and one statement for every work source's
+        # aggregate: nothing per item, no customer (issue #22: 13 before).
+        with django_assert_max_num_queries(6):
             assert client.get("/api/work-list", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+class OneStatementTests:
+    """Since issue #22 every source's aggregate is one branch of one statement."""
+
+    def test_a_reread_sent_back_and_read_again_changes_it(self, api_client, field_officer, cast):
+        from meterops.reading.choices import ReadingState
+        from meterops.reading.models import Reading
+        from tests.reading.helpers import WIB, make_customer, make_day, make_reading, make_route
+
+        client = api_client(field_officer)
+        empty = _etag(client)
+        period = f"{timezone.now().astimezone(WIB):%Y%m}"
+        customer = make_customer(make_route(make_day(cast.sp_a)), sequence=3)
+        reading = make_reading(
+            customer, period=period, register="1200", state=ReadingState.REREAD_REQUESTED
+        )
+        sent_back = _etag(client, HTTP_IF_NONE_MATCH=empty)
+        assert sent_back != empty
+        assert client.get("/api/work-list", HTTP_IF_NONE_MATCH=sent_back).status_code == 304
+        Reading.objects.filter(pk=reading.pk).update(state=ReadingState.READ)
+        assert _etag(client, HTTP_IF_NONE_MATCH=sent_back) == empty
+
+    def test_an_officer_who_sees_nothing_still_gets_a_304(
+        self, api_client, cast, work_order, django_assert_max_num_queries
+    ):
+        from tests.factories import UserFactory
+
+        unplaced = UserFactory(
+            username="petugas.tanpa.unit",
+            contractor=cast.contractor_a,
+            placed_units=[],
+            roles=[RoleCode.FIELD_OFFICER],
+        )
+        client = api_client(unplaced)
+        answer = client.get("/api/work-list")
+        assert answer.json()["items"] == []
+        # Every source is none() for him: no aggregate is sent at all.
+        with django_assert_max_num_queries(5):
+            again = client.get("/api/work-list", HTTP_IF_NONE_MATCH=answer["ETag"])
+        assert again.status_code == 304
 
 
 class DeltaTests:
@@ -155,6 +197,26 @@ class DeltaTests:
         data = client.get("/api/work-list", {"since": generated_at}).json()
         assert data["items"] == []
         assert data["ids"] == []
+
+    def test_the_delta_asks_every_sources_ids_in_one_statement(
+        self, api_client, work_order, new_order
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for _ in range(3):
+            new_order(work_order.assigned_to)
+        client = api_client(work_order.assigned_to)
+        since = (timezone.now() - timedelta(days=1)).isoformat()
+        client.get("/api/work-list")
+        with CaptureQueriesContext(connection) as whole:
+            assert len(client.get("/api/work-list").json()["items"]) == 4
+        with CaptureQueriesContext(connection) as delta:
+            data = client.get("/api/work-list", {"since": since}).json()
+        assert len(data["items"]) == 4
+        assert len(data["ids"]) == 4
+        # The same items, and one statement more: every source's ids (issue #22).
+        assert len(delta) == len(whole) + 1
 
     def test_another_officers_items_never_appear(
         self, api_client, work_order, other_contractor_order

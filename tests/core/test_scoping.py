@@ -13,7 +13,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from meterops.core.models import Process, ProcessEvent, UnitSettings
-from meterops.core.scoping import SCOPE_LOOKUPS, scoped
+from meterops.core.scoping import SCOPE_LOOKUPS, scoped, visible_unit_ids
 from meterops.customers.models import Customer, CustomerTally
 from tests.factories import (
     ContractorFactory,
@@ -142,6 +142,27 @@ class ContractorPlacementTests:
         unplaced = UserFactory(contractor=cast.contractor_a, placed_units=[])
         CustomerFactory(unit=cast.sp_a)
         assert not scoped(Customer, unplaced).exists()
+
+    def test_a_placement_reaches_below_it_not_a_unit_whose_code_extends_its_own(self, cast):
+        # Since issue #22 the reach is one SQL statement (a LIKE on the path): "_" is a
+        # wildcard there and "53551" a prefix of "535510"; neither may leak.
+        from tests.factories import UnitFactory
+
+        placed_in = UnitFactory(code="5_1", parent=cast.area_a)
+        below = UnitFactory(code="5_1X", parent=placed_in)
+        lookalike = UnitFactory(code="5X1C", parent=UnitFactory(code="5X1", parent=cast.area_a))
+        longer = UnitFactory(code="5_10", parent=cast.area_a)
+        placed = UserFactory(contractor=cast.contractor_a, placed_units=[placed_in])
+        assert visible_unit_ids(placed) == {placed_in.pk, below.pk}
+        assert lookalike.pk not in visible_unit_ids(placed)
+        assert longer.pk not in visible_unit_ids(placed)
+
+    def test_the_reach_is_one_query_and_read_once_a_request(self, cast, django_assert_num_queries):
+        placed = UserFactory(contractor=cast.contractor_a, placed_units=[cast.sp_a, cast.sp_a2])
+        placed = type(placed).objects.select_related("contractor").get(pk=placed.pk)
+        with django_assert_num_queries(1):
+            assert visible_unit_ids(placed) == {cast.sp_a.pk, cast.sp_a2.pk}
+            scoped(Customer, placed)
 
     def test_users_are_seen_where_they_are_placed(self, cast):
         in_a2 = UserFactory(contractor=cast.contractor_a, placed_units=[cast.sp_a2])

@@ -185,7 +185,8 @@ class User(AbstractUser):
         return unit.settings_or_default() if unit else UnitSettings()
 
     def display_time_zone(self) -> str:
-        return self.unit_settings().time_zone if self.home_unit() else settings.TIME_ZONE
+        unit = self.home_unit()  # once: for a contractor's user it is a query
+        return unit.settings_or_default().time_zone if unit else settings.TIME_ZONE
 
 
 class UnitSettings(TimeStampedModel):

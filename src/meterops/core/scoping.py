@@ -7,7 +7,9 @@ to their unit in ``SCOPE_LOOKUPS``; ``scoped()`` applies it. Every queryset that
 page, an export or the API starts here.
 """
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.db.models.lookups import Exact, StartsWith
 
 from .models import Unit
 
@@ -44,27 +46,31 @@ def visible_unit_ids(user) -> frozenset[int] | None:
     if cached is not None:
         return cached
     if user.unit_id:
-        roots = [user.unit]
+        root = user.unit.path
+        units = Unit.objects.filter(Q(path=root) | Q(path__startswith=f"{root}/"))
     elif user.contractor_id and user.contractor.is_active:
-        roots = placements_in_force(user)
+        # One statement: the units within a placement in force.
+        units = Unit.objects.filter(
+            Exists(placements_in_force(user).filter(is_within(OuterRef("path"), F("path"))))
+        )
     else:
-        roots = []
-    condition = Q(pk__in=[])
-    for root in roots:
-        condition |= Q(path=root.path) | Q(path__startswith=f"{root.path}/")
-    user._visible_unit_ids = frozenset(Unit.objects.filter(condition).values_list("pk", flat=True))
+        units = Unit.objects.none()
+    user._visible_unit_ids = frozenset(units.values_list("pk", flat=True))
     return user._visible_unit_ids
 
 
-def placements_in_force(user) -> list[Unit]:
+def is_within(path, root) -> Q:
+    """In SQL, as ``Unit.is_within``: the unit at ``path`` is the one at ``root`` or below it."""
+    return Q(Exact(path, root)) | Q(StartsWith(path, Concat(root, Value("/"))))
+
+
+def placements_in_force(user) -> QuerySet:
     """A contractor user's placements that lie within its contractor's units: a unit the
     contractor no longer works for gives the user nothing there (issue #17)."""
-    works_for = list(user.contractor.units.all())
-    return [
-        unit
-        for unit in user.placed_units.all()
-        if any(unit.is_within(contractor_unit) for contractor_unit in works_for)
-    ]
+    works_for = Unit.objects.filter(contractors=user.contractor_id)
+    return user.placed_units.filter(
+        Exists(works_for.filter(is_within(OuterRef("path"), F("path"))))
+    )
 
 
 def scoped(queryset: QuerySet | type[Model], user) -> QuerySet:

@@ -8,8 +8,9 @@ without knowing the domains.
 
 The field app polls the list, so asking again must be cheap (issue #22). ``WorkQuery`` holds a
 source's one filter: the function builds its items from it, and the same filter gives the
-validator (``work_list_tag``: one aggregate query per source, no row leaves the database) and the
-ids still on the list (for a delta, ``since``), so the list and its validator cannot disagree.
+validator (``work_list_tag``: one aggregate per source, all in one statement, no row leaves the
+database) and the ids still on the list (for a delta, ``since``, also one statement), so the
+list and its validator cannot disagree.
 """
 
 import hashlib
@@ -17,7 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 # The API's version in the validator: a new answer shape makes every phone fetch in full.
 WORK_LIST_FORMAT = "1"
@@ -63,26 +67,41 @@ class WorkQuery:
             changed |= Q(**{f"{name}__gt": after})
         return queryset.filter(changed)
 
-    def fingerprint(self, user) -> tuple:
-        """How many, which (the sum of the ids and of their squares: one leaving while another
-        arrives moves both) and the newest change, computed in SQL."""
-        row = (
-            self.open(user)
-            .order_by()
-            .aggregate(
-                count=Count("pk"),
-                ids=Sum("pk"),
-                squares=Sum(F("pk") * F("pk")),
-                **{f"changed_{i}": Max(name) for i, name in enumerate(self.changes)},
-            )
-        )
-        return tuple(row.values())
+    def fingerprint(self, user, width: int, connection) -> tuple[str, list] | None:
+        """SQL of one row: the source, how many, which (the sum of the ids and of their squares:
+        one leaving while another arrives moves both) and the newest change of each of
+        ``changes``, padded to ``width`` with NULL so that every source's row has the same
+        columns; None when the source gives this user nothing (``none()``).
 
-    def ids(self, user) -> list[str]:
+        The ORM compiles only the source's filter (``open``); the aggregate around it is plain
+        SQL: compiling an aggregate query costs the 304 more than running it (issue #22)."""
+        columns = {"worklist_id": F("pk")}
+        columns.update((f"worklist_changed_{i}", F(name)) for i, name in enumerate(self.changes))
+        rows = self.open(user).order_by().values(**columns)
+        try:
+            sql, params = rows.query.get_compiler(connection=connection).as_sql()
+        except EmptyResultSet:
+            return None
+        qn = connection.ops.quote_name
+        item = f"t.{qn('worklist_id')}"
+        newest = [
+            f"MAX(t.{qn(f'worklist_changed_{i}')})" if i < len(self.changes) else "NULL"
+            for i in range(width)
+        ]
+        return (
+            # Only quoted names and the ORM's own SQL: every value is a parameter.
+            f"SELECT %s, COUNT(*), SUM({item}), SUM({item} * {item}), {', '.join(newest)} "  # noqa: S608
+            f"FROM ({sql}) t",
+            [self.kind, *params],
+        )
+
+    def ids(self, user) -> QuerySet:
+        """``(kind, id)`` of every open order, the kind completed by ``kind_field`` if any."""
         if self.kind_field is None:
-            return [f"{self.kind}:{pk}" for pk in self.open(user).values_list("pk", flat=True)]
-        rows = self.open(user).order_by().values_list(self.kind_field, "pk")
-        return [f"{self.kind}.{kind}:{pk}" for kind, pk in rows]
+            kind = Value(self.kind, output_field=CharField())
+        else:
+            kind = Concat(Value(f"{self.kind}."), F(self.kind_field), output_field=CharField())
+        return self.open(user).order_by().annotate(item_kind=kind).values_list("item_kind", "pk")
 
 
 @dataclass(frozen=True)
@@ -108,13 +127,34 @@ def work_list_for(user, since: datetime | None = None) -> list[WorkItem]:
 
 
 def work_list_ids(user) -> list[str]:
-    """``kind:id`` of every item on the officer's list now, for the phone to drop the others."""
-    return sorted(ident for source in WORK_SOURCES.values() for ident in source.query.ids(user))
+    """``kind:id`` of every item on the officer's list now, for the phone to drop the others
+    (every source in one statement)."""
+    rows = [source.query.ids(user) for _kind, source in sorted(WORK_SOURCES.items())]
+    found = rows[0].union(*rows[1:], all=True) if rows else []
+    return sorted(f"{kind}:{pk}" for kind, pk in found)
 
 
 def work_list_tag(user) -> str:
-    """The list's validator: the officer, the answer's format and each source's fingerprint."""
+    """The list's validator: the officer, the answer's format and each source's fingerprint,
+    every source in one statement (``UNION ALL``: the 304 is one round trip, issue #22)."""
+    # The primary, as the list itself: a validator must not miss a write a replica lags behind.
+    connection = connections[DEFAULT_DB_ALIAS]
+    width = max((len(source.query.changes) for source in WORK_SOURCES.values()), default=0)
+    statements, params = [], []
+    for _kind, source in sorted(WORK_SOURCES.items()):
+        if (fingerprint := source.query.fingerprint(user, width, connection)) is not None:
+            statements.append(fingerprint[0])
+            params.extend(fingerprint[1])
+    found = {}
+    if statements:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(statements), params)
+            found = {row[0]: row[1:] for row in cursor.fetchall()}
+    # A source that gives the user nothing reads as an empty one; values as text, the same
+    # whichever database or branch of the statement typed them.
+    empty = (0, *[None] * (2 + width))
     parts = [WORK_LIST_FORMAT, str(user.pk)]
-    for kind, source in sorted(WORK_SOURCES.items()):
-        parts.append(f"{kind}={source.query.fingerprint(user)!r}")
+    for kind in sorted(WORK_SOURCES):
+        values = tuple(None if v is None else str(v) for v in found.get(kind, empty))
+        parts.append(f"{kind}={values!r}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
