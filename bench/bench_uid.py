@@ -178,8 +178,10 @@ def build(units, count: int, months: int) -> dict[str, float]:
     seconds = {}
     after = scalar("SELECT coalesce(max(id), 0) FROM customers_customer")
     started = time.perf_counter()
+    # A seed per chunk and stage: a stage on the first's seeds drew the same meters again
+    # (number and key data), so a KRN-2 campaign made the same KCT twice.
     for done in range(0, count, CHUNK):
-        generate_customers(units=units, count=min(CHUNK, count - done), seed=SEED + done)
+        generate_customers(units=units, count=min(CHUNK, count - done), seed=SEED + after + done)
     seconds["customers + meters (COPY)"] = time.perf_counter() - started
 
     started = time.perf_counter()
