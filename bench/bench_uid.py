@@ -4,6 +4,7 @@ Run:  flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_uid.py
       [--customers 5000000] [--months 12] [--requests 50] [--report docs/bench_uid_report.md]
       [--database-url postgres://postgres@127.0.0.1:5432/uid_bench] [--keep]
       flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_uid.py --reuse [--pages …]
+      [--jobs [Pengesahan Peremajaan KRN-2 …] [--ulp 53561]]
 
 In a fresh database (dropped and created here, migrated) it builds the demo region (one UID,
 three UP3, nine ULP) and fills it in two stages, each set-based (COPY of ``generate_customers``
@@ -177,8 +178,10 @@ def build(units, count: int, months: int) -> dict[str, float]:
     seconds = {}
     after = scalar("SELECT coalesce(max(id), 0) FROM customers_customer")
     started = time.perf_counter()
+    # A seed per chunk and stage: a stage on the first's seeds drew the same meters again
+    # (number and key data), so a KRN-2 campaign made the same KCT twice.
     for done in range(0, count, CHUNK):
-        generate_customers(units=units, count=min(CHUNK, count - done), seed=SEED + done)
+        generate_customers(units=units, count=min(CHUNK, count - done), seed=SEED + after + done)
     seconds["customers + meters (COPY)"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -345,8 +348,13 @@ def peremajaan_file(path: Path, rows: int, prefix: str) -> None:
     workbook.save(path)
 
 
-def heavy_jobs(units, ulp: str) -> dict[str, tuple[float, int]]:
-    """Seconds and rows of each job; the campaign runs over ULP ``ulp``."""
+JOBS = ("validation", "Pengesahan", "upload", "Peremajaan", "KRN-2")
+
+
+def heavy_jobs(units, ulp: str, only: list[str] | None = None) -> dict[str, tuple[float, int]]:
+    """Seconds and rows of each job, printed as each ends; the campaign runs over ULP ``ulp``.
+
+    ``only``: the jobs (``JOBS``) whose name starts with one of these, all when empty."""
     from django.db.models import Count, Q
 
     from meterops.core.models import User
@@ -358,68 +366,85 @@ def heavy_jobs(units, ulp: str) -> dict[str, tuple[float, int]]:
     from meterops.replacement.models import DamageType
 
     results = {}
-    period = periods(1)[0]
-    started = time.perf_counter()
-    days = list(ReadingDay.objects.select_related("unit").order_by("pk"))
-    validated = sum(validate_readings(reading_day=day, period=period) for day in days)
-    results[f"validation of {period}, all reading days"] = (
-        time.perf_counter() - started,
-        validated,
-    )
 
-    # The demo schedule spreads routes over the days A-E across all ULPs, so the ULP's
-    # day with the most readings waiting is the one its approver presses Sah/Setuju on.
-    day = (
-        ReadingDay.objects.filter(unit=units["53551"])
-        .annotate(sent=Count("readings", filter=Q(readings__period=period, readings__state="sent")))
-        .order_by("-sent")
-        .first()
-    )
-    approver = User.objects.get(username="spvte.baleendah")
-    started = time.perf_counter()
-    approved = 0
-    if day.sent:  # a small run may schedule no route of the ULP on a day still waiting
-        approval = approve_reading_day(actor=approver, reading_day=day, period=period).approval
-        approved = approval.approved_count
-    results["Pengesahan: a reading day of ULP BALEENDAH"] = (
-        time.perf_counter() - started,
-        approved,
-    )
+    def wanted(job: str) -> bool:
+        return not only or job.startswith(tuple(only))
+
+    def done(label: str, seconds: float, rows: int) -> None:
+        results[label] = (seconds, rows)
+        print(f"    {label:<48} {rows:>9,} rows {seconds:8.2f} s", flush=True)
+
+    period = periods(1)[0]
+    if wanted("validation"):
+        started = time.perf_counter()
+        days = list(ReadingDay.objects.select_related("unit").order_by("pk"))
+        validated = sum(validate_readings(reading_day=day, period=period) for day in days)
+        done(f"validation of {period}, all reading days", time.perf_counter() - started, validated)
+
+    if wanted("Pengesahan"):
+        # The demo schedule spreads routes over the days A-E across all ULPs, so the ULP's
+        # day with the most readings waiting is the one its approver presses Sah/Setuju on.
+        day = (
+            ReadingDay.objects.filter(unit=units["53551"])
+            .annotate(
+                sent=Count(
+                    "readings",
+                    # approvable: sent and not held back (HELD_BACK), else a second run's
+                    # Pengesahan of the day finds only held readings and is refused
+                    filter=Q(
+                        readings__period=period,
+                        readings__state="sent",
+                        readings__flag_hours_on=False,
+                        readings__flag_swap_mismatch=False,
+                    ),
+                )
+            )
+            .order_by("-sent")
+            .first()
+        )
+        approver = User.objects.get(username="spvte.baleendah")
+        started = time.perf_counter()
+        approved = 0
+        if day.sent:  # a small run may schedule no route of the ULP on a day still waiting
+            approval = approve_reading_day(actor=approver, reading_day=day, period=period).approval
+            approved = approval.approved_count
+        done("Pengesahan: a reading day of ULP BALEENDAH", time.perf_counter() - started, approved)
 
     customers = Customer.objects.count()
     with tempfile.TemporaryDirectory() as tmp:
-        supervisor = User.objects.get(username="pengawas.baleendah")
-        ids = list(
-            Customer.objects.filter(unit=units["53551"])
-            .order_by("?")
-            .values_list("customer_id", flat=True)[: customers // 10]
-        )
-        path = Path(tmp) / "TO_EX_DG.xlsx"
-        write_file(path, ids, list(DamageType.objects.values_list("name", flat=True)))
-        seconds, _peak = run_pipeline(path, supervisor)
-        results["upload TO Ex DG (check + apply)"] = (seconds, len(ids))
+        if wanted("upload"):
+            supervisor = User.objects.get(username="pengawas.baleendah")
+            ids = list(
+                Customer.objects.filter(unit=units["53551"])
+                .order_by("?")
+                .values_list("customer_id", flat=True)[: customers // 10]
+            )
+            path = Path(tmp) / "TO_EX_DG.xlsx"
+            write_file(path, ids, list(DamageType.objects.values_list("name", flat=True)))
+            seconds, _peak = run_pipeline(path, supervisor)
+            done("upload TO Ex DG (check + apply)", seconds, len(ids))
 
-        path = Path(tmp) / "PEREMAJAAN.xlsx"
-        peremajaan_file(path, max(100, customers // 2000), ulp)
-        seconds, _peak = run_pipeline(
-            path, User.objects.get(username="admin"), "peremajaan-kumulatif"
-        )
-        results["Peremajaan Kumulatif file (check + apply)"] = (
-            seconds,
-            max(100, customers // 2000),
-        )
+        if wanted("Peremajaan"):
+            path = Path(tmp) / "PEREMAJAAN.xlsx"
+            peremajaan_file(path, max(100, customers // 2000), ulp)
+            seconds, _peak = run_pipeline(
+                path, User.objects.get(username="admin"), "peremajaan-kumulatif"
+            )
+            done("Peremajaan Kumulatif file (check + apply)", seconds, max(100, customers // 2000))
 
-    started = time.perf_counter()
-    campaign = generate_campaign(
-        actor=User.objects.get(username="admin"),
-        unit=units[ulp],
-        name=f"KRN-2 {ulp}",
-        where=CampaignFilter(),
-    )
-    results[f"KRN-2 campaign over ULP {ulp}"] = (
-        time.perf_counter() - started,
-        campaign.targets.count(),
-    )
+    if wanted("KRN-2"):
+        started = time.perf_counter()
+        campaign = generate_campaign(
+            actor=User.objects.get(username="admin"),
+            unit=units[ulp],
+            name=f"KRN-2 {ulp}",
+            where=CampaignFilter(),
+        )
+        done(
+            f"KRN-2 campaign over ULP {ulp}",
+            time.perf_counter() - started,
+            campaign.targets.count(),
+        )
     execute("ANALYZE")
     return results
 
@@ -496,7 +521,18 @@ def main() -> None:
         help="no build and no jobs: migrate the database a --keep run left, time its pages again",
     )
     parser.add_argument("--pages", nargs="*", help="only the pages whose label starts so")
-    parser.add_argument("--jobs", action="store_true", help="with --reuse: the heavy jobs too")
+    parser.add_argument(
+        "--jobs",
+        nargs="*",
+        help="with --reuse: the heavy jobs too; only those named (JOBS: validation, Pengesahan,"
+        " upload, Peremajaan, KRN-2) when given",
+    )
+    parser.add_argument(
+        "--ulp",
+        default="53553",
+        help="with --reuse --jobs: the ULP of the KRN-2 campaign and of the Peremajaan file's"
+        " NO_AGENDA; another than the last run's (its meters are in that run's campaign)",
+    )
     args = parser.parse_args()
     if args.reuse:
         remeasure(args)
@@ -530,8 +566,6 @@ def main() -> None:
             measured = measure_pages(units, args.requests, args.pages)
             print("  heavy jobs", flush=True)
             jobs = heavy_jobs(units, ulp)
-            for label, (spent, made) in jobs.items():
-                print(f"    {label:<48} {made:>9,} rows {spent:8.2f} s", flush=True)
             stages[stage] = (measured, jobs)
 
         table, plans = page_report(stages["full"][0], stages["baseline"][0])
@@ -576,12 +610,11 @@ def remeasure(args) -> None:
         print("\n(baseline: the same page for the ULP user)\n" + "\n".join(table))
         print("\n".join(plans))
         jobs = []
-        if args.jobs:
+        if args.jobs is not None:
             print("  heavy jobs (the first run's baseline stage is the ratio's base)", flush=True)
             for label, (spent, made) in heavy_jobs(
-                Unit.objects.in_bulk(field_name="code"), "53553"
+                Unit.objects.in_bulk(field_name="code"), args.ulp, args.jobs
             ).items():
-                print(f"    {label:<48} {made:>9,} rows {spent:8.2f} s", flush=True)
                 jobs.append(
                     f"| {label} | {made:,} | {spent:.2f} | {made / spent if spent else 0:,.0f} |"
                 )
