@@ -2,7 +2,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from meterops.core.models import Unit, User
-from meterops.customers.choices import PaymentMode
+from meterops.customers.choices import PaymentMode, RemovalReason
 from meterops.customers.models import Customer, Meter
 from meterops.prepaid.choices import NEW_CUSTOMER_KINDS
 
@@ -38,7 +38,14 @@ class SeedDemoTests:
         # Beside them, the prepaid demo's PB and PS applicants got their IDPEL at entry.
         generated = Customer.objects.exclude(prepaid_requests__kind__in=NEW_CUSTOMER_KINDS)
         assert generated.count() == 300
-        assert Meter.objects.filter(removed_at__isnull=True, customer__in=generated).count() == 300
+        # Every one has a meter but those the KRN-2 demo dismantled (bongkar rampung, one in
+        # each of its two ULPs).
+        dismantled = Meter.objects.filter(
+            removal_reason=RemovalReason.DISMANTLED, customer__in=generated
+        )
+        assert dismantled.count() == 2
+        current = Meter.objects.filter(removed_at__isnull=True, customer__in=generated)
+        assert current.count() == 300 - 2
         modes = set(Customer.objects.values_list("payment_mode", flat=True))
         assert modes == {PaymentMode.PREPAID, PaymentMode.POSTPAID}
         output = capsys.readouterr().out
