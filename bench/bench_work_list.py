@@ -15,6 +15,12 @@ no server, no other load of its own, the officers taken in turn:
   is a 200 with that one item and every id;
 - full: without validator, the whole list (for scale).
 
+With ``--months N`` every postpaid customer also gets N months of readings (bench_uid's), and
+``--rereads`` of the last period are sent back for re-reading (each officer, placed in every
+ULP, has them on his list). The 304 is then timed again after dropping the partial index the
+re-reads are read from (``reading_open_reread``): what every poll cost before it, a scan of
+every reading, printed as a ratio of the two in this process.
+
 Printed: per kind the queries of one request and its Python function calls (both the same
 whatever else the machine runs), min, median, p95 and mean in ms (wall clock), the mean CPU
 time of this process, and the machine's load average before and after. The figures compare two
@@ -28,7 +34,8 @@ import statistics
 import sys
 import time
 
-from benchdb import throwaway_database
+from bench_uid import INSERT_READINGS, LAST_PERIOD_STATES, periods
+from benchdb import execute, throwaway_database
 from benchofficers import seed
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_wl"
@@ -88,11 +95,34 @@ def timed(client, accounts: list[dict], count: int, status: int, *, conditional:
     }
 
 
+def add_readings(months: int, rereads: int) -> int:
+    """``months`` of readings per postpaid customer, set-based; ``rereads`` of the last period
+    sent back for re-reading as request_rereads leaves them. The readings written."""
+    import json
+
+    from meterops.reading.demo import schedule_demo_routes
+    from meterops.reading.models import Reading
+
+    schedule_demo_routes()
+    states = json.dumps(LAST_PERIOD_STATES)
+    for age, period in enumerate(periods(months)):
+        execute(INSERT_READINGS, {"period": period, "age": age, "states": states, "after": 0})
+    last = periods(1)[0]
+    sent_back = Reading.objects.filter(period=last).order_by("id").values("id")[:rereads]
+    Reading.objects.filter(id__in=sent_back).update(
+        state="reread_requested", reread_reason="Foto buram"
+    )
+    execute("VACUUM ANALYZE")
+    return Reading.objects.count()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--officers", type=int, default=200)
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--months", type=int, default=0, help="months of readings")
+    parser.add_argument("--rereads", type=int, default=20, help="with --months")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--show-sql", action="store_true", help="print the 304's statements")
     args = parser.parse_args()
@@ -108,18 +138,25 @@ def main() -> None:
 
         started = time.perf_counter()
         generate_customers(units=build_region(), count=args.customers, seed=SEED)
+        readings = add_readings(args.months, args.rereads) if args.months else 0
+        rereads = args.rereads if args.months else 0
         accounts = seed(args.officers)
         client = Client(HTTP_HOST="localhost")
         for account in accounts:
             answer = client.get("/api/work-list", HTTP_AUTHORIZATION=f"Bearer {account['token']}")
             account["held"] = {**answer.json(), "etag": answer["ETag"]}
-            assert len(account["held"]["items"]) == 5, answer.content[:300]
+            assert len(account["held"]["items"]) == 5 + rereads, answer.content[:300]
         print(
-            f"{args.customers:,} customers, {args.officers} officers with 5 PKs each: "
-            f"{time.perf_counter() - started:.1f} s"
+            f"{args.customers:,} customers, {readings:,} readings ({rereads} sent back), "
+            f"{args.officers} officers with 5 PKs each: {time.perf_counter() - started:.1f} s"
         )
         load_before = os.getloadavg()[0]
         results = {"304": timed(client, accounts, args.requests, 304, conditional=True)}
+        if args.months:
+            execute("DROP INDEX reading_open_reread")
+            results["304, no partial index"] = timed(
+                client, accounts, args.requests, 304, conditional=True
+            )
         orders = WorkOrder.objects.order_by("assigned_to_id", "id")
         first_of_each = orders.distinct("assigned_to_id")
         ReplacementTarget.objects.filter(
@@ -132,15 +169,18 @@ def main() -> None:
             f"{os.getloadavg()[0]:.1f} after"
         )
         print(
-            f"  {'work list':<10} {'queries':>7} {'py calls':>9} {'min':>9} {'median':>9} "
+            f"  {'work list':<22} {'queries':>7} {'py calls':>9} {'min':>9} {'median':>9} "
             f"{'p95':>9} {'mean':>9} {'CPU mean':>9}"
         )
         for kind, result in results.items():
             print(
-                f"  {kind:<10} {result['queries']:>7} {result['calls']:>9,.0f} "
+                f"  {kind:<22} {result['queries']:>7} {result['calls']:>9,.0f} "
                 f"{result['min']:>7.2f}ms {result['median']:>7.2f}ms {result['p95']:>7.2f}ms "
                 f"{result['mean']:>7.2f}ms {result['cpu']:>7.2f}ms"
             )
+        if args.months:
+            ratio = results["304, no partial index"]["p95"] / results["304"]["p95"]
+            print(f"  the 304 at p95 without the partial index / with it: {ratio:.1f}x")
         if args.show_sql:
             for statement in results["304"]["sql"]:
                 print(f"    {statement}")

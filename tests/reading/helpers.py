@@ -35,6 +35,9 @@ def make_reading(customer, period=PERIOD, register="1000", state=ReadingState.RE
         "power_va": customer.power_va,
         **kwargs,
     }
+    if state == ReadingState.REREAD_REQUESTED:
+        # As request_rereads leaves it: the work list finds re-reads by their reason.
+        values.setdefault("reread_reason", "Stan meragukan")
     return Reading.objects.create(
         customer=customer,
         unit=customer.unit,

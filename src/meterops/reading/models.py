@@ -366,6 +366,12 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
             # PostgreSQL can update the row in place (HOT; see migration 0004's fillfactor).
             models.Index(fields=["reading_day", "period"], name="reading_day_period"),
             models.Index(fields=["unit", "period"], name="reading_unit_period"),
+            # The field app's re-reads (worklist.py), asked on every officer's poll: without
+            # it, a scan of every reading (issue #22). Its column changes only when a reading
+            # is sent back or read again, never in a day's bulk transitions, which stay HOT.
+            models.Index(
+                fields=["unit"], condition=~Q(reread_reason=""), name="reading_open_reread"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,6 +28,9 @@ def _open_rereads(user):
     return (
         scoped(Reading, user)
         .filter(state=ReadingState.REREAD_REQUESTED)
+        # Always true with the state (request_rereads requires a reason, reading again clears
+        # it), and what lets PostgreSQL read the partial index reading_open_reread.
+        .exclude(reread_reason="")
         .exclude(Exists(dismantled))
     )
 
