@@ -84,3 +84,20 @@ def test_demo_walks_home_targets_through_every_step(db):
     call_command("seed_demo", "--customers", "300", "--targets", "20", "--seed", "3")
     states = set(ReplacementTarget.objects.values_list("state", flat=True))
     assert {"submitted", "reverify", "verified", "printed", "assigned", "replaced"} <= states
+
+
+def test_customers_added_in_chunks_fill_new_routes_not_the_last(db):
+    """bench_uid builds a UID in chunks: each chunk's customers go on RBMs of their own, each
+    RBM full (350) and numbered 1..350 in reading order, none a pile on the ULP's last one."""
+    from django.db.models import Count, Max
+
+    from meterops.core.demo import build_region
+    from meterops.customers.demo import CUSTOMERS_PER_ROUTE, generate_customers
+
+    units = build_region()
+    for chunk in range(3):
+        generate_customers(units=units, count=len(units) * 400, seed=chunk)
+    routes = Customer.objects.values("route_id").annotate(n=Count("id"), last=Max("route_sequence"))
+    assert max(route["n"] for route in routes) == CUSTOMERS_PER_ROUTE
+    assert all(route["last"] == route["n"] for route in routes)
+    assert len(routes) == len(units) * 4  # 1,200 customers a ULP: 3 full RBMs and a part

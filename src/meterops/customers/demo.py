@@ -205,14 +205,18 @@ def generate_customers(*, units: dict[str, Unit], count: int, seed: int) -> int:
         code: count // len(codes) + (i < count % len(codes)) for i, code in enumerate(codes)
     }
     with transaction.atomic():
-        networks = {code: _network(units[code], per_unit[code]) for code in codes}
+        starts = {code: _next_serial(code) for code in codes}
+        # Sized for the highest serial, not this call's count: a UID built in chunks put every
+        # later chunk's customers on the ULP's last RBM (528,000 of them at 5,000,000).
+        networks = {
+            code: _network(units[code], starts[code] - 1 + per_unit[code]) for code in codes
+        }
         next_customer_pk = (Customer.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
         next_meter_pk = (Meter.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
         customers, meters = [], []
         now = datetime.now(UTC)
         for code in codes:
-            start = _next_serial(code)
-            for serial in range(start, start + per_unit[code]):
+            for serial in range(starts[code], starts[code] + per_unit[code]):
                 customer, meter = _customer_row(
                     rng, units[code], networks[code], serial, next_customer_pk, next_meter_pk, now
                 )
@@ -264,7 +268,6 @@ def _network(unit: Unit, customers: int) -> dict:
     return {
         "routes": routes,
         "substations": substations,
-        "sequence": {},
         "centre": (spec.latitude, spec.longitude),
     }
 
@@ -280,9 +283,8 @@ def _customer_row(
 ) -> tuple[tuple, tuple]:
     tariff, power = rng.choices(TARIFF_CHOICES, cum_weights=TARIFF_CUMULATIVE)[0]
     prepaid = tariff in {"R1", "R1M", "R2", "B1", "S2"} and rng.random() < PREPAID_SHARE
-    route_index = min(len(network["routes"]) - 1, (serial - 1) // CUSTOMERS_PER_ROUTE)
+    route_index, place = divmod(serial - 1, CUSTOMERS_PER_ROUTE)
     route_pk = network["routes"][route_index]
-    sequence = network["sequence"][route_pk] = network["sequence"].get(route_pk, 0) + 1
     lat, lon = network["centre"]
     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     address = (
@@ -302,7 +304,7 @@ def _customer_row(
         PaymentMode.PREPAID.value if prepaid else PaymentMode.POSTPAID.value,
         rng.choice(network["substations"]),
         route_pk,
-        sequence,
+        place + 1,
         Decimal(f"{lat + rng.uniform(-0.03, 0.03):.6f}"),
         Decimal(f"{lon + rng.uniform(-0.03, 0.03):.6f}"),
     )
