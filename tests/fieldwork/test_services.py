@@ -526,3 +526,48 @@ class OrderStateMachineTests:
             services.assign_orders(
                 actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=far
             )
+
+
+class ArrearsAgainAfterReconnectionTests:
+    """A customer cut, paid and reconnected who falls into arrears again starts a new cycle:
+    the arrears row could hold one cut, so the second disconnection was refused for ever."""
+
+    def _cut_paid(self, cast, reconnected: bool):
+        order = disconnection_order(cast)
+        disconnect(order, cast.officer)
+        services.record_payment(actor=cast.supervisor, customer=order.customer)
+        if reconnected:
+            reconnection = FieldOrder.objects.get(kind=OrderKind.RECONNECTION)
+            services.assign_orders(
+                actor=cast.supervisor,
+                orders=FieldOrder.objects.filter(pk=reconnection.pk),
+                officer=cast.officer,
+            )
+            services.record_reconnection(
+                actor=cast.officer, order=reconnection, register_kwh=Decimal(501), photo=jpeg()
+            )
+        services.write_arrears_rows(
+            actor=cast.supervisor, rows={order.customer_id: (3, Decimal(450000), None)}
+        )
+        return Arrears.objects.get(customer=order.customer_id)
+
+    def test_a_reconnected_customer_can_be_cut_again(self, cast):
+        row = self._cut_paid(cast, reconnected=True)
+        assert row.disconnected_at is None and row.reconnected_at is None
+        print_notice(cast, Arrears.objects.filter(pk=row.pk))
+        services.issue_disconnection_orders(
+            actor=cast.supervisor, arrears=Arrears.objects.filter(pk=row.pk)
+        )
+        cuts = FieldOrder.objects.filter(customer=row.customer_id, kind=OrderKind.DISCONNECTION)
+        assert sorted(cuts.values_list("state", flat=True)) == [OrderState.DONE, OrderState.ISSUED]
+
+    def test_one_still_waiting_for_reconnection_stays_cut(self, cast):
+        row = self._cut_paid(cast, reconnected=False)
+        assert row.disconnected_at is not None and row.paid_at is None
+        print_notice(cast, Arrears.objects.filter(pk=row.pk))
+        services.issue_disconnection_orders(
+            actor=cast.supervisor, arrears=Arrears.objects.filter(pk=row.pk)
+        )
+        assert not FieldOrder.objects.filter(
+            customer=row.customer_id, kind=OrderKind.DISCONNECTION, state=OrderState.ISSUED
+        ).exists()

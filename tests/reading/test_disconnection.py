@@ -10,11 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meterops.fieldwork.models import Arrears
+from meterops.fieldwork import services as fieldwork
+from meterops.fieldwork.choices import OrderKind
+from meterops.fieldwork.models import Arrears, FieldOrder
 from meterops.reading.choices import ReadingState
 from meterops.reading.models import Reading, previous_period
 from meterops.reading.validation import validate_readings
-from tests.fieldwork.helpers import disconnect, disconnection_order
+from tests.fieldwork.helpers import (
+    disconnect,
+    disconnection_order,
+    jpeg,
+    print_notice,
+)
 
 from .helpers import WIB, make_customer, make_day, make_reading, make_route
 
@@ -34,18 +41,57 @@ def cut(cast, route):
     return customer
 
 
-def validated(customer, register="1000", read_at=None):
-    """A reading of this period after last period's stan 1000 (approved), validated."""
+def _issued_before(order, moment):
+    FieldOrder.objects.filter(pk=order.pk).update(issued_at=moment - timedelta(hours=1))
+    order.refresh_from_db()
+    return order
+
+
+def cut_again(cast, customer, at):
+    """New arrears reported after a payment, a new notice printed, the meter cut ``at``."""
+    fieldwork.write_arrears_rows(actor=cast.supervisor, rows={customer.pk: (2, 250000, None)})
+    arrears = Arrears.objects.get(customer=customer)
+    print_notice(cast, Arrears.objects.filter(pk=arrears.pk))
+    fieldwork.issue_disconnection_orders(
+        actor=cast.supervisor, arrears=Arrears.objects.filter(pk=arrears.pk)
+    )
+    order = FieldOrder.objects.get(arrears=arrears, kind=OrderKind.DISCONNECTION, done_at=None)
+    fieldwork.assign_orders(
+        actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=cast.officer
+    )
+    disconnect(_issued_before(order, at), cast.officer, at=at)
+
+
+def reconnect(cast, customer, at):
+    """Paid an hour before ``at``; the officer reconnects the meter ``at``, as recorded."""
+    fieldwork.record_payment(
+        actor=cast.supervisor, customer=customer, paid_at=at - timedelta(hours=1)
+    )
+    order = FieldOrder.objects.get(customer=customer, kind=OrderKind.RECONNECTION, done_at=None)
+    fieldwork.assign_orders(
+        actor=cast.supervisor, orders=FieldOrder.objects.filter(pk=order.pk), officer=cast.officer
+    )
+    fieldwork.record_reconnection(
+        actor=cast.officer,
+        order=_issued_before(order, at),
+        register_kwh=Decimal(1000),
+        photo=jpeg(),
+        at=at,
+    )
+
+
+def validated(customer, register="1000", read_at=None, period=NOW_PERIOD):
+    """A reading of ``period`` after the stan 1000 of the period before (approved), validated."""
     make_reading(
-        customer, period=previous_period(NOW_PERIOD), register="1000", state=ReadingState.APPROVED
+        customer, period=previous_period(period), register="1000", state=ReadingState.APPROVED
     )
     reading = make_reading(
         customer,
-        period=NOW_PERIOD,
+        period=period,
         register=register,
         read_at=read_at or timezone.now() + timedelta(minutes=5),
     )
-    validate_readings(reading_day=reading.reading_day, period=NOW_PERIOD)
+    validate_readings(reading_day=reading.reading_day, period=period)
     reading.refresh_from_db()
     return reading
 
@@ -62,16 +108,42 @@ class DisconnectionExplainsZeroTests:
         reading = validated(cut, read_at=timezone.now() - timedelta(days=1))
         assert reading.flag_zero and not reading.flag_disconnected
 
-    def test_zero_after_the_reconnection_stays_unexplained(self, cut):
-        Arrears.objects.filter(customer=cut).update(reconnected_at=timezone.now())
+    def test_zero_after_the_reconnection_stays_unexplained(self, cast, cut):
+        reconnect(cast, cut, at=timezone.now())
         reading = validated(cut)
         assert reading.flag_zero and not reading.flag_disconnected
 
-    def test_reconnected_after_the_reading_was_still_off_when_read(self, cut):
-        Arrears.objects.filter(customer=cut).update(
-            reconnected_at=timezone.now() + timedelta(days=1)
-        )
-        assert validated(cut).flag_disconnected
+    def test_reconnected_after_the_reading_was_still_off_when_read(self, cast, route):
+        customer = make_customer(route)
+        now = timezone.now()
+        order = _issued_before(disconnection_order(cast, customer), now - timedelta(days=3))
+        disconnect(order, cast.officer, at=now - timedelta(days=3))
+        reconnect(cast, customer, at=now - timedelta(days=1))
+        assert validated(customer, read_at=now - timedelta(days=2)).flag_disconnected
+
+    def test_an_old_period_validated_again_sees_the_cut_it_was_read_under(self, cast, route):
+        """The arrears row keeps only the latest cut: a month read during an earlier cut,
+        validated again after the customer was reconnected and cut again, still finds it."""
+        customer = make_customer(route)
+        now = timezone.now()
+        order = _issued_before(disconnection_order(cast, customer), now - timedelta(days=40))
+        disconnect(order, cast.officer, at=now - timedelta(days=40))
+        reconnect(cast, customer, at=now - timedelta(days=30))
+        cut_again(cast, customer, at=now - timedelta(days=2))
+        period = previous_period(NOW_PERIOD)
+        reading = validated(customer, read_at=now - timedelta(days=35), period=period)
+        assert reading.flag_disconnected and not reading.flag_zero
+        Reading.objects.filter(pk=reading.pk).update(read_at=now - timedelta(days=10))
+        validate_readings(reading_day=reading.reading_day, period=period)
+        reading.refresh_from_db()
+        # Read between the reconnection and the second cut: the meter was on.
+        assert reading.flag_zero and not reading.flag_disconnected
+
+    def test_a_failed_disconnection_explains_nothing(self, cast, route):
+        customer = make_customer(route)
+        order = disconnection_order(cast, customer)
+        fieldwork.fail_order(actor=cast.officer, order=order, reason="Rumah kosong")
+        assert validated(customer).flag_zero
 
     def test_consumption_while_disconnected_is_not_explained_away(self, cut):
         reading = validated(cut, register="1080")

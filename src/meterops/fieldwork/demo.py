@@ -147,8 +147,11 @@ def _arrears(team: DemoTeam) -> None:
     # One disconnected 61 days ago with 3 lembar or more: eligible for bongkar rampung.
     old = Arrears.objects.filter(unit=unit, bills__gte=3, disconnected_at__isnull=False).first()
     if old is not None:
-        Arrears.objects.filter(pk=old.pk).update(
-            disconnected_at=timezone.now() - timedelta(days=61)
+        # Dated back as a whole: the order's issue and cut too, which reading validation reads.
+        cut = timezone.now() - timedelta(days=61)
+        Arrears.objects.filter(pk=old.pk).update(disconnected_at=cut)
+        FieldOrder.objects.filter(arrears=old, kind=OrderKind.DISCONNECTION).update(
+            issued_at=cut - timedelta(days=1), done_at=cut, reported_at=cut
         )
 
 

@@ -91,18 +91,26 @@ def report_is_late(*, done_at: datetime, reported_at: datetime, zone: str) -> bo
 def disconnected_when_read_sql() -> str:
     """Issue #23, "Disconnection explains zero": the SQL condition over a reading ``r`` that
     its customer's meter was cut for arrears (pemutusan sementara, seed 004 §VI) and not yet
-    reconnected when it was read: cut at or before the reading time (for a reading without one,
-    an estimate, cut now), and no reconnection after that cut and before the reading.
+    reconnected when it was read: a cut at or before the reading time (for a reading without
+    one, an estimate, any cut), and no reconnection after that cut and before the reading.
 
-    An EXISTS on the customer's one arrears row (its unique index), so reading validation keeps
-    it inside its one UPDATE per reading day; plain SQL for PostgreSQL and SQLite.
+    Read from the field orders, every cut and reconnection an officer recorded, not from the
+    arrears row, which keeps only the latest cut: an old period validated again after a later
+    cycle of arrears still sees the cut it was read under. A cut is a disconnection recorded
+    with its method (a failed order has none), a reconnection one recorded with its stan.
+    EXISTS on the customer's orders (index customer, kind), so reading validation keeps it
+    inside its one UPDATE per reading day; plain SQL for PostgreSQL and SQLite.
     """
+    orders = FieldOrder._meta.db_table
     return (
-        f"EXISTS (SELECT 1 FROM {Arrears._meta.db_table} a"  # noqa: S608
-        " WHERE a.customer_id = r.customer_id AND a.disconnected_at IS NOT NULL"
-        " AND (r.read_at IS NULL OR a.disconnected_at <= r.read_at)"
-        " AND (a.reconnected_at IS NULL OR a.reconnected_at < a.disconnected_at"
-        " OR (r.read_at IS NOT NULL AND a.reconnected_at > r.read_at)))"
+        f"EXISTS (SELECT 1 FROM {orders} cut"  # noqa: S608 (the table and kinds are constants)
+        f" WHERE cut.customer_id = r.customer_id AND cut.kind = '{OrderKind.DISCONNECTION.value}'"
+        " AND cut.disconnection_method <> '' AND cut.done_at IS NOT NULL"
+        " AND (r.read_at IS NULL OR cut.done_at <= r.read_at)"
+        f" AND NOT EXISTS (SELECT 1 FROM {orders} back"
+        f" WHERE back.customer_id = r.customer_id AND back.kind = '{OrderKind.RECONNECTION.value}'"
+        " AND back.register_kwh IS NOT NULL AND back.done_at >= cut.done_at"
+        " AND (r.read_at IS NULL OR back.done_at <= r.read_at)))"
     )
 
 

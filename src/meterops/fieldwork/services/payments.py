@@ -117,14 +117,27 @@ def write_arrears_rows(
         if a.bills and not bills and a.paid_at is None:
             paid[pk] = paid_at or now
         elif bills and a.paid_at is not None and not a.bills:
-            # New arrears after an earlier payment: a new notice must be signed and printed.
+            # New arrears after an earlier payment: a new notice must be signed and printed,
+            # and a meter reconnected since its cut may be cut again (the orders keep the
+            # earlier cut; the row holds the cycle under way).
             a.paid_at, a.notice_printed_at, a.notice_signer = None, None, None
+            if a.disconnected_at and a.reconnected_at and a.reconnected_at >= a.disconnected_at:
+                a.disconnected_at, a.reconnected_at = None, None
         a.bills, a.amount, a.reported_at = bills, amount, now
         changed.append(a)
     Arrears.objects.bulk_create(new, batch_size=2000)
     Arrears.objects.bulk_update(
         changed,
-        ["bills", "amount", "reported_at", "paid_at", "notice_printed_at", "notice_signer"],
+        [
+            "bills",
+            "amount",
+            "reported_at",
+            "paid_at",
+            "notice_printed_at",
+            "notice_signer",
+            "disconnected_at",
+            "reconnected_at",
+        ],
         batch_size=2000,
     )
     for customer in Customer.objects.filter(pk__in=paid):
