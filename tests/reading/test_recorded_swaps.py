@@ -101,13 +101,13 @@ def _damage_type():
     )[0]
 
 
-def _uploaded(cast, customer, register, **stands) -> Reading:
+def _uploaded(cast, customer, register, read_at=READ_AT, **stands) -> Reading:
     """The contractor's Unggah Stan Meter row, applied (services.write_reading_rows)."""
     row = ReadingRow(
         row=2,
         customer_id=customer.customer_id,
         register_kwh=Decimal(register),
-        read_at=READ_AT,
+        read_at=read_at,
         photo="stan.jpg",
         **{name: Decimal(value) for name, value in stands.items()},
     )
@@ -208,6 +208,28 @@ class HomeReplacementTests:
         assert reading.consumption_kwh == Decimal("150")
         assert reading.swap_source == ""
         assert reading.recorded_old_final_kwh is None
+
+    def test_a_reading_taken_weeks_late_finds_the_swap_before_it(self, cast, customer):
+        """The swaps were looked for up to 31 days after the day's schedule (15-02-2026)."""
+        _history(customer)
+        _replaced_in_home(
+            cast.supervisor, cast.officer, customer, on=date(2026, 3, 25), final="1080"
+        )
+        reading = _uploaded(cast, customer, "30", read_at=datetime(2026, 4, 1, 9, tzinfo=WIB))
+        assert (reading.swap_source, reading.consumption_kwh) == ("home", Decimal("110"))
+
+    def test_a_swap_after_an_early_previous_reading_is_found(self, cast, customer):
+        """The last reading taken 45 days before its schedule (15-01-2026), the swap 40 days
+        before it: in this period, though over 31 days before the previous schedule."""
+        _history(customer)
+        Reading.objects.filter(customer=customer, period=previous_period(PERIOD)).update(
+            read_at=datetime(2025, 12, 1, 9, tzinfo=WIB)
+        )
+        _replaced_in_home(
+            cast.supervisor, cast.officer, customer, on=date(2025, 12, 6), final="1080"
+        )
+        reading = _uploaded(cast, customer, "30")
+        assert (reading.swap_source, reading.consumption_kwh) == ("home", Decimal("110"))
 
     def test_another_units_replacement_does_not_leak(self, cast, customer):
         _history(customer)

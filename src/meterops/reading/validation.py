@@ -10,11 +10,12 @@ Runs on PostgreSQL and SQLite (3.33+).
 """
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 
 from meterops.core.transitions import without_jit
 from meterops.customers.meter_swaps import recorded_swaps_sql
@@ -127,8 +128,9 @@ def is_swap_mismatch() -> str:
     return _flag(f"r.recorded_swaps > 1 OR (r.recorded_swaps = 1 AND ({differs}))")
 
 
-# How far around the reading day's schedule a recorded swap is looked for at all (the exact
-# bounds are each reading's own, see attach_recorded_swaps).
+# How far before the previous reading day's schedule a recorded swap is looked for at all
+# (the exact bounds are each reading's own, see attach_recorded_swaps), unless one of the day's
+# previous readings was read earlier still.
 SWAP_SEARCH_DAYS = 31
 
 
@@ -146,8 +148,9 @@ def attach_recorded_swaps(
     period's scheduled reading day; a reading without a time (an estimate) takes no swap.
     Several swaps in the period: the latest is kept, their count holds the reading back.
 
-    One UPDATE over the readings of customers with a swap recorded near the period (or holding
-    one from before, to let a corrected record go); each reads the swaps by its customer.
+    One UPDATE over the readings of customers with a swap recorded since the period began (or
+    holding one from before, to let a corrected record go); each reads the swaps by its
+    customer. No upper bound: a reading taken weeks late still finds the swap before it.
     """
     swaps = recorded_swaps_sql()
     if swaps is None:
@@ -184,24 +187,33 @@ def attach_recorded_swaps(
         f" recorded_swaps = (SELECT COUNT(*) FROM ({swaps}) s WHERE {match})"
         " WHERE r.reading_day_id = %s AND r.period = %s AND r.state <> %s"
         " AND (r.swap_source <> '' OR r.customer_id IN"
-        f" (SELECT s.customer_id FROM ({swaps}) s"
-        "  WHERE s.unit_id = %s AND s.replaced_on >= %s AND s.replaced_on <= %s))"
+        f" (SELECT s.customer_id FROM ({swaps}) s WHERE s.unit_id = %s AND s.replaced_on > %s))"
     )
-    search = timedelta(days=SWAP_SEARCH_DAYS)
     params = [
         *match_params * 6,
         reading_day.pk,
         period,
         ReadingState.APPROVED,
         reading_day.unit_id,
-        ops.adapt_datefield_value(last_scheduled - search),
-        ops.adapt_datefield_value(reading_day.scheduled_date(period) + search),
+        ops.adapt_datefield_value(_swap_search_start(reading_day, period, zone)),
     ]
     if only is not None:
         sql += f" AND r.id IN ({only[0]})"
         params += only[1]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _swap_search_start(reading_day: ReadingDay, period: str, zone: str) -> date:
+    """The day after which a swap may belong to a reading of the day: SWAP_SEARCH_DAYS before
+    the previous period's schedule, or the earliest previous reading's day if read before it."""
+    start = reading_day.scheduled_date(previous_period(period)) - timedelta(days=SWAP_SEARCH_DAYS)
+    earliest = Reading.objects.filter(
+        reading_day=reading_day, period=previous_period(period)
+    ).aggregate(earliest=Min("read_at"))["earliest"]
+    if earliest is not None:
+        start = min(start, earliest.astimezone(ZoneInfo(zone)).date() - timedelta(days=1))
+    return start
 
 
 def history_of(
