@@ -33,6 +33,7 @@ ROW = {
     "VKRN": "41",
     "KRN": "1",
     "KT": "2",
+    "FKM": "",
 }
 
 HEADERS = tuple(column.header for column in COLUMNS)
@@ -127,6 +128,21 @@ class ImportDilTests:
         with pytest.raises(CommandError):
             call_command("import_dil", _csv(tmp_path, [_row(VKRN=vkrn, KRN=krn)]))
         assert message in capsys.readouterr().err
+        assert not Customer.objects.exists()
+
+    @pytest.mark.parametrize(("fkm", "stored"), [("40", Decimal(40)), ("", Decimal(1))])
+    def test_the_meter_keeps_its_fkm(self, cast, tmp_path, fkm, stored):
+        """Issue #23: a meter read through CTs multiplies its register by its FKM."""
+        call_command("import_dil", _csv(tmp_path, [_row(FKM=fkm)]))
+        meter = Customer.objects.get(customer_id="510010000001").current_meter
+        assert meter.multiplier == stored
+
+    @pytest.mark.parametrize(("fkm", "message"), [("0", "antara 0.01"), ("x", "angka desimal")])
+    def test_a_bad_fkm_is_refused_by_row_and_column(self, cast, tmp_path, capsys, fkm, message):
+        with pytest.raises(CommandError):
+            call_command("import_dil", _csv(tmp_path, [_row(FKM=fkm)]))
+        errors = capsys.readouterr().err
+        assert "baris 2" in errors.lower() and f"kolom FKM: harus {message}" in errors
         assert not Customer.objects.exists()
 
     def test_missing_required_column_is_refused(self, cast, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from meterops.core.choices import RoleCode
+from meterops.customers.models import Meter
 from meterops.reading.choices import ReadingState
 from meterops.reading.errors import NothingToDo
 from meterops.reading.importer import ReadingRow
@@ -231,6 +232,35 @@ class HomeReplacementTests:
         reading = _uploaded(cast, customer, "30")
         assert (reading.swap_source, reading.consumption_kwh) == ("home", Decimal("110"))
 
+    def test_a_meter_with_a_multiplier_counts_its_register_times_its_fkm(
+        self, cast, customer, client_for
+    ):
+        """Issue #23, "the meter's multiplier where it has one": a meter read through CTs."""
+        Meter.objects.filter(customer=customer).update(multiplier=Decimal(40))
+        _history(customer)
+        reading = _uploaded(cast, customer, "1012.5")
+        assert (reading.consumption_kwh, reading.multiplier) == (Decimal(500), Decimal(40))
+        page = client_for(cast.supervisor).get(
+            reverse("core:status"), {"customer_id": customer.customer_id}
+        )
+        assert "FKM 40" in page.content.decode()
+
+    def test_across_a_swap_each_meter_counts_with_its_own_fkm(self, cast, customer):
+        """The new meter takes the old one's FKM (the CTs stay); when its own differs (new
+        CTs), the old meter's part counts with the old FKM and the new part with the new."""
+        Meter.objects.filter(customer=customer).update(multiplier=Decimal(40))
+        _history(customer)
+        replacement = _replaced_in_home(
+            cast.supervisor, cast.officer, customer, on=date(2026, 2, 10), final="1002"
+        )
+        assert replacement.new_meter.multiplier == Decimal(40)
+        reading = _uploaded(cast, customer, "3")
+        assert reading.consumption_kwh == Decimal(200)  # (2 + 3) × 40
+        Meter.objects.filter(pk=replacement.new_meter_id).update(multiplier=Decimal(20))
+        reading = _uploaded(cast, customer, "3")
+        assert reading.recorded_old_multiplier == Decimal(40)
+        assert reading.consumption_kwh == Decimal(140)  # 2 × 40 + 3 × 20
+
     def test_another_units_replacement_does_not_leak(self, cast, customer):
         _history(customer)
         other = CustomerFactory(unit=cast.sp_b, power_va=1300)
@@ -330,6 +360,20 @@ class PeremajaanTests:
         assert (reading.swap_source, reading.swap_reference) == ("billing", billing_row.pk)
         assert not reading.flag_negative
         assert "dari Peremajaan" in reading.swap_remark()
+
+    def test_a_billing_swap_keeps_the_fkm_of_the_meter_it_replaced(self, cast, customer):
+        helpdesk = UserFactory(username="helpdesk.a", unit=cast.sp_a, roles=[RoleCode.HELPDESK])
+        Meter.objects.filter(customer=customer).update(multiplier=Decimal(40))
+        _history(customer)
+        row = ["AG-24", customer.customer_id, "2026-02-10", "45000000031", "1002"]
+        applied(
+            helpdesk,
+            "peremajaan-kumulatif",
+            xlsx([[*row, "itron", "ACE", "560002", "1"]], headers=HEADERS),
+        )
+        assert Meter.objects.get(meter_number="560002").multiplier == Decimal(40)
+        reading = _uploaded(cast, customer, "4")
+        assert (reading.recorded_old_multiplier, reading.consumption_kwh) == (40, Decimal(200))
 
     def test_a_second_swap_in_the_period_holds_the_reading_back_naming_both(
         self, cast, customer, approver

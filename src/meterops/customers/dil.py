@@ -49,6 +49,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("VKRN", note="prabayar: kunci vending 41 atau 42 (kunci lama), 43 (KRN-2)"),
     Column("KRN", note="prabayar: boleh kosong bila VKRN diisi (41 = KRN 1; 42 dan 43 = KRN 2)"),
     Column("KT", note="prabayar: key type 0-3"),
+    Column("FKM", note="faktor kali meter (meter lewat CT), mis. 40; kosong = 1"),
 )
 
 
@@ -199,6 +200,9 @@ def _check_meter(check: _RowChecker, mode) -> dict | None:
         "supply_group": check.digits("SGC", 6),
         "tariff_index": check.digits("TI", 2),
         "key_type": check.integer("KT", 0, 3),
+        "multiplier": (
+            check.decimal("FKM", Decimal("0.01"), Decimal(100_000)) or Decimal(1)
+        ).quantize(Decimal("0.01")),
         **_check_vending_key(check),
     }
     if meter["phase"] not in (Phase.SINGLE, Phase.THREE):

@@ -28,6 +28,7 @@ SWAP_COLUMNS = (
     "new_initial_kwh",  # stan awal (pasang) of the new meter
     "source",  # the SwapSource's code
     "reference_id",  # the row the source links to (see SwapSource.url)
+    "old_multiplier",  # the old meter's FKM (Meter.multiplier), 1 where unknown
 )
 
 

@@ -158,6 +158,17 @@ class Meter(TimeStampedModel):
     removal_note = models.CharField(
         _("keterangan bongkar"), max_length=120, blank=True, default="", db_default=""
     )
+    # Faktor kali meter (FKM): kWh = register difference × FKM, for a meter read through
+    # current transformers (issue #23); 1 for a direct meter. It belongs to the installation's
+    # CTs, so a swapped-in meter takes the old one's (services.swap_meter).
+    multiplier = models.DecimalField(
+        _("faktor kali meter (FKM)"),
+        max_digits=9,
+        decimal_places=2,
+        default=Decimal(1),
+        db_default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
     history = HistoricalRecords()
 
     class Meta:

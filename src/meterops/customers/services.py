@@ -3,6 +3,7 @@
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -35,6 +36,7 @@ CUSTOMER_FIELDS = [
     "longitude",
 ]
 METER_FIELDS = [
+    "multiplier",
     "brand",
     "model",
     "serial_number",
@@ -59,6 +61,12 @@ def carried_key_data(old: Meter | None) -> dict:
     """The STS key data a prepaid customer's new meter keeps from the old one (none for a
     postpaid meter, which has no supply group)."""
     return {field: getattr(old, field) for field in KEY_DATA} if old and old.supply_group else {}
+
+
+def swapped_in_multiplier(old: Meter | None, given: Decimal) -> Decimal:
+    """The FKM of a meter put in place of ``old`` (issue #23): the one given, or where none was
+    given (1) the old meter's, the current transformers staying with the installation."""
+    return old.multiplier if old is not None and given == 1 else given
 
 
 def refused_new_meters(
@@ -142,6 +150,7 @@ def swap_meter(
             for field, value in carried_key_data(old).items():
                 if getattr(new_meter, field) in (None, ""):
                     setattr(new_meter, field, value)
+    new_meter.multiplier = swapped_in_multiplier(old, new_meter.multiplier)
     new_meter.customer = customer
     new_meter._history_user = actor
     new_meter.full_clean()

@@ -293,6 +293,14 @@ class Reading(ConcurrentTransitionMixin, TimeStampedModel):  # includes FSMModel
         _("stan awal meter baru tercatat"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     recorded_swap_on = models.DateField(_("tanggal ganti meter tercatat"), null=True, blank=True)
+    recorded_old_multiplier = models.DecimalField(
+        _("FKM meter lama tercatat"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    # The current meter's faktor kali (customers.Meter.multiplier) the consumption was
+    # multiplied by at validation; 1 for a direct meter.
+    multiplier = models.DecimalField(
+        _("FKM"), max_digits=9, decimal_places=2, default=Decimal(1), db_default=Decimal(1)
+    )
     recorded_swaps = models.SmallIntegerField(_("ganti meter tercatat"), default=0, db_default=0)
     swap_source = models.CharField(
         _("sumber data ganti meter"), max_length=12, blank=True, default="", db_default=""

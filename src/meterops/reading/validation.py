@@ -19,6 +19,7 @@ from django.db.models import Min, QuerySet
 
 from meterops.core.transitions import without_jit
 from meterops.customers.meter_swaps import recorded_swaps_sql
+from meterops.customers.models import Meter
 
 from .choices import MAX_HOURS_ON, ReadingState
 from .models import Reading, ReadingDay, ReadingSettings, previous_period
@@ -34,12 +35,19 @@ def swap_stands() -> tuple[str, str]:
     )
 
 
+# The meter's faktor kali (FKM) from the history row (history_of), and the old meter's across a
+# recorded swap (attach_recorded_swaps), else the same: the CTs stay with the installation.
+MULTIPLIER = "COALESCE(h.mult, 1)"
+OLD_MULTIPLIER = f"COALESCE(r.recorded_old_multiplier, {MULTIPLIER})"
+
+
 def consumption(register_digits: int) -> str:
-    """Stan − stan lalu; across a meter replaced in the period, or a register rolled over.
+    """(Stan − stan lalu) × FKM; across a meter replaced in the period, or a register rolled
+    over.
 
     A register near its top (last 10 %) now near zero (first 10 %) went round once; so did the
     old meter's before it was taken out, when its final stan is near zero (issue #23). Across a
-    swap: (stan akhir meter lama − stan lalu) + (stan − stan awal meter baru).
+    swap: (stan akhir meter lama − stan lalu) × FKM lama + (stan − stan awal meter baru) × FKM.
     """
     top = 10**register_digits
 
@@ -50,10 +58,11 @@ def consumption(register_digits: int) -> str:
     return (
         "(CASE WHEN h.prev IS NULL THEN NULL"
         f" WHEN {old_final} IS NOT NULL AND {new_initial} IS NOT NULL"
-        f" THEN (CASE WHEN {went_round(old_final)} THEN {old_final} + {top} ELSE {old_final} END)"
-        f" - h.prev + r.register_kwh - {new_initial}"
-        f" WHEN {went_round('r.register_kwh')} THEN r.register_kwh + {top} - h.prev"
-        " ELSE r.register_kwh - h.prev END)"
+        f" THEN ((CASE WHEN {went_round(old_final)} THEN {old_final} + {top} ELSE {old_final} END)"
+        f" - h.prev) * {OLD_MULTIPLIER} + (r.register_kwh - {new_initial}) * {MULTIPLIER}"
+        f" WHEN {went_round('r.register_kwh')}"
+        f" THEN (r.register_kwh + {top} - h.prev) * {MULTIPLIER}"
+        f" ELSE (r.register_kwh - h.prev) * {MULTIPLIER} END)"
     )
 
 
@@ -182,6 +191,7 @@ def attach_recorded_swaps(
         f" recorded_old_final_kwh = {latest('old_final_kwh')},"
         f" recorded_new_initial_kwh = {latest('new_initial_kwh')},"
         f" recorded_swap_on = {latest('replaced_on')},"
+        f" recorded_old_multiplier = {latest('old_multiplier')},"
         f" swap_source = COALESCE({latest('source')}, ''),"
         f" swap_reference = {latest('reference_id')},"
         f" recorded_swaps = (SELECT COUNT(*) FROM ({swaps}) s WHERE {match})"
@@ -190,7 +200,7 @@ def attach_recorded_swaps(
         f" (SELECT s.customer_id FROM ({swaps}) s WHERE s.unit_id = %s AND s.replaced_on > %s))"
     )
     params = [
-        *match_params * 6,
+        *match_params * 7,
         reading_day.pk,
         period,
         ReadingState.APPROVED,
@@ -220,7 +230,7 @@ def history_of(
     reading_day: ReadingDay, period: str, only: tuple[str, list] | None = None
 ) -> tuple[str, list]:
     """Per reading of the day (or of ``only``, a SELECT of reading ids and its parameters): its
-    id, last period's stan and the 3-month average kWh.
+    id, last period's stan, the 3-month average kWh and the current meter's FKM.
 
     Correlated subqueries on the (customer, period) index: the work grows with the readings
     chosen, not with the table.
@@ -232,7 +242,9 @@ def history_of(
         f" (SELECT e.register_kwh FROM {table} e"
         "  WHERE e.customer_id = d.customer_id AND e.period = %s) AS prev,"
         f" (SELECT AVG(e.consumption_kwh) FROM {table} e"
-        "  WHERE e.customer_id = d.customer_id AND e.period IN (%s, %s, %s)) AS avg"
+        "  WHERE e.customer_id = d.customer_id AND e.period IN (%s, %s, %s)) AS avg,"
+        f" (SELECT m.multiplier FROM {Meter._meta.db_table} m"
+        "  WHERE m.customer_id = d.customer_id AND m.removed_at IS NULL) AS mult"
         f" FROM {table} d WHERE d.reading_day_id = %s AND d.period = %s AND d.state <> %s"
     )
     params = [earlier[0], *earlier, reading_day.pk, period, ReadingState.APPROVED]
@@ -266,6 +278,7 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
     # Names come from the model and the rules' SQL from this module; values are parameters.
     sql = (
         f"UPDATE {table} AS r SET previous_kwh = h.prev, average_kwh = h.avg,"  # noqa: S608
+        f" multiplier = {MULTIPLIER},"
         f" consumption_kwh = {kwh}, hours_on = {hours},"
         f" flag_negative = {is_negative(kwh)}, flag_zero = {is_zero(kwh)},"
         f" flag_disconnected = {is_disconnected(kwh)},"

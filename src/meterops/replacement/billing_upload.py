@@ -34,7 +34,11 @@ from meterops.core.transitions import move
 from meterops.customers.choices import RemovalReason
 from meterops.customers.meter_swaps import meters_swapped, swaps_recorded
 from meterops.customers.models import Customer, Meter
-from meterops.customers.services import carried_key_data, refused_new_meters
+from meterops.customers.services import (
+    carried_key_data,
+    refused_new_meters,
+    swapped_in_multiplier,
+)
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import CheckedRow, Column, ImportTemplate, Kind, RowStatus, Scope
 from meterops.vending.choices import key_revision_of
@@ -234,6 +238,7 @@ def _new_meter(row: CheckedRow, old: Meter | None, customer_id: int) -> Meter:
         model=cells.get("TYPE_METER_BARU") or "",
         meter_number=cells["NO_METER_BARU"],
         installed_at=date.fromisoformat(cells["TGL_GANTI"]),
+        multiplier=swapped_in_multiplier(old, Decimal(1)),
         **{**carried_key_data(old), **_vending_key_of(cells)},
     )
 
