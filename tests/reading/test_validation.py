@@ -4,6 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from meterops.reading.choices import ReadingState
 from meterops.reading.models import ReadingSettings, previous_period
@@ -134,3 +136,16 @@ class FlagTests:
         _history(customer, "100", "100", "100")
         reading = _validated(make_reading(customer, register="900", state=ReadingState.APPROVED))
         assert reading.consumption_kwh is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+def test_every_statement_of_a_days_validation_runs_without_jit(route):
+    """The swaps' UPDATE ran before ``jit = off``: compiling it took 2 s of a 20,000-reading
+    day's 2.2 s (bench_reading: 500,000 readings in 97 s, 10 s without)."""
+    reading = make_reading(make_customer(route), register="1100")
+    with CaptureQueriesContext(connection) as queries:
+        validate_readings(reading_day=reading.reading_day, period=PERIOD)
+    statements = [q["sql"] for q in queries]
+    jit_off = statements.index("SET LOCAL jit = off")
+    updates = [i for i, sql in enumerate(statements) if sql.startswith("UPDATE")]
+    assert len(updates) == 2 and jit_off < min(updates), statements
