@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from meterops.core.choices import RoleCode
-from meterops.core.worklist import SINCE_OVERLAP
+from meterops.core.worklist import SINCE_OVERLAP, WorkQuery
 from meterops.replacement import services as replacement
 from meterops.replacement.models import ReplacementTarget, WorkOrder
 from tests.factories import CustomerFactory, MeterFactory, UserFactory
@@ -115,6 +115,33 @@ class ETagTests:
         answer = client.get("/api/work-list", HTTP_IF_NONE_MATCH=etag)
         assert answer.status_code == 200
         assert answer.json()["items"] == []
+
+    def test_a_304_asked_again_compiles_no_source_filter(self, api_client, work_order, monkeypatch):
+        """The validator's statement is compiled once per officer, roles and units."""
+        client = api_client(work_order.assigned_to)
+        etag = _etag(client)
+        compiled = []
+        fingerprint = WorkQuery.fingerprint
+        monkeypatch.setattr(
+            WorkQuery,
+            "fingerprint",
+            lambda query, *args: compiled.append(query.kind) or fingerprint(query, *args),
+        )
+        assert client.get("/api/work-list", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert compiled == []
+        _touch(work_order.target)
+        assert client.get("/api/work-list", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+    def test_an_officer_taken_out_of_his_units_gets_the_empty_list_at_once(
+        self, api_client, work_order
+    ):
+        officer = work_order.assigned_to
+        client = api_client(officer)
+        etag = _etag(client)
+        assert client.get("/api/work-list", HTTP_IF_NONE_MATCH=etag).status_code == 304
+        officer.placed_units.clear()
+        answer = client.get("/api/work-list", HTTP_IF_NONE_MATCH=etag)
+        assert answer.status_code == 200 and answer.json()["items"] == []
 
     def test_the_304_path_runs_few_queries_however_long_the_list(
         self, api_client, work_order, new_order, django_assert_max_num_queries

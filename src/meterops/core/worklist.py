@@ -14,6 +14,8 @@ list and its validator cannot disagree.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +24,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
+
+from .scoping import visible_unit_ids
 
 # The API's version in the validator: a new answer shape makes every phone fetch in full.
 WORK_LIST_FORMAT = "1"
@@ -134,21 +138,55 @@ def work_list_ids(user) -> list[str]:
     return sorted(f"{kind}:{pk}" for kind, pk in found)
 
 
-def work_list_tag(user) -> str:
-    """The list's validator: the officer, the answer's format and each source's fingerprint,
-    every source in one statement (``UNION ALL``: the 304 is one round trip, issue #22)."""
-    # The primary, as the list itself: a validator must not miss a write a replica lags behind.
-    connection = connections[DEFAULT_DB_ALIAS]
+# Compiled validator statements, by what the sources' filters read of the officer (below).
+_TAG_STATEMENTS: OrderedDict[tuple, tuple[str, list] | None] = OrderedDict()
+TAG_STATEMENTS_KEPT = 4096
+_TAG_STATEMENTS_LOCK = threading.Lock()
+
+
+def _tag_statement(user, connection) -> tuple[str, list] | None:
+    """The validator's one statement for ``user``, or None when no source gives it anything.
+
+    Compiled once per officer, roles and units: the sources' filters read nothing else of the
+    user (no clock, no other row), so the same key gives the same SQL and parameters, and the
+    statement runs fresh on every request. Building and compiling the five filters through the
+    ORM was ~60 % of a 304's CPU (issue #22, docs/BENCHMARKS.md)."""
+    key = (
+        connection.alias,
+        user.pk,
+        user.is_superuser,
+        visible_unit_ids(user),
+        user.role_codes,
+        tuple(WORK_SOURCES.items()),
+    )
+    with _TAG_STATEMENTS_LOCK:
+        if key in _TAG_STATEMENTS:
+            _TAG_STATEMENTS.move_to_end(key)
+            return _TAG_STATEMENTS[key]
     width = max((len(source.query.changes) for source in WORK_SOURCES.values()), default=0)
     statements, params = [], []
     for _kind, source in sorted(WORK_SOURCES.items()):
         if (fingerprint := source.query.fingerprint(user, width, connection)) is not None:
             statements.append(fingerprint[0])
             params.extend(fingerprint[1])
+    statement = (" UNION ALL ".join(statements), params) if statements else None
+    with _TAG_STATEMENTS_LOCK:
+        _TAG_STATEMENTS[key] = statement
+        while len(_TAG_STATEMENTS) > TAG_STATEMENTS_KEPT:
+            _TAG_STATEMENTS.popitem(last=False)
+    return statement
+
+
+def work_list_tag(user) -> str:
+    """The list's validator: the officer, the answer's format and each source's fingerprint,
+    every source in one statement (``UNION ALL``: the 304 is one round trip, issue #22)."""
+    # The primary, as the list itself: a validator must not miss a write a replica lags behind.
+    connection = connections[DEFAULT_DB_ALIAS]
+    width = max((len(source.query.changes) for source in WORK_SOURCES.values()), default=0)
     found = {}
-    if statements:
+    if (statement := _tag_statement(user, connection)) is not None:
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(statements), params)
+            cursor.execute(*statement)
             found = {row[0]: row[1:] for row in cursor.fetchall()}
     # A source that gives the user nothing reads as an empty one; values as text, the same
     # whichever database or branch of the statement typed them.
