@@ -144,6 +144,11 @@ TAG_STATEMENTS_KEPT = 4096
 _TAG_STATEMENTS_LOCK = threading.Lock()
 
 
+def _fingerprint_width() -> int:
+    """How many change columns each source's fingerprint row has (the widest source's)."""
+    return max((len(source.query.changes) for source in WORK_SOURCES.values()), default=0)
+
+
 def _tag_statement(user, connection) -> tuple[str, list] | None:
     """The validator's one statement for ``user``, or None when no source gives it anything.
 
@@ -163,7 +168,7 @@ def _tag_statement(user, connection) -> tuple[str, list] | None:
         if key in _TAG_STATEMENTS:
             _TAG_STATEMENTS.move_to_end(key)
             return _TAG_STATEMENTS[key]
-    width = max((len(source.query.changes) for source in WORK_SOURCES.values()), default=0)
+    width = _fingerprint_width()
     statements, params = [], []
     for _kind, source in sorted(WORK_SOURCES.items()):
         if (fingerprint := source.query.fingerprint(user, width, connection)) is not None:
@@ -182,7 +187,7 @@ def work_list_tag(user) -> str:
     every source in one statement (``UNION ALL``: the 304 is one round trip, issue #22)."""
     # The primary, as the list itself: a validator must not miss a write a replica lags behind.
     connection = connections[DEFAULT_DB_ALIAS]
-    width = max((len(source.query.changes) for source in WORK_SOURCES.values()), default=0)
+    width = _fingerprint_width()
     found = {}
     if (statement := _tag_statement(user, connection)) is not None:
         with connection.cursor() as cursor:

@@ -166,6 +166,14 @@ def local_today(zone: str, now: datetime | None = None) -> date:
     return timezone.localtime(now or timezone.now(), ZoneInfo(zone)).date()
 
 
+def is_still_cut(*, disconnected_at: datetime | None, reconnected_at: datetime | None) -> bool:
+    """The meter was cut for arrears (pemutusan sementara, seed 004 §VI) and not reconnected
+    since that cut."""
+    return disconnected_at is not None and not (
+        reconnected_at is not None and reconnected_at >= disconnected_at
+    )
+
+
 def dismantling_eligible(
     *,
     bills: int,
@@ -175,9 +183,9 @@ def dismantling_eligible(
     zone: str,
 ) -> bool:
     """Bongkar rampung: >= 3 lembar and 60 days since the temporary disconnection (§VI notes)."""
-    if bills < DISMANTLING_BILLS or disconnected_at is None:
-        return False
-    if reconnected_at is not None and reconnected_at >= disconnected_at:
+    if bills < DISMANTLING_BILLS or not is_still_cut(
+        disconnected_at=disconnected_at, reconnected_at=reconnected_at
+    ):
         return False
     disconnected_on = disconnected_at.astimezone(ZoneInfo(zone)).date()
     return (today - disconnected_on).days >= DISMANTLING_DAYS

@@ -21,7 +21,7 @@ from meterops.customers.models import Customer
 from ..choices import OPEN_STATES, OrderKind
 from ..errors import BatchRejected, PaymentReferenceClash
 from ..models import Arrears, FieldOrder, Payment
-from .arrears import arrears_refusal_for, order_reconnection
+from .arrears import arrears_refusal_for, is_still_cut, order_reconnection
 from .orders import ARREARS_UPLOADERS, _event
 
 FUTURE_SLACK = timedelta(minutes=5)  # clocks of the payment side drift a little
@@ -121,7 +121,9 @@ def write_arrears_rows(
             # and a meter reconnected since its cut may be cut again (the orders keep the
             # earlier cut; the row holds the cycle under way).
             a.paid_at, a.notice_printed_at, a.notice_signer = None, None, None
-            if a.disconnected_at and a.reconnected_at and a.reconnected_at >= a.disconnected_at:
+            if a.disconnected_at and not is_still_cut(
+                disconnected_at=a.disconnected_at, reconnected_at=a.reconnected_at
+            ):
                 a.disconnected_at, a.reconnected_at = None, None
         a.bills, a.amount, a.reported_at = bills, amount, now
         changed.append(a)
@@ -191,10 +193,7 @@ def settle_arrears(*, actor: User, customer: Customer, paid_at: datetime) -> Arr
         order.withdrawn_by_payment = True
         order.save()
         _event(order, actor, "order_failed", from_state, order.note)
-    cut = arrears.disconnected_at and not (
-        arrears.reconnected_at and arrears.reconnected_at >= arrears.disconnected_at
-    )
-    if cut:
+    if is_still_cut(disconnected_at=arrears.disconnected_at, reconnected_at=arrears.reconnected_at):
         # Also when the cut came after the payment (the notification arrived late): the
         # customer paid, so the meter goes back on, counted from the payment.
         order_reconnection(actor=actor, arrears=arrears)
