@@ -2,7 +2,7 @@
 
 Run:  flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_api_load.py
       [--officers 200] [--seconds 25] [--workers 4] [--customers 20000]
-      [--database-url postgres://postgres@127.0.0.1:5432/meterops_bench_api]
+      [--client fast|requests] [--database-url postgres://postgres@127.0.0.1:5432/meterops_bench_api]
 
 In a fresh database (dropped and created here, migrated, demo region built) it writes the demo
 customers, then 2 × ``--officers`` field officers of one contractor, each with a device token and
@@ -23,24 +23,38 @@ Each phone starts holding the list of its last sync (fetched once per officer be
 as the app keeps it in IndexedDB), so the start-up burst revalidates instead of fetching.
 
 Printed per run and per request: count, failures, median, p95, requests/s, and how many
-work-list answers were 304; then the ratios of the N-worker run to the 1-worker run.  The
-database is dropped at the end.
+work-list answers were 304; beside the phone's p95 (locust's, from send to answer) the
+server's own p95 (gunicorn's access log: from the worker taking the request to its answer,
+so without the wait in the listen queue); then the CPU each part used during the run: the load
+generator (this process), gunicorn (its master and workers) and the rest of the machine
+(PostgreSQL, mostly).  Last the ratios of the N-worker run to the 1-worker run.  The database
+is dropped at the end.
+
+``--client fast`` (the default) simulates the phones with locust's FastHttpUser
+(geventhttpclient), ``requests`` with its HttpUser (python-requests, several times the CPU per
+request): the load generator shares the machine's two cores with the server it measures.
 """
 
 # locust patches the standard library for gevent: it must be imported before anything else.
-from locust import HttpUser, between, events, task  # isort: skip
+from locust import FastHttpUser, HttpUser, between, events, task  # isort: skip
 from locust.env import Environment  # isort: skip
 
 import argparse
 import io
 import os
 import random
+import re
+import resource
 import signal
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 import gevent
 from PIL import Image
@@ -53,6 +67,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PORT = 8763
 SEED = 2026
 REPORTS_PER_OFFICER = 3
+CLIENTS = {"fast": FastHttpUser, "requests": HttpUser}
+# The access log's line: method, path, status, microseconds (gunicorn's %(D)s).
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+NUMBERED = re.compile(r"/\d+")
 
 
 def hold_last_lists(accounts: list[dict]) -> None:
@@ -74,15 +92,15 @@ def photo_bytes() -> bytes:
 PHOTO = photo_bytes()
 
 
-def make_officer_class(pool: list[dict], not_modified: dict):
-    class Officer(HttpUser):
+def make_officer_class(pool: list[dict], not_modified: dict, client: str):
+    class Officer(CLIENTS[client]):
         """One phone syncing its day, then polling the work list."""
 
         wait_time = between(2.0, 8.0)
 
         def on_start(self):
             self.account = pool.pop()
-            self.client.headers["Authorization"] = f"Bearer {self.account['token']}"
+            self.bearer = {"Authorization": f"Bearer {self.account['token']}"}
             self.held = self.account["held"]
             self.day = self.plan()
 
@@ -94,7 +112,9 @@ def make_officer_class(pool: list[dict], not_modified: dict):
             yield from self.damage_report(reports[0])
             for number, item in enumerate(work):
                 yield lambda item=item: self.client.get(
-                    f"/api/customers/{item['customer']['customer_id']}", name="/api/customers/{id}"
+                    f"/api/customers/{item['customer']['customer_id']}",
+                    name="/api/customers/{id}",
+                    headers=self.bearer,
                 )
                 photos = []
                 for _ in range(2):
@@ -139,13 +159,14 @@ def make_officer_class(pool: list[dict], not_modified: dict):
         def work_list(self) -> list[dict]:
             """The list the phone holds after asking again (If-None-Match, since)."""
             if self.held is None:
-                answer = self.client.get("/api/work-list", name="/api/work-list")
+                answer = self.client.get(
+                    "/api/work-list", name="/api/work-list", headers=self.bearer
+                )
                 self.held = {**answer.json(), "etag": answer.headers["ETag"]}
                 return self.held["items"]
             with self.client.get(
-                "/api/work-list",
-                params={"since": self.held["generated_at"]},
-                headers={"If-None-Match": self.held["etag"]},
+                "/api/work-list?" + urlencode({"since": self.held["generated_at"]}),
+                headers={**self.bearer, "If-None-Match": self.held["etag"]},
                 name="/api/work-list",
                 catch_response=True,
             ) as answer:
@@ -165,11 +186,13 @@ def make_officer_class(pool: list[dict], not_modified: dict):
 
         def upload(self) -> int:
             start = {"client_id": str(uuid.uuid4()), "file_name": "foto.jpg", "size": len(PHOTO)}
-            upload = self.client.post("/api/photos", json=start, name="/api/photos").json()
+            upload = self.client.post(
+                "/api/photos", json=start, name="/api/photos", headers=self.bearer
+            ).json()
             self.client.put(
                 f"/api/photos/{upload['id']}/chunk?offset=0",
                 data=PHOTO,
-                headers={"Content-Type": "application/octet-stream"},
+                headers={**self.bearer, "Content-Type": "application/octet-stream"},
                 name="/api/photos/{id}/chunk",
             )
             return upload["id"]
@@ -177,7 +200,9 @@ def make_officer_class(pool: list[dict], not_modified: dict):
         def write(self, path: str, payload: dict, resend: bool = False):
             expected = 200 if resend else 201
             name = f"{path} (resend)" if resend else path
-            with self.client.post(path, json=payload, name=name, catch_response=True) as answer:
+            with self.client.post(
+                path, json=payload, name=name, headers=self.bearer, catch_response=True
+            ) as answer:
                 if answer.status_code != expected:
                     answer.failure(f"{answer.status_code}: {answer.text[:200]}")
 
@@ -188,7 +213,7 @@ def make_officer_class(pool: list[dict], not_modified: dict):
     return Officer
 
 
-def start_gunicorn(workers: int) -> subprocess.Popen:
+def start_gunicorn(workers: int, access_log: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [
@@ -200,6 +225,10 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
             f"127.0.0.1:{PORT}",
             "--log-level",
             "warning",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
             "--timeout",
             "60",
         ],
@@ -218,13 +247,59 @@ def start_gunicorn(workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def run(label: str, workers: int, pool: list[dict], seconds: int) -> dict:
+def server_times(access_log: Path) -> dict[str, list[float]]:
+    """Milliseconds each request spent in a gunicorn worker, by locust's request name."""
+    times = defaultdict(list)
+    for line in access_log.read_text().splitlines():
+        method, path, status, micros = line.split()
+        if path == "/api/health":
+            continue
+        name = NUMBERED.sub("/{id}", path)
+        if name == "/api/replacements" and status == "200":
+            name += " (resend)"
+        times[f"{method} {name}"].append(int(micros) / 1000)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else sum(values)
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (/proc/stat)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_split(before: dict) -> str:
+    self_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = self_cpu.ru_utime + self_cpu.ru_stime - before["self"]
+    server = children.ru_utime + children.ru_stime - before["children"]
+    rest = busy_cpu_seconds() - before["machine"] - load - server
+    return f"load generator {load:.1f} s, gunicorn {server:.1f} s, rest {rest:.1f} s"
+
+
+def cpu_now() -> dict:
+    self_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "self": self_cpu.ru_utime + self_cpu.ru_stime,
+        "children": children.ru_utime + children.ru_stime,
+        "machine": busy_cpu_seconds(),
+    }
+
+
+def run(label: str, workers: int, pool: list[dict], seconds: int, client: str) -> dict:
     load_before = os.getloadavg()[0]
-    server = start_gunicorn(workers)
+    access_log = Path(tempfile.mkstemp(prefix="bench-api-access-", suffix=".log")[1])
+    cpu_before = cpu_now()
+    server = start_gunicorn(workers, access_log)
     not_modified = {"count": 0}
     try:
         env = Environment(
-            user_classes=[make_officer_class(pool, not_modified)],
+            user_classes=[make_officer_class(pool, not_modified, client)],
             events=events,
             host=f"http://127.0.0.1:{PORT}",
         )
@@ -236,17 +311,28 @@ def run(label: str, workers: int, pool: list[dict], seconds: int) -> dict:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    in_server = server_times(access_log)
+    access_log.unlink()
     print(
-        f"\n{label}: {users} officers, {seconds} s, gunicorn {workers} worker(s); "
-        f"machine load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+        f"\n{label}: {users} officers ({client} client), {seconds} s, gunicorn {workers} "
+        f"worker(s); machine load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after; CPU: {cpu_split(cpu_before)}"
     )
-    print(f"  {'request':<30} {'count':>7} {'fail':>5} {'median':>8} {'p95':>8} {'req/s':>7}")
+    print(
+        f"  {'request':<30} {'count':>7} {'fail':>5} {'median':>8} {'p95':>8} "
+        f"{'server p95':>11} {'req/s':>7}"
+    )
     entries = [*sorted(env.stats.entries.values(), key=lambda e: e.name), env.stats.total]
     for entry in entries:
+        if entry is env.stats.total:
+            served = [ms for times in in_server.values() for ms in times]
+        else:
+            served = in_server.get(f"{entry.method} {entry.name}", [])
         print(
             f"  {entry.name:<30} {entry.num_requests:>7} {entry.num_failures:>5} "
             f"{entry.median_response_time:>6.0f}ms "
-            f"{entry.get_response_time_percentile(0.95):>6.0f}ms {entry.total_rps:>7.1f}"
+            f"{entry.get_response_time_percentile(0.95):>6.0f}ms "
+            f"{p95(served):>9.0f}ms {entry.total_rps:>7.1f}"
         )
     work_list = env.stats.get("/api/work-list", "GET")
     print(f"  work list: {not_modified['count']} of {work_list.num_requests} answered 304")
@@ -268,6 +354,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="fast")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
     random.seed(SEED)
@@ -291,8 +378,8 @@ def main() -> None:
             f"{args.customers:,} customers, {2 * args.officers} officers with "
             f"{ORDERS_PER_OFFICER} PKs each: {time.perf_counter() - started:.1f} s"
         )
-        baseline = run("baseline", 1, accounts[: args.officers], args.seconds)
-        scaled = run("scaled", args.workers, accounts[args.officers :], args.seconds)
+        baseline = run("baseline", 1, accounts[: args.officers], args.seconds, args.client)
+        scaled = run("scaled", args.workers, accounts[args.officers :], args.seconds, args.client)
         print(
             f"\nratio {args.workers} workers / 1 worker: throughput "
             f"{scaled['rps'] / baseline['rps']:.2f}x, p95 {baseline['p95'] / scaled['p95']:.2f}x "

@@ -32,7 +32,8 @@ EXPLAIN (ANALYZE, BUFFERS) of the page's slowest SELECT is kept. Heavy jobs, thr
 services the app uses: Pengesahan of a reading day, validation of the last period over every
 reading day, a TO Ganti Meter Ex DG upload of customers/10 rows and a Peremajaan Kumulatif
 file of customers/2000 rows (the upload pipeline in a worker process, as bench_imports), a
-KRN-2 campaign over one ULP. Last, rows and bytes per table, per customer and per
+KRN-2 campaign over one ULP; the plan of each statement of validation, Pengesahan and the
+campaign that runs ``PLAN_MIN_MS`` or longer is kept (auto_explain). Last, rows and bytes per table, per customer and per
 customer-year. ``--report FILE`` writes all of it as markdown. The database is dropped.
 """
 
@@ -58,6 +59,9 @@ CHUNK = 250_000  # customers per generate_customers call: its rows are held in m
 USERS = {"ULP": "pengawas.baleendah", "UP3": "admin.majalaya", "UID": "admin"}
 LAST_PERIOD_STATES = {"A": "approved", "B": "sent", "C": "verified", "D": "vendor_verified"}
 STEPS = ("read", "vendor_verified", "verified", "sent", "approved")
+# A job's statements that run this long or longer have their plans kept (auto_explain).
+PLAN_MIN_MS = 500
+JOB_PLANS: dict[str, list[str]] = {}
 TABLES = ("core_", "customers_", "reading_", "replacement_", "prepaid_", "fieldwork_", "keychange_")
 
 # Older periods approved; the last by reading day. Register readings climb by the
@@ -370,16 +374,19 @@ def heavy_jobs(units, ulp: str, only: list[str] | None = None) -> dict[str, tupl
     def wanted(job: str) -> bool:
         return not only or job.startswith(tuple(only))
 
-    def done(label: str, seconds: float, rows: int) -> None:
+    def done(label: str, seconds: float, rows: int, plans: list[str] = ()) -> None:
         results[label] = (seconds, rows)
+        JOB_PLANS[label] = list(plans)
         print(f"    {label:<48} {rows:>9,} rows {seconds:8.2f} s", flush=True)
 
     period = periods(1)[0]
     if wanted("validation"):
-        started = time.perf_counter()
         days = list(ReadingDay.objects.select_related("unit").order_by("pk"))
-        validated = sum(validate_readings(reading_day=day, period=period) for day in days)
-        done(f"validation of {period}, all reading days", time.perf_counter() - started, validated)
+        with benchpages.slow_statement_plans(PLAN_MIN_MS) as plans:
+            started = time.perf_counter()
+            validated = sum(validate_readings(reading_day=day, period=period) for day in days)
+            seconds = time.perf_counter() - started
+        done(f"validation of {period}, all reading days", seconds, validated, plans)
 
     if wanted("Pengesahan"):
         # The demo schedule spreads routes over the days A-E across all ULPs, so the ULP's
@@ -403,12 +410,14 @@ def heavy_jobs(units, ulp: str, only: list[str] | None = None) -> dict[str, tupl
             .first()
         )
         approver = User.objects.get(username="spvte.baleendah")
-        started = time.perf_counter()
         approved = 0
-        if day.sent:  # a small run may schedule no route of the ULP on a day still waiting
-            approval = approve_reading_day(actor=approver, reading_day=day, period=period).approval
-            approved = approval.approved_count
-        done("Pengesahan: a reading day of ULP BALEENDAH", time.perf_counter() - started, approved)
+        with benchpages.slow_statement_plans(PLAN_MIN_MS) as plans:
+            started = time.perf_counter()
+            if day.sent:  # a small run may schedule no route of the ULP on a day still waiting
+                approval = approve_reading_day(actor=approver, reading_day=day, period=period)
+                approved = approval.approval.approved_count
+            seconds = time.perf_counter() - started
+        done("Pengesahan: a reading day of ULP BALEENDAH", seconds, approved, plans)
 
     customers = Customer.objects.count()
     with tempfile.TemporaryDirectory() as tmp:
@@ -433,20 +442,26 @@ def heavy_jobs(units, ulp: str, only: list[str] | None = None) -> dict[str, tupl
             done("Peremajaan Kumulatif file (check + apply)", seconds, max(100, customers // 2000))
 
     if wanted("KRN-2"):
-        started = time.perf_counter()
-        campaign = generate_campaign(
-            actor=User.objects.get(username="admin"),
-            unit=units[ulp],
-            name=f"KRN-2 {ulp}",
-            where=CampaignFilter(),
-        )
-        done(
-            f"KRN-2 campaign over ULP {ulp}",
-            time.perf_counter() - started,
-            campaign.targets.count(),
-        )
+        admin = User.objects.get(username="admin")
+        with benchpages.slow_statement_plans(PLAN_MIN_MS) as plans:
+            started = time.perf_counter()
+            campaign = generate_campaign(
+                actor=admin, unit=units[ulp], name=f"KRN-2 {ulp}", where=CampaignFilter()
+            )
+            seconds = time.perf_counter() - started
+        done(f"KRN-2 campaign over ULP {ulp}", seconds, campaign.targets.count(), plans)
     execute("ANALYZE")
     return results
+
+
+def job_plans() -> list[str]:
+    """The plans of the last run's jobs' slow statements, as markdown."""
+    lines = []
+    for label, plans in JOB_PLANS.items():
+        lines.append(f"\n#### {label}: {len(plans)} statement(s) of {PLAN_MIN_MS} ms or more\n")
+        for plan in plans:
+            lines += ["```", plan, "```"]
+    return lines
 
 
 def print_jobs(jobs: dict, baseline: dict) -> list[str]:
@@ -571,6 +586,7 @@ def main() -> None:
         table, plans = page_report(stages["full"][0], stages["baseline"][0])
         jobs = print_jobs(stages["full"][1], stages["baseline"][1])
         sizes = size_report(args.customers, args.months)
+        plans += ["\n### The jobs' slow statements (the full stage)\n", *job_plans()]
         print("\n" + "\n".join(table) + "\n\n" + "\n".join(jobs) + "\n\n" + "\n".join(sizes))
         print("\n".join(plans))
         if args.report:
@@ -619,6 +635,9 @@ def remeasure(args) -> None:
                     f"| {label} | {made:,} | {spent:.2f} | {made / spent if spent else 0:,.0f} |"
                 )
             jobs = ["| job | rows | s | rows/s |", "|---|---:|---:|---:|", *jobs]
+            kept = job_plans()
+            plans += ["\n### The jobs' slow statements\n", *kept]
+            print("\n".join(kept))
         if args.report:
             args.report.write_text("\n".join([*table, "", *jobs, "\n## Plans\n", *plans, ""]))
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 EXECUTION = re.compile(r"Execution Time: ([\d.]+) ms")
 
@@ -78,6 +80,43 @@ def slowest_statement(client, url: str, params: dict) -> tuple[float, str, list[
         if ms >= worst[0]:
             worst = (ms, statement, plan)
     return worst
+
+
+@contextmanager
+def slow_statement_plans(min_ms: int) -> Iterator[list[str]]:
+    """The plans (EXPLAIN ANALYZE, BUFFERS) of every statement this connection runs for
+    ``min_ms`` or longer inside the block, nested ones included (PostgreSQL's auto_explain,
+    sent to this client as notices): a job's plans, kept beside its figure.
+
+    The per-node timing it adds makes the statements somewhat slower while the block runs."""
+    from django.db import connection
+
+    plans: list[str] = []
+    connection.ensure_connection()
+    raw = connection.connection
+
+    def keep(diagnostic) -> None:
+        if "duration:" in (diagnostic.message_primary or ""):
+            plans.append(diagnostic.message_primary)
+
+    settings = {
+        "auto_explain.log_min_duration": str(min_ms),
+        "auto_explain.log_analyze": "on",
+        "auto_explain.log_buffers": "on",
+        "auto_explain.log_nested_statements": "on",
+        "auto_explain.log_level": "notice",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        for name, value in settings.items():
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+    raw.add_notice_handler(keep)
+    try:
+        yield plans
+    finally:
+        raw.remove_notice_handler(keep)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('auto_explain.log_min_duration', '-1', false)")
 
 
 def short_sql(statement: str, width: int = 600) -> str:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from meterops.core.choices import RoleCode, UnitLevel
-from meterops.core.models import Role
+from meterops.core.models import Role, forget_time_zones
 from tests.factories import ContractorFactory, CustomerFactory, UnitFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the browser
@@ -55,6 +55,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Production hashing costs ~0.3 s a user; the tests make hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A test's rolled-back unit settings fire no signal: no test sees another's time zones.
+    forget_time_zones()
 
 
 def build_cast():

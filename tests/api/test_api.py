@@ -4,9 +4,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from meterops.api.models import DeviceToken, IdempotentWrite, PhotoUpload
+from meterops.api.services import issue_token, user_for_token
+from meterops.core.choices import TimeZoneName
+from meterops.core.models import UnitSettings, unit_time_zone
 from meterops.replacement.choices import TargetState
 from meterops.replacement.models import Replacement, ReplacementTarget
 from tests.core.image_files import files_in_media, huge_png_bytes
@@ -98,6 +102,25 @@ class LoginTests:
 
     def test_no_token_is_401(self, client, cast):
         assert client.get("/api/work-list").status_code == 401
+
+    def test_the_token_brings_a_contractors_home_unit_for_the_time_zone(
+        self, cast, django_assert_num_queries
+    ):
+        """Issue #22: the officer's first placement comes with his token, his unit's zone from
+        the process: activating the zone costs no query of its own."""
+        UnitSettings.objects.create(unit=cast.area_a, time_zone=TimeZoneName.WITA)
+        _token, raw = issue_token(user=cast.vendor_a, device_name="HP")
+        assert unit_time_zone(cast.area_a.pk) == TimeZoneName.WITA
+        with django_assert_num_queries(2):  # the token, and when it was last used
+            officer = user_for_token(raw)
+        with django_assert_num_queries(0):
+            assert officer.display_time_zone() == TimeZoneName.WITA
+        officer.placed_units.set([cast.sp_a2, cast.area_a])  # area_a's path still comes first
+        assert user_for_token(raw).home_unit_pk() == cast.area_a.pk
+        officer.placed_units.set([cast.sp_a2])
+        assert user_for_token(raw).home_unit_pk() == cast.sp_a2.pk
+        officer.placed_units.clear()
+        assert user_for_token(raw).display_time_zone() == settings.TIME_ZONE
 
 
 class WorkListTests:

@@ -129,6 +129,7 @@ def test_the_ticket_page_reads_its_calls_in_a_fixed_number_of_queries(cast, agen
             assert client.get(url).status_code == 200
         return len(captured)
 
+    queries()  # the first request also reads the unit's time zone, which the process keeps
     one = queries()
     for _ in range(3):
         call(agent, meter.customer, PowerState.OFF)

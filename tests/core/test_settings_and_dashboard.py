@@ -1,3 +1,4 @@
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from meterops.core.choices import TimeZoneName
-from meterops.core.models import UnitSettings, User
+from meterops.core.models import ZONE_MAX_AGE, UnitSettings, User, unit_time_zone
 from meterops.core.services import record_event
 from meterops.customers.models import CustomerTally
 from meterops.customers.services import count_customers_by_unit
@@ -89,6 +90,50 @@ class TimeZoneDisplayTests:
             .content.decode()
         )
         assert "05-01-2026 09:30 WITA" in page
+
+
+class KeptTimeZoneTests:
+    """Issue #22: a unit's zone is read once a minute per process, not twice a request."""
+
+    def test_a_zone_changed_here_shows_at_the_next_request(self, cast, client_for, customer_a):
+        event = record_event(customer=customer_a, domain="replacement", verb="uji", actor=None)
+        event.at = datetime(2026, 1, 5, 1, 30, tzinfo=UTC)
+        event.save()
+        client = client_for(cast.officer)
+
+        def status() -> str:
+            url = reverse("core:status")
+            return client.get(url, {"customer_id": customer_a.customer_id}).content.decode()
+
+        assert "05-01-2026 08:30 WIB" in status()
+        UnitSettings.objects.create(unit=cast.area_a, time_zone=TimeZoneName.WITA)
+        assert "05-01-2026 09:30 WITA" in status()
+
+    def test_a_zone_changed_by_another_process_shows_within_the_max_age(self, cast, monkeypatch):
+        settings = UnitSettings.objects.create(unit=cast.sp_a, time_zone=TimeZoneName.WIT)
+        assert cast.officer.display_time_zone() == TimeZoneName.WIT
+        # Another process's write fires no signal here.
+        UnitSettings.objects.filter(pk=settings.pk).update(time_zone=TimeZoneName.WITA)
+        assert cast.officer.display_time_zone() == TimeZoneName.WIT
+        later = time.monotonic() + ZONE_MAX_AGE + 1
+        monkeypatch.setattr(time, "monotonic", lambda: later)
+        assert cast.officer.display_time_zone() == TimeZoneName.WITA
+
+    def test_a_unit_moved_under_another_parent_takes_its_zone(self, cast):
+        UnitSettings.objects.create(unit=cast.area_b, time_zone=TimeZoneName.WIT)
+        assert unit_time_zone(cast.sp_a.pk) == TimeZoneName.WIB
+        cast.sp_a.parent = cast.area_b
+        cast.sp_a.save()
+        assert unit_time_zone(cast.sp_a.pk) == TimeZoneName.WIT
+
+    def test_a_contractors_user_reads_his_first_placements_zone(self, cast):
+        UnitSettings.objects.create(unit=cast.sp_a, time_zone=TimeZoneName.WITA)
+        vendor = User.objects.get(pk=cast.vendor_a.pk)
+        first = min(vendor.placed_units.all(), key=lambda unit: unit.path)
+        assert vendor.home_unit() == first
+        assert vendor.home_unit_pk() == first.pk
+        expected = first.settings_or_default().time_zone
+        assert vendor.display_time_zone() == expected
 
 
 class DashboardTests:

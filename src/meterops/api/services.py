@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -47,6 +48,8 @@ def user_for_token(raw: str) -> User | None:
     token = (
         DeviceToken.objects.select_related("user", "user__unit", "user__contractor")
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        # A contractor's officer's home unit, for the answer's time zone, in the same query.
+        .annotate(placed_home_pk=Subquery(User.first_placement(OuterRef("user_id"))[:1]))
         .first()
     )
     if token is None or not token.user.is_active:
@@ -56,6 +59,7 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.user.device_token = token
+    token.user.placed_home_pk = token.placed_home_pk
     return token.user
 
 

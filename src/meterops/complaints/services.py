@@ -15,7 +15,7 @@ from meterops import sts
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput
 from meterops.core.formats import number
-from meterops.core.models import Unit, User
+from meterops.core.models import Unit, User, unit_time_zone
 from meterops.core.services import (
     advance_process,
     ensure_field_officer_for,
@@ -51,7 +51,7 @@ DEFAULT_PROBING = (
 def call_zone(customer) -> ZoneInfo:
     """The zone a call's times are entered and shown in: the customer's unit's (WIB, WITA or
     WIT), as P2APST prints the purchase and update times, whatever the agent's own zone."""
-    return ZoneInfo(customer.unit.settings_or_default().time_zone)
+    return ZoneInfo(unit_time_zone(customer.unit_id))
 
 
 def _at(moment: datetime, zone: ZoneInfo) -> str:

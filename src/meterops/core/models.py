@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -5,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -176,8 +180,28 @@ class User(AbstractUser):
         if self.unit_id:
             return self.unit
         if self.contractor_id:
-            return self.placed_units.order_by("path").first()
+            return Unit.objects.filter(pk__in=User.first_placement(self)[:1]).first()
         return None
+
+    @staticmethod
+    def first_placement(user) -> models.QuerySet:
+        """The ids of the units ``user`` (a user, or an ``OuterRef`` to one) is placed in, the
+        first (by path) first: a contractor's user's home unit."""
+        return (
+            User.placed_units.through.objects.filter(user=user)
+            .order_by("unit__path")
+            .values("unit_id")
+        )
+
+    def home_unit_pk(self) -> int | None:
+        """``home_unit()``'s id. For a contractor's user loaded with ``first_placement``
+        annotated as ``placed_home_pk`` (the API's token look-up) it costs no query."""
+        if self.unit_id or not self.contractor_id:
+            return self.unit_id
+        if hasattr(self, "placed_home_pk"):
+            return self.placed_home_pk
+        first = User.first_placement(self).first()
+        return first["unit_id"] if first else None
 
     def unit_settings(self) -> "UnitSettings":
         """The parameters that apply to this user's work (defaults when it has no unit)."""
@@ -185,8 +209,9 @@ class User(AbstractUser):
         return unit.settings_or_default() if unit else UnitSettings()
 
     def display_time_zone(self) -> str:
-        unit = self.home_unit()  # once: for a contractor's user it is a query
-        return unit.settings_or_default().time_zone if unit else settings.TIME_ZONE
+        """The zone this user's pages and answers read times in: the home unit's."""
+        unit_pk = self.home_unit_pk()
+        return unit_time_zone(unit_pk) if unit_pk else settings.TIME_ZONE
 
 
 class UnitSettings(TimeStampedModel):
@@ -269,6 +294,32 @@ class UnitSettings(TimeStampedModel):
             raise ValidationError(
                 {"voltage_high": _("Batas atas tegangan harus lebih besar dari batas bawah.")}
             )
+
+
+# How long another process may still show a unit's old zone after an admin changed it.
+ZONE_MAX_AGE = 60.0
+_zones: dict[int, tuple[float, str]] = {}
+
+
+def unit_time_zone(unit_pk: int) -> str:
+    """The zone a unit reads its times in (its settings' or its nearest ancestor's), kept for
+    ZONE_MAX_AGE seconds in each process: every request activates it (issue #22)."""
+    now = time.monotonic()
+    kept = _zones.get(unit_pk)
+    if kept is not None and now - kept[0] < ZONE_MAX_AGE:
+        return kept[1]
+    unit = Unit.objects.filter(pk=unit_pk).first()
+    zone = unit.settings_or_default().time_zone if unit else settings.TIME_ZONE
+    _zones[unit_pk] = (now, zone)
+    return zone
+
+
+@receiver([post_save, post_delete], sender=UnitSettings)
+@receiver(post_save, sender=Unit)
+def forget_time_zones(**kwargs) -> None:
+    """A unit's settings or its place in the tree changed: this process reads every zone again
+    (the others within ZONE_MAX_AGE)."""
+    _zones.clear()
 
 
 class Process(TimeStampedModel):

@@ -115,10 +115,14 @@ class WorkSource:
 
 
 WORK_SOURCES: dict[str, WorkSource] = {}
+# Bumped by each registration: a statement compiled for other sources is not used again.
+_sources_version = 0
 
 
 def register_work_source(kind: str, source: Callable, *, query: WorkQuery) -> None:
+    global _sources_version
     WORK_SOURCES[kind] = WorkSource(source, query)
+    _sources_version += 1
 
 
 def work_list_for(user, since: datetime | None = None) -> list[WorkItem]:
@@ -162,7 +166,7 @@ def _tag_statement(user, connection) -> tuple[str, list] | None:
         user.is_superuser,
         visible_unit_ids(user),
         user.role_codes,
-        tuple(WORK_SOURCES.items()),
+        _sources_version,
     )
     with _TAG_STATEMENTS_LOCK:
         if key in _TAG_STATEMENTS:

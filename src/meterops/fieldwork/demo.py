@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from meterops.core.demo import DemoTeam, demo_photo, demo_teams
+from meterops.core.models import unit_time_zone
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer
 from meterops.reading.models import Reading
@@ -80,7 +81,7 @@ def _campaign(unit, supervisor, officer, listed) -> None:
         material=NoticeMaterial.BROCHURE,
         customers=listed,
     )
-    today = timezone.localdate(timezone.now(), ZoneInfo(unit.settings_or_default().time_zone))
+    today = timezone.localdate(timezone.now(), ZoneInfo(unit_time_zone(unit.pk)))
     notices = _assign(campaign.orders.all(), officer, supervisor, planned_on=today)
     services.set_officer_targets(
         actor=supervisor,

@@ -231,12 +231,21 @@ class CampaignTarget(ConcurrentTransitionMixin, TimeStampedModel):
         self.failure_reason, self.note = FailureReason.INVALID, note
 
 
+class KeyChangeTokenQuerySet(models.QuerySet):
+    def void_unused(self, target_ids, *, at) -> int:
+        """End the pairs of these targets not voided yet: made for key data no meter will take
+        (a new pair, a closed failure, a swapped or rekeyed meter). Returns how many."""
+        return self.filter(target_id__in=target_ids, voided_at__isnull=True).update(voided_at=at)
+
+
 class KeyChangeToken(TimeStampedModel):
     """A row of the Bank KCT: the token pair (4 for MISTY1) and the key data it moves between.
 
     A pair is valid only for the meter parameters in ``from_*``; voiding is final, and a token
     appears in the bank once, so a pair can serve neither two meters nor a second attempt.
     """
+
+    objects = KeyChangeTokenQuerySet.as_manager()
 
     target = models.ForeignKey(CampaignTarget, models.PROTECT, related_name="tokens")
     token_1 = models.CharField(_("KCT 1"), max_length=20, unique=True)

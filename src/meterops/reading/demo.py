@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from meterops.core.choices import RoleCode
-from meterops.core.models import User
+from meterops.core.models import User, unit_time_zone
 from meterops.customers.choices import PaymentMode
 from meterops.customers.models import Customer, Route
 
@@ -105,7 +105,7 @@ def _days_to_cover(limit: int) -> list[ReadingDay]:
 
 def _read_at(day: ReadingDay, period: str) -> tuple[datetime, datetime]:
     """09:00 local on the scheduled day, and a time five days late (outside the window)."""
-    zone = ZoneInfo(day.unit.settings_or_default().time_zone)
+    zone = ZoneInfo(unit_time_zone(day.unit_id))
     at = datetime.combine(day.scheduled_date(period), time(9), tzinfo=zone)
     return at, at + timedelta(days=5)
 

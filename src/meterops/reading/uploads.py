@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from meterops.core.models import unit_time_zone
 from meterops.customers.models import Customer
 from meterops.imports.models import UploadRow
 from meterops.imports.registry import Column, ImportTemplate, Kind, RowStatus, Scope
@@ -118,7 +119,7 @@ def classify(rows, *, actor, template) -> None:
     for row in rows:
         customer = customers[row.customer_id]
         if customer.unit_id not in zones:
-            zones[customer.unit_id] = customer.unit.settings_or_default().time_zone
+            zones[customer.unit_id] = unit_time_zone(customer.unit_id)
         read_at = importer.parse_read_at(row.cells["TGL_BACA"], zones[customer.unit_id])
         reading_row = _reading_row(row.row_number, row.cells, read_at)
         before = existing.get((customer.pk, row.cells["BLTH"]))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import Min, QuerySet
 
+from meterops.core.models import unit_time_zone
 from meterops.core.transitions import without_jit
 from meterops.customers.meter_swaps import recorded_swaps_sql
 from meterops.customers.models import Meter
@@ -263,7 +264,7 @@ def validate_readings(*, reading_day: ReadingDay, period: str, only: QuerySet | 
     Approved readings are left as they are: nothing about them may change after approval.
     """
     settings = ReadingSettings.for_unit(reading_day.unit)
-    zone = reading_day.unit.settings_or_default().time_zone
+    zone = unit_time_zone(reading_day.unit_id)
     start, end = reading_day.window(period, settings.window_days, zone)
     kwh = consumption(settings.register_digits)
     hours = hours_on(kwh)

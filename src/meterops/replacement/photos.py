@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from meterops.core.errors import FileRejected
 from meterops.core.images import check_image
+from meterops.core.models import unit_time_zone
 
 PHOTO_MAX_SIDE = 1600
 THUMBNAIL_SIDE = 320
@@ -37,9 +38,7 @@ class PreparedPhoto:
 def kept_photo(upload, *, unit, field: str = "photo") -> ContentFile:
     """The copy of a field photo that is kept (checked and resized by ``prepare_photo``, EXIF
     time read in the unit's zone)."""
-    prepared = prepare_photo(
-        upload, zone=ZoneInfo(unit.settings_or_default().time_zone), field=field
-    )
+    prepared = prepare_photo(upload, zone=ZoneInfo(unit_time_zone(unit.pk)), field=field)
     return prepared.image
 
 

@@ -20,7 +20,7 @@ from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotFound, WrongState
 from meterops.core.formats import number
 from meterops.core.images import check_scan
-from meterops.core.models import Process, ProcessEvent, User
+from meterops.core.models import Process, ProcessEvent, User, unit_time_zone
 from meterops.core.scoping import scoped
 from meterops.core.services import (
     advance_process,
@@ -509,7 +509,7 @@ def record_replacement(
 
 
 def unit_zone(unit) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(unit.settings_or_default().time_zone)
+    return zoneinfo.ZoneInfo(unit_time_zone(unit.pk))
 
 
 def check_replacement_date(*, replaced_on: date, printed_at, zone) -> None:

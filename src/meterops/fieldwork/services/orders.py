@@ -28,7 +28,7 @@ from django_fsm import can_proceed
 
 from meterops.core.choices import Domain, RoleCode
 from meterops.core.errors import InvalidInput, NotAllowed, NotFound, WrongState
-from meterops.core.models import ProcessEvent, Unit, User
+from meterops.core.models import ProcessEvent, Unit, User, unit_time_zone
 from meterops.core.scoping import scoped
 from meterops.core.services import ensure_field_officer_for, record_event, require_role
 from meterops.reading.models import Reading
@@ -47,7 +47,7 @@ ARREARS_UPLOADERS = (*ISSUERS, RoleCode.HELPDESK)
 
 
 def _zone(unit: Unit) -> str:
-    return unit.settings_or_default().time_zone
+    return unit_time_zone(unit.pk)
 
 
 def _locked(order: FieldOrder, actor: User, *kinds: str) -> FieldOrder:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from meterops.core.choices import RoleCode, UnitLevel
 from meterops.core.errors import DomainError, InvalidInput
-from meterops.core.models import Unit
+from meterops.core.models import Unit, unit_time_zone
 from meterops.core.scoping import scoped
 from meterops.core.services import field_officers_for, require_role
 from meterops.documents.visit_lists import visit_list_pdf
@@ -32,7 +32,7 @@ def _filter(request):
     unit = form.fields["unit"].queryset.first()
     if unit is None:
         raise Http404(_("Tidak ada ULP di wilayah Anda."))
-    today = timezone.localdate(timezone.now(), ZoneInfo(unit.settings_or_default().time_zone))
+    today = timezone.localdate(timezone.now(), ZoneInfo(unit_time_zone(unit.pk)))
     if not form.is_bound:  # a bound form keeps its errors on screen
         form = forms.PlanFilterForm(
             initial={"unit": unit, "first_day": today, "last_day": today}, user=request.user
@@ -103,7 +103,7 @@ def _back(user, unit, day=None):
     """Back to the plan of that ULP and day; an officer, who has no plan page, to the orders."""
     if not user.has_role(*services.ASSIGNERS):
         return redirect("fieldwork:order_list")
-    day = day or timezone.localdate(timezone.now(), ZoneInfo(unit.settings_or_default().time_zone))
+    day = day or timezone.localdate(timezone.now(), ZoneInfo(unit_time_zone(unit.pk)))
     query = urlencode({"unit": unit.pk, "first_day": day, "last_day": day})
     return redirect(f"{reverse('fieldwork:officer_plan')}?{query}")
 
@@ -146,7 +146,7 @@ def visit_list_print(request):
         officer_name=officer.get_full_name() or officer.username,
         day=day,
         orders=orders,
-        zone=unit.settings_or_default().time_zone,
+        zone=unit_time_zone(unit.pk),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (

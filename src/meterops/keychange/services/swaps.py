@@ -54,9 +54,7 @@ def settle_targets_of_swapped_meters(
     following = [pk for pk, meter in meter_of.items() if new_of[meter] in on_old_key]
     dismantled = [pk for pk, meter in meter_of.items() if new_of[meter] is None]
     done = set(meter_of) - set(following) - set(dismantled)
-    KeyChangeToken.objects.filter(target_id__in=list(meter_of), voided_at__isnull=True).update(
-        voided_at=timezone.now()
-    )
+    KeyChangeToken.objects.void_unused(list(meter_of), at=timezone.now())
     settled = move(
         CampaignTarget.objects.filter(pk__in=done),
         method=CampaignTarget.close_by_replacement,
@@ -112,7 +110,7 @@ def settle_targets_of_rekeyed_meters(
     if not ids:
         return 0
     now = timezone.now()
-    KeyChangeToken.objects.filter(target_id__in=ids, voided_at__isnull=True).update(voided_at=now)
+    KeyChangeToken.objects.void_unused(ids, at=now)
     return move(
         CampaignTarget.objects.filter(pk__in=ids),
         method=CampaignTarget.succeed_elsewhere,

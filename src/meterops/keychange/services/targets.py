@@ -330,7 +330,7 @@ def report_key_change_failure(
         if not can_proceed(target.fail_and_close):
             raise errors.TargetWrongState()
         target.fail_and_close(by=actor, when=now, reason=reason, note=note)
-        KeyChangeToken.objects.filter(target=target, voided_at__isnull=True).update(voided_at=now)
+        KeyChangeToken.objects.void_unused([target.pk], at=now)
     target.save()
     if supply_group or tariff_index:
         correct_meter_key_data(
@@ -391,7 +391,7 @@ def regenerate_kct(*, actor: User, target: CampaignTarget) -> KeyChangeToken:
     if KeyChangeToken.objects.filter(token_1=tokens[0]).exists():
         raise errors.SameKct()
     now = timezone.now()
-    KeyChangeToken.objects.filter(target=target, voided_at__isnull=True).update(voided_at=now)
+    KeyChangeToken.objects.void_unused([target.pk], at=now)
     row = {
         "supply_group": meter.supply_group,
         "tariff_index": meter.tariff_index,
