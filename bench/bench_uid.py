@@ -33,8 +33,9 @@ services the app uses: Pengesahan of a reading day, validation of the last perio
 reading day, a TO Ganti Meter Ex DG upload of customers/10 rows and a Peremajaan Kumulatif
 file of customers/2000 rows (the upload pipeline in a worker process, as bench_imports), a
 KRN-2 campaign over one ULP; the plan of each statement of validation, Pengesahan and the
-campaign that runs ``PLAN_MIN_MS`` or longer is kept (auto_explain). Last, rows and bytes per table, per customer and per
-customer-year. ``--report FILE`` writes all of it as markdown. The database is dropped.
+campaign that runs ``PLAN_MIN_MS`` or longer is kept (auto_explain). Last, rows and bytes per
+table, per customer and per customer-year. ``--report FILE`` writes all of it as markdown.
+The database is dropped.
 """
 
 from __future__ import annotations
