@@ -5,7 +5,6 @@ campaign planned for today with the officer's week of targets, and prepaid sampl
 
 from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -81,7 +80,7 @@ def _campaign(unit, supervisor, officer, listed) -> None:
         material=NoticeMaterial.BROCHURE,
         customers=listed,
     )
-    today = timezone.localdate(timezone.now(), ZoneInfo(unit_time_zone(unit.pk)))
+    today = services.local_today(unit_time_zone(unit.pk))
     notices = _assign(campaign.orders.all(), officer, supervisor, planned_on=today)
     services.set_officer_targets(
         actor=supervisor,

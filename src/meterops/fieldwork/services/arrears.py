@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from meterops.core.choices import Domain
 from meterops.core.errors import InvalidInput, WrongState
-from meterops.core.models import ProcessEvent, Unit, User
+from meterops.core.models import ProcessEvent, User, unit_time_zone
 from meterops.core.scoping import scoped
 from meterops.core.services import require_role
 from meterops.customers.choices import PaymentMode, RemovalReason
@@ -158,8 +158,8 @@ def signed_notice_refusal(arrears: Arrears) -> str | None:
 
 
 def unit_zones(unit_ids) -> dict[int, str]:
-    """The time zone of each unit (its own or inherited settings), one lookup per unit."""
-    return {u.pk: _zone(u) for u in Unit.objects.filter(pk__in=set(unit_ids))}
+    """The time zone of each unit (its own or inherited settings), as the process keeps it."""
+    return {pk: unit_time_zone(pk) for pk in set(unit_ids)}
 
 
 def local_today(zone: str, now: datetime | None = None) -> date:

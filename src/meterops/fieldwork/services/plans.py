@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import UnitLevel
@@ -20,6 +19,7 @@ from meterops.core.services import ensure_field_officer_for, require_role, requi
 
 from ..choices import OrderKind, OrderState
 from ..models import FieldOrder, OfficerTarget
+from .arrears import local_today
 from .orders import ASSIGNERS, _zone
 
 MAX_PLAN_DAYS = 31  # one month at a time: a target per day of it
@@ -62,7 +62,7 @@ def set_officer_targets(
             "target", _("Target per hari 0 sampai %(n)d order.") % {"n": MAX_DAILY_TARGET}
         )
     _check_days(first_day, last_day)
-    if first_day < timezone.localdate(timezone.now(), ZoneInfo(_zone(unit))):
+    if first_day < local_today(_zone(unit)):
         raise InvalidInput("first_day", _("Target tidak disusun untuk hari yang sudah lewat."))
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     existing = OfficerTarget.objects.filter(

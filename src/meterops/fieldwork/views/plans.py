@@ -2,14 +2,11 @@
 and the visit list each officer carries (§V). The visit days are set when orders are assigned
 on Order Lapangan; the rules are in ``services.plans``."""
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -32,7 +29,7 @@ def _filter(request):
     unit = form.fields["unit"].queryset.first()
     if unit is None:
         raise Http404(_("Tidak ada ULP di wilayah Anda."))
-    today = timezone.localdate(timezone.now(), ZoneInfo(unit_time_zone(unit.pk)))
+    today = services.local_today(unit_time_zone(unit.pk))
     if not form.is_bound:  # a bound form keeps its errors on screen
         form = forms.PlanFilterForm(
             initial={"unit": unit, "first_day": today, "last_day": today}, user=request.user
@@ -103,7 +100,7 @@ def _back(user, unit, day=None):
     """Back to the plan of that ULP and day; an officer, who has no plan page, to the orders."""
     if not user.has_role(*services.ASSIGNERS):
         return redirect("fieldwork:order_list")
-    day = day or timezone.localdate(timezone.now(), ZoneInfo(unit_time_zone(unit.pk)))
+    day = day or services.local_today(unit_time_zone(unit.pk))
     query = urlencode({"unit": unit.pk, "first_day": day, "last_day": day})
     return redirect(f"{reverse('fieldwork:officer_plan')}?{query}")
 
