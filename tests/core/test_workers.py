@@ -32,6 +32,27 @@ class HeartbeatTests:
             heartbeat.stop()
         assert not WorkerHeartbeat.objects.exists() and workers.current_worker_id() == ""
 
+    def test_start_drops_the_dead_workers_rows_after_resuming_their_work(
+        self, db, settings, monkeypatch
+    ):
+        # A worker that finishes the resumed work before its first beat must not leave the dead
+        # worker's row behind (the CI failure of stop 30: the row outlived both workers).
+        settings.WORKER_HEARTBEAT_SECONDS = 60
+        _stale("dead")
+        seen_by_resumer = []
+        monkeypatch.setitem(
+            workers.RESUMERS,
+            "test",
+            lambda: seen_by_resumer.append(WorkerHeartbeat.objects.filter(pk="dead").exists()),
+        )
+        heartbeat = workers.Heartbeat(worker_id="w-start", backend="db")
+        heartbeat.start()
+        try:
+            assert seen_by_resumer == [True]
+            assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["w-start"]
+        finally:
+            heartbeat.stop()
+
     def test_a_beat_refreshes_its_row_and_drops_dead_ones(self, db, settings):
         settings.WORKER_HEARTBEAT_SECONDS = 10
         _stale("dead")

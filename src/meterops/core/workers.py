@@ -70,6 +70,18 @@ def resume_interrupted_work() -> dict[str, int]:
     return resumed
 
 
+def take_over_from_dead_workers() -> None:
+    """Resume the work of workers without a fresh heartbeat, then drop their rows.
+
+    At a worker's start as at each beat: a worker that finishes the resumed work before its
+    first beat leaves no dead row behind. A row gone stale between the two steps is dropped
+    with its work not yet resumed; having no row, that worker is not live, so the next beat
+    resumes it.
+    """
+    resume_interrupted_work()
+    WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - dead_after()).delete()
+
+
 class Heartbeat:
     """This process's heartbeat row and the thread that keeps it fresh (its own connection)."""
 
@@ -92,11 +104,11 @@ class Heartbeat:
         )
         _current["worker_id"] = self.worker_id
         _stopping.clear()
-        resume_interrupted_work()
+        take_over_from_dead_workers()
         self.thread.start()
 
     def beat(self) -> None:
-        """Refresh this worker's row, resume the dead workers' work, then drop their rows."""
+        """Refresh this worker's row, then take over from the dead workers."""
         now = timezone.now()
         if not WorkerHeartbeat.objects.filter(pk=self.worker_id).update(seen_at=now):
             # Dropped as dead after the database kept this thread waiting: alive again.
@@ -108,8 +120,7 @@ class Heartbeat:
                 started_at=now,
                 seen_at=now,
             )
-        resume_interrupted_work()
-        WorkerHeartbeat.objects.filter(seen_at__lt=now - dead_after()).delete()
+        take_over_from_dead_workers()
 
     def stop(self) -> None:
         self.done.set()
