@@ -3,11 +3,16 @@
 Run:  flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_api_load.py
       [--officers 200] [--seconds 25] [--workers 4] [--customers 20000]
       [--client fast|requests] [--database-url postgres://postgres@127.0.0.1:5432/meterops_bench_api]
+      flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_api_load.py --reuse
+      [--database-url postgres://postgres@127.0.0.1:5432/uid_bench] [--officers …]
 
 In a fresh database (dropped and created here, migrated, demo region built) it writes the demo
 customers, then 2 × ``--officers`` field officers of one contractor, each with a device token and
 5 distributed work orders (targets, processes and PKs inserted set-based), and 40 customers of
-its own for new damage reports.  Then twice, on loopback only, against gunicorn on this
+its own for new damage reports.  ``--reuse`` seeds the officers, their work orders and their
+customers into the UID a ``bench_uid.py --keep`` run left instead (customers without an open
+replacement, a contractor and references of a tag of their own) and leaves that database, with
+what the run wrote, in place.  Then twice, on loopback only, against gunicorn on this
 database: once with 1 worker (the baseline), once with ``--workers`` workers, each run with its
 own half of the officers (a run's replacements are done once).  Each simulated officer (locust,
 library mode) syncs its day like the app's queue does, pausing 2–8 s (the officer, the radio):
@@ -53,6 +58,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -63,6 +69,7 @@ from benchdb import throwaway_database
 from benchofficers import ORDERS_PER_OFFICER, seed
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_api"
+UID_URL = "postgres://postgres@127.0.0.1:5432/uid_bench"  # bench_uid.py's
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 8763
 SEED = 2026
@@ -90,6 +97,12 @@ def photo_bytes() -> bytes:
 
 
 PHOTO = photo_bytes()
+
+
+def final_reading(detail: dict) -> str:
+    """A final stan the phone's own check (the work list's last stan) accepts: 5 kWh more."""
+    last = detail["last_reading"] or {"kwh": detail["reading_at_discovery"] or "0"}
+    return str(Decimal(last["kwh"]) + 5)
 
 
 def make_officer_class(pool: list[dict], not_modified: dict, client: str):
@@ -126,9 +139,9 @@ def make_officer_class(pool: list[dict], not_modified: dict, client: str):
                     "new_meter_brand": "ITRON",
                     "new_meter_number": f"9{item['id']:010d}",
                     "new_initial_reading": "0",
-                    # Within the last stan (100.50, three days ago) plus what a 450 VA meter
-                    # may use since: record_replacement asks a reason beyond it (issue #19).
-                    "old_final_reading": "120.5",
+                    # Within the last stan the list gives plus what the meter may use since:
+                    # record_replacement asks a reason beyond it (issue #19).
+                    "old_final_reading": final_reading(item["detail"]),
                     "replaced_on": time.strftime("%Y-%m-%d"),
                     "photo_ids": photos,
                 }
@@ -355,27 +368,34 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--client", choices=sorted(CLIENTS), default="fast")
-    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--database-url")
+    parser.add_argument(
+        "--reuse", action="store_true", help="into the UID a bench_uid.py --keep run left"
+    )
     args = parser.parse_args()
     random.seed(SEED)
+    url = args.database_url or (UID_URL if args.reuse else DEFAULT_URL)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # gunicorn's access log has every request
 
-    with throwaway_database(args.database_url):
+    with throwaway_database(url, keep=args.reuse, reuse=args.reuse):
         os.environ["MEDIA_ROOT"] = str(ROOT / "var" / "bench-api-media")
         from django.db import connections
 
         from meterops.core.demo import build_region
         from meterops.customers.demo import generate_customers
+        from meterops.customers.models import Customer
         from meterops.replacement.models import DamageType
 
         started = time.perf_counter()
-        units = build_region()
-        generate_customers(units=units, count=args.customers, seed=SEED)
+        if not args.reuse:
+            generate_customers(units=build_region(), count=args.customers, seed=SEED)
         DamageType.objects.get_or_create(code="display-mati", defaults={"name": "Display mati"})
-        accounts = seed(2 * args.officers)
+        accounts = seed(2 * args.officers, vacuum=not args.reuse)
         hold_last_lists(accounts)
+        customers = Customer.objects.count()
         connections.close_all()
         print(
-            f"{args.customers:,} customers, {2 * args.officers} officers with "
+            f"{customers:,} customers, {2 * args.officers} officers with "
             f"{ORDERS_PER_OFFICER} PKs each: {time.perf_counter() - started:.1f} s"
         )
         baseline = run("baseline", 1, accounts[: args.officers], args.seconds, args.client)

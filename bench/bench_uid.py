@@ -2,7 +2,7 @@
 
 Run:  flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_uid.py
       [--customers 5000000] [--months 12] [--requests 50] [--report docs/bench_uid_report.md]
-      [--database-url postgres://postgres@127.0.0.1:5432/uid_bench] [--keep]
+      [--database-url postgres://postgres@127.0.0.1:5432/uid_bench] [--keep | --build-only]
       flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_uid.py --reuse [--pages …]
       [--jobs [Pengesahan Peremajaan KRN-2 …] [--ulp 53561]]
 
@@ -35,7 +35,8 @@ file of customers/2000 rows (the upload pipeline in a worker process, as bench_i
 KRN-2 campaign over one ULP; the plan of each statement of validation, Pengesahan and the
 campaign that runs ``PLAN_MIN_MS`` or longer is kept (auto_explain). Last, rows and bytes per
 table, per customer and per customer-year. ``--report FILE`` writes all of it as markdown.
-The database is dropped.
+The database is dropped, unless ``--keep``; ``--build-only`` builds both stages and keeps
+the database without measuring, for ``--reuse`` and ``bench_api_load.py --reuse`` later.
 """
 
 from __future__ import annotations
@@ -532,6 +533,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
     parser.add_argument(
+        "--build-only", action="store_true", help="build and keep the database, measure nothing"
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="no build and no jobs: migrate the database a --keep run left, time its pages again",
@@ -555,7 +559,7 @@ def main() -> None:
         return
     first = args.customers // 10
 
-    with throwaway_database(args.database_url, keep=args.keep):
+    with throwaway_database(args.database_url, keep=args.keep or args.build_only):
         from meterops.core.demo import build_region
         from meterops.vending.demo import store_test_keys
 
@@ -578,11 +582,16 @@ def main() -> None:
             )
             print(f"  build total {total:.1f} s, database rows {rows:,}", flush=True)
             report.append(f"- build of the {stage} stage ({count:,} customers): {total:.0f} s")
+            if args.build_only:
+                continue
             print(f"  pages, {args.requests} GETs each", flush=True)
             measured = measure_pages(units, args.requests, args.pages)
             print("  heavy jobs", flush=True)
             jobs = heavy_jobs(units, ulp)
             stages[stage] = (measured, jobs)
+        if args.build_only:
+            print(f"\nkept for --reuse: {args.database_url}")
+            return
 
         table, plans = page_report(stages["full"][0], stages["baseline"][0])
         jobs = print_jobs(stages["full"][1], stages["baseline"][1])
