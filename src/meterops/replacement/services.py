@@ -2,11 +2,11 @@
 
 import dataclasses
 import uuid
-import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -109,7 +109,7 @@ def _advance(target: ReplacementTarget, actor: User, verb: str, **event) -> None
 
 def _store_photos(target: ReplacementTarget, uploads, stage: str, saved: list[str]) -> None:
     """Check every photo before saving any; note each stored file so a failure removes it."""
-    zone = unit_zone(target.unit)
+    zone = ZoneInfo(unit_time_zone(target.unit_id))
     prepared = [prepare_photo(upload, zone=zone) for upload in uploads]
     photos = []
     for item in prepared:
@@ -508,10 +508,6 @@ def record_replacement(
         )
 
 
-def unit_zone(unit) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(unit_time_zone(unit.pk))
-
-
 def check_replacement_date(*, replaced_on: date, printed_at, zone) -> None:
     """Tanggal ganti lies between the PK's print date and today, both as days in the unit's time
     zone: the meter is replaced on the PK's orders, not before them (seed 000, Data APP Ganti)."""
@@ -620,7 +616,7 @@ def _record_replacement(
     target = _locked(target, actor)
     if not can_proceed(target.complete):
         _refuse_stale(target, _("dicatat penggantiannya"))
-    zone = unit_zone(target.unit)
+    zone = ZoneInfo(unit_time_zone(target.unit_id))
     check_replacement_date(
         replaced_on=replaced_on, printed_at=target.work_order.printed_at, zone=zone
     )

@@ -1,7 +1,10 @@
 """HOME's source of the field app's work list (``core.worklist``), registered in apps.py."""
 
+from zoneinfo import ZoneInfo
+
 from django.utils import timezone
 
+from meterops.core.models import unit_time_zone
 from meterops.core.scoping import scoped
 from meterops.core.worklist import WorkItem, WorkQuery
 from meterops.customers.meter_readings import latest_readings
@@ -9,7 +12,7 @@ from meterops.customers.queries import current_meters, with_current_meter
 
 from .choices import TargetState
 from .models import WorkOrder
-from .services import daily_use_limit_kwh, last_reading_of, unit_zone
+from .services import daily_use_limit_kwh, last_reading_of
 
 
 def _open_work_orders(user):
@@ -36,7 +39,7 @@ def replacement_work_orders(user, since=None) -> list[WorkItem]:
         target = work_order.target
         customer = with_current_meter(target.customer)
         if target.unit_id not in zones:
-            zones[target.unit_id] = unit_zone(target.unit)
+            zones[target.unit_id] = ZoneInfo(unit_time_zone(target.unit_id))
         zone = zones[target.unit_id]
         last = last_reading_of(target, latest.get(target.customer_id), zone)
         items.append(

@@ -36,7 +36,6 @@ from .orders import (
     _locked,
     _photo,
     _require_photo,
-    _zone,
 )
 
 DISCONNECTION_NOTICE_BILLS = 2  # seed 004 §VI notes: tunggakan >= 2 lembar
@@ -340,7 +339,7 @@ def _report(order: FieldOrder) -> str:
     """Stamp the H+1 reporting check on a just-recorded result; the note when it is late."""
     order.reported_at = timezone.now()
     late = report_is_late(
-        done_at=order.done_at, reported_at=order.reported_at, zone=_zone(order.unit)
+        done_at=order.done_at, reported_at=order.reported_at, zone=unit_time_zone(order.unit_id)
     )
     order.reported_late = late
     return str(_("Laporan terlambat dari H+1")) if late else ""
@@ -384,9 +383,9 @@ def record_disconnection(
             )
             % {
                 "id": order.customer.customer_id,
-                "at": timezone.localtime(arrears.paid_at, ZoneInfo(_zone(order.unit))).strftime(
-                    "%d-%m-%Y %H:%M:%S"
-                ),
+                "at": timezone.localtime(
+                    arrears.paid_at, ZoneInfo(unit_time_zone(order.unit_id))
+                ).strftime("%d-%m-%Y %H:%M:%S"),
             }
         )
     if reason := signed_notice_refusal(arrears):
@@ -434,7 +433,7 @@ def order_reconnection(*, actor: User, arrears: Arrears) -> None:
         verb="order_issued",
         note=note,
         arrears=arrears,
-        due_at=reconnection_due(paid_at=arrears.paid_at, zone=_zone(arrears.unit)),
+        due_at=reconnection_due(paid_at=arrears.paid_at, zone=unit_time_zone(arrears.unit_id)),
     )
 
 
@@ -529,7 +528,7 @@ def record_dismantling(
     _complete(order, actor, moment, "dismantled")
     remove_meter(
         customer=order.customer,
-        removed_on=timezone.localtime(moment, ZoneInfo(_zone(order.unit))).date(),
+        removed_on=timezone.localtime(moment, ZoneInfo(unit_time_zone(order.unit_id))).date(),
         reason=RemovalReason.DISMANTLED,
         note=f"{OrderKind.DISMANTLING.label} {order.reference}",
         actor=actor,

@@ -46,10 +46,6 @@ ARREARS_UPLOADERS = (*ISSUERS, RoleCode.HELPDESK)
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _zone(unit: Unit) -> str:
-    return unit_time_zone(unit.pk)
-
-
 def _locked(order: FieldOrder, actor: User, *kinds: str) -> FieldOrder:
     locked = (
         scoped(FieldOrder, actor)
@@ -158,7 +154,7 @@ def _issue(
 def ensure_visit_day(*, order: FieldOrder, day: date) -> None:
     """A visit is planned for today or later and not past the order's deadline, in the unit's
     local days (seed 004 §IV, "Penyusunan jadwal pelaksanaan")."""
-    zone = ZoneInfo(_zone(order.unit))
+    zone = ZoneInfo(unit_time_zone(order.unit_id))
     if day < timezone.localdate(timezone.now(), zone):
         raise InvalidInput(
             "planned_on",

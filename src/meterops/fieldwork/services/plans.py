@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 
 from meterops.core.choices import UnitLevel
 from meterops.core.errors import InvalidInput
-from meterops.core.models import Unit, User
+from meterops.core.models import Unit, User, unit_time_zone
 from meterops.core.services import ensure_field_officer_for, require_role, require_unit
 
 from ..choices import OrderKind, OrderState
 from ..models import FieldOrder, OfficerTarget
 from .arrears import local_today
-from .orders import ASSIGNERS, _zone
+from .orders import ASSIGNERS
 
 MAX_PLAN_DAYS = 31  # one month at a time: a target per day of it
 MAX_DAILY_TARGET = 500
@@ -62,7 +62,7 @@ def set_officer_targets(
             "target", _("Target per hari 0 sampai %(n)d order.") % {"n": MAX_DAILY_TARGET}
         )
     _check_days(first_day, last_day)
-    if first_day < local_today(_zone(unit)):
+    if first_day < local_today(unit_time_zone(unit.pk)):
         raise InvalidInput("first_day", _("Target tidak disusun untuk hari yang sudah lewat."))
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     existing = OfficerTarget.objects.filter(
@@ -109,7 +109,7 @@ def officer_realisation(
     target is the sum of the daily targets, planned the orders planned on those days, visited
     the orders the officer finished on them (done or failed: the visit was made)."""
     _check_days(first_day, last_day)
-    zone = ZoneInfo(_zone(unit))
+    zone = ZoneInfo(unit_time_zone(unit.pk))
     start = datetime.combine(first_day, time.min, zone)
     end = datetime.combine(last_day + timedelta(days=1), time.min, zone)
     rows: dict[tuple[int, str], dict] = {}

@@ -2,6 +2,7 @@
 
 import uuid
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from meterops.core.errors import DomainError
 from meterops.core.forms import CustomerIdForm
-from meterops.core.models import User
+from meterops.core.models import User, unit_time_zone
 from meterops.core.replica import reads_from_replica
 from meterops.core.services import field_officers_for, require_role
 from meterops.customers.meter_readings import latest_readings
@@ -298,7 +299,7 @@ def _entry_facts(target) -> dict:
     """The PK's print date and the old meter's last stan, which the entry is checked against."""
     if target is None:
         return {}
-    zone = services.unit_zone(target.unit)
+    zone = ZoneInfo(unit_time_zone(target.unit_id))
     latest = latest_readings([target.customer_id]).get(target.customer_id)
     return {
         "printed_on": timezone.localtime(target.work_order.printed_at, zone).date(),
