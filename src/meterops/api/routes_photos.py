@@ -34,10 +34,17 @@ def photo_start(request, payload: s.UploadStartIn):
     return _upload_out(upload)
 
 
-def _own_upload(request, upload_id: int):
+def _in_range(upload_id: int) -> int:
+    """An id past the database's integer is not found (not a 500 from the database)."""
     if not 1 <= upload_id <= s.MAX_ID:
         raise Http404
-    return get_object_or_404(services.PhotoUpload.objects, pk=upload_id, user=request.user)
+    return upload_id
+
+
+def _own_upload(request, upload_id: int):
+    return get_object_or_404(
+        services.PhotoUpload.objects, pk=_in_range(upload_id), user=request.user
+    )
 
 
 @router.get("/photos/{upload_id}", response={200: s.UploadOut, **ERRORS}, tags=["foto"])
@@ -61,6 +68,7 @@ def photo_status(request, upload_id: int):
 )
 def photo_chunk(request, upload_id: int, offset: s.Offset):
     """Send the bytes from ``offset`` (≤ 1 MB a chunk); the last one checks the photo."""
-    upload = _own_upload(request, upload_id)
-    upload = services.append_chunk(upload=upload, offset=offset, data=request.body)
+    upload = services.append_chunk(
+        user=request.user, upload_id=_in_range(upload_id), offset=offset, data=request.body
+    )
     return _upload_out(upload)

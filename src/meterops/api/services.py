@@ -15,7 +15,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from meterops.core.choices import RoleCode
-from meterops.core.errors import FileRejected, InvalidInput, NotAllowed
+from meterops.core.errors import FileRejected, InvalidInput, NotAllowed, NotFound
 from meterops.core.images import check_image
 from meterops.core.models import User
 from meterops.core.services import ensure_can_manage, manageable_users
@@ -154,13 +154,10 @@ def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int)
             % {"mb": size / 2**20, "max": settings.MEDIA_UPLOAD_MAX_BYTES // 2**20},
         )
     name = Path(file_name).name[:100] or "foto.jpg"
-    try:
-        with transaction.atomic():
-            upload, _created = PhotoUpload.objects.get_or_create(
-                user=user, client_id=client_id, defaults={"file_name": name, "size": size}
-            )
-    except IntegrityError:
-        upload = PhotoUpload.objects.get(user=user, client_id=client_id)
+    # Two starts of one client id at once: get_or_create finds the row the other one made.
+    upload, _created = PhotoUpload.objects.get_or_create(
+        user=user, client_id=client_id, defaults={"file_name": name, "size": size}
+    )
     if (upload.file_name, upload.size) != (name, size):
         # A client id names one photo (issue #17): another one would get this one's bytes.
         raise InvalidInput(
@@ -174,15 +171,18 @@ def start_upload(*, user: User, client_id: uuid.UUID, file_name: str, size: int)
     return upload
 
 
-def append_chunk(*, upload: PhotoUpload, offset: int, data: bytes) -> PhotoUpload:
-    """Write one chunk at ``offset``; a chunk already received is accepted again unchanged.
+def append_chunk(*, user: User, upload_id: int, offset: int, data: bytes) -> PhotoUpload:
+    """Write one chunk at ``offset`` of the user's own upload; a chunk already received is
+    accepted again unchanged.
 
     The last chunk checks the photo (``core.images.check_image``); a refused photo leaves
     nothing behind: its bytes go and the upload starts again from byte 0 (issue #17).
     """
     refused = None
     with transaction.atomic():
-        upload = PhotoUpload.objects.select_for_update().get(pk=upload.pk)
+        upload = PhotoUpload.objects.select_for_update().filter(pk=upload_id, user=user).first()
+        if upload is None:
+            raise NotFound
         if upload.is_complete:
             return upload
         if len(data) > MAX_CHUNK_BYTES:
