@@ -36,7 +36,9 @@ KRN-2 campaign over one ULP; the plan of each statement of validation, Pengesaha
 campaign that runs ``PLAN_MIN_MS`` or longer is kept (auto_explain). Last, rows and bytes per
 table, per customer and per customer-year. ``--report FILE`` writes all of it as markdown.
 The database is dropped, unless ``--keep``; ``--build-only`` builds both stages and keeps
-the database without measuring, for ``--reuse`` and ``bench_api_load.py --reuse`` later.
+the database without measuring, for ``--reuse`` and ``bench_api_load.py --reuse`` later. A
+kept UID stays in the cluster: ``.ci/replica`` copies the whole cluster with pg_basebackup, so
+drop it (or give it twice its size free) before running that CI leg on the same machine.
 """
 
 from __future__ import annotations
