@@ -65,11 +65,10 @@ from urllib.parse import urlencode
 import gevent
 from PIL import Image
 
-from benchdb import throwaway_database
+from benchdb import UID_URL, throwaway_database
 from benchofficers import ORDERS_PER_OFFICER, seed
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/meterops_bench_api"
-UID_URL = "postgres://postgres@127.0.0.1:5432/uid_bench"  # bench_uid.py's
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 8763
 SEED = 2026
@@ -100,9 +99,10 @@ PHOTO = photo_bytes()
 
 
 def final_reading(detail: dict) -> str:
-    """A final stan the phone's own check (the work list's last stan) accepts: 5 kWh more."""
-    last = detail["last_reading"] or {"kwh": detail["reading_at_discovery"] or "0"}
-    return str(Decimal(last["kwh"]) + 5)
+    """A final stan the phone's own check accepts: 5 kWh over the work list's last stan (the
+    discovery stan or a later reading), any stan when there is none."""
+    last = detail["last_reading"]
+    return str(Decimal(last["kwh"]) + 5) if last else "0"
 
 
 def make_officer_class(pool: list[dict], not_modified: dict, client: str):

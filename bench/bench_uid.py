@@ -54,9 +54,8 @@ from pathlib import Path
 import benchpages
 from bench_imports import run_pipeline, write_file
 from bench_replacement import CLOSED, INSERT_PROCESSES, INSERT_TARGETS, STAGE_TARGETS, cases
-from benchdb import execute, scalar, throwaway_database
+from benchdb import UID_URL, execute, scalar, throwaway_database
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/uid_bench"
 SEED = 2026
 GOAL_MS = 300
 CHUNK = 250_000  # customers per generate_customers call: its rows are held in memory
@@ -532,7 +531,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--requests", type=int, default=50, help="timed GETs per page and user")
     parser.add_argument("--report", type=Path, help="write the figures and plans as markdown")
-    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--database-url", default=UID_URL)
     parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
     parser.add_argument(
         "--build-only", action="store_true", help="build and keep the database, measure nothing"

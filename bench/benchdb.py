@@ -13,6 +13,9 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+# The UID bench_uid.py builds and keeps; bench_api_load.py --reuse runs against it.
+UID_URL = "postgres://postgres@127.0.0.1:5432/uid_bench"
+
 
 def recreate_database(url: str, *, create: bool) -> None:
     """Drop the database named in ``url`` (and create it again if asked)."""

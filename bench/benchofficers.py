@@ -8,6 +8,8 @@ PKs and damage reports go to customers without an open replacement process.
 
 import secrets
 
+from benchdb import execute
+
 ORDERS_PER_OFFICER = 5
 SPARE_CUSTOMERS = 40
 
@@ -65,13 +67,6 @@ TOUCHED = (
     "replacement_replacementtarget",
     "replacement_workorder",
 )
-
-
-def execute(statement: str, params=None) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
 
 
 def seed(officer_count: int, *, vacuum: bool = True) -> list[dict]:

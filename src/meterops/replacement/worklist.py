@@ -28,19 +28,16 @@ def replacement_work_orders(user, since=None) -> list[WorkItem]:
     """The officer's PKs (``WORK_ORDERS``), with ``since`` only those changed after it."""
     work_orders = (
         WORK_ORDERS.changed_since(user, since)
-        .select_related("target__customer", "target__damage_type", "target__meter", "target__unit")
+        .select_related("target__customer", "target__damage_type", "target__meter")
         .prefetch_related(current_meters("target__customer__meters"))
         .order_by("assigned_at", "id")[:500]
     )
     latest = latest_readings(w.target.customer_id for w in work_orders)
-    zones = {}
     items = []
     for work_order in work_orders:
         target = work_order.target
         customer = with_current_meter(target.customer)
-        if target.unit_id not in zones:
-            zones[target.unit_id] = ZoneInfo(unit_time_zone(target.unit_id))
-        zone = zones[target.unit_id]
+        zone = ZoneInfo(unit_time_zone(target.unit_id))
         last = last_reading_of(target, latest.get(target.customer_id), zone)
         items.append(
             WorkItem(
