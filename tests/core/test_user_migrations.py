@@ -17,12 +17,19 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
-class UserMigrationTests:
-    def teardown_method(self):
+@pytest.fixture(scope="class")
+def latest_schema_after_the_class(django_db_blocker):
+    """Each test migrates to the state it starts from; the way back to the latest schema, all
+    apps (half a minute), is taken once for the class instead of after each test."""
+    yield
+    with django_db_blocker.unblock():
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
 
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema_after_the_class")
+class UserMigrationTests:
     def test_existing_contractor_users_keep_every_unit_of_their_contractor(self):
         old = _migrate(BEFORE_PLACEMENTS)
         Unit = old.get_model("core", "Unit")
