@@ -26,6 +26,25 @@ class CustomerSearchTests:
             assert list(response.context["page"]) == []
             assert "Tidak ada pelanggan yang cocok" in response.content.decode()
 
+    def test_an_idpel_prefix_finds_exactly_the_idpels_that_start_with_it(self, cast, client_for):
+        # The prefix is also a range (customers.queries.idpel_prefix): its edges, a last digit
+        # 9 that carries, all nines, and IDPELs just outside.
+        idpels = ["514129999999", "514130000000", "514139999999", "514140000000", "999999999999"]
+        for idpel in idpels:
+            CustomerFactory(unit=cast.sp_a, customer_id=idpel)
+        client = client_for(cast.officer)
+
+        def found(query):
+            page = client.get(URL, {"q": query}).context["page"]
+            return [c.customer_id for c in page]
+
+        assert found("51413") == ["514130000000", "514139999999"]
+        assert found("51412999") == ["514129999999"]
+        assert found("5141399999") == ["514139999999"]
+        assert found("999") == ["999999999999"]
+        assert found("514140000000") == ["514140000000"]
+        assert found("61") == []
+
     def test_empty_search_explains_what_to_type(self, cast, client_for):
         response = client_for(cast.officer).get(URL, {"q": "  "})
         assert "Masukkan IDPEL, nomor meter, atau nama" in response.content.decode()

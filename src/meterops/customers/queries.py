@@ -90,8 +90,24 @@ def search_customers(user, text: str) -> QuerySet[Customer]:
     if text.isdigit():
         owners = Meter.objects.filter(meter_number=text, removed_at__isnull=True)
         owner_ids = list(owners.values_list("customer_id", flat=True))
-        return customers.filter(Q(customer_id__startswith=text) | Q(pk__in=owner_ids))
+        return customers.filter(idpel_prefix(text) | Q(pk__in=owner_ids))
     return customers.filter(name__icontains=text)
+
+
+def idpel_prefix(digits: str) -> Q:
+    """IDPELs that start with ``digits``, bounded as a range of the IDPEL as well.
+
+    The search is ordered by IDPEL and cut to a page, so PostgreSQL walks the IDPEL index in
+    order; with the prefix alone as a filter it walked from the first IDPEL of the reach (1.67
+    million entries, 185 ms for the UID user at 5,000,000 customers) to the first match. The
+    range starts the walk there. Digit strings sort the same in any collation, and a longer
+    IDPEL that starts with the digits lies between them and the next number of their length.
+    """
+    condition = Q(customer_id__startswith=digits, customer_id__gte=digits)
+    if digits.strip("9"):  # all nines has no next number of its length: no upper bound
+        following = str(int(digits) + 1).zfill(len(digits))
+        condition &= Q(customer_id__lt=following)
+    return condition
 
 
 def customer_count_by_unit(user) -> tuple[dict[int, int], datetime | None]:
