@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from meterops.core import scoping
 from meterops.core.models import Process, ProcessEvent, UnitSettings
 from meterops.core.scoping import SCOPE_LOOKUPS, scoped, visible_unit_ids
+from meterops.core.statements import CompiledStatements
 from meterops.customers.models import Customer, CustomerTally
 from tests.factories import (
     ContractorFactory,
@@ -163,6 +166,26 @@ class ContractorPlacementTests:
         with django_assert_num_queries(1):
             assert visible_unit_ids(placed) == {cast.sp_a.pk, cast.sp_a2.pk}
             scoped(Customer, placed)
+
+    def test_the_reach_is_compiled_once_an_officer_and_read_fresh_each_request(
+        self, cast, monkeypatch
+    ):
+        placed = UserFactory(contractor=cast.contractor_a, placed_units=[cast.sp_a, cast.sp_a2])
+        monkeypatch.setattr(scoping, "_UNIT_STATEMENTS", CompiledStatements())  # none kept yet
+        compiled = []
+        as_sql = SQLCompiler.as_sql
+        monkeypatch.setattr(
+            SQLCompiler, "as_sql", lambda *a, **kw: compiled.append(a[0]) or as_sql(*a, **kw)
+        )
+
+        def reach_at_a_request():  # each request loads the officer again
+            officer = type(placed).objects.select_related("contractor").get(pk=placed.pk)
+            compiled.clear()
+            return visible_unit_ids(officer), len(compiled)
+
+        assert reach_at_a_request() == ({cast.sp_a.pk, cast.sp_a2.pk}, 3)  # Unit, 2 subqueries
+        placed.placed_units.remove(cast.sp_a2)
+        assert reach_at_a_request() == ({cast.sp_a.pk}, 0)
 
     def test_users_are_seen_where_they_are_placed(self, cast):
         in_a2 = UserFactory(contractor=cast.contractor_a, placed_units=[cast.sp_a2])

@@ -7,11 +7,13 @@ to their unit in ``SCOPE_LOOKUPS``; ``scoped()`` applies it. Every queryset that
 page, an export or the API starts here.
 """
 
+from django.db import connections, router
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import Exact, StartsWith
 
 from .models import Unit
+from .statements import CompiledStatements
 
 # model label -> lookup from the model to its Unit. A domain app registers its own models with
 # register_scope() in its AppConfig.ready(), and adds a row maker to tests/<app>/scope_rows.py
@@ -31,6 +33,10 @@ SCOPE_LOOKUPS: dict[str, str] = {
 }
 
 
+# The statement of each unit path's or contractor officer's units (visible_unit_ids).
+_UNIT_STATEMENTS = CompiledStatements()
+
+
 def register_scope(label: str, lookup: str) -> None:
     """Declare how rows of ``label`` ("app.Model") reach their unit, e.g. "customer__unit"."""
     SCOPE_LOOKUPS[label] = lookup
@@ -47,15 +53,30 @@ def visible_unit_ids(user) -> frozenset[int] | None:
         return cached
     if user.unit_id:
         root = user.unit.path
-        units = Unit.objects.filter(Q(path=root) | Q(path__startswith=f"{root}/"))
+        key = ("unit", root)
+
+        def units():
+            return Unit.objects.filter(Q(path=root) | Q(path__startswith=f"{root}/"))
+
     elif user.contractor_id and user.contractor.is_active:
-        # One statement: the units within a placement in force.
-        units = Unit.objects.filter(
-            Exists(placements_in_force(user).filter(is_within(OuterRef("path"), F("path"))))
-        )
+        key = ("contractor", user.pk, user.contractor_id)
+
+        def units():  # one statement: the units within a placement in force
+            within = is_within(OuterRef("path"), F("path"))
+            return Unit.objects.filter(Exists(placements_in_force(user).filter(within)))
+
     else:
-        units = Unit.objects.none()
-    user._visible_unit_ids = frozenset(units.values_list("pk", flat=True))
+        user._visible_unit_ids = frozenset()
+        return user._visible_unit_ids
+    # Asked on every request: the statement is compiled once per unit path or officer.
+    alias = router.db_for_read(Unit)
+    sql, params = _UNIT_STATEMENTS.get(
+        (alias, *key),
+        lambda: units().values_list("pk").query.get_compiler(alias).as_sql(),
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        user._visible_unit_ids = frozenset(pk for (pk,) in cursor.fetchall())
     return user._visible_unit_ids
 
 

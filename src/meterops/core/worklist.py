@@ -14,8 +14,6 @@ list and its validator cannot disagree.
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +24,7 @@ from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from .scoping import visible_unit_ids
+from .statements import CompiledStatements
 
 # The API's version in the validator: a new answer shape makes every phone fetch in full.
 WORK_LIST_FORMAT = "1"
@@ -143,9 +142,7 @@ def work_list_ids(user) -> list[str]:
 
 
 # Compiled validator statements, by what the sources' filters read of the officer (below).
-_TAG_STATEMENTS: OrderedDict[tuple, tuple[str, list] | None] = OrderedDict()
-TAG_STATEMENTS_KEPT = 4096
-_TAG_STATEMENTS_LOCK = threading.Lock()
+_TAG_STATEMENTS = CompiledStatements()
 
 
 def _fingerprint_width() -> int:
@@ -168,22 +165,17 @@ def _tag_statement(user, connection) -> tuple[str, list] | None:
         user.role_codes,
         _sources_version,
     )
-    with _TAG_STATEMENTS_LOCK:
-        if key in _TAG_STATEMENTS:
-            _TAG_STATEMENTS.move_to_end(key)
-            return _TAG_STATEMENTS[key]
-    width = _fingerprint_width()
-    statements, params = [], []
-    for _kind, source in sorted(WORK_SOURCES.items()):
-        if (fingerprint := source.query.fingerprint(user, width, connection)) is not None:
-            statements.append(fingerprint[0])
-            params.extend(fingerprint[1])
-    statement = (" UNION ALL ".join(statements), params) if statements else None
-    with _TAG_STATEMENTS_LOCK:
-        _TAG_STATEMENTS[key] = statement
-        while len(_TAG_STATEMENTS) > TAG_STATEMENTS_KEPT:
-            _TAG_STATEMENTS.popitem(last=False)
-    return statement
+
+    def compile_statement():
+        width = _fingerprint_width()
+        statements, params = [], []
+        for _kind, source in sorted(WORK_SOURCES.items()):
+            if (fingerprint := source.query.fingerprint(user, width, connection)) is not None:
+                statements.append(fingerprint[0])
+                params.extend(fingerprint[1])
+        return (" UNION ALL ".join(statements), params) if statements else None
+
+    return _TAG_STATEMENTS.get(key, compile_statement)
 
 
 def work_list_tag(user) -> str:
