@@ -67,3 +67,24 @@ def test_storage_options_that_are_not_a_json_object_stop_the_start():
     result = _manage("check", extra_env={"DEBUG": "1", "MEDIA_STORAGE_OPTIONS": "[1, 2]"})
     assert result.returncode != 0
     assert "MEDIA_STORAGE_OPTIONS must be a JSON object" in result.stderr
+
+
+def test_a_web_worker_loads_every_view_while_it_boots():
+    # gunicorn imports meterops.wsgi in each worker before it takes a request, and replaces a
+    # worker every max_requests: the URLconf (the API's schemas, ~0.3 s) loads then, not in
+    # the first request the new worker answers.
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update({**PRODUCTION_ENV, "PYTHONPATH": str(ROOT / "src")})
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, meterops.wsgi; print('meterops.api.api' in sys.modules)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert loaded.stdout.strip() == "True", loaded.stderr[-2000:]
