@@ -38,7 +38,8 @@ table, per customer and per customer-year. ``--report FILE`` writes all of it as
 The database is dropped, unless ``--keep``; ``--build-only`` builds both stages and keeps
 the database without measuring, for ``--reuse`` and ``bench_api_load.py --reuse`` later. A
 kept UID stays in the cluster: ``.ci/replica`` copies the whole cluster with pg_basebackup, so
-drop it (or give it twice its size free) before running that CI leg on the same machine.
+drop it (or give it twice its size free) before running that CI leg on the same machine, or
+build it in a cluster of its own (``pg_createcluster 15 uid --port 5434``, ``--database-url``).
 """
 
 from __future__ import annotations
