@@ -14,8 +14,10 @@ customers into the UID a ``bench_uid.py --keep`` run left instead (customers wit
 replacement, a contractor and references of a tag of their own) and leaves that database, with
 what the run wrote, in place.  Then twice, on loopback only, against gunicorn on this
 database: once with 1 worker (the baseline), once with ``--workers`` workers, each run with its
-own half of the officers (a run's replacements are done once).  Each simulated officer (locust,
-library mode) syncs its day like the app's queue does, pausing 2–8 s (the officer, the radio):
+own half of the officers (a run's replacements are done once), started once every gunicorn
+worker has answered (as production's, booted long before the morning).  Each simulated
+officer (locust, library mode) syncs its day like the app's queue does, pausing 2–8 s (the
+officer, the radio):
 
     GET /api/work-list; a damage report (one photo: POST /api/photos + one PUT chunk, then
     POST /api/damage-reports); for each PK: GET /api/customers/{idpel}, two photos,
@@ -45,6 +47,7 @@ from locust import FastHttpUser, HttpUser, between, events, task  # isort: skip
 from locust.env import Environment  # isort: skip
 
 import argparse
+import contextlib
 import io
 import os
 import random
@@ -74,8 +77,8 @@ PORT = 8763
 SEED = 2026
 REPORTS_PER_OFFICER = 3
 CLIENTS = {"fast": FastHttpUser, "requests": HttpUser}
-# The access log's line: method, path, status, microseconds (gunicorn's %(D)s).
-ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
+# The access log's line: method, path, status, microseconds (gunicorn's %(D)s), worker pid.
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s %(p)s"
 NUMBERED = re.compile(r"/\d+")
 
 
@@ -248,23 +251,35 @@ def start_gunicorn(workers: int, access_log: Path) -> subprocess.Popen:
         env=env,
         cwd=ROOT,
     )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        gevent.joinall([gevent.spawn(health) for _ in range(4 * workers)])
+        if len(worker_pids(access_log)) >= workers:
+            return server
+        time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn's workers did not all start")
+
+
+def health() -> None:
     import urllib.request
 
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/health", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    with contextlib.suppress(OSError):  # not listening yet
+        urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/health", timeout=1)
+
+
+def worker_pids(access_log: Path) -> set[str]:
+    """The workers that answered so far. The run starts when all have: the first to answer
+    does so while the others still import the app, and a burst sent then would wait for them,
+    where production's workers are up long before the officers' morning sync."""
+    return {line.split()[-1] for line in access_log.read_text().splitlines()}
 
 
 def server_times(access_log: Path) -> dict[str, list[float]]:
     """Milliseconds each request spent in a gunicorn worker, by locust's request name."""
     times = defaultdict(list)
     for line in access_log.read_text().splitlines():
-        method, path, status, micros = line.split()
+        method, path, status, micros, _pid = line.split()
         if path == "/api/health":
             continue
         name = NUMBERED.sub("/{id}", path)
