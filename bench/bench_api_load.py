@@ -2,7 +2,8 @@
 
 Run:  flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_api_load.py
       [--officers 200] [--seconds 25] [--workers 4] [--customers 20000]
-      [--client fast|requests] [--database-url postgres://postgres@127.0.0.1:5432/meterops_bench_api]
+      [--client fast|requests] [--spread]
+      [--database-url postgres://postgres@127.0.0.1:5432/meterops_bench_api]
       flock /tmp/meterops-bench.lock .venv/bin/python bench/bench_api_load.py --reuse
       [--database-url postgres://postgres@127.0.0.1:5432/uid_bench] [--officers …]
 
@@ -15,9 +16,11 @@ replacement, a contractor and references of a tag of their own) and leaves that 
 what the run wrote, in place.  Then twice, on loopback only, against gunicorn on this
 database: once with 1 worker (the baseline), once with ``--workers`` workers, each run with its
 own half of the officers (a run's replacements are done once), started once every gunicorn
-worker has answered (as production's, booted long before the morning).  Each simulated
-officer (locust, library mode) syncs its day like the app's queue does, pausing 2–8 s (the
-officer, the radio):
+worker has answered (as production's, booted long before the morning).  Locust starts the
+officers a fifth at a time, once a second, each fifth at one instant (its spawn rate is users
+per dispatch); ``--spread`` starts each officer of a fifth at random within its second
+instead.  Each simulated officer (locust, library mode) syncs its day like the app's queue
+does, pausing 2–8 s (the officer, the radio):
 
     GET /api/work-list; a damage report (one photo: POST /api/photos + one PUT chunk, then
     POST /api/damage-reports); for each PK: GET /api/customers/{idpel}, two photos,
@@ -108,13 +111,15 @@ def final_reading(detail: dict) -> str:
     return str(Decimal(last["kwh"]) + 5) if last else "0"
 
 
-def make_officer_class(pool: list[dict], not_modified: dict, client: str):
+def make_officer_class(pool: list[dict], not_modified: dict, client: str, spread: bool):
     class Officer(CLIENTS[client]):
         """One phone syncing its day, then polling the work list."""
 
         wait_time = between(2.0, 8.0)
 
         def on_start(self):
+            if spread:  # locust starts a second's officers at one instant: spread them over it
+                gevent.sleep(random.uniform(0, 1))
             self.account = pool.pop()
             self.bearer = {"Authorization": f"Bearer {self.account['token']}"}
             self.held = self.account["held"]
@@ -319,7 +324,9 @@ def cpu_now() -> dict:
     }
 
 
-def run(label: str, workers: int, pool: list[dict], seconds: int, client: str) -> dict:
+def run(
+    label: str, workers: int, pool: list[dict], seconds: int, client: str, spread: bool
+) -> dict:
     load_before = os.getloadavg()[0]
     access_log = Path(tempfile.mkstemp(prefix="bench-api-access-", suffix=".log")[1])
     cpu_before = cpu_now()
@@ -327,7 +334,7 @@ def run(label: str, workers: int, pool: list[dict], seconds: int, client: str) -
     not_modified = {"count": 0}
     try:
         env = Environment(
-            user_classes=[make_officer_class(pool, not_modified, client)],
+            user_classes=[make_officer_class(pool, not_modified, client, spread)],
             events=events,
             host=f"http://127.0.0.1:{PORT}",
         )
@@ -385,6 +392,11 @@ def main() -> None:
     parser.add_argument("--client", choices=sorted(CLIENTS), default="fast")
     parser.add_argument("--database-url")
     parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="each second's officers start at random within it, not all at its first instant",
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="into the UID a bench_uid.py --keep run left"
     )
     args = parser.parse_args()
@@ -413,8 +425,9 @@ def main() -> None:
             f"{customers:,} customers, {2 * args.officers} officers with "
             f"{ORDERS_PER_OFFICER} PKs each: {time.perf_counter() - started:.1f} s"
         )
-        baseline = run("baseline", 1, accounts[: args.officers], args.seconds, args.client)
-        scaled = run("scaled", args.workers, accounts[args.officers :], args.seconds, args.client)
+        officers = (args.seconds, args.client, args.spread)
+        baseline = run("baseline", 1, accounts[: args.officers], *officers)
+        scaled = run("scaled", args.workers, accounts[args.officers :], *officers)
         print(
             f"\nratio {args.workers} workers / 1 worker: throughput "
             f"{scaled['rps'] / baseline['rps']:.2f}x, p95 {baseline['p95'] / scaled['p95']:.2f}x "
